@@ -1,0 +1,2 @@
+"""Credit scoring platform."""
+__version__ = "0.1.0"

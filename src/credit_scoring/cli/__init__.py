@@ -1,0 +1,24 @@
+"""The ``credit-scoring`` command: thin Typer wrappers over the package's functions.
+
+Each area registers its commands from its own module, listed in ``_AREAS``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="credit-scoring",
+    help="Credit scoring platform: data, features, training, scoring, database, API, dashboard.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+_AREAS = (
+    "credit_scoring.cli.data",
+)
+
+for _module in _AREAS:
+    importlib.import_module(_module).register(app)

@@ -1,0 +1,31 @@
+"""Shared helpers for CLI commands: console, progress bars, turning known errors into exits."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from credit_scoring.data.loading import DataError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def progress() -> Progress:
+    """A progress display for long work (transient lines are kept so logs show what ran)."""
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                    TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=console)
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Print a known, actionable error in one line and exit 2 instead of a traceback."""
+    try:
+        yield
+    except DataError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(2) from exc

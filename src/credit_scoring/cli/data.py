@@ -1,0 +1,53 @@
+"""``credit-scoring data ...``: check a Kaggle-layout folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from credit_scoring.cli.common import console, err_console, progress, user_errors
+from credit_scoring.config import get_settings
+from credit_scoring.data.loading import locate_tables, prepare
+
+data_app = typer.Typer(help="Check, convert and generate tables in Kaggle layout.", no_args_is_help=True)
+
+
+@data_app.command("check")
+def check(
+    data: Annotated[Path, typer.Argument(help="Folder with the Kaggle tables (.csv, .csv.gz or .parquet).")],
+    drop_orphans: Annotated[bool, typer.Option(help="Drop history rows whose client or credit is absent, with a warning.")] = False,
+) -> None:
+    """Load, validate and summarise a folder; exit 2 when a problem needs fixing."""
+    settings = get_settings()
+    with user_errors():
+        tables = locate_tables(data)
+        with progress() as bar:
+            task = bar.add_task("Reading and checking tables", total=len(tables))
+            prepared = prepare(data, settings.cache_dir, drop_orphans=drop_orphans,
+                               on_table=lambda name: bar.update(task, advance=1, description=f"Reading {name}"))
+    table = Table(title=f"Tables in {data}")
+    for col in ("table", "rows", "columns", "clients", "missing", "target rate"):
+        table.add_column(col, justify="left" if col == "table" else "right")
+    for s in prepared.summaries:
+        table.add_row(s.name, f"{s.rows:,}", str(s.columns), "" if s.clients is None else f"{s.clients:,}",
+                      f"{s.missing_share:.1%}", "" if s.target_rate is None else f"{s.target_rate:.2%}")
+    console.print(table)
+    absent = [t for t in ("bureau", "bureau_balance", "previous_application", "POS_CASH_balance",
+                          "installments_payments", "credit_card_balance") if t not in prepared.parquet]
+    if absent:
+        console.print(f"History tables absent (allowed; their features will be missing): {', '.join(absent)}")
+    for finding in prepared.warnings:
+        err_console.print(f"[yellow]warning:[/] {finding.file}: {finding.message}")
+    for finding in prepared.errors:
+        column = f", column {finding.column}" if finding.column else ""
+        err_console.print(f"[bold red]error:[/] {finding.file}{column}: {finding.message}")
+    if prepared.errors:
+        raise typer.Exit(2)
+    console.print("[green]All checks passed.[/]")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(data_app, name="data")

@@ -1,0 +1,1 @@
+"""Kaggle-layout tables: schemas, loading, validation, synthetic generation."""

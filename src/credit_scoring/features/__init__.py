@@ -1,0 +1,1 @@
+"""Feature definitions (Ibis), one module per source table; ``build`` assembles them."""

@@ -1,0 +1,1 @@
+"""Candidates, imbalance, cost and threshold, calibration, training, evaluation, serving."""
