@@ -65,3 +65,7 @@ class Scorer(Protocol):
     def score(self, features: pd.DataFrame, *, lang: Lang = "fr", top: int = 4) -> list[ScoreResult]:
         """Probability, decision and top reasons against and for, for each row."""
         ...
+
+    def similar(self, features: pd.DataFrame, *, k: int = 10) -> list[SimilarClient]:
+        """The k nearest known clients of the first row (features that matter most, scaled)."""
+        ...
