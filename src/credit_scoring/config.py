@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - refused outside development, see below
+PLACEHOLDER_SECRET = "change-me"  # refused outside development, see below
 
 
 class Settings(BaseSettings):
@@ -43,7 +43,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
-        if self.environment == "production" and self.secret_key == PLACEHOLDER_SECRET:
+        if self.environment != "development" and self.secret_key == PLACEHOLDER_SECRET:
             raise ValueError(
                 "CREDIT_SCORING_SECRET_KEY is still the placeholder: set a long random value "
                 "(for example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."

@@ -31,9 +31,12 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.cost_fn == 12.5 and settings.home == Path("/srv/credit")
 
 
-def test_placeholder_secret_refused_in_production() -> None:
+@pytest.mark.parametrize("environment", ["production", "test"])
+def test_placeholder_secret_refused_outside_development(environment: str) -> None:
     with pytest.raises(ValidationError, match="placeholder"):
-        Settings(environment="production", secret_key=PLACEHOLDER_SECRET, _env_file=None)  # type: ignore[call-arg]
+        Settings(environment=environment, secret_key=PLACEHOLDER_SECRET, _env_file=None)  # type: ignore[call-arg]
+    dev = Settings(environment="development", _env_file=None)  # type: ignore[call-arg]
+    assert dev.secret_key == PLACEHOLDER_SECRET
     ok = Settings(environment="production", secret_key="x" * 40, _env_file=None)  # type: ignore[call-arg]
     assert ok.secret_key == "x" * 40
 
