@@ -1,0 +1,1 @@
+"""Scoring API: FastAPI app factory, routes, security."""

@@ -1,0 +1,355 @@
+"""JSON shapes of the scoring API: the dashboard is written against these.
+
+Routes (every route except ``/health`` needs a bearer token from ``/auth/token``;
+roles allowed in brackets, ``all`` = advisor, analyst, admin):
+
+=======  ===================================  ============================  =====================
+method   path                                 response                      roles
+=======  ===================================  ============================  =====================
+GET      /health                              HealthOut                     no login
+POST     /auth/token   (OAuth2 form)          TokenOut                      no login
+GET      /me                                  UserOut                       all
+GET      /clients?q=&gender=&age_band=...     ClientPage                    all
+GET      /clients/{id}                        ClientDetail                  all
+GET      /clients/{id}/score?lang=fr|en       ScoreOut                      all
+GET      /clients/{id}/explanation?lang=      ExplanationOut                all
+GET      /clients/{id}/similar?k=10           SimilarOut                    all
+POST     /clients/{id}/what_if                WhatIfOut   (body WhatIfIn)   all
+GET      /clients/{id}/decisions              list[DecisionOut]             all
+GET      /population/stats?<filters>&client_id=  PopulationStats            all
+POST     /predict_default                     ScoreOut    (body PredictIn)  all
+POST     /decisions                           DecisionOut (body DecisionIn) advisor, admin
+GET      /decisions?page=&page_size=          DecisionPage                  analyst, admin
+GET      /model                               ModelOut                      all
+GET      /metrics                             Prometheus text               analyst, admin
+=======  ===================================  ============================  =====================
+
+Errors: ``{"detail": "..."}`` with 401 (no/invalid/expired token), 403 (wrong
+role), 404 (unknown client), 422 (invalid input; FastAPI's list of problems),
+423 (account locked), 503 (database unreachable or model not ready; the detail
+says which and what to do).
+
+What-if choice: the dashboard calls ``POST /clients/{id}/what_if`` with the
+changed amounts; the server rebuilds the application features from the
+client's stored application and keeps the stored history features, so the
+history never travels. ``POST /predict_default`` scores a brand-new
+application (history optional, Kaggle column names).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+
+from credit_scoring.data._columns import COLUMNS
+
+Role = Literal["advisor", "analyst", "admin"]
+Lang = Literal["fr", "en"]
+DecisionValue = Literal["grant", "refuse"]
+ScoreBand = Literal["low", "medium", "high"]
+AgeBand = Literal["18-29", "30-39", "40-49", "50-59", "60+"]
+IncomeBand = Literal["<100k", "100k-200k", "200k-300k", "300k+"]
+Scalar = float | int | str | None
+
+AGE_BANDS: dict[str, tuple[float, float]] = {
+    "18-29": (18, 30), "30-39": (30, 40), "40-49": (40, 50), "50-59": (50, 60), "60+": (60, 200)}
+INCOME_BANDS: dict[str, tuple[float, float]] = {
+    "<100k": (0, 100_000), "100k-200k": (100_000, 200_000), "200k-300k": (200_000, 300_000),
+    "300k+": (300_000, float("inf"))}
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "degraded"]
+    ready: bool = Field(description="True when both the model and the database are usable")
+    model_name: str | None
+    model_version: str | None
+    model_error: str | None = Field(None, description="why the model is not loaded, if it is not")
+    database: bool = Field(description="True when the database answered")
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="seconds")
+    role: Role
+
+
+class UserOut(BaseModel):
+    username: str
+    role: Role
+
+
+# --- clients -----------------------------------------------------------------------------
+
+class ClientFilters(BaseModel):
+    """Filters shared by ``GET /clients`` and ``GET /population/stats`` (query parameters)."""
+
+    gender: Literal["F", "M"] | None = None
+    age_band: AgeBand | None = None
+    income_band: IncomeBand | None = None
+    contract_type: Literal["Cash loans", "Revolving loans"] | None = None
+    score_band: ScoreBand | None = Field(
+        None, description="low: p < threshold/2, medium: < threshold, high: >= threshold")
+
+
+class ClientSummary(BaseModel):
+    sk_id_curr: int
+    gender: str | None
+    age_years: float | None
+    income_total: float | None
+    contract_type: str | None
+    amount_credit: float | None
+    target: int | None = Field(description="observed outcome when known (1 = payment difficulties)")
+    probability: float | None = Field(description="last calibrated probability from the champion")
+    score_band: ScoreBand | None
+
+
+class ClientPage(BaseModel):
+    items: list[ClientSummary]
+    total: int
+    page: int
+    page_size: int
+
+
+class PersonalInfo(BaseModel):
+    gender: str | None
+    age_years: float | None
+    family_status: str | None
+    children: int | None
+    education: str | None
+    income_type: str | None
+    occupation: str | None
+    income_total: float | None
+    years_employed: float | None = Field(description="None when not employed (pensioners)")
+    owns_car: bool | None
+    owns_realty: bool | None
+
+
+class LoanOut(BaseModel):
+    source: Literal["application", "bureau", "previous"]
+    loan_id: int
+    contract_type: str | None
+    status: str | None = Field(description="Active/Closed (bureau), Approved/Refused... (previous)")
+    amount_credit: float | None
+    amount_annuity: float | None
+    days_start: float | None = Field(description="days before the current application (negative)")
+    days_end: float | None
+
+
+class MonthOut(BaseModel):
+    """One month of history summarised per source (all the client's loans of that source)."""
+
+    source: Literal["pos", "card", "installments", "bureau"]
+    months_balance: int = Field(description="-1 = the month before the application")
+    loans: int
+    balance: float | None
+    payment: float | None
+    max_days_past_due: float | None
+
+
+class PaymentSummary(BaseModel):
+    months_observed: int
+    months_late: int = Field(description="months with any payment past due")
+    max_days_past_due: float | None
+    total_paid: float | None
+
+
+class ClientDetail(BaseModel):
+    sk_id_curr: int
+    target: int | None
+    personal: PersonalInfo
+    application: dict[str, Scalar] = Field(
+        description="the stored application row, Kaggle column names (input of /predict_default)")
+    loans: list[LoanOut]
+    payments: PaymentSummary
+    history: list[MonthOut]
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+class ReasonOut(BaseModel):
+    group: str
+    direction: Literal["against", "for"]
+    contribution: float
+    text: str
+    features: list[str] = []
+    value: float | str | None = None
+
+
+class ScoreOut(BaseModel):
+    sk_id_curr: int | None
+    probability: float = Field(description="calibrated probability of default")
+    decision: DecisionValue
+    threshold: float
+    model_name: str
+    model_version: str
+    lang: Lang
+    reasons_against: list[ReasonOut]
+    reasons_for: list[ReasonOut]
+
+
+class ContributionOut(BaseModel):
+    feature: str
+    value: float | str | None
+    contribution: float = Field(description="log-odds")
+    description: str
+    group: str
+
+
+class ExplanationOut(BaseModel):
+    sk_id_curr: int
+    model_version: str
+    bias: float
+    contributions: list[ContributionOut] = Field(description="sorted by absolute contribution")
+
+
+class SimilarClientOut(BaseModel):
+    sk_id_curr: int
+    distance: float
+    target: int | None
+
+
+class SimilarOut(BaseModel):
+    sk_id_curr: int
+    items: list[SimilarClientOut]
+    default_rate: float | None = Field(description="share of similar clients with a known default")
+
+
+class FeatureDistribution(BaseModel):
+    name: str
+    description: str
+    unit: str
+    count: int
+    missing: int
+    mean: float | None
+    quantiles: dict[str, float | None] = Field(description="keys p05, p25, p50, p75, p95")
+    bin_edges: list[float]
+    counts: list[int]
+    client_value: float | None = Field(None, description="the value of client_id, when given")
+
+
+class PopulationStats(BaseModel):
+    filters: ClientFilters
+    n_clients: int
+    default_rate: float | None
+    features: list[FeatureDistribution]
+
+
+def _application_model() -> type[BaseModel]:
+    """Every Kaggle application column as an optional typed field; a few required and bounded."""
+    types: dict[str, Any] = {"int": int | None, "float": float | None, "str": str | None}
+    bounds: dict[str, dict[str, float]] = {
+        "AMT_INCOME_TOTAL": {"gt": 0, "le": 1e9}, "AMT_CREDIT": {"gt": 0, "le": 1e9},
+        "AMT_ANNUITY": {"gt": 0, "le": 1e8}, "AMT_GOODS_PRICE": {"ge": 0, "le": 1e9},
+        "DAYS_BIRTH": {"ge": -36_500, "le": -6_570}, "DAYS_EMPLOYED": {"ge": -25_000, "le": 365_243},
+        "CNT_CHILDREN": {"ge": 0, "le": 30}, "CNT_FAM_MEMBERS": {"ge": 0, "le": 40},
+        "EXT_SOURCE_1": {"ge": 0, "le": 1}, "EXT_SOURCE_2": {"ge": 0, "le": 1},
+        "EXT_SOURCE_3": {"ge": 0, "le": 1}}
+    required = {"NAME_CONTRACT_TYPE", "CODE_GENDER", "AMT_INCOME_TOTAL", "AMT_CREDIT",
+                "AMT_ANNUITY", "DAYS_BIRTH", "DAYS_EMPLOYED"}
+    literal: dict[str, Any] = {"NAME_CONTRACT_TYPE": Literal["Cash loans", "Revolving loans"],
+                               "CODE_GENDER": Literal["F", "M", "XNA"]}
+    fields: dict[str, Any] = {}
+    for name, kind in COLUMNS["application_test"]:
+        if name in required:
+            annotation = literal.get(name, int if kind == "int" else float)
+            if kind == "float" and name not in literal:
+                annotation = float
+            fields[name] = (annotation, Field(..., **bounds.get(name, {})))
+        else:
+            fields[name] = (types[kind], Field(None, **bounds.get(name, {})))
+    return create_model("ApplicationIn", __config__=ConfigDict(extra="forbid"), **fields)
+
+
+ApplicationIn: type[BaseModel] = _application_model()
+"""A new application: Kaggle ``application_test`` columns; unknown names are refused (422)."""
+
+HISTORY_KEYS = Literal["bureau", "bureau_balance", "previous_application", "POS_CASH_balance",
+                       "installments_payments", "credit_card_balance"]
+
+
+class PredictIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    application: ApplicationIn  # type: ignore[valid-type]
+    history: dict[HISTORY_KEYS, list[dict[str, Scalar]]] | None = Field(
+        None, description="optional history rows per Kaggle table, Kaggle column names",
+        json_schema_extra={"maxProperties": 6})
+    lang: Lang = "fr"
+
+
+class WhatIfIn(BaseModel):
+    """Changes to a stored client's application; anything left out keeps the stored value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount_credit: float | None = Field(None, gt=0, le=1e9)
+    amount_annuity: float | None = Field(None, gt=0, le=1e8)
+    term_months: int | None = Field(
+        None, ge=1, le=600, description="when given without amount_annuity: annuity = credit/term*12")
+    amount_goods_price: float | None = Field(None, ge=0, le=1e9)
+    income_total: float | None = Field(None, gt=0, le=1e9)
+    lang: Lang = "fr"
+
+
+class WhatIfOut(BaseModel):
+    baseline: ScoreOut
+    scenario: ScoreOut
+    changes: dict[str, float] = Field(description="Kaggle columns changed, with their new values")
+
+
+# --- decisions -----------------------------------------------------------------------------
+
+class DecisionIn(BaseModel):
+    """The advisor's final decision; the server attaches the model's current score itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sk_id_curr: int = Field(ge=0, le=2**53)
+    decision: DecisionValue
+    reason: str | None = Field(None, max_length=2000,
+                               description="required when the decision differs from the model's")
+
+    @model_validator(mode="after")
+    def _strip(self) -> DecisionIn:
+        if self.reason is not None:
+            self.reason = self.reason.strip() or None
+        return self
+
+
+class DecisionOut(BaseModel):
+    id: int
+    sk_id_curr: int
+    username: str
+    created_at: datetime
+    decision: DecisionValue
+    model_decision: DecisionValue
+    probability: float
+    threshold: float
+    model_version: str
+    override: bool
+    reason: str | None
+
+
+class DecisionPage(BaseModel):
+    items: list[DecisionOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class ModelOut(BaseModel):
+    model_name: str
+    model_version: str
+    threshold: float
+    metrics: dict[str, Any]
+    costs: dict[str, Any]
+    comparison: list[dict[str, Any]]
+    model_card_markdown: str
+    fairness: dict[str, Any]
