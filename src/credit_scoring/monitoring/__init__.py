@@ -1,0 +1,1 @@
+"""Monitoring: data drift (evidently), production checks; fairness and model card live beside."""

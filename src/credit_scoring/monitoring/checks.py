@@ -1,0 +1,137 @@
+"""Scheduled checks on what the API served: score shift, approval gaps, overrides.
+
+``run_checks`` returns one :class:`Check` per rule; ``credit-scoring monitor``
+prints them and exits non-zero when one crosses its threshold (set in the
+settings, ``CREDIT_SCORING_MONITOR_*``), so a scheduler (cron, Kubernetes
+CronJob, CI) can alert on the exit code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from credit_scoring.api.schemas import AGE_BANDS, INCOME_BANDS
+from credit_scoring.config import Settings
+
+Status = Literal["ok", "alert", "skipped"]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    value: float | None
+    threshold: float
+    detail: str
+
+
+def psi(reference: np.ndarray, current: np.ndarray, bins: int = 10) -> float:
+    """Population stability index of ``current`` against ``reference`` (quantile bins of the reference).
+
+    Rules of thumb: < 0.1 stable, 0.1-0.2 moderate shift, > 0.2 significant shift.
+    """
+    reference = np.asarray(reference, dtype=float)
+    current = np.asarray(current, dtype=float)
+    reference, current = reference[~np.isnan(reference)], current[~np.isnan(current)]
+    if reference.size == 0 or current.size == 0:
+        raise ValueError("PSI needs values on both sides.")
+    edges = np.unique(np.quantile(reference, np.linspace(0, 1, bins + 1)))
+    edges[0], edges[-1] = -np.inf, np.inf
+    ref_share = np.histogram(reference, edges)[0] / reference.size
+    cur_share = np.histogram(current, edges)[0] / current.size
+    eps = 1e-4  # an empty bin would make the log infinite
+    ref_share, cur_share = np.clip(ref_share, eps, None), np.clip(cur_share, eps, None)
+    return float(np.sum((cur_share - ref_share) * np.log(cur_share / ref_share)))
+
+
+def _band(values: pd.Series, bands: dict[str, tuple[float, float]]) -> pd.Series:
+    out = pd.Series(pd.NA, index=values.index, dtype="object")
+    for name, (low, high) in bands.items():
+        out[(values >= low) & (values < high)] = name
+    return out
+
+
+def segments(scores: pd.DataFrame) -> dict[str, pd.Series]:
+    """Segment labels per logged score: gender, age band, income band, contract type."""
+    return {"gender": scores["gender"], "age band": _band(scores["age_years"], AGE_BANDS),
+            "income band": _band(scores["income_total"], INCOME_BANDS),
+            "contract type": scores["contract_type"]}
+
+
+def score_shift(scores: pd.DataFrame, training: pd.DataFrame | None, settings: Settings) -> Check:
+    limit = settings.monitor_psi_max
+    if training is None:
+        return Check("score PSI vs training", "skipped", None, limit,
+                     "no training scores saved: run `credit-scoring monitor baseline --data DIR`.")
+    value = psi(training["probability"].to_numpy(), scores["probability"].to_numpy())
+    status: Status = "alert" if value > limit else "ok"
+    return Check("score PSI vs training", status, value, limit,
+                 f"{len(scores)} scores served vs {len(training)} training scores "
+                 f"(mean {scores['probability'].mean():.3f} vs {training['probability'].mean():.3f}).")
+
+
+def approval_gaps(scores: pd.DataFrame, settings: Settings, min_rows: int = 30) -> Check:
+    """Largest gap between a segment's approval rate and the overall rate (segments of >= min_rows)."""
+    limit = settings.monitor_approval_gap_max
+    granted = scores["decision"].eq("grant")
+    overall = float(granted.mean())
+    worst: tuple[float, str] = (0.0, "")
+    parts = []
+    for dimension, labels in segments(scores).items():
+        rates = granted.groupby(labels.astype("object")).agg(["mean", "size"])
+        rates = rates[rates["size"] >= min_rows]
+        for label, row in rates.iterrows():
+            gap = abs(float(row["mean"]) - overall)
+            parts.append(f"{dimension}={label}: {row['mean']:.0%}")
+            if gap > worst[0]:
+                worst = (gap, f"{dimension}={label}")
+    if not parts:
+        return Check("approval rate per segment", "skipped", None, limit,
+                     f"no segment has {min_rows} scores or more in the period.")
+    status: Status = "alert" if worst[0] > limit else "ok"
+    detail = f"overall {overall:.0%}; largest gap {worst[1] or '-'}; " + ", ".join(parts)
+    return Check("approval rate per segment", status, worst[0], limit, detail)
+
+
+def override_share(decisions: pd.DataFrame, settings: Settings) -> Check:
+    limit = settings.monitor_override_share_max
+    if decisions.empty:
+        return Check("share of overrides", "skipped", None, limit, "no decision recorded in the period.")
+    value = float(decisions["override"].astype(bool).mean())
+    status: Status = "alert" if value > limit else "ok"
+    return Check("share of overrides", status, value, limit,
+                 f"{int(decisions['override'].astype(bool).sum())} of {len(decisions)} decisions "
+                 "differ from the model's.")
+
+
+def evaluate(scores: pd.DataFrame, decisions: pd.DataFrame, training: pd.DataFrame | None,
+             settings: Settings) -> list[Check]:
+    """All checks on frames already read (see :func:`run_checks` for the database)."""
+    if len(scores) < settings.monitor_min_scores:
+        why = (f"only {len(scores)} scores in the period (fewer than "
+               f"CREDIT_SCORING_MONITOR_MIN_SCORES={settings.monitor_min_scores}).")
+        checks = [Check("score PSI vs training", "skipped", None, settings.monitor_psi_max, why),
+                  Check("approval rate per segment", "skipped", None,
+                        settings.monitor_approval_gap_max, why)]
+    else:
+        checks = [score_shift(scores, training, settings), approval_gaps(scores, settings)]
+    return [*checks, override_share(decisions, settings)]
+
+
+def run_checks(settings: Settings, start: datetime, end: datetime) -> list[Check]:
+    """Read the period's scores and decisions from the database and evaluate every check."""
+    from credit_scoring.monitoring.production import (
+        logged_decisions,
+        logged_scores,
+        training_scores,
+    )
+
+    scores = logged_scores(settings, start, end)
+    versions = scores["model_version"].dropna()
+    training = training_scores(settings, str(versions.iloc[-1])) if len(versions) else None
+    return evaluate(scores, logged_decisions(settings, start, end), training, settings)

@@ -1,0 +1,215 @@
+"""Data drift between the training applications and new clients, raw columns and model features.
+
+``build_drift_report`` compares a reference (default: the folder's
+``application_train``) with a current data set (default: ``application_test``)
+on the raw application columns and, when a champion model is registered, on
+the model's top features, weighted by their importance (mean absolute exact
+TreeSHAP contribution on the current sample). Reports go to
+``<home>/reports/drift/`` as an HTML page and a JSON summary; the API serves
+the latest one through :func:`latest_report`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from credit_scoring.config import Settings
+from credit_scoring.data.loading import DataError, PreparedData, prepare
+from credit_scoring.monitoring.drift_report import (
+    FEATURE_PREFIX,
+    run_drift,
+    sample_rows,
+    summarise,
+    write_report,
+)
+
+log = logging.getLogger(__name__)
+Role = Literal["reference", "current"]
+DEFAULT_TABLE: dict[Role, str] = {"reference": "application_train", "current": "application_test"}
+ID_COLUMNS = ("SK_ID_CURR", "TARGET")
+
+
+@dataclass
+class Source:
+    """One side of the comparison: raw application rows, and where they came from."""
+
+    label: str
+    frame: pd.DataFrame
+    prepared: PreparedData | None = None  # for folders: features are built with the history
+
+
+def drift_dir(settings: Settings) -> Path:
+    return settings.reports_dir / "drift"
+
+
+def load_source(spec: str | Path, *, role: Role, settings: Settings) -> Source:
+    """Raw application rows from a Kaggle-layout folder, a table file, or ``db:TABLE``.
+
+    A folder gives its ``application_train`` for the reference and its
+    ``application_test`` for the current side (the other one if absent).
+    """
+    text = str(spec)
+    if text.startswith("db:"):
+        return _load_db_table(text[3:], settings)
+    path = Path(text)
+    if path.is_dir():
+        prepared = prepare(path, settings.cache_dir)
+        prepared.raise_for_errors()
+        wanted = DEFAULT_TABLE[role]
+        table = wanted if prepared.has(wanted) else next(
+            t for t in ("application_train", "application_test") if prepared.has(t))
+        return Source(f"{path.name}/{table}", prepared.read(table), prepared)
+    if path.is_file():
+        name = path.name
+        try:
+            if name.endswith(".parquet"):
+                frame = pd.read_parquet(path)
+            elif name.endswith((".csv", ".csv.gz")):
+                frame = pd.read_csv(path, low_memory=False)
+            else:
+                raise DataError(path, "is neither .parquet nor .csv(.gz).",
+                                hint="Give a Kaggle-layout folder or an application table file.")
+        except (OSError, ValueError) as exc:
+            raise DataError(path, f"cannot be read ({exc}).") from exc
+        return Source(name, frame)
+    raise DataError(path, "does not exist.",
+                    hint="Give a Kaggle-layout folder, a .parquet/.csv file or db:TABLE.")
+
+
+def _load_db_table(table: str, settings: Settings) -> Source:
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        if not inspect(engine).has_table(table):
+            raise DataError(f"db:{table}", "no such table in the operational database.",
+                            hint="Check CREDIT_SCORING_DATABASE_URL and the table name.")
+        frame = pd.read_sql_table(table, engine)
+    finally:
+        engine.dispose()
+    if "application_json" in frame.columns:  # the clients table keeps the Kaggle row as JSON
+        frame = pd.DataFrame([json.loads(v) for v in frame["application_json"]])
+    return Source(f"db:{table}", frame)
+
+
+def source_features(source: Source, cache: dict[Path, pd.DataFrame] | None = None
+                    ) -> pd.DataFrame | None:
+    """The model's feature rows for the clients of a source (None if features cannot be built).
+
+    A folder's feature table is built once per run (``cache``) and cut to the source's clients.
+    """
+    try:
+        from credit_scoring.features import build
+    except ImportError:
+        return None
+    if source.prepared is not None:
+        cache = {} if cache is None else cache
+        key = source.prepared.source_dir.resolve()
+        if key not in cache:
+            cache[key] = build.build_feature_table(source.prepared)
+        table = cache[key]
+        ids = set(source.frame["SK_ID_CURR"].astype("int64"))
+        return table[table["SK_ID_CURR"].isin(ids)].reset_index(drop=True)
+    return build.build_features_for_frames({"application": source.frame})
+
+
+def champion_importances(settings: Settings, features: pd.DataFrame,
+                         rows: int = 2000) -> tuple[dict[str, float], dict[str, str]] | None:
+    """Share of importance per model feature (sums to 1) and the model's name/version, or None.
+
+    Importance is the mean absolute exact TreeSHAP contribution on (a sample of)
+    ``features``, so it reflects the population being monitored.
+    """
+    try:
+        from credit_scoring import registry
+        scorer = registry.load_champion(settings)
+    except Exception as exc:  # no registry module, no champion, store unreachable
+        log.info("drift not weighted: %s", exc)
+        return None
+    sample = features[scorer.feature_names].head(rows)
+    contrib = scorer.contributions(sample).drop(columns=["bias"], errors="ignore").abs().mean()
+    total = float(contrib.sum())
+    if total <= 0:
+        return None
+    shares = {str(k): float(v) / total for k, v in contrib.items()}
+    return shares, {"name": scorer.model_name, "version": str(scorer.model_version)}
+
+
+def build_drift_report(reference: str | Path, current: str | Path, *, settings: Settings,
+                       out: Path | None = None, sample: int | None = None, top_features: int = 20,
+                       seed: int = 42, on_step: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Compare two data sets, write ``out`` (HTML) and its JSON summary; return the summary."""
+    step = on_step or (lambda _: None)
+    rows = sample or settings.drift_sample_rows
+    step("Reading the reference")
+    ref = load_source(reference, role="reference", settings=settings)
+    step("Reading the current data")
+    cur = load_source(current, role="current", settings=settings)
+    raw_cols = [c for c in ref.frame.columns if c in cur.frame.columns and c not in ID_COLUMNS]
+    ref_raw, cur_raw = sample_rows(ref.frame, rows, seed), sample_rows(cur.frame, rows, seed)
+    ref_all, cur_all = ref_raw[raw_cols], cur_raw[raw_cols]
+    kinds = dict.fromkeys(raw_cols, "raw")
+    importances: dict[str, float] = {}
+    model = None
+    step("Building the model's features")
+    cache: dict[Path, pd.DataFrame] = {}
+    ref_feat, cur_feat = _features_for(ref, ref_raw, cache), _features_for(cur, cur_raw, cache)
+    if ref_feat is not None and cur_feat is not None:
+        step("Weighting by the champion's importances")
+        found = champion_importances(settings, cur_feat)
+        if found is not None:
+            shares, model = found
+            top = sorted(shares, key=lambda k: shares[k], reverse=True)[:top_features]
+            named = {f"{FEATURE_PREFIX}{f}": f for f in top}
+            ref_all = pd.concat([ref_all, ref_feat[top].set_axis(list(named), axis=1)], axis=1)
+            cur_all = pd.concat([cur_all, cur_feat[top].set_axis(list(named), axis=1)], axis=1)
+            kinds.update(dict.fromkeys(named, "feature"))
+            importances = {col: shares[f] for col, f in named.items()}
+    step("Comparing distributions (evidently)")
+    snapshot, columns = run_drift(ref_all, cur_all, kinds=kinds, importances=importances)
+    summary = summarise(columns, weighted=bool(importances), action_share=settings.drift_action_share)
+    created = datetime.now(UTC)
+    out = out or drift_dir(settings) / f"drift-{created:%Y%m%dT%H%M%S}.html"
+    summary.update(created_at=created.isoformat(timespec="seconds"), reference=ref.label,
+                   current=cur.label, model=model, html=out.name,
+                   rows={"reference": len(ref.frame), "current": len(cur.frame), "sampled_to": rows})
+    step("Writing the report")
+    write_report(snapshot, summary, out)
+    return summary
+
+
+def _features_for(source: Source, sampled: pd.DataFrame,
+                  cache: dict[Path, pd.DataFrame]) -> pd.DataFrame | None:
+    try:
+        table = source_features(Source(source.label, sampled, source.prepared), cache)
+    except (DataError, KeyError, ValueError) as exc:
+        log.warning("model features not built for %s: %s", source.label, exc)
+        return None
+    if table is None:
+        return None
+    if "SK_ID_CURR" in sampled.columns and "SK_ID_CURR" in table.columns:
+        table = table.set_index("SK_ID_CURR").reindex(sampled["SK_ID_CURR"].astype("int64"))
+    return table.reset_index(drop=True)
+
+
+def latest_report(settings: Settings) -> tuple[Path, dict[str, Any]] | None:
+    """The newest drift report under ``<home>/reports/drift/``: (HTML path, summary), or None."""
+    folder = drift_dir(settings)
+    candidates = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for json_path in candidates:
+        html_path = json_path.with_suffix(".html")
+        if not html_path.is_file():
+            continue
+        try:
+            return html_path, json.loads(json_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+    return None
