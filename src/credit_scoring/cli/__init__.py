@@ -19,6 +19,7 @@ app = typer.Typer(
 _AREAS = (
     "credit_scoring.cli.data",
     "credit_scoring.cli.monitor",
+    "credit_scoring.cli.dashboard",
 )
 
 for _module in _AREAS:

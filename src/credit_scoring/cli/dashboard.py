@@ -1,0 +1,45 @@
+"""``credit-scoring dashboard``: start the Streamlit dashboard (it calls the API only)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from credit_scoring.cli.common import console
+from credit_scoring.config import get_settings
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+
+
+def streamlit_command(port: int, host: str) -> list[str]:
+    """The ``streamlit run`` command line (headless, no usage statistics)."""
+    return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+            "--server.address", host, "--server.headless", "true",
+            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+            "--client.toolbarMode", "minimal"]
+
+
+def dashboard(
+    port: Annotated[int, typer.Option(help="Port of the dashboard.")] = 8501,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    api_url: Annotated[str | None, typer.Option(
+        help="URL of the scoring API (default: CREDIT_SCORING_API_URL).")] = None,
+) -> None:
+    """Start the relationship-manager dashboard (Streamlit) against the scoring API."""
+    env = dict(os.environ)
+    env["CREDIT_SCORING_API_URL"] = api_url or get_settings().api_url
+    console.print(f"Dashboard on http://{host}:{port} — API {env['CREDIT_SCORING_API_URL']}")
+    try:
+        code = subprocess.call(streamlit_command(port, host), env=env)
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("dashboard")(dashboard)

@@ -1,0 +1,1 @@
+"""Relationship-manager dashboard (Streamlit): calls the scoring API and nothing else."""

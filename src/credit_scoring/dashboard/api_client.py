@@ -1,0 +1,188 @@
+"""Typed HTTP client of the scoring API: one method per route, errors as :class:`ApiError`.
+
+The dashboard talks to the platform through this class only. It holds one
+``httpx.Client`` (connection pool) and takes the bearer token per call, so one
+instance can be shared by every user of the Streamlit server.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypeVar
+
+import httpx
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from credit_scoring.api.schemas import (
+    ClientDetail,
+    ClientFilters,
+    ClientPage,
+    DecisionIn,
+    DecisionOut,
+    DecisionPage,
+    ExplanationOut,
+    HealthOut,
+    ModelOut,
+    PopulationStats,
+    ScoreOut,
+    SimilarOut,
+    TokenOut,
+    UserOut,
+    WhatIfIn,
+    WhatIfOut,
+)
+
+ErrorKind = Literal["unauthorized", "forbidden", "not_found", "invalid", "locked", "unavailable",
+                    "unreachable", "timeout", "server", "protocol"]
+_STATUS_KIND: dict[int, ErrorKind] = {401: "unauthorized", 403: "forbidden", 404: "not_found",
+                                      422: "invalid", 423: "locked", 503: "unavailable"}
+M = TypeVar("M", bound=BaseModel)
+
+
+class ApiError(Exception):
+    """A failed API call, classified so the dashboard can show a message a person can act on.
+
+    ``kind`` selects the translated message (``error.<kind>`` in the locales);
+    ``detail`` is the API's own explanation, shown beneath it.
+    """
+
+    def __init__(self, kind: ErrorKind, detail: str = "", *, status: int | None = None) -> None:
+        super().__init__(f"{kind}: {detail}" if detail else kind)
+        self.kind: ErrorKind = kind
+        self.detail = detail
+        self.status = status
+
+
+def _detail(response: httpx.Response) -> str:
+    """The ``detail`` of an error body: a string, or FastAPI's list of validation problems."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300]
+    detail = body.get("detail", "") if isinstance(body, dict) else body
+    if isinstance(detail, list):
+        parts = []
+        for item in detail:
+            if isinstance(item, dict):
+                where = ".".join(str(p) for p in item.get("loc", [])[1:])
+                parts.append(f"{where}: {item.get('msg', '')}" if where else str(item.get("msg", "")))
+            else:
+                parts.append(str(item))
+        return "; ".join(parts)
+    return str(detail)
+
+
+class ApiClient:
+    """Synchronous client of the scoring API (see ``credit_scoring.api.schemas`` for the routes)."""
+
+    def __init__(self, base_url: str, *, timeout: float = 15.0,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, *, token: str | None = None,
+                 **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            response = self._http.request(method, path, headers=headers, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise ApiError("timeout", f"{self.base_url}{path}") from exc
+        except httpx.TransportError as exc:
+            raise ApiError("unreachable", f"{self.base_url} ({exc})") from exc
+        if response.status_code >= 400:
+            kind = _STATUS_KIND.get(response.status_code, "server")
+            raise ApiError(kind, _detail(response), status=response.status_code)
+        return response
+
+    def _get(self, model: type[M], path: str, token: str | None, **params: Any) -> M:
+        response = self._request("GET", path, token=token, params=_clean(params))
+        return _parse(model, response)
+
+    # --- routes ----------------------------------------------------------------------------
+
+    def health(self) -> HealthOut:
+        return self._get(HealthOut, "/health", None)
+
+    def login(self, username: str, password: str) -> TokenOut:
+        response = self._request("POST", "/auth/token",
+                                 data={"username": username, "password": password})
+        return _parse(TokenOut, response)
+
+    def me(self, token: str) -> UserOut:
+        return self._get(UserOut, "/me", token)
+
+    def search_clients(self, token: str, *, q: str | None = None,
+                       filters: ClientFilters | None = None, page: int = 1,
+                       page_size: int = 50) -> ClientPage:
+        params = (filters or ClientFilters()).model_dump(exclude_none=True)
+        return self._get(ClientPage, "/clients", token, q=q, page=page, page_size=page_size,
+                         **params)
+
+    def client(self, token: str, client_id: int) -> ClientDetail:
+        return self._get(ClientDetail, f"/clients/{int(client_id)}", token)
+
+    def score(self, token: str, client_id: int, *, lang: str = "fr") -> ScoreOut:
+        return self._get(ScoreOut, f"/clients/{int(client_id)}/score", token, lang=lang)
+
+    def explanation(self, token: str, client_id: int, *, lang: str = "fr") -> ExplanationOut:
+        return self._get(ExplanationOut, f"/clients/{int(client_id)}/explanation", token,
+                         lang=lang)
+
+    def similar(self, token: str, client_id: int, *, k: int = 10) -> SimilarOut:
+        return self._get(SimilarOut, f"/clients/{int(client_id)}/similar", token, k=k)
+
+    def what_if(self, token: str, client_id: int, changes: WhatIfIn) -> WhatIfOut:
+        response = self._request("POST", f"/clients/{int(client_id)}/what_if", token=token,
+                                 json=changes.model_dump(exclude_none=True))
+        return _parse(WhatIfOut, response)
+
+    def client_decisions(self, token: str, client_id: int) -> list[DecisionOut]:
+        response = self._request("GET", f"/clients/{int(client_id)}/decisions", token=token)
+        try:
+            return TypeAdapter(list[DecisionOut]).validate_python(response.json())
+        except (ValueError, ValidationError) as exc:
+            raise ApiError("protocol", str(exc)[:300]) from exc
+
+    def population_stats(self, token: str, *, filters: ClientFilters | None = None,
+                         client_id: int | None = None) -> PopulationStats:
+        params = (filters or ClientFilters()).model_dump(exclude_none=True)
+        return self._get(PopulationStats, "/population/stats", token, client_id=client_id,
+                         **params)
+
+    def record_decision(self, token: str, decision: DecisionIn) -> DecisionOut:
+        response = self._request("POST", "/decisions", token=token,
+                                 json=decision.model_dump(exclude_none=True))
+        return _parse(DecisionOut, response)
+
+    def decisions(self, token: str, *, page: int = 1, page_size: int = 50) -> DecisionPage:
+        return self._get(DecisionPage, "/decisions", token, page=page, page_size=page_size)
+
+    def model(self, token: str) -> ModelOut:
+        return self._get(ModelOut, "/model", token)
+
+    def drift_latest(self, token: str) -> dict[str, Any]:
+        """The latest drift report's summary (shape owned by the monitoring module)."""
+        response = self._request("GET", "/drift/latest", token=token)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ApiError("protocol", "drift summary is not JSON") from exc
+        return body if isinstance(body, dict) else {"report": body}
+
+    def drift_latest_html(self, token: str) -> str:
+        return self._request("GET", "/drift/latest.html", token=token).text
+
+
+def _clean(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if v is not None and v != ""}
+
+
+def _parse(model: type[M], response: httpx.Response) -> M:
+    try:
+        return model.model_validate(response.json())
+    except (ValueError, ValidationError) as exc:
+        raise ApiError("protocol", f"{model.__name__}: {str(exc)[:300]}") from exc

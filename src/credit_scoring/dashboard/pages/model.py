@@ -1,0 +1,5 @@
+"""Page: see `credit_scoring.dashboard.views.model`."""
+
+from credit_scoring.dashboard.views import model
+
+model.render()

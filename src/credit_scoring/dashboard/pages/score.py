@@ -1,0 +1,5 @@
+"""Page: see `credit_scoring.dashboard.views.score`."""
+
+from credit_scoring.dashboard.views import score
+
+score.render()

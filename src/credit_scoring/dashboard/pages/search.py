@@ -1,0 +1,5 @@
+"""Page: see `credit_scoring.dashboard.views.search`."""
+
+from credit_scoring.dashboard.views import search
+
+search.render()

@@ -1,0 +1,121 @@
+"""The browser session of one dashboard user: token, role, language, selected client.
+
+Everything a page needs to remember lives in ``st.session_state`` under the keys
+below; pages read and change it through these functions only.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import streamlit as st
+
+from credit_scoring.api.schemas import TokenOut
+from credit_scoring.config import get_settings
+from credit_scoring.dashboard.api_client import ApiClient
+
+TOKEN, ROLE, USER, EXPIRES, LANG, CLIENT, FLASH, API = (
+    "auth_token", "auth_role", "auth_user", "auth_expires_at", "lang", "client_id", "flash", "api")
+LANGS = ("fr", "en")
+# Pages each role sees (the API enforces the same rules; this only hides what would fail).
+ROLE_PAGES: dict[str, tuple[str, ...]] = {
+    "advisor": ("search", "client", "score", "compare", "whatif", "decision"),
+    "analyst": ("search", "client", "score", "compare", "whatif", "decision", "portfolio",
+                "model", "drift"),
+    "admin": ("search", "client", "score", "compare", "whatif", "decision", "portfolio",
+              "model", "drift"),
+}
+CAN_DECIDE = ("advisor", "admin")
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_client(base_url: str) -> ApiClient:
+    """One HTTP connection pool per API URL for the whole Streamlit server."""
+    return ApiClient(base_url)
+
+
+def api() -> ApiClient:
+    """The API client: an injected one (tests) or the shared client for ``Settings.api_url``."""
+    injected = st.session_state.get(API)
+    if isinstance(injected, ApiClient):
+        return injected
+    return _shared_client(get_settings().api_url)
+
+
+def lang() -> str:
+    value = st.session_state.get(LANG, "fr")
+    return value if value in LANGS else "fr"
+
+
+def token() -> str | None:
+    return st.session_state.get(TOKEN)
+
+
+def role() -> str | None:
+    return st.session_state.get(ROLE)
+
+
+def username() -> str | None:
+    return st.session_state.get(USER)
+
+
+def is_logged_in(now: float | None = None) -> bool:
+    """True while a token is held and has not expired (``now`` in epoch seconds, for tests)."""
+    if not token():
+        return False
+    expires = st.session_state.get(EXPIRES)
+    return expires is None or (now or time.time()) < float(expires)
+
+
+def log_in(tok: TokenOut, user: str, now: float | None = None) -> None:
+    st.session_state[TOKEN] = tok.access_token
+    st.session_state[ROLE] = tok.role
+    st.session_state[USER] = user
+    # Leave a margin so a page never starts with a token about to die mid-way.
+    st.session_state[EXPIRES] = (now or time.time()) + max(tok.expires_in - 5, 1)
+    st.session_state.pop(FLASH, None)
+
+
+def log_out(message_key: str | None = None) -> None:
+    """Forget the credentials (and the selected client); keep the language."""
+    for key in (TOKEN, ROLE, USER, EXPIRES, CLIENT):
+        st.session_state.pop(key, None)
+    if message_key:
+        st.session_state[FLASH] = message_key
+
+
+def pop_flash() -> str | None:
+    return st.session_state.pop(FLASH, None)
+
+
+def pages_for(role_name: str | None) -> tuple[str, ...]:
+    return ROLE_PAGES.get(role_name or "", ())
+
+
+def can_decide() -> bool:
+    return role() in CAN_DECIDE
+
+
+def select_client(client_id: int) -> None:
+    st.session_state[CLIENT] = int(client_id)
+
+
+def selected_client() -> int | None:
+    value: Any = st.session_state.get(CLIENT)
+    return None if value is None else int(value)
+
+
+PAGES = "_pages"
+
+
+def register_pages(pages: dict[str, Any]) -> None:
+    """Called by ``app.py`` on every run with the ``st.Page`` objects the user may open."""
+    st.session_state[PAGES] = pages
+
+
+def go(page_key: str) -> None:
+    """Open another page (no-op when that page is not available, e.g. in page tests)."""
+    page = st.session_state.get(PAGES, {}).get(page_key)
+    if page is not None:
+        st.switch_page(page)

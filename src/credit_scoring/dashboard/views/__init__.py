@@ -1,0 +1,1 @@
+"""Page bodies: plain functions that lay out one page each (pages/*.py call ``render()``)."""

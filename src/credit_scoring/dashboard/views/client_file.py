@@ -1,0 +1,145 @@
+"""Client file: who the client is, the current application, and their balance sheet."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from credit_scoring.api.schemas import ClientDetail
+from credit_scoring.dashboard import charts, fetch, state
+from credit_scoring.dashboard.i18n import fmt_money, fmt_num, t
+from credit_scoring.dashboard.views.common import cached, plot, require_client
+
+
+def term_months(credit: float | None, annuity: float | None) -> int | None:
+    """The term implied by the application, as the API computes it (annuity = credit/term*12)."""
+    if not credit or not annuity:
+        return None
+    return max(1, round(12 * credit / annuity))
+
+
+@dataclass(frozen=True)
+class BalanceSheet:
+    """The client's history in a few figures."""
+
+    bureau_active: int
+    bureau_closed: int
+    bureau_active_debt: float
+    previous_status: dict[str, int]
+    months_observed: int
+    months_late: int
+    max_days_past_due: float | None
+
+
+def balance_sheet(detail: ClientDetail) -> BalanceSheet:
+    bureau = [loan for loan in detail.loans if loan.source == "bureau"]
+    active = [loan for loan in bureau if (loan.status or "").lower() == "active"]
+    previous = Counter(loan.status or "?" for loan in detail.loans if loan.source == "previous")
+    return BalanceSheet(
+        bureau_active=len(active), bureau_closed=len(bureau) - len(active),
+        bureau_active_debt=sum(loan.amount_credit or 0.0 for loan in active),
+        previous_status=dict(previous.most_common()),
+        months_observed=detail.payments.months_observed, months_late=detail.payments.months_late,
+        max_days_past_due=detail.payments.max_days_past_due)
+
+
+def _yes_no(value: bool | None) -> str:
+    return "—" if value is None else t("common.yes") if value else t("common.no")
+
+
+def _identity(detail: ClientDetail, lang: str) -> None:
+    p = detail.personal
+    st.subheader(t("client.identity"))
+    cols = st.columns(4)
+    cols[0].metric(t("client.age"), "—" if p.age_years is None else f"{p.age_years:.0f}")
+    cols[1].metric(t("filter.gender"), t(f"value.gender.{p.gender}") if p.gender in ("F", "M")
+                   else (p.gender or "—"))
+    cols[2].metric(t("client.children"), "—" if p.children is None else str(p.children))
+    cols[3].metric(t("client.income"), fmt_money(p.income_total, lang))
+    housing = detail.application.get("NAME_HOUSING_TYPE")
+    facts = {
+        t("client.family_status"): p.family_status, t("client.education"): p.education,
+        t("client.income_type"): p.income_type, t("client.occupation"): p.occupation,
+        t("client.years_employed"): t("client.not_employed") if p.years_employed is None
+        else fmt_num(p.years_employed, lang),
+        t("client.housing"): housing, t("client.owns_car"): _yes_no(p.owns_car),
+        t("client.owns_realty"): _yes_no(p.owns_realty)}
+    frame = pd.DataFrame({t("common.item"): list(facts),
+                          t("common.value"): [str(v) if v is not None else "—"
+                                              for v in facts.values()]})
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def _application(detail: ClientDetail, lang: str) -> None:
+    app = detail.application
+    credit, annuity = app.get("AMT_CREDIT"), app.get("AMT_ANNUITY")
+    st.subheader(t("client.application"))
+    cols = st.columns(5)
+    cols[0].metric(t("client.contract_type"), t(f"value.contract_type.{app.get('NAME_CONTRACT_TYPE')}")
+                   if app.get("NAME_CONTRACT_TYPE") in ("Cash loans", "Revolving loans") else "—")
+    cols[1].metric(t("client.amount_credit"), fmt_money(_num(credit), lang))
+    cols[2].metric(t("client.amount_annuity"), fmt_money(_num(annuity), lang))
+    term = term_months(_num(credit), _num(annuity))
+    cols[3].metric(t("client.term"), "—" if term is None else t("common.months", n=term))
+    cols[4].metric(t("client.goods_price"), fmt_money(_num(app.get("AMT_GOODS_PRICE")), lang))
+
+
+def _num(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _history(detail: ClientDetail, lang: str) -> None:
+    sheet = balance_sheet(detail)
+    st.subheader(t("client.balance_sheet"))
+    cols = st.columns(4)
+    cols[0].metric(t("client.bureau_active"), str(sheet.bureau_active))
+    cols[1].metric(t("client.bureau_debt"), fmt_money(sheet.bureau_active_debt, lang))
+    cols[2].metric(t("client.months_late"), f"{sheet.months_late} / {sheet.months_observed}")
+    cols[3].metric(t("client.max_dpd"), fmt_num(sheet.max_days_past_due, lang, 0))
+    left, right = st.columns(2)
+    with left:
+        labels = [t("client.bureau_active"), t("client.bureau_closed")]
+        values = [sheet.bureau_active, sheet.bureau_closed]
+        plot(charts.bars(labels, values, title=t("client.chart.bureau"), y_label=t("common.count"),
+                         text=[str(v) for v in values]),
+             pd.DataFrame({t("common.item"): labels, t("common.count"): values}), key="ch_bureau")
+    with right:
+        labels = list(sheet.previous_status) or [t("client.none")]
+        values = list(sheet.previous_status.values()) or [0]
+        colours = [charts.FOR if "approv" in s.lower() else charts.AGAINST
+                   if "refus" in s.lower() else charts.OKABE_ITO["orange"] for s in labels]
+        plot(charts.bars(labels, values, title=t("client.chart.previous"),
+                         y_label=t("common.count"), text=[str(v) for v in values], colors=colours),
+             pd.DataFrame({t("common.item"): labels, t("common.count"): values}), key="ch_prev")
+    if detail.history:
+        frame = pd.DataFrame([m.model_dump() for m in detail.history])
+        pivot = frame.pivot_table(index="months_balance", columns="source",
+                                  values="max_days_past_due", aggfunc="max").sort_index()
+        series = {t(f"value.source.{c}"): pivot[c].where(pivot[c].notna(), None).tolist()
+                  for c in pivot.columns}
+        plot(charts.lines(pivot.index.tolist(), series, title=t("client.chart.late"),
+                          x_label=t("client.months_before"), y_label=t("client.dpd")),
+             pivot.reset_index().rename(columns={"months_balance": t("client.months_before")}),
+             key="ch_late")
+    if detail.loans:
+        with st.expander(t("client.loans_table")):
+            loans = pd.DataFrame([loan.model_dump() for loan in detail.loans])
+            loans["source"] = [t(f"value.source.{s}") for s in loans["source"]]
+            st.dataframe(loans, hide_index=True, width="stretch")
+
+
+def render() -> None:
+    client_id = require_client()
+    if client_id is None:
+        return
+    st.title(t("client.title", id=client_id))
+    detail = cached(fetch.client, client_id)
+    if detail is None:
+        return
+    lang = state.lang()
+    _identity(detail, lang)
+    _application(detail, lang)
+    _history(detail, lang)

@@ -1,0 +1,79 @@
+"""Score: the default probability against the threshold, the decision and its reasons."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from credit_scoring.api.schemas import ExplanationOut, ReasonOut, ScoreOut
+from credit_scoring.dashboard import charts, fetch, state
+from credit_scoring.dashboard.i18n import fmt_pct, t
+from credit_scoring.dashboard.views.common import cached, plot, require_client, score_for
+
+
+def decision_sentence(score: ScoreOut) -> str:
+    """The decision in plain words, e.g. 'Crédit accordé : risque 12 % < seuil 30 %'."""
+    lang = state.lang()
+    key = "score.granted" if score.decision == "grant" else "score.refused"
+    return t(key, p=fmt_pct(score.probability, lang), s=fmt_pct(score.threshold, lang))
+
+
+def reasons_frame(reasons: list[ReasonOut]) -> pd.DataFrame:
+    return pd.DataFrame({t("score.reason"): [r.text for r in reasons],
+                         t("score.weight"): [round(r.contribution, 3) for r in reasons]})
+
+
+def show_score(score: ScoreOut) -> None:
+    """Gauge, decision and reasons (also used by the what-if page)."""
+    left, right = st.columns([2, 3])
+    with left:
+        fig = charts.gauge(score.probability, score.threshold, title=t("score.gauge"),
+                           threshold_label=t("score.threshold"))
+        plot(fig, pd.DataFrame({t("common.item"): [t("score.gauge"), t("score.threshold")],
+                                t("common.value"): [fmt_pct(score.probability, state.lang()),
+                                                    fmt_pct(score.threshold, state.lang())]}),
+             key=f"gauge_{id(score)}")
+    with right:
+        sentence = decision_sentence(score)
+        (st.success if score.decision == "grant" else st.error)(sentence)
+        st.markdown(f"**{t('score.against')}**")
+        _reason_list(score.reasons_against, "🔺")
+        st.markdown(f"**{t('score.for')}**")
+        _reason_list(score.reasons_for, "🔹")
+        st.caption(t("score.model", name=score.model_name, version=score.model_version))
+
+
+def _reason_list(reasons: list[ReasonOut], mark: str) -> None:
+    if not reasons:
+        st.write(t("score.no_reason"))
+    for reason in reasons:
+        st.markdown(f"{mark} {reason.text}")
+
+
+def explanation_items(explanation: ExplanationOut) -> list[tuple[str, float]]:
+    return [(c.description or c.feature, c.contribution) for c in explanation.contributions]
+
+
+def render() -> None:
+    client_id = require_client()
+    if client_id is None:
+        return
+    st.title(t("score.title", id=client_id))
+    score = score_for(client_id)
+    if score is None:
+        return
+    show_score(score)
+    if st.toggle(t("score.show_explanation"), key="score_explain"):
+        explanation = cached(fetch.explanation, client_id, state.lang())
+        if explanation is None:
+            return
+        items = explanation_items(explanation)
+        fig = charts.waterfall(items, base=explanation.bias, title=t("score.waterfall"),
+                               base_label=t("score.base"), total_label=t("score.total"),
+                               others_label=t("score.others"))
+        st.caption(t("score.waterfall_help"))
+        plot(fig, pd.DataFrame({
+            t("score.feature"): [c.description or c.feature for c in explanation.contributions],
+            t("common.value"): [str(c.value) for c in explanation.contributions],
+            t("score.weight"): [round(c.contribution, 4) for c in explanation.contributions]}),
+            key="waterfall")
