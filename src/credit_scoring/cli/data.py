@@ -1,4 +1,4 @@
-"""``credit-scoring data ...``: check a Kaggle-layout folder."""
+"""``credit-scoring data ...``: check a Kaggle-layout folder, or generate a synthetic one."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rich.table import Table
 from credit_scoring.cli.common import console, err_console, progress, user_errors
 from credit_scoring.config import get_settings
 from credit_scoring.data.loading import locate_tables, prepare
+from credit_scoring.data.synth import DEFAULT_TEST_SHARE, generate
 
 data_app = typer.Typer(help="Check, convert and generate tables in Kaggle layout.", no_args_is_help=True)
 
@@ -47,6 +48,30 @@ def check(
     if prepared.errors:
         raise typer.Exit(2)
     console.print("[green]All checks passed.[/]")
+
+
+@data_app.command("synth")
+def synth(
+    out: Annotated[Path, typer.Option(help="Folder to write the eight tables to (created if needed).")],
+    clients: Annotated[int, typer.Option(min=1, help="Clients (train + test).")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same bytes.")] = 0,
+    fmt: Annotated[str, typer.Option("--format", help="csv, csv.gz or parquet.")] = "csv",
+    test_share: Annotated[
+        float, typer.Option(help="Share of clients in application_test (Kaggle: 0.137).")
+    ] = DEFAULT_TEST_SHARE,
+) -> None:
+    """Generate synthetic Home Credit tables in Kaggle layout (Kaggle size: --clients 356255)."""
+    with user_errors(), progress() as bar:
+        paths = generate(out, clients=clients, seed=seed, fmt=fmt, test_share=test_share,
+                         progress=bar)
+    table = Table(title=f"Synthetic tables in {out}")
+    table.add_column("table")
+    table.add_column("file")
+    table.add_column("size", justify="right")
+    for name, path in paths.items():
+        table.add_row(name, path.name, f"{path.stat().st_size / 1e6:,.1f} MB")
+    console.print(table)
+    console.print(f"Check them with: credit-scoring data check {out}")
 
 
 def register(app: typer.Typer) -> None:
