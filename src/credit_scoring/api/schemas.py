@@ -292,7 +292,7 @@ class WhatIfIn(BaseModel):
     amount_credit: float | None = Field(None, gt=0, le=1e9)
     amount_annuity: float | None = Field(None, gt=0, le=1e8)
     term_months: int | None = Field(
-        None, ge=1, le=600, description="when given without amount_annuity: annuity = credit/term*12")
+        None, ge=1, le=600, description="when given without amount_annuity: annuity = credit / term_months")
     amount_goods_price: float | None = Field(None, ge=0, le=1e9)
     income_total: float | None = Field(None, gt=0, le=1e9)
     lang: Lang = "fr"

@@ -18,6 +18,7 @@ app = typer.Typer(
 
 _AREAS = (
     "credit_scoring.cli.data",
+    "credit_scoring.cli.db",
     "credit_scoring.cli.monitor",
     "credit_scoring.cli.dashboard",
 )

@@ -1,0 +1,104 @@
+"""The FastAPI application: ``create_app(settings)``; model, explainer and caches load in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import sessionmaker
+
+from credit_scoring.api.audit import ScoreLogger
+from credit_scoring.api.observability import Metrics, TimingMiddleware
+from credit_scoring.api.routes import ROUTERS
+from credit_scoring.api.scoring import NotFoundError, ScoringService, load_feature_metadata
+from credit_scoring.config import Settings, get_settings
+from credit_scoring.db import models as m
+from credit_scoring.db.session import get_engine, redact
+from credit_scoring.modeling.contracts import Scorer
+
+log = logging.getLogger(__name__)
+ScorerLoader = Callable[[Settings], Scorer]
+
+
+def _default_loader(settings: Settings) -> Scorer:
+    from credit_scoring.registry import load_champion
+
+    return load_champion(settings)
+
+
+def _load_scorer(loader: ScorerLoader, settings: Settings) -> tuple[Scorer | None, str | None]:
+    try:
+        return loader(settings), None
+    except Exception as exc:  # any failure: the API still starts, /health says why
+        log.warning("model not loaded: %s", exc)
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def _record_champion(service: ScoringService) -> None:
+    """Append to champion_history when the served version differs from the last one recorded."""
+    if service.scorer is None:
+        return
+    try:
+        with service._sessions() as session, session.begin():
+            last = session.execute(select(m.ChampionHistory).order_by(m.ChampionHistory.id.desc())
+                                   .limit(1)).scalar_one_or_none()
+            if last is None or last.model_version != service.scorer.model_version:
+                session.add(m.ChampionHistory(model_name=service.scorer.model_name,
+                                              model_version=service.scorer.model_version))
+    except Exception as exc:  # database down at start: served anyway, recorded next start
+        log.warning("champion history not recorded: %s", type(exc).__name__)
+
+
+def create_app(settings: Settings | None = None, *, load_scorer: ScorerLoader | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    loader = load_scorer or _default_loader
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = get_engine(settings.resolved_database_url)
+        scorer, error = _load_scorer(loader, settings)
+        metas = {}
+        try:
+            metas = load_feature_metadata()
+        except Exception as exc:  # descriptions fall back to feature names
+            log.warning("feature metadata not loaded: %s", exc)
+        service = ScoringService(scorer=scorer, engine=engine, model_error=error, metas=metas)
+        _record_champion(service)
+        app.state.engine = engine
+        app.state.sessions = sessionmaker(engine, expire_on_commit=False)
+        app.state.service = service
+        app.state.score_log = ScoreLogger(engine)
+        log.info("API ready: database %s, model %s", redact(settings.resolved_database_url),
+                 scorer.model_version if scorer else f"not loaded ({error})")
+        try:
+            yield
+        finally:
+            app.state.score_log.close()
+
+    app = FastAPI(title="Credit scoring API", version="1", lifespan=lifespan,
+                  description="Scores, reasons, clients and decisions. Log in at /auth/token.")
+    app.state.settings = settings
+    app.state.metrics = Metrics()
+    app.add_middleware(TimingMiddleware, metrics=app.state.metrics)
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(DBAPIError)
+    async def database_down(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("database error: %s", type(exc).__name__)
+        return JSONResponse(status_code=status.HTTP_503_SERVICE_UNAVAILABLE, content={
+            "detail": "Database unreachable: the request was not completed. Retry in a moment; "
+                      "if it lasts, check that the database server is running and "
+                      "CREDIT_SCORING_DATABASE_URL."})
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(_request: Request, exc: NotFoundError) -> JSONResponse:
+        return JSONResponse(status_code=status.HTTP_404_NOT_FOUND, content={"detail": str(exc)})
+
+    return app

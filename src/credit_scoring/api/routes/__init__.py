@@ -1,0 +1,6 @@
+"""Route modules, one per area; ``ROUTERS`` is what the app includes."""
+
+from credit_scoring.api.routes import auth, clients, decisions, health, model, population, scoring
+
+ROUTERS = (health.router, auth.router, clients.router, scoring.router, population.router,
+           decisions.router, model.router)

@@ -1,0 +1,46 @@
+"""Client search and detail, and the decisions recorded for one client."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query
+
+from credit_scoring.api.deps import CurrentUser, ServiceDep, SessionDep
+from credit_scoring.api.schemas import (
+    ClientDetail,
+    ClientFilters,
+    ClientPage,
+    DecisionOut,
+    ErrorOut,
+)
+from credit_scoring.db import repo
+
+router = APIRouter(tags=["clients"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
+ClientId = Annotated[int, Path(ge=0, le=2**53, description="SK_ID_CURR")]
+
+
+@router.get("/clients")
+def search_clients(
+    user: CurrentUser, session: SessionDep, service: ServiceDep,
+    filters: Annotated[ClientFilters, Query()],
+    q: Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="id prefix")] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> ClientPage:
+    return repo.search_clients(session, q=q, filters=filters, page=page, page_size=page_size,
+                               model_version=service.version)
+
+
+@router.get("/clients/{sk_id_curr}", responses={404: {"model": ErrorOut}})
+def get_client(sk_id_curr: ClientId, user: CurrentUser, session: SessionDep) -> ClientDetail:
+    detail = repo.client_detail(session, sk_id_curr)
+    if detail is None:
+        raise HTTPException(404, f"Client {sk_id_curr} does not exist.")
+    return detail
+
+
+@router.get("/clients/{sk_id_curr}/decisions")
+def client_decisions(sk_id_curr: ClientId, user: CurrentUser, session: SessionDep,
+                     ) -> list[DecisionOut]:
+    return repo.list_decisions(session, sk_id_curr=sk_id_curr, page=1, page_size=1000).items

@@ -1,0 +1,51 @@
+"""``GET /model`` (the champion's report) and ``GET /metrics`` (Prometheus)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from credit_scoring.api.deps import AnalystUser, CurrentUser, ScorerDep, SettingsDep
+from credit_scoring.api.schemas import ErrorOut, ModelOut
+
+router = APIRouter(tags=["model"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
+
+
+def _report(settings: Any) -> dict[str, Any]:
+    from credit_scoring.registry import champion_report
+
+    return champion_report(settings)
+
+
+@router.get("/model", responses={503: {"model": ErrorOut}})
+def model_report(request: Request, user: CurrentUser, service: ScorerDep,
+                 settings: SettingsDep) -> ModelOut:
+    cached = service.responses.get(("model", service.version))
+    if cached is not None:
+        return cached
+    try:
+        report = _report(settings)
+    except Exception as exc:  # registry unreachable or report missing: say so, not 500
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
+                            f"Model report unavailable: {type(exc).__name__}: {exc}") from None
+    scorer = service.scorer
+    assert scorer is not None
+    out = ModelOut(
+        model_name=scorer.model_name, model_version=scorer.model_version,
+        threshold=float(report.get("threshold", scorer.threshold)),
+        metrics=dict(report.get("metrics") or {}), costs=dict(report.get("costs") or {}),
+        comparison=list(report.get("comparison") or []),
+        model_card_markdown=str(report.get("model_card") or report.get("model_card_markdown") or ""),
+        fairness=dict(report.get("fairness") or {}))
+    service.responses.put(("model", service.version), out)
+    return out
+
+
+@router.get("/metrics", response_class=Response,
+            responses={200: {"content": {"text/plain": {}}, "description": "Prometheus metrics"}})
+def metrics(request: Request, user: AnalystUser) -> Response:
+    return Response(generate_latest(request.app.state.metrics.registry),
+                    media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,26 @@
+"""``GET /population/stats``: distributions of the main features, all clients or a group."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from credit_scoring.api.deps import CurrentUser, ServiceDep, SessionDep
+from credit_scoring.api.schemas import ClientFilters, ErrorOut, Lang, PopulationStats
+from credit_scoring.db import repo
+
+router = APIRouter(tags=["population"], responses={401: {"model": ErrorOut}})
+
+
+@router.get("/population/stats")
+def population_stats(
+    user: CurrentUser, session: SessionDep, service: ServiceDep,
+    filters: Annotated[ClientFilters, Query()],
+    client_id: Annotated[int | None, Query(ge=0, le=2**53,
+                                           description="also return this client's values")] = None,
+    lang: Lang = "fr",
+) -> PopulationStats:
+    key = ("population", filters.model_dump_json(), client_id, lang, service.version)
+    return service.responses.get_or(key, lambda: repo.population_stats(
+        session, filters=filters, model_version=service.version, client_id=client_id, lang=lang))

@@ -1,0 +1,92 @@
+"""Scores with reasons, explanations, similar clients, what-if and new applications.
+
+Every score served is appended to the score log (user, time, inputs digest, model
+version, threshold, score, reasons) through the background writer.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandas as pd
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from credit_scoring.api.audit import digest
+from credit_scoring.api.deps import CurrentUser, ScorerDep, SessionDep
+from credit_scoring.api.routes.clients import ClientId
+from credit_scoring.api.schemas import (
+    ErrorOut,
+    ExplanationOut,
+    Lang,
+    PredictIn,
+    ScoreOut,
+    SimilarOut,
+    WhatIfIn,
+    WhatIfOut,
+)
+from credit_scoring.api.security import Principal
+
+router = APIRouter(tags=["scoring"], responses={
+    401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut},
+    503: {"model": ErrorOut, "description": "model not ready or database unreachable"}})
+
+
+def log_score(request: Request, user: Principal, route: str, out: ScoreOut, inputs: str) -> None:
+    request.app.state.score_log.log(
+        username=user.username, route=route, sk_id_curr=out.sk_id_curr, inputs_digest=inputs,
+        model_version=out.model_version, threshold=out.threshold, probability=out.probability,
+        decision=out.decision,
+        reasons=[r.model_dump() for r in out.reasons_against + out.reasons_for])
+    request.app.state.metrics.scores.labels(route, out.decision).inc()
+
+
+@router.get("/clients/{sk_id_curr}/score", response_model=ScoreOut)
+async def client_score(request: Request, sk_id_curr: ClientId, user: CurrentUser,
+                       service: ScorerDep, lang: Lang = "fr") -> Response:
+    scored = service.cached_score(sk_id_curr, lang)
+    if scored is None:  # first time for this client and model: database and model, off the loop
+        scored = await run_in_threadpool(service.score_client, None, sk_id_curr, lang)
+    log_score(request, user, "client_score", scored.out, scored.digest)
+    return Response(scored.body, media_type="application/json")
+
+
+@router.get("/clients/{sk_id_curr}/explanation")
+def client_explanation(sk_id_curr: ClientId, user: CurrentUser, service: ScorerDep,
+                       session: SessionDep, lang: Lang = "fr") -> ExplanationOut:
+    return service.explanation(session, sk_id_curr, lang)
+
+
+@router.get("/clients/{sk_id_curr}/similar")
+def similar_clients(sk_id_curr: ClientId, user: CurrentUser, service: ScorerDep,
+                    session: SessionDep, k: Annotated[int, Query(ge=1, le=100)] = 10) -> SimilarOut:
+    return service.similar(session, sk_id_curr, k)
+
+
+@router.post("/clients/{sk_id_curr}/what_if")
+def what_if(request: Request, sk_id_curr: ClientId, body: WhatIfIn, user: CurrentUser,
+            service: ScorerDep, session: SessionDep) -> WhatIfOut:
+    out = service.what_if(session, sk_id_curr, body)
+    log_score(request, user, "what_if", out.scenario,
+              digest({"sk_id_curr": sk_id_curr, "changes": out.changes}))
+    return out
+
+
+@router.post("/predict_default", responses={422: {"description": "invalid application"}})
+def predict_default(request: Request, body: PredictIn, user: CurrentUser,
+                    service: ScorerDep) -> ScoreOut:
+    application = body.application.model_dump()
+    given_id = application.get("SK_ID_CURR")
+    if given_id is None:
+        application["SK_ID_CURR"] = 0  # the feature builder needs a key
+    tables = {"application": pd.DataFrame([application])}
+    for name, rows in (body.history or {}).items():
+        if rows:
+            frame = pd.DataFrame(rows)
+            if "SK_ID_CURR" not in frame:
+                frame["SK_ID_CURR"] = application["SK_ID_CURR"]
+            tables[name] = frame
+    out = service.predict(tables, given_id, body.lang)
+    log_score(request, user, "predict_default", out, digest(body.model_dump()))
+    return out

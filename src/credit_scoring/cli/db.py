@@ -1,0 +1,202 @@
+"""``credit-scoring db upgrade|load|score``, ``users add``, ``demo-users`` and ``serve``."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from credit_scoring.cli.common import console, err_console, progress, user_errors
+from credit_scoring.config import get_settings
+
+db_app = typer.Typer(help="Operational database: migrations and loading.", no_args_is_help=True)
+users_app = typer.Typer(help="API users and roles.", no_args_is_help=True)
+ROLES = ("advisor", "analyst", "admin")
+
+
+@contextlib.contextmanager
+def db_errors() -> Iterator[None]:
+    """A database that cannot be reached or refuses a statement: one clear line, exit 2."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from credit_scoring.db.session import redact
+
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        url = redact(get_settings().resolved_database_url)
+        first = str(exc).strip().splitlines()[0][:300]
+        err_console.print(f"[bold red]error:[/] database {url}: {first}\nNothing was changed. Check "
+                          "that the server runs and CREDIT_SCORING_DATABASE_URL, then run again.")
+        raise typer.Exit(2) from exc
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from credit_scoring.db.session import engine_for
+
+    return engine_for(get_settings())
+
+
+@db_app.command("upgrade")
+def upgrade(revision: Annotated[str, typer.Option(help="Target revision")] = "head") -> None:
+    """Create or migrate the database schema (Alembic migrations shipped in the package)."""
+    from credit_scoring.db import migrate
+    from credit_scoring.db.session import redact
+
+    with db_errors():
+        migrate.upgrade(_engine(), revision)
+    console.print(f"Database {redact(get_settings().resolved_database_url)} is at revision {revision}.")
+
+
+@db_app.command("load")
+def load(
+    data: Annotated[Path, typer.Option("--data", help="Folder with the Kaggle tables.")],
+    features: Annotated[Path | None, typer.Option(
+        help="Feature table (parquet) built from the same folder; default: build it now.")] = None,
+    drop_orphans: Annotated[bool, typer.Option(help="Drop history rows without a parent.")] = False,
+    score: Annotated[bool, typer.Option(help="Score every client with the champion, if one "
+                                              "exists (for filters by score band).")] = True,
+) -> None:
+    """Load clients, loans, monthly history and feature vectors in ONE transaction (idempotent)."""
+    import pandas as pd
+
+    from credit_scoring.data.loading import prepare
+    from credit_scoring.db import migrate
+    from credit_scoring.db.load import load_prepared
+
+    settings = get_settings()
+    with user_errors(), db_errors():
+        engine = _engine()
+        migrate.upgrade(engine)
+        with progress() as bar:
+            task = bar.add_task("Reading and checking tables", total=None)
+            prepared = prepare(data, settings.cache_dir, drop_orphans=drop_orphans,
+                               on_table=lambda n: bar.update(task, description=f"Reading {n}"))
+            prepared.raise_for_errors()
+            if features is not None:
+                bar.update(task, description=f"Reading features {features}")
+                table = pd.read_parquet(features)
+            else:
+                from credit_scoring.features.build import build_feature_table
+
+                bar.update(task, description="Building features")
+                table = build_feature_table(prepared)
+            bar.update(task, total=1, completed=1)
+            steps: dict[str, int] = {}
+
+            def on_progress(step: str, done: int, total: int) -> None:
+                if step not in steps:
+                    steps[step] = bar.add_task(f"Writing {step}", total=total)
+                bar.update(steps[step], completed=done)
+
+            report = load_prepared(engine, prepared, table, on_progress=on_progress)
+    console.print("Loaded " + ", ".join(f"{n:,} {k}" for k, n in report.rows.items())
+                  + f" (feature set {report.feature_set}).")
+    if score:
+        _score_all()
+
+
+def _score_all() -> None:
+    from credit_scoring.api.scoring import ScoringService
+
+    try:
+        from credit_scoring.registry import load_champion
+
+        scorer = load_champion(get_settings())
+    except Exception as exc:  # no champion yet: scores come later with `db score`
+        console.print(f"Clients not scored ({type(exc).__name__}: {exc}). Run `credit-scoring db "
+                      "score` once a champion exists.")
+        return
+    with db_errors():
+        done = ScoringService(scorer=scorer, engine=_engine()).refresh_client_scores()
+    console.print(f"Scored {done:,} clients with {scorer.model_name} v{scorer.model_version}.")
+
+
+@db_app.command("score")
+def score_clients() -> None:
+    """Store the champion's probability for every client (filters by score band)."""
+    _score_all()
+
+
+def _read_password(password_env: str | None, generate: bool) -> tuple[str, bool]:
+    if password_env:
+        value = os.environ.get(password_env)
+        if not value:
+            raise typer.BadParameter(f"environment variable {password_env} is empty or unset.",
+                                     param_hint="--password-env")
+        return value, False
+    if generate:
+        return secrets.token_urlsafe(12), True
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n"), False
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True), False
+
+
+def _add(name: str, role: str, password: str) -> None:
+    from credit_scoring.api.security import add_user
+    from credit_scoring.db.session import session_scope
+
+    with session_scope(get_settings()) as session:
+        add_user(session, name, password, role)
+
+
+@users_app.command("add")
+def users_add(
+    name: str,
+    role: Annotated[str, typer.Option(help="advisor, analyst or admin")],
+    password_env: Annotated[str | None, typer.Option(help="Read the password from this "
+                                                           "environment variable.")] = None,
+    generate: Annotated[bool, typer.Option(help="Generate a password and print it once.")] = False,
+) -> None:
+    """Create a user (or reset their password); the password comes from a prompt or stdin."""
+    if role not in ROLES:
+        raise typer.BadParameter(f"choose one of {', '.join(ROLES)}", param_hint="--role")
+    password, generated = _read_password(password_env, generate)
+    try:
+        with db_errors():
+            _add(name, role, password)
+    except ValueError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"User {name} ({role}) saved." + (f" Password (shown once): {password}"
+                                                    if generated else ""))
+
+
+def demo_users() -> None:
+    """Create advisor, analyst and admin; passwords from CREDIT_SCORING_DEMO_<ROLE>_PASSWORD or
+    generated and printed once."""
+    from credit_scoring.db import migrate
+
+    with db_errors():
+        migrate.upgrade(_engine())
+        for role in ROLES:
+            env = f"CREDIT_SCORING_DEMO_{role.upper()}_PASSWORD"
+            password = os.environ.get(env) or secrets.token_urlsafe(12)
+            _add(role, role, password)
+            shown = f"password from {env}" if os.environ.get(env) else f"password {password}"
+            console.print(f"User {role} ({role}): {shown}")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+) -> None:
+    """Start the scoring API (uvicorn)."""
+    import uvicorn
+
+    uvicorn.run("credit_scoring.api.app:create_app", factory=True, host=host, port=port,
+                workers=workers, log_level="info", access_log=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
+    app.add_typer(users_app, name="users")
+    app.command("demo-users")(demo_users)
+    app.command("serve")(serve)

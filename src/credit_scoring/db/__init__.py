@@ -1,0 +1,1 @@
+"""Operational database: SQLAlchemy models, sessions, migrations, bulk load, repositories."""

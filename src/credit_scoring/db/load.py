@@ -1,0 +1,251 @@
+"""Bulk load of a prepared Kaggle folder and its feature table into the operational database.
+
+One transaction for the whole load: a failure leaves the database as it was.
+Idempotent: rows have natural keys (client id, loan id per source, client+source+month),
+and the clients being loaded are first cleared, so loading twice gives the same rows.
+History is stored as loans (bureau credits, previous applications) plus a MONTHLY
+summary per client and source (POS, card, installments, bureau) rather than every raw row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, delete, insert, select
+
+from credit_scoring.data.loading import PreparedData
+from credit_scoring.db import models as m
+
+CHUNK = 5_000
+Progress = Callable[[str, int, int], None]  # (step, done, total)
+
+
+@dataclass
+class LoadReport:
+    rows: dict[str, int] = field(default_factory=dict)
+    feature_set: str | None = None
+
+
+def feature_set_version(columns: list[str]) -> str:
+    """A stable id of the feature columns (names and order)."""
+    return hashlib.sha256("\n".join(columns).encode()).hexdigest()[:16]
+
+
+def _none(value: object) -> object:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    clean = df.astype(object).where(df.notna(), None)
+    return clean.to_dict("records")
+
+
+def _applications(prepared: PreparedData) -> pd.DataFrame:
+    frames = []
+    for table, is_train in (("application_train", True), ("application_test", False)):
+        if prepared.has(table):
+            frame = prepared.read(table)
+            frame["_is_train"] = is_train
+            frames.append(frame)
+    apps = pd.concat(frames, ignore_index=True)
+    if "TARGET" not in apps:
+        apps["TARGET"] = np.nan
+    return apps
+
+
+def client_rows(apps: pd.DataFrame) -> pd.DataFrame:
+    """Personal information columns of ``clients`` from Kaggle application rows."""
+
+    def col(name: str) -> pd.Series:
+        return apps[name] if name in apps else pd.Series(np.nan, index=apps.index)
+
+    employed = col("DAYS_EMPLOYED")
+    kaggle = apps.drop(columns=["_is_train"], errors="ignore")
+    return pd.DataFrame({
+        "sk_id_curr": apps["SK_ID_CURR"].astype("int64"),
+        "is_train": apps["_is_train"].astype(bool),
+        "target": col("TARGET").astype("Float64"),
+        "gender": col("CODE_GENDER"),
+        "age_years": (-col("DAYS_BIRTH") / 365.25).round(2),
+        "income_total": col("AMT_INCOME_TOTAL"),
+        "contract_type": col("NAME_CONTRACT_TYPE"),
+        "amount_credit": col("AMT_CREDIT"),
+        "family_status": col("NAME_FAMILY_STATUS"),
+        "children": col("CNT_CHILDREN").astype("Float64"),
+        "education": col("NAME_EDUCATION_TYPE"),
+        "income_type": col("NAME_INCOME_TYPE"),
+        "occupation": col("OCCUPATION_TYPE"),
+        "years_employed": (-employed.where(employed <= 0) / 365.25).round(2),
+        "owns_car": col("FLAG_OWN_CAR").map({"Y": True, "N": False}),
+        "owns_realty": col("FLAG_OWN_REALTY").map({"Y": True, "N": False}),
+        "application_json": kaggle.to_json(orient="records", lines=True).splitlines(),
+    })
+
+
+def _q(prepared: PreparedData, table: str) -> str:
+    return "read_parquet('" + str(prepared.parquet[table]).replace("'", "''") + "')"
+
+
+def loan_rows(prepared: PreparedData, apps: pd.DataFrame) -> pd.DataFrame:
+    frames = [pd.DataFrame({
+        "source": "application", "loan_id": apps["SK_ID_CURR"], "sk_id_curr": apps["SK_ID_CURR"],
+        "contract_type": apps.get("NAME_CONTRACT_TYPE"), "status": "Current application",
+        "amount_credit": apps.get("AMT_CREDIT"), "amount_annuity": apps.get("AMT_ANNUITY"),
+        "days_start": 0.0, "days_end": np.nan})]
+    con = duckdb.connect()
+    try:
+        queries = {
+            "bureau": "SELECT 'bureau' AS source, SK_ID_BUREAU AS loan_id, SK_ID_CURR AS sk_id_curr, "
+                      "CREDIT_TYPE AS contract_type, CREDIT_ACTIVE AS status, "
+                      "AMT_CREDIT_SUM AS amount_credit, AMT_ANNUITY AS amount_annuity, "
+                      "DAYS_CREDIT AS days_start, DAYS_CREDIT_ENDDATE AS days_end FROM {src}",
+            "previous_application":
+                "SELECT 'previous' AS source, SK_ID_PREV AS loan_id, SK_ID_CURR AS sk_id_curr, "
+                "NAME_CONTRACT_TYPE AS contract_type, NAME_CONTRACT_STATUS AS status, "
+                "AMT_CREDIT AS amount_credit, AMT_ANNUITY AS amount_annuity, "
+                "DAYS_DECISION AS days_start, DAYS_TERMINATION AS days_end FROM {src}",
+        }
+        for table, sql in queries.items():
+            if prepared.has(table):
+                frames.append(con.execute(sql.format(src=_q(prepared, table))).df())
+    finally:
+        con.close()
+    return pd.concat([f for f in frames if len(f)], ignore_index=True)
+
+
+_MONTHLY = {
+    "POS_CASH_balance": "SELECT SK_ID_CURR AS sk_id_curr, 'pos' AS source, MONTHS_BALANCE AS "
+        "months_balance, count(DISTINCT SK_ID_PREV) AS loans, sum(CNT_INSTALMENT_FUTURE) AS balance, "
+        "NULL::DOUBLE AS payment, max(SK_DPD) AS max_days_past_due FROM {src} GROUP BY 1, 3",
+    "credit_card_balance": "SELECT SK_ID_CURR, 'card', MONTHS_BALANCE, count(DISTINCT SK_ID_PREV), "
+        "sum(AMT_BALANCE), sum(AMT_PAYMENT_TOTAL_CURRENT), max(SK_DPD) FROM {src} GROUP BY 1, 3",
+    "installments_payments": "SELECT SK_ID_CURR, 'installments', CAST(floor(DAYS_INSTALMENT / 30) "
+        "AS INTEGER) AS mb, count(DISTINCT SK_ID_PREV), sum(AMT_INSTALMENT), sum(AMT_PAYMENT), "
+        "max(greatest(DAYS_ENTRY_PAYMENT - DAYS_INSTALMENT, 0)) FROM {src} GROUP BY 1, 3",
+}
+# Bureau months: status 1..5 = months late; days past due approximated as months x 30.
+_BUREAU_MONTHLY = (
+    "SELECT b.SK_ID_CURR, 'bureau', bb.MONTHS_BALANCE, count(DISTINCT bb.SK_ID_BUREAU), NULL::DOUBLE, "
+    "NULL::DOUBLE, max(CASE WHEN bb.STATUS IN ('1','2','3','4','5') THEN CAST(bb.STATUS AS INTEGER) * 30 "
+    "ELSE 0 END) FROM {bb} bb JOIN {b} b USING (SK_ID_BUREAU) GROUP BY 1, 3")
+
+
+def transaction_rows(prepared: PreparedData) -> pd.DataFrame:
+    parts = []
+    con = duckdb.connect()
+    try:
+        for table, sql in _MONTHLY.items():
+            if prepared.has(table):
+                parts.append(sql.format(src=_q(prepared, table)))
+        if prepared.has("bureau_balance") and prepared.has("bureau"):
+            parts.append(_BUREAU_MONTHLY.format(bb=_q(prepared, "bureau_balance"),
+                                                b=_q(prepared, "bureau")))
+        if not parts:
+            return pd.DataFrame(columns=["sk_id_curr", "source", "months_balance", "loans",
+                                         "balance", "payment", "max_days_past_due"])
+        return con.execute(" UNION ALL ".join(parts)).df()
+    finally:
+        con.close()
+
+
+def vector_rows(features: pd.DataFrame, version: str, columns: list[str]) -> Iterator[list[dict]]:
+    """Feature rows as float32 bytes (categoricals as their codes), in chunks."""
+    values = np.empty((len(features), len(columns)), dtype=np.float32)
+    for j, name in enumerate(columns):
+        series = features[name]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            codes = series.cat.codes.to_numpy().astype(np.float32)
+            codes[codes < 0] = np.nan
+            values[:, j] = codes
+        else:
+            values[:, j] = pd.to_numeric(series, errors="coerce").to_numpy(np.float32, na_value=np.nan)
+    ids = features["SK_ID_CURR"].to_numpy(np.int64)
+    for start in range(0, len(ids), CHUNK):
+        yield [{"sk_id_curr": int(ids[i]), "feature_set": version, "vector": values[i].tobytes()}
+               for i in range(start, min(start + CHUNK, len(ids)))]
+
+
+def _insert_frame(conn: Connection, table: type[m.Base], frame: pd.DataFrame, step: str,
+                  on_progress: Progress | None) -> int:
+    total = len(frame)
+    for start in range(0, total, CHUNK):
+        conn.execute(insert(table), _records(frame.iloc[start:start + CHUNK]))
+        if on_progress:
+            on_progress(step, min(start + CHUNK, total), total)
+    return total
+
+
+def _clear(conn: Connection, ids: np.ndarray) -> None:
+    """Remove what is stored for these clients (children first), so that a reload rewrites them."""
+    for start in range(0, len(ids), CHUNK):
+        chunk = [int(i) for i in ids[start:start + CHUNK]]
+        for table in (m.FeatureVector, m.Transaction, m.Loan, m.Client):
+            conn.execute(delete(table).where(table.sk_id_curr.in_(chunk)))
+
+
+def load_prepared(engine: Engine, prepared: PreparedData, features: pd.DataFrame | None, *,
+                  on_progress: Progress | None = None) -> LoadReport:
+    """Load clients, loans, monthly transactions and feature vectors in ONE transaction."""
+    prepared.raise_for_errors()
+    apps = _applications(prepared)
+    clients = client_rows(apps)
+    loans = loan_rows(prepared, apps)
+    loans = loans[loans["sk_id_curr"].isin(clients["sk_id_curr"])]
+    months = transaction_rows(prepared)
+    months = months[months["sk_id_curr"].isin(clients["sk_id_curr"])]
+    report = LoadReport()
+    with engine.begin() as conn:
+        _clear(conn, clients["sk_id_curr"].to_numpy())
+        report.rows["clients"] = _insert_frame(conn, m.Client, clients, "clients", on_progress)
+        report.rows["loans"] = _insert_frame(conn, m.Loan, loans, "loans", on_progress)
+        report.rows["transactions"] = _insert_frame(conn, m.Transaction, months, "transactions",
+                                                    on_progress)
+        if features is not None:
+            report.feature_set = _load_features(conn, features, clients, on_progress)
+            report.rows["feature_vectors"] = int(features["SK_ID_CURR"].isin(clients["sk_id_curr"]).sum())
+    return report
+
+
+def _load_features(conn: Connection, features: pd.DataFrame, clients: pd.DataFrame,
+                   on_progress: Progress | None) -> str:
+    features = features[features["SK_ID_CURR"].isin(clients["sk_id_curr"])]
+    columns = [c for c in features.columns if c not in ("SK_ID_CURR", "TARGET")]
+    version = feature_set_version(columns)
+    categories = {c: [str(v) for v in features[c].cat.categories] for c in columns
+                  if isinstance(features[c].dtype, pd.CategoricalDtype)}
+    exists = conn.execute(select(m.FeatureSet.version).where(m.FeatureSet.version == version)).first()
+    if exists is None:
+        conn.execute(insert(m.FeatureSet), [{"version": version, "columns": columns,
+                                             "categories": categories}])
+    done, total = 0, len(features)
+    for rows in vector_rows(features, version, columns):
+        conn.execute(insert(m.FeatureVector), rows)
+        done += len(rows)
+        if on_progress:
+            on_progress("feature vectors", done, total)
+    return version
+
+
+def decode_vector(blob: bytes, columns: list[str], categories: dict[str, list[str]]) -> pd.DataFrame:
+    """One stored vector back to a one-row feature frame (categoricals restored)."""
+    values = np.frombuffer(blob, dtype=np.float32).astype(np.float64)
+    frame = pd.DataFrame([values], columns=columns)
+    for name, cats in categories.items():
+        code = values[columns.index(name)]
+        codes = [-1 if np.isnan(code) else int(code)]
+        frame[name] = pd.Categorical.from_codes(codes, categories=cats)
+    return frame
+
+
+def application_dict(client: m.Client) -> dict[str, object]:
+    return {k: _none(v) for k, v in json.loads(client.application_json).items()}

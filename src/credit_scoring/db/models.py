@@ -1,0 +1,193 @@
+"""Tables of the operational database (SQLAlchemy 2 declarative, typed).
+
+Every table name carries ``TABLE_PREFIX`` (empty by default) so that tests can
+run side by side on one server; migrations create the same tables.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+TABLE_PREFIX = os.environ.get("CREDIT_SCORING_TABLE_PREFIX", "")
+
+# Names constraints the same way on every backend so that migrations can refer to them.
+NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
+          "fk": "fk_%(table_name)s_%(column_0_name)s", "pk": "pk_%(table_name)s"}
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Client(Base):
+    """A client as seen in their current application (identity and personal information)."""
+
+    __tablename__ = f"{TABLE_PREFIX}clients"
+
+    sk_id_curr: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    is_train: Mapped[bool] = mapped_column(Boolean, default=False)
+    target: Mapped[int | None] = mapped_column(Integer)
+    gender: Mapped[str | None] = mapped_column(String(8), index=True)
+    age_years: Mapped[float | None] = mapped_column(Float, index=True)
+    income_total: Mapped[float | None] = mapped_column(Float, index=True)
+    contract_type: Mapped[str | None] = mapped_column(String(32), index=True)
+    amount_credit: Mapped[float | None] = mapped_column(Float)
+    family_status: Mapped[str | None] = mapped_column(String(64))
+    children: Mapped[int | None] = mapped_column(Integer)
+    education: Mapped[str | None] = mapped_column(String(64))
+    income_type: Mapped[str | None] = mapped_column(String(64))
+    occupation: Mapped[str | None] = mapped_column(String(64))
+    years_employed: Mapped[float | None] = mapped_column(Float)
+    owns_car: Mapped[bool | None] = mapped_column(Boolean)
+    owns_realty: Mapped[bool | None] = mapped_column(Boolean)
+    application_json: Mapped[str] = mapped_column(Text, doc="the full application row, Kaggle names")
+
+
+class Loan(Base):
+    """The current application, bureau credits and previous applications, one row each."""
+
+    __tablename__ = f"{TABLE_PREFIX}loans"
+    __table_args__ = (Index(f"ix_{TABLE_PREFIX}loans_client", "sk_id_curr"),)
+
+    # Natural key, so that loading the same folder twice writes the same rows.
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)  # application|bureau|previous
+    loan_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    sk_id_curr: Mapped[int] = mapped_column(BigInteger, ForeignKey(f"{TABLE_PREFIX}clients.sk_id_curr"))
+    contract_type: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str | None] = mapped_column(String(32))
+    amount_credit: Mapped[float | None] = mapped_column(Float)
+    amount_annuity: Mapped[float | None] = mapped_column(Float)
+    days_start: Mapped[float | None] = mapped_column(Float)
+    days_end: Mapped[float | None] = mapped_column(Float)
+
+
+class Transaction(Base):
+    """Monthly history summarised per client and source (POS, card, installments, bureau)."""
+
+    __tablename__ = f"{TABLE_PREFIX}transactions"
+
+    sk_id_curr: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey(f"{TABLE_PREFIX}clients.sk_id_curr"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)
+    months_balance: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    loans: Mapped[int] = mapped_column(Integer)
+    balance: Mapped[float | None] = mapped_column(Float)
+    payment: Mapped[float | None] = mapped_column(Float)
+    max_days_past_due: Mapped[float | None] = mapped_column(Float)
+
+
+class FeatureSet(Base):
+    """A version of the feature table: column names, and categories of categorical columns."""
+
+    __tablename__ = f"{TABLE_PREFIX}feature_sets"
+
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    columns: Mapped[list] = mapped_column(JSON)
+    categories: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_utcnow)
+
+
+class FeatureVector(Base):
+    """One client's feature row, float32 little-endian bytes in the order of its feature set."""
+
+    __tablename__ = f"{TABLE_PREFIX}feature_vectors"
+
+    sk_id_curr: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey(f"{TABLE_PREFIX}clients.sk_id_curr"), primary_key=True)
+    feature_set: Mapped[str] = mapped_column(
+        String(64), ForeignKey(f"{TABLE_PREFIX}feature_sets.version"), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ClientScore(Base):
+    """The last probability served per client and model version (filters by score band)."""
+
+    __tablename__ = f"{TABLE_PREFIX}client_scores"
+    __table_args__ = (Index(f"ix_{TABLE_PREFIX}client_scores_version", "model_version"),)
+
+    sk_id_curr: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    model_version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    probability: Mapped[float] = mapped_column(Float)
+    threshold: Mapped[float] = mapped_column(Float)
+
+
+class User(Base):
+    __tablename__ = f"{TABLE_PREFIX}users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_utcnow)
+
+
+class Decision(Base):
+    """An advisor's final decision (append-only: no route updates or deletes one)."""
+
+    __tablename__ = f"{TABLE_PREFIX}decisions"
+    __table_args__ = (Index(f"ix_{TABLE_PREFIX}decisions_client", "sk_id_curr"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sk_id_curr: Mapped[int] = mapped_column(BigInteger)
+    username: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_utcnow)
+    decision: Mapped[str] = mapped_column(String(8))
+    model_decision: Mapped[str] = mapped_column(String(8))
+    probability: Mapped[float] = mapped_column(Float)
+    threshold: Mapped[float] = mapped_column(Float)
+    model_version: Mapped[str] = mapped_column(String(64))
+    override: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ScoreLog(Base):
+    """Every score served (append-only): who, when, what inputs, which model, what came out."""
+
+    __tablename__ = f"{TABLE_PREFIX}score_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_utcnow)
+    username: Mapped[str] = mapped_column(String(64))
+    route: Mapped[str] = mapped_column(String(64))
+    sk_id_curr: Mapped[int | None] = mapped_column(BigInteger)
+    inputs_digest: Mapped[str] = mapped_column(String(64))
+    model_version: Mapped[str] = mapped_column(String(64))
+    threshold: Mapped[float] = mapped_column(Float)
+    probability: Mapped[float] = mapped_column(Float)
+    decision: Mapped[str] = mapped_column(String(8))
+    reasons: Mapped[list] = mapped_column(JSON)
+
+
+class ChampionHistory(Base):
+    """Which model version was champion when (a row each time the served version changes)."""
+
+    __tablename__ = f"{TABLE_PREFIX}champion_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    model_name: Mapped[str] = mapped_column(String(128))
+    model_version: Mapped[str] = mapped_column(String(64))
+    since: Mapped[datetime] = mapped_column(DateTime, default=_utcnow)
