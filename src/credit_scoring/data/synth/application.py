@@ -74,7 +74,7 @@ class Clients:
         return len(self.ids)
 
 
-def test_mask(first_index: int, n: int, test_share: float) -> np.ndarray:
+def application_test_mask(first_index: int, n: int, test_share: float) -> np.ndarray:
     """Spread test clients evenly over the id range; exactly round(N * share) of N overall."""
     i = np.arange(first_index, first_index + n, dtype="float64")
     return np.floor((i + 1) * test_share + 0.5) > np.floor(i * test_share + 0.5)
@@ -192,7 +192,7 @@ def generate_applications(
 
     cols.fill_rest(rng, groups=GROUPS)
     table = cols.to_arrow()
-    test = test_mask(first_index, n, test_share)
+    test = application_test_mask(first_index, n, test_share)
     train_rows = pa.array(~test)
     train = table.filter(train_rows)
     test_table = table.filter(pa.array(test)).drop_columns(["TARGET"])

@@ -12,6 +12,7 @@ FIRST_BUREAU_ID = 5000000
 SHARE_WITH_BUREAU = 0.86  # Kaggle: 305,811 of 356,255 clients
 STATUS_LEVELS = ["C", "X", "0", "1", "2", "3", "4", "5"]
 _MONTH = 30.4375
+SHARE_WITH_BALANCE = 0.42  # Kaggle: ~16 balance months per bureau credit on average
 
 
 def generate_bureau(
@@ -83,7 +84,7 @@ def _balance(
 ) -> pa.Table:
     n = len(ids)
     months = np.minimum(np.floor(-days_credit / _MONTH), 95).astype("int64") + 1
-    months = np.where(rng.random(n) < 0.47, months, 0)
+    months = np.where(rng.random(n) < SHARE_WITH_BALANCE, months, 0)
     credit, rank = expand(months)  # rank 0 = current month, going back in time
     rows = len(credit)
     since_close = np.where(closed, np.floor(-end_fact / _MONTH), -1)[credit]

@@ -14,7 +14,7 @@ _WINDOW = 96  # months of history kept, like Kaggle
 POS_STATUSES = ["Active", "Completed", "Signed"]
 CARD_STATUSES = ["Active", "Completed", "Signed"]
 SHARE_CARDS_USED = 0.7  # Kaggle: ~20 % of clients have card balances...
-CARD_MONTHS = 55  # ...with ~40 months each: a card reports for a geometric number of months
+CARD_MONTHS = 75  # ...with ~40 months each: a card reports for a geometric number of months
 SHARE_LOANS_IN_POS = 0.65  # Kaggle: ~30 POS months but ~38 instalments per client
 
 
