@@ -6,26 +6,11 @@ role allows, grouped by section, with the language switch and logout in the side
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from credit_scoring.dashboard import state
 from credit_scoring.dashboard.i18n import t
-
-PAGES_DIR = Path(__file__).parent / "pages"
-# page key -> (file, icon, section)
-PAGES: dict[str, tuple[str, str, str]] = {
-    "search": ("search.py", "🔎", "client"),
-    "client": ("client_file.py", "🪪", "client"),
-    "score": ("score.py", "🎯", "client"),
-    "compare": ("comparison.py", "📊", "client"),
-    "whatif": ("what_if.py", "🧮", "client"),
-    "decision": ("decision.py", "✅", "client"),
-    "portfolio": ("portfolio.py", "🗂️", "analysis"),
-    "model": ("model.py", "🧠", "analysis"),
-    "drift": ("drift.py", "🌊", "analysis"),
-}
+from credit_scoring.dashboard.navigation import login_navigation, role_navigation
 
 
 def _sidebar() -> None:
@@ -41,26 +26,12 @@ def _sidebar() -> None:
                 st.rerun()
 
 
-def main() -> None:
-    st.set_page_config(page_title="Prêt à dépenser", page_icon="💶", layout="wide")
-    st.session_state.setdefault(state.LANG, "fr")
-    if state.token() and not state.is_logged_in():
-        state.log_out("login.expired")
-    _sidebar()
-    if not state.is_logged_in():
-        page = st.navigation([st.Page(PAGES_DIR / "login.py", title=t("nav.login"), icon="🔐",
-                                      url_path="login")], position="hidden")
-        page.run()
-        return
-    allowed = state.pages_for(state.role())
-    pages = {key: st.Page(PAGES_DIR / PAGES[key][0], title=t(f"nav.{key}"), icon=PAGES[key][1],
-                          url_path=key, default=key == "search")
-             for key in allowed}
-    state.register_pages(pages)
-    sections: dict[str, list[st.Page]] = {}
-    for key, page in pages.items():
-        sections.setdefault(t(f"nav.section.{PAGES[key][2]}"), []).append(page)
-    st.navigation(sections).run()
-
-
-main()
+st.set_page_config(page_title="Prêt à dépenser", page_icon="💶", layout="wide")
+st.session_state.setdefault(state.LANG, "fr")
+if state.token() and not state.is_logged_in():
+    state.log_out("login.expired")
+_sidebar()
+if state.is_logged_in():
+    role_navigation(state.role()).run()
+else:
+    login_navigation().run()

@@ -15,10 +15,10 @@ from credit_scoring.dashboard.views.common import cached, plot, require_client
 
 
 def term_months(credit: float | None, annuity: float | None) -> int | None:
-    """The term implied by the application, as the API computes it (annuity = credit/term*12)."""
+    """The term implied by the application, as the API computes it (annuity = credit / term)."""
     if not credit or not annuity:
         return None
-    return max(1, round(12 * credit / annuity))
+    return max(1, round(credit / annuity))
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ def _form(client_id: int, model_decision: str) -> None:
     with st.form("decision_form", clear_on_submit=True):
         decision = st.radio(t("decision.choice"), ("grant", "refuse"), horizontal=True,
                             index=0 if model_decision == "grant" else 1, key="decision_value",
-                            format_func=lambda d: t(f"value.decision.{d}"))
+                            format_func={d: t(f"value.decision.{d}") for d in ("grant", "refuse")}.get)
         reason = st.text_area(t("decision.reason"), key="decision_reason",
                               help=t("decision.reason_help"), max_chars=2000)
         submitted = st.form_submit_button(t("decision.submit"), type="primary")

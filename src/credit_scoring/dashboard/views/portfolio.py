@@ -34,7 +34,7 @@ def render() -> None:
     dims = [d for d in FILTERS if d not in filters]
     if dims:
         dim = st.selectbox(t("portfolio.by"), dims, key="portfolio_dim",
-                           format_func=lambda d: t(f"filter.{d}"))
+                           format_func={d: t(f"filter.{d}") for d in dims}.get)
         segments = {option_label(dim, value): cached(fetch.population, {**filters, dim: value},
                                                      None)
                     for value in FILTERS[dim]}

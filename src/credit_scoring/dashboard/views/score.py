@@ -32,7 +32,7 @@ def show_score(score: ScoreOut) -> None:
         plot(fig, pd.DataFrame({t("common.item"): [t("score.gauge"), t("score.threshold")],
                                 t("common.value"): [fmt_pct(score.probability, state.lang()),
                                                     fmt_pct(score.threshold, state.lang())]}),
-             key=f"gauge_{id(score)}")
+             key=f"gauge_{id(score)}", alt=t("score.gauge"))
     with right:
         sentence = decision_sentence(score)
         (st.success if score.decision == "grant" else st.error)(sentence)

@@ -37,8 +37,10 @@ def filter_widgets(prefix: str, columns: int = 5) -> dict[str, str]:
     cols = st.columns(columns)
     for i, (name, values) in enumerate(FILTERS.items()):
         with cols[i % columns]:
+            # labels computed now: AppTest calls format_func outside the script's session
+            labels = {v: option_label(name, v) for v in (None, *values)}
             value = st.selectbox(t(f"filter.{name}"), (None, *values), key=f"{prefix}_{name}",
-                                 format_func=lambda v, n=name: option_label(n, v))
+                                 format_func=labels.get)
         if value is not None:
             chosen[name] = value
     return chosen

@@ -65,10 +65,10 @@ def _scenario_inputs(app: dict, lang: str) -> dict[str, float | int]:
     credit = float(app.get("AMT_CREDIT") or 0) or 100_000.0
     annuity = float(app.get("AMT_ANNUITY") or 0) or credit / 20
     income = float(app.get("AMT_INCOME_TOTAL") or 0) or 100_000.0
-    term = term_months(credit, annuity) or 240
+    term = term_months(credit, annuity) or 36
     cols = st.columns(4)
     mode = st.radio(t("whatif.mode"), ("term", "annuity"), horizontal=True, key="wi_mode",
-                    format_func=lambda m: t(f"whatif.mode.{m}"))
+                    format_func={m: t(f"whatif.mode.{m}") for m in ("term", "annuity")}.get)
     changes: dict[str, float | int] = {}
     new_credit = cols[0].number_input(t("client.amount_credit"), min_value=1_000.0,
                                       max_value=1e9, value=credit, step=10_000.0, key="wi_credit")
@@ -124,7 +124,7 @@ def render() -> None:
     st.divider()
     st.subheader(t("whatif.max_title"))
     credit = float(detail.application.get("AMT_CREDIT") or 100_000.0)
-    term = term_months(credit, float(detail.application.get("AMT_ANNUITY") or 0)) or 240
+    term = term_months(credit, float(detail.application.get("AMT_ANNUITY") or 0)) or 36
     st.caption(t("whatif.max_help", term=term, calls=MAX_CALLS))
     if st.button(t("whatif.max_run"), key="wi_max"):
         def granted(amount: float) -> bool | None:

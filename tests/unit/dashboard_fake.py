@@ -1,0 +1,215 @@
+"""An in-memory scoring API for dashboard tests (served through ``httpx.MockTransport``).
+
+It answers the routes of ``credit_scoring.api.schemas`` with payloads built from
+those very models, so a change of contract breaks these tests. Probabilities
+follow a simple rule (risk grows with the amount asked relative to income) so
+that the what-if search has something real to find.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from urllib.parse import parse_qs
+
+import httpx
+
+from credit_scoring.api import schemas as s
+from credit_scoring.dashboard.api_client import ApiClient
+
+THRESHOLD = 0.3
+USERS = {"alice": ("secret-a", "advisor"), "ana": ("secret-b", "analyst")}
+
+
+def probability(credit: float, income: float) -> float:
+    """Monotone in the amount: the what-if bisection relies on it."""
+    ratio = credit / max(income, 1.0)
+    return min(0.99, max(0.01, 0.05 + 0.06 * ratio))
+
+
+def _client(i: int, gender: str, age: float, income: float, credit: float,
+            target: int | None) -> dict:
+    return {"id": i, "gender": gender, "age": age, "income": income, "credit": credit,
+            "annuity": credit / 24, "target": target}
+
+
+class FakeApi:
+    def __init__(self) -> None:
+        self.clients = {
+            100002: _client(100002, "M", 25.9, 202_500.0, 406_597.5, 1),
+            100003: _client(100003, "F", 45.9, 270_000.0, 1_293_502.5, 0),
+            100004: _client(100004, "M", 52.2, 67_500.0, 135_000.0, None),
+        }
+        self.decisions: list[s.DecisionOut] = []
+        self.expired: set[str] = set()
+        self.calls: list[str] = []
+        self.url = f"http://fake-{uuid.uuid4().hex[:8]}"
+
+    def api_client(self) -> ApiClient:
+        return ApiClient(self.url, transport=httpx.MockTransport(self.handle))
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _score(self, cid: int, lang: str, credit: float | None = None,
+               income: float | None = None) -> s.ScoreOut:
+        c = self.clients[cid]
+        p = probability(credit or c["credit"], income or c["income"])
+        fr = lang == "fr"
+        against = [s.ReasonOut(group="AMT_CREDIT", direction="against", contribution=0.4,
+                               text="Montant demandé élevé par rapport au revenu" if fr
+                               else "Amount asked is high compared with income")]
+        for_ = [s.ReasonOut(group="EXT_SOURCE_2", direction="for", contribution=-0.3,
+                            text="Bon score externe" if fr else "Good external score")]
+        return s.ScoreOut(sk_id_curr=cid, probability=p,
+                          decision="grant" if p < THRESHOLD else "refuse", threshold=THRESHOLD,
+                          model_name="lightgbm", model_version="3", lang=lang,
+                          reasons_against=against, reasons_for=for_)
+
+    def _summary(self, c: dict) -> s.ClientSummary:
+        p = probability(c["credit"], c["income"])
+        band = "low" if p < THRESHOLD / 2 else "medium" if p < THRESHOLD else "high"
+        return s.ClientSummary(sk_id_curr=c["id"], gender=c["gender"], age_years=c["age"],
+                               income_total=c["income"], contract_type="Cash loans",
+                               amount_credit=c["credit"], target=c["target"], probability=p,
+                               score_band=band)
+
+    def _detail(self, c: dict) -> s.ClientDetail:
+        app = {"SK_ID_CURR": c["id"], "NAME_CONTRACT_TYPE": "Cash loans",
+               "CODE_GENDER": c["gender"], "AMT_INCOME_TOTAL": c["income"],
+               "AMT_CREDIT": c["credit"], "AMT_ANNUITY": c["annuity"],
+               "AMT_GOODS_PRICE": c["credit"] * 0.9, "NAME_HOUSING_TYPE": "House / apartment"}
+        loans = [s.LoanOut(source="bureau", loan_id=1, contract_type="Consumer credit",
+                           status="Active", amount_credit=50_000.0, amount_annuity=None,
+                           days_start=-400.0, days_end=300.0),
+                 s.LoanOut(source="bureau", loan_id=2, contract_type="Credit card",
+                           status="Closed", amount_credit=20_000.0, amount_annuity=None,
+                           days_start=-900.0, days_end=-100.0),
+                 s.LoanOut(source="previous", loan_id=3, contract_type="Consumer loans",
+                           status="Approved", amount_credit=30_000.0, amount_annuity=3_000.0,
+                           days_start=-700.0, days_end=-300.0),
+                 s.LoanOut(source="previous", loan_id=4, contract_type="Cash loans",
+                           status="Refused", amount_credit=90_000.0, amount_annuity=None,
+                           days_start=-200.0, days_end=None)]
+        history = [s.MonthOut(source="pos", months_balance=-m, loans=1, balance=1000.0 * m,
+                              payment=100.0, max_days_past_due=float(m % 3 == 0) * 10)
+                   for m in range(1, 7)]
+        return s.ClientDetail(
+            sk_id_curr=c["id"], target=c["target"],
+            personal=s.PersonalInfo(gender=c["gender"], age_years=c["age"],
+                                    family_status="Married", children=1,
+                                    education="Higher education", income_type="Working",
+                                    occupation="Laborers", income_total=c["income"],
+                                    years_employed=3.5, owns_car=False, owns_realty=True),
+            application=app, loans=loans,
+            payments=s.PaymentSummary(months_observed=6, months_late=2, max_days_past_due=10.0,
+                                      total_paid=600.0),
+            history=history)
+
+    def _stats(self, params: dict[str, str]) -> s.PopulationStats:
+        filters = s.ClientFilters(**{k: v for k, v in params.items()
+                                     if k in s.ClientFilters.model_fields})
+        chosen = [c for c in self.clients.values()
+                  if filters.gender is None or c["gender"] == filters.gender]
+        known = [c["target"] for c in chosen if c["target"] is not None]
+        cid = int(params["client_id"]) if "client_id" in params else None
+        value = self.clients[cid]["age"] if cid in self.clients else None
+        feature = s.FeatureDistribution(
+            name="AGE_YEARS", description="Âge", unit="years", count=len(chosen), missing=0,
+            mean=40.0, quantiles={"p05": 22.0, "p25": 30.0, "p50": 40.0, "p75": 50.0,
+                                  "p95": 62.0},
+            bin_edges=[20.0, 30.0, 40.0, 50.0, 60.0], counts=[1, 0, 1, len(chosen) - 2 or 0],
+            client_value=value)
+        return s.PopulationStats(filters=filters, n_clients=len(chosen),
+                                 default_rate=sum(known) / len(known) if known else None,
+                                 features=[feature])
+
+    # --- routing ---------------------------------------------------------------------------
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        params = {k: v[-1] for k, v in parse_qs(request.url.query.decode()).items()}
+        self.calls.append(f"{request.method} {path}")
+        if path == "/auth/token":
+            form = {k: v[-1] for k, v in parse_qs(request.content.decode()).items()}
+            user = USERS.get(form.get("username", ""))
+            if not user or user[0] != form.get("password"):
+                return httpx.Response(401, json={"detail": "Incorrect username or password"})
+            return _ok(s.TokenOut(access_token=f"tok-{form['username']}", expires_in=3600,
+                                  role=user[1]))
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        username = token.removeprefix("tok-")
+        if username not in USERS or token in self.expired:
+            return httpx.Response(401, json={"detail": "Token expired: log in again"})
+        parts = path.strip("/").split("/")
+        if parts[0] == "clients" and len(parts) >= 2 and int(parts[1]) not in self.clients:
+            return httpx.Response(404, json={"detail": f"No client {parts[1]}"})
+        lang = params.get("lang", "fr")
+        if path == "/clients":
+            items = [self._summary(c) for c in self.clients.values()
+                     if str(c["id"]).startswith(params.get("q", ""))
+                     and params.get("gender") in (None, c["gender"])]
+            return _ok(s.ClientPage(items=items, total=len(items), page=1, page_size=50))
+        if parts[0] == "clients" and len(parts) == 2:
+            return _ok(self._detail(self.clients[int(parts[1])]))
+        cid = int(parts[1]) if parts[0] == "clients" else None
+        if parts[-1] == "score":
+            return _ok(self._score(cid, lang))
+        if parts[-1] == "explanation":
+            contributions = [s.ContributionOut(feature=f"F{i}", value=float(i),
+                                               contribution=(-1) ** i * 0.1 * i,
+                                               description=f"Variable {i}", group=f"G{i}")
+                             for i in range(1, 16)]
+            return _ok(s.ExplanationOut(sk_id_curr=cid, model_version="3", bias=-1.5,
+                                        contributions=contributions))
+        if parts[-1] == "similar":
+            others = [c for c in self.clients.values() if c["id"] != cid]
+            items = [s.SimilarClientOut(sk_id_curr=c["id"], distance=0.5 + i, target=c["target"])
+                     for i, c in enumerate(others)]
+            known = [c.target for c in items if c.target is not None]
+            return _ok(s.SimilarOut(sk_id_curr=cid, items=items,
+                                    default_rate=sum(known) / len(known) if known else None))
+        if parts[-1] == "what_if":
+            body = s.WhatIfIn.model_validate(json.loads(request.content))
+            credit = body.amount_credit or self.clients[cid]["credit"]
+            changes = {"AMT_CREDIT": credit} if body.amount_credit else {}
+            return _ok(s.WhatIfOut(baseline=self._score(cid, body.lang),
+                                   scenario=self._score(cid, body.lang, credit, body.income_total),
+                                   changes=changes))
+        if parts[-1] == "decisions" and request.method == "GET" and cid is not None:
+            return httpx.Response(200, json=[d.model_dump(mode="json") for d in self.decisions
+                                             if d.sk_id_curr == cid])
+        if path == "/decisions" and request.method == "POST":
+            if USERS[username][1] != "advisor":
+                return httpx.Response(403, json={"detail": "advisors only"})
+            body = s.DecisionIn.model_validate(json.loads(request.content))
+            score = self._score(body.sk_id_curr, "fr")
+            override = body.decision != score.decision
+            if override and not body.reason:
+                return httpx.Response(422, json={"detail": "an override needs a reason"})
+            out = s.DecisionOut(id=len(self.decisions) + 1, sk_id_curr=body.sk_id_curr,
+                                username=username, created_at=datetime.now(UTC),
+                                decision=body.decision, model_decision=score.decision,
+                                probability=score.probability, threshold=THRESHOLD,
+                                model_version="3", override=override, reason=body.reason)
+            self.decisions.append(out)
+            return _ok(out, 201)
+        if path == "/population/stats":
+            return _ok(self._stats(params))
+        if path == "/model":
+            return _ok(s.ModelOut(
+                model_name="lightgbm", model_version="3", threshold=THRESHOLD,
+                metrics={"auc": 0.76, "calibration": {"predicted": [0.05, 0.2, 0.5],
+                                                      "observed": [0.04, 0.22, 0.45]},
+                         "global_importance": {"EXT_SOURCE_2": 0.3, "AMT_CREDIT": 0.1}},
+                costs={"fn": 10, "fp": 1}, comparison=[{"model": "lightgbm", "auc": 0.76},
+                                                       {"model": "logistic", "auc": 0.72}],
+                model_card_markdown="# Model card\nLightGBM.",
+                fairness={"gender": {"F": {"selection_rate": 0.8}, "M": {"selection_rate": 0.7}}}))
+        if path == "/drift/latest":
+            return httpx.Response(404, json={"detail": "no drift report yet"})
+        return httpx.Response(404, json={"detail": f"unknown route {path}"})
+
+
+def _ok(model: s.BaseModel, status: int = 200) -> httpx.Response:
+    return httpx.Response(status, json=model.model_dump(mode="json"))

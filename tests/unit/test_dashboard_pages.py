@@ -1,0 +1,184 @@
+"""Pages driven by Streamlit's AppTest against the in-memory API (no server, no browser)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dashboard_fake import FakeApi
+from streamlit.testing.v1 import AppTest
+
+from credit_scoring.dashboard import navigation, state
+
+APP = str(Path(navigation.__file__).with_name("app.py"))
+TIMEOUT = 30
+
+
+def _view(name: str) -> None:
+    import importlib
+
+    importlib.import_module(f"credit_scoring.dashboard.views.{name}").render()
+
+
+def view(name: str, fake: FakeApi, *, user: str = "alice", lang: str = "fr",
+         client_id: int | None = 100002) -> AppTest:
+    """One page body with a logged-in session and the fake API injected."""
+    at = AppTest.from_function(_view, args=(name,), default_timeout=TIMEOUT)
+    at.session_state[state.API] = fake.api_client()
+    at.session_state[state.TOKEN] = f"tok-{user}"
+    at.session_state[state.ROLE] = "advisor" if user == "alice" else "analyst"
+    at.session_state[state.USER] = user
+    at.session_state[state.LANG] = lang
+    if client_id is not None:
+        at.session_state[state.CLIENT] = client_id
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "success", "error", "info", "warning", "caption",
+                                  "title", "subheader") for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.fixture
+def fake() -> FakeApi:
+    return FakeApi()
+
+
+def test_login_shows_the_role_pages_and_logout(fake: FakeApi) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[state.API] = fake.api_client()
+    at.run()
+    assert at.title[0].value.startswith("Prêt à dépenser")
+    at.text_input(key="login_user").input("alice")
+    at.text_input(key="login_password").input("wrong")
+    at.button[0].click().run()
+    assert "Identifiant ou mot de passe incorrect." in [e.value for e in at.error]
+    at.text_input(key="login_password").input("secret-a")
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.session_state[state.ROLE] == "advisor"
+    assert at.title[0].value == "Recherche de clients"  # the default page after login
+    assert set(at.session_state[state.PAGES]) == set(state.ROLE_PAGES["advisor"])
+    assert "portfolio" not in at.session_state[state.PAGES]
+    at.button(key="logout").click().run()
+    assert not at.session_state[state.TOKEN] if state.TOKEN in at.session_state else True
+    assert "Vous êtes déconnecté." in [w.value for w in at.warning]
+
+
+def test_expired_session_returns_to_login_with_a_message(fake: FakeApi) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[state.API] = fake.api_client()
+    at.session_state[state.LANG] = "en"
+    at.session_state[state.TOKEN] = "tok-ana"
+    at.session_state[state.ROLE] = "analyst"
+    at.session_state[state.EXPIRES] = 1.0  # long past
+    at.run()
+    assert not at.exception
+    assert "Your session has expired: please log in again." in [w.value for w in at.warning]
+    # a token the API refuses mid-session does the same
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    fake.expired.add("tok-ana")
+    at.session_state[state.API] = fake.api_client()
+    at.session_state[state.TOKEN] = "tok-ana"
+    at.session_state[state.ROLE] = "analyst"
+    at.run()
+    assert not at.exception
+    assert "Votre session a expiré : reconnectez-vous." in [w.value for w in at.warning]
+    assert state.TOKEN not in at.session_state
+
+
+def test_analyst_sees_analysis_pages(fake: FakeApi) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[state.API] = fake.api_client()
+    at.session_state[state.TOKEN] = "tok-ana"
+    at.session_state[state.ROLE] = "analyst"
+    at.run()
+    assert {"portfolio", "model", "drift"} <= set(at.session_state[state.PAGES])
+
+
+def test_search_filters_and_opens_a_client(fake: FakeApi) -> None:
+    at = view("search", fake, client_id=None)
+    assert "3 client(s) trouvé(s)." in texts(at)
+    at.selectbox(key="search_gender").set_value("F").run()
+    assert "1 client(s) trouvé(s)." in texts(at)
+    assert at.dataframe[0].value["Identifiant"].tolist() == [100003]
+    at.button(key="search_open").click().run()
+    assert at.session_state[state.CLIENT] == 100003
+
+
+def test_client_file_shows_identity_application_and_history(fake: FakeApi) -> None:
+    at = view("client_file", fake, lang="en")
+    assert at.title[0].value == "File of client #100002"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Age (years)"] == "26" and metrics["Term"] == "24 months"
+    assert metrics["Active loans elsewhere"] == "1" and metrics["Months with late payment"] == "2 / 6"
+    assert len(at.get("plotly_chart")) == 3
+
+
+def test_score_page_in_both_languages_with_waterfall(fake: FakeApi) -> None:
+    at = view("score", fake, client_id=100003)
+    body = texts(at)
+    assert "Crédit refusé" in body and "Montant demandé élevé par rapport au revenu" in body
+    assert len(at.get("plotly_chart")) == 1
+    at.toggle(key="score_explain").set_value(True).run()
+    assert len(at.get("plotly_chart")) == 2
+    at = view("score", fake, lang="en", client_id=100004)
+    assert "Credit granted" in texts(at) and "Good external score" in texts(at)
+
+
+def test_no_client_selected_and_unknown_client(fake: FakeApi) -> None:
+    at = view("score", fake, client_id=None)
+    assert "Choisissez d'abord un client" in at.info[0].value
+    at = view("client_file", fake, client_id=424242)
+    assert "Introuvable" in at.error[0].value and not at.exception
+
+
+def test_comparison_against_all_group_and_similar(fake: FakeApi) -> None:
+    at = view("comparison", fake, lang="en")
+    assert not at.exception
+    body = texts(at)
+    assert "3 clients, 50.0% of whom had payment difficulties." in body
+    assert "Of the 2 closest clients, 0.0% had payment difficulties" in body
+    at.selectbox(key="compare_gender").set_value("M").run()
+    assert "Group: 2 clients" in texts(at)
+
+
+def test_what_if_and_largest_amount(fake: FakeApi) -> None:
+    at = view("what_if", fake, lang="en")
+    at.number_input(key="wi_credit").set_value(100_000.0)
+    at.button(key="wi_run").click().run()
+    assert "Default risk: 8.0% → 8.0%" not in texts(at)
+    assert "Credit granted" in texts(at)
+    before = len(fake.calls)
+    at.button(key="wi_max").click().run()
+    assert not at.exception
+    assert len(fake.calls) - before <= 12
+    assert "Largest amount granted:" in [s.value for s in at.success][-1]
+
+
+def test_decision_override_needs_a_reason_and_shows_in_history(fake: FakeApi) -> None:
+    at = view("decision", fake, client_id=100003)
+    assert "Proposition du modèle : Refusé" in at.info[0].value
+    at.radio(key="decision_value").set_value("grant")
+    at.button[0].click().run()
+    assert "Indiquez le motif" in at.error[0].value and not fake.decisions
+    at.radio(key="decision_value").set_value("grant")
+    at.text_area(key="decision_reason").input("Garant solide")
+    at.button[0].click().run()
+    assert fake.decisions and fake.decisions[0].override
+    history = at.dataframe[0].value
+    assert history["Motif"].tolist() == ["Garant solide"]
+    assert history["Dérogation"].tolist() == ["oui"]
+
+
+def test_analyst_pages(fake: FakeApi) -> None:
+    at = view("decision", fake, user="ana")
+    assert "consulter les décisions" in texts(at) and not at.get("form")
+    at = view("portfolio", fake, user="ana", lang="en")
+    assert not at.exception and len(at.get("plotly_chart")) == 2
+    at = view("model", fake, user="ana", lang="en")
+    assert not at.exception and len(at.get("plotly_chart")) == 2
+    assert "Model lightgbm, version 3" in texts(at)
+    at = view("drift", fake, user="ana", lang="en")
+    assert "No drift report has been produced yet" in at.info[0].value
