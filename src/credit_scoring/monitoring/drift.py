@@ -121,26 +121,28 @@ def source_features(source: Source, cache: dict[Path, pd.DataFrame] | None = Non
     return build.build_features_for_frames({"application": source.frame})
 
 
-def champion_importances(settings: Settings, features: pd.DataFrame,
-                         rows: int = 2000) -> tuple[dict[str, float], dict[str, str]] | None:
-    """Share of importance per model feature (sums to 1) and the model's name/version, or None.
+def load_champion_or_none(settings: Settings) -> Any | None:
+    """The champion Scorer, or None when none is registered (drift is then not weighted)."""
+    if not settings.mlflow_tracking_uri and not (settings.home / "mlflow.db").is_file():
+        return None  # no local model store yet: do not create an empty one just to look
+    try:
+        from credit_scoring import registry
+        return registry.load_champion(settings)
+    except Exception as exc:  # no champion yet, or the model store is unreachable: say so, go on
+        log.info("drift not weighted: %s", exc)
+        return None
+
+
+def champion_importances(scorer: Any, features: pd.DataFrame, rows: int = 2000) -> dict[str, float]:
+    """Share of importance per model feature (sums to 1).
 
     Importance is the mean absolute exact TreeSHAP contribution on (a sample of)
     ``features``, so it reflects the population being monitored.
     """
-    try:
-        from credit_scoring import registry
-        scorer = registry.load_champion(settings)
-    except Exception as exc:  # no registry module, no champion, store unreachable
-        log.info("drift not weighted: %s", exc)
-        return None
     sample = features[scorer.feature_names].head(rows)
     contrib = scorer.contributions(sample).drop(columns=["bias"], errors="ignore").abs().mean()
     total = float(contrib.sum())
-    if total <= 0:
-        return None
-    shares = {str(k): float(v) / total for k, v in contrib.items()}
-    return shares, {"name": scorer.model_name, "version": str(scorer.model_version)}
+    return {str(k): float(v) / total for k, v in contrib.items()} if total > 0 else {}
 
 
 def build_drift_report(reference: str | Path, current: str | Path, *, settings: Settings,
@@ -159,14 +161,16 @@ def build_drift_report(reference: str | Path, current: str | Path, *, settings: 
     kinds = dict.fromkeys(raw_cols, "raw")
     importances: dict[str, float] = {}
     model = None
-    step("Building the model's features")
-    cache: dict[Path, pd.DataFrame] = {}
-    ref_feat, cur_feat = _features_for(ref, ref_raw, cache), _features_for(cur, cur_raw, cache)
-    if ref_feat is not None and cur_feat is not None:
-        step("Weighting by the champion's importances")
-        found = champion_importances(settings, cur_feat)
-        if found is not None:
-            shares, model = found
+    step("Loading the champion model")
+    scorer = load_champion_or_none(settings)
+    if scorer is not None:
+        step("Building the model's features")
+        cache: dict[Path, pd.DataFrame] = {}
+        ref_feat, cur_feat = _features_for(ref, ref_raw, cache), _features_for(cur, cur_raw, cache)
+        shares = {} if ref_feat is None or cur_feat is None else champion_importances(scorer, cur_feat)
+        if shares:
+            assert ref_feat is not None and cur_feat is not None
+            model = {"name": scorer.model_name, "version": str(scorer.model_version)}
             top = sorted(shares, key=lambda k: shares[k], reverse=True)[:top_features]
             named = {f"{FEATURE_PREFIX}{f}": f for f in top}
             ref_all = pd.concat([ref_all, ref_feat[top].set_axis(list(named), axis=1)], axis=1)
@@ -177,7 +181,7 @@ def build_drift_report(reference: str | Path, current: str | Path, *, settings: 
     snapshot, columns = run_drift(ref_all, cur_all, kinds=kinds, importances=importances)
     summary = summarise(columns, weighted=bool(importances), action_share=settings.drift_action_share)
     created = datetime.now(UTC)
-    out = out or drift_dir(settings) / f"drift-{created:%Y%m%dT%H%M%S}.html"
+    out = out or drift_dir(settings) / f"drift-{created:%Y%m%dT%H%M%S%f}.html"
     summary.update(created_at=created.isoformat(timespec="seconds"), reference=ref.label,
                    current=cur.label, model=model, html=out.name,
                    rows={"reference": len(ref.frame), "current": len(cur.frame), "sampled_to": rows})

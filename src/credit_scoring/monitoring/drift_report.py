@@ -36,8 +36,15 @@ class ColumnDrift:
 
     @property
     def severity(self) -> float:
-        """Score relative to its threshold (1 = on the threshold), comparable across methods."""
-        return self.score / self.threshold if self.threshold else 0.0
+        """How far past its threshold (1 = on it), comparable across methods.
+
+        Distances drift when *above* the threshold; p-values (small samples) when *below*.
+        """
+        if not self.threshold:
+            return 0.0
+        if "p_value" in self.method:
+            return self.threshold / max(self.score, 1e-12)
+        return self.score / self.threshold
 
 
 def sample_rows(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:

@@ -155,7 +155,7 @@ def production_drift(settings: Settings, start: datetime, end: datetime, *, out:
                                   kinds=kinds)
     summary = summarise(columns, weighted=False, action_share=settings.drift_action_share)
     created = datetime.now(UTC)
-    out = out or drift_dir(settings) / f"production-{created:%Y%m%dT%H%M%S}.html"
+    out = out or drift_dir(settings) / f"production-{created:%Y%m%dT%H%M%S%f}.html"
     summary.update(created_at=created.isoformat(timespec="seconds"), kind="production",
                    reference="training clients (database)" + (" + training scores" if base is not None else ""),
                    current=f"clients scored {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC",
