@@ -1,0 +1,144 @@
+"""``credit-scoring train``, ``score`` and ``model list|promote|rollback``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from credit_scoring.cli.common import console, err_console, progress, user_errors
+
+model_app = typer.Typer(help="Registered models and the champion alias.", no_args_is_help=True)
+
+
+def _known_errors(exc: Exception) -> None:
+    err_console.print(f"[bold red]error:[/] {exc}")
+    raise typer.Exit(2) from exc
+
+
+def train(
+    data: Annotated[Path, typer.Option(help="Folder with the Kaggle tables (application_train required).")],
+    quick: Annotated[bool, typer.Option(help="Fixed LightGBM settings, baselines only (< 2 min).")] = False,
+    budget_minutes: Annotated[float, typer.Option(min=1, help="Time budget of the search.")] = 15.0,
+    folds: Annotated[int, typer.Option(min=2, max=10, help="Cross-validation folds.")] = 5,
+    register: Annotated[bool, typer.Option(help="Log to MLflow and register the model.")] = True,
+) -> None:
+    """Train, compare and calibrate candidates; register the winner (champion if it passes)."""
+    from credit_scoring.config import get_settings
+    from credit_scoring.modeling.pipeline import run_training
+    from credit_scoring.modeling.train import TrainConfig
+
+    settings = get_settings()
+    config = TrainConfig(quick=quick, budget_minutes=budget_minutes, n_folds=folds)
+    with user_errors(), progress() as bar:
+        task = bar.add_task("Training", total=None)
+
+        def step(message: str) -> None:
+            console.log(message)
+            bar.update(task, description=message)
+        try:
+            run = run_training(data, settings=settings, config=config, step=step, register=register)
+        except ValueError as exc:
+            _known_errors(exc)
+    m = run.outcome.metrics
+    console.print(run.outcome.table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    console.print(
+        f"Winner [bold]{run.outcome.winner.name}[/]: OOF ROC AUC {m['roc_auc']:.4f}, ECE {m['ece']:.4f}, "
+        f"threshold {m['threshold']:.4f}, cost per applicant {m['cost_per_applicant']:.4f} "
+        f"(0.5: {m['cost_at_half']:.4f}, accept all: {m['cost_accept_all']:.4f}); "
+        f"{run.outcome.seconds / 60:.1f} min.")
+    console.print(f"Reports: {run.report_dir} (newest copy in {settings.reports_dir / 'model'})")
+    if run.registration:
+        reg = run.registration
+        state = "[green]promoted to champion[/]" if reg.promoted else \
+            "[yellow]not promoted[/]: " + "; ".join(reg.reasons)
+        console.print(f"Registered {settings.model_name} version {reg.version} (run {reg.run_id}): {state}")
+
+
+def score(
+    data: Annotated[Path, typer.Option(help="Folder in Kaggle layout with application_test.")],
+    out: Annotated[Path, typer.Option(help="CSV file to write.")],
+    lang: Annotated[str, typer.Option(help="Language of the reasons: fr or en.")] = "fr",
+) -> None:
+    """Score every row of application_test with the champion model."""
+    from credit_scoring.config import get_settings
+    from credit_scoring.modeling.batch import score_features
+    from credit_scoring.modeling.pipeline import load_features
+    from credit_scoring.registry import ModelNotReadyError, load_champion
+
+    if lang not in ("fr", "en"):
+        _known_errors(ValueError(f"--lang must be fr or en, not {lang!r}."))
+    settings = get_settings()
+    with user_errors(), progress() as bar:
+        task = bar.add_task("Loading the champion", total=None)
+        try:
+            scorer = load_champion(settings)
+        except ModelNotReadyError as exc:
+            _known_errors(exc)
+        prepared, table, _ = load_features(
+            data, settings, lambda m: bar.update(task, description=m), need="application_test")
+        ids = prepared.read("application_test", columns=["SK_ID_CURR"])["SK_ID_CURR"]
+        features = table[table["SK_ID_CURR"].isin(ids)].reset_index(drop=True)
+        bar.update(task, description=f"Scoring {len(features):,} clients", total=len(features),
+                   completed=0)
+        try:
+            result = score_features(scorer, features, out, lang=lang,  # type: ignore[arg-type]
+                                    on_chunk=lambda n: bar.advance(task, n))
+        except ValueError as exc:
+            _known_errors(exc)
+    console.print(f"Wrote {result.rows:,} scores to {result.out} with {scorer.model_name} "
+                  f"v{scorer.model_version} in {result.seconds:.1f} s "
+                  f"({result.rows_per_second:,.0f} clients/s, reasons included).")
+
+
+@model_app.command("list")
+def list_models() -> None:
+    """Registered versions with their metrics; the champion is marked."""
+    from credit_scoring.config import get_settings
+    from credit_scoring.registry import list_versions
+
+    rows = list_versions(get_settings())
+    if not rows:
+        console.print("No model registered yet: run `credit-scoring train --data DIR`.")
+        return
+    table = Table(title="credit-default versions")
+    for col in ("version", "aliases", "roc_auc", "cost_per_applicant", "ece", "created", "gate"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["version"], ", ".join(r["aliases"]), r["roc_auc"], r["cost_per_applicant"],
+                      r["ece"], r["created"][:19], r["gate"][:60])
+    console.print(table)
+
+
+@model_app.command("promote")
+def promote_model(version: Annotated[str, typer.Argument(help="Version to make champion.")]) -> None:
+    """Give the champion alias to a version (a person's decision: no gates)."""
+    from credit_scoring.config import get_settings
+    from credit_scoring.registry import ModelNotReadyError, promote
+
+    try:
+        promote(version, get_settings())
+    except ModelNotReadyError as exc:
+        _known_errors(exc)
+    console.print(f"Version {version} is now the champion.")
+
+
+@model_app.command("rollback")
+def rollback_model() -> None:
+    """Give the champion alias back to the previous champion."""
+    from credit_scoring.config import get_settings
+    from credit_scoring.registry import ModelNotReadyError, rollback
+
+    try:
+        version = rollback(get_settings())
+    except ModelNotReadyError as exc:
+        _known_errors(exc)
+    console.print(f"Rolled back: version {version} is the champion again.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train)
+    app.command("score")(score)
+    app.add_typer(model_app, name="model")

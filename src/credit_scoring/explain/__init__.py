@@ -1,0 +1,1 @@
+"""Explanations: exact TreeSHAP contributions, reasons in plain words, similar clients."""

@@ -1,0 +1,147 @@
+"""Out-of-fold predictions of every candidate on the same folds, within a time budget."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+from credit_scoring.modeling import imbalance
+from credit_scoring.modeling.candidates import (
+    SEED,
+    SklearnCandidate,
+    fit_booster,
+    lgbm_search_space,
+)
+
+Folds = list[tuple[np.ndarray, np.ndarray]]
+GRID_SAMPLE = 12_000  # rows used by GridSearchCV: enough to rank a few settings, cheap
+
+
+class Budget:
+    """Wall-clock budget shared by the steps of one training run."""
+
+    def __init__(self, minutes: float) -> None:
+        self.seconds = minutes * 60.0
+        self.start = time.perf_counter()
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    @property
+    def remaining(self) -> float:
+        return max(self.seconds - self.elapsed, 0.0)
+
+
+def make_folds(y: np.ndarray, *, n_splits: int, seed: int = SEED) -> Folds:
+    splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    return list(splitter.split(np.zeros(len(y)), y))
+
+
+@dataclass
+class OofRun:
+    """Out-of-fold scores of one candidate and how long it took."""
+
+    scores: np.ndarray
+    params: dict[str, Any]
+    fit_seconds: float
+    predict_ms_per_1000: float
+    best_iterations: list[int] = field(default_factory=list)
+
+
+def grid_search(candidate: SklearnCandidate, X: pd.DataFrame, y: np.ndarray, *,
+                strategy: str, seed: int = SEED) -> dict[str, Any]:
+    """Best grid parameters by ROC AUC (3-fold ``GridSearchCV`` on a stratified sample)."""
+    if not candidate.grid:
+        return {}
+    rng = np.random.default_rng(seed)
+    if len(y) > GRID_SAMPLE:
+        pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+        share = GRID_SAMPLE / len(y)
+        rows = np.sort(np.concatenate([rng.choice(pos, int(len(pos) * share), replace=False),
+                                       rng.choice(neg, int(len(neg) * share), replace=False)]))
+    else:
+        rows = np.arange(len(y))
+    pipeline = candidate.make(X, imbalance.sklearn_params(strategy))
+    search = GridSearchCV(pipeline, candidate.grid, scoring="roc_auc", refit=False, n_jobs=1,
+                          cv=StratifiedKFold(3, shuffle=True, random_state=seed))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(X.iloc[rows], y[rows])
+    return dict(search.best_params_)
+
+
+def sklearn_oof(candidate: SklearnCandidate, X: pd.DataFrame, y: np.ndarray, folds: Folds, *,
+                params: dict[str, Any], strategy: str = "none") -> OofRun:
+    scores = np.zeros(len(y))
+    fit_time = predict_time = 0.0
+    for train_idx, valid_idx in folds:
+        X_fit, y_fit = imbalance.resample(X.iloc[train_idx], y[train_idx], strategy)
+        model = candidate.make(X, imbalance.sklearn_params(strategy)).set_params(**params)
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X_fit, y_fit)
+        fit_time += time.perf_counter() - start
+        start = time.perf_counter()
+        scores[valid_idx] = model.predict_proba(X.iloc[valid_idx])[:, 1]
+        predict_time += time.perf_counter() - start
+    return OofRun(scores, params, fit_time / len(folds), 1000 * 1000 * predict_time / len(y))
+
+
+def booster_oof(params: dict[str, Any], X: pd.DataFrame, y: np.ndarray, folds: Folds, *,
+                strategy: str = "none", n_threads: int = 1) -> OofRun:
+    """LightGBM out of fold; each fold stops early on a split of its own training part."""
+    scores = np.zeros(len(y))
+    fit_time = predict_time = 0.0
+    iterations = []
+    for train_idx, valid_idx in folds:
+        X_fit, y_fit = imbalance.resample(X.iloc[train_idx], y[train_idx], strategy)
+        start = time.perf_counter()
+        booster, best = fit_booster({**params, **imbalance.booster_params(strategy, y_fit)},
+                                    X_fit, y_fit, n_threads=n_threads)
+        fit_time += time.perf_counter() - start
+        iterations.append(best)
+        start = time.perf_counter()
+        scores[valid_idx] = booster.predict(X.iloc[valid_idx], num_iteration=best,
+                                            num_threads=n_threads)
+        predict_time += time.perf_counter() - start
+    return OofRun(scores, params, fit_time / len(folds), 1000 * 1000 * predict_time / len(y),
+                  iterations)
+
+
+def auc(y: np.ndarray, scores: np.ndarray) -> float:
+    return float(roc_auc_score(y, scores))
+
+
+def tune_booster(base: dict[str, Any], X: pd.DataFrame, y: np.ndarray, folds: Folds, *,
+                 seconds: float, max_trials: int, n_threads: int = 1, seed: int = SEED,
+                 on_trial: Callable[[int, float], None] | None = None) -> tuple[OofRun, int]:
+    """Optuna (TPE) over a modest space, first trial = the defaults; best by out-of-fold AUC."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    runs: dict[int, OofRun] = {}
+
+    def objective(trial: optuna.Trial) -> float:
+        run = booster_oof({**base, **lgbm_search_space(trial)}, X, y, folds, n_threads=n_threads)
+        runs[trial.number] = run
+        value = auc(y, run.scores)
+        if on_trial:
+            on_trial(trial.number, value)
+        return value
+
+    study = optuna.create_study(direction="maximize",
+                                sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=4))
+    study.enqueue_trial({k: base[k] for k in ("num_leaves", "min_child_samples", "feature_fraction",
+                                              "bagging_fraction", "lambda_l2", "min_gain_to_split")})
+    study.optimize(objective, n_trials=max_trials, timeout=max(seconds, 1.0))
+    return runs[study.best_trial.number], len(study.trials)

@@ -1,0 +1,149 @@
+"""The served champion: one LightGBM booster, its calibrator, threshold and explainers.
+
+Implements the :class:`~credit_scoring.modeling.contracts.Scorer` protocol. It is
+pickled whole (the booster as its text dump) and predicts with one thread, which
+is much faster than LightGBM's thread pool for one client.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+from credit_scoring.explain.reasons import group_matrix, row_reasons
+from credit_scoring.explain.similar import SimilarityIndex
+from credit_scoring.features.metadata import FeatureMeta
+from credit_scoring.modeling.calibration import Calibrator
+from credit_scoring.modeling.contracts import Lang, ScoreResult, SimilarClient
+
+
+class FeatureMismatchError(ValueError):
+    """The feature table given to the model lacks columns the model was trained on."""
+
+
+class ChampionScorer:
+    """A trained model ready to score, explain and compare clients."""
+
+    def __init__(self, *, booster: lgb.Booster, calibrator: Calibrator, threshold: float,
+                 feature_names: list[str], metas: dict[str, FeatureMeta],
+                 quantiles: dict[str, np.ndarray], categories: dict[str, list[Any]],
+                 similarity: SimilarityIndex | None, model_name: str, model_version: str = "",
+                 feature_set_version: str = "", num_threads: int = 1) -> None:
+        self.booster_text = booster.model_to_string()
+        self._booster: lgb.Booster | None = booster
+        self.calibrator = calibrator
+        self.threshold = float(threshold)
+        self.feature_names = list(feature_names)
+        self.metas = metas
+        self.quantiles = quantiles
+        self.categories = categories
+        self.similarity = similarity
+        self.model_name = model_name
+        self.model_version = model_version
+        self.feature_set_version = feature_set_version
+        self.num_threads = num_threads
+        self.groups_, self.group_matrix_ = group_matrix(self.feature_names, metas)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_booster"] = None  # rebuilt from booster_text: the text dump is portable
+        return state
+
+    @property
+    def booster(self) -> lgb.Booster:
+        if self._booster is None:
+            self._booster = lgb.Booster(model_str=self.booster_text)
+        return self._booster
+
+    def _check_columns(self, features: pd.DataFrame) -> None:
+        missing = [c for c in self.feature_names if c not in features.columns]
+        if missing:
+            raise FeatureMismatchError(
+                f"the feature table lacks {len(missing)} of the model's columns "
+                f"(for example {', '.join(missing[:5])}); build it with the feature-set version "
+                f"{self.feature_set_version or 'used at training'} or retrain the model.")
+
+    def frame(self, features: pd.DataFrame) -> pd.DataFrame:
+        """The model's columns in training order and types (categories as at training)."""
+        self._check_columns(features)
+        frame = features[self.feature_names].copy()
+        for name in self.feature_names:
+            if name in self.categories:
+                frame[name] = pd.Categorical(frame[name].astype(object).where(frame[name].notna()),
+                                             categories=self.categories[name])
+            elif not pd.api.types.is_float_dtype(frame[name]):
+                frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
+        return frame
+
+    def matrix(self, features: pd.DataFrame) -> np.ndarray:
+        """The model's input as floats (categories as their training codes); fast for one row."""
+        self._check_columns(features)
+        sub = features[self.feature_names]
+        if not self.categories:
+            try:
+                return sub.to_numpy(dtype=float)
+            except (TypeError, ValueError):
+                pass
+        out = np.empty(sub.shape, dtype=float)
+        numeric = [j for j, name in enumerate(self.feature_names) if name not in self.categories]
+        block = sub.iloc[:, numeric]
+        try:
+            out[:, numeric] = block.to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            out[:, numeric] = block.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        for j, name in enumerate(self.feature_names):
+            if name in self.categories:
+                codes = pd.Categorical(sub[name], categories=self.categories[name]).codes
+                out[:, j] = np.where(codes < 0, np.nan, codes)
+        return out
+
+    def _values(self, row: np.ndarray) -> np.ndarray:
+        """One row of :meth:`matrix` with categories decoded back to their labels (for reasons)."""
+        values = row.astype(object)
+        for j, name in enumerate(self.feature_names):
+            if name in self.categories and not np.isnan(row[j]):
+                values[j] = self.categories[name][int(row[j])]
+        return values
+
+    def raw_scores(self, features: pd.DataFrame) -> np.ndarray:
+        """Uncalibrated probabilities of the booster."""
+        return np.asarray(self.booster.predict(self.matrix(features), num_threads=self.num_threads))
+
+    def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
+        return self.calibrator.predict(self.raw_scores(features))
+
+    def _contrib(self, matrix: np.ndarray) -> np.ndarray:
+        return np.asarray(self.booster.predict(matrix, pred_contrib=True, num_threads=self.num_threads))
+
+    def contributions(self, features: pd.DataFrame) -> pd.DataFrame:
+        values = self._contrib(self.matrix(features))
+        return pd.DataFrame(values, columns=[*self.feature_names, "bias"], index=features.index)
+
+    def decide(self, probability: float) -> str:
+        return "refuse" if probability >= self.threshold else "grant"
+
+    def score(self, features: pd.DataFrame, *, lang: Lang = "fr", top: int = 4) -> list[ScoreResult]:
+        matrix = self.matrix(features)
+        contrib = self._contrib(matrix)
+        raw = 1.0 / (1.0 + np.exp(-contrib.sum(axis=1)))  # contributions add up to the raw log-odds
+        probabilities = self.calibrator.predict(raw)
+        results = []
+        for i, probability in enumerate(probabilities):
+            against, favour = row_reasons(
+                contrib[i, :-1], self._values(matrix[i]), feature_names=self.feature_names, metas=self.metas,
+                groups=self.groups_, matrix=self.group_matrix_, quantiles=self.quantiles,
+                lang=lang, top=top)
+            results.append(ScoreResult(
+                probability=float(probability), decision=self.decide(probability),  # type: ignore[arg-type]
+                threshold=self.threshold, model_name=self.model_name,
+                model_version=self.model_version, reasons_against=against, reasons_for=favour))
+        return results
+
+    def similar(self, features: pd.DataFrame, *, k: int = 10) -> list[SimilarClient]:
+        if self.similarity is None:
+            return []
+        exclude = int(features["SK_ID_CURR"].iloc[0]) if "SK_ID_CURR" in features.columns else None
+        return self.similarity.query(features, k=k, exclude_id=exclude)

@@ -1,0 +1,218 @@
+"""Training: compare candidates on the same folds, treat imbalance, calibrate, pick the
+cost-minimising threshold, refit the winner, explain it, and hand it to the registry."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from credit_scoring.config import Settings
+from credit_scoring.explain.reasons import population_quantiles
+from credit_scoring.explain.shap_values import global_plots, tree_contributions
+from credit_scoring.explain.similar import SimilarityIndex
+from credit_scoring.features.metadata import FeatureMeta
+from credit_scoring.modeling import crossval, imbalance
+from credit_scoring.modeling.calibration import CalibrationResult, choose_calibration
+from credit_scoring.modeling.candidates import (
+    LGBM_BASE,
+    LGBM_QUICK,
+    SEED,
+    fit_booster,
+    sklearn_candidates,
+)
+from credit_scoring.modeling.evaluate import (
+    CandidateResult,
+    comparison_table,
+    compute_metrics,
+    plot_all,
+)
+from credit_scoring.modeling.scorer import ChampionScorer
+
+KEY_COLUMNS = ("SK_ID_CURR", "TARGET")
+SIMILARITY_FEATURES = 8
+SHAP_SAMPLE = 5_000
+Step = Callable[[str], None]
+
+
+@dataclass
+class TrainConfig:
+    quick: bool = False
+    budget_minutes: float = 15.0
+    n_folds: int = 5
+    seed: int = SEED
+    n_threads: int = 1  # LightGBM threads: one is far faster on a shared, busy machine
+    max_trials: int = 10
+
+
+@dataclass
+class TrainingOutcome:
+    """Everything a run produced: the registry logs it, the reports describe it."""
+
+    results: list[CandidateResult]
+    winner: CandidateResult
+    table: pd.DataFrame
+    scorer: ChampionScorer
+    calibration: CalibrationResult
+    importance: pd.Series
+    y: np.ndarray
+    ids: np.ndarray
+    metas: dict[str, FeatureMeta]
+    config: TrainConfig
+    out_dir: Path
+    data_fingerprint: str
+    feature_set_version: str
+    params: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    plots: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def data_fingerprint(table: pd.DataFrame) -> str:
+    digest = hashlib.sha256(",".join(map(str, table.columns)).encode())
+    digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+def feature_set_version(metas: dict[str, FeatureMeta]) -> str:
+    raw = json.dumps([[m.name, m.unit, m.group] for m in metas.values()])
+    return hashlib.sha256(raw.encode()).hexdigest()[:12]
+
+
+def _result(name: str, family: str, strategy: str, run: crossval.OofRun, y: np.ndarray,
+            folds: crossval.Folds, settings: Settings) -> tuple[CandidateResult, CalibrationResult]:
+    calibration = choose_calibration(run.scores, y, folds)
+    result = CandidateResult(
+        name=name, family=family, imbalance=strategy, params=run.params, oof_raw=run.scores,
+        oof_probability=calibration.oof_probability, calibration=calibration.method,
+        fit_seconds=run.fit_seconds, predict_ms_per_1000=run.predict_ms_per_1000)
+    result.metrics = compute_metrics(y, result.oof_probability, cost_fn=settings.cost_fn,
+                                     cost_fp=settings.cost_fp)
+    return result, calibration
+
+
+def compare_candidates(X: pd.DataFrame, y: np.ndarray, folds: crossval.Folds, *, settings: Settings,
+                       config: TrainConfig, budget: crossval.Budget, step: Step,
+                       notes: list[str]) -> tuple[list[CandidateResult], dict[str, Any]]:
+    """Every candidate's calibrated out-of-fold results; LightGBM runs keep their calibration."""
+    results: list[CandidateResult] = []
+    extras: dict[str, Any] = {"calibrations": {}, "iterations": {}}
+    for candidate in sklearn_candidates():
+        if config.quick and not candidate.quick:
+            continue
+        if budget.remaining < 0.6 * budget.seconds and candidate.name in ("knn", "random_forest"):
+            notes.append(f"{candidate.name} skipped: less than 60% of the time budget left.")
+            continue
+        step(f"Baseline {candidate.name}")
+        params = {} if config.quick else crossval.grid_search(candidate, X, y, strategy="none")
+        run = crossval.sklearn_oof(candidate, X, y, folds, params=params)
+        results.append(_result(candidate.name, "sklearn", "none", run, y, folds, settings)[0])
+
+    base = LGBM_QUICK if config.quick else LGBM_BASE
+    if config.quick:
+        step("LightGBM (quick: fixed parameters)")
+        best = crossval.booster_oof(base, X, y, folds, n_threads=config.n_threads)
+    else:
+        search_seconds = 0.55 * budget.remaining
+        step(f"LightGBM search (Optuna, up to {config.max_trials} trials, {search_seconds / 60:.0f} min)")
+        best, trials = crossval.tune_booster(
+            base, X, y, folds, seconds=search_seconds, max_trials=config.max_trials,
+            n_threads=config.n_threads, seed=config.seed,
+            on_trial=lambda number, auc: step(f"LightGBM trial {number + 1}: AUC {auc:.4f}"))
+        notes.append(f"LightGBM search: {trials} Optuna trials.")
+    for strategy in imbalance.STRATEGIES:
+        if strategy == "none":
+            run = best
+        else:
+            if budget.remaining < 2 * best.fit_seconds * config.n_folds:
+                notes.append(f"LightGBM with {strategy} skipped: time budget exhausted.")
+                continue
+            step(f"LightGBM with {imbalance.describe(strategy)}")
+            run = crossval.booster_oof(best.params, X, y, folds, strategy=strategy,
+                                       n_threads=config.n_threads)
+        result, calibration = _result(f"lightgbm[{strategy}]", "lightgbm", strategy, run, y, folds,
+                                      settings)
+        results.append(result)
+        extras["calibrations"][result.name] = calibration
+        extras["iterations"][result.name] = run.best_iterations
+    return results, extras
+
+
+def fit_champion(X: pd.DataFrame, y: np.ndarray, ids: np.ndarray, winner: CandidateResult,
+                 iterations: list[int], calibration: CalibrationResult, metas: dict[str, FeatureMeta],
+                 *, settings: Settings, config: TrainConfig, version: str) -> ChampionScorer:
+    """Refit the winner on every training row (rounds from the folds' early stopping)."""
+    rounds = max(int(np.mean(iterations) * 1.1), 10)  # a little more data than in a fold
+    X_fit, y_fit = imbalance.resample(X, y, winner.imbalance, seed=config.seed)
+    params = {**winner.params, **imbalance.booster_params(winner.imbalance, y_fit)}
+    booster, _ = fit_booster(params, X_fit, y_fit, n_threads=config.n_threads, rounds=rounds)
+    winner.params = {**params, "num_boost_round": rounds}
+    categories = {c: list(X[c].cat.categories) for c in X.columns
+                  if isinstance(X[c].dtype, pd.CategoricalDtype)}
+    return ChampionScorer(
+        booster=booster, calibrator=calibration.calibrator,
+        threshold=winner.metrics["threshold"], feature_names=list(X.columns), metas=metas,
+        quantiles=population_quantiles(X), categories=categories, similarity=None,
+        model_name=settings.model_name, feature_set_version=version)
+
+
+def train_on_table(table: pd.DataFrame, metas: dict[str, FeatureMeta], *, settings: Settings,
+                   config: TrainConfig, step: Step = lambda _: None) -> TrainingOutcome:
+    """The whole modelling pipeline on a feature table (rows with a TARGET only)."""
+    started = time.perf_counter()
+    budget = crossval.Budget(config.budget_minutes)
+    labelled = table[table["TARGET"].notna()].reset_index(drop=True)
+    if labelled.empty or labelled["TARGET"].nunique() < 2:
+        raise ValueError("the feature table has no labelled rows of both classes (TARGET 0 and 1): "
+                         "training needs application_train with defaulters and repaid clients.")
+    X = labelled.drop(columns=list(KEY_COLUMNS))
+    y = labelled["TARGET"].to_numpy(dtype=int)
+    ids = labelled["SK_ID_CURR"].to_numpy(dtype=np.int64)
+    folds = crossval.make_folds(y, n_splits=config.n_folds, seed=config.seed)
+    notes: list[str] = []
+    results, extras = compare_candidates(X, y, folds, settings=settings, config=config,
+                                         budget=budget, step=step, notes=notes)
+    boosted = [r for r in results if r.family == "lightgbm"]
+    winner = min(boosted, key=lambda r: (r.metrics["cost_per_applicant"], -r.metrics["roc_auc"]))
+    calibration = extras["calibrations"][winner.name]
+    step(f"Refitting {winner.name} on all {len(y):,} clients")
+    version = feature_set_version(metas)
+    scorer = fit_champion(X, y, ids, winner, extras["iterations"][winner.name], calibration, metas,
+                          settings=settings, config=config, version=version)
+
+    step("Explaining (TreeSHAP) and indexing similar clients")
+    out_dir = settings.reports_dir / "training" / time.strftime("%Y%m%d-%H%M%S")
+    plots_dir = out_dir / "plots"
+    sample = X.sample(min(SHAP_SAMPLE, len(X)), random_state=config.seed)
+    contrib = tree_contributions(scorer.booster, scorer.frame(sample), num_threads=config.n_threads)
+    importance, shap_plots = global_plots(contrib, sample, plots_dir)
+    numeric_top = [n for n in importance.index if pd.api.types.is_numeric_dtype(X[n])]
+    scorer.similarity = SimilarityIndex(features=numeric_top[:SIMILARITY_FEATURES]).fit(X, ids, y)
+
+    table_df = comparison_table(results)
+    plots = plot_all(results, winner, y, plots_dir, cost_fn=settings.cost_fn, cost_fp=settings.cost_fp)
+    baseline = next((r for r in results if r.name == "logistic_regression"), None)
+    metrics = {**winner.metrics, "brier_raw": calibration.brier_raw, "ece_raw": calibration.ece_raw,
+               "baseline_roc_auc": baseline.metrics["roc_auc"] if baseline else float("nan"),
+               "n_train": float(len(y)), "default_rate": float(y.mean())}
+    params = {"quick": config.quick, "folds": config.n_folds, "seed": config.seed,
+              "budget_minutes": config.budget_minutes, "winner": winner.name,
+              "imbalance": winner.imbalance, "calibration": winner.calibration,
+              "cost_fn": settings.cost_fn, "cost_fp": settings.cost_fp,
+              "n_features": X.shape[1], "feature_set_version": version,
+              **{f"lgbm_{k}": v for k, v in winner.params.items()
+                 if k not in ("verbosity", "objective", "metric")}}
+    return TrainingOutcome(
+        results=results, winner=winner, table=table_df, scorer=scorer, calibration=calibration,
+        importance=importance, y=y, ids=ids, metas=metas, config=config, out_dir=out_dir,
+        data_fingerprint=data_fingerprint(labelled), feature_set_version=version, params=params,
+        metrics=metrics, plots=plots + shap_plots, notes=notes,
+        seconds=time.perf_counter() - started)

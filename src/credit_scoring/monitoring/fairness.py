@@ -1,0 +1,69 @@
+"""Fairness of the decisions by sex and age band (fairlearn), on out-of-fold predictions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from fairlearn.metrics import MetricFrame, false_negative_rate, false_positive_rate
+from sklearn.metrics import roc_auc_score
+
+AGE_BANDS = ((0, 30, "under 30"), (30, 45, "30–45"), (45, 60, "45–60"), (60, 200, "over 60"))
+
+
+def age_band(days_birth: pd.Series) -> pd.Series:
+    """Age band from Kaggle's DAYS_BIRTH (negative days before the application)."""
+    years = -pd.to_numeric(days_birth, errors="coerce") / 365.25
+    labels = [label for _, _, label in AGE_BANDS]
+    edges = [AGE_BANDS[0][0]] + [high for _, high, _ in AGE_BANDS]
+    return pd.cut(years, bins=edges, labels=labels, right=False).astype(object).fillna("unknown")
+
+
+def _auc(y: np.ndarray, p: np.ndarray) -> float:
+    return float(roc_auc_score(y, p)) if len(np.unique(y)) == 2 else float("nan")
+
+
+def fairness_frame(y: np.ndarray, probability: np.ndarray, threshold: float,
+                   groups: pd.Series) -> pd.DataFrame:
+    """Per group: clients, default rate, approval rate, FNR, FPR and AUC (refuse when p >= t)."""
+    y = np.asarray(y, dtype=int)
+    p = np.asarray(probability, dtype=float)
+    threshold = float(threshold)
+
+    def refuse(score: np.ndarray) -> np.ndarray:
+        return (np.asarray(score) >= threshold).astype(int)
+
+    metrics: dict[str, Any] = {
+        "clients": lambda yt, s: float(len(yt)),
+        "default_rate": lambda yt, s: float(np.mean(yt)),
+        "approval_rate": lambda yt, s: float(1.0 - refuse(s).mean()),
+        # FN: a defaulter granted; FP: a good client refused (positive class = default)
+        "false_negative_rate": lambda yt, s: float(false_negative_rate(yt, refuse(s), pos_label=1)),
+        "false_positive_rate": lambda yt, s: float(false_positive_rate(yt, refuse(s), pos_label=1)),
+        "roc_auc": _auc,
+    }
+    frame = MetricFrame(metrics=metrics, y_true=y, y_pred=p,
+                        sensitive_features=pd.Series(np.asarray(groups), name="group"))
+    table = frame.by_group.reset_index()
+    table["clients"] = table["clients"].astype(int)
+    return table
+
+
+def fairness_report(y: np.ndarray, probability: np.ndarray, threshold: float,
+                    applications: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Tables for CODE_GENDER and age bands; ``applications`` is aligned with ``y``."""
+    out = {}
+    if "CODE_GENDER" in applications:
+        out["CODE_GENDER"] = fairness_frame(y, probability, threshold,
+                                            applications["CODE_GENDER"].fillna("unknown"))
+    if "DAYS_BIRTH" in applications:
+        out["age_band"] = fairness_frame(y, probability, threshold,
+                                         age_band(applications["DAYS_BIRTH"]))
+    return out
+
+
+def disparity(table: pd.DataFrame, column: str) -> float:
+    """Largest minus smallest value of ``column`` over groups with at least 100 clients."""
+    big = table[table["clients"] >= 100][column].dropna()
+    return float(big.max() - big.min()) if len(big) else float("nan")
