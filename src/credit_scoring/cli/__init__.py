@@ -22,6 +22,7 @@ _AREAS = (
     "credit_scoring.cli.monitor",
     "credit_scoring.cli.dashboard",
     "credit_scoring.cli.model",
+    "credit_scoring.cli.features",
 )
 
 for _module in _AREAS:

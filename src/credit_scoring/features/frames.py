@@ -1,13 +1,16 @@
 """Features for a few in-memory applications (the API's ``POST /predict_default``).
 
 Compiling the Ibis expression takes about a second, so it is compiled to DuckDB SQL
-once per set of present tables and cached; each call only registers the frames on a
-per-thread in-memory DuckDB connection and runs the cached SQL. The SQL is the
-same expression the batch path runs, so values agree with ``build_feature_table``.
+once per set of present tables and kept as a prepared statement on a per-thread
+in-memory DuckDB connection, over temporary input tables typed like the schema.
+Each call only replaces the rows of those tables and executes the statement. The
+SQL is the same expression the batch path runs, so values agree with
+``build_feature_table``; the features of absent tables are filled as missing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from functools import lru_cache
 
@@ -17,74 +20,117 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from credit_scoring.features import build
+from credit_scoring.features import plan
 
 _local = threading.local()
-_ARROW = {"int64": pa.int64(), "float64": pa.float64(), "string": pa.string()}
+_SQL_TYPES = {"int64": "BIGINT", "float64": "DOUBLE", "string": "VARCHAR"}
+_ARROW_TYPES = {"int64": pa.int64(), "float64": pa.float64(), "string": pa.string()}
 
 
 @lru_cache(maxsize=64)
 def compiled_sql(present: frozenset[str]) -> str:
-    """DuckDB SQL of the feature expression for this set of tables (cached)."""
-    plan = build.FeaturePlan(build.unbound_tables(tuple(sorted(present))))
-    return ibis.to_sql(plan.expression(), dialect="duckdb")
+    """DuckDB SQL giving keys plus the features of the present tables (cached)."""
+    feature_plan = plan.FeaturePlan(plan.unbound_tables(tuple(sorted(present))))
+    return ibis.to_sql(feature_plan.expression(fill_absent=False), dialect="duckdb")
 
 
-def _connection() -> duckdb.DuckDBPyConnection:
-    con = getattr(_local, "con", None)
-    if con is None:
-        con = duckdb.connect(config={"threads": 1})
-        _local.con = con
-    return con
+class _Session:
+    """One thread's DuckDB connection with its input tables and prepared statements."""
+
+    def __init__(self) -> None:
+        self.con = duckdb.connect(config={"threads": 1})
+        self.prepared: dict[frozenset[str], tuple[str, list[str]]] = {}
+        for name in plan.SOURCE_TABLES:
+            cols = ", ".join(f'"{c}" {_SQL_TYPES[t]}' for c, t in plan.table_schema(name).items())
+            self.con.execute(f'CREATE TEMP TABLE "{name}" ({cols})')
+
+    def statement(self, present: frozenset[str]) -> tuple[str, list[str]]:
+        if present not in self.prepared:
+            sql = compiled_sql(present)
+            name = "features_" + hashlib.sha1(sql.encode()).hexdigest()[:12]
+            self.con.execute(f"PREPARE {name} AS {sql}")
+            columns = [d[0] for d in self.con.execute(f"DESCRIBE {sql}").fetchall()]
+            self.prepared[present] = (name, columns)
+        return self.prepared[present]
+
+    def load(self, name: str, df: pd.DataFrame) -> None:
+        self.con.execute(f'DELETE FROM "{name}"')
+        if len(df):
+            frame = typed_arrow(name, df)  # noqa: F841 - read by DuckDB's replacement scan
+            self.con.execute(f'INSERT INTO "{name}" SELECT * FROM frame')
 
 
-def _to_arrow(name: str, df: pd.DataFrame) -> pa.Table:
-    """The frame with every schema column, typed as the feature expression expects."""
+def typed_arrow(name: str, df: pd.DataFrame) -> pa.Table:
+    """``df`` as Arrow with every schema column and type; unreadable numbers become missing."""
+    schema = plan.table_schema(name)
+    n = len(df)
+    numeric = [c for c, t in schema.items() if t != "string" and c in df.columns]
+    try:
+        block = df[numeric].to_numpy(dtype="float64", na_value=np.nan)
+    except (TypeError, ValueError):
+        block = np.column_stack([pd.to_numeric(df[c], errors="coerce").to_numpy(
+            dtype="float64", na_value=np.nan) for c in numeric]) if numeric else np.empty((n, 0))
+    position = {c: i for i, c in enumerate(numeric)}
     arrays = []
-    schema = build.table_schema(name)
     for col, typ in schema.items():
         if col not in df.columns:
-            arrays.append(pa.nulls(len(df), _ARROW[typ]))
-            continue
-        values = df[col]
-        if typ == "string":
-            obj = values.astype(object)
-            arrays.append(pa.array(obj.where(values.notna(), None).map(
-                lambda v: v if v is None else str(v)), type=pa.string()))
+            arrays.append(pa.nulls(n, _ARROW_TYPES[typ]))
+        elif typ == "string":
+            values = df[col].tolist()
+            arrays.append(pa.array([None if v is None or v != v else str(v) for v in values],
+                                   type=pa.string()))
+        elif typ == "int64":
+            arrays.append(pa.array(block[:, position[col]].astype("int64"), type=pa.int64()))
         else:
-            numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
-            if typ == "int64":
-                if np.isnan(numbers).any():
-                    raise ValueError(f"{name}.{col} is a key and must not be missing")
-                arrays.append(pa.array(numbers.astype("int64"), type=pa.int64()))
-            else:
-                arrays.append(pa.array(numbers, type=pa.float64(), from_pandas=True))
+            arrays.append(pa.array(block[:, position[col]], type=pa.float64(), from_pandas=True))
     return pa.table(arrays, names=list(schema))
 
 
-def build_features_for_frames(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _session() -> _Session:
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = _Session()
+    return session
+
+
+def _check(tables: dict[str, pd.DataFrame | None]) -> None:
+    if tables.get(plan.APPLICATION) is None:
+        raise ValueError("tables must hold an 'application' frame (one row per application)")
+    unknown = set(tables) - set(plan.SOURCE_TABLES)
+    if unknown:
+        raise ValueError(f"unknown tables {sorted(unknown)}; expected some of "
+                         f"{', '.join(plan.SOURCE_TABLES)}")
+    for name, df in tables.items():
+        if df is None:
+            continue
+        for key in (c for c in plan.table_schema(name) if c.startswith("SK_ID_")):
+            if key in df.columns and df[key].isna().any():
+                raise ValueError(f"{name}.{key} is a key and must not be missing")
+    if "SK_ID_CURR" not in tables[plan.APPLICATION].columns:
+        raise ValueError("the application frame needs an SK_ID_CURR column")
+
+
+def build_features_for_frames(tables: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
     """Feature rows for the applications in ``tables["application"]`` (Kaggle column names).
 
     History tables (``bureau``, ``bureau_balance``, ``previous_application``,
     ``POS_CASH_balance``, ``installments_payments``, ``credit_card_balance``) are
-    optional; an absent or empty one gives missing values for its features. Columns a
-    frame lacks are read as missing. Returns ``SK_ID_CURR``, ``TARGET`` (missing
-    unless given) and every feature, one row per application, sorted by SK_ID_CURR.
+    optional; an absent one gives missing values for its features. Columns a frame
+    lacks are read as missing, values that are not numbers where numbers are expected
+    too. Returns ``SK_ID_CURR``, ``TARGET`` (missing unless given) and every feature,
+    one row per application, sorted by SK_ID_CURR.
     """
-    if build.APPLICATION not in tables:
-        raise ValueError("tables must hold an 'application' frame (one row per application)")
-    unknown = set(tables) - set(build.SOURCE_TABLES)
-    if unknown:
-        raise ValueError(f"unknown tables {sorted(unknown)}; expected some of "
-                         f"{', '.join(build.SOURCE_TABLES)}")
+    _check(tables)
     present = frozenset(n for n, df in tables.items() if df is not None)
-    sql = compiled_sql(present)
-    con = _connection()
-    try:
-        for name in present:
-            con.register(name, _to_arrow(name, tables[name]))
-        df = con.execute(sql).arrow().to_pandas()
-    finally:
-        for name in present:
-            con.unregister(name)
-    return build._finish(df)
+    session = _session()
+    statement, columns = session.statement(present)
+    for name in present:
+        session.load(name, tables[name])  # type: ignore[arg-type]
+    rows = session.con.execute(f"EXECUTE {statement}").fetchall()
+    for name in present:
+        session.con.execute(f'DELETE FROM "{name}"')
+    ids = np.array([r[0] for r in rows], dtype="int64")
+    values = np.array([r[1:] for r in rows], dtype="float64").reshape(len(rows), len(columns) - 1)
+    part = pd.DataFrame(values, columns=columns[1:])
+    part.insert(0, "SK_ID_CURR", ids)
+    return plan.assemble_frames(part, [])
