@@ -167,7 +167,7 @@ def test_decision_override_needs_a_reason_and_shows_in_history(fake: FakeApi) ->
     at.text_area(key="decision_reason").input("Garant solide")
     at.button[0].click().run()
     assert fake.decisions and fake.decisions[0].override
-    history = at.dataframe[0].value
+    history = at.table[0].value
     assert history["Motif"].tolist() == ["Garant solide"]
     assert history["Dérogation"].tolist() == ["oui"]
 

@@ -41,6 +41,13 @@ def t(key: str, /, **values: object) -> str:
     return translate(key, lang(), **values)
 
 
+def category(value: str, /) -> str:
+    """A category of the Kaggle data (``Married``...) in the session's language, when known."""
+    from credit_scoring.dashboard.state import lang
+
+    return catalog(lang()).get(f"cat.{value}", value)
+
+
 def fmt_money(value: float | None, lang: str = DEFAULT_LANG) -> str:
     """12 345 (fr) or 12,345 (en); an em dash when unknown."""
     if value is None:

@@ -36,20 +36,20 @@ class PageSpec:
 
 
 PAGES: dict[str, PageSpec] = {
-    "search": PageSpec(search.render, "🔎", "client"),
-    "client": PageSpec(client_file.render, "🪪", "client"),
-    "score": PageSpec(score.render, "🎯", "client"),
-    "compare": PageSpec(comparison.render, "📊", "client"),
-    "whatif": PageSpec(what_if.render, "🧮", "client"),
-    "decision": PageSpec(decision.render, "✅", "client"),
-    "portfolio": PageSpec(portfolio.render, "🗂️", "analysis"),
-    "model": PageSpec(model.render, "🧠", "analysis"),
-    "drift": PageSpec(drift.render, "🌊", "analysis"),
+    "search": PageSpec(search.render, ":material/search:", "client"),
+    "client": PageSpec(client_file.render, ":material/badge:", "client"),
+    "score": PageSpec(score.render, ":material/speed:", "client"),
+    "compare": PageSpec(comparison.render, ":material/bar_chart:", "client"),
+    "whatif": PageSpec(what_if.render, ":material/tune:", "client"),
+    "decision": PageSpec(decision.render, ":material/gavel:", "client"),
+    "portfolio": PageSpec(portfolio.render, ":material/pie_chart:", "analysis"),
+    "model": PageSpec(model.render, ":material/model_training:", "analysis"),
+    "drift": PageSpec(drift.render, ":material/waves:", "analysis"),
 }
 
 
 def login_navigation() -> st.navigation:  # type: ignore[valid-type]
-    page = st.Page(login.render, title=t("nav.login"), icon="🔐", url_path="login")
+    page = st.Page(login.render, title=t("nav.login"), icon=":material/lock:", url_path="login")
     return st.navigation([page], position="hidden")
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from credit_scoring.api.schemas import ClientDetail
 from credit_scoring.dashboard import charts, fetch, state
-from credit_scoring.dashboard.i18n import fmt_money, fmt_num, t
+from credit_scoring.dashboard.i18n import category, fmt_money, fmt_num, t
 from credit_scoring.dashboard.views.common import cached, plot, require_client
 
 
@@ -67,10 +67,12 @@ def _identity(detail: ClientDetail, lang: str) -> None:
         else fmt_num(p.years_employed, lang),
         t("client.housing"): housing, t("client.owns_car"): _yes_no(p.owns_car),
         t("client.owns_realty"): _yes_no(p.owns_realty)}
-    frame = pd.DataFrame({t("common.item"): list(facts),
-                          t("common.value"): [str(v) if v is not None else "—"
-                                              for v in facts.values()]})
-    st.dataframe(frame, hide_index=True, width="stretch")
+    rows = [(k, category(v) if isinstance(v, str) else "—" if v is None else str(v))
+            for k, v in facts.items()]
+    half = (len(rows) + 1) // 2
+    for col, part in zip(st.columns(2), (rows[:half], rows[half:]), strict=True):
+        col.table(pd.DataFrame(part, columns=[t("common.item"), t("common.value")])
+                  .set_index(t("common.item")))
 
 
 def _application(detail: ClientDetail, lang: str) -> None:
@@ -107,10 +109,11 @@ def _history(detail: ClientDetail, lang: str) -> None:
                          text=[str(v) for v in values]),
              pd.DataFrame({t("common.item"): labels, t("common.count"): values}), key="ch_bureau")
     with right:
-        labels = list(sheet.previous_status) or [t("client.none")]
+        statuses = list(sheet.previous_status) or [t("client.none")]
         values = list(sheet.previous_status.values()) or [0]
         colours = [charts.FOR if "approv" in s.lower() else charts.AGAINST
-                   if "refus" in s.lower() else charts.OKABE_ITO["orange"] for s in labels]
+                   if "refus" in s.lower() else charts.OKABE_ITO["orange"] for s in statuses]
+        labels = [category(s) for s in statuses]
         plot(charts.bars(labels, values, title=t("client.chart.previous"),
                          y_label=t("common.count"), text=[str(v) for v in values], colors=colours),
              pd.DataFrame({t("common.item"): labels, t("common.count"): values}), key="ch_prev")
@@ -128,6 +131,7 @@ def _history(detail: ClientDetail, lang: str) -> None:
         with st.expander(t("client.loans_table")):
             loans = pd.DataFrame([loan.model_dump() for loan in detail.loans])
             loans["source"] = [t(f"value.source.{s}") for s in loans["source"]]
+            loans["status"] = [category(s) if s else "—" for s in loans["status"]]
             st.dataframe(loans, hide_index=True, width="stretch")
 
 
