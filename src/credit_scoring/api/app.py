@@ -90,8 +90,9 @@ def create_app(settings: Settings | None = None, *, load_scorer: ScorerLoader | 
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
-    async def database_down(_request: Request, exc: Exception) -> JSONResponse:
+    async def database_down(request: Request, exc: Exception) -> JSONResponse:
         log.error("database error: %s", type(exc).__name__)
+        request.app.state.engine.dispose()  # fresh connections next time: recovers when it returns
         return JSONResponse(status_code=status.HTTP_503_SERVICE_UNAVAILABLE, content={
             "detail": "Database unreachable: the request was not completed. Retry in a moment; "
                       "if it lasts, check that the database server is running and "

@@ -36,6 +36,7 @@ class ScoreLogger:
         self._interval = interval
         self._queue: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=MAX_PENDING)
         self._pending: list[dict[str, Any]] = []
+        self._lock = threading.Lock()  # one writer at a time: the thread, or flush() at shutdown
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="score-log", daemon=True)
         self._thread.start()
@@ -47,19 +48,22 @@ class ScoreLogger:
         except queue.Full:
             log.error("score log queue full: a score record was dropped")
 
-    def _take(self, timeout: float) -> None:
+    def _wait(self, timeout: float) -> bool:
+        """Wait for a first record; True when there is something to write."""
         try:
-            self._pending.append(self._queue.get(timeout=timeout))
+            first = self._queue.get(timeout=timeout)
         except queue.Empty:
-            return
-        while len(self._pending) < self._batch * 4:
-            try:
-                self._pending.append(self._queue.get_nowait())
-            except queue.Empty:
-                break
+            return bool(self._pending)
+        with self._lock:
+            self._pending.append(first)
+        return True
 
     def flush(self) -> bool:
         """Write what is pending; False (and kept for later) when the database refuses."""
+        with self._lock:
+            return self._flush_locked()
+
+    def _flush_locked(self) -> bool:
         while True:
             try:
                 self._pending.append(self._queue.get_nowait())
@@ -80,9 +84,8 @@ class ScoreLogger:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self._take(self._interval)
-            if self._pending:
-                self.flush()
+            if self._wait(self._interval) and not self.flush():
+                self._stop.wait(self._interval)  # database down: do not spin
 
     def close(self) -> None:
         self._stop.set()

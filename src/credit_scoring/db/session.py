@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from credit_scoring.config import Settings, get_settings
@@ -60,9 +60,12 @@ def session_scope(settings: Settings | None = None) -> Iterator[Session]:
 
 
 def ping(engine: Engine) -> bool:
+    """True when the database answers and holds the schema (an empty SQLite file does not)."""
+    from credit_scoring.db.models import User
+
     try:
         with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+            conn.execute(select(User.id).limit(1))
         return True
     except Exception:  # any driver error means "not reachable" for the health check
         return False

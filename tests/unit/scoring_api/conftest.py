@@ -18,7 +18,7 @@ from credit_scoring.api.app import create_app
 from credit_scoring.api.security import add_user
 from credit_scoring.config import Settings
 from credit_scoring.data.loading import prepare
-from credit_scoring.data.synth.generate import generate
+from credit_scoring.data.synth import generate
 from credit_scoring.db import migrate
 from credit_scoring.db.load import load_prepared
 from credit_scoring.db.session import get_engine, session_scope

@@ -1,0 +1,80 @@
+"""Faults: the database going away and coming back, a missing model."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from credit_scoring.api.app import create_app
+from credit_scoring.db import models as m
+from credit_scoring.db.session import get_engine
+
+from .conftest import Bank, TestClient, login, make_settings
+from .fake_scorer import FakeScorer
+
+
+class ModelNotReadyError(RuntimeError):
+    pass
+
+
+def _no_model(_settings):  # type: ignore[no-untyped-def]
+    raise ModelNotReadyError("no model registered under alias 'champion': run `credit-scoring train`")
+
+
+def test_missing_model_health_and_scoring_say_why(bank: Bank) -> None:
+    app = create_app(bank.settings, load_scorer=_no_model)
+    with TestClient(app) as client:
+        health = client.get("/health")
+        assert health.status_code == 503
+        body = health.json()
+        assert body["ready"] is False and body["database"] is True
+        assert "credit-scoring train" in body["model_error"]
+        token = login(client, "advisor").json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        for path in ("/clients/100002/score", "/clients/100002/explanation", "/model"):
+            response = client.get(path, headers=headers)
+            assert response.status_code == 503, path
+            assert "Model not ready" in response.json()["detail"]
+            assert "credit-scoring train" in response.json()["detail"]
+        # What needs no model still works.
+        assert client.get("/clients", headers=headers).status_code == 200
+
+
+def test_database_going_away_gives_503_then_recovers(bank: Bank, scorer: FakeScorer,
+                                                     tmp_path: Path, known_ids) -> None:
+    folder = tmp_path / "server"
+    settings = make_settings(folder)
+    db_file = folder / "bank.db"
+    folder.mkdir()
+    source = sqlite3.connect(bank.settings.resolved_database_url.split("///")[1])
+    with sqlite3.connect(db_file) as copy:
+        source.backup(copy)  # a consistent copy, WAL included
+    source.close()
+    app = create_app(settings, load_scorer=lambda _s: scorer)
+    with TestClient(app) as client:
+        headers = {"Authorization": f"Bearer {login(client, 'advisor').json()['access_token']}"}
+        warm = client.get(f"/clients/{known_ids[0]}/score", headers=headers)
+        assert warm.status_code == 200
+
+        folder.rename(tmp_path / "away")  # the database disappears mid-run (file, WAL and all)
+        get_engine(settings.resolved_database_url).dispose()
+        down = client.get(f"/clients/{known_ids[1]}", headers=headers)
+        assert down.status_code == 503
+        assert "Database unreachable" in down.json()["detail"]
+        assert client.get("/health").json()["database"] is False
+        assert login(client, "advisor").status_code == 503
+        # A score already in memory is still served, and its log record waits for the database.
+        assert client.get(f"/clients/{known_ids[0]}/score", headers=headers).status_code == 200
+        assert app.state.score_log.flush() is False
+
+        (tmp_path / "away").rename(folder)  # it comes back
+        get_engine(settings.resolved_database_url).dispose()
+        assert client.get(f"/clients/{known_ids[1]}", headers=headers).status_code == 200
+        assert client.get("/health").json()["ready"] is True
+        assert app.state.score_log.flush() is True
+    with get_engine(settings.resolved_database_url).connect() as conn:
+        logged = conn.execute(select(func.count()).select_from(m.ScoreLog)
+                              .where(m.ScoreLog.sk_id_curr == known_ids[0])).scalar_one()
+    assert logged >= 2
