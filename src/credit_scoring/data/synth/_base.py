@@ -73,6 +73,12 @@ def inverse_cdf(m: Marginal, u: np.ndarray, order: list[str] | None = None) -> n
     return pos if isinstance(levels[0], str) else np.asarray(levels)[pos]
 
 
+def without(m: Marginal, *levels: str) -> Marginal:
+    """The same marginal with ``levels`` made impossible (codes keep their meaning)."""
+    probs = [0.0 if lv in levels else p for lv, p in zip(m["levels"], m["probs"], strict=True)]
+    return {**m, "probs": probs}
+
+
 class Columns:
     """Columns of one generated table chunk, turned into a typed arrow table in schema order."""
 
@@ -112,9 +118,10 @@ class Columns:
         u: np.ndarray,
         missing: np.ndarray | None = None,
         order: list[str] | None = None,
+        m: Marginal | None = None,
     ) -> np.ndarray:
         """Store a column drawn from its calibrated marginal at uniforms ``u``; returns the values."""
-        m = marginal(self.table, name)
+        m = m or marginal(self.table, name)
         values = inverse_cdf(m, u, order)
         self.put(name, values, missing, levels=m.get("levels") if "levels" in m else None)
         return values

@@ -15,6 +15,7 @@ from credit_scoring.data.synth._base import (
     inverse_cdf,
     marginal,
     sigmoid,
+    without,
 )
 from credit_scoring.data.synth._base import (
     correlated_uniform as _u,
@@ -24,7 +25,7 @@ FIRST_ID = 100002
 TABLE = "application_train"
 # P(default) = sigmoid(_ALPHA + _BETA * risk); risk ~ N(0, 1) gives a mean near 8 %.
 _ALPHA, _BETA = -3.45, 1.75
-_NOT_WORKING = ("Pensioner", "Unemployed")
+_PENSIONER_SHARE = 0.18
 _INCOME_ORDER = [
     "Pensioner",
     "State servant",
@@ -80,10 +81,6 @@ def application_test_mask(first_index: int, n: int, test_share: float) -> np.nda
     return np.floor((i + 1) * test_share + 0.5) > np.floor(i * test_share + 0.5)
 
 
-def _codes(name: str, level: str) -> int:
-    return list(marginal(TABLE, name)["levels"]).index(level)
-
-
 def _level(values: np.ndarray, name: str, level: str) -> np.ndarray:
     levels = marginal(TABLE, name)["levels"]
     return values == levels.index(level) if level in levels else np.zeros(len(values), bool)
@@ -102,32 +99,32 @@ def generate_applications(
     contract = cols.put_marginal("NAME_CONTRACT_TYPE", rng.random(n))
     revolving = _level(contract, "NAME_CONTRACT_TYPE", "Revolving loans")
     cols.put_marginal("CODE_GENDER", _u(rng, (0.15, risk)), order=["F", "M", "XNA"])
-    income_type = cols.put_marginal("NAME_INCOME_TYPE", _u(rng, (0.15, risk)), order=_INCOME_ORDER)
-    idle = _level(income_type, "NAME_INCOME_TYPE", "Pensioner") | _level(
-        income_type, "NAME_INCOME_TYPE", "Unemployed"
-    )
     cols.put_marginal("NAME_EDUCATION_TYPE", _u(rng, (0.2, risk)), order=_EDUCATION_ORDER)
 
-    # Age: DAYS_BIRTH is negative, a high uniform means young; pensioners are the oldest third.
+    # Age first (DAYS_BIRTH < 0: a high uniform means young), then pensioners among the oldest.
     young = rng.standard_normal(n) * np.sqrt(1 - 0.2**2) + 0.2 * risk
     u_age = ndtr(young)
-    u_age = np.where(idle, 0.35 * u_age, 0.25 + 0.75 * u_age)
     days_birth = inverse_cdf(marginal(TABLE, "DAYS_BIRTH"), u_age)
     cols.put("DAYS_BIRTH", days_birth)
     age_days = -days_birth
     old = -young
+    pensioner = (u_age < 0.32) & (rng.random(n) < _PENSIONER_SHARE / 0.32)
+    income_m = marginal(TABLE, "NAME_INCOME_TYPE")
+    income_type = inverse_cdf(without(income_m, "Pensioner"), _u(rng, (0.15, risk)), _INCOME_ORDER)
+    income_type = np.where(pensioner, income_m["levels"].index("Pensioner"), income_type)
+    cols.put("NAME_INCOME_TYPE", income_type, levels=income_m["levels"])
+    idle = pensioner | _level(income_type, "NAME_INCOME_TYPE", "Unemployed")
 
-    years = np.exp(np.log(4.5) + 0.9 * rng.standard_normal(n) - 0.3 * risk)
+    years = np.exp(np.log(3.6) + 1.1 * rng.standard_normal(n) - 0.3 * risk)
     employed = -np.minimum(np.rint(years * 365.25), age_days - 18 * 365)
     cols.put("DAYS_EMPLOYED", np.where(idle, NOW_CAP, np.minimum(employed, -1)))
     cols.put("FLAG_EMP_PHONE", (~idle).astype("int64"))
-    org = inverse_cdf(marginal(TABLE, "ORGANIZATION_TYPE"), rng.random(n))
-    xna = _codes("ORGANIZATION_TYPE", "XNA")
-    org = np.where(org == xna, _codes("ORGANIZATION_TYPE", "Business Entity Type 3"), org)
+    org_m = marginal(TABLE, "ORGANIZATION_TYPE")
+    org = inverse_cdf(without(org_m, "XNA"), rng.random(n))
     cols.put(
         "ORGANIZATION_TYPE",
-        np.where(idle, xna, org),
-        levels=marginal(TABLE, "ORGANIZATION_TYPE")["levels"],
+        np.where(idle, org_m["levels"].index("XNA"), org),
+        levels=org_m["levels"],
     )
     cols.put_marginal("OCCUPATION_TYPE", rng.random(n), missing=idle | (rng.random(n) < 0.16))
 
@@ -153,7 +150,9 @@ def generate_applications(
     credit = np.where(revolving, np.clip(np.rint(goods / 45000) * 45000, 45000, 1350000), credit)
     goods = np.where(revolving, credit, goods)
     credit = np.rint(credit * 2) / 2
-    months = np.clip(np.exp(np.log(20.0) + 0.33 * rng.standard_normal(n) + 0.06 * risk), 8, 45)
+    # Larger credits run longer: credit/annuity goes from ~10 to ~45 months like Kaggle's.
+    log_months = np.log(20.0) + 0.35 * np.log(credit / 500_000) + 0.2 * rng.standard_normal(n)
+    months = np.clip(np.exp(log_months + 0.05 * risk), 8, 45)
     cols.put("AMT_CREDIT", credit)
     cols.put("AMT_ANNUITY", np.rint(np.where(revolving, credit / 20, credit / months) * 2) / 2)
     cols.put("AMT_GOODS_PRICE", goods, missing=revolving & (rng.random(n) < 0.01))

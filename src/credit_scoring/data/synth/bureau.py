@@ -44,10 +44,11 @@ def generate_bureau(
     cols.put("DAYS_CREDIT", days_credit)
     planned = np.rint(np.exp(np.log(600) + 0.9 * rng.standard_normal(n)))
     cols.put("DAYS_CREDIT_ENDDATE", days_credit + planned, missing=rng.random(n) < 0.06)
-    lasted = np.rint(planned * rng.uniform(0.2, 1.0, n))
+    # A closed credit ended some time between its start and now, often early.
+    lasted = np.rint(np.minimum(planned * 1.1, -days_credit) * rng.uniform(0.1, 0.95, n))
     end_fact = np.clip(days_credit + lasted, days_credit, -1)
     cols.put("DAYS_ENDDATE_FACT", end_fact, missing=active)
-    update = np.where(closed, np.rint(end_fact * rng.uniform(0.0, 1.0, n)), -rng.integers(0, 60, n))
+    update = np.where(closed, np.rint(end_fact * rng.uniform(0.3, 1.0, n)), -rng.integers(0, 60, n))
     cols.put("DAYS_CREDIT_UPDATE", np.maximum(update, days_credit))
 
     overdue_now = active & (rng.random(n) < 0.15 * late)

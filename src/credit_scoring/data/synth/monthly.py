@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from credit_scoring.data.synth._base import Columns, expand
+from credit_scoring.data.synth._base import Columns, expand, sigmoid
 from credit_scoring.data.synth.application import Clients
 from credit_scoring.data.synth.previous import APPROVED, CASH, CONSUMER, REVOLVING, Previous
 
@@ -14,8 +14,9 @@ _WINDOW = 96  # months of history kept, like Kaggle
 POS_STATUSES = ["Active", "Completed", "Signed"]
 CARD_STATUSES = ["Active", "Completed", "Signed"]
 SHARE_CARDS_USED = 0.7  # Kaggle: ~20 % of clients have card balances...
-CARD_MONTHS = 75  # ...with ~40 months each: a card reports for a geometric number of months
-SHARE_LOANS_IN_POS = 0.65  # Kaggle: ~30 POS months but ~38 instalments per client
+CARD_MONTHS = 90  # ...with ~40 months each: a card reports for a geometric number of months
+SHARE_SPLIT_PAYMENTS = 0.12  # ...part of them paid in two rows
+SHARE_LOANS_IN_POS = 0.8  # Kaggle: ~30 POS months but ~38 instalments per client
 
 
 def _month(days: np.ndarray) -> np.ndarray:
@@ -73,14 +74,23 @@ def generate_installments(rng: np.random.Generator, clients: Clients, prev: Prev
     amount = np.rint(prev.annuity[p] * 100) / 100
     short = rng.random(rows) < 0.35 * late_p
     payment = np.where(short, np.rint(amount * rng.uniform(0.2, 0.95, rows) * 100) / 100, amount)
-    cols = Columns("installments_payments", rows)
+    # Some instalments are paid in two parts (Kaggle's file has such split rows too).
+    split = rng.random(rows) < SHARE_SPLIT_PAYMENTS
+    row = np.repeat(np.arange(rows), 1 + split)
+    second = np.r_[False, row[1:] == row[:-1]]
+    part = rng.uniform(0.2, 0.8, rows)[row]
+    share = np.where(split[row], np.where(second, 1 - part, part), 1.0)
+    paid = np.minimum(paid[row] + np.where(second, rng.integers(1, 20, len(row)), 0), -1)
+    payment = np.rint(payment[row] * share * 100) / 100
+    p, rank = p[row], rank[row]
+    cols = Columns("installments_payments", len(row))
     cols.put("SK_ID_PREV", prev.ids[p])
     cols.put("SK_ID_CURR", clients.ids[prev.owner[p]])
-    cols.put("NUM_INSTALMENT_VERSION", np.where(rng.random(rows) < 0.03, 2.0, 1.0))
+    cols.put("NUM_INSTALMENT_VERSION", np.where(rng.random(rows) < 0.03, 2.0, 1.0)[row])
     cols.put("NUM_INSTALMENT_NUMBER", rank + 1)
-    cols.put("DAYS_INSTALMENT", due)
+    cols.put("DAYS_INSTALMENT", due[row])
     cols.put("DAYS_ENTRY_PAYMENT", paid)
-    cols.put("AMT_INSTALMENT", amount)
+    cols.put("AMT_INSTALMENT", amount[row])
     cols.put("AMT_PAYMENT", payment)
     return cols.to_arrow()
 
@@ -97,22 +107,21 @@ def generate_cards(rng: np.random.Generator, clients: Clients, prev: Previous) -
     risk = clients.risk[prev.owner[p]]
     months = start[card] + rank
     limit = np.maximum(prev.credit[p], 45000.0)
-    # Utilisation: a per-card level (higher with risk) plus month-to-month noise.
-    level = np.clip(
-        0.15 + 0.22 * (clients.risk[prev.owner[cards]] + 0.6 * rng.standard_normal(len(cards))),
-        0.0,
-        1.0,
-    )
+    # Many cards lie dormant (no balance); a used card sits at a per-card utilisation level
+    # that rises with the client's risk, plus month-to-month noise.
+    owner_risk = clients.risk[prev.owner[cards]]
+    dormant = rng.random(len(cards)) < sigmoid(-0.2 - 0.6 * owner_risk)
+    level = np.clip(0.45 + 0.25 * (owner_risk + 0.6 * rng.standard_normal(len(cards))), 0.0, 1.0)
     use = np.clip(level[card] + 0.12 * rng.standard_normal(rows), 0.0, 1.15)
-    use = np.where(rng.random(rows) < 0.35 * (1 - level[card]), 0.0, use)
+    use = np.where(dormant[card] & (rng.random(rows) < 0.9), 0.0, use)
     balance = np.rint(limit * use * 100) / 100
-    draw_any = rng.random(rows) < 0.3 + 0.3 * level[card]
+    draw_any = (use > 0) & (rng.random(rows) < 0.25 + 0.2 * level[card])
     drawings = np.where(draw_any, np.rint(limit * rng.uniform(0.02, 0.3, rows)), 0.0)
     atm = np.rint(drawings * rng.uniform(0, 1, rows))
-    n_draw = np.where(draw_any, 1 + rng.poisson(1.5, rows), 0)
+    n_draw = np.where(draw_any, 1 + rng.poisson(2.5, rows), 0)
     minimum = np.rint(balance * 0.05 * 100) / 100
-    pay_share = np.clip(rng.uniform(0.5, 3.0, rows) - 0.5 * risk, 0.0, 5.0)
-    payment = np.where(balance > 0, np.rint(minimum * pay_share * 100) / 100, 0.0)
+    pay_share = np.clip(rng.uniform(0.03, 0.3, rows) - 0.03 * risk, 0.01, 1.0)
+    payment = np.rint(balance * pay_share * 100) / 100
     no_split = rng.random(rows) < 0.2
     no_min = rng.random(rows) < 0.075
     late = rng.random(rows) < 0.2 * prev.late[p]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from credit_scoring.data.synth._base import NOW_CAP, Columns, expand, sigmoid
+from credit_scoring.data.synth._base import NOW_CAP, Columns, expand, inverse_cdf, marginal, sigmoid
 from credit_scoring.data.synth.application import Clients
 
 FIRST_PREV_ID = 1000001
@@ -18,6 +18,8 @@ STATUSES = ["Approved", "Canceled", "Refused", "Unused offer"]
 APPROVED, CANCELED, REFUSED, UNUSED = range(4)
 _REJECT = ["XAP", "HC", "LIMIT", "SCO", "CLIENT", "SCOFR", "XNA", "VERIF", "SYSTEM"]
 _REFUSAL_PROBS = [0, 0.58, 0.18, 0.11, 0, 0.05, 0.04, 0.03, 0.01]
+_CARD_LIMITS = [45000, 67500, 90000, 135000, 180000, 225000, 270000, 450000, 675000]
+_CARD_LIMIT_PROBS = [0.12, 0.08, 0.12, 0.2, 0.14, 0.1, 0.1, 0.1, 0.04]
 _PORTFOLIO = ["Cash", "POS", "Cards", "XNA"]
 _TERMS = {
     CASH: ([12, 18, 24, 36, 48, 60], [0.3, 0.1, 0.25, 0.15, 0.1, 0.1]),
@@ -81,7 +83,7 @@ def generate_previous(
         [
             np.exp(np.log(220000) + 0.8 * rng.standard_normal(n)),
             np.exp(np.log(60000) + 0.9 * rng.standard_normal(n)),
-            rng.choice([45000, 67500, 90000, 135000, 180000, 225000, 270000], n),
+            rng.choice(_CARD_LIMITS, n, p=_CARD_LIMIT_PROBS),
         ],
         0.0,
     )
@@ -110,7 +112,11 @@ def generate_previous(
     cols.put("AMT_DOWN_PAYMENT", np.rint(application * down_rate * 100) / 100, missing=~consumer)
     cols.put("RATE_DOWN_PAYMENT", down_rate, missing=~consumer)
 
-    decision = -rng.integers(1, 2923, n)
+    decision = np.minimum(
+        inverse_cdf(marginal("previous_application", "DAYS_DECISION"), rng.random(n)), -1
+    )
+    # Cards live for years: their decisions spread over the whole 8-year window.
+    decision = np.where(kind == REVOLVING, -rng.integers(1, 2923, n), decision)
     cols.put("DAYS_DECISION", decision)
     approved = status == APPROVED
     first_due = decision + rng.integers(5, 45, n)
