@@ -163,6 +163,19 @@ def test_refuses_bad_arguments_and_conflicting_files(tmp_path: Path) -> None:
     assert (tmp_path / "y" / "bureau.parquet").read_bytes() == b"old"
 
 
+def test_failure_midway_leaves_no_partial_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> None:
+        raise MemoryError("simulated failure while generating POS rows")
+
+    monkeypatch.setattr("credit_scoring.data.synth.generator.generate_pos", broken)
+    out = tmp_path / "out"
+    with pytest.raises(MemoryError):
+        generate(out, clients=50, seed=0, fmt="parquet")
+    assert list(out.iterdir()) == []
+
+
 def test_cli_synth_then_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CREDIT_SCORING_HOME", str(tmp_path / "home"))
     from credit_scoring.config import get_settings

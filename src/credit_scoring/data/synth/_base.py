@@ -21,7 +21,7 @@ from credit_scoring.data.schemas import SCHEMAS
 
 Marginal = dict[str, Any]
 _ARROW = {"int": pa.int64(), "float": pa.float64(), "str": pa.string()}
-NOW_CAP = 365243  # Kaggle's "no date" marker in DAYS_* columns
+NO_DATE = 365243  # Kaggle's "no date" marker in DAYS_* columns
 
 
 @cache
@@ -91,15 +91,12 @@ class Columns:
     def put(
         self,
         name: str,
-        values: np.ndarray | pa.Array,
+        values: np.ndarray,
         missing: np.ndarray | None = None,
         levels: list[str] | None = None,
     ) -> None:
         """Store a column; text columns come as codes into ``levels``; ``missing`` marks nulls."""
         kind = self.schema.columns[name]
-        if isinstance(values, pa.Array):
-            self.values[name] = values.cast(_ARROW[kind])
-            return
         mask = None if missing is None or not missing.any() else missing
         if kind == "str":
             assert levels is not None, name
@@ -127,17 +124,14 @@ class Columns:
         return values
 
     def fill_rest(
-        self,
-        rng: np.random.Generator,
-        groups: dict[str, tuple[str, ...]] | None = None,
-        source: str | None = None,
+        self, rng: np.random.Generator, groups: dict[str, tuple[str, ...]] | None = None
     ) -> None:
         """Draw every column not yet set from its marginal; columns of a group go missing together.
 
         A group shares one uniform for missingness (so the rarer columns are missing whenever
         the commoner are) and one for values of columns with the same stem.
         """
-        table = marginals()[source or self.table]
+        table = marginals()[self.table]
         group_of = {c: g for g, cols in (groups or {}).items() for c in cols}
         miss_u: dict[str, np.ndarray] = {}
         value_u: dict[str, np.ndarray] = {}
@@ -147,9 +141,12 @@ class Columns:
             m = table[name]
             group = group_of.get(name)
             if group is not None:
-                gu = miss_u.setdefault(group, rng.random(self.n))
                 stem = name.rsplit("_", 1)[0] if name.endswith(("_AVG", "_MODE", "_MEDI")) else name
-                u = value_u.setdefault(stem, rng.random(self.n))
+                if group not in miss_u:
+                    miss_u[group] = rng.random(self.n)
+                if stem not in value_u:
+                    value_u[stem] = rng.random(self.n)
+                gu, u = miss_u[group], value_u[stem]
             else:
                 gu, u = rng.random(self.n), rng.random(self.n)
             missing = gu < m["missing"] if m["missing"] > 0 else None

@@ -10,7 +10,7 @@ from scipy.special import ndtr
 
 from credit_scoring.data.schemas import SCHEMAS
 from credit_scoring.data.synth._base import (
-    NOW_CAP,
+    NO_DATE,
     Columns,
     inverse_cdf,
     marginal,
@@ -117,7 +117,7 @@ def generate_applications(
 
     years = np.exp(np.log(3.6) + 1.1 * rng.standard_normal(n) - 0.3 * risk)
     employed = -np.minimum(np.rint(years * 365.25), age_days - 18 * 365)
-    cols.put("DAYS_EMPLOYED", np.where(idle, NOW_CAP, np.minimum(employed, -1)))
+    cols.put("DAYS_EMPLOYED", np.where(idle, NO_DATE, np.minimum(employed, -1)))
     cols.put("FLAG_EMP_PHONE", (~idle).astype("int64"))
     org_m = marginal(TABLE, "ORGANIZATION_TYPE")
     org = inverse_cdf(without(org_m, "XNA"), rng.random(n))

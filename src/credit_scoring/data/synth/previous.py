@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from credit_scoring.data.synth._base import NOW_CAP, Columns, expand, inverse_cdf, marginal, sigmoid
+from credit_scoring.data.synth._base import NO_DATE, Columns, expand, inverse_cdf, marginal, sigmoid
 from credit_scoring.data.synth.application import Clients
 
 FIRST_PREV_ID = 1000001
@@ -121,18 +121,18 @@ def generate_previous(
     approved = status == APPROVED
     first_due = decision + rng.integers(5, 45, n)
     first_due = np.where(kind == REVOLVING, decision + 30, np.minimum(first_due, -1))
-    last_first = np.where(no_terms, NOW_CAP, first_due + 30 * (terms - 1))
+    last_first = np.where(no_terms, NO_DATE, first_due + 30 * (terms - 1))
     early = rng.random(n) < 0.3
     last_due = np.where(
         early & (last_first < 0),
         np.maximum(last_first - rng.integers(0, 300, n), first_due),
         last_first,
     )
-    last_due = np.where(last_due >= 0, NOW_CAP, last_due)
+    last_due = np.where(last_due >= 0, NO_DATE, last_due)
     termination = np.where(
-        last_due == NOW_CAP, NOW_CAP, np.minimum(last_due + rng.integers(0, 10, n), -1)
+        last_due == NO_DATE, NO_DATE, np.minimum(last_due + rng.integers(0, 10, n), -1)
     )
-    drawing = np.where((kind == REVOLVING) & (rng.random(n) < 0.6), decision + 3, NOW_CAP)
+    drawing = np.where((kind == REVOLVING) & (rng.random(n) < 0.6), decision + 3, NO_DATE)
     for name, values in (
         ("DAYS_FIRST_DRAWING", drawing),
         ("DAYS_FIRST_DUE", first_due),
