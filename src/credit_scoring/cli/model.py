@@ -61,6 +61,8 @@ def score(
     data: Annotated[Path, typer.Option(help="Folder in Kaggle layout with application_test.")],
     out: Annotated[Path, typer.Option(help="CSV file to write.")],
     lang: Annotated[str, typer.Option(help="Language of the reasons: fr or en.")] = "fr",
+    engine: Annotated[str, typer.Option(
+        help="duckdb (one machine) or spark (features and scoring on Spark).")] = "duckdb",
 ) -> None:
     """Score every row of application_test with the champion model."""
     from credit_scoring.config import get_settings
@@ -77,6 +79,18 @@ def score(
             scorer = load_champion(settings)
         except ModelNotReadyError as exc:
             _known_errors(exc)
+        if engine not in ("duckdb", "spark"):
+            _known_errors(ValueError(f"--engine must be duckdb or spark, not {engine!r}."))
+        if engine == "spark":
+            from credit_scoring.data.loading import prepare
+            from credit_scoring.modeling.spark_scoring import score_prepared_on_spark
+
+            prepared = prepare(data, settings.cache_dir)
+            prepared.raise_for_errors()
+            result = score_prepared_on_spark(scorer, prepared, out, lang=lang,  # type: ignore[arg-type]
+                                             on_step=lambda m: bar.update(task, description=m))
+            console.print(f"Wrote {result.rows:,} scores to {result.out} on Spark in {result.seconds:.1f} s.")
+            return
         prepared, table, _ = load_features(
             data, settings, lambda m: bar.update(task, description=m), need="application_test")
         ids = prepared.read("application_test", columns=["SK_ID_CURR"])["SK_ID_CURR"]
