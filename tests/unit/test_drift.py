@@ -134,3 +134,39 @@ def test_drift_report_on_the_real_sample_is_small_enough_to_open(tmp_path: Path)
     assert raw["columns"] > 100 and 0 < raw["drifted"] < raw["columns"]
     # New clients ask for larger credits than the training clients of this sample.
     assert "AMT_CREDIT" in raw["drifted_columns"]
+
+
+def test_api_serves_the_latest_report_to_analysts_only(kaggle_folder: Path, tmp_path: Path) -> None:
+    import warnings
+
+    with warnings.catch_warnings():  # starlette prefers httpx2, which is not in the lock file
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from credit_scoring.api.app import create_app
+    from credit_scoring.api.security import Principal, create_token
+    from credit_scoring.db import migrate
+    from credit_scoring.db.session import get_engine
+
+    settings = Settings(home=tmp_path, environment="test", secret_key="s" * 48,
+                        database_url=f"sqlite:///{tmp_path / 'api.db'}")
+    migrate.upgrade(get_engine(settings.resolved_database_url))
+
+    def no_model(_settings: Settings) -> object:
+        raise RuntimeError("no champion in this test")
+
+    def auth(role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {create_token(settings, Principal(role, role))}"}
+
+    with TestClient(create_app(settings, load_scorer=no_model)) as client:  # type: ignore[arg-type]
+        missing = client.get("/drift/latest", headers=auth("analyst"))
+        assert missing.status_code == 404 and "credit-scoring drift" in missing.json()["detail"]
+        summary = build_drift_report(kaggle_folder, kaggle_folder, settings=settings, sample=300)
+        assert client.get("/drift/latest").status_code == 401
+        assert client.get("/drift/latest", headers=auth("advisor")).status_code == 403
+        body = client.get("/drift/latest", headers=auth("analyst")).json()
+        assert body["html"] == summary["html"] and body["verdict"] == summary["verdict"]
+        assert {c["column"] for c in body["columns"]} >= {"AMT_CREDIT", "CODE_GENDER"}
+        page = client.get("/drift/latest.html", headers=auth("admin"))
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert 'id="drift-summary"' in page.text

@@ -1,6 +1,15 @@
 """Route modules, one per area; ``ROUTERS`` is what the app includes."""
 
-from credit_scoring.api.routes import auth, clients, decisions, health, model, population, scoring
+from credit_scoring.api.routes import (
+    auth,
+    clients,
+    decisions,
+    drift,
+    health,
+    model,
+    population,
+    scoring,
+)
 
 ROUTERS = (health.router, auth.router, clients.router, scoring.router, population.router,
-           decisions.router, model.router)
+           decisions.router, model.router, drift.router)
