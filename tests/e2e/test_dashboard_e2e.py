@@ -89,6 +89,7 @@ def walk(page: Page, stack: Stack) -> None:
     page.get_by_text("Afficher l'explication complète").click()
     expect(page.get_by_text("Du client moyen à ce client", exact=False).first).to_be_visible(
         timeout=WAIT)
+    page.get_by_test_id("stPlotlyChart").nth(1).scroll_into_view_if_needed()
     shot(page, "05-explanation")
 
     # 5. English: every label and the reasons change language
@@ -131,7 +132,7 @@ def walk(page: Page, stack: Stack) -> None:
     form.get_by_text(other, exact=True).click()
     form.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_text("Give a reason: your decision differs")).to_be_visible(timeout=WAIT)
-    form.get_by_label("Reason").fill("Garant solide, revenus stables depuis 10 ans")
+    form.get_by_role("textbox", name="Reason").fill("Garant solide, revenus stables depuis 10 ans")
     form.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_text(re.compile(r"Decision recorded: "))).to_be_visible(timeout=WAIT)
     history = page.get_by_test_id("stTable")

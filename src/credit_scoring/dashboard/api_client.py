@@ -148,10 +148,10 @@ class ApiClient:
             raise ApiError("protocol", str(exc)[:300]) from exc
 
     def population_stats(self, token: str, *, filters: ClientFilters | None = None,
-                         client_id: int | None = None) -> PopulationStats:
+                         client_id: int | None = None, lang: str = "fr") -> PopulationStats:
         params = (filters or ClientFilters()).model_dump(exclude_none=True)
         return self._get(PopulationStats, "/population/stats", token, client_id=client_id,
-                         **params)
+                         lang=lang, **params)
 
     def record_decision(self, token: str, decision: DecisionIn) -> DecisionOut:
         response = self._request("POST", "/decisions", token=token,

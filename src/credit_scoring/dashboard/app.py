@@ -26,8 +26,7 @@ def _sidebar() -> None:
                 st.rerun()
 
 
-st.set_page_config(page_title="Prêt à dépenser", page_icon=":material/account_balance:",
-                   layout="wide")
+st.set_page_config(page_title="Prêt à dépenser", layout="wide")
 # Less empty space above the title: the pages must read at 1280x720.
 st.html("<style>.stMainBlockContainer {padding-top: 2.5rem; padding-bottom: 2rem}</style>")
 st.session_state.setdefault(state.LANG, "fr")

@@ -37,7 +37,7 @@ def gauge(probability: float, threshold: float, *, title: str, threshold_label: 
         title={"text": title}))
     fig.add_annotation(x=0.5, y=-0.08, showarrow=False, xref="paper", yref="paper",
                        text=f"{threshold_label}: {100 * threshold:.1f} %")
-    fig.update_layout(**{**_LAYOUT, "margin": {"l": 30, "r": 30, "t": 60, "b": 30}}, height=280)
+    fig.update_layout(**{**_LAYOUT, "margin": {"l": 40, "r": 45, "t": 60, "b": 30}}, height=280)
     return fig
 
 

@@ -59,8 +59,9 @@ def search(_api: ApiClient, url: str, token: str, q: str | None, filters: dict[s
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=300)
 def population(_api: ApiClient, url: str, token: str, filters: dict[str, Any],
-               client_id: int | None) -> PopulationStats:
-    return _api.population_stats(token, filters=ClientFilters(**filters), client_id=client_id)
+               client_id: int | None, lang: str) -> PopulationStats:
+    return _api.population_stats(token, filters=ClientFilters(**filters), client_id=client_id,
+                                 lang=lang)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=500)

@@ -1,8 +1,10 @@
-"""The dashboard's pages: key -> page body, icon and section; which the user's role may open.
+"""The dashboard's pages: key -> page body and section; which the user's role may open.
 
-Pages are given to ``st.navigation`` as callables (the ``render`` function of a
-module of :mod:`credit_scoring.dashboard.views`) rather than files: a ``pages/``
-folder beside ``app.py`` would switch Streamlit to its older multipage mode.
+Pages have no icons: Streamlit's icon font and emoji need fonts that a locked-down
+browser may lack (they show as empty boxes). Pages are given to ``st.navigation``
+as callables (the ``render`` function of a module of
+:mod:`credit_scoring.dashboard.views`) rather than files: a ``pages/`` folder
+beside ``app.py`` would switch Streamlit to its older multipage mode.
 """
 
 from __future__ import annotations
@@ -31,32 +33,31 @@ from credit_scoring.dashboard.views import (
 @dataclass(frozen=True)
 class PageSpec:
     render: Callable[[], None]
-    icon: str
     section: str  # "client" or "analysis"
 
 
 PAGES: dict[str, PageSpec] = {
-    "search": PageSpec(search.render, ":material/search:", "client"),
-    "client": PageSpec(client_file.render, ":material/badge:", "client"),
-    "score": PageSpec(score.render, ":material/speed:", "client"),
-    "compare": PageSpec(comparison.render, ":material/bar_chart:", "client"),
-    "whatif": PageSpec(what_if.render, ":material/tune:", "client"),
-    "decision": PageSpec(decision.render, ":material/gavel:", "client"),
-    "portfolio": PageSpec(portfolio.render, ":material/pie_chart:", "analysis"),
-    "model": PageSpec(model.render, ":material/model_training:", "analysis"),
-    "drift": PageSpec(drift.render, ":material/waves:", "analysis"),
+    "search": PageSpec(search.render, "client"),
+    "client": PageSpec(client_file.render, "client"),
+    "score": PageSpec(score.render, "client"),
+    "compare": PageSpec(comparison.render, "client"),
+    "whatif": PageSpec(what_if.render, "client"),
+    "decision": PageSpec(decision.render, "client"),
+    "portfolio": PageSpec(portfolio.render, "analysis"),
+    "model": PageSpec(model.render, "analysis"),
+    "drift": PageSpec(drift.render, "analysis"),
 }
 
 
 def login_navigation() -> st.navigation:  # type: ignore[valid-type]
-    page = st.Page(login.render, title=t("nav.login"), icon=":material/lock:", url_path="login")
+    page = st.Page(login.render, title=t("nav.login"), url_path="login")
     return st.navigation([page], position="hidden")
 
 
 def role_navigation(role: str | None) -> st.navigation:  # type: ignore[valid-type]
     """The pages ``role`` may open, grouped by section; remembered for ``state.go``."""
-    pages = {key: st.Page(PAGES[key].render, title=t(f"nav.{key}"), icon=PAGES[key].icon,
-                          url_path=key, default=key == "search")
+    pages = {key: st.Page(PAGES[key].render, title=t(f"nav.{key}"), url_path=key,
+                          default=key == "search")
              for key in state.pages_for(role)}
     state.register_pages(pages)
     sections: dict[str, list[st.Page]] = {}

@@ -30,7 +30,7 @@ def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         if exc.kind == "unauthorized" and state.token():
             state.log_out("login.expired")
             st.rerun()
-        st.error(error_message(exc), icon=":material/error:")
+        st.error(error_message(exc))
         return None
 
 
@@ -44,7 +44,7 @@ def require_client() -> int | None:
     """The selected client's id, or a hint to pick one first."""
     client_id = state.selected_client()
     if client_id is None:
-        st.info(t("common.pick_client"), icon=":material/search:")
+        st.info(t("common.pick_client"))
     return client_id
 
 

@@ -65,7 +65,7 @@ def _distribution(feature: FeatureDistribution, others: dict[str, FeatureDistrib
 
 
 def _all_clients(client_id: int, lang: str) -> PopulationStats | None:
-    stats = cached(fetch.population, {}, client_id)
+    stats = cached(fetch.population, {}, client_id, lang)
     if stats is None:
         return None
     st.write(t("compare.population", n=stats.n_clients, rate=fmt_pct(stats.default_rate, lang)))
@@ -79,7 +79,7 @@ def _all_clients(client_id: int, lang: str) -> PopulationStats | None:
 def _group(client_id: int, everyone: PopulationStats, lang: str) -> None:
     st.write(t("compare.group_intro"))
     filters = filter_widgets("compare")
-    stats = cached(fetch.population, filters, client_id)
+    stats = cached(fetch.population, filters, client_id, lang)
     if stats is None:
         return
     st.write(t("compare.group_size", n=stats.n_clients, rate=fmt_pct(stats.default_rate, lang),

@@ -15,7 +15,7 @@ def render() -> None:
     st.write(t("login.intro"))
     flash = state.pop_flash()
     if flash:
-        st.warning(t(flash), icon=":material/schedule:")
+        st.warning(t(flash))
     with st.form("login", clear_on_submit=False):
         user = st.text_input(t("login.username"), key="login_user")
         password = st.text_input(t("login.password"), type="password", key="login_password")

@@ -25,7 +25,7 @@ def render() -> None:
     st.title(t("portfolio.title"))
     lang = state.lang()
     filters = filter_widgets("portfolio")
-    overall = cached(fetch.population, filters, None)
+    overall = cached(fetch.population, filters, None, lang)
     if overall is None:
         return
     cols = st.columns(2)
@@ -36,7 +36,7 @@ def render() -> None:
         dim = st.selectbox(t("portfolio.by"), dims, key="portfolio_dim",
                            format_func={d: t(f"filter.{d}") for d in dims}.get)
         segments = {option_label(dim, value): cached(fetch.population, {**filters, dim: value},
-                                                     None)
+                                                     None, lang)
                     for value in FILTERS[dim]}
         rates = [s.default_rate or 0.0 if s else 0.0 for s in segments.values()]
         sizes = [s.n_clients if s else 0 for s in segments.values()]

@@ -37,9 +37,9 @@ def show_score(score: ScoreOut) -> None:
         sentence = decision_sentence(score)
         (st.success if score.decision == "grant" else st.error)(sentence)
         st.markdown(f"**{t('score.against')}**")
-        _reason_list(score.reasons_against, ":red[:material/arrow_upward:]")
+        _reason_list(score.reasons_against, ":red[▲]")
         st.markdown(f"**{t('score.for')}**")
-        _reason_list(score.reasons_for, ":blue[:material/arrow_downward:]")
+        _reason_list(score.reasons_for, ":blue[▼]")
         st.caption(t("score.model", name=score.model_name, version=score.model_version))
 
 

@@ -15,6 +15,8 @@ from credit_scoring.dashboard.views.common import cached, require_client
 from credit_scoring.dashboard.views.score import show_score
 
 MAX_CALLS = 12
+COLUMN_LABELS = {"AMT_CREDIT": "client.amount_credit", "AMT_ANNUITY": "client.amount_annuity",
+                 "AMT_INCOME_TOTAL": "client.income", "AMT_GOODS_PRICE": "client.goods_price"}
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,8 @@ def render() -> None:
             st.write(t("whatif.compare", before=fmt_pct(result.baseline.probability, lang),
                        after=fmt_pct(result.scenario.probability, lang)))
             if result.changes:
-                st.dataframe(pd.DataFrame({t("common.item"): list(result.changes),
+                st.dataframe(pd.DataFrame({t("common.item"): [t(COLUMN_LABELS.get(c, c))
+                                                              for c in result.changes],
                                            t("common.value"): [fmt_money(v, lang) for v in
                                                                result.changes.values()]}),
                              hide_index=True)
