@@ -110,7 +110,7 @@ def test_compose_wires_the_platform_together(compose: dict[str, Any]) -> None:
             if not source.startswith((".", "/", "$")):
                 assert source in compose["volumes"], f"{name} uses undeclared volume {source}"
     init = " ".join(services["init"]["command"])
-    assert init.index("db upgrade") < init.index("db load") < init.index("train")
+    assert init.index("db upgrade") < init.index("db load") < init.index("train") < init.index("db score")
     assert services["init"]["restart"] == "no"
     assert services["api"]["depends_on"]["init"]["condition"] == "service_completed_successfully"
     assert services["dashboard"]["command"] == ["credit-scoring", "dashboard"]
