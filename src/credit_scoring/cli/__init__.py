@@ -23,6 +23,7 @@ _AREAS = (
     "credit_scoring.cli.dashboard",
     "credit_scoring.cli.model",
     "credit_scoring.cli.features",
+    "credit_scoring.cli.demo",
 )
 
 for _module in _AREAS:

@@ -1,0 +1,121 @@
+"""``credit-scoring demo``: the product end to end on one machine.
+
+Data (synthetic unless ``--data`` is given), checks, features, quick training,
+database, demo users, then the API and the dashboard, which keep running until
+Ctrl-C. Each step runs as its own ``credit-scoring`` process, so its progress
+bars show and its memory is freed before the next one starts.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+
+from credit_scoring.cli.common import console, err_console
+from credit_scoring.config import get_settings
+
+
+def _run_step(title: str, *args: str) -> None:
+    console.rule(f"[bold]{title}")
+    code = subprocess.call([sys.executable, "-m", "credit_scoring", *args])
+    if code != 0:
+        err_console.print(f"[bold red]error:[/] step '{title}' failed (exit {code}); "
+                          f"run `credit-scoring {' '.join(args)}` to see it alone.")
+        raise typer.Exit(code)
+
+
+def _has_champion() -> bool:
+    from credit_scoring.registry import ModelNotReadyError, load_champion
+
+    try:
+        load_champion(get_settings())
+    except ModelNotReadyError:
+        return False
+    return True
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen[bytes], what: str, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the {what} stopped at start (exit {proc.returncode}); see its output above.")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"the {what} did not answer on {url} within {seconds:.0f} s.")
+
+
+def demo(
+    data: Annotated[Path | None, typer.Option(
+        help="Folder in Kaggle layout (e.g. ../shared/data/home-credit-sample); default: synthetic data.")] = None,
+    clients: Annotated[int, typer.Option(min=500, help="Synthetic clients to generate.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic data.")] = 42,
+    retrain: Annotated[bool, typer.Option(help="Train even if a champion model exists.")] = False,
+    api_port: Annotated[int, typer.Option(help="Port of the API.")] = 8000,
+    dashboard_port: Annotated[int, typer.Option(help="Port of the dashboard.")] = 8501,
+    serve: Annotated[bool, typer.Option(help="Start the API and the dashboard at the end.")] = True,
+) -> None:
+    """Run the product end to end: data, features, model, database, users, API and dashboard."""
+    settings = get_settings()
+    if data is None:
+        data = settings.data_dir / f"synthetic-{clients}-{seed}"
+        if not (data / "application_train.csv").is_file():
+            _run_step("Synthetic data", "data", "synth", "--out", str(data), "--clients", str(clients),
+                      "--seed", str(seed))
+        else:
+            console.print(f"Synthetic data already in {data}.")
+    _run_step("Data checks", "data", "check", str(data))
+    features = settings.features_dir / "features.parquet"
+    _run_step("Features", "features", "build", "--data", str(data), "--out", str(features))
+    if retrain or not _has_champion():
+        _run_step("Model training (quick)", "train", "--data", str(data), "--quick")
+    else:
+        console.print("A champion model exists (pass --retrain to train again).")
+    _run_step("Database", "db", "load", "--data", str(data), "--features", str(features))
+    _run_step("Demo users", "demo-users")
+    if not serve:
+        return
+    api_url = f"http://127.0.0.1:{api_port}"
+    dash_url = f"http://127.0.0.1:{dashboard_port}"
+    api = subprocess.Popen([sys.executable, "-m", "credit_scoring", "serve", "--port", str(api_port)])
+    dashboard = subprocess.Popen([sys.executable, "-m", "credit_scoring", "dashboard", "--port",
+                                  str(dashboard_port), "--api-url", api_url])
+    try:
+        _wait_until_up(f"{api_url}/health", api, "API")
+        _wait_until_up(dash_url, dashboard, "dashboard")
+        console.rule("[bold green]Running")
+        console.print(f"Dashboard : {dash_url}  (log in with a user printed above: advisor, analyst, admin)")
+        console.print(f"API       : {api_url}  (OpenAPI docs at {api_url}/docs)")
+        console.print(f"MLflow UI : uv run mlflow ui --backend-store-uri {settings.resolved_mlflow_uri}")
+        console.print("Press Ctrl-C to stop.")
+        while api.poll() is None and dashboard.poll() is None:
+            time.sleep(1)
+        err_console.print("[bold red]error:[/] a service stopped; see its output above.")
+        raise typer.Exit(1)
+    except RuntimeError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    except KeyboardInterrupt:
+        console.print("Stopping.")
+    finally:
+        for proc in (api, dashboard):
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in (api, dashboard):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
