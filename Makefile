@@ -2,13 +2,12 @@
 SHELL := /bin/bash
 UV ?= uv
 export CREDIT_SCORING_HOME ?= $(CURDIR)/var
-# Real Kaggle-layout data, when present beside the repository; otherwise synthetic data is generated.
-REAL_DATA ?= ../shared/data/home-credit-sample
-DEMO_DATA := $(CREDIT_SCORING_HOME)/data/demo
-DEMO_CLIENTS ?= 5000
+# `make run DATA=../shared/data/home-credit-sample` runs on real Kaggle-layout data; default: synthetic.
+DATA ?=
+CLIENTS ?= 10000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint bench clean
+.PHONY: help install system-deps run test test-fast lint bench screenshots mlflow-ui clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -16,12 +15,15 @@ help: ## List the targets with what they do
 install: ## Install the package and its tools from the lock file (uv)
 	$(UV) sync --frozen
 
-run: install ## The product end to end on synthetic demo data: data, checks, features
-	$(UV) run credit-scoring data synth --out $(DEMO_DATA) --clients $(DEMO_CLIENTS) --seed 42
-	$(UV) run credit-scoring data check $(DEMO_DATA)
-	$(UV) run credit-scoring features build --data $(DEMO_DATA)
+system-deps: ## Debian packages the tests need (chromium for the browser tests; needs root)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: run 'sudo apt-get install chromium' (browser tests need it)"; exit 1; fi; }
 
-test: install ## Install what is needed, then run every test (unit, integration, spark, e2e)
+run: install ## The product end to end: data, checks, features, model, database, users, API + dashboard
+	$(UV) run credit-scoring demo $(if $(DATA),--data $(DATA),--clients $(CLIENTS))
+
+test: install system-deps ## Install what is needed, then run every test (unit, integration, spark, e2e)
 	$(UV) run ruff check src tests bench
 	$(UV) run pytest
 
@@ -35,6 +37,9 @@ lint: install ## Ruff and mypy, as pre-commit runs them
 
 bench: install ## Benchmarks that print their figures (see bench/README.md)
 	@for f in bench/bench_*.py; do echo "== $$f"; $(UV) run python $$f || exit 1; done
+
+mlflow-ui: ## MLflow UI on http://127.0.0.1:5000 (experiments and the model registry)
+	$(UV) run mlflow ui --backend-store-uri sqlite:///$(CREDIT_SCORING_HOME)/mlflow.db --port 5000
 
 clean: ## Remove all generated state under var/
 	rm -rf var
