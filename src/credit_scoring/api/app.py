@@ -31,6 +31,12 @@ def _default_loader(settings: Settings) -> Scorer:
     return load_champion(settings)
 
 
+def _default_report(settings: Settings) -> dict:
+    from credit_scoring.registry import champion_report
+
+    return champion_report(settings)
+
+
 def _load_scorer(loader: ScorerLoader, settings: Settings) -> tuple[Scorer | None, str | None]:
     try:
         return loader(settings), None
@@ -55,11 +61,11 @@ def _record_champion(service: ScoringService) -> None:
 
 
 def create_app(settings: Settings | None = None, *, load_scorer: ScorerLoader | None = None) -> FastAPI:
-    settings = settings or get_settings()
-    loader = load_scorer or _default_loader
-
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Read from the state, so that a test may swap settings or loader before startup.
+        settings: Settings = app.state.settings
+        loader: ScorerLoader = app.state.load_scorer
         engine = get_engine(settings.resolved_database_url)
         scorer, error = _load_scorer(loader, settings)
         metas = {}
@@ -82,7 +88,9 @@ def create_app(settings: Settings | None = None, *, load_scorer: ScorerLoader | 
 
     app = FastAPI(title="Credit scoring API", version="1", lifespan=lifespan,
                   description="Scores, reasons, clients and decisions. Log in at /auth/token.")
-    app.state.settings = settings
+    app.state.settings = settings or get_settings()
+    app.state.load_scorer = load_scorer or _default_loader
+    app.state.load_report = _default_report  # the champion's report for GET /model
     app.state.metrics = Metrics()
     app.add_middleware(TimingMiddleware, metrics=app.state.metrics)
     for router in ROUTERS:

@@ -14,12 +14,6 @@ from credit_scoring.api.schemas import ErrorOut, ModelOut
 router = APIRouter(tags=["model"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
 
 
-def _report(settings: Any) -> dict[str, Any]:
-    from credit_scoring.registry import champion_report
-
-    return champion_report(settings)
-
-
 @router.get("/model", responses={503: {"model": ErrorOut}})
 def model_report(request: Request, user: CurrentUser, service: ScorerDep,
                  settings: SettingsDep) -> ModelOut:
@@ -27,7 +21,7 @@ def model_report(request: Request, user: CurrentUser, service: ScorerDep,
     if cached is not None:
         return cached
     try:
-        report = _report(settings)
+        report: dict[str, Any] = request.app.state.load_report(settings)
     except Exception as exc:  # registry unreachable or report missing: say so, not 500
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
                             f"Model report unavailable: {type(exc).__name__}: {exc}") from None
