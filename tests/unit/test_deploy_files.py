@@ -147,3 +147,26 @@ def test_env_example_defaults_load_as_valid_settings(monkeypatch: pytest.MonkeyP
     for name, field in Settings.model_fields.items():
         if field.default is not None:  # optional URLs are documented empty
             assert getattr(settings, name) == field.default, f"{name}: .env.example != code default"
+
+
+def test_every_command_the_images_run_exists_in_the_cli(compose: dict[str, Any]) -> None:
+    import typer
+
+    from credit_scoring.cli import app
+
+    root = typer.main.get_command(app)
+    texts = [" ".join(s["command"]) if isinstance(s.get("command"), list) else str(s.get("command", ""))
+             for s in compose["services"].values()]
+    texts.append(dict(_instructions(DOCKERFILE.read_text(encoding="utf-8")))["CMD"])
+    calls = [c.split() for t in texts for c in re.findall(r"credit-scoring[\" ,]+([a-z][a-z -]*)",
+                                                           t.replace('", "', " "))]
+    assert len(calls) >= 6
+    for words in calls:
+        command = root
+        for word in words:
+            sub = getattr(command, "commands", {}).get(word)
+            if sub is None:
+                break
+            command = sub
+        assert command is not root, f"`credit-scoring {' '.join(words)}` is not a CLI command"
+        assert not getattr(command, "commands", None), f"`credit-scoring {' '.join(words)}` needs a subcommand"
