@@ -118,9 +118,10 @@ def walk(page: Page, stack: Stack) -> None:
     expect(page.get_by_text(re.compile(r"Default risk: .* → "))).to_be_visible(timeout=WAIT)
     shot(page, "09-what-if")
     page.get_by_role("button", name="Find the largest amount").click()
-    expect(page.get_by_text(re.compile(
-        r"Largest amount granted:|Granted even at|No amount is granted"))).to_be_visible(
-        timeout=WAIT)
+    found = page.get_by_text(re.compile(
+        r"Largest amount granted:|Granted even at|No amount is granted"))
+    expect(found).to_be_visible(timeout=WAIT)
+    found.scroll_into_view_if_needed()
     shot(page, "10-largest-amount")
 
     # 8. decision: an override needs a reason, then it shows in the history
@@ -134,10 +135,12 @@ def walk(page: Page, stack: Stack) -> None:
     expect(page.get_by_text("Give a reason: your decision differs")).to_be_visible(timeout=WAIT)
     form.get_by_role("textbox", name="Reason").fill("Garant solide, revenus stables depuis 10 ans")
     form.get_by_role("button", name="Record the decision").click()
-    expect(page.get_by_text(re.compile(r"Decision recorded: "))).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(f"Decision recorded: {other}", exact=False)).to_be_visible(
+        timeout=WAIT)
     history = page.get_by_test_id("stTable")
     expect(history).to_contain_text("Garant solide, revenus stables depuis 10 ans")
     expect(history).to_contain_text(stack.username)
+    history.scroll_into_view_if_needed()
     shot(page, "11-decision")
 
     # 9. logout returns to the login page

@@ -163,7 +163,7 @@ def test_decision_override_needs_a_reason_and_shows_in_history(fake: FakeApi) ->
     at.radio(key="decision_value").set_value("grant")
     at.button[0].click().run()
     assert "Indiquez le motif" in at.error[0].value and not fake.decisions
-    at.radio(key="decision_value").set_value("grant")
+    assert at.radio(key="decision_value").value == "grant"  # the choice survives the refusal
     at.text_area(key="decision_reason").input("Garant solide")
     at.button[0].click().run()
     assert fake.decisions and fake.decisions[0].override

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -34,11 +33,10 @@ def dashboard(
     env = dict(os.environ)
     env["CREDIT_SCORING_API_URL"] = api_url or get_settings().api_url
     console.print(f"Dashboard on http://{host}:{port} — API {env['CREDIT_SCORING_API_URL']}")
-    try:
-        code = subprocess.call(streamlit_command(port, host), env=env)
-    except KeyboardInterrupt:
-        code = 0
-    raise typer.Exit(code)
+    # Become Streamlit (no child process): a supervisor's SIGTERM then stops the server itself.
+    command = streamlit_command(port, host)
+    sys.stdout.flush()
+    os.execve(command[0], command, env)
 
 
 def register(app: typer.Typer) -> None:

@@ -30,11 +30,12 @@ def history_frame(items: list[DecisionOut], lang: str) -> pd.DataFrame:
 
 
 def _form(client_id: int, model_decision: str) -> None:
-    with st.form("decision_form", clear_on_submit=True):
+    # Not cleared on submit: a refused submission (override without a reason) keeps the choice.
+    with st.form("decision_form", clear_on_submit=False):
         decision = st.radio(t("decision.choice"), ("grant", "refuse"), horizontal=True,
                             index=0 if model_decision == "grant" else 1, key="decision_value",
                             format_func={d: t(f"value.decision.{d}") for d in ("grant", "refuse")}.get)
-        reason = st.text_area(t("decision.reason"), key="decision_reason",
+        reason = st.text_area(t("decision.reason"), key="decision_reason", height=90,
                               help=t("decision.reason_help"), max_chars=2000)
         submitted = st.form_submit_button(t("decision.submit"), type="primary")
     if not submitted:
