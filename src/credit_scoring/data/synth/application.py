@@ -24,7 +24,7 @@ from credit_scoring.data.synth._base import (
 FIRST_ID = 100002
 TABLE = "application_train"
 # P(default) = sigmoid(_ALPHA + _BETA * risk); risk ~ N(0, 1) gives a mean near 8 %.
-_ALPHA, _BETA = -3.45, 1.75
+_ALPHA, _BETA = -3.7, 1.95
 _PENSIONER_SHARE = 0.18
 _INCOME_ORDER = [
     "Pensioner",
