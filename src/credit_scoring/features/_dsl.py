@@ -25,6 +25,11 @@ from credit_scoring.features.phrases import Phrase, phrase
 NULL_FLOAT = ibis.null().cast("float64")
 
 
+ZERO = ibis.literal(0).cast("float64")
+# Spark SQL reads a bare ``1.0`` as a DECIMAL, which would turn a CASE of float literals (and
+# its averages) into rounded decimals: CASE branches use integer literals, then cast.
+
+
 @dataclass(frozen=True)
 class Feature:
     """One output column: the expression (row-level or aggregate) and its metadata."""
@@ -59,12 +64,12 @@ def ratio(num: ir.Value, den: ir.Value) -> ir.FloatingValue:
 def positive_part(value: ir.Value) -> ir.FloatingValue:
     """``max(value, 0)`` that stays missing when ``value`` is missing."""
     v = f64(value)
-    return ibis.cases((v > 0, v), (v <= 0, 0.0))
+    return ibis.cases((v > 0, v), (v <= 0, 0))
 
 
 def flag(cond: ir.BooleanValue) -> ir.FloatingValue:
     """1.0 / 0.0, missing when the condition is missing."""
-    return ibis.cases((cond, 1.0), (~cond, 0.0))
+    return cond.cast("float64")
 
 
 def is_value(col: ir.Value, value: str) -> ir.FloatingValue:

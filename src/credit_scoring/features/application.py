@@ -15,6 +15,7 @@ import ibis.expr.types as ir
 from credit_scoring.features import categories as cats
 from credit_scoring.features._dsl import (
     NULL_FLOAT,
+    ZERO,
     Feature,
     bare,
     f64,
@@ -54,7 +55,7 @@ def _raw_features(app: ir.Table, numeric: list[str]) -> list[Feature]:
             value = ibis.ifelse(value == EMPLOYED_PLACEHOLDER, NULL_FLOAT, f64(value))
         out.append(_raw(col, value))
     for col, yes in _TEXT_FLAGS.items():
-        out.append(_raw(col, ibis.cases((app[col] == yes, 1.0), (app[col].notnull(), 0.0))))
+        out.append(_raw(col, ibis.cases((app[col] == yes, 1), (app[col].notnull(), 0))))
     return out
 
 
@@ -66,7 +67,7 @@ def _one_hot(app: ir.Table) -> list[Feature]:
             en, fr = cats.label(value)
             out.append(_derived(f"{col}_{slug(value)}", is_value(app[col], value),
                                 f"{p.en}: {en}", f"{bare(p.fr)} : {fr}", "flag", col))
-    levels = ibis.cases(*((v == app.NAME_EDUCATION_TYPE, float(i))
+    levels = ibis.cases(*((v == app.NAME_EDUCATION_TYPE, i)
                           for i, v in enumerate(cats.EDUCATION_LEVELS)))
     out.append(_derived("EDUCATION_LEVEL", levels, "education level (0 lower secondary to 4 degree)",
                         "niveau d'études (0 premier cycle à 4 diplôme universitaire)", "score",
@@ -76,8 +77,8 @@ def _one_hot(app: ir.Table) -> list[Feature]:
 
 def _ext_sources(app: ir.Table) -> list[Feature]:
     e = [f64(app[f"EXT_SOURCE_{i}"]) for i in (1, 2, 3)]
-    present = sum((f64(x.notnull()) for x in e), ibis.literal(0.0))
-    total = sum((x.fill_null(0.0) for x in e), ibis.literal(0.0))
+    present = sum((f64(x.notnull()) for x in e), ZERO)
+    total = sum((x.fill_null(0.0) for x in e), ZERO)
     mean = total / present.nullif(0.0)
     squares = sum(((x - mean) ** 2).fill_null(0.0) for x in e)
     std = ibis.ifelse(present >= 2, (squares / (present - 1.0).nullif(0.0)).sqrt(), NULL_FLOAT)
@@ -110,9 +111,9 @@ def _ratios(app: ir.Table) -> list[Feature]:
     birth = f64(app.DAYS_BIRTH)
     employed = ibis.ifelse(app.DAYS_EMPLOYED == EMPLOYED_PLACEHOLDER, NULL_FLOAT,
                            f64(app.DAYS_EMPLOYED))
-    docs = sum((f64(app[c]).fill_null(0.0) for c in DOCUMENT_COLUMNS), ibis.literal(0.0))
-    building = sum((f64(app[c].notnull()) for c in BUILDING_COLUMNS), ibis.literal(0.0))
-    enquiries = sum((f64(app[c]) for c in ENQUIRY_COLUMNS), ibis.literal(0.0))
+    docs = sum((f64(app[c]).fill_null(0.0) for c in DOCUMENT_COLUMNS), ZERO)
+    building = sum((f64(app[c].notnull()) for c in BUILDING_COLUMNS), ZERO)
+    enquiries = sum((f64(app[c]) for c in ENQUIRY_COLUMNS), ZERO)
     d = _derived
     return [
         d("CREDIT_INCOME_RATIO", ratio(credit, income), "credit amount relative to income",
@@ -165,8 +166,9 @@ def _ratios(app: ir.Table) -> list[Feature]:
           "count", "FLAG_DOCUMENT"),
         d("BUILDING_INFO_COUNT", building, "number of building details known",
           "nombre d'informations connues sur l'immeuble", "count", "BUILDING_INFO"),
-        d("ENQUIRIES_TOTAL", enquiries, "credit bureau enquiries in the last year",
-          "consultations du bureau de crédit sur l'année", "count", "AMT_REQ_CREDIT_BUREAU"),
+        d("ENQUIRIES_TOTAL", enquiries, "credit bureau enquiries over all periods up to a year",
+          "consultations du bureau de crédit, toutes périodes jusqu'à un an", "count",
+          "AMT_REQ_CREDIT_BUREAU"),
         d("EXT_SOURCE_1_AGE", f64(app.EXT_SOURCE_1) * (-birth / 365.25),
           "external score 1 times age", "score externe 1 multiplié par l'âge", "score",
           "EXT_SOURCE"),

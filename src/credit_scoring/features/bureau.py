@@ -52,7 +52,7 @@ _BB_WORDS = {
 def summarise_balance(bb: ir.Table) -> ir.Table:
     """One row per SK_ID_BUREAU with the ``BB_*`` per-credit summaries."""
     status = bb.STATUS
-    level = ibis.cases(*((status == s, float(s)) for s in ("0", *_LATE)))
+    level = f64(ibis.cases(*((status == s, int(s)) for s in ("0", *_LATE))))
     late = status.isin(_LATE).fill_null(False)
     months = f64(bb.MONTHS_BALANCE)
     exprs: dict[str, ir.Value] = {
