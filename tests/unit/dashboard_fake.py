@@ -44,6 +44,7 @@ class FakeApi:
         self.decisions: list[s.DecisionOut] = []
         self.expired: set[str] = set()
         self.calls: list[str] = []
+        self.drift: dict | None = None  # None: no report yet (404)
         self.url = f"http://fake-{uuid.uuid4().hex[:8]}"
 
     def api_client(self) -> ApiClient:
@@ -206,8 +207,12 @@ class FakeApi:
                                                        {"model": "logistic", "auc": 0.72}],
                 model_card_markdown="# Model card\nLightGBM.",
                 fairness={"gender": {"F": {"selection_rate": 0.8}, "M": {"selection_rate": 0.7}}}))
-        if path == "/drift/latest":
+        if path.startswith("/drift/latest") and self.drift is None:
             return httpx.Response(404, json={"detail": "no drift report yet"})
+        if path == "/drift/latest":
+            return httpx.Response(200, json=self.drift)
+        if path == "/drift/latest.html":
+            return httpx.Response(200, text="<html><body><h1>Drift report</h1></body></html>")
         return httpx.Response(404, json={"detail": f"unknown route {path}"})
 
 

@@ -182,3 +182,25 @@ def test_analyst_pages(fake: FakeApi) -> None:
     assert "Model lightgbm, version 3" in texts(at)
     at = view("drift", fake, user="ana", lang="en")
     assert "No drift report has been produced yet" in at.info[0].value
+
+
+def test_drift_summary_and_full_report(fake: FakeApi) -> None:
+    fake.drift = {"created_at": "2026-11-21T12:00:00", "share_drifted": 0.25, "drift": True,
+                  "columns": [{"column": "AMT_CREDIT", "p_value": 0.001, "drifted": True}]}
+    at = view("drift", fake, user="ana", lang="en")
+    summary = at.dataframe[0].value
+    assert dict(zip(summary["Item"], summary["Value"], strict=True))["share_drifted"] == "0.25"
+    assert at.dataframe[1].value["column"].tolist() == ["AMT_CREDIT"]
+    at.toggle(key="drift_html").set_value(True).run()
+    assert not at.exception and "GET /drift/latest.html" in fake.calls
+
+
+def test_portfolio_default_rate_by_segment(fake: FakeApi) -> None:
+    at = view("portfolio", fake, user="ana", lang="en")
+    at.selectbox(key="portfolio_dim").set_value("gender").run()
+    # one API call per segment value, each filtered on that value
+    assert not at.exception
+    frames = [d.value for d in at.dataframe]  # the chart's text equivalent is among them
+    by_gender = next(f for f in frames if "Segment" in f.columns)
+    assert by_gender["Segment"].tolist() == ["Woman", "Man"]
+    assert by_gender["Clients"].tolist() == [1, 2]
