@@ -15,7 +15,12 @@ compiled once per set of present tables.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import ibis.expr.types as ir
 import pandas as pd
+import pyarrow as pa
+from ibis.backends import BaseBackend
 
 from credit_scoring.data.loading import PreparedData
 from credit_scoring.features.frames import build_features_for_frames
@@ -24,13 +29,15 @@ from credit_scoring.features.plan import (
     KEY_COLUMNS,
     SECTIONS,
     SOURCE_TABLES,
+    FeatureBlock,
     FeaturePlan,
     StepCallback,
     application_union,
-    assemble_frames,
     feature_metadata,
     feature_names,
 )
+
+BATCH_ROWS = 50_000
 
 __all__ = ["KEY_COLUMNS", "build_feature_table", "build_features_for_frames", "feature_metadata",
            "feature_names", "step_count"]
@@ -56,18 +63,30 @@ def build_feature_table(prepared: PreparedData, *, engine: str = "duckdb",
         tables[APPLICATION] = application_union(raw.get("application_train"),
                                                 raw.get("application_test"))
         plan = FeaturePlan(tables)
-        base = plan.base.to_pyarrow().to_pandas()
-        parts = []
+        base = plan.base.to_pyarrow()
+        block = FeatureBlock(base.column("SK_ID_CURR").to_numpy())
+        block.fill(base)
+        del base
         for section in SECTIONS:
             step(f"Aggregating {section.main}")
             part = plan.section(section)
             if part is not None:
-                parts.append(part.to_pyarrow().to_pandas())
-        step("Joining")
-        return assemble_frames(base, parts)
+                for batch in _batches(part, con, engine):
+                    block.fill(batch)
+        step("Assembling")
+        return block.frame()
     finally:
         if engine == "duckdb":
             con.disconnect()
+
+
+def _batches(table: ir.Table, con: BaseBackend, engine: str) -> Iterator[pa.RecordBatch | pa.Table]:
+    """The rows of ``table`` in Arrow batches (DuckDB streams; Spark collects in one go)."""
+    if engine == "duckdb":
+        sql = con.compile(table)  # type: ignore[attr-defined]
+        yield from con.con.sql(sql).to_arrow_reader(BATCH_ROWS)  # type: ignore[attr-defined]
+    else:
+        yield table.to_pyarrow()
 
 
 def step_count() -> int:

@@ -5,7 +5,7 @@ Shared by the batch build (``build.py``) and the in-memory path (``frames.py``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -13,6 +13,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from credit_scoring.data.schemas import SCHEMAS
 from credit_scoring.features import (
@@ -168,34 +169,40 @@ def application_union(train: ir.Table | None, test: ir.Table | None) -> ir.Table
     return parts[0] if len(parts) == 1 else parts[0].union(parts[1])
 
 
-def _finish(df: pd.DataFrame) -> pd.DataFrame:
-    df = df.sort_values("SK_ID_CURR", kind="stable").reset_index(drop=True)
-    df["SK_ID_CURR"] = df["SK_ID_CURR"].astype("int64")
-    floats = [c for c in df.columns if c != "SK_ID_CURR"]
-    df[floats] = df[floats].astype("float64")
-    return df
+class FeatureBlock:
+    """The feature table being filled: one preallocated float64 block, sorted by SK_ID_CURR.
 
-
-def assemble_frames(base: pd.DataFrame, parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Left-join the aggregates (pandas, keyed by SK_ID_CURR) onto the application rows.
-
-    Fills one preallocated float64 block instead of chaining joins: the peak memory is
-    the final table plus the largest part.
+    Parts (the application features, then each table's aggregates) are written into it
+    as they arrive, in Arrow record batches, so the peak memory is the final table plus
+    one batch. Columns never written stay missing.
     """
-    ids = pd.Index(np.sort(base["SK_ID_CURR"].to_numpy(dtype="int64")))
-    names = ["TARGET", *feature_names()]
-    position = {name: i for i, name in enumerate(names)}
-    block = np.full((len(ids), len(names)), np.nan)
-    for part in (base, *parts):
-        rows = ids.get_indexer(part["SK_ID_CURR"].to_numpy(dtype="int64"))
+
+    def __init__(self, ids: np.ndarray):
+        self.ids = pd.Index(np.sort(np.asarray(ids, dtype="int64")))
+        if not self.ids.is_unique:
+            raise ValueError("SK_ID_CURR must be unique across application_train and _test")
+        self.names = ["TARGET", *feature_names()]
+        self.position = {name: i for i, name in enumerate(self.names)}
+        # column-major, so that pandas wraps it without a copy and columns fill contiguously
+        self.values = np.full((len(self.ids), len(self.names)), np.nan, order="F")
+
+    def fill(self, batch: pa.RecordBatch | pa.Table) -> None:
+        names = [n for n in batch.schema.names if n != "SK_ID_CURR"]
+        self.fill_columns(batch.column("SK_ID_CURR").to_numpy(zero_copy_only=False),
+                          ((n, batch.column(n).to_numpy(zero_copy_only=False)) for n in names))
+
+    def fill_columns(self, keys: np.ndarray, columns: Iterable[tuple[str, np.ndarray]]) -> None:
+        rows = self.ids.get_indexer(np.asarray(keys, dtype="int64"))
         keep = rows >= 0
-        cols = [c for c in part.columns if c != "SK_ID_CURR"]
-        values = part[cols].to_numpy(dtype="float64", na_value=np.nan)
-        if not keep.all():
-            rows, values = rows[keep], values[keep]
-        block[np.ix_(rows, [position[c] for c in cols])] = values
-    df = pd.DataFrame(block, columns=names, copy=False)
-    df.insert(0, "SK_ID_CURR", ids.to_numpy())
-    return df
+        everything = bool(keep.all())
+        for name, column in columns:
+            values = np.asarray(column, dtype="float64")
+            if everything:
+                self.values[rows, self.position[name]] = values
+            else:
+                self.values[rows[keep], self.position[name]] = values[keep]
 
-
+    def frame(self) -> pd.DataFrame:
+        df = pd.DataFrame(self.values, columns=self.names, copy=False)
+        df.insert(0, "SK_ID_CURR", self.ids.to_numpy())
+        return df
