@@ -11,16 +11,21 @@ import json
 import math
 import shutil
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import joblib
-import mlflow
 import numpy as np
 import pandas as pd
-from mlflow.exceptions import MlflowException
-from mlflow.tracking import MlflowClient
+
+with warnings.catch_warnings():  # mlflow.pyfunc warns at import about its own type hints
+    warnings.filterwarnings("ignore", message=".*type hint is inferred as AnyType.*")
+    import mlflow
+    import mlflow.pyfunc
+    from mlflow.exceptions import MlflowException
+    from mlflow.tracking import MlflowClient
 
 from credit_scoring.config import Settings, get_settings
 from credit_scoring.modeling.scorer import ChampionScorer
@@ -154,11 +159,13 @@ def list_versions(settings: Settings | None = None) -> list[dict[str, Any]]:
     client = _client(settings)
     try:
         versions = client.search_model_versions(f"name='{settings.model_name}'")
+        aliases = dict(client.get_registered_model(settings.model_name).aliases or {})
     except MlflowException:
         return []
     rows = []
     for v in sorted(versions, key=lambda v: int(v.version), reverse=True):
-        rows.append({"version": str(v.version), "aliases": list(v.aliases), "run_id": v.run_id,
+        rows.append({"version": str(v.version), "run_id": v.run_id,
+                     "aliases": sorted(a for a, n in aliases.items() if str(n) == str(v.version)),
                      "created": pd.Timestamp(v.creation_timestamp, unit="ms").isoformat(),
                      **{k: v.tags.get(k, "") for k in ("roc_auc", "cost_per_applicant", "ece", "gate")}})
     return rows

@@ -43,7 +43,8 @@ def train(
         except ValueError as exc:
             _known_errors(exc)
     m = run.outcome.metrics
-    console.print(run.outcome.table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    console.print(run.outcome.table.to_string(index=False, float_format=lambda v: f"{v:.4f}"),
+                  markup=False, soft_wrap=True)
     console.print(
         f"Winner [bold]{run.outcome.winner.name}[/]: OOF ROC AUC {m['roc_auc']:.4f}, ECE {m['ece']:.4f}, "
         f"threshold {m['threshold']:.4f}, cost per applicant {m['cost_per_applicant']:.4f} "

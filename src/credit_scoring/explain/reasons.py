@@ -38,10 +38,18 @@ def population_quantiles(X: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def percentile_of(value: float, quantiles: np.ndarray) -> float:
-    """Share of the population (in %) below ``value``, ties counted half."""
-    below = np.searchsorted(quantiles, value, side="left")
-    at_or_below = np.searchsorted(quantiles, value, side="right")
-    return float(100.0 * ((below + at_or_below) / 2) / (len(quantiles) - 1))
+    """Share of the population (in %) below ``value``: interpolated, ties counted half."""
+    last = len(quantiles) - 1
+    low = int(np.searchsorted(quantiles, value, side="left"))
+    high = int(np.searchsorted(quantiles, value, side="right"))
+    if high > low:  # the value is one of the percentiles (e.g. the many zeros of a count)
+        return 100.0 * (low + high - 1) / 2 / last
+    if low == 0:
+        return 0.0
+    if low > last:
+        return 100.0
+    step = (value - quantiles[low - 1]) / (quantiles[low] - quantiles[low - 1])
+    return float(100.0 * (low - 1 + step) / last)
 
 
 def _number(value: float, lang: Lang, decimals: int = 0) -> str:

@@ -69,7 +69,7 @@ def _dummy(X: pd.DataFrame, extra: dict[str, Any]) -> Pipeline:
 
 def _logreg(X: pd.DataFrame, extra: dict[str, Any]) -> Pipeline:
     return Pipeline([("prep", preprocessor(X)),
-                     ("model", LogisticRegression(C=0.05, max_iter=300, **extra))])
+                     ("model", LogisticRegression(C=0.05, max_iter=200, tol=1e-3, **extra))])
 
 
 def _knn(X: pd.DataFrame, extra: dict[str, Any]) -> Pipeline:
@@ -98,12 +98,12 @@ def sklearn_candidates() -> list[SklearnCandidate]:
 
 # LightGBM: conservative defaults (generalise to unseen clients) and a modest search space.
 LGBM_BASE: dict[str, Any] = {
-    "objective": "binary", "metric": "binary_logloss", "learning_rate": 0.03, "num_leaves": 24,
-    "min_child_samples": 80, "feature_fraction": 0.4, "bagging_fraction": 0.85, "bagging_freq": 1,
+    "objective": "binary", "metric": "binary_logloss", "learning_rate": 0.02, "num_leaves": 20,
+    "min_child_samples": 100, "feature_fraction": 0.25, "bagging_fraction": 0.85, "bagging_freq": 1,
     "lambda_l2": 10.0, "min_gain_to_split": 0.0, "max_bin": 127, "verbosity": -1,
     "seed": SEED, "deterministic": True, "force_col_wise": True,
 }
-LGBM_QUICK: dict[str, Any] = {**LGBM_BASE, "learning_rate": 0.06}
+LGBM_QUICK: dict[str, Any] = {**LGBM_BASE, "learning_rate": 0.05, "max_bin": 63}
 MAX_ROUNDS = 3000
 EARLY_STOPPING = 100
 
@@ -113,7 +113,7 @@ def lgbm_search_space(trial: Any) -> dict[str, Any]:
     return {
         "num_leaves": trial.suggest_int("num_leaves", 8, 48, log=True),
         "min_child_samples": trial.suggest_int("min_child_samples", 20, 300, log=True),
-        "feature_fraction": trial.suggest_float("feature_fraction", 0.2, 0.8),
+        "feature_fraction": trial.suggest_float("feature_fraction", 0.1, 0.6),
         "bagging_fraction": trial.suggest_float("bagging_fraction", 0.6, 1.0),
         "lambda_l2": trial.suggest_float("lambda_l2", 0.1, 100.0, log=True),
         "min_gain_to_split": trial.suggest_float("min_gain_to_split", 0.0, 1.0),

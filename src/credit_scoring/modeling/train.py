@@ -138,7 +138,7 @@ def compare_candidates(X: pd.DataFrame, y: np.ndarray, folds: crossval.Folds, *,
             step(f"LightGBM with {imbalance.describe(strategy)}")
             run = crossval.booster_oof(best.params, X, y, folds, strategy=strategy,
                                        n_threads=config.n_threads)
-        result, calibration = _result(f"lightgbm[{strategy}]", "lightgbm", strategy, run, y, folds,
+        result, calibration = _result(f"lightgbm_{strategy}", "lightgbm", strategy, run, y, folds,
                                       settings)
         results.append(result)
         extras["calibrations"][result.name] = calibration
