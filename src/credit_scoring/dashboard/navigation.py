@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from credit_scoring.dashboard import state
 from credit_scoring.dashboard.i18n import t
@@ -49,18 +50,18 @@ PAGES: dict[str, PageSpec] = {
 }
 
 
-def login_navigation() -> st.navigation:  # type: ignore[valid-type]
+def login_navigation() -> StreamlitPage:
     page = st.Page(login.render, title=t("nav.login"), url_path="login")
     return st.navigation([page], position="hidden")
 
 
-def role_navigation(role: str | None) -> st.navigation:  # type: ignore[valid-type]
+def role_navigation(role: str | None) -> StreamlitPage:
     """The pages ``role`` may open, grouped by section; remembered for ``state.go``."""
     pages = {key: st.Page(PAGES[key].render, title=t(f"nav.{key}"), url_path=key,
                           default=key == "search")
              for key in state.pages_for(role)}
     state.register_pages(pages)
-    sections: dict[str, list[st.Page]] = {}
+    sections: dict[str, list[StreamlitPage]] = {}
     for key, page in pages.items():
         sections.setdefault(t(f"nav.section.{PAGES[key].section}"), []).append(page)
     return st.navigation(sections)

@@ -44,9 +44,10 @@ def _feature_picker(stats: PopulationStats, key: str) -> FeatureDistribution | N
     if not stats.features:
         st.info(t("compare.no_feature"))
         return None
-    names = [f.name for f in stats.features]
+    names: list[str] = [f.name for f in stats.features]
     labels = {f.name: f.description or f.name for f in stats.features}
-    name = st.selectbox(t("compare.pick_feature"), names, key=key, format_func=labels.get)
+    name = st.selectbox(t("compare.pick_feature"), names, key=key,
+                        format_func=labels.__getitem__)
     return next(f for f in stats.features if f.name == name)
 
 

@@ -41,7 +41,7 @@ def importance_items(metrics: dict[str, Any], top: int = 20) -> list[tuple[str, 
         items = [(str(k), float(v)) for k, v in raw.items() if isinstance(v, int | float)]
     elif isinstance(raw, list):
         items = [(str(r.get("description") or r.get("feature") or r.get("group")),
-                  float(r.get("importance", r.get("value", 0.0))))
+                  float(r.get("importance", r.get("value")) or 0.0))
                  for r in raw if isinstance(r, dict)]
     else:
         items = []

@@ -31,10 +31,11 @@ def render() -> None:
     cols = st.columns(2)
     cols[0].metric(t("portfolio.clients"), f"{overall.n_clients:,}".replace(",", " "))
     cols[1].metric(t("portfolio.default_rate"), fmt_pct(overall.default_rate, lang))
-    dims = [d for d in FILTERS if d not in filters]
-    if dims:
-        dim = st.selectbox(t("portfolio.by"), dims, key="portfolio_dim",
-                           format_func={d: t(f"filter.{d}") for d in dims}.get)
+    dims: list[str] = [d for d in FILTERS if d not in filters]
+    dim_labels = {d: t(f"filter.{d}") for d in dims}
+    dim = st.selectbox(t("portfolio.by"), dims, key="portfolio_dim",
+                       format_func=dim_labels.__getitem__) if dims else None
+    if dim is not None:
         segments = {option_label(dim, value): cached(fetch.population, {**filters, dim: value},
                                                      None, lang)
                     for value in FILTERS[dim]}
@@ -47,9 +48,9 @@ def render() -> None:
                                zip(rates, sizes, strict=True)]),
              segment_frame(segments, lang), key="portfolio_segments")
     if overall.features:
-        labels = {f.name: f.description or f.name for f in overall.features}
+        labels: dict[str, str] = {f.name: f.description or f.name for f in overall.features}
         name = st.selectbox(t("compare.pick_feature"), list(labels), key="portfolio_feature",
-                            format_func=labels.get)
+                            format_func=labels.__getitem__) or overall.features[0].name
         feature = next(f for f in overall.features if f.name == name)
         fig = charts.distribution([(t("portfolio.selection"), feature.bin_edges, feature.counts)],
                                   client_value=None, title=labels[name],

@@ -38,9 +38,9 @@ def filter_widgets(prefix: str, columns: int = 5) -> dict[str, str]:
     for i, (name, values) in enumerate(FILTERS.items()):
         with cols[i % columns]:
             # labels computed now: AppTest calls format_func outside the script's session
-            labels = {v: option_label(name, v) for v in (None, *values)}
+            labels: dict[str | None, str] = {v: option_label(name, v) for v in (None, *values)}
             value = st.selectbox(t(f"filter.{name}"), (None, *values), key=f"{prefix}_{name}",
-                                 format_func=labels.get)
+                                 format_func=labels.__getitem__)
         if value is not None:
             chosen[name] = value
     return chosen
@@ -80,7 +80,8 @@ def render() -> None:
                          on_select="rerun", selection_mode="single-row")
     ids = [item.sk_id_curr for item in page.items]
     rows = getattr(getattr(event, "selection", None), "rows", []) or []
-    default = ids.index(state.selected_client()) if state.selected_client() in ids else 0
+    current = state.selected_client()
+    default = ids.index(current) if current is not None and current in ids else 0
     if rows:
         default = rows[0]
     cols = st.columns([3, 1])
