@@ -170,3 +170,41 @@ def test_api_serves_the_latest_report_to_analysts_only(kaggle_folder: Path, tmp_
         page = client.get("/drift/latest.html", headers=auth("admin"))
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
         assert 'id="drift-summary"' in page.text
+
+
+def test_with_a_champion_the_top_features_are_compared_and_drift_is_weighted(
+        kaggle_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import lightgbm as lgb
+
+    from credit_scoring.data.loading import prepare
+    from credit_scoring.explain.reasons import population_quantiles
+    from credit_scoring.features.build import KEY_COLUMNS, build_feature_table, feature_metadata
+    from credit_scoring.modeling.calibration import Calibrator
+    from credit_scoring.modeling.scorer import ChampionScorer
+    from credit_scoring.monitoring import drift
+
+    settings = Settings(home=tmp_path / "home")
+    table = build_feature_table(prepare(kaggle_folder, settings.cache_dir))
+    train = table[table["TARGET"].notna()]
+    X, y = train.drop(columns=list(KEY_COLUMNS)), train["TARGET"].to_numpy(dtype=int)
+    # A model that leans on the credit amount: the drifted column that matters.
+    y = (X["AMT_CREDIT"].rank(pct=True).to_numpy() > 0.7).astype(int)
+    booster = lgb.train({"objective": "binary", "num_leaves": 4, "verbosity": -1, "num_threads": 1,
+                         "min_data_in_leaf": 20}, lgb.Dataset(X, y), 15)
+    raw = booster.predict(X, num_threads=1)
+    scorer = ChampionScorer(
+        booster=booster, calibrator=Calibrator(method="sigmoid").fit(raw, y), threshold=0.5,
+        feature_names=list(X.columns), metas=feature_metadata(), quantiles=population_quantiles(X),
+        categories={c: list(X[c].cat.categories) for c in X.columns
+                    if isinstance(X[c].dtype, pd.CategoricalDtype)},
+        similarity=None, model_name="credit-default", model_version="7")
+    monkeypatch.setattr(drift, "load_champion_or_none", lambda _settings: scorer)
+
+    summary = build_drift_report(kaggle_folder, kaggle_folder, settings=settings, top_features=5)
+    features = [c for c in summary["columns"] if c["kind"] == "feature"]
+    assert summary["weighted"] and summary["model"] == {"name": "credit-default", "version": "7"}
+    assert 1 <= len(features) <= 5 and all(c["column"].startswith("model: ") for c in features)
+    assert sum(c["importance"] for c in features) == pytest.approx(summary["importance_covered"])
+    top = max(features, key=lambda c: c["importance"])
+    assert "CREDIT" in top["column"] and top["drifted"]
+    assert summary["weighted_drift_share"] > 0.5 and summary["verdict"] == "action"

@@ -161,13 +161,17 @@ def build_drift_report(reference: str | Path, current: str | Path, *, settings: 
     kinds = dict.fromkeys(raw_cols, "raw")
     importances: dict[str, float] = {}
     model = None
+    unweighted = "no champion model is registered"
     step("Loading the champion model")
     scorer = load_champion_or_none(settings)
     if scorer is not None:
         step("Building the model's features")
         cache: dict[Path, pd.DataFrame] = {}
-        ref_feat, cur_feat = _features_for(ref, ref_raw, cache), _features_for(cur, cur_raw, cache)
+        problems: list[str] = []
+        ref_feat = _features_for(ref, ref_raw, cache, problems)
+        cur_feat = _features_for(cur, cur_raw, cache, problems)
         shares = {} if ref_feat is None or cur_feat is None else champion_importances(scorer, cur_feat)
+        unweighted = "the model's features could not be built" + (f" ({problems[0]})" if problems else "")
         if shares:
             assert ref_feat is not None and cur_feat is not None
             model = {"name": scorer.model_name, "version": str(scorer.model_version)}
@@ -179,7 +183,8 @@ def build_drift_report(reference: str | Path, current: str | Path, *, settings: 
             importances = {col: shares[f] for col, f in named.items()}
     step("Comparing distributions (evidently)")
     snapshot, columns = run_drift(ref_all, cur_all, kinds=kinds, importances=importances)
-    summary = summarise(columns, weighted=bool(importances), action_share=settings.drift_action_share)
+    summary = summarise(columns, weighted=bool(importances), action_share=settings.drift_action_share,
+                        unweighted_reason=unweighted)
     created = datetime.now(UTC)
     out = out or drift_dir(settings) / f"drift-{created:%Y%m%dT%H%M%S%f}.html"
     summary.update(created_at=created.isoformat(timespec="seconds"), reference=ref.label,
@@ -190,12 +195,13 @@ def build_drift_report(reference: str | Path, current: str | Path, *, settings: 
     return summary
 
 
-def _features_for(source: Source, sampled: pd.DataFrame,
-                  cache: dict[Path, pd.DataFrame]) -> pd.DataFrame | None:
+def _features_for(source: Source, sampled: pd.DataFrame, cache: dict[Path, pd.DataFrame],
+                  problems: list[str]) -> pd.DataFrame | None:
     try:
         table = source_features(Source(source.label, sampled, source.prepared), cache)
-    except (DataError, KeyError, ValueError) as exc:
+    except Exception as exc:  # the raw-column report is still worth writing: say why, go on
         log.warning("model features not built for %s: %s", source.label, exc)
+        problems.append(f"{type(exc).__name__}: {exc}"[:300])
         return None
     if table is None:
         return None

@@ -115,8 +115,8 @@ def _share(columns: list[ColumnDrift]) -> dict[str, Any]:
             "share": len(drifted) / len(columns) if columns else 0.0, "drifted_columns": drifted}
 
 
-def summarise(columns: list[ColumnDrift], *, weighted: bool, action_share: float,
-              top: int = 10) -> dict[str, Any]:
+def summarise(columns: list[ColumnDrift], *, weighted: bool, action_share: float, top: int = 10,
+              unweighted_reason: str = "no champion model is registered") -> dict[str, Any]:
     """Shares of drifted columns per kind, importance-weighted drift and a one-line verdict.
 
     The weighted drift share is the part of the model's importance carried by
@@ -149,8 +149,9 @@ def summarise(columns: list[ColumnDrift], *, weighted: bool, action_share: float
         raw = by_kind.get("raw", {"share": 0.0})
         summary["verdict"] = "watch" if raw["share"] > 0 else "ok"
         summary["message"] = (f"{raw['share']:.0%} of the raw columns drifted. Drift is not weighted "
-                              "by importance: no champion model is registered, so whether it "
-                              "matters for the score is unknown.")
+                              f"by importance: {unweighted_reason}, so whether it matters for the "
+                              "score is unknown.")
+        summary["unweighted_reason"] = unweighted_reason
     ranked = sorted(columns, key=lambda c: ((c.importance or 0.0) * c.drifted, c.severity), reverse=True)
     summary["top_drifted"] = [asdict(c) for c in ranked if c.drifted][:top]
     summary["columns"] = [asdict(c) for c in columns]
@@ -167,7 +168,8 @@ def _summary_html(summary: dict[str, Any]) -> str:
         f"<td>{html.escape(c['method'])}</td><td>{c['score']:.3f}</td><td>{c['threshold']:.3f}</td>"
         f"<td>{'' if c['importance'] is None else format(c['importance'], '.1%')}</td></tr>"
         for c in summary["top_drifted"])
-    weighted = ("not weighted (no champion model)" if summary["weighted_drift_share"] is None
+    weighted = (f"not weighted ({summary.get('unweighted_reason', 'no champion model')})"
+                if summary["weighted_drift_share"] is None
                 else f"{summary['weighted_drift_share']:.1%} of the importance of the model's top "
                      f"features (they carry {summary['importance_covered']:.0%} of all importance)")
     return (
