@@ -200,7 +200,7 @@ class FakeApi:
         if path == "/model":
             return _ok(s.ModelOut(
                 model_name="lightgbm", model_version="3", threshold=THRESHOLD,
-                metrics={"auc": 0.76, "calibration": {"predicted": [0.05, 0.2, 0.5],
+                metrics={"roc_auc": 0.76, "calibration": {"predicted": [0.05, 0.2, 0.5],
                                                       "observed": [0.04, 0.22, 0.45]},
                          "global_importance": {"EXT_SOURCE_2": 0.3, "AMT_CREDIT": 0.1}},
                 costs={"fn": 10, "fp": 1}, comparison=[{"model": "lightgbm", "auc": 0.76},

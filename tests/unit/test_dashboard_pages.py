@@ -180,14 +180,17 @@ def test_analyst_pages(fake: FakeApi) -> None:
     at = view("model", fake, user="ana", lang="en")
     assert not at.exception and len(at.get("plotly_chart")) == 2
     assert "Model lightgbm, version 3" in texts(at)
+    assert at.dataframe[0].value.set_index("Item")["Value"]["ROC AUC"] == 0.76
     at = view("drift", fake, user="ana", lang="en")
     assert "No drift report has been produced yet" in at.info[0].value
 
 
 def test_drift_summary_and_full_report(fake: FakeApi) -> None:
-    fake.drift = {"created_at": "2026-11-21T12:00:00", "share_drifted": 0.25, "drift": True,
+    fake.drift = {"created_at": "2026-11-21T12:00:00", "share_drifted": 0.25, "verdict": "watch",
+                  "message": "2 columns moved",
                   "columns": [{"column": "AMT_CREDIT", "p_value": 0.001, "drifted": True}]}
     at = view("drift", fake, user="ana", lang="en")
+    assert at.warning[0].value == "To watch — 2 columns moved"
     summary = at.dataframe[0].value
     assert dict(zip(summary["Item"], summary["Value"], strict=True))["share_drifted"] == "0.25"
     assert at.dataframe[1].value["column"].tolist() == ["AMT_CREDIT"]

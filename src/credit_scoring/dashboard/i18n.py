@@ -48,6 +48,13 @@ def category(value: str, /) -> str:
     return catalog(lang()).get(f"cat.{value}", value)
 
 
+def metric_label(name: str, /) -> str:
+    """A metric or report column (``roc_auc``...) in words, when the locales know it."""
+    from credit_scoring.dashboard.state import lang
+
+    return catalog(lang()).get(f"metric.{name}", name)
+
+
 def fmt_money(value: float | None, lang: str = DEFAULT_LANG) -> str:
     """12 345 (fr) or 12,345 (en); an em dash when unknown."""
     if value is None:

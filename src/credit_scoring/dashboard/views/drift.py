@@ -43,6 +43,10 @@ def render() -> None:
             return
         call(_raise, exc)
         return
+    verdict = summary.get("verdict")
+    if verdict in ("ok", "watch", "action"):
+        show = {"ok": st.success, "watch": st.warning, "action": st.error}[verdict]
+        show(f"{t('drift.verdict.' + verdict)} — {summary.get('message', '')}")
     st.dataframe(summary_frame(summary), hide_index=True, width="stretch")
     columns = drifted_columns(summary)
     if columns is not None:

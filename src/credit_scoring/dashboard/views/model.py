@@ -8,14 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from credit_scoring.dashboard import charts, fetch, state
-from credit_scoring.dashboard.i18n import fmt_pct, t
+from credit_scoring.dashboard.i18n import fmt_pct, metric_label, t
 from credit_scoring.dashboard.views.common import cached, plot
 
 
 def scalar_metrics(metrics: dict[str, Any]) -> pd.DataFrame:
     """The metrics that are single numbers, as a two-column table."""
-    rows = [(k, v) for k, v in metrics.items() if isinstance(v, int | float)
-            and not isinstance(v, bool)]
+    rows = [(metric_label(k), round(float(v), 4)) for k, v in metrics.items()
+            if isinstance(v, int | float) and not isinstance(v, bool)]
     return pd.DataFrame(rows, columns=[t("common.item"), t("common.value")])
 
 
@@ -58,8 +58,9 @@ def _fairness(fairness: dict[str, Any]) -> None:
             st.markdown(f"**{name}**")
             st.dataframe(pd.DataFrame(value).T, width="stretch")
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            st.markdown(f"**{name}**")
-            st.dataframe(pd.DataFrame(value), hide_index=True, width="stretch")
+            st.markdown(f"**{metric_label(name)}**")
+            frame = pd.DataFrame(value)
+            st.dataframe(frame.rename(columns=metric_label), hide_index=True, width="stretch")
         else:
             st.write(f"**{name}**: {value}")
 
@@ -78,10 +79,11 @@ def render() -> None:
         st.dataframe(scalar_metrics(info.metrics), hide_index=True, width="stretch")
         if info.costs:
             st.markdown(f"**{t('model.costs')}**")
-            st.json(info.costs, expanded=False)
+            st.dataframe(scalar_metrics(info.costs), hide_index=True, width="stretch")
         if info.comparison:
             st.subheader(t("model.comparison"))
-            st.dataframe(pd.DataFrame(info.comparison), hide_index=True, width="stretch")
+            st.dataframe(pd.DataFrame(info.comparison).rename(columns=metric_label),
+                         hide_index=True, width="stretch")
         points = calibration_points(info.metrics)
         if points:
             fig = charts.calibration(*points, title=t("model.calibration"),
