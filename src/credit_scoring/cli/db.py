@@ -140,8 +140,10 @@ def _read_password(password_env: str | None, generate: bool) -> tuple[str, bool]
 
 def _add(name: str, role: str, password: str) -> None:
     from credit_scoring.api.security import add_user
+    from credit_scoring.db import migrate
     from credit_scoring.db.session import session_scope
 
+    migrate.upgrade(_engine())  # a no-op when the schema is current
     with session_scope(get_settings()) as session:
         add_user(session, name, password, role)
 
@@ -171,10 +173,7 @@ def users_add(
 def demo_users() -> None:
     """Create advisor, analyst and admin; passwords from CREDIT_SCORING_DEMO_<ROLE>_PASSWORD or
     generated and printed once."""
-    from credit_scoring.db import migrate
-
     with db_errors():
-        migrate.upgrade(_engine())
         for role in ROLES:
             env = f"CREDIT_SCORING_DEMO_{role.upper()}_PASSWORD"
             password = os.environ.get(env) or secrets.token_urlsafe(12)
