@@ -264,3 +264,33 @@ def test_metadata_complete_in_both_languages() -> None:
     late = metas["INSTAL_12M_LATE_SUM"]
     assert "12 months" in late.description_en and "12 derniers mois" in late.description_fr
     assert late.unit == "count" and late.group == "installments_payments.DAYS_ENTRY_PAYMENT"
+
+
+def test_cli_build_writes_parquet_and_metadata(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from credit_scoring.cli import app
+    from credit_scoring.config import get_settings
+    from credit_scoring.features.metadata import load_metadata
+
+    data = write_folder(tiny_tables(), tmp_path / "data")
+    monkeypatch.setenv("CREDIT_SCORING_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    try:
+        out = tmp_path / "out" / "features.parquet"
+        result = CliRunner().invoke(app, ["features", "build", "--data", str(data),
+                                          "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "3 rows" in result.output and f"{len(feature_metadata())} features" in result.output
+        table = pd.read_parquet(out)
+        assert table.SK_ID_CURR.tolist() == [1, 2, 3]
+        assert list(load_metadata(out.with_name("features.meta.json"))) == list(table.columns[2:])
+
+        bad = CliRunner().invoke(app, ["features", "build", "--data", str(tmp_path / "nowhere")])
+        assert bad.exit_code == 2 and "is not a folder" in bad.output
+        engine = CliRunner().invoke(app, ["features", "build", "--data", str(data),
+                                          "--engine", "polars"])
+        assert engine.exit_code == 2 and "unknown engine" in engine.output
+    finally:
+        get_settings.cache_clear()

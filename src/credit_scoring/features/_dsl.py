@@ -118,6 +118,8 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     "sum": ("total {x}", "total {de_x}"),
     "var": ("variability of {x}", "variabilité {de_x}"),
 }
+# A flag's phrase is a plural noun ("late payments"): its sum counts, its mean is a share.
+_FLAG_TEMPLATES = {"sum": ("number of {x}", "nombre {de_x}"), "mean": ("share of {x}", "part {de_x}")}
 _SUFFIX = {"mean": "MEAN", "min": "MIN", "max": "MAX", "sum": "SUM", "var": "VAR"}
 
 
@@ -160,7 +162,7 @@ class Aggregator:
         v = f64(value if value is not None else self.table[col])
         out = []
         for fn in fns:
-            en, fr = _TEMPLATES[fn]
+            en, fr = _FLAG_TEMPLATES.get(fn, _TEMPLATES[fn]) if p.unit == "flag" else _TEMPLATES[fn]
             unit = "number" if fn == "var" else ("count" if fn == "sum" and p.unit == "flag"
                                                  else ("share" if p.unit == "flag" else p.unit))
             meta = make_meta(f"{prefix}_{col}_{_SUFFIX[fn]}", self.source,
@@ -178,7 +180,7 @@ class Aggregator:
         expr = f64(self.table.count(where=cond)) if cond is not None else f64(self.table.count())
         meta = make_meta(f"{prefix}_{name}", self.source,
                          en or f"number of {self.rows_en}{en_sfx if scope else ''}",
-                         fr or f"nombre {fr_de(self.rows_fr)}{fr_sfx if scope else ''}",
+                         fr or f"nombre de {bare(self.rows_fr).lower()}{fr_sfx if scope else ''}",
                          "count", group or f"{self.source}.COUNT")
         return Feature(expr, meta)
 

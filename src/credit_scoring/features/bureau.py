@@ -114,15 +114,19 @@ def define(bureau: ir.Table, balance: ir.Table) -> tuple[ir.Table, list[Feature]
             fns = ("min",)
         feats += rows.stats(col, fns, words=words, group="bureau_balance.STATUS")
 
+    words = {"ACTIVE": ("number of active bureau credits", "nombre de crédits en cours au bureau"),
+             "CLOSED": ("number of closed bureau credits", "nombre de crédits clôturés au bureau")}
     for scope in (active, closed):
-        feats.append(rows.count(scope=scope))
+        en, fr = words[scope.prefix]
+        feats.append(rows.count(scope=scope, en=en, fr=fr))
         for col in _SCOPED:
             feats += rows.stats(col, ("max", "mean", "sum"), scope=scope)
         feats += rows.stats("DEBT_CREDIT_RATIO", ("mean",), scope=scope, value=debt_ratio,
                             words=w_debt, group="bureau.AMT_CREDIT_SUM_DEBT")
         feats += rows.stats("BB_WORST_STATUS", ("max",), scope=scope,
                             words=_BB_WORDS["BB_WORST_STATUS"], group="bureau_balance.STATUS")
-    feats.append(rows.count(scope=recent))
+    feats.append(rows.count(scope=recent, en="number of bureau credits opened in the last 12 months",
+                            fr="nombre de crédits du bureau ouverts dans les 12 derniers mois"))
     for col in ("AMT_CREDIT_SUM", "AMT_CREDIT_SUM_DEBT", "AMT_CREDIT_SUM_OVERDUE",
                 "CREDIT_DAY_OVERDUE"):
         feats += rows.stats(col, ("max", "sum"), scope=recent)

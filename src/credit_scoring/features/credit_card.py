@@ -27,9 +27,9 @@ _W = {
                                 "le paiement rapporté à l'échéance minimale", "ratio"),
     "DRAWINGS_LIMIT_RATIO": Phrase("drawings relative to the limit",
                                    "les tirages rapportés à la limite", "ratio"),
-    "LATE": Phrase("month late (days past due > 0)", "le mois en retard (jours de retard > 0)",
+    "LATE": Phrase("months late (days past due > 0)", "les mois en retard (jours de retard > 0)",
                    "flag"),
-    "UNDERPAID": Phrase("month paid below the minimum", "le mois payé sous le minimum", "flag"),
+    "UNDERPAID": Phrase("months paid below the minimum", "les mois payés sous le minimum", "flag"),
 }
 
 
@@ -63,7 +63,9 @@ def define(cc: ir.Table) -> tuple[ir.Table, list[Feature]]:
     feats += derived("DRAWINGS_LIMIT_RATIO", ("max", "mean"))
     feats += derived("LATE", ("mean", "sum"))
     feats += derived("UNDERPAID", ("mean", "sum"))
-    feats.append(rows.count(scope=recent))
+    feats.append(rows.count(scope=recent,
+                            en="number of monthly credit card snapshots in the last 12 months",
+                            fr="nombre de relevés mensuels de carte sur les 12 derniers mois"))
     for col in ("AMT_BALANCE", "AMT_DRAWINGS_CURRENT", "AMT_PAYMENT_TOTAL_CURRENT", "SK_DPD"):
         feats += rows.stats(col, ("max", "mean"), scope=recent)
     feats += derived("UTILISATION", ("max", "mean"), recent)

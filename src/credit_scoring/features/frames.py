@@ -134,3 +134,14 @@ def build_features_for_frames(tables: dict[str, pd.DataFrame | None]) -> pd.Data
     block = plan.FeatureBlock(ids)
     block.fill_columns(ids, ((name, values[:, i]) for i, name in enumerate(columns[1:])))
     return block.frame()
+
+
+def warm_up(table_sets: tuple[frozenset[str], ...] | None = None) -> None:
+    """Compile and prepare ahead (e.g. in the API's lifespan) so no request pays for it.
+
+    Defaults to an application alone and an application with every history table.
+    """
+    sets = table_sets or (frozenset({plan.APPLICATION}), frozenset(plan.SOURCE_TABLES))
+    session = _session()
+    for present in sets:
+        session.statement(present)

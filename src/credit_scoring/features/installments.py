@@ -27,11 +27,11 @@ _W = {
     "DPD": Phrase("days paid after the due date", "les jours de paiement après l'échéance", "days"),
     "DBD": Phrase("days paid before the due date", "les jours de paiement avant l'échéance",
                   "days"),
-    "LATE": Phrase("late payment", "le paiement en retard", "flag"),
+    "LATE": Phrase("late payments", "les paiements en retard", "flag"),
     "PAYMENT_PERC": Phrase("share of the instalment paid", "la part de l'échéance payée", "ratio"),
     "PAYMENT_DIFF": Phrase("amount due minus amount paid", "le montant dû moins le montant payé",
                            "currency"),
-    "UNDERPAID": Phrase("payment below the amount due", "le paiement inférieur au montant dû",
+    "UNDERPAID": Phrase("payments below the amount due", "les paiements inférieurs au montant dû",
                         "flag"),
 }
 _GROUPS = {"DPD": "DAYS_ENTRY_PAYMENT", "DBD": "DAYS_ENTRY_PAYMENT", "LATE": "DAYS_ENTRY_PAYMENT",
@@ -75,7 +75,8 @@ def define(inst: ir.Table) -> tuple[ir.Table, list[Feature]]:
     feats += rows.stats("AMT_PAYMENT", ("min", "max", "mean", "sum"))
     feats += rows.stats("DAYS_ENTRY_PAYMENT", ("max", "mean", "sum"))
     feats += rows.stats("DAYS_INSTALMENT", ("min", "max"))
-    feats.append(rows.count(scope=recent))
+    feats.append(rows.count(scope=recent, en="number of payments due in the last 12 months",
+                            fr="nombre de paiements dus sur les 12 derniers mois"))
     feats += derived("DPD", ("max", "mean", "sum"), recent)
     feats += derived("LATE", ("mean", "sum"), recent)
     feats += derived("PAYMENT_PERC", ("min", "mean"), recent)

@@ -22,7 +22,7 @@ from credit_scoring.features._dsl import (
 from credit_scoring.features.phrases import Phrase
 
 SOURCE = "POS_CASH_balance"
-_W_LATE = Phrase("month late (days past due > 0)", "le mois en retard (jours de retard > 0)",
+_W_LATE = Phrase("months late (days past due > 0)", "les mois en retard (jours de retard > 0)",
                  "flag")
 _W_DONE = Phrase("share of the term already repaid", "la part de la durée déjà remboursée", "ratio")
 
@@ -54,7 +54,9 @@ def define(pos: ir.Table) -> tuple[ir.Table, list[Feature]]:
         feats += rows.stats(col, ("max", "mean", "sum", "var"))
     feats += rows.stats("LATE", ("mean", "sum"), value=late, words=_W_LATE, group=g_dpd)
     feats += rows.shares("NAME_CONTRACT_STATUS", cats.POS_STATUS)
-    feats.append(rows.count(scope=recent))
+    feats.append(rows.count(scope=recent,
+                            en="number of monthly POS and cash loan snapshots in the last 12 months",
+                            fr="nombre de relevés mensuels des prêts sur les 12 derniers mois"))
     for col in ("SK_DPD", "SK_DPD_DEF"):
         feats += rows.stats(col, ("max", "mean"), scope=recent)
     feats += rows.stats("LATE", ("mean", "sum"), scope=recent, value=late, words=_W_LATE,

@@ -73,13 +73,19 @@ def define(prev: ir.Table) -> tuple[ir.Table, list[Feature]]:
     for col, values in cats.PREVIOUS.items():
         feats += rows.shares(col, values)
 
+    words = {"APPROVED": ("number of approved previous applications",
+                          "nombre de demandes précédentes acceptées"),
+             "REFUSED": ("number of refused previous applications",
+                         "nombre de demandes précédentes refusées")}
     for scope in (approved, refused):
-        feats.append(rows.count(scope=scope))
+        en, fr = words[scope.prefix]
+        feats.append(rows.count(scope=scope, en=en, fr=fr))
         for col in _SCOPED:
             feats += rows.stats(col, ("min", "max", "mean"), scope=scope)
         feats += rows.stats("APP_CREDIT_PERC", ("mean", "max"), scope=scope, value=asked,
                             words=_W_ASKED, group=g_credit)
-    feats.append(rows.count(scope=recent))
+    feats.append(rows.count(scope=recent, en="number of previous applications in the last 12 months",
+                            fr="nombre de demandes précédentes sur les 12 derniers mois"))
     feats += rows.shares("NAME_CONTRACT_STATUS", ("Approved", "Refused"), scope=recent)
     feats += rows.stats("AMT_CREDIT", ("mean", "sum"), scope=recent)
     feats += rows.stats("AMT_APPLICATION", ("mean", "sum"), scope=recent)
