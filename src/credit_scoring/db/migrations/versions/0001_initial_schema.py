@@ -170,24 +170,18 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Dropping a table drops its indexes (MariaDB refuses to drop an FK's index first).
     op.drop_table(f"{P}transactions")
-    op.drop_index(f"ix_{P}loans_client", f"{P}loans")
 
     op.drop_table(f"{P}loans")
     op.drop_table(f"{P}feature_vectors")
     op.drop_table(f"{P}users")
     op.drop_table(f"{P}score_log")
     op.drop_table(f"{P}feature_sets")
-    op.drop_index(f"ix_{P}decisions_client", f"{P}decisions")
 
     op.drop_table(f"{P}decisions")
-    op.drop_index(f"ix_{P}clients_income_total", f"{P}clients")
-    op.drop_index(f"ix_{P}clients_gender", f"{P}clients")
-    op.drop_index(f"ix_{P}clients_contract_type", f"{P}clients")
-    op.drop_index(f"ix_{P}clients_age_years", f"{P}clients")
 
     op.drop_table(f"{P}clients")
-    op.drop_index(f"ix_{P}client_scores_version", f"{P}client_scores")
 
     op.drop_table(f"{P}client_scores")
     op.drop_table(f"{P}champion_history")

@@ -1,0 +1,217 @@
+"""The operational database and the API on SQLite, MariaDB and PostgreSQL (marked integration).
+
+Needs MariaDB (root@127.0.0.1:3306, database ``test``) and PostgreSQL (postgres@127.0.0.1:5432,
+database ``test``); ``.ci/run`` starts them. Every table is dropped before and after each
+backend's tests, so runs are repeatable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import socket
+import threading
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, MetaData, func, inspect, select, text
+
+from credit_scoring.api.app import create_app
+from credit_scoring.api.security import add_user
+from credit_scoring.config import Settings
+from credit_scoring.data.loading import prepare
+from credit_scoring.data.synth import generate
+from credit_scoring.db import migrate
+from credit_scoring.db import models as m
+from credit_scoring.db.load import load_prepared
+from credit_scoring.db.session import get_engine
+from credit_scoring.features.build import build_feature_table
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+pytestmark = pytest.mark.integration
+
+_spec = importlib.util.spec_from_file_location(
+    "fake_scorer", Path(__file__).parents[1] / "unit" / "scoring_api" / "fake_scorer.py")
+assert _spec is not None and _spec.loader is not None
+fake_scorer = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fake_scorer)
+
+SECRET = "integration-secret-long-enough-for-hs256-0123456789"
+PASSWORD = "integration password"
+BACKENDS = {
+    "sqlite": None,
+    "mariadb": "mysql+pymysql://root@127.0.0.1:3306/test",
+    "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+}
+
+
+def _drop_everything(engine: Engine) -> None:
+    meta = MetaData()
+    meta.reflect(engine)
+    meta.drop_all(engine)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.mktemp("synth")
+    generate(folder / "data", clients=200, seed=5, fmt="csv")
+    prepared = prepare(folder / "data", folder / "cache")
+    return prepared, build_feature_table(prepared)
+
+
+@pytest.fixture(scope="module", params=list(BACKENDS))
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+            ) -> Iterator[tuple[str, Engine]]:
+    url = BACKENDS[request.param] or f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'db.sqlite'}"
+    engine = get_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # the marker says which services are needed
+        pytest.fail(f"{request.param} is not reachable at {url} ({type(exc).__name__}); "
+                    "start it (.ci/run does) or deselect with -m 'not integration'.")
+    _drop_everything(engine)
+    yield url, engine
+    engine.dispose()
+    _drop_everything(engine)
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {t.__tablename__: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in (m.Client, m.Loan, m.Transaction, m.FeatureVector)}
+
+
+def test_migrate_load_twice_and_serve(backend, synthetic) -> None:  # type: ignore[no-untyped-def]
+    url, engine = backend
+    prepared, features = synthetic
+    migrate.upgrade(engine)
+    load_prepared(engine, prepared, features)
+    first = _counts(engine)
+    assert first["clients"] == len(features) == first["feature_vectors"]
+    load_prepared(engine, prepared, features)
+    assert _counts(engine) == first
+
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session, session.begin():
+        add_user(session, "advisor", PASSWORD, "advisor")
+        add_user(session, "analyst", PASSWORD, "analyst")
+    scorer = fake_scorer.FakeScorer(features, [c for c in features.columns[2:10]])
+    settings = Settings(environment="test", secret_key=SECRET, database_url=url)
+    with TestClient(create_app(settings, load_scorer=lambda _s: scorer)) as client:
+        assert client.get("/health").json()["ready"] is True
+        token = client.post("/auth/token", data={"username": "advisor", "password": PASSWORD})
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        sk_id = int(features["SK_ID_CURR"].iloc[0])
+        score = client.get(f"/clients/{sk_id}/score", headers=headers).json()
+        expected = scorer.predict_proba(features.iloc[[0]])[0]
+        assert abs(score["probability"] - expected) < 1e-5
+        detail = client.get(f"/clients/{sk_id}", headers=headers).json()
+        assert detail["application"]["SK_ID_CURR"] == sk_id
+        apps = pd.concat([prepared.read(t) for t in ("application_train", "application_test")])
+        prefix = str(sk_id)[:4]
+        expected_total = int(((apps["SK_ID_CURR"].astype(str).str.startswith(prefix))
+                              & (apps["CODE_GENDER"] == "F")).sum())
+        page = client.get(f"/clients?q={prefix}&gender=F", headers=headers).json()
+        assert page["total"] == expected_total > 0
+        decided = client.post("/decisions", headers=headers, json={
+            "sk_id_curr": sk_id, "decision": score["decision"]})
+        assert decided.status_code == 201
+        stats = client.get("/population/stats", headers=headers).json()
+        assert stats["n_clients"] == len(features)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(m.ScoreLog)).scalar_one() >= 1
+    migrate.downgrade(engine)
+    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+
+
+class _Proxy:
+    """A TCP proxy in front of a database server that can be cut and restored."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.open = True
+        self.conns: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.open:
+                client.close()
+                continue
+            server = socket.create_connection(self.target)
+            self.conns += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        self.open = False
+        for sock in self.conns:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        self.conns.clear()
+
+    def restore(self) -> None:
+        self.open = True
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+
+def test_postgresql_going_away_gives_503_then_recovers(synthetic) -> None:  # type: ignore[no-untyped-def]
+    prepared, features = synthetic
+    direct = get_engine(BACKENDS["postgresql"])
+    _drop_everything(direct)
+    migrate.upgrade(direct)
+    load_prepared(direct, prepared, features)
+    from sqlalchemy.orm import Session
+
+    with Session(direct) as session, session.begin():
+        add_user(session, "advisor", PASSWORD, "advisor")
+    proxy = _Proxy(("127.0.0.1", 5432))
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/test"
+    scorer = fake_scorer.FakeScorer(features, [c for c in features.columns[2:10]])
+    settings = Settings(environment="test", secret_key=SECRET, database_url=url)
+    sk_id = int(features["SK_ID_CURR"].iloc[1])
+    try:
+        with TestClient(create_app(settings, load_scorer=lambda _s: scorer)) as client:
+            token = client.post("/auth/token", data={"username": "advisor", "password": PASSWORD})
+            headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+            assert client.get(f"/clients/{sk_id}", headers=headers).status_code == 200
+            proxy.cut()
+            down = client.get(f"/clients/{sk_id}", headers=headers)
+            assert down.status_code == 503 and "Database unreachable" in down.json()["detail"]
+            assert client.get("/health").json()["database"] is False
+            proxy.restore()
+            assert client.get(f"/clients/{sk_id}", headers=headers).status_code == 200
+            assert client.get("/health").json()["ready"] is True
+    finally:
+        proxy.close()
+        get_engine(url).dispose()
+        _drop_everything(direct)
