@@ -288,9 +288,9 @@ def test_cli_build_writes_parquet_and_metadata(tmp_path: Path,
         assert list(load_metadata(out.with_name("features.meta.json"))) == list(table.columns[2:])
 
         bad = CliRunner().invoke(app, ["features", "build", "--data", str(tmp_path / "nowhere")])
-        assert bad.exit_code == 2 and "is not a folder" in bad.output
+        assert bad.exit_code == 2 and "is not a folder" in " ".join(bad.output.split())
         engine = CliRunner().invoke(app, ["features", "build", "--data", str(data),
                                           "--engine", "polars"])
-        assert engine.exit_code == 2 and "unknown engine" in engine.output
+        assert engine.exit_code == 2 and "unknown engine" in " ".join(engine.output.split())
     finally:
         get_settings.cache_clear()
