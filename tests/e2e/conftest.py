@@ -89,9 +89,23 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
     data = home / "data" / "demo"
     generate(data, clients=CLIENTS, seed=42, fmt="parquet")
-    _run(["train", "--data", str(data), "--quick"], env, log)
-    _run(["db", "upgrade"], env, log)
-    _run(["db", "load", "--data", str(data)], env, log)
+    _run(["data", "check", str(data)], env, log)  # fills the parquet cache both steps below read
+    # Training and loading the database are independent: run them side by side.
+    train_log = home / "train.log"
+    with train_log.open("w") as out:
+        train = subprocess.Popen([*CLI, "train", "--data", str(data), "--quick"], env=env,
+                                 stdout=out, stderr=subprocess.STDOUT, cwd=home)
+    try:
+        _run(["db", "upgrade"], env, log)
+        _run(["db", "load", "--data", str(data), "--no-score"], env, log)
+        code = train.wait(timeout=600)
+    finally:
+        if train.poll() is None:
+            train.kill()
+    if code != 0:
+        pytest.fail(f"`credit-scoring train` failed ({code}); log {train_log}:\n"
+                    f"{train_log.read_text()[-3000:]}")
+    _run(["db", "score"], env, log)
     _run(["users", "add", "conseil", "--role", "advisor", "--password-env", "E2E_PASSWORD"],
          env, log)
     api_port, dash_port = free_port(), free_port()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, Stack
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 pytestmark = pytest.mark.e2e
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -28,6 +28,12 @@ def shot(page: Page, name: str) -> None:
     settle(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def scroll_to(page: Page, target: Locator) -> None:
+    """Bring an element into the screenshot, once Streamlit has stopped redrawing the page."""
+    settle(page)
+    target.scroll_into_view_if_needed(timeout=WAIT)
 
 
 def nav(page: Page, title: str) -> None:
@@ -87,9 +93,9 @@ def walk(page: Page, stack: Stack) -> None:
     expect(page.get_by_text("Ce qui augmente le risque")).to_be_visible()
     shot(page, "04-score-fr")
     page.get_by_text("Afficher l'explication complète").click()
-    expect(page.get_by_text("Du client moyen à ce client", exact=False).first).to_be_visible(
-        timeout=WAIT)
-    page.get_by_test_id("stPlotlyChart").nth(1).scroll_into_view_if_needed()
+    charts = page.get_by_test_id("stPlotlyChart")
+    expect(charts).to_have_count(2, timeout=WAIT)  # the gauge, then the waterfall
+    scroll_to(page, charts.nth(1))
     shot(page, "05-explanation")
 
     # 5. English: every label and the reasons change language
@@ -121,7 +127,7 @@ def walk(page: Page, stack: Stack) -> None:
     found = page.get_by_text(re.compile(
         r"Largest amount granted:|Granted even at|No amount is granted"))
     expect(found).to_be_visible(timeout=WAIT)
-    found.scroll_into_view_if_needed()
+    scroll_to(page, found)
     shot(page, "10-largest-amount")
 
     # 8. decision: an override needs a reason, then it shows in the history
@@ -140,7 +146,7 @@ def walk(page: Page, stack: Stack) -> None:
     history = page.get_by_test_id("stTable")
     expect(history).to_contain_text("Garant solide, revenus stables depuis 10 ans")
     expect(history).to_contain_text(stack.username)
-    history.scroll_into_view_if_needed()
+    scroll_to(page, history)
     shot(page, "11-decision")
 
     # 9. logout returns to the login page
