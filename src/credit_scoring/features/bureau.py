@@ -114,10 +114,10 @@ def define(bureau: ir.Table, balance: ir.Table) -> tuple[ir.Table, list[Feature]
             fns = ("min",)
         feats += rows.stats(col, fns, words=words, group="bureau_balance.STATUS")
 
-    words = {"ACTIVE": ("number of active bureau credits", "nombre de crédits en cours au bureau"),
-             "CLOSED": ("number of closed bureau credits", "nombre de crédits clôturés au bureau")}
+    counts = {"ACTIVE": ("number of active bureau credits", "nombre de crédits en cours au bureau"),
+              "CLOSED": ("number of closed bureau credits", "nombre de crédits clôturés au bureau")}
     for scope in (active, closed):
-        en, fr = words[scope.prefix]
+        en, fr = counts[scope.prefix]
         feats.append(rows.count(scope=scope, en=en, fr=fr))
         for col in _SCOPED:
             feats += rows.stats(col, ("max", "mean", "sum"), scope=scope)

@@ -106,7 +106,8 @@ def _check(tables: dict[str, pd.DataFrame | None]) -> None:
         for key in (c for c in plan.table_schema(name) if c.startswith("SK_ID_")):
             if key in df.columns and df[key].isna().any():
                 raise ValueError(f"{name}.{key} is a key and must not be missing")
-    if "SK_ID_CURR" not in tables[plan.APPLICATION].columns:
+    application = tables[plan.APPLICATION]
+    if application is None or "SK_ID_CURR" not in application.columns:
         raise ValueError("the application frame needs an SK_ID_CURR column")
 
 
