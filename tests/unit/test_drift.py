@@ -118,11 +118,12 @@ def test_sources_can_be_files_and_unknown_sources_say_what_to_give(kaggle_folder
     frame = _applications(50, 5, shift=False)
     frame.to_parquet(tmp_path / "new_clients.parquet")
     source = load_source(tmp_path / "new_clients.parquet", role="current", settings=settings)
-    assert len(source.frame) == 50 and source.prepared is None
+    assert len(source.frame) == 50 and source.prepared() is None
     with pytest.raises(DataError, match="does not exist"):
         load_source(tmp_path / "nowhere", role="current", settings=settings)
 
 
+@pytest.mark.slow  # ~20 s alone on 2 idle cores: evidently tests all 120 raw columns
 def test_drift_report_on_the_real_sample_is_small_enough_to_open(tmp_path: Path) -> None:
     if not (REAL / "application_train.csv.gz").is_file():
         pytest.skip(f"real Home Credit sample absent at {REAL} (CI has it)")

@@ -22,7 +22,14 @@ from typing import Any, Literal
 import pandas as pd
 
 from credit_scoring.config import Settings
-from credit_scoring.data.loading import DataError, PreparedData, prepare
+from credit_scoring.data.loading import (
+    DataError,
+    PreparedData,
+    convert_table,
+    locate_tables,
+    prepare,
+)
+from credit_scoring.data.schemas import SCHEMAS
 from credit_scoring.monitoring.drift_report import (
     FEATURE_PREFIX,
     run_drift,
@@ -43,7 +50,16 @@ class Source:
 
     label: str
     frame: pd.DataFrame
-    prepared: PreparedData | None = None  # for folders: features are built with the history
+    folder: Path | None = None  # Kaggle folder: the model's features are built with its history
+    cache_dir: Path | None = None
+
+    def prepared(self) -> PreparedData | None:
+        """The whole folder converted and checked (only needed to build the model's features)."""
+        if self.folder is None or self.cache_dir is None:
+            return None
+        prepared = prepare(self.folder, self.cache_dir)
+        prepared.raise_for_errors()
+        return prepared
 
 
 def drift_dir(settings: Settings) -> Path:
@@ -61,12 +77,13 @@ def load_source(spec: str | Path, *, role: Role, settings: Settings) -> Source:
         return _load_db_table(text[3:], settings)
     path = Path(text)
     if path.is_dir():
-        prepared = prepare(path, settings.cache_dir)
-        prepared.raise_for_errors()
+        # Only the application table is converted here: history tables matter for features only.
+        found = locate_tables(path)
         wanted = DEFAULT_TABLE[role]
-        table = wanted if prepared.has(wanted) else next(
-            t for t in ("application_train", "application_test") if prepared.has(t))
-        return Source(f"{path.name}/{table}", prepared.read(table), prepared)
+        table = wanted if wanted in found else next(
+            t for t in ("application_train", "application_test") if t in found)
+        parquet = convert_table(found[table], SCHEMAS[table], settings.cache_dir)
+        return Source(f"{path.name}/{table}", pd.read_parquet(parquet), path, settings.cache_dir)
     if path.is_file():
         name = path.name
         try:
@@ -110,11 +127,13 @@ def source_features(source: Source, cache: dict[Path, pd.DataFrame] | None = Non
         from credit_scoring.features import build
     except ImportError:
         return None
-    if source.prepared is not None:
+    if source.folder is not None:
         cache = {} if cache is None else cache
-        key = source.prepared.source_dir.resolve()
+        key = source.folder.resolve()
         if key not in cache:
-            cache[key] = build.build_feature_table(source.prepared)
+            prepared = source.prepared()
+            assert prepared is not None
+            cache[key] = build.build_feature_table(prepared)
         table = cache[key]
         ids = set(source.frame["SK_ID_CURR"].astype("int64"))
         return table[table["SK_ID_CURR"].isin(ids)].reset_index(drop=True)
@@ -198,7 +217,7 @@ def build_drift_report(reference: str | Path, current: str | Path, *, settings: 
 def _features_for(source: Source, sampled: pd.DataFrame, cache: dict[Path, pd.DataFrame],
                   problems: list[str]) -> pd.DataFrame | None:
     try:
-        table = source_features(Source(source.label, sampled, source.prepared), cache)
+        table = source_features(Source(source.label, sampled, source.folder, source.cache_dir), cache)
     except Exception as exc:  # the raw-column report is still worth writing: say why, go on
         log.warning("model features not built for %s: %s", source.label, exc)
         problems.append(f"{type(exc).__name__}: {exc}"[:300])
