@@ -132,18 +132,24 @@ def _fallback_meta(name: str) -> FeatureMeta:
 
 def row_reasons(contrib: np.ndarray, values: Sequence[object], *, feature_names: Sequence[str],
                 metas: dict[str, FeatureMeta], groups: list[str], matrix: np.ndarray,
-                quantiles: dict[str, np.ndarray], lang: Lang = "fr",
-                top: int = 4) -> tuple[list[Reason], list[Reason]]:
-    """Top ``top`` groups raising the risk (against) and lowering it (for) for one client."""
-    by_group = contrib @ matrix
+                quantiles: dict[str, np.ndarray], lang: Lang = "fr", top: int = 4,
+                members: Sequence[np.ndarray] | None = None,
+                by_group: np.ndarray | None = None) -> tuple[list[Reason], list[Reason]]:
+    """Top ``top`` groups raising the risk (against) and lowering it (for) for one client.
+
+    ``members`` (feature indices per group) and ``by_group`` (contributions summed per
+    group) may be given precomputed, for speed.
+    """
+    if by_group is None:
+        by_group = contrib @ matrix
     order = np.argsort(by_group)
     chosen = {"against": [g for g in order[::-1][:top] if by_group[g] > 0],
               "for": [g for g in order[:top] if by_group[g] < 0]}
     out: dict[str, list[Reason]] = {"against": [], "for": []}
     for direction, group_ids in chosen.items():
         for g in group_ids:
-            members = np.flatnonzero(matrix[:, g])
-            lead = int(members[np.argmax(np.abs(contrib[members]))])
+            idx = members[g] if members is not None else np.flatnonzero(matrix[:, g])
+            lead = int(idx[np.argmax(np.abs(contrib[idx]))])
             name = feature_names[lead]
             meta = metas.get(name) or _fallback_meta(name)
             value = values[lead]
@@ -153,6 +159,6 @@ def row_reasons(contrib: np.ndarray, values: Sequence[object], *, feature_names:
                 group=groups[g], direction=direction,  # type: ignore[arg-type]
                 contribution=float(by_group[g]),
                 text=reason_text(meta, value, quantiles.get(name), lang),
-                features=tuple(feature_names[i] for i in members),
+                features=tuple(feature_names[i] for i in idx),
                 value=None if isinstance(value, float) and math.isnan(value) else value))  # type: ignore[arg-type]
     return out["against"], out["for"]

@@ -39,13 +39,15 @@ def score_frame(scorer: ChampionScorer, features: pd.DataFrame, *, lang: Lang = 
     out = pd.DataFrame({"SK_ID_CURR": features["SK_ID_CURR"].to_numpy(dtype=np.int64),
                         "probability": probability,
                         "decision": np.where(probability >= scorer.threshold, "refuse", "grant")})
+    by_group = contrib[:, :-1] @ scorer.group_matrix_  # one product for the whole chunk
     texts: dict[str, list[str]] = {f"reason_against_{i + 1}": [] for i in range(top)}
     texts.update({f"reason_for_{i + 1}": [] for i in range(top)})
     for i in range(len(features)):
         against, favour = row_reasons(
             contrib[i, :-1], scorer._values(matrix[i]), feature_names=scorer.feature_names,
             metas=scorer.metas, groups=scorer.groups_, matrix=scorer.group_matrix_,
-            quantiles=scorer.quantiles, lang=lang, top=top)
+            quantiles=scorer.quantiles, lang=lang, top=top, members=scorer.group_members_,
+            by_group=by_group[i])
         for kind, reasons in (("against", against), ("for", favour)):
             for k in range(top):
                 texts[f"reason_{kind}_{k + 1}"].append(reasons[k].text if k < len(reasons) else "")

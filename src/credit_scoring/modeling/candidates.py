@@ -89,7 +89,7 @@ def sklearn_candidates() -> list[SklearnCandidate]:
     """The baselines, each with a small grid searched by ``GridSearchCV``."""
     return [
         SklearnCandidate("dummy", _dummy),
-        SklearnCandidate("logistic_regression", _logreg, {"model__C": [0.005, 0.05, 0.5]}),
+        SklearnCandidate("logistic_regression", _logreg, {"model__C": [0.01, 0.1]}),
         SklearnCandidate("knn", _knn, {"model__n_neighbors": [50, 200]}, quick=False),
         SklearnCandidate("random_forest", _forest, {"model__min_samples_leaf": [10, 40]},
                          quick=False),

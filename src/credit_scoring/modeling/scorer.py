@@ -46,11 +46,17 @@ class ChampionScorer:
         self.feature_set_version = feature_set_version
         self.num_threads = num_threads
         self.groups_, self.group_matrix_ = group_matrix(self.feature_names, metas)
+        self.group_members_ = [np.flatnonzero(col) for col in self.group_matrix_.T]
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_booster"] = None  # rebuilt from booster_text: the text dump is portable
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if "group_members_" not in state:  # pickled before this attribute existed
+            self.group_members_ = [np.flatnonzero(col) for col in self.group_matrix_.T]
 
     @property
     def booster(self) -> lgb.Booster:
@@ -59,7 +65,7 @@ class ChampionScorer:
         return self._booster
 
     def _check_columns(self, features: pd.DataFrame) -> None:
-        missing = [c for c in self.feature_names if c not in features.columns]
+        missing = sorted(set(self.feature_names).difference(features.columns))
         if missing:
             raise FeatureMismatchError(
                 f"the feature table lacks {len(missing)} of the model's columns "
@@ -103,6 +109,8 @@ class ChampionScorer:
     def _values(self, row: np.ndarray) -> np.ndarray:
         """One row of :meth:`matrix` with categories decoded back to their labels (for reasons)."""
         values = row.astype(object)
+        if not self.categories:
+            return values
         for j, name in enumerate(self.feature_names):
             if name in self.categories and not np.isnan(row[j]):
                 values[j] = self.categories[name][int(row[j])]
@@ -135,7 +143,7 @@ class ChampionScorer:
             against, favour = row_reasons(
                 contrib[i, :-1], self._values(matrix[i]), feature_names=self.feature_names, metas=self.metas,
                 groups=self.groups_, matrix=self.group_matrix_, quantiles=self.quantiles,
-                lang=lang, top=top)
+                lang=lang, top=top, members=self.group_members_)
             results.append(ScoreResult(
                 probability=float(probability), decision=self.decide(probability),  # type: ignore[arg-type]
                 threshold=self.threshold, model_name=self.model_name,

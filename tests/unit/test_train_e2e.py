@@ -1,0 +1,67 @@
+"""Training end to end on small synthetic data: CLI train --quick, registry, reports, score."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from credit_scoring.cli import app
+from credit_scoring.config import get_settings
+from credit_scoring.data.synth import generate
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("CREDIT_SCORING_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("CREDIT_SCORING_MLFLOW_TRACKING_URI", raising=False)
+    get_settings.cache_clear()
+    yield tmp_path / "home"
+    get_settings.cache_clear()
+
+
+@pytest.mark.slow
+def test_train_quick_then_score(tmp_path, home) -> None:
+    data = tmp_path / "data"
+    generate(data, clients=1_500, seed=7)
+    runner = CliRunner()
+
+    trained = runner.invoke(app, ["train", "--data", str(data), "--quick", "--folds", "3"])
+    assert trained.exit_code == 0, trained.output
+    assert "Registered credit-default version 1" in trained.output
+    for name in ("methodology.md", "methodology.html", "model_card.md", "comparison.csv",
+                 "fairness_CODE_GENDER.csv", "fairness_age_band.csv", "plots/shap_beeswarm.png",
+                 "plots/calibration.png", "plots/cost_vs_threshold.png"):
+        assert (home / "reports" / "model" / name).is_file(), name
+    table = pd.read_csv(home / "reports" / "model" / "comparison.csv")
+    assert {"dummy", "logistic_regression", "lightgbm_none", "lightgbm_class_weight",
+            "lightgbm_undersample"} <= set(table["candidate"])
+    assert abs(table.set_index("candidate").loc["dummy", "roc_auc"] - 0.5) < 0.05
+    assert (table["cost_per_applicant"] <= table["cost_at_half"] + 1e-12).all()
+    ages = pd.read_csv(home / "reports" / "model" / "fairness_age_band.csv")
+    assert set(ages["group"]) <= {"under 30", "30–45", "45–60", "over 60", "unknown"}
+
+    if "promoted to champion" not in trained.output:  # gates may refuse on tiny data: a person decides
+        promoted = runner.invoke(app, ["model", "promote", "1"])
+        assert promoted.exit_code == 0, promoted.output
+    listed = runner.invoke(app, ["model", "list"])
+    assert listed.exit_code == 0 and "champion" in listed.output
+
+    out = tmp_path / "scores.csv"
+    scored = runner.invoke(app, ["score", "--data", str(data), "--out", str(out), "--lang", "en"])
+    assert scored.exit_code == 0, scored.output
+    assert "clients/s" in scored.output
+    scores = pd.read_csv(out)
+    test_ids = pd.read_csv(next(data.glob("application_test.csv*")), usecols=["SK_ID_CURR"])
+    assert sorted(scores["SK_ID_CURR"]) == sorted(test_ids["SK_ID_CURR"])
+    assert scores["probability"].between(0, 1).all()
+    assert set(scores["decision"]) <= {"grant", "refuse"}
+    assert scores["reason_against_1"].fillna("").str.len().gt(0).mean() > 0.5
+
+
+def test_score_without_champion_says_what_to_do(tmp_path, home) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    result = CliRunner().invoke(app, ["score", "--data", str(data), "--out", str(tmp_path / "s.csv")])
+    assert result.exit_code == 2
+    assert "credit-scoring train" in result.output
