@@ -209,3 +209,22 @@ def test_with_a_champion_the_top_features_are_compared_and_drift_is_weighted(
     top = max(features, key=lambda c: c["importance"])
     assert "CREDIT" in top["column"] and top["drifted"]
     assert summary["weighted_drift_share"] > 0.5 and summary["verdict"] == "action"
+
+
+def test_features_built_on_the_sampled_clients_equal_those_of_the_whole_folder(tmp_path: Path) -> None:
+    from credit_scoring.data.loading import prepare
+    from credit_scoring.data.synth import generate
+    from credit_scoring.features.build import build_feature_table
+    from credit_scoring.monitoring.drift import subset_prepared
+
+    generate(tmp_path / "data", clients=300, seed=3)
+    prepared = prepare(tmp_path / "data", tmp_path / "cache")
+    assert {"bureau", "bureau_balance", "previous_application"} <= set(prepared.parquet)
+    whole = build_feature_table(prepared).set_index("SK_ID_CURR").sort_index()
+    ids = set(whole.index[::3].astype(int))
+    part = build_feature_table(subset_prepared(prepared, ids, tmp_path / "subset"))
+    part = part.set_index("SK_ID_CURR").sort_index()
+    assert set(part.index) == ids
+    expected = whole.loc[sorted(ids), part.columns]
+    assert expected["BURO_COUNT"].notna().any() if "BURO_COUNT" in part else True
+    pd.testing.assert_frame_equal(part, expected, check_dtype=False, check_categorical=False)

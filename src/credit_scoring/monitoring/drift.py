@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import duckdb
 import pandas as pd
 
 from credit_scoring.config import Settings
@@ -117,11 +119,39 @@ def _load_db_table(table: str, settings: Settings) -> Source:
     return Source(f"db:{table}", frame)
 
 
-def source_features(source: Source, cache: dict[Path, pd.DataFrame] | None = None
-                    ) -> pd.DataFrame | None:
+def subset_prepared(prepared: PreparedData, ids: set[int], dest: Path) -> PreparedData:
+    """The same folder cut to the clients ``ids`` (history included), written under ``dest``.
+
+    Features of a client depend only on its own rows, so building them on the subset gives
+    the same values as on the whole folder, in a fraction of the time.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    try:
+        con.register("wanted", pd.DataFrame({"SK_ID_CURR": sorted(ids)}, dtype="int64"))
+        keep = "SK_ID_CURR IN (SELECT SK_ID_CURR FROM wanted)"
+        parquet = {}
+        for name, path in prepared.parquet.items():
+            src = f"read_parquet('{path.as_posix()}')"
+            if name == "bureau_balance" and "bureau" in prepared.parquet:
+                bureau = f"read_parquet('{prepared.parquet['bureau'].as_posix()}')"
+                where = f"SK_ID_BUREAU IN (SELECT SK_ID_BUREAU FROM {bureau} WHERE {keep})"
+            else:
+                where = keep
+            parquet[name] = dest / f"{name}.parquet"
+            con.execute(f"COPY (SELECT * FROM {src} WHERE {where}) TO '{parquet[name].as_posix()}' "
+                        "(FORMAT parquet)")
+    finally:
+        con.close()
+    return PreparedData(source_dir=prepared.source_dir, parquet=parquet, originals=prepared.originals)
+
+
+def source_features(source: Source, cache: dict[Path, pd.DataFrame] | None = None, *,
+                    only: set[int] | None = None) -> pd.DataFrame | None:
     """The model's feature rows for the clients of a source (None if features cannot be built).
 
-    A folder's feature table is built once per run (``cache``) and cut to the source's clients.
+    A folder's feature table is built once per run (``cache``), on the clients ``only`` when
+    given (e.g. the sampled clients of both sides), then cut to the source's clients.
     """
     try:
         from credit_scoring.features import build
@@ -133,7 +163,11 @@ def source_features(source: Source, cache: dict[Path, pd.DataFrame] | None = Non
         if key not in cache:
             prepared = source.prepared()
             assert prepared is not None
-            cache[key] = build.build_feature_table(prepared)
+            if only is not None:
+                with tempfile.TemporaryDirectory() as tmp:
+                    cache[key] = build.build_feature_table(subset_prepared(prepared, only, Path(tmp)))
+            else:
+                cache[key] = build.build_feature_table(prepared)
         table = cache[key]
         ids = set(source.frame["SK_ID_CURR"].astype("int64"))
         return table[table["SK_ID_CURR"].isin(ids)].reset_index(drop=True)
@@ -187,8 +221,10 @@ def build_drift_report(reference: str | Path, current: str | Path, *, settings: 
         step("Building the model's features")
         cache: dict[Path, pd.DataFrame] = {}
         problems: list[str] = []
-        ref_feat = _features_for(ref, ref_raw, cache, problems)
-        cur_feat = _features_for(cur, cur_raw, cache, problems)
+        only = {int(i) for frame in (ref_raw, cur_raw) if "SK_ID_CURR" in frame
+                for i in frame["SK_ID_CURR"]}
+        ref_feat = _features_for(ref, ref_raw, cache, problems, only)
+        cur_feat = _features_for(cur, cur_raw, cache, problems, only)
         shares = {} if ref_feat is None or cur_feat is None else champion_importances(scorer, cur_feat)
         unweighted = "the model's features could not be built" + (f" ({problems[0]})" if problems else "")
         if shares:
@@ -215,9 +251,10 @@ def build_drift_report(reference: str | Path, current: str | Path, *, settings: 
 
 
 def _features_for(source: Source, sampled: pd.DataFrame, cache: dict[Path, pd.DataFrame],
-                  problems: list[str]) -> pd.DataFrame | None:
+                  problems: list[str], only: set[int]) -> pd.DataFrame | None:
     try:
-        table = source_features(Source(source.label, sampled, source.folder, source.cache_dir), cache)
+        table = source_features(Source(source.label, sampled, source.folder, source.cache_dir), cache,
+                                only=only)
     except Exception as exc:  # the raw-column report is still worth writing: say why, go on
         log.warning("model features not built for %s: %s", source.label, exc)
         problems.append(f"{type(exc).__name__}: {exc}"[:300])
