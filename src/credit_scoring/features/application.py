@@ -112,7 +112,8 @@ def _ratios(app: ir.Table) -> list[Feature]:
     employed = ibis.ifelse(app.DAYS_EMPLOYED == EMPLOYED_PLACEHOLDER, NULL_FLOAT,
                            f64(app.DAYS_EMPLOYED))
     docs = sum((f64(app[c]).fill_null(0.0) for c in DOCUMENT_COLUMNS), ZERO)
-    building = sum((f64(app[c].notnull()) for c in BUILDING_COLUMNS), ZERO)
+    # the _MODE and _MEDI variants are known exactly when the _AVG one is: count the 14 averages
+    building = sum((f64(app[c].notnull()) for c in BUILDING_COLUMNS if c.endswith("_AVG")), ZERO)
     enquiries = sum((f64(app[c]) for c in ENQUIRY_COLUMNS), ZERO)
     d = _derived
     return [
