@@ -53,7 +53,7 @@ def _run(args: list[str], env: dict[str, str], log: Path, timeout: float = 300) 
         pytest.fail(f"`credit-scoring {' '.join(args)}` failed ({done.returncode}); log {log}:\n{tail}")
 
 
-def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90,
+def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float = 240,
           ready: str | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
