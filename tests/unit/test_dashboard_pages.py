@@ -192,8 +192,10 @@ def test_drift_summary_and_full_report(fake: FakeApi) -> None:
     at = view("drift", fake, user="ana", lang="en")
     assert at.warning[0].value == "To watch — 2 columns moved"
     summary = at.dataframe[0].value
-    assert dict(zip(summary["Item"], summary["Value"], strict=True))["share_drifted"] == "0.25"
-    assert at.dataframe[1].value["column"].tolist() == ["AMT_CREDIT"]
+    rows = dict(zip(summary["Item"], summary["Value"], strict=True))
+    assert rows["share_drifted"] == "0.25" and rows["Report date"] == "2026-11-21T12:00:00"
+    assert "verdict" not in rows  # shown above the table, in words
+    assert at.dataframe[1].value["Column"].tolist() == ["AMT_CREDIT"]
     at.toggle(key="drift_html").set_value(True).run()
     assert not at.exception and "GET /drift/latest.html" in fake.calls
 

@@ -10,13 +10,15 @@ import streamlit.components.v1 as components
 
 from credit_scoring.dashboard import state
 from credit_scoring.dashboard.api_client import ApiError
-from credit_scoring.dashboard.i18n import t
+from credit_scoring.dashboard.i18n import metric_label, t
 from credit_scoring.dashboard.views.common import call, error_message
 
 
 def summary_frame(summary: dict[str, Any]) -> pd.DataFrame:
     """The report's top-level figures (numbers, text, flags) as a table."""
-    rows = [(k, v) for k, v in summary.items() if isinstance(v, str | int | float | bool)]
+    shown_above = {"verdict", "message", "html"}
+    rows = [(metric_label(k), v) for k, v in summary.items()
+            if isinstance(v, str | int | float | bool) and k not in shown_above]
     return pd.DataFrame({t("common.item"): [k for k, _ in rows],
                          t("common.value"): [str(v) for _, v in rows]})
 
@@ -25,7 +27,7 @@ def drifted_columns(summary: dict[str, Any]) -> pd.DataFrame | None:
     """Per-column results when the summary lists them (``columns``/``features``)."""
     rows = summary.get("columns") or summary.get("features")
     if isinstance(rows, list) and rows and all(isinstance(r, dict) for r in rows):
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows).rename(columns=metric_label)
     if isinstance(rows, dict) and rows:
         return pd.DataFrame(rows).T.reset_index(names=t("common.item")) \
             if all(isinstance(v, dict) for v in rows.values()) else None
