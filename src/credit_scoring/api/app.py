@@ -45,6 +45,16 @@ def _load_scorer(loader: ScorerLoader, settings: Settings) -> tuple[Scorer | Non
         return None, f"{type(exc).__name__}: {exc}"
 
 
+def _warm_up_features() -> None:
+    """Compile the per-request feature queries now, so that no request pays for it."""
+    try:
+        from credit_scoring.features.frames import warm_up
+
+        warm_up()
+    except Exception as exc:  # the first /predict_default is slower, nothing else
+        log.warning("feature queries not prepared ahead: %s", exc)
+
+
 def _record_champion(service: ScoringService) -> None:
     """Append to champion_history when the served version differs from the last one recorded."""
     if service.scorer is None:
@@ -73,6 +83,8 @@ def create_app(settings: Settings | None = None, *, load_scorer: ScorerLoader | 
             metas = load_feature_metadata()
         except Exception as exc:  # descriptions fall back to feature names
             log.warning("feature metadata not loaded: %s", exc)
+        if scorer is not None:
+            _warm_up_features()
         service = ScoringService(scorer=scorer, engine=engine, model_error=error, metas=metas)
         _record_champion(service)
         app.state.engine = engine

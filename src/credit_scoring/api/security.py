@@ -106,6 +106,7 @@ def add_user(session: Session, username: str, password: str, role: str) -> User:
     else:
         user.password_hash = hash_password(password)
         user.role = role
+        user.active = True
         user.failed_logins = 0
         user.locked_until = None
     session.flush()

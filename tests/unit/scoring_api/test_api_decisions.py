@@ -57,3 +57,14 @@ def test_metrics_count_requests_and_scores(client: TestClient, tokens, known_ids
     text = client.get("/metrics", headers=tokens["analyst"]).text
     assert 'api_requests_total{method="GET",route="/clients/{sk_id_curr}/score",status="200"}' in text
     assert "api_scores_served_total" in text and "api_request_seconds_bucket" in text
+
+
+def test_model_report_comes_from_the_registry_report(client: TestClient, tokens) -> None:
+    app = client.app
+    app.state.load_report = lambda _s: {  # type: ignore[attr-defined]
+        "metrics": {"roc_auc": 0.76}, "threshold": 0.3, "costs": {"fn": 10, "fp": 1},
+        "comparison": [{"model": "lightgbm", "roc_auc": 0.76}], "model_card": "# Card",
+        "fairness": {"gender": {"gap": 0.01}}}
+    body = client.get("/model", headers=tokens["advisor"]).json()
+    assert body["metrics"] == {"roc_auc": 0.76} and body["model_card_markdown"] == "# Card"
+    assert body["model_version"] == "7" and body["comparison"][0]["model"] == "lightgbm"

@@ -23,9 +23,10 @@ PROTECTED = [
     ("POST", "/predict_default", {"application": {}}),
     ("POST", "/decisions", {"sk_id_curr": 1, "decision": "grant"}),
     ("GET", "/decisions", None), ("GET", "/model", None), ("GET", "/metrics", None),
+    ("GET", "/drift/latest", None), ("GET", "/drift/latest.html", None),
 ]
 ROLE_ONLY = [("POST", "/decisions", "analyst"), ("GET", "/decisions", "advisor"),
-             ("GET", "/metrics", "advisor")]
+             ("GET", "/metrics", "advisor"), ("GET", "/drift/latest", "advisor")]
 
 
 def _call(client: TestClient, method: str, path: str, body, headers=None):  # type: ignore[no-untyped-def]
