@@ -22,12 +22,10 @@ from credit_scoring.features.categories import label
 from credit_scoring.features.metadata import UNITS, FeatureMeta
 from credit_scoring.features.phrases import Phrase, phrase
 
-NULL_FLOAT = ibis.null().cast("float64")
-
-
-ZERO = ibis.literal(0).cast("float64")
 # Spark SQL reads a bare ``1.0`` as a DECIMAL, which would turn a CASE of float literals (and
 # its averages) into rounded decimals: CASE branches use integer literals, then cast.
+NULL_FLOAT = ibis.null().cast("float64")
+ZERO = ibis.literal(0).cast("float64")
 
 
 @dataclass(frozen=True)
