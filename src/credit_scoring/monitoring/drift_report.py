@@ -137,11 +137,11 @@ def summarise(columns: list[ColumnDrift], *, weighted: bool, action_share: float
         summary["verdict"] = level
         summary["message"] = {
             "ok": "No feature that matters to the model has drifted.",
-            "watch": (f"Features carrying {share:.0%} of the model's importance drifted "
-                      f"(below the {action_share:.0%} alert level): watch the next reports."),
-            "action": (f"Features carrying {share:.0%} of the model's importance drifted "
-                       f"(alert level {action_share:.0%}): check the score distribution and "
-                       "consider retraining on recent data."),
+            "watch": (f"Drifted features carry {share:.0%} of the importance of the model's top "
+                      f"features (below the {action_share:.0%} alert level): watch the next reports."),
+            "action": (f"Drifted features carry {share:.0%} of the importance of the model's top "
+                       f"features (alert level {action_share:.0%}): check the score distribution "
+                       "and consider retraining on recent data."),
         }[level]
     else:
         summary["importance_covered"] = None
