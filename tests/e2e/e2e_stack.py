@@ -30,8 +30,9 @@ CLI = [sys.executable, "-c", "from credit_scoring.cli import app; app()"]
 class Stack:
     api_url: str
     dashboard_url: str
-    username: str
+    username: str  # an advisor
     password: str
+    analyst: str  # same password
     home: Path
 
 
@@ -108,6 +109,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     _run(["db", "score"], env, log)
     _run(["users", "add", "conseil", "--role", "advisor", "--password-env", "E2E_PASSWORD"],
          env, log)
+    _run(["users", "add", "analyste", "--role", "analyst", "--password-env", "E2E_PASSWORD"],
+         env, log)
     api_port, dash_port = free_port(), free_port()
     api_url, dash_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{dash_port}"
     procs: list[subprocess.Popen] = []
@@ -120,7 +123,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     try:
         _wait(f"{api_url}/health", procs[0], log, ready='"ready":true')
         _wait(f"{dash_url}/_stcore/health", procs[1], log)
-        yield Stack(api_url, dash_url, "conseil", password, home)
+        yield Stack(api_url, dash_url, "conseil", password, "analyste", home)
     finally:
         for proc in procs:
             proc.terminate()

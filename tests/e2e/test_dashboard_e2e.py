@@ -55,6 +55,40 @@ def test_advisor_walk_through(stack: Stack) -> None:
             browser.close()
 
 
+def test_analyst_sees_portfolio_and_model(stack: Stack) -> None:
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        try:
+            log_in(page, stack.dashboard_url, stack.analyst, stack.password)
+            nav(page, "Analyse du portefeuille")
+            expect(page.get_by_text("Taux de difficultés par Sexe")).to_be_visible(timeout=WAIT)
+            shot(page, "12-portfolio")
+            nav(page, "Modèle")
+            expect(page.get_by_text(re.compile(r"seuil de décision"))).to_be_visible(timeout=WAIT)
+            page.get_by_role("tab", name="Équité").click()
+            expect(page.get_by_text("Par sexe")).to_be_visible(timeout=WAIT)
+            shot(page, "13-model-fairness")
+            # an analyst reads decisions but cannot record one
+            nav(page, "Recherche de clients")
+            page.get_by_role("button", name="Ouvrir le dossier").click()
+            nav(page, "Décision")
+            expect(page.get_by_text("Votre rôle permet de consulter les décisions")).to_be_visible(
+                timeout=WAIT)
+            expect(page.get_by_test_id("stForm")).to_have_count(0)
+        finally:
+            browser.close()
+
+
+def log_in(page: Page, url: str, username: str, password: str) -> None:
+    page.goto(url)
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_text(re.compile(r"\d+ client\(s\) trouvé\(s\)"))).to_be_visible(
+        timeout=WAIT)
+
+
 def walk(page: Page, stack: Stack) -> None:
     # 1. login (French by default); a wrong password is refused in plain words
     page.goto(stack.dashboard_url)

@@ -76,6 +76,10 @@ def test_charts_mark_the_threshold_and_client_and_use_the_palette() -> None:
     gauge = fig.data[0]
     assert gauge.value == 42.0 and gauge.gauge.threshold.value == pytest.approx(30.0)
     assert gauge.gauge.bar.color == charts.AGAINST
+    french = charts.gauge(0.1, 0.3, title="R", threshold_label="Seuil", decimal=",")
+    assert french.layout.separators.startswith(",")
+    assert french.layout.annotations[0].text == "Seuil : 30,0 %"
+    assert french.data[0].gauge.bar.color == charts.FOR
     items = [(f"f{i}", 0.1 * i * (-1) ** i) for i in range(1, 21)]
     wf = charts.waterfall(items, base=-2.0, title="W", base_label="moyen", total_label="client",
                           others_label="autres", top=5).data[0]

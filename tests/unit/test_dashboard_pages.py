@@ -113,6 +113,7 @@ def test_client_file_shows_identity_application_and_history(fake: FakeApi) -> No
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Age (years)"] == "26" and metrics["Term"] == "24 months"
     assert metrics["Active loans elsewhere"] == "1" and metrics["Months with late payment"] == "2 / 6"
+    assert "Current application — Cash loan" in [h.value for h in at.subheader]
     assert len(at.get("plotly_chart")) == 3
 
 

@@ -22,8 +22,12 @@ _LAYOUT = {"template": "plotly_white", "margin": {"l": 10, "r": 10, "t": 50, "b"
            "font": {"size": 13}, "colorway": list(SERIES)}
 
 
-def gauge(probability: float, threshold: float, *, title: str, threshold_label: str) -> go.Figure:
-    """The default probability on a 0-100 % dial, the decision threshold as a black mark."""
+def gauge(probability: float, threshold: float, *, title: str, threshold_label: str,
+          decimal: str = ".") -> go.Figure:
+    """The default probability on a 0-100 % dial, the decision threshold as a black mark.
+
+    ``decimal`` is the decimal mark of the reader's language ("," in French).
+    """
     granted = probability < threshold
     fig = go.Figure(go.Indicator(
         mode="gauge+number", value=round(100 * probability, 1),
@@ -35,9 +39,12 @@ def gauge(probability: float, threshold: float, *, title: str, threshold_label: 
                "threshold": {"line": {"color": CLIENT, "width": 5}, "thickness": 0.9,
                              "value": 100 * threshold}},
         title={"text": title}))
+    mark = f"{100 * threshold:.1f}".replace(".", decimal)
     fig.add_annotation(x=0.5, y=-0.08, showarrow=False, xref="paper", yref="paper",
-                       text=f"{threshold_label}: {100 * threshold:.1f} %")
-    fig.update_layout(**{**_LAYOUT, "margin": {"l": 40, "r": 45, "t": 60, "b": 30}}, height=280)
+                       text=f"{threshold_label} : {mark} %" if decimal == "," else
+                       f"{threshold_label}: {mark}%")
+    fig.update_layout(separators=f"{decimal}\u202f" if decimal == "," else ".,",
+                      **{**_LAYOUT, "margin": {"l": 40, "r": 45, "t": 60, "b": 30}}, height=280)
     return fig
 
 

@@ -78,15 +78,17 @@ def _identity(detail: ClientDetail, lang: str) -> None:
 def _application(detail: ClientDetail, lang: str) -> None:
     app = detail.application
     credit, annuity = app.get("AMT_CREDIT"), app.get("AMT_ANNUITY")
-    st.subheader(t("client.application"))
-    cols = st.columns(5)
-    cols[0].metric(t("client.contract_type"), t(f"value.contract_type.{app.get('NAME_CONTRACT_TYPE')}")
-                   if app.get("NAME_CONTRACT_TYPE") in ("Cash loans", "Revolving loans") else "—")
-    cols[1].metric(t("client.amount_credit"), fmt_money(_num(credit), lang))
-    cols[2].metric(t("client.amount_annuity"), fmt_money(_num(annuity), lang))
+    contract = app.get("NAME_CONTRACT_TYPE")
+    kind = t(f"value.contract_type.{contract}") if contract in ("Cash loans", "Revolving loans") \
+        else "—"
+    # the contract type in the heading: too long for a metric at 1280 px
+    st.subheader(f"{t('client.application')} — {kind}")
+    cols = st.columns(4)
+    cols[0].metric(t("client.amount_credit"), fmt_money(_num(credit), lang))
+    cols[1].metric(t("client.amount_annuity"), fmt_money(_num(annuity), lang))
     term = term_months(_num(credit), _num(annuity))
-    cols[3].metric(t("client.term"), "—" if term is None else t("common.months", n=term))
-    cols[4].metric(t("client.goods_price"), fmt_money(_num(app.get("AMT_GOODS_PRICE")), lang))
+    cols[2].metric(t("client.term"), "—" if term is None else t("common.months", n=term))
+    cols[3].metric(t("client.goods_price"), fmt_money(_num(app.get("AMT_GOODS_PRICE")), lang))
 
 
 def _num(value: object) -> float | None:

@@ -28,7 +28,8 @@ def show_score(score: ScoreOut) -> None:
     left, right = st.columns([2, 3])
     with left:
         fig = charts.gauge(score.probability, score.threshold, title=t("score.gauge"),
-                           threshold_label=t("score.threshold"))
+                           threshold_label=t("score.threshold"),
+                           decimal="," if state.lang() == "fr" else ".")
         plot(fig, pd.DataFrame({t("common.item"): [t("score.gauge"), t("score.threshold")],
                                 t("common.value"): [fmt_pct(score.probability, state.lang()),
                                                     fmt_pct(score.threshold, state.lang())]}),
