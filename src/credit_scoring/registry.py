@@ -40,7 +40,7 @@ class ModelNotReadyError(RuntimeError):
     """No model holds the champion alias yet."""
 
 
-class ScorerModel(mlflow.pyfunc.PythonModel):
+class ScorerModel(mlflow.pyfunc.PythonModel):  # type: ignore[name-defined]
     """pyfunc wrapper: takes the feature table, returns calibrated probabilities of default."""
 
     def load_context(self, context: Any) -> None:
@@ -156,6 +156,8 @@ def log_and_register(*, scorer: ChampionScorer, params: dict[str, Any], metrics:
 def list_versions(settings: Settings | None = None) -> list[dict[str, Any]]:
     """Every registered version, newest first, with its key metrics and aliases."""
     settings = settings or get_settings()
+    if _no_store(settings):
+        return []
     client = _client(settings)
     try:
         versions = client.search_model_versions(f"name='{settings.model_name}'")
@@ -201,7 +203,16 @@ def rollback(settings: Settings | None = None) -> str:
     return history[-1]
 
 
+def _no_store(settings: Settings) -> bool:
+    """True when the default local store does not exist yet (and must not be created to look)."""
+    return not settings.mlflow_tracking_uri and not (settings.home / "mlflow.db").is_file()
+
+
 def _champion_dir(settings: Settings) -> tuple[str, Path]:
+    if _no_store(settings):
+        raise ModelNotReadyError(
+            f"no model store at {settings.home / 'mlflow.db'} yet: run "
+            "`credit-scoring train --data DIR` first (or set CREDIT_SCORING_MLFLOW_TRACKING_URI).")
     client = _client(settings)
     champion = _champion_version(client, settings)
     if champion is None:

@@ -130,7 +130,7 @@ def _fallback_meta(name: str) -> FeatureMeta:
                        unit="number", group=name)
 
 
-def row_reasons(contrib: np.ndarray, values: Sequence[object], *, feature_names: Sequence[str],
+def row_reasons(contrib: np.ndarray, values: Sequence[object] | np.ndarray, *, feature_names: Sequence[str],
                 metas: dict[str, FeatureMeta], groups: list[str], matrix: np.ndarray,
                 quantiles: dict[str, np.ndarray], lang: Lang = "fr", top: int = 4,
                 members: Sequence[np.ndarray] | None = None,
@@ -159,6 +159,6 @@ def row_reasons(contrib: np.ndarray, values: Sequence[object], *, feature_names:
                 group=groups[g], direction=direction,  # type: ignore[arg-type]
                 contribution=float(by_group[g]),
                 text=reason_text(meta, value, quantiles.get(name), lang),
-                features=tuple(feature_names[i] for i in idx),
+                features=tuple(feature_names[int(i)] for i in idx),
                 value=None if isinstance(value, float) and math.isnan(value) else value))  # type: ignore[arg-type]
     return out["against"], out["for"]

@@ -58,8 +58,10 @@ def fairness_report(y: np.ndarray, probability: np.ndarray, threshold: float,
         out["CODE_GENDER"] = fairness_frame(y, probability, threshold,
                                             applications["CODE_GENDER"].fillna("unknown"))
     if "DAYS_BIRTH" in applications:
-        out["age_band"] = fairness_frame(y, probability, threshold,
-                                         age_band(applications["DAYS_BIRTH"]))
+        table = fairness_frame(y, probability, threshold, age_band(applications["DAYS_BIRTH"]))
+        order = {label: i for i, (_, _, label) in enumerate(AGE_BANDS)}
+        out["age_band"] = table.sort_values("group", key=lambda g: g.map(order).fillna(len(order)),
+                                            ignore_index=True)
     return out
 
 
