@@ -199,7 +199,7 @@ def test_with_a_champion_the_top_features_are_compared_and_drift_is_weighted(
         categories={c: list(X[c].cat.categories) for c in X.columns
                     if isinstance(X[c].dtype, pd.CategoricalDtype)},
         similarity=None, model_name="credit-default", model_version="7")
-    monkeypatch.setattr(drift, "load_champion_or_none", lambda _settings: scorer)
+    monkeypatch.setattr(drift, "load_champion_or_none", lambda _settings: (scorer, ""))
 
     summary = build_drift_report(kaggle_folder, kaggle_folder, settings=settings, top_features=5)
     features = [c for c in summary["columns"] if c["kind"] == "feature"]

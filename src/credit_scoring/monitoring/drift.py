@@ -174,16 +174,19 @@ def source_features(source: Source, cache: dict[Path, pd.DataFrame] | None = Non
     return build.build_features_for_frames({"application": source.frame})
 
 
-def load_champion_or_none(settings: Settings) -> Any | None:
-    """The champion Scorer, or None when none is registered (drift is then not weighted)."""
+def load_champion_or_none(settings: Settings) -> tuple[Any | None, str]:
+    """The champion Scorer, or None and why not (drift is then not weighted)."""
     if not settings.mlflow_tracking_uri and not (settings.home / "mlflow.db").is_file():
-        return None  # no local model store yet: do not create an empty one just to look
+        # No local model store yet: do not create an empty one just to look.
+        return None, "no champion model is registered"
     try:
         from credit_scoring import registry
-        return registry.load_champion(settings)
+        return registry.load_champion(settings), ""
     except Exception as exc:  # no champion yet, or the model store is unreachable: say so, go on
         log.info("drift not weighted: %s", exc)
-        return None
+        if type(exc).__name__ == "ModelNotReadyError":
+            return None, "no champion model is registered"
+        return None, f"the champion could not be loaded ({type(exc).__name__}: {str(exc)[:200]})"
 
 
 def champion_importances(scorer: Any, features: pd.DataFrame, rows: int = 2000) -> dict[str, float]:
@@ -214,9 +217,8 @@ def build_drift_report(reference: str | Path, current: str | Path, *, settings: 
     kinds = dict.fromkeys(raw_cols, "raw")
     importances: dict[str, float] = {}
     model = None
-    unweighted = "no champion model is registered"
     step("Loading the champion model")
-    scorer = load_champion_or_none(settings)
+    scorer, unweighted = load_champion_or_none(settings)
     if scorer is not None:
         step("Building the model's features")
         cache: dict[Path, pd.DataFrame] = {}
