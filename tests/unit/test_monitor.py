@@ -133,3 +133,14 @@ def test_production_drift_compares_served_clients_and_scores_with_training(home:
     assert (home.reports_dir / "drift" / summary["html"]).is_file()
     with pytest.raises(DataError, match="no score was logged"):
         production_drift(home, *period(since=datetime(2020, 1, 1), until=datetime(2020, 1, 2)))
+
+
+def test_drift_command_in_production_mode_writes_the_report_the_api_serves(home: Settings) -> None:
+    from credit_scoring.monitoring.drift import latest_report
+
+    result = CliRunner().invoke(app, ["drift", "--production", "--days", "3", "--sample", "150"])
+    assert result.exit_code == 0, result.output
+    assert "score: 1/1 columns drifted" in result.output and "Report:" in result.output
+    found = latest_report(home)
+    assert found is not None and found[1]["kind"] == "production"
+    assert found[1]["rows"]["sampled_to"] == 150 and found[1]["rows"]["current"] == 150
