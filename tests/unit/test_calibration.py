@@ -32,6 +32,7 @@ def test_ece_by_hand() -> None:
     assert expected_calibration_error(y, p) == pytest.approx(0.5 * 0.45 + 0.5 * 0.95)
     mean_p, rate, counts = reliability_curve(y, p)
     assert counts.tolist() == [2, 2] and rate.tolist() == [0.5, 0.0]
+    assert mean_p == pytest.approx([0.05, 0.95])
 
 
 @pytest.mark.parametrize("method", ["isotonic", "sigmoid"])
