@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -76,16 +77,21 @@ def authenticate(session: Session, settings: Settings, username: str, password: 
     return user
 
 
+def signing_key(secret: str) -> bytes:
+    """A 32-byte HMAC key derived from the secret (any length of secret gives a full-size key)."""
+    return hashlib.sha256(secret.encode()).digest()
+
+
 def create_token(settings: Settings, principal: Principal) -> str:
     now = datetime.now(UTC)
     claims = {"sub": principal.username, "role": principal.role, "iat": now,
               "exp": now + timedelta(minutes=settings.token_expire_minutes)}
-    return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
+    return jwt.encode(claims, signing_key(settings.secret_key), algorithm=ALGORITHM)
 
 
 def decode_token(settings: Settings, token: str) -> Principal:
     """The principal of a valid token; raises ``jwt.InvalidTokenError`` (expired, tampered...)."""
-    claims = jwt.decode(token, settings.secret_key, algorithms=[ALGORITHM],
+    claims = jwt.decode(token, signing_key(settings.secret_key), algorithms=[ALGORITHM],
                         options={"require": ["exp", "sub", "role"]})
     if claims["role"] not in ROLES:
         raise jwt.InvalidTokenError("unknown role")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from credit_scoring.api.security import add_user
+from credit_scoring.api.security import add_user, signing_key
 from credit_scoring.db.session import session_scope
 
 from .conftest import PASSWORD, SECRET, Bank, TestClient, login
@@ -51,18 +51,19 @@ def test_no_token_is_401(client: TestClient, method: str, path: str, body) -> No
 def _token(**claims) -> str:  # type: ignore[no-untyped-def]
     now = datetime.now(UTC)
     base = {"sub": "advisor", "role": "advisor", "iat": now, "exp": now + timedelta(minutes=5)}
-    return jwt.encode({**base, **claims}, SECRET, algorithm="HS256")
+    return jwt.encode({**base, **claims}, signing_key(SECRET), algorithm="HS256")
 
 
 @pytest.mark.parametrize("token", [
     "not-a-jwt",
     _token(exp=datetime.now(UTC) - timedelta(seconds=1)),  # expired
     jwt.encode({"sub": "advisor", "role": "advisor",
-                "exp": datetime.now(UTC) + timedelta(minutes=5)}, "another-secret-" * 4,
+                "exp": datetime.now(UTC) + timedelta(minutes=5)}, signing_key("another-secret"),
                algorithm="HS256"),  # signed with another key
     _token()[:-3] + "abc",  # tampered signature
     _token(role="superuser"),  # unknown role
-    jwt.encode({"sub": "advisor", "role": "admin"}, SECRET, algorithm="HS256"),  # no expiry
+    jwt.encode({"sub": "advisor", "role": "admin"}, signing_key(SECRET),
+               algorithm="HS256"),  # no expiry
 ], ids=["garbage", "expired", "other-key", "tampered", "unknown-role", "no-exp"])
 def test_bad_tokens_are_refused(client: TestClient, token: str) -> None:
     response = client.get("/me", headers={"Authorization": f"Bearer {token}"})
