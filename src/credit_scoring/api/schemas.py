@@ -244,7 +244,7 @@ class PopulationStats(BaseModel):
 def _application_model() -> type[BaseModel]:
     """Every Kaggle application column as an optional typed field; a few required and bounded."""
     types: dict[str, Any] = {"int": int | None, "float": float | None, "str": str | None}
-    bounds: dict[str, dict[str, float]] = {
+    bounds: dict[str, dict[str, Any]] = {
         "AMT_INCOME_TOTAL": {"gt": 0, "le": 1e9}, "AMT_CREDIT": {"gt": 0, "le": 1e9},
         "AMT_ANNUITY": {"gt": 0, "le": 1e8}, "AMT_GOODS_PRICE": {"ge": 0, "le": 1e9},
         "DAYS_BIRTH": {"ge": -36_500, "le": -6_570}, "DAYS_EMPLOYED": {"ge": -25_000, "le": 365_243},

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import TaskID
 
 from credit_scoring.cli.common import console, err_console, progress, user_errors
 from credit_scoring.config import get_settings
@@ -88,7 +89,7 @@ def load(
                 bar.update(task, description="Building features")
                 table = build_feature_table(prepared)
             bar.update(task, total=1, completed=1)
-            steps: dict[str, int] = {}
+            steps: dict[str, TaskID] = {}
 
             def on_progress(step: str, done: int, total: int) -> None:
                 if step not in steps:

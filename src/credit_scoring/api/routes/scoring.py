@@ -6,7 +6,7 @@ version, threshold, score, reasons) through the background writer.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Query, Request
@@ -76,7 +76,7 @@ def what_if(request: Request, sk_id_curr: ClientId, body: WhatIfIn, user: Curren
 @router.post("/predict_default", responses={422: {"description": "invalid application"}})
 def predict_default(request: Request, body: PredictIn, user: CurrentUser,
                     service: ScorerDep) -> ScoreOut:
-    application = body.application.model_dump()
+    application: dict[str, Any] = body.application.model_dump()  # type: ignore[attr-defined]
     given_id = application.get("SK_ID_CURR")
     if given_id is None:
         application["SK_ID_CURR"] = 0  # the feature builder needs a key
