@@ -129,9 +129,9 @@ For one client, the exact contributions are added up per source column (feature 
 the four groups that raise the risk most and the four that lower it most are worded from
 the metadata: description, the client's value in its unit, and where it stands among the
 training population (percentiles stored with the model), e.g. "External score 3: 0.14
-(lower than 90% of clients)". The dashboard also shows the {outcome.scorer.similarity.features
-if outcome.scorer.similarity else []} nearest known clients on the most important features
-(scaled by their inter-quartile range) and how they turned out.
+(lower than 90% of clients)". The dashboard also shows the nearest known clients on the
+most important features ({', '.join(outcome.scorer.similarity.features) if outcome.scorer.similarity
+else 'none'}), scaled by their inter-quartile range, and how they turned out.
 
 ## 10. Fairness
 {fairness_markdown(fairness)}
