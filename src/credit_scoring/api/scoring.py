@@ -71,6 +71,7 @@ class ScoredClient:
     out: s.ScoreOut
     body: bytes
     digest: str
+    reasons: list[dict[str, Any]]  # for the score log, dumped once
 
 
 def digest_frame(features: pd.DataFrame) -> str:
@@ -175,8 +176,8 @@ class ScoringService:
         with self._session(session) as active:
             features = self.client_features(active, sk_id_curr)
         out = self.score_frame(features, sk_id_curr, lang)
-        scored = ScoredClient(out, out.model_dump_json().encode(),
-                              digest_frame(features))
+        scored = ScoredClient(out, out.model_dump_json().encode(), digest_frame(features),
+                              reasons_of(out))
         self.responses.put(key, scored)
         return scored
 
@@ -264,6 +265,10 @@ class ScoringService:
 
     def _session(self, session: Session | None) -> Any:
         return contextlib.nullcontext(session) if session is not None else self._sessions()
+
+
+def reasons_of(out: s.ScoreOut) -> list[dict[str, Any]]:
+    return [r.model_dump() for r in out.reasons_against + out.reasons_for]
 
 
 def what_if_changes(application: dict[str, Any], body: s.WhatIfIn) -> dict[str, float]:

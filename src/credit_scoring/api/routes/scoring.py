@@ -26,6 +26,7 @@ from credit_scoring.api.schemas import (
     WhatIfIn,
     WhatIfOut,
 )
+from credit_scoring.api.scoring import reasons_of
 from credit_scoring.api.security import Principal
 
 router = APIRouter(tags=["scoring"], responses={
@@ -33,12 +34,12 @@ router = APIRouter(tags=["scoring"], responses={
     503: {"model": ErrorOut, "description": "model not ready or database unreachable"}})
 
 
-def log_score(request: Request, user: Principal, route: str, out: ScoreOut, inputs: str) -> None:
+def log_score(request: Request, user: Principal, route: str, out: ScoreOut, inputs: str,
+              reasons: list[dict[str, Any]] | None = None) -> None:
     request.app.state.score_log.log(
         username=user.username, route=route, sk_id_curr=out.sk_id_curr, inputs_digest=inputs,
         model_version=out.model_version, threshold=out.threshold, probability=out.probability,
-        decision=out.decision,
-        reasons=[r.model_dump() for r in out.reasons_against + out.reasons_for])
+        decision=out.decision, reasons=reasons if reasons is not None else reasons_of(out))
     request.app.state.metrics.scores.labels(route, out.decision).inc()
 
 
@@ -48,7 +49,7 @@ async def client_score(request: Request, sk_id_curr: ClientId, user: CurrentUser
     scored = service.cached_score(sk_id_curr, lang)
     if scored is None:  # first time for this client and model: database and model, off the loop
         scored = await run_in_threadpool(service.score_client, None, sk_id_curr, lang)
-    log_score(request, user, "client_score", scored.out, scored.digest)
+    log_score(request, user, "client_score", scored.out, scored.digest, scored.reasons)
     return Response(scored.body, media_type="application/json")
 
 
