@@ -46,6 +46,13 @@ def test_train_quick_then_score(tmp_path, home) -> None:
         assert promoted.exit_code == 0, promoted.output
     listed = runner.invoke(app, ["model", "list"])
     assert listed.exit_code == 0 and "champion" in listed.output
+    from credit_scoring.registry import champion_report
+
+    report = champion_report(get_settings())
+    curve = report["calibration"]
+    assert len(curve["predicted"]) == len(curve["observed"]) >= 5
+    assert curve["predicted"] == sorted(curve["predicted"])  # quantile bins, in order
+    assert sum(curve["count"]) == report["metrics"]["n_train"]  # every out-of-fold prediction
 
     out = tmp_path / "scores.csv"
     scored = runner.invoke(app, ["score", "--data", str(data), "--out", str(out), "--lang", "en"])

@@ -14,6 +14,7 @@ from credit_scoring import registry
 from credit_scoring.config import Settings
 from credit_scoring.data.loading import DataError, PreparedData, prepare
 from credit_scoring.features.metadata import FeatureMeta, save_metadata
+from credit_scoring.modeling.calibration import reliability_curve
 from credit_scoring.modeling.evaluate import to_markdown
 from credit_scoring.modeling.train import Step, TrainConfig, TrainingOutcome, train_on_table
 from credit_scoring.monitoring.fairness import fairness_report
@@ -70,7 +71,16 @@ def build_report(outcome: TrainingOutcome, fairness: dict[str, pd.DataFrame], ca
         "feature_set_version": outcome.feature_set_version,
         "data_fingerprint": outcome.data_fingerprint,
         "top_features": {k: float(v) for k, v in outcome.importance.head(20).items()},
+        "calibration": _reliability(outcome),
     }
+
+
+def _reliability(outcome: TrainingOutcome) -> dict[str, list[float]]:
+    """The champion's out-of-fold reliability curve (quantile bins), for the Model page."""
+    predicted, observed, count = reliability_curve(outcome.y, outcome.winner.oof_probability,
+                                                   n_bins=10, strategy="quantile")
+    return {"predicted": [float(v) for v in predicted], "observed": [float(v) for v in observed],
+            "count": [float(v) for v in count]}
 
 
 def write_reports(outcome: TrainingOutcome, prepared: PreparedData, settings: Settings,

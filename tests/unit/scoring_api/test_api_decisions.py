@@ -64,7 +64,11 @@ def test_model_report_comes_from_the_registry_report(client: TestClient, tokens)
     app.state.load_report = lambda _s: {  # type: ignore[attr-defined]
         "metrics": {"roc_auc": 0.76}, "threshold": 0.3, "costs": {"fn": 10, "fp": 1},
         "comparison": [{"model": "lightgbm", "roc_auc": 0.76}], "model_card": "# Card",
-        "fairness": {"gender": {"gap": 0.01}}}
+        "fairness": {"gender": {"gap": 0.01}}, "top_features": {"EXT_SOURCE_MEAN": 0.31},
+        "calibration": {"predicted": [0.02, 0.2], "observed": [0.03, 0.18], "count": [900, 100]}}
     body = client.get("/model", headers=tokens["advisor"]).json()
-    assert body["metrics"] == {"roc_auc": 0.76} and body["model_card_markdown"] == "# Card"
+    assert body["metrics"]["roc_auc"] == 0.76 and body["model_card_markdown"] == "# Card"
+    # What the dashboard's Model page draws: global importance and the reliability curve.
+    assert body["metrics"]["global_importance"] == {"EXT_SOURCE_MEAN": 0.31}
+    assert body["metrics"]["calibration"]["observed"] == [0.03, 0.18]
     assert body["model_version"] == "7" and body["comparison"][0]["model"] == "lightgbm"

@@ -30,7 +30,11 @@ def model_report(request: Request, user: CurrentUser, service: ScorerDep,
     out = ModelOut(
         model_name=scorer.model_name, model_version=scorer.model_version,
         threshold=float(report.get("threshold", scorer.threshold)),
-        metrics=dict(report.get("metrics") or {}), costs=dict(report.get("costs") or {}),
+        # The Model page draws global importance and the reliability curve from these two.
+        metrics={**(report.get("metrics") or {}),
+                 "global_importance": dict(report.get("top_features") or {}),
+                 "calibration": report.get("calibration")},
+        costs=dict(report.get("costs") or {}),
         comparison=list(report.get("comparison") or []),
         model_card_markdown=str(report.get("model_card") or report.get("model_card_markdown") or ""),
         fairness=dict(report.get("fairness") or {}))
