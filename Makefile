@@ -39,7 +39,7 @@ bench: install ## Benchmarks that print their figures (see bench/README.md)
 	@for f in bench/bench_*.py; do echo "== $$f"; $(UV) run python $$f || exit 1; done
 
 screenshots: install system-deps ## Regenerate docs/screenshots/ (the browser walk-through of the user guide)
-	$(UV) run pytest tests/e2e -m e2e
+	CREDIT_SCORING_SCREENSHOTS=$(CURDIR)/docs/screenshots $(UV) run pytest tests/e2e -m e2e
 
 mlflow-ui: ## MLflow UI on http://127.0.0.1:5000 (experiments and the model registry)
 	$(UV) run mlflow ui --backend-store-uri sqlite:///$(CREDIT_SCORING_HOME)/mlflow.db --port 5000

@@ -1,11 +1,15 @@
 """An advisor's walk through the dashboard in headless Chromium, on the real API and demo data.
 
-Saves one screenshot per step under ``docs/screenshots/`` (used by ``docs/user-guide.md``).
+Saves one screenshot per step: under ``docs/screenshots/`` (used by ``docs/user-guide.md``)
+when ``CREDIT_SCORING_SCREENSHOTS`` names that folder (``make screenshots``), otherwise under
+pytest's temporary folder, so that a test run leaves the work tree as it was.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,7 +17,8 @@ from e2e_stack import CHROMIUM, CHROMIUM_ARGS, Stack
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 pytestmark = pytest.mark.e2e
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = Path(os.environ.get("CREDIT_SCORING_SCREENSHOTS")
+             or Path(tempfile.gettempdir()) / "credit-scoring-e2e-screenshots")
 WAIT = 30_000  # ms: the first page of a fresh server compiles and caches
 
 
