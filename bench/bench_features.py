@@ -1,9 +1,9 @@
 """Feature build time and peak memory on DuckDB, plus the latency of the API path.
 
 Cases (each runs in its own process so that its peak memory is its own):
-  (a) the real sample   (default /work/shared/data/home-credit-sample)
-  (b) Kaggle-size synthetic parquet (default /work/team/kaggle-synth; create one with
-      ``credit-scoring data synth --clients 356255 --format parquet``)
+  (a) the real sample   (default ../shared/data/home-credit-sample beside the repository)
+  (b) Kaggle-size synthetic parquet (default var/bench/kaggle-synth, generated on first use
+      with ``credit-scoring data synth --clients 356255 --format parquet --seed 0``)
 and the time of ``build_features_for_frames`` for one application, without and with history.
 
     uv run python bench/bench_features.py [--sample DIR] [--synth DIR] [--only a|b|frames]
@@ -26,8 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
-SAMPLE = Path("/work/shared/data/home-credit-sample")
-SYNTH = Path("/work/team/kaggle-synth")
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO.parent / "shared" / "data" / "home-credit-sample"
+SYNTH = REPO / "var" / "bench" / "kaggle-synth"
 
 
 def _peak_gb() -> float:
@@ -123,11 +124,12 @@ def main() -> None:
         else:
             print(f"(a) skipped: {args.sample} is absent")
     if args.only in (None, "b"):
-        if args.synth.is_dir():
-            print("(b) Kaggle-size synthetic:", json.dumps(_child("case", args.synth, args.cache)))
-        else:
-            print(f"(b) skipped: {args.synth} is absent (credit-scoring data synth --clients 356255 "
-                  "--format parquet)")
+        if not args.synth.is_dir():
+            print(f"(b) generating Kaggle-size synthetic parquet in {args.synth} (once)")
+            subprocess.run([sys.executable, "-m", "credit_scoring", "data", "synth", "--out",
+                            str(args.synth), "--clients", "356255", "--format", "parquet",
+                            "--seed", "0"], check=True)
+        print("(b) Kaggle-size synthetic:", json.dumps(_child("case", args.synth, args.cache)))
     if args.only in (None, "frames"):
         data = args.sample if args.sample.is_dir() else args.synth
         print("frames (API path, one application):", json.dumps(_child("frames", data, args.cache)))

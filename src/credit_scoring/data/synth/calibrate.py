@@ -3,7 +3,7 @@
 Only aggregate statistics are kept (missing shares, category frequencies, 101
 quantiles), never rows. Run it again when a better sample is available::
 
-    uv run python -m credit_scoring.data.synth.calibrate /work/shared/data/home-credit-sample
+    uv run python -m credit_scoring.data.synth.calibrate ../shared/data/home-credit-sample
 """
 
 from __future__ import annotations
