@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import tempfile
 import warnings
@@ -223,6 +224,8 @@ def _champion_dir(settings: Settings) -> tuple[str, Path]:
     version = str(champion.version)
     target = settings.models_dir / f"{settings.model_name}-v{version}"
     if not (target / "artifacts" / "scorer.joblib").is_file():
+        # MLflow's per-file progress bar floods logs and CLI output for a handful of files.
+        os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
         with tempfile.TemporaryDirectory() as tmp:
             local = mlflow.artifacts.download_artifacts(
                 artifact_uri=f"models:/{settings.model_name}/{version}", dst_path=tmp)
