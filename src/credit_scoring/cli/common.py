@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from credit_scoring.data.loading import DataError
+from credit_scoring.data.loading import DataError, PreparedData, locate_tables, prepare
 
 console = Console()
 err_console = Console(stderr=True)
@@ -19,6 +20,15 @@ def progress() -> Progress:
     """A progress display for long work (transient lines are kept so logs show what ran)."""
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                     TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=console)
+
+
+def read_tables(data: Path, cache_dir: Path, *, drop_orphans: bool = False) -> PreparedData:
+    """Convert and check every table of a folder, one progress step per table."""
+    tables = locate_tables(data)
+    with progress() as bar:
+        task = bar.add_task("Reading and checking tables", total=len(tables))
+        return prepare(data, cache_dir, drop_orphans=drop_orphans,
+                       on_table=lambda name: bar.update(task, advance=1, description=f"Reading {name}"))
 
 
 @contextlib.contextmanager

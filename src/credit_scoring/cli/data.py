@@ -8,9 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from credit_scoring.cli.common import console, err_console, progress, user_errors
+from credit_scoring.cli.common import console, err_console, progress, read_tables, user_errors
 from credit_scoring.config import get_settings
-from credit_scoring.data.loading import locate_tables, prepare
 from credit_scoring.data.synth import DEFAULT_TEST_SHARE, generate
 
 data_app = typer.Typer(help="Check, convert and generate tables in Kaggle layout.", no_args_is_help=True)
@@ -24,11 +23,7 @@ def check(
     """Load, validate and summarise a folder; exit 2 when a problem needs fixing."""
     settings = get_settings()
     with user_errors():
-        tables = locate_tables(data)
-        with progress() as bar:
-            task = bar.add_task("Reading and checking tables", total=len(tables))
-            prepared = prepare(data, settings.cache_dir, drop_orphans=drop_orphans,
-                               on_table=lambda name: bar.update(task, advance=1, description=f"Reading {name}"))
+        prepared = read_tables(data, settings.cache_dir, drop_orphans=drop_orphans)
     table = Table(title=f"Tables in {data}")
     for col in ("table", "rows", "columns", "clients", "missing", "target rate"):
         table.add_column(col, justify="left" if col == "table" else "right")

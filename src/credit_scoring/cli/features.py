@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from credit_scoring.cli.common import console, err_console, progress, user_errors
+from credit_scoring.cli.common import console, err_console, progress, read_tables, user_errors
 from credit_scoring.config import get_settings
 
 features_app = typer.Typer(help="Build the model's feature table.", no_args_is_help=True)
@@ -22,7 +22,6 @@ def build(
     drop_orphans: Annotated[bool, typer.Option(help="Drop history rows whose client or credit is absent.")] = False,
 ) -> None:
     """Compute every feature for every application; write parquet plus features.meta.json beside it."""
-    from credit_scoring.data.loading import locate_tables, prepare
     from credit_scoring.features.build import build_feature_table, feature_metadata, step_count
     from credit_scoring.features.engines import ENGINES
     from credit_scoring.features.metadata import save_metadata
@@ -34,11 +33,7 @@ def build(
     target = out or settings.features_dir / "features.parquet"
     started = time.perf_counter()
     with user_errors():
-        tables = locate_tables(data)
-        with progress() as bar:
-            task = bar.add_task("Reading and checking tables", total=len(tables))
-            prepared = prepare(data, settings.cache_dir, drop_orphans=drop_orphans,
-                               on_table=lambda name: bar.update(task, advance=1, description=f"Reading {name}"))
+        prepared = read_tables(data, settings.cache_dir, drop_orphans=drop_orphans)
         prepared.raise_for_errors()
         with progress() as bar:
             task = bar.add_task("Building features", total=step_count())

@@ -66,9 +66,15 @@ def score_features(scorer: ChampionScorer, features: pd.DataFrame, out: Path, *,
             on_chunk(len(chunk))
     result = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=["SK_ID_CURR", "probability", "decision"])
+    out = write_scores(result, out)
+    return BatchResult(rows=len(result), seconds=time.perf_counter() - start, out=out)
+
+
+def write_scores(result: pd.DataFrame, out: Path | str) -> Path:
+    """Write the scores CSV whole or not at all (a crash leaves no half-written file)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".partial")
     result.to_csv(tmp, index=False)
     tmp.replace(out)
-    return BatchResult(rows=len(result), seconds=time.perf_counter() - start, out=out)
+    return out

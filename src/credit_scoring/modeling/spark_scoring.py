@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from credit_scoring.data.loading import DataError, PreparedData
-from credit_scoring.modeling.batch import BatchResult, score_frame
+from credit_scoring.modeling.batch import BatchResult, score_frame, write_scores
 from credit_scoring.modeling.contracts import Lang
 from credit_scoring.modeling.scorer import ChampionScorer
 
@@ -88,9 +88,5 @@ def score_prepared_on_spark(scorer: ChampionScorer, prepared: PreparedData, out:
     features = table[table["SK_ID_CURR"].isin(ids)].reset_index(drop=True)
     step(f"Scoring {len(features):,} clients on Spark")
     result = score_features_on_spark(scorer, features, lang=lang)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(out.suffix + ".partial")
-    result.to_csv(tmp, index=False)
-    tmp.replace(out)
+    out = write_scores(result, out)
     return BatchResult(rows=len(result), seconds=time.perf_counter() - started, out=out)
