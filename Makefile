@@ -1,6 +1,7 @@
 # Credit scoring platform — `make help` lists the targets.
 SHELL := /bin/bash
-UV ?= uv
+# uv from PATH, else as a Python module (installed by `make install` when missing).
+UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 export CREDIT_SCORING_HOME ?= $(CURDIR)/var
 # `make run DATA=../shared/data/home-credit-sample` runs on real Kaggle-layout data; default: synthetic.
 DATA ?=
@@ -12,7 +13,8 @@ CLIENTS ?= 10000
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
 
-install: ## Install the package and its tools from the lock file (uv)
+install: ## Install uv if missing, then the package and its tools from the lock file
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 
 system-deps: ## Debian packages the tests need (chromium for the browser tests; needs root)
@@ -35,8 +37,8 @@ lint: install ## Ruff and mypy, as pre-commit runs them
 	$(UV) run ruff format --check src tests bench
 	$(UV) run mypy
 
-bench: install ## Benchmarks that print their figures (see bench/README.md)
-	@for f in bench/bench_*.py; do echo "== $$f"; $(UV) run python $$f || exit 1; done
+bench: install ## Self-contained benchmarks (synth, features, model, drift); see bench/README.md for the rest
+	@for f in synth features model_quality drift; do echo "== bench/bench_$$f.py"; $(UV) run python bench/bench_$$f.py || exit 1; done
 
 screenshots: install system-deps ## Regenerate docs/screenshots/ (the browser walk-through of the user guide)
 	CREDIT_SCORING_SCREENSHOTS=$(CURDIR)/docs/screenshots $(UV) run pytest tests/e2e -m e2e
