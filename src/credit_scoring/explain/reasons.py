@@ -1,7 +1,8 @@
 """Reasons in plain words (French and English) from feature metadata and contributions.
 
 A reason is a group of features sharing a source column (``FeatureMeta.group``);
-its text is the description of the group's strongest feature, the client's value
+its text is the description of the group member that pushes hardest in the group's
+direction (up for a reason against the client, down for one in favour), the client's value
 formatted by unit, and where that value stands among the training population.
 """
 
@@ -149,7 +150,10 @@ def row_reasons(contrib: np.ndarray, values: Sequence[object] | np.ndarray, *, f
     for direction, group_ids in chosen.items():
         for g in group_ids:
             idx = members[g] if members is not None else np.flatnonzero(matrix[:, g])
-            lead = int(idx[np.argmax(np.abs(contrib[idx]))])
+            # quote the member pushing hardest the way the group does: with mixed signs, the
+            # member largest in absolute value may argue the other way
+            sign = 1.0 if direction == "against" else -1.0
+            lead = int(idx[np.argmax(sign * contrib[idx])])
             name = feature_names[lead]
             meta = metas.get(name) or _fallback_meta(name)
             value = values[lead]
