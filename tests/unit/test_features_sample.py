@@ -66,3 +66,20 @@ def test_api_path_matches_batch_for_a_client_with_history(
               if not (math.isnan(batch[c]) and math.isnan(online[c]))
               and not math.isclose(batch[c], online[c], rel_tol=1e-9, abs_tol=1e-9)]
     assert not differ
+
+
+def test_numpy_application_features_match_duckdb_on_every_application(
+        sample: tuple[PreparedData, pd.DataFrame]) -> None:
+    """The API's path for an application without history (NumPy) against the batch build."""
+    from credit_scoring.features import rowwise
+
+    prepared, table = sample
+    apps = pd.concat([prepared.read(t) for t in ("application_train", "application_test")],
+                     ignore_index=True)
+    tape = rowwise.application_tape()
+    assert tape is not None
+    fast = rowwise.application_features(apps)
+    assert (fast.SK_ID_CURR.to_numpy() == table.SK_ID_CURR.to_numpy()).all()
+    names = list(tape.outputs)
+    np.testing.assert_allclose(fast[names].to_numpy(float), table[names].to_numpy(float),
+                               rtol=1e-9, atol=0, equal_nan=True)

@@ -169,6 +169,13 @@ def application_union(train: ir.Table | None, test: ir.Table | None) -> ir.Table
     return parts[0] if len(parts) == 1 else parts[0].union(parts[1])
 
 
+@lru_cache(maxsize=1)
+def _block_layout() -> tuple[list[str], dict[str, int]]:
+    """Column names of a feature block and their positions (shared, never modified)."""
+    names = ["TARGET", *feature_names()]
+    return names, {name: i for i, name in enumerate(names)}
+
+
 class FeatureBlock:
     """The feature table being filled: one preallocated float64 block, sorted by SK_ID_CURR.
 
@@ -181,8 +188,7 @@ class FeatureBlock:
         self.ids = pd.Index(np.sort(np.asarray(ids, dtype="int64")))
         if not self.ids.is_unique:
             raise ValueError("SK_ID_CURR must be unique across application_train and _test")
-        self.names = ["TARGET", *feature_names()]
-        self.position = {name: i for i, name in enumerate(self.names)}
+        self.names, self.position = _block_layout()
         # column-major, so that pandas wraps it without a copy and columns fill contiguously
         self.values = np.full((len(self.ids), len(self.names)), np.nan, order="F")
 
