@@ -20,9 +20,10 @@ def _known_errors(exc: Exception) -> None:
 
 def train(
     data: Annotated[Path, typer.Option(help="Folder with the Kaggle tables (application_train required).")],
-    quick: Annotated[bool, typer.Option(help="Fixed LightGBM settings, baselines only (< 2 min).")] = False,
+    quick: Annotated[bool, typer.Option(help="Fixed LightGBM settings, 3 folds, baselines only (< 2 min).")] = False,
     budget_minutes: Annotated[float, typer.Option(min=1, help="Time budget of the search.")] = 15.0,
-    folds: Annotated[int, typer.Option(min=2, max=10, help="Cross-validation folds.")] = 5,
+    folds: Annotated[int | None, typer.Option(min=2, max=10, help="Cross-validation folds (default 5, 3 with --quick).")] = None,
+    threads: Annotated[int | None, typer.Option(min=1, max=64, help="LightGBM training threads (default: the cores, at most 4).")] = None,
     register: Annotated[bool, typer.Option(help="Log to MLflow and register the model.")] = True,
 ) -> None:
     """Train, compare and calibrate candidates; register the winner (champion if it passes)."""
@@ -31,7 +32,9 @@ def train(
     from credit_scoring.modeling.train import TrainConfig
 
     settings = get_settings()
-    config = TrainConfig(quick=quick, budget_minutes=budget_minutes, n_folds=folds)
+    config = TrainConfig(quick=quick, budget_minutes=budget_minutes, folds=folds)
+    if threads:
+        config.n_threads = threads
     with user_errors(), progress() as bar:
         task = bar.add_task("Training", total=None)
 

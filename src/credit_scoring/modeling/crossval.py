@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import lightgbm as lgb
 import numpy as np
 import optuna
 import pandas as pd
@@ -17,9 +18,10 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from credit_scoring.modeling import imbalance
 from credit_scoring.modeling.candidates import (
+    EARLY_STOPPING,
+    MAX_ROUNDS,
     SEED,
     SklearnCandidate,
-    fit_booster,
     lgbm_search_space,
 )
 
@@ -99,25 +101,52 @@ def sklearn_oof(candidate: SklearnCandidate, X: pd.DataFrame, y: np.ndarray, fol
     return OofRun(scores, params, fit_time / len(folds), 1000 * 1000 * predict_time / len(y))
 
 
+def patience(params: dict[str, Any]) -> int:
+    """Rounds without improvement before a fold stops: ``EARLY_STOPPING`` at a learning rate
+    of 0.02, proportionally fewer at faster rates (``--quick`` learns at 0.05)."""
+    return max(int(EARLY_STOPPING * 0.02 / float(params.get("learning_rate", 0.02))), 30)
+
+
 def booster_oof(params: dict[str, Any], X: pd.DataFrame, y: np.ndarray, folds: Folds, *,
                 strategy: str = "none", n_threads: int = 1) -> OofRun:
-    """LightGBM out of fold; each fold stops early on a split of its own training part."""
-    scores = np.zeros(len(y))
+    """LightGBM out of fold, each fold trained on its whole training part.
+
+    The number of rounds is a hyper-parameter chosen like the others, on the folds: every
+    fold's validation ROC AUC is recorded round by round (a fold stops once it has not
+    improved for :func:`patience` rounds), and the round with the highest mean over the
+    folds is kept for every fold's predictions and, scaled, for the final refit. (AUC, not
+    log loss: with class weights the log loss of unweighted rows rises from the start.) Stopping
+    on a split of each fold's own data instead cost the model a tenth of its training rows
+    and a noisy stopping point (about 0.002 of AUC on the real sample).
+    """
     fit_time = predict_time = 0.0
-    iterations = []
+    boosters, curves = [], []
     for train_idx, valid_idx in folds:
         X_fit, y_fit = imbalance.resample(X.iloc[train_idx], y[train_idx], strategy)
         start = time.perf_counter()
-        booster, best = fit_booster({**params, **imbalance.booster_params(strategy, y_fit)},
-                                    X_fit, y_fit, n_threads=n_threads)
+        fit_params = {**params, **imbalance.booster_params(strategy, y_fit),
+                      "num_threads": n_threads, "metric": "auc"}
+        fit_set = lgb.Dataset(X_fit, y_fit)
+        history: dict[str, Any] = {}
+        booster = lgb.train(fit_params, fit_set, num_boost_round=MAX_ROUNDS,
+                            valid_sets=[lgb.Dataset(X.iloc[valid_idx], y[valid_idx],
+                                                    reference=fit_set)],
+                            valid_names=["fold"],
+                            callbacks=[lgb.early_stopping(patience(params), verbose=False),
+                                       lgb.record_evaluation(history)])
         fit_time += time.perf_counter() - start
-        iterations.append(best)
-        start = time.perf_counter()
+        boosters.append(booster)
+        curves.append(np.asarray(history["fold"]["auc"]))
+    common = min(len(c) for c in curves)  # every fold ran at least this many rounds
+    best = int(np.argmax(np.mean([c[:common] for c in curves], axis=0))) + 1
+    scores = np.zeros(len(y))
+    start = time.perf_counter()
+    for booster, (_, valid_idx) in zip(boosters, folds, strict=True):
         scores[valid_idx] = booster.predict(X.iloc[valid_idx], num_iteration=best,
                                             num_threads=n_threads)
-        predict_time += time.perf_counter() - start
+    predict_time += time.perf_counter() - start
     return OofRun(scores, params, fit_time / len(folds), 1000 * 1000 * predict_time / len(y),
-                  iterations)
+                  [best] * len(folds))
 
 
 def auc(y: np.ndarray, scores: np.ndarray) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,14 +44,24 @@ MIN_PRESENT = 50  # a feature known for fewer training clients cannot be learnt:
 Step = Callable[[str], None]
 
 
+def default_threads() -> int:
+    """LightGBM threads for training: the machine's cores, at most 4 (beyond that the
+    histograms of 40k clients gain little). The API predicts with one thread regardless."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
 @dataclass
 class TrainConfig:
     quick: bool = False
     budget_minutes: float = 15.0
-    n_folds: int = 5
+    folds: int | None = None  # default: 5, or 3 with ``quick``
     seed: int = SEED
-    n_threads: int = 1  # LightGBM threads: one is far faster on a shared, busy machine
+    n_threads: int = field(default_factory=default_threads)
     max_trials: int = 10
+
+    @property
+    def n_folds(self) -> int:
+        return self.folds or (3 if self.quick else 5)
 
 
 @dataclass
@@ -157,11 +168,12 @@ def compare_candidates(X: pd.DataFrame, y: np.ndarray, folds: crossval.Folds, *,
 def fit_champion(X: pd.DataFrame, y: np.ndarray, ids: np.ndarray, winner: CandidateResult,
                  iterations: list[int], calibration: CalibrationResult, metas: dict[str, FeatureMeta],
                  *, settings: Settings, config: TrainConfig, version: str) -> ChampionScorer:
-    """Refit the winner on every training row (rounds from the folds' early stopping)."""
-    rounds = max(int(np.mean(iterations) * 1.1), 10)  # a little more data than in a fold
+    """Refit the winner on every training row (rounds chosen on the folds, scaled up)."""
+    # a fold trains on (k-1)/k of the rows: the refit on all of them affords a few more rounds
+    rounds = max(int(np.mean(iterations) * 1.1), 10)
     X_fit, y_fit = imbalance.resample(X, y, winner.imbalance, seed=config.seed)
     params = {**winner.params, **imbalance.booster_params(winner.imbalance, y_fit)}
-    booster, _ = fit_booster(params, X_fit, y_fit, n_threads=config.n_threads, rounds=rounds)
+    booster = fit_booster(params, X_fit, y_fit, n_threads=config.n_threads, rounds=rounds)
     winner.params = {**params, "num_boost_round": rounds}
     categories = {c: list(X[c].cat.categories) for c in X.columns
                   if isinstance(X[c].dtype, pd.CategoricalDtype)}

@@ -62,9 +62,12 @@ French and English description) used for the reasons shown to advisors.
 Stratified {cfg.n_folds}-fold cross-validation with seed {cfg.seed}. Every candidate is
 evaluated on the same folds; all later steps (imbalance choice, calibration, threshold,
 fairness) use the out-of-fold predictions only. Hyper-parameters: `GridSearchCV` (3 folds on
-a stratified sample) for the scikit-learn baselines, Optuna (TPE) for LightGBM with early
-stopping on a split of each training fold (never on the evaluated fold). Time budget
-{cfg.budget_minutes:g} minutes.
+a stratified sample) for the scikit-learn baselines, Optuna (TPE) for LightGBM. Each fold's
+booster trains on the whole training part of the fold; the number of boosting rounds is
+chosen like the other hyper-parameters, as the round with the best mean validation AUC over
+the folds (one number for all folds, so no fold gets its own stopping point), and the final
+model is refitted on every client with 10% more rounds. Time budget {cfg.budget_minutes:g}
+minutes; LightGBM trains with {cfg.n_threads} thread(s).
 
 Notes from the run:
 {notes}

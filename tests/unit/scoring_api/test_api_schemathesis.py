@@ -41,9 +41,11 @@ def admin_headers(bank: Bank, scorer: FakeScorer):  # type: ignore[no-untyped-de
 def test_no_server_error(case, admin_headers) -> None:  # type: ignore[no-untyped-def]
     if case.path == "/auth/token":
         return  # generated logins would lock the demo accounts out; covered by security tests
-    if case.path in ("/predict_default", "/clients/{sk_id_curr}/what_if") and case.body:
-        # Feature building (DuckDB) from the per-call ASGI threads aborts the interpreter at exit;
-        # these bodies are validated by the 422 tests, and scored in test_api_routes.
+    history = case.body.get("history") if isinstance(case.body, dict) else None
+    if case.path == "/predict_default" and isinstance(history, dict) and any(history.values()):
+        # History is aggregated by DuckDB, which aborts the interpreter at exit when called from
+        # the per-call ASGI threads; such bodies are scored in test_api_routes. Applications
+        # alone (and what-if scenarios) are evaluated with NumPy and are generated here.
         return
     response = case.call(headers=admin_headers)
     assert response.status_code < 500, (case.method, case.path, response.status_code,
