@@ -9,7 +9,13 @@ from sklearn.impute import SimpleImputer
 from sklearn.metrics import roc_auc_score
 
 from credit_scoring.modeling import crossval
-from credit_scoring.modeling.candidates import LGBM_QUICK, MedianImputer
+from credit_scoring.modeling.candidates import (
+    LGBM_QUICK,
+    MAX_ROUNDS,
+    MedianImputer,
+    fit_booster,
+    merge_boosters,
+)
 
 
 def test_median_imputer_matches_scikit_learn() -> None:
@@ -48,3 +54,41 @@ def test_one_number_of_rounds_for_every_fold(strategy: str) -> None:
     # with class weights too the round is chosen by AUC, not by an inflated log loss
     assert rounds[0] > 10
     assert roc_auc_score(y, run.scores) > 0.75
+
+
+def test_merged_boosters_predict_and_explain_as_their_average() -> None:
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(1_500, 6))
+    X[rng.random(X.shape) < 0.2] = np.nan
+    y = (rng.random(1_500) < 1 / (1 + np.exp(-(np.nan_to_num(X[:, 0]) * 2 - 2)))).astype(int)
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(6)])
+    params = {**LGBM_QUICK, "min_child_samples": 20}
+    single = [fit_booster(params, frame, y, n_threads=1, rounds=40, seeds=(s,)) for s in (1, 2, 3)]
+    merged = fit_booster(params, frame, y, n_threads=1, rounds=40, seeds=(1, 2, 3))
+    assert merged.num_trees() == 120 and merged.feature_name() == list(frame.columns)
+    np.testing.assert_allclose(merged.predict(frame, raw_score=True),
+                               np.mean([b.predict(frame, raw_score=True) for b in single], axis=0),
+                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(merged.predict(frame, pred_contrib=True),
+                               np.mean([b.predict(frame, pred_contrib=True) for b in single], axis=0),
+                               rtol=1e-12, atol=1e-12)
+    assert not np.allclose(single[0].predict(frame), single[1].predict(frame))  # seeds differ
+    again = merge_boosters(single)  # deterministic: the same text twice
+    assert again.model_to_string() == merge_boosters(single).model_to_string()
+
+
+def test_bagged_out_of_fold_scores_average_the_seeds() -> None:
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame(rng.normal(size=(2_000, 4)), columns=list("abcd"))
+    y = (rng.random(2_000) < 1 / (1 + np.exp(-(X.a * 1.5 - 2.5)))).astype(int)
+    folds = crossval.make_folds(y, n_splits=3)
+    params = {**LGBM_QUICK, "min_child_samples": 20}
+    bagged = crossval.booster_oof(params, X, y, folds, seeds=(1, 2))
+    assert bagged.seeds == (1, 2) and len(set(bagged.best_iterations)) == 1
+    rounds = bagged.best_iterations[0]
+    train_idx, valid_idx = folds[0]
+    raw = np.mean([fit_booster({**params, "metric": "auc"}, X.iloc[train_idx], y[train_idx],
+                               n_threads=1, rounds=MAX_ROUNDS, seeds=(s,))
+                   .predict(X.iloc[valid_idx], num_iteration=rounds, raw_score=True)
+                   for s in (1, 2)], axis=0)
+    np.testing.assert_allclose(bagged.scores[valid_idx], 1 / (1 + np.exp(-raw)), rtol=1e-9)

@@ -6,8 +6,9 @@ pandas ``category`` columns); preprocessing lives inside its pipeline.
 
 from __future__ import annotations
 
+import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,7 +161,39 @@ def lgbm_search_space(trial: Any) -> dict[str, Any]:
 
 
 def fit_booster(params: dict[str, Any], X: pd.DataFrame, y: np.ndarray, *, n_threads: int,
-                rounds: int) -> lgb.Booster:
-    """Train one booster for a given number of rounds (chosen on the folds beforehand)."""
-    return lgb.train({**params, "num_threads": n_threads}, lgb.Dataset(X, y),
-                     num_boost_round=rounds)
+                rounds: int, seeds: Sequence[int] = (SEED,)) -> lgb.Booster:
+    """Train a booster for a given number of rounds (chosen on the folds beforehand); with
+    several seeds, one per seed, merged into one booster predicting their average."""
+    boosters = [lgb.train({**params, "num_threads": n_threads, "seed": seed}, lgb.Dataset(X, y),
+                          num_boost_round=rounds) for seed in seeds]
+    return boosters[0] if len(boosters) == 1 else merge_boosters(boosters)
+
+
+def _tree_blocks(model: str) -> list[str]:
+    body = model[model.index("Tree=0"):model.index("end of trees")]
+    return [b for b in re.split(r"(?=^Tree=\d+$)", body, flags=re.M) if b]
+
+
+def _scale_leaves(block: str, factor: float) -> str:
+    def scaled(match: re.Match[str]) -> str:
+        return match.group(1) + " ".join(repr(float(v) * factor) for v in match.group(2).split())
+    return re.sub(r"^(leaf_value=|internal_value=)(.*)$", scaled, block, flags=re.M)
+
+
+def merge_boosters(boosters: Sequence[lgb.Booster]) -> lgb.Booster:
+    """One booster whose raw score is the average of the boosters' raw scores.
+
+    The trees of all boosters (same features, same objective) are put in one model with
+    their leaf values divided by their number. Predictions, and TreeSHAP contributions
+    (additive over trees), are exactly the average of the boosters'; the API and the
+    explainers keep handling a single LightGBM model.
+    """
+    texts = [b.model_to_string() for b in boosters]
+    blocks = [_scale_leaves(block, 1.0 / len(texts)) for text in texts for block in _tree_blocks(text)]
+    blocks = [re.sub(r"^Tree=\d+$", f"Tree={i}", block, count=1, flags=re.M)
+              for i, block in enumerate(blocks)]
+    first = texts[0]
+    head = re.sub(r"^tree_sizes=.*$",
+                  "tree_sizes=" + " ".join(str(len(b.encode())) for b in blocks),
+                  first[:first.index("Tree=0")], count=1, flags=re.M)
+    return lgb.Booster(model_str=head + "".join(blocks) + first[first.index("end of trees"):])

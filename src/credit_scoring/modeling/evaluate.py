@@ -44,6 +44,7 @@ class CandidateResult:
     fit_seconds: float  # per fold
     predict_ms_per_1000: float
     metrics: dict[str, float] = field(default_factory=dict)
+    seeds: tuple[int, ...] = ()  # LightGBM: one booster per seed, averaged
 
 
 def compute_metrics(y: np.ndarray, p: np.ndarray, *, cost_fn: float, cost_fp: float) -> dict[str, float]:

@@ -58,6 +58,13 @@ class TrainConfig:
     seed: int = SEED
     n_threads: int = field(default_factory=default_threads)
     max_trials: int = 10
+    bagging_seeds: int = 3  # full runs: the best LightGBM also as an average of 3 seeds
+
+    @property
+    def seeds(self) -> tuple[int, ...]:
+        """Seeds of the bagged LightGBM (none in quick runs)."""
+        n = 1 if self.quick else max(self.bagging_seeds, 1)
+        return tuple(self.seed + 1000 * i for i in range(n))
 
     @property
     def n_folds(self) -> int:
@@ -112,7 +119,8 @@ def _result(name: str, family: str, strategy: str, run: crossval.OofRun, y: np.n
     result = CandidateResult(
         name=name, family=family, imbalance=strategy, params=run.params, oof_raw=run.scores,
         oof_probability=calibration.oof_probability, calibration=calibration.method,
-        fit_seconds=run.fit_seconds, predict_ms_per_1000=run.predict_ms_per_1000)
+        fit_seconds=run.fit_seconds, predict_ms_per_1000=run.predict_ms_per_1000,
+        seeds=run.seeds if family == "lightgbm" else ())
     result.metrics = compute_metrics(y, result.oof_probability, cost_fn=settings.cost_fn,
                                      cost_fp=settings.cost_fp)
     return result, calibration
@@ -141,9 +149,11 @@ def compare_candidates(X: pd.DataFrame, y: np.ndarray, folds: crossval.Folds, *,
         best = crossval.booster_oof(base, X, y, folds, n_threads=config.n_threads)
     else:
         step(f"LightGBM search (Optuna, up to {config.max_trials} trials; first: the defaults)")
-        # the first trial measures the cost of one; keep room for the imbalance runs and refit
+        # the first trial measures the cost of one; keep room for the imbalance runs, the
+        # bagged run (one trial per seed) and the refit
+        reserve = 2.5 + (len(config.seeds) if len(config.seeds) > 1 else 0)
         best, trials = crossval.tune_booster(
-            base, X, y, folds, budget=budget, reserve_trials=2.5, max_trials=config.max_trials,
+            base, X, y, folds, budget=budget, reserve_trials=reserve, max_trials=config.max_trials,
             n_threads=config.n_threads, seed=config.seed,
             on_trial=lambda number, auc: step(f"LightGBM trial {number + 1}: AUC {auc:.4f}"))
         notes.append(f"LightGBM search: {trials} Optuna trials.")
@@ -162,6 +172,19 @@ def compare_candidates(X: pd.DataFrame, y: np.ndarray, folds: crossval.Folds, *,
         results.append(result)
         extras["calibrations"][result.name] = calibration
         extras["iterations"][result.name] = run.best_iterations
+    if len(config.seeds) > 1:
+        # averaging boosters trained on other row and column samples lowers the variance
+        lead = min((r for r in results if r.family == "lightgbm"),
+                   key=lambda r: (r.metrics["cost_per_applicant"], -r.metrics["roc_auc"]))
+        step(f"LightGBM with {imbalance.describe(lead.imbalance)}, averaged over "
+             f"{len(config.seeds)} seeds")
+        run = crossval.booster_oof(lead.params, X, y, folds, strategy=lead.imbalance,
+                                   n_threads=config.n_threads, seeds=config.seeds)
+        result, calibration = _result(f"{lead.name}_{len(config.seeds)}seeds", "lightgbm",
+                                      lead.imbalance, run, y, folds, settings)
+        results.append(result)
+        extras["calibrations"][result.name] = calibration
+        extras["iterations"][result.name] = run.best_iterations
     return results, extras
 
 
@@ -173,8 +196,10 @@ def fit_champion(X: pd.DataFrame, y: np.ndarray, ids: np.ndarray, winner: Candid
     rounds = max(int(np.mean(iterations) * 1.1), 10)
     X_fit, y_fit = imbalance.resample(X, y, winner.imbalance, seed=config.seed)
     params = {**winner.params, **imbalance.booster_params(winner.imbalance, y_fit)}
-    booster = fit_booster(params, X_fit, y_fit, n_threads=config.n_threads, rounds=rounds)
-    winner.params = {**params, "num_boost_round": rounds}
+    booster = fit_booster(params, X_fit, y_fit, n_threads=config.n_threads, rounds=rounds,
+                          seeds=winner.seeds or (config.seed,))
+    winner.params = {**params, "num_boost_round": rounds,
+                     "averaged_seeds": ",".join(map(str, winner.seeds or (config.seed,)))}
     categories = {c: list(X[c].cat.categories) for c in X.columns
                   if isinstance(X[c].dtype, pd.CategoricalDtype)}
     return ChampionScorer(

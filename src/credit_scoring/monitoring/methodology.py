@@ -41,6 +41,9 @@ def methodology_markdown(outcome: Any, *, fairness: dict[str, Any], data_summary
     imbalance_rows = outcome.table[outcome.table["candidate"].str.startswith("lightgbm")]
     img = lambda name: _image(plots, name, outcome.out_dir)  # noqa: E731
     notes = "\n".join(f"- {n}" for n in outcome.notes) or "- none"
+    bagging = (f"The best LightGBM setting is also evaluated as the average of {len(cfg.seeds)} "
+               "boosters trained with other seeds (row and column samples), merged into one "
+               "model, and competes on cost like the others. ") if len(cfg.seeds) > 1 else ""
     return f"""# Methodology note — credit default model
 
 _Generated from training run data fingerprint `{outcome.data_fingerprint}`, {outcome.seconds / 60:.1f}
@@ -66,8 +69,8 @@ a stratified sample) for the scikit-learn baselines, Optuna (TPE) for LightGBM. 
 booster trains on the whole training part of the fold; the number of boosting rounds is
 chosen like the other hyper-parameters, as the round with the best mean validation AUC over
 the folds (one number for all folds, so no fold gets its own stopping point), and the final
-model is refitted on every client with 10% more rounds. Time budget {cfg.budget_minutes:g}
-minutes; LightGBM trains with {cfg.n_threads} thread(s).
+model is refitted on every client with 10% more rounds. {bagging}Time budget
+{cfg.budget_minutes:g} minutes; LightGBM trains with {cfg.n_threads} thread(s).
 
 Notes from the run:
 {notes}
