@@ -3,8 +3,8 @@
     uv run python bench/bench_model_quality.py [--quick] [--budget-minutes 15]
 
 Trains with the project's pipeline (features, candidates, imbalance, calibration,
-threshold) into a temporary home folder, registers the model there, and prints the
-comparison table and the champion's figures.
+threshold) into a temporary home folder (or ``--home DIR``, kept), registers the model
+there, and prints the comparison table and the champion's figures.
 """
 
 from __future__ import annotations
@@ -28,13 +28,17 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=SAMPLE)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--budget-minutes", type=float, default=15.0)
+    parser.add_argument("--home", type=Path, default=None,
+                        help="keep the trained home folder here (for bench_reasons / bench_api); "
+                             "default: a temporary folder, deleted")
     args = parser.parse_args()
     if not args.data.is_dir():
         print(f"real sample not found at {args.data}: pass --data DIR", file=sys.stderr)
         return 2
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory() as home:
-        settings = Settings(home=Path(home), mlflow_tracking_uri=None)
+    with tempfile.TemporaryDirectory() as scratch:
+        home = args.home or Path(scratch)
+        settings = Settings(home=home, mlflow_tracking_uri=None)
         run = run_training(args.data, settings=settings,
                            config=TrainConfig(quick=args.quick, budget_minutes=args.budget_minutes),
                            step=lambda m: print(f"[{time.perf_counter() - start:7.1f}s] {m}", flush=True))
