@@ -77,6 +77,9 @@ def test_analyst_sees_portfolio_and_model(stack: Stack) -> None:
             # an analyst reads decisions but cannot record one
             nav(page, "Recherche de clients")
             page.get_by_role("button", name="Ouvrir le dossier").click()
+            # the button switches to the client file: wait for it, or the next click races it
+            expect(main(page).get_by_role("heading", name=re.compile(r"Dossier du client n°"))) \
+                .to_be_visible(timeout=WAIT)
             nav(page, "Décision")
             expect(page.get_by_text("Votre rôle permet de consulter les décisions")).to_be_visible(
                 timeout=WAIT)
