@@ -93,15 +93,21 @@ def run_wrk(url: str, token: str, paths: list[str], connections: int, duration: 
         f"local paths = {{{lua_paths}}}\nlocal i = 0\n"
         f'wrk.headers["Authorization"] = "Bearer {token}"\n'
         "request = function()\n  i = i + 1\n"
-        "  return wrk.format(\"GET\", paths[(i % #paths) + 1])\nend\n")
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency",
-                          "-s", str(script), url], capture_output=True, text=True, check=True)
+        '  return wrk.format("GET", paths[(i % #paths) + 1])\nend\n'
+    )
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     shutil.rmtree(script.parent)
     return out.stdout
 
 
-def run_python_load(url: str, token: str, paths: list[str], connections: int,
-                    duration: int) -> tuple[int, int, float]:
+def run_python_load(
+    url: str, token: str, paths: list[str], connections: int, duration: int
+) -> tuple[int, int, float]:
     """A bounded load generator: ``connections`` threads, each with a keep-alive client."""
     counts = [0] * connections
     errors = [0] * connections
@@ -138,58 +144,88 @@ def main() -> None:
     password = secrets.token_urlsafe(16)
     with session_scope(settings) as session:
         add_user(session, "bench", password, "analyst")
-        ids = session.execute(select(m.FeatureVector.sk_id_curr).limit(args.clients)).scalars().all()
+        ids = (
+            session.execute(select(m.FeatureVector.sk_id_curr).limit(args.clients)).scalars().all()
+        )
     if not ids:
         sys.exit("no feature vectors in the database: run `credit-scoring db load` first")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "CREDIT_SCORING_SECRET_KEY": secrets.token_urlsafe(48)}
-    proc = subprocess.Popen([sys.executable, "-m", "credit_scoring", "serve", "--port", str(port),
-                             "--workers", str(args.workers)], env=env)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "credit_scoring",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
+        env=env,
+    )
     try:
         health = wait_ready(url, proc)
-        token = httpx.post(f"{url}/auth/token",
-                           data={"username": "bench", "password": password}).json()["access_token"]
+        token = httpx.post(
+            f"{url}/auth/token", data={"username": "bench", "password": password}
+        ).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
         paths = [f"/clients/{i}/score?lang=fr" for i in ids]
-        print(f"model {health['model_name']} v{health['model_version']}, {len(ids)} clients, "
-              f"{args.workers} workers, {os.cpu_count()} CPUs (machine shared)")
+        print(
+            f"model {health['model_name']} v{health['model_version']}, {len(ids)} clients, "
+            f"{args.workers} workers, {os.cpu_count()} CPUs (machine shared)"
+        )
         with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
             cold = server_times(client, paths, len(paths))  # first time: database + model
             for _ in range(4 * args.workers):  # each worker has its own cache: fill them all
                 if max(server_times(client, paths, len(paths))) < 5:
                     break
             warm = server_times(client, paths, args.samples)
-            print(f"GET score, first request per client: median {statistics.median(cold):.2f} ms, "
-                  f"p99 {quantile(cold, 0.99):.2f} ms (n={len(cold)})")
-            print(f"GET score, cached: median {statistics.median(warm):.3f} ms, "
-                  f"p99 {quantile(warm, 0.99):.3f} ms (n={len(warm)}; target 3 / 15 ms)")
-            application = {k: v for k, v in send(client, "GET", f"/clients/{ids[0]}").json()
-                           ["application"].items() if k != "TARGET"}
+            print(
+                f"GET score, first request per client: median {statistics.median(cold):.2f} ms, "
+                f"p99 {quantile(cold, 0.99):.2f} ms (n={len(cold)})"
+            )
+            print(
+                f"GET score, cached: median {statistics.median(warm):.3f} ms, "
+                f"p99 {quantile(warm, 0.99):.3f} ms (n={len(warm)}; target 3 / 15 ms)"
+            )
+            application = {
+                k: v
+                for k, v in send(client, "GET", f"/clients/{ids[0]}").json()["application"].items()
+                if k != "TARGET"
+            }
             predict = []
             for i in range(200):
                 body = {"application": {**application, "AMT_CREDIT": 100_000.0 + i}, "lang": "fr"}
                 response = send(client, "POST", "/predict_default", json=body)
                 predict.append(float(response.headers["x-process-time"]))
-            print(f"POST /predict_default: median {statistics.median(predict):.2f} ms, "
-                  f"p99 {quantile(predict, 0.99):.2f} ms (n={len(predict)}; target median 25 ms)")
+            print(
+                f"POST /predict_default: median {statistics.median(predict):.2f} ms, "
+                f"p99 {quantile(predict, 0.99):.2f} ms (n={len(predict)}; target median 25 ms)"
+            )
         if shutil.which("wrk"):
             out = run_wrk(url, token, paths, args.connections, args.duration)
             rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
             bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
             errors = re.search(r"Socket errors: (.*)", out)
-            print(f"wrk {args.connections} connections {args.duration} s: "
-                  f"{float(rate.group(1)) if rate else float('nan'):.0f} requests/s, "
-                  f"non-2xx {bad.group(1) if bad else 0}, socket errors: "
-                  f"{errors.group(1) if errors else 'none'} (target 800/s, no error)")
+            print(
+                f"wrk {args.connections} connections {args.duration} s: "
+                f"{float(rate.group(1)) if rate else float('nan'):.0f} requests/s, "
+                f"non-2xx {bad.group(1) if bad else 0}, socket errors: "
+                f"{errors.group(1) if errors else 'none'} (target 800/s, no error)"
+            )
             latency = re.search(r"Latency Distribution\n((?:.*\n){4})", out)
             if latency:
                 print("wrk latency (client side): " + " ".join(latency.group(1).split()))
         else:
-            total, errors_n, seconds = run_python_load(url, token, paths, args.connections,
-                                                       args.duration)
-            print(f"python load {args.connections} threads {seconds:.0f} s: {total / seconds:.0f} "
-                  f"requests/s, {errors_n} errors (wrk absent; target 800/s, no error)")
+            total, errors_n, seconds = run_python_load(
+                url, token, paths, args.connections, args.duration
+            )
+            print(
+                f"python load {args.connections} threads {seconds:.0f} s: {total / seconds:.0f} "
+                f"requests/s, {errors_n} errors (wrk absent; target 800/s, no error)"
+            )
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -19,8 +19,16 @@ import time
 
 from playwright.sync_api import Page, expect, sync_playwright
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def open_file(page: Page, client_id: str) -> float:
@@ -33,7 +41,8 @@ def open_file(page: Page, client_id: str) -> float:
     start = time.perf_counter()
     page.get_by_role("button", name="Ouvrir le dossier").click()
     expect(page.get_by_role("heading", name=f"Dossier du client n° {client_id}")).to_be_visible(
-        timeout=30_000)
+        timeout=30_000
+    )
     expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=30_000)
     return time.perf_counter() - start
 
@@ -58,8 +67,10 @@ def main() -> None:
         warm = [open_file(page, i) for i in ids]
         browser.close()
     for name, times in (("cold", cold), ("warm", warm)):
-        print(f"client file, {name}: median {statistics.median(times):.2f} s, "
-              f"max {max(times):.2f} s over {len(times)} clients")
+        print(
+            f"client file, {name}: median {statistics.median(times):.2f} s, "
+            f"max {max(times):.2f} s over {len(times)} clients"
+        )
 
 
 if __name__ == "__main__":

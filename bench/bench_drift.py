@@ -25,7 +25,9 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/home-credit-sa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--sample", type=int, default=None, help="rows per side (default: settings)")
+    parser.add_argument(
+        "--sample", type=int, default=None, help="rows per side (default: settings)"
+    )
     parser.add_argument("--home", type=Path, default=None, help="home with a champion (optional)")
     args = parser.parse_args()
     if not (args.data / "application_train.csv.gz").is_file() and not args.data.is_dir():
@@ -36,18 +38,28 @@ def main() -> None:
         out = Path(tmp) / "drift.html"
         steps: list[tuple[str, float]] = []
         start = time.perf_counter()
-        summary = build_drift_report(args.data, args.data, settings=settings, out=out, sample=args.sample,
-                                     on_step=lambda s: steps.append((s, time.perf_counter())))
+        summary = build_drift_report(
+            args.data,
+            args.data,
+            settings=settings,
+            out=out,
+            sample=args.sample,
+            on_step=lambda s: steps.append((s, time.perf_counter())),
+        )
         total = time.perf_counter() - start
         size = out.stat().st_size
     for (label, at), (_, nxt) in zip(steps, [*steps[1:], ("end", start + total)], strict=True):
         print(f"  {label:<40} {nxt - at:6.1f} s")
     raw = summary["by_kind"]["raw"]
-    print(f"drift report: {total:.1f} s wall, HTML {size / 1e6:.1f} MB, "
-          f"rows {summary['rows']}, raw columns drifted {raw['drifted']}/{raw['columns']}, "
-          f"weighted: {summary['weighted']}, verdict {summary['verdict']}")
-    print(f"targets: time < 60 s {'OK' if total < 60 else 'MISSED'}, "
-          f"HTML < 20 MB {'OK' if size < 20e6 else 'MISSED'}")
+    print(
+        f"drift report: {total:.1f} s wall, HTML {size / 1e6:.1f} MB, "
+        f"rows {summary['rows']}, raw columns drifted {raw['drifted']}/{raw['columns']}, "
+        f"weighted: {summary['weighted']}, verdict {summary['verdict']}"
+    )
+    print(
+        f"targets: time < 60 s {'OK' if total < 60 else 'MISSED'}, "
+        f"HTML < 20 MB {'OK' if size < 20e6 else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

@@ -52,12 +52,19 @@ def run_case(data: Path, cache: Path) -> dict[str, float | int | str]:
     started, cpu = time.perf_counter(), _cpu_s()
     table = build_feature_table(prepared)
     build_s, build_cpu = time.perf_counter() - started, _cpu_s() - cpu
-    return {"data": str(data), "rows": len(table), "features": table.shape[1] - 2,
-            "tables": len(prepared.parquet), "prepare_s": round(prepare_s, 1),
-            "build_s": round(build_s, 1), "build_cpu_s": round(build_cpu, 1),
-            "load_avg_1min": round(os.getloadavg()[0], 1), "peak_rss_gb": round(_peak_gb(), 2),
-            "duckdb_threads": engines.DUCKDB_THREADS,
-            "duckdb_memory_limit": engines.DUCKDB_MEMORY_LIMIT}
+    return {
+        "data": str(data),
+        "rows": len(table),
+        "features": table.shape[1] - 2,
+        "tables": len(prepared.parquet),
+        "prepare_s": round(prepare_s, 1),
+        "build_s": round(build_s, 1),
+        "build_cpu_s": round(build_cpu, 1),
+        "load_avg_1min": round(os.getloadavg()[0], 1),
+        "peak_rss_gb": round(_peak_gb(), 2),
+        "duckdb_threads": engines.DUCKDB_THREADS,
+        "duckdb_memory_limit": engines.DUCKDB_MEMORY_LIMIT,
+    }
 
 
 def run_frames(data: Path, cache: Path, repeats: int = 200) -> dict[str, float]:
@@ -69,8 +76,13 @@ def run_frames(data: Path, cache: Path, repeats: int = 200) -> dict[str, float]:
     one = app.head(1)
     client = int(one.SK_ID_CURR.iloc[0])
     history = {}
-    for name in ("bureau", "previous_application", "POS_CASH_balance", "credit_card_balance",
-                 "installments_payments"):
+    for name in (
+        "bureau",
+        "previous_application",
+        "POS_CASH_balance",
+        "credit_card_balance",
+        "installments_payments",
+    ):
         if prepared.has(name):
             df = prepared.read(name)
             history[name] = df[df["SK_ID_CURR"].eq(client)]
@@ -78,8 +90,10 @@ def run_frames(data: Path, cache: Path, repeats: int = 200) -> dict[str, float]:
         bb = prepared.read("bureau_balance")
         history["bureau_balance"] = bb[bb.SK_ID_BUREAU.isin(history["bureau"].SK_ID_BUREAU)]
     out: dict[str, float] = {}
-    for label, tables, runs in (("no_history", {"application": one}, repeats),
-                                ("with_history", {"application": one, **history}, repeats // 5)):
+    for label, tables, runs in (
+        ("no_history", {"application": one}, repeats),
+        ("with_history", {"application": one, **history}, repeats // 5),
+    ):
         started = time.perf_counter()
         build_features_for_frames(tables)  # compiles and prepares once
         out[f"{label}_first_call_ms"] = round(1000 * (time.perf_counter() - started), 1)
@@ -109,7 +123,9 @@ def main() -> None:
     parser.add_argument("--sample", type=Path, default=SAMPLE)
     parser.add_argument("--synth", type=Path, default=SYNTH)
     parser.add_argument("--only", choices=("a", "b", "frames"))
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "bench-features")
+    parser.add_argument(
+        "--cache", type=Path, default=Path(tempfile.gettempdir()) / "bench-features"
+    )
     parser.add_argument("--child", choices=("case", "frames"), help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -126,9 +142,24 @@ def main() -> None:
     if args.only in (None, "b"):
         if not args.synth.is_dir():
             print(f"(b) generating Kaggle-size synthetic parquet in {args.synth} (once)")
-            subprocess.run([sys.executable, "-m", "credit_scoring", "data", "synth", "--out",
-                            str(args.synth), "--clients", "356255", "--format", "parquet",
-                            "--seed", "0"], check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "credit_scoring",
+                    "data",
+                    "synth",
+                    "--out",
+                    str(args.synth),
+                    "--clients",
+                    "356255",
+                    "--format",
+                    "parquet",
+                    "--seed",
+                    "0",
+                ],
+                check=True,
+            )
         print("(b) Kaggle-size synthetic:", json.dumps(_child("case", args.synth, args.cache)))
     if args.only in (None, "frames"):
         data = args.sample if args.sample.is_dir() else args.synth

@@ -28,9 +28,13 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=SAMPLE)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--budget-minutes", type=float, default=15.0)
-    parser.add_argument("--home", type=Path, default=None,
-                        help="keep the trained home folder here (for bench_reasons / bench_api); "
-                             "default: a temporary folder, deleted")
+    parser.add_argument(
+        "--home",
+        type=Path,
+        default=None,
+        help="keep the trained home folder here (for bench_reasons / bench_api); "
+        "default: a temporary folder, deleted",
+    )
     args = parser.parse_args()
     if not args.data.is_dir():
         print(f"real sample not found at {args.data}: pass --data DIR", file=sys.stderr)
@@ -39,25 +43,38 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         home = args.home or Path(scratch)
         settings = Settings(home=home, mlflow_tracking_uri=None)
-        run = run_training(args.data, settings=settings,
-                           config=TrainConfig(quick=args.quick, budget_minutes=args.budget_minutes),
-                           step=lambda m: print(f"[{time.perf_counter() - start:7.1f}s] {m}", flush=True))
+        run = run_training(
+            args.data,
+            settings=settings,
+            config=TrainConfig(quick=args.quick, budget_minutes=args.budget_minutes),
+            step=lambda m: print(f"[{time.perf_counter() - start:7.1f}s] {m}", flush=True),
+        )
         seconds = time.perf_counter() - start
         m = run.outcome.metrics
         print(to_markdown(run.outcome.table))
-        print(f"\nmode: {'quick' if args.quick else 'full'}; winner {run.outcome.winner.name}; "
-              f"{len(run.outcome.scorer.feature_names)} features; {int(m['n_train']):,} clients")
+        print(
+            f"\nmode: {'quick' if args.quick else 'full'}; winner {run.outcome.winner.name}; "
+            f"{len(run.outcome.scorer.feature_names)} features; {int(m['n_train']):,} clients"
+        )
         print(f"OOF ROC AUC {m['roc_auc']:.4f} (logistic regression {m['baseline_roc_auc']:.4f})")
-        print(f"cost per applicant {m['cost_per_applicant']:.4f} at threshold {m['threshold']:.4f}; "
-              f"{m['cost_at_half']:.4f} at 0.5; {m['cost_accept_all']:.4f} accepting everyone "
-              f"({m['saving_vs_accept_all']:.1%} below accept-all)")
-        print(f"ECE {m['ece']:.4f} (raw {m['ece_raw']:.4f}); Brier {m['brier']:.4f} "
-              f"(raw {m['brier_raw']:.4f}); calibration {run.outcome.winner.calibration}")
-        print(f"training {run.outcome.seconds:.0f} s; whole run with features and MLflow {seconds:.0f} s")
+        print(
+            f"cost per applicant {m['cost_per_applicant']:.4f} at threshold {m['threshold']:.4f}; "
+            f"{m['cost_at_half']:.4f} at 0.5; {m['cost_accept_all']:.4f} accepting everyone "
+            f"({m['saving_vs_accept_all']:.1%} below accept-all)"
+        )
+        print(
+            f"ECE {m['ece']:.4f} (raw {m['ece_raw']:.4f}); Brier {m['brier']:.4f} "
+            f"(raw {m['brier_raw']:.4f}); calibration {run.outcome.winner.calibration}"
+        )
+        print(
+            f"training {run.outcome.seconds:.0f} s; whole run with features and MLflow {seconds:.0f} s"
+        )
         for note in run.outcome.notes:
             print(f"note: {note}")
         if run.registration:
-            print(f"registered version {run.registration.version}, promoted: {run.registration.promoted}")
+            print(
+                f"registered version {run.registration.version}, promoted: {run.registration.promoted}"
+            )
     return 0
 
 

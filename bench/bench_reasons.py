@@ -37,10 +37,14 @@ def main() -> None:
         scorer.score(rows.iloc[[i]], lang="fr", top=4)
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
-    print(f"model {scorer.model_name} v{scorer.model_version}, {len(scorer.feature_names)} features")
-    print(f"score + reasons, one client: median {statistics.median(times):.2f} ms, "
-          f"p90 {times[int(0.9 * len(times))]:.2f} ms, p99 {times[int(0.99 * len(times)) - 1]:.2f} ms "
-          f"(n={len(times)}; target 10 ms)")
+    print(
+        f"model {scorer.model_name} v{scorer.model_version}, {len(scorer.feature_names)} features"
+    )
+    print(
+        f"score + reasons, one client: median {statistics.median(times):.2f} ms, "
+        f"p90 {times[int(0.9 * len(times))]:.2f} ms, p99 {times[int(0.99 * len(times)) - 1]:.2f} ms "
+        f"(n={len(times)}; target 10 ms)"
+    )
 
 
 if __name__ == "__main__":

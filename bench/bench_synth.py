@@ -41,8 +41,9 @@ def main() -> None:
     try:
         start = time.perf_counter()
         with progress() as bar:
-            paths = generate(out, clients=args.clients, seed=args.seed, fmt=args.format,
-                             progress=bar)
+            paths = generate(
+                out, clients=args.clients, seed=args.seed, fmt=args.format, progress=bar
+            )
         seconds = time.perf_counter() - start
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"clients={args.clients:,} format={args.format} seed={args.seed}")

@@ -1,2 +1,3 @@
 """Credit scoring platform."""
+
 __version__ = "0.1.0"

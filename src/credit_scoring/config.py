@@ -42,16 +42,26 @@ class Settings(BaseSettings):
     model_alias: str = "champion"
 
     # Monitoring: drift reports and the scheduled checks of `credit-scoring monitor`.
-    drift_sample_rows: int = Field(default=5000, ge=100, description="rows per side in a drift report")
-    drift_action_share: float = Field(default=0.3, gt=0, le=1,
-                                      description="importance-weighted drift share that asks for action")
+    drift_sample_rows: int = Field(
+        default=5000, ge=100, description="rows per side in a drift report"
+    )
+    drift_action_share: float = Field(
+        default=0.3, gt=0, le=1, description="importance-weighted drift share that asks for action"
+    )
     monitor_window_days: int = Field(default=7, ge=1, description="period the checks look back on")
-    monitor_min_scores: int = Field(default=50, ge=1, description="fewer scores: checks are skipped")
+    monitor_min_scores: int = Field(
+        default=50, ge=1, description="fewer scores: checks are skipped"
+    )
     monitor_psi_max: float = Field(default=0.2, gt=0, description="score PSI vs training scores")
     monitor_approval_gap_max: float = Field(
-        default=0.15, gt=0, le=1, description="largest gap of a segment's approval rate to the overall")
-    monitor_override_share_max: float = Field(default=0.2, gt=0, le=1,
-                                              description="share of decisions overriding the model")
+        default=0.15,
+        gt=0,
+        le=1,
+        description="largest gap of a segment's approval rate to the overall",
+    )
+    monitor_override_share_max: float = Field(
+        default=0.2, gt=0, le=1, description="share of decisions overriding the model"
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

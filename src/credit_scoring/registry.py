@@ -47,7 +47,9 @@ class ScorerModel(mlflow.pyfunc.PythonModel):  # type: ignore[name-defined]
     def load_context(self, context: Any) -> None:
         self.scorer: ChampionScorer = joblib.load(context.artifacts["scorer"])
 
-    def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> np.ndarray:
+    def predict(
+        self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
+    ) -> np.ndarray:
         return self.scorer.predict_proba(model_input)
 
 
@@ -76,25 +78,36 @@ def _experiment_id(client: MlflowClient, settings: Settings) -> str:
     return str(client.create_experiment(EXPERIMENT, artifact_location=location.as_uri()))
 
 
-def promotion_decision(candidate: dict[str, float],
-                       champion: dict[str, float] | None) -> tuple[bool, list[str]]:
+def promotion_decision(
+    candidate: dict[str, float], champion: dict[str, float] | None
+) -> tuple[bool, list[str]]:
     """Quality gates and the champion comparison; returns (promote?, reasons in words)."""
     reasons = []
     if not candidate.get("roc_auc", 0.0) > candidate.get("baseline_roc_auc", math.inf):
-        reasons.append(f"ROC AUC {candidate.get('roc_auc', float('nan')):.4f} does not beat the "
-                       f"logistic-regression baseline {candidate.get('baseline_roc_auc', float('nan')):.4f}")
+        reasons.append(
+            f"ROC AUC {candidate.get('roc_auc', float('nan')):.4f} does not beat the "
+            f"logistic-regression baseline {candidate.get('baseline_roc_auc', float('nan')):.4f}"
+        )
     if not candidate.get("ece", math.inf) < MAX_ECE:
-        reasons.append(f"calibration error {candidate.get('ece', float('nan')):.4f} is not below {MAX_ECE}")
-    if champion is not None and not (candidate.get("cost_per_applicant", math.inf)
-                                     < champion.get("cost_per_applicant", math.inf)):
-        reasons.append(f"cost per applicant {candidate.get('cost_per_applicant', float('nan')):.4f} "
-                       f"does not beat the champion's {champion.get('cost_per_applicant', float('nan')):.4f}")
+        reasons.append(
+            f"calibration error {candidate.get('ece', float('nan')):.4f} is not below {MAX_ECE}"
+        )
+    if champion is not None and not (
+        candidate.get("cost_per_applicant", math.inf) < champion.get("cost_per_applicant", math.inf)
+    ):
+        reasons.append(
+            f"cost per applicant {candidate.get('cost_per_applicant', float('nan')):.4f} "
+            f"does not beat the champion's {champion.get('cost_per_applicant', float('nan')):.4f}"
+        )
     return not reasons, reasons
 
 
 def _finite(metrics: dict[str, float]) -> dict[str, float]:
-    return {k: float(v) for k, v in metrics.items()
-            if isinstance(v, int | float | np.floating) and math.isfinite(float(v))}
+    return {
+        k: float(v)
+        for k, v in metrics.items()
+        if isinstance(v, int | float | np.floating) and math.isfinite(float(v))
+    }
 
 
 def _champion_version(client: MlflowClient, settings: Settings) -> Any | None:
@@ -108,49 +121,71 @@ def _version_metrics(client: MlflowClient, version: Any) -> dict[str, float]:
     return {k: float(v) for k, v in client.get_run(version.run_id).data.metrics.items()}
 
 
-def _set_champion(client: MlflowClient, settings: Settings, version: str, *, record: bool = True) -> None:
+def _set_champion(
+    client: MlflowClient, settings: Settings, version: str, *, record: bool = True
+) -> None:
     client.set_registered_model_alias(settings.model_name, settings.model_alias, version)
     if record:
         model = client.get_registered_model(settings.model_name)
         history = [v for v in model.tags.get(HISTORY_TAG, "").split(",") if v]
-        client.set_registered_model_tag(settings.model_name, HISTORY_TAG, ",".join([*history, version]))
+        client.set_registered_model_tag(
+            settings.model_name, HISTORY_TAG, ",".join([*history, version])
+        )
 
 
-def log_and_register(*, scorer: ChampionScorer, params: dict[str, Any], metrics: dict[str, float],
-                     artifacts: list[Path], report: dict[str, Any], tags: dict[str, str] | None = None,
-                     settings: Settings | None = None) -> RegistrationResult:
+def log_and_register(
+    *,
+    scorer: ChampionScorer,
+    params: dict[str, Any],
+    metrics: dict[str, float],
+    artifacts: list[Path],
+    report: dict[str, Any],
+    tags: dict[str, str] | None = None,
+    settings: Settings | None = None,
+) -> RegistrationResult:
     """Log one training run, register its model, and promote it if it passes the gates."""
     settings = settings or get_settings()
     client = _client(settings)
     experiment_id = _experiment_id(client, settings)
     champion = _champion_version(client, settings)
     champion_metrics = _version_metrics(client, champion) if champion else None
-    with tempfile.TemporaryDirectory() as tmp, \
-            mlflow.start_run(experiment_id=experiment_id, tags=tags or {}) as run:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        mlflow.start_run(experiment_id=experiment_id, tags=tags or {}) as run,
+    ):
         mlflow.log_params({k: str(v)[:500] for k, v in params.items()})
         mlflow.log_metrics(_finite(metrics))
         for path in artifacts:
-            mlflow.log_artifact(str(path), artifact_path="plots" if path.suffix == ".png" else "reports")
+            mlflow.log_artifact(
+                str(path), artifact_path="plots" if path.suffix == ".png" else "reports"
+            )
         scorer_path = Path(tmp) / "scorer.joblib"
         joblib.dump(scorer, scorer_path, compress=3)
         report_path = Path(tmp) / "report.json"
-        report_path.write_text(json.dumps(report, default=str, ensure_ascii=False), encoding="utf-8")
+        report_path.write_text(
+            json.dumps(report, default=str, ensure_ascii=False), encoding="utf-8"
+        )
         info = mlflow.pyfunc.log_model(
-            name="model", python_model=ScorerModel(), pip_requirements=REQUIREMENTS,
+            name="model",
+            python_model=ScorerModel(),
+            pip_requirements=REQUIREMENTS,
             artifacts={"scorer": str(scorer_path), "report": str(report_path)},
-            registered_model_name=settings.model_name)
+            registered_model_name=settings.model_name,
+        )
         run_id = run.info.run_id
     version = str(info.registered_model_version)
     for key in ("roc_auc", "cost_per_applicant", "ece", "threshold"):
         if key in metrics:
             client.set_model_version_tag(settings.model_name, version, key, f"{metrics[key]:.6f}")
-    client.set_model_version_tag(settings.model_name, version, "feature_set_version",
-                                 scorer.feature_set_version)
+    client.set_model_version_tag(
+        settings.model_name, version, "feature_set_version", scorer.feature_set_version
+    )
     promoted, reasons = promotion_decision(metrics, champion_metrics)
     if promoted:
         _set_champion(client, settings, version)
-    client.set_model_version_tag(settings.model_name, version, "gate",
-                                 "passed" if promoted else "; ".join(reasons)[:4000])
+    client.set_model_version_tag(
+        settings.model_name, version, "gate", "passed" if promoted else "; ".join(reasons)[:4000]
+    )
     return RegistrationResult(run_id=run_id, version=version, promoted=promoted, reasons=reasons)
 
 
@@ -167,10 +202,15 @@ def list_versions(settings: Settings | None = None) -> list[dict[str, Any]]:
         return []
     rows = []
     for v in sorted(versions, key=lambda v: int(v.version), reverse=True):
-        rows.append({"version": str(v.version), "run_id": v.run_id,
-                     "aliases": sorted(a for a, n in aliases.items() if str(n) == str(v.version)),
-                     "created": pd.Timestamp(v.creation_timestamp, unit="ms").isoformat(),
-                     **{k: v.tags.get(k, "") for k in ("roc_auc", "cost_per_applicant", "ece", "gate")}})
+        rows.append(
+            {
+                "version": str(v.version),
+                "run_id": v.run_id,
+                "aliases": sorted(a for a, n in aliases.items() if str(n) == str(v.version)),
+                "created": pd.Timestamp(v.creation_timestamp, unit="ms").isoformat(),
+                **{k: v.tags.get(k, "") for k in ("roc_auc", "cost_per_applicant", "ece", "gate")},
+            }
+        )
     return rows
 
 
@@ -181,8 +221,10 @@ def promote(version: str, settings: Settings | None = None) -> None:
     try:
         client.get_model_version(settings.model_name, str(version))
     except MlflowException as exc:
-        raise ModelNotReadyError(f"model {settings.model_name} has no version {version}: "
-                                 "see `credit-scoring model list`.") from exc
+        raise ModelNotReadyError(
+            f"model {settings.model_name} has no version {version}: "
+            "see `credit-scoring model list`."
+        ) from exc
     _set_champion(client, settings, str(version))
 
 
@@ -193,8 +235,9 @@ def rollback(settings: Settings | None = None) -> str:
     try:
         model = client.get_registered_model(settings.model_name)
     except MlflowException as exc:
-        raise ModelNotReadyError(f"no model {settings.model_name} registered yet: "
-                                 "run `credit-scoring train` first.") from exc
+        raise ModelNotReadyError(
+            f"no model {settings.model_name} registered yet: run `credit-scoring train` first."
+        ) from exc
     history = [v for v in model.tags.get(HISTORY_TAG, "").split(",") if v]
     if len(history) < 2:
         raise ModelNotReadyError("no previous champion to roll back to.")
@@ -213,14 +256,16 @@ def _champion_dir(settings: Settings) -> tuple[str, Path]:
     if _no_store(settings):
         raise ModelNotReadyError(
             f"no model store at {settings.home / 'mlflow.db'} yet: run "
-            "`credit-scoring train --data DIR` first (or set CREDIT_SCORING_MLFLOW_TRACKING_URI).")
+            "`credit-scoring train --data DIR` first (or set CREDIT_SCORING_MLFLOW_TRACKING_URI)."
+        )
     client = _client(settings)
     champion = _champion_version(client, settings)
     if champion is None:
         raise ModelNotReadyError(
             f"no model holds the alias '{settings.model_alias}' of '{settings.model_name}' in "
             f"{settings.resolved_mlflow_uri}: run `credit-scoring train --data DIR` (or "
-            "`credit-scoring model promote VERSION`).")
+            "`credit-scoring model promote VERSION`)."
+        )
     version = str(champion.version)
     target = settings.models_dir / f"{settings.model_name}-v{version}"
     if not (target / "artifacts" / "scorer.joblib").is_file():
@@ -228,7 +273,8 @@ def _champion_dir(settings: Settings) -> tuple[str, Path]:
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
         with tempfile.TemporaryDirectory() as tmp:
             local = mlflow.artifacts.download_artifacts(
-                artifact_uri=f"models:/{settings.model_name}/{version}", dst_path=tmp)
+                artifact_uri=f"models:/{settings.model_name}/{version}", dst_path=tmp
+            )
             shutil.rmtree(target, ignore_errors=True)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copytree(local, target)
@@ -250,5 +296,9 @@ def champion_report(settings: Settings | None = None) -> dict[str, Any]:
     settings = settings or get_settings()
     version, folder = _champion_dir(settings)
     report = json.loads((folder / "artifacts" / "report.json").read_text(encoding="utf-8"))
-    return {**report, "model_name": settings.model_name, "model_version": version,
-            "alias": settings.model_alias}
+    return {
+        **report,
+        "model_name": settings.model_name,
+        "model_version": version,
+        "alias": settings.model_alias,
+    }

@@ -20,8 +20,16 @@ import httpx
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 CLIENTS = 2_000
 CLI = [sys.executable, "-c", "from credit_scoring.cli import app; app()"]
 
@@ -47,15 +55,25 @@ def _run(args: list[str], env: dict[str, str], log: Path, timeout: float = 300) 
     with log.open("a") as out:
         out.write(f"\n$ credit-scoring {' '.join(args)}\n")
         out.flush()
-        done = subprocess.run([*CLI, *args], env=env, stdout=out, stderr=subprocess.STDOUT,
-                              timeout=timeout, check=False, cwd=env["CREDIT_SCORING_HOME"])
+        done = subprocess.run(
+            [*CLI, *args],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=timeout,
+            check=False,
+            cwd=env["CREDIT_SCORING_HOME"],
+        )
     if done.returncode != 0:
         tail = log.read_text()[-3000:]
-        pytest.fail(f"`credit-scoring {' '.join(args)}` failed ({done.returncode}); log {log}:\n{tail}")
+        pytest.fail(
+            f"`credit-scoring {' '.join(args)}` failed ({done.returncode}); log {log}:\n{tail}"
+        )
 
 
-def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float = 240,
-          ready: str | None = None) -> None:
+def _wait(
+    url: str, proc: subprocess.Popen, log: Path, timeout: float = 240, ready: str | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -79,10 +97,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     password = secrets.token_urlsafe(12)
     # Only this test's settings: no database/MLflow URL inherited from the caller's shell.
     env = {k: v for k, v in os.environ.items() if not k.startswith("CREDIT_SCORING_")}
-    env |= {"CREDIT_SCORING_HOME": str(home), "CREDIT_SCORING_ENVIRONMENT": "test",
-            "CREDIT_SCORING_SECRET_KEY": secrets.token_urlsafe(48), "E2E_PASSWORD": password}
-    help_train = subprocess.run([*CLI, "train", "--help"], env=env, capture_output=True,
-                                check=False, cwd=home)
+    env |= {
+        "CREDIT_SCORING_HOME": str(home),
+        "CREDIT_SCORING_ENVIRONMENT": "test",
+        "CREDIT_SCORING_SECRET_KEY": secrets.token_urlsafe(48),
+        "E2E_PASSWORD": password,
+    }
+    help_train = subprocess.run(
+        [*CLI, "train", "--help"], env=env, capture_output=True, check=False, cwd=home
+    )
     if help_train.returncode != 0:
         pytest.skip("`credit-scoring train` is not available in this build")
 
@@ -94,8 +117,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     # Training and loading the database are independent: run them side by side.
     train_log = home / "train.log"
     with train_log.open("w") as out:
-        train = subprocess.Popen([*CLI, "train", "--data", str(data), "--quick"], env=env,
-                                 stdout=out, stderr=subprocess.STDOUT, cwd=home)
+        train = subprocess.Popen(
+            [*CLI, "train", "--data", str(data), "--quick"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=home,
+        )
     try:
         _run(["db", "upgrade"], env, log)
         _run(["db", "load", "--data", str(data), "--no-score"], env, log)
@@ -104,22 +132,41 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         if train.poll() is None:
             train.kill()
     if code != 0:
-        pytest.fail(f"`credit-scoring train` failed ({code}); log {train_log}:\n"
-                    f"{train_log.read_text()[-3000:]}")
+        pytest.fail(
+            f"`credit-scoring train` failed ({code}); log {train_log}:\n"
+            f"{train_log.read_text()[-3000:]}"
+        )
     _run(["db", "score"], env, log)
-    _run(["users", "add", "conseil", "--role", "advisor", "--password-env", "E2E_PASSWORD"],
-         env, log)
-    _run(["users", "add", "analyste", "--role", "analyst", "--password-env", "E2E_PASSWORD"],
-         env, log)
+    _run(
+        ["users", "add", "conseil", "--role", "advisor", "--password-env", "E2E_PASSWORD"], env, log
+    )
+    _run(
+        ["users", "add", "analyste", "--role", "analyst", "--password-env", "E2E_PASSWORD"],
+        env,
+        log,
+    )
     api_port, dash_port = free_port(), free_port()
     api_url, dash_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{dash_port}"
     procs: list[subprocess.Popen] = []
     with log.open("a") as out:
-        procs.append(subprocess.Popen([*CLI, "serve", "--port", str(api_port)], env=env,
-                                      stdout=out, stderr=subprocess.STDOUT, cwd=home))
-        procs.append(subprocess.Popen([*CLI, "dashboard", "--port", str(dash_port),
-                                       "--api-url", api_url], env=env, stdout=out,
-                                      stderr=subprocess.STDOUT, cwd=home))
+        procs.append(
+            subprocess.Popen(
+                [*CLI, "serve", "--port", str(api_port)],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=home,
+            )
+        )
+        procs.append(
+            subprocess.Popen(
+                [*CLI, "dashboard", "--port", str(dash_port), "--api-url", api_url],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=home,
+            )
+        )
     try:
         _wait(f"{api_url}/health", procs[0], log, ready='"ready":true')
         _wait(f"{dash_url}/_stcore/health", procs[1], log)

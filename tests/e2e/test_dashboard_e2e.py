@@ -17,8 +17,10 @@ from e2e_stack import CHROMIUM, CHROMIUM_ARGS, Stack
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 pytestmark = pytest.mark.e2e
-SHOTS = Path(os.environ.get("CREDIT_SCORING_SCREENSHOTS")
-             or Path(tempfile.gettempdir()) / "credit-scoring-e2e-screenshots")
+SHOTS = Path(
+    os.environ.get("CREDIT_SCORING_SCREENSHOTS")
+    or Path(tempfile.gettempdir()) / "credit-scoring-e2e-screenshots"
+)
 WAIT = 30_000  # ms: the first page of a fresh server compiles and caches
 
 
@@ -78,11 +80,13 @@ def test_analyst_sees_portfolio_and_model(stack: Stack) -> None:
             nav(page, "Recherche de clients")
             page.get_by_role("button", name="Ouvrir le dossier").click()
             # the button switches to the client file: wait for it, or the next click races it
-            expect(main(page).get_by_role("heading", name=re.compile(r"Dossier du client n°"))) \
-                .to_be_visible(timeout=WAIT)
+            expect(
+                main(page).get_by_role("heading", name=re.compile(r"Dossier du client n°"))
+            ).to_be_visible(timeout=WAIT)
             nav(page, "Décision")
             expect(page.get_by_text("Votre rôle permet de consulter les décisions")).to_be_visible(
-                timeout=WAIT)
+                timeout=WAIT
+            )
             expect(page.get_by_test_id("stForm")).to_have_count(0)
         finally:
             browser.close()
@@ -93,8 +97,7 @@ def log_in(page: Page, url: str, username: str, password: str) -> None:
     page.get_by_label("Identifiant").fill(username)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_text(re.compile(r"\d+ client\(s\) trouvé\(s\)"))).to_be_visible(
-        timeout=WAIT)
+    expect(page.get_by_text(re.compile(r"\d+ client\(s\) trouvé\(s\)"))).to_be_visible(timeout=WAIT)
 
 
 def walk(page: Page, stack: Stack) -> None:
@@ -111,21 +114,23 @@ def walk(page: Page, stack: Stack) -> None:
 
     # 2. search: filters, results table, open a client
     expect(main(page).get_by_role("heading", name="Recherche de clients")).to_be_visible(
-        timeout=WAIT)
-    expect(page.get_by_text(re.compile(r"\d+ client\(s\) trouvé\(s\)"))).to_be_visible(
-        timeout=WAIT)
+        timeout=WAIT
+    )
+    expect(page.get_by_text(re.compile(r"\d+ client\(s\) trouvé\(s\)"))).to_be_visible(timeout=WAIT)
     shot(page, "02-search")
     choice = main(page).get_by_test_id("stSelectbox").filter(has_text="Client à ouvrir")
-    client_id = choice.get_by_role("combobox").input_value() or \
-        choice.inner_text().splitlines()[-1].strip()
+    client_id = (
+        choice.get_by_role("combobox").input_value() or choice.inner_text().splitlines()[-1].strip()
+    )
     page.get_by_label("Identifiant client").fill(client_id)
     page.get_by_label("Identifiant client").press("Enter")
     expect(page.get_by_text("1 client(s) trouvé(s).")).to_be_visible(timeout=WAIT)
     page.get_by_role("button", name="Ouvrir le dossier").click()
 
     # 3. client file
-    expect(main(page).get_by_role("heading", name=f"Dossier du client n° {client_id}")) \
-        .to_be_visible(timeout=WAIT)
+    expect(
+        main(page).get_by_role("heading", name=f"Dossier du client n° {client_id}")
+    ).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("Bilan : crédits et historique de paiement")).to_be_visible()
     shot(page, "03-client-file")
 
@@ -148,12 +153,12 @@ def walk(page: Page, stack: Stack) -> None:
 
     # 6. comparison with all clients, a group and similar clients
     nav(page, "Comparison")
-    expect(page.get_by_text(re.compile(r"clients, .* of whom had payment difficulties"))) \
-        .to_be_visible(timeout=WAIT)
+    expect(
+        page.get_by_text(re.compile(r"clients, .* of whom had payment difficulties"))
+    ).to_be_visible(timeout=WAIT)
     shot(page, "07-compare-all")
     page.get_by_role("tab", name="Similar clients").click()
-    expect(page.get_by_text(re.compile(r"Of the \d+ closest clients"))).to_be_visible(
-        timeout=WAIT)
+    expect(page.get_by_text(re.compile(r"Of the \d+ closest clients"))).to_be_visible(timeout=WAIT)
     shot(page, "08-compare-similar")
 
     # 7. what-if: a smaller amount, then the largest amount granted
@@ -166,8 +171,9 @@ def walk(page: Page, stack: Stack) -> None:
     expect(page.get_by_text(re.compile(r"Default risk: .* → "))).to_be_visible(timeout=WAIT)
     shot(page, "09-what-if")
     page.get_by_role("button", name="Find the largest amount").click()
-    found = page.get_by_text(re.compile(
-        r"Largest amount granted:|Granted even at|No amount is granted"))
+    found = page.get_by_text(
+        re.compile(r"Largest amount granted:|Granted even at|No amount is granted")
+    )
     expect(found).to_be_visible(timeout=WAIT)
     scroll_to(page, found)
     shot(page, "10-largest-amount")
@@ -183,8 +189,7 @@ def walk(page: Page, stack: Stack) -> None:
     expect(page.get_by_text("Give a reason: your decision differs")).to_be_visible(timeout=WAIT)
     form.get_by_role("textbox", name="Reason").fill("Garant solide, revenus stables depuis 10 ans")
     form.get_by_role("button", name="Record the decision").click()
-    expect(page.get_by_text(f"Decision recorded: {other}", exact=False)).to_be_visible(
-        timeout=WAIT)
+    expect(page.get_by_text(f"Decision recorded: {other}", exact=False)).to_be_visible(timeout=WAIT)
     history = page.get_by_test_id("stTable")
     expect(history).to_contain_text("Garant solide, revenus stables depuis 10 ans")
     expect(history).to_contain_text(stack.username)

@@ -37,7 +37,8 @@ with warnings.catch_warnings():
 pytestmark = pytest.mark.integration
 
 _spec = importlib.util.spec_from_file_location(
-    "fake_scorer", Path(__file__).parents[1] / "unit" / "scoring_api" / "fake_scorer.py")
+    "fake_scorer", Path(__file__).parents[1] / "unit" / "scoring_api" / "fake_scorer.py"
+)
 assert _spec is not None and _spec.loader is not None
 fake_scorer = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fake_scorer)
@@ -66,16 +67,20 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unty
 
 
 @pytest.fixture(scope="module", params=list(BACKENDS))
-def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-            ) -> Iterator[tuple[str, Engine]]:
+def backend(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, Engine]]:
     url = BACKENDS[request.param] or f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'db.sqlite'}"
     engine = get_engine(url)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # the marker says which services are needed
-        pytest.fail(f"{request.param} is not reachable at {url} ({type(exc).__name__}); "
-                    "start it (.ci/run does) or deselect with -m 'not integration'.")
+        pytest.fail(
+            f"{request.param} is not reachable at {url} ({type(exc).__name__}); "
+            "start it (.ci/run does) or deselect with -m 'not integration'."
+        )
     _drop_everything(engine)
     yield url, engine
     engine.dispose()
@@ -84,8 +89,10 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 def _counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return {t.__tablename__: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                for t in (m.Client, m.Loan, m.Transaction, m.FeatureVector)}
+        return {
+            t.__tablename__: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in (m.Client, m.Loan, m.Transaction, m.FeatureVector)
+        }
 
 
 def test_migrate_load_twice_and_serve(backend, synthetic) -> None:  # type: ignore[no-untyped-def]
@@ -117,12 +124,17 @@ def test_migrate_load_twice_and_serve(backend, synthetic) -> None:  # type: igno
         assert detail["application"]["SK_ID_CURR"] == sk_id
         apps = pd.concat([prepared.read(t) for t in ("application_train", "application_test")])
         prefix = str(sk_id)[:4]
-        expected_total = int(((apps["SK_ID_CURR"].astype(str).str.startswith(prefix))
-                              & (apps["CODE_GENDER"] == "F")).sum())
+        expected_total = int(
+            (
+                (apps["SK_ID_CURR"].astype(str).str.startswith(prefix))
+                & (apps["CODE_GENDER"] == "F")
+            ).sum()
+        )
         page = client.get(f"/clients?q={prefix}&gender=F", headers=headers).json()
         assert page["total"] == expected_total > 0
-        decided = client.post("/decisions", headers=headers, json={
-            "sk_id_curr": sk_id, "decision": score["decision"]})
+        decided = client.post(
+            "/decisions", headers=headers, json={"sk_id_curr": sk_id, "decision": score["decision"]}
+        )
         assert decided.status_code == 201
         stats = client.get("/population/stats", headers=headers).json()
         assert stats["n_clients"] == len(features)

@@ -47,7 +47,9 @@ def database() -> Iterator[str]:
         with engine.begin() as conn:
             conn.execute(sqlalchemy.text(f"CREATE DATABASE {name} CHARACTER SET utf8mb4"))
     except sqlalchemy.exc.OperationalError as exc:
-        pytest.skip(f"MariaDB is not reachable on 127.0.0.1:3306 as root ({exc.orig}); .ci/run starts it")
+        pytest.skip(
+            f"MariaDB is not reachable on 127.0.0.1:3306 as root ({exc.orig}); .ci/run starts it"
+        )
     try:
         yield f"{SERVER}/{name}"
     finally:
@@ -60,14 +62,21 @@ def database() -> Iterator[str]:
 def env(database: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     home = tmp_path_factory.mktemp("deploy-home")
     base = {k: v for k, v in os.environ.items() if not k.startswith("CREDIT_SCORING_")}
-    return {**base, "CREDIT_SCORING_HOME": str(home), "CREDIT_SCORING_ENVIRONMENT": "production",
-            "CREDIT_SCORING_SECRET_KEY": "deploy-test-" + "k" * 40,
-            "CREDIT_SCORING_DATABASE_URL": database, "NO_COLOR": "1", "COLUMNS": "200"}
+    return {
+        **base,
+        "CREDIT_SCORING_HOME": str(home),
+        "CREDIT_SCORING_ENVIRONMENT": "production",
+        "CREDIT_SCORING_SECRET_KEY": "deploy-test-" + "k" * 40,
+        "CREDIT_SCORING_DATABASE_URL": database,
+        "NO_COLOR": "1",
+        "COLUMNS": "200",
+    }
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([*_cli(), *args], env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=300, check=False)
+    done = subprocess.run(
+        [*_cli(), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+    )
     assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done
 
@@ -90,8 +99,14 @@ def test_migrate_load_and_serve_against_mariadb(env: dict[str, str], tmp_path: P
     assert "Loaded" in loaded.stdout and "150 clients" in loaded.stdout.replace(",", "")
 
     port = _free_port()
-    server = subprocess.Popen([*_cli(), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [*_cli(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 120
         status, body = 0, {}

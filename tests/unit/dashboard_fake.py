@@ -28,10 +28,18 @@ def probability(credit: float, income: float) -> float:
     return min(0.99, max(0.01, 0.05 + 0.06 * ratio))
 
 
-def _client(i: int, gender: str, age: float, income: float, credit: float,
-            target: int | None) -> dict:
-    return {"id": i, "gender": gender, "age": age, "income": income, "credit": credit,
-            "annuity": credit / 24, "target": target}
+def _client(
+    i: int, gender: str, age: float, income: float, credit: float, target: int | None
+) -> dict:
+    return {
+        "id": i,
+        "gender": gender,
+        "age": age,
+        "income": income,
+        "credit": credit,
+        "annuity": credit / 24,
+        "target": target,
+    }
 
 
 class FakeApi:
@@ -52,78 +60,175 @@ class FakeApi:
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _score(self, cid: int, lang: str, credit: float | None = None,
-               income: float | None = None) -> s.ScoreOut:
+    def _score(
+        self, cid: int, lang: str, credit: float | None = None, income: float | None = None
+    ) -> s.ScoreOut:
         c = self.clients[cid]
         p = probability(credit or c["credit"], income or c["income"])
         fr = lang == "fr"
-        against = [s.ReasonOut(group="AMT_CREDIT", direction="against", contribution=0.4,
-                               text="Montant demandé élevé par rapport au revenu" if fr
-                               else "Amount asked is high compared with income")]
-        for_ = [s.ReasonOut(group="EXT_SOURCE_2", direction="for", contribution=-0.3,
-                            text="Bon score externe" if fr else "Good external score")]
-        return s.ScoreOut(sk_id_curr=cid, probability=p,
-                          decision="grant" if p < THRESHOLD else "refuse", threshold=THRESHOLD,
-                          model_name="lightgbm", model_version="3", lang=lang,
-                          reasons_against=against, reasons_for=for_)
+        against = [
+            s.ReasonOut(
+                group="AMT_CREDIT",
+                direction="against",
+                contribution=0.4,
+                text="Montant demandé élevé par rapport au revenu"
+                if fr
+                else "Amount asked is high compared with income",
+            )
+        ]
+        for_ = [
+            s.ReasonOut(
+                group="EXT_SOURCE_2",
+                direction="for",
+                contribution=-0.3,
+                text="Bon score externe" if fr else "Good external score",
+            )
+        ]
+        return s.ScoreOut(
+            sk_id_curr=cid,
+            probability=p,
+            decision="grant" if p < THRESHOLD else "refuse",
+            threshold=THRESHOLD,
+            model_name="lightgbm",
+            model_version="3",
+            lang=lang,
+            reasons_against=against,
+            reasons_for=for_,
+        )
 
     def _summary(self, c: dict) -> s.ClientSummary:
         p = probability(c["credit"], c["income"])
         band = "low" if p < THRESHOLD / 2 else "medium" if p < THRESHOLD else "high"
-        return s.ClientSummary(sk_id_curr=c["id"], gender=c["gender"], age_years=c["age"],
-                               income_total=c["income"], contract_type="Cash loans",
-                               amount_credit=c["credit"], target=c["target"], probability=p,
-                               score_band=band)
+        return s.ClientSummary(
+            sk_id_curr=c["id"],
+            gender=c["gender"],
+            age_years=c["age"],
+            income_total=c["income"],
+            contract_type="Cash loans",
+            amount_credit=c["credit"],
+            target=c["target"],
+            probability=p,
+            score_band=band,
+        )
 
     def _detail(self, c: dict) -> s.ClientDetail:
-        app = {"SK_ID_CURR": c["id"], "NAME_CONTRACT_TYPE": "Cash loans",
-               "CODE_GENDER": c["gender"], "AMT_INCOME_TOTAL": c["income"],
-               "AMT_CREDIT": c["credit"], "AMT_ANNUITY": c["annuity"],
-               "AMT_GOODS_PRICE": c["credit"] * 0.9, "NAME_HOUSING_TYPE": "House / apartment"}
-        loans = [s.LoanOut(source="bureau", loan_id=1, contract_type="Consumer credit",
-                           status="Active", amount_credit=50_000.0, amount_annuity=None,
-                           days_start=-400.0, days_end=300.0),
-                 s.LoanOut(source="bureau", loan_id=2, contract_type="Credit card",
-                           status="Closed", amount_credit=20_000.0, amount_annuity=None,
-                           days_start=-900.0, days_end=-100.0),
-                 s.LoanOut(source="previous", loan_id=3, contract_type="Consumer loans",
-                           status="Approved", amount_credit=30_000.0, amount_annuity=3_000.0,
-                           days_start=-700.0, days_end=-300.0),
-                 s.LoanOut(source="previous", loan_id=4, contract_type="Cash loans",
-                           status="Refused", amount_credit=90_000.0, amount_annuity=None,
-                           days_start=-200.0, days_end=None)]
-        history = [s.MonthOut(source="pos", months_balance=-m, loans=1, balance=1000.0 * m,
-                              payment=100.0, max_days_past_due=float(m % 3 == 0) * 10)
-                   for m in range(1, 7)]
+        app = {
+            "SK_ID_CURR": c["id"],
+            "NAME_CONTRACT_TYPE": "Cash loans",
+            "CODE_GENDER": c["gender"],
+            "AMT_INCOME_TOTAL": c["income"],
+            "AMT_CREDIT": c["credit"],
+            "AMT_ANNUITY": c["annuity"],
+            "AMT_GOODS_PRICE": c["credit"] * 0.9,
+            "NAME_HOUSING_TYPE": "House / apartment",
+        }
+        loans = [
+            s.LoanOut(
+                source="bureau",
+                loan_id=1,
+                contract_type="Consumer credit",
+                status="Active",
+                amount_credit=50_000.0,
+                amount_annuity=None,
+                days_start=-400.0,
+                days_end=300.0,
+            ),
+            s.LoanOut(
+                source="bureau",
+                loan_id=2,
+                contract_type="Credit card",
+                status="Closed",
+                amount_credit=20_000.0,
+                amount_annuity=None,
+                days_start=-900.0,
+                days_end=-100.0,
+            ),
+            s.LoanOut(
+                source="previous",
+                loan_id=3,
+                contract_type="Consumer loans",
+                status="Approved",
+                amount_credit=30_000.0,
+                amount_annuity=3_000.0,
+                days_start=-700.0,
+                days_end=-300.0,
+            ),
+            s.LoanOut(
+                source="previous",
+                loan_id=4,
+                contract_type="Cash loans",
+                status="Refused",
+                amount_credit=90_000.0,
+                amount_annuity=None,
+                days_start=-200.0,
+                days_end=None,
+            ),
+        ]
+        history = [
+            s.MonthOut(
+                source="pos",
+                months_balance=-m,
+                loans=1,
+                balance=1000.0 * m,
+                payment=100.0,
+                max_days_past_due=float(m % 3 == 0) * 10,
+            )
+            for m in range(1, 7)
+        ]
         return s.ClientDetail(
-            sk_id_curr=c["id"], target=c["target"],
-            personal=s.PersonalInfo(gender=c["gender"], age_years=c["age"],
-                                    family_status="Married", children=1,
-                                    education="Higher education", income_type="Working",
-                                    occupation="Laborers", income_total=c["income"],
-                                    years_employed=3.5, owns_car=False, owns_realty=True),
-            application=app, loans=loans,
-            payments=s.PaymentSummary(months_observed=6, months_late=2, max_days_past_due=10.0,
-                                      total_paid=600.0),
-            history=history)
+            sk_id_curr=c["id"],
+            target=c["target"],
+            personal=s.PersonalInfo(
+                gender=c["gender"],
+                age_years=c["age"],
+                family_status="Married",
+                children=1,
+                education="Higher education",
+                income_type="Working",
+                occupation="Laborers",
+                income_total=c["income"],
+                years_employed=3.5,
+                owns_car=False,
+                owns_realty=True,
+            ),
+            application=app,
+            loans=loans,
+            payments=s.PaymentSummary(
+                months_observed=6, months_late=2, max_days_past_due=10.0, total_paid=600.0
+            ),
+            history=history,
+        )
 
     def _stats(self, params: dict[str, str]) -> s.PopulationStats:
-        filters = s.ClientFilters(**{k: v for k, v in params.items()
-                                     if k in s.ClientFilters.model_fields})
-        chosen = [c for c in self.clients.values()
-                  if filters.gender is None or c["gender"] == filters.gender]
+        filters = s.ClientFilters(
+            **{k: v for k, v in params.items() if k in s.ClientFilters.model_fields}
+        )
+        chosen = [
+            c
+            for c in self.clients.values()
+            if filters.gender is None or c["gender"] == filters.gender
+        ]
         known = [c["target"] for c in chosen if c["target"] is not None]
         cid = int(params["client_id"]) if "client_id" in params else None
         value = self.clients[cid]["age"] if cid in self.clients else None
         feature = s.FeatureDistribution(
-            name="AGE_YEARS", description="Âge", unit="years", count=len(chosen), missing=0,
-            mean=40.0, quantiles={"p05": 22.0, "p25": 30.0, "p50": 40.0, "p75": 50.0,
-                                  "p95": 62.0},
-            bin_edges=[20.0, 30.0, 40.0, 50.0, 60.0], counts=[1, 0, 1, len(chosen) - 2 or 0],
-            client_value=value)
-        return s.PopulationStats(filters=filters, n_clients=len(chosen),
-                                 default_rate=sum(known) / len(known) if known else None,
-                                 features=[feature])
+            name="AGE_YEARS",
+            description="Âge",
+            unit="years",
+            count=len(chosen),
+            missing=0,
+            mean=40.0,
+            quantiles={"p05": 22.0, "p25": 30.0, "p50": 40.0, "p75": 50.0, "p95": 62.0},
+            bin_edges=[20.0, 30.0, 40.0, 50.0, 60.0],
+            counts=[1, 0, 1, len(chosen) - 2 or 0],
+            client_value=value,
+        )
+        return s.PopulationStats(
+            filters=filters,
+            n_clients=len(chosen),
+            default_rate=sum(known) / len(known) if known else None,
+            features=[feature],
+        )
 
     # --- routing ---------------------------------------------------------------------------
 
@@ -136,8 +241,9 @@ class FakeApi:
             user = USERS.get(form.get("username", ""))
             if not user or user[0] != form.get("password"):
                 return httpx.Response(401, json={"detail": "Incorrect username or password"})
-            return _ok(s.TokenOut(access_token=f"tok-{form['username']}", expires_in=3600,
-                                  role=user[1]))
+            return _ok(
+                s.TokenOut(access_token=f"tok-{form['username']}", expires_in=3600, role=user[1])
+            )
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         username = token.removeprefix("tok-")
         if username not in USERS or token in self.expired:
@@ -147,9 +253,12 @@ class FakeApi:
             return httpx.Response(404, json={"detail": f"No client {parts[1]}"})
         lang = params.get("lang", "fr")
         if path == "/clients":
-            items = [self._summary(c) for c in self.clients.values()
-                     if str(c["id"]).startswith(params.get("q", ""))
-                     and params.get("gender") in (None, c["gender"])]
+            items = [
+                self._summary(c)
+                for c in self.clients.values()
+                if str(c["id"]).startswith(params.get("q", ""))
+                and params.get("gender") in (None, c["gender"])
+            ]
             return _ok(s.ClientPage(items=items, total=len(items), page=1, page_size=50))
         if parts[0] == "clients" and len(parts) == 2:
             return _ok(self._detail(self.clients[int(parts[1])]))
@@ -157,29 +266,50 @@ class FakeApi:
         if parts[-1] == "score":
             return _ok(self._score(cid, lang))
         if parts[-1] == "explanation":
-            contributions = [s.ContributionOut(feature=f"F{i}", value=float(i),
-                                               contribution=(-1) ** i * 0.1 * i,
-                                               description=f"Variable {i}", group=f"G{i}")
-                             for i in range(1, 16)]
-            return _ok(s.ExplanationOut(sk_id_curr=cid, model_version="3", bias=-1.5,
-                                        contributions=contributions))
+            contributions = [
+                s.ContributionOut(
+                    feature=f"F{i}",
+                    value=float(i),
+                    contribution=(-1) ** i * 0.1 * i,
+                    description=f"Variable {i}",
+                    group=f"G{i}",
+                )
+                for i in range(1, 16)
+            ]
+            return _ok(
+                s.ExplanationOut(
+                    sk_id_curr=cid, model_version="3", bias=-1.5, contributions=contributions
+                )
+            )
         if parts[-1] == "similar":
             others = [c for c in self.clients.values() if c["id"] != cid]
-            items = [s.SimilarClientOut(sk_id_curr=c["id"], distance=0.5 + i, target=c["target"])
-                     for i, c in enumerate(others)]
+            items = [
+                s.SimilarClientOut(sk_id_curr=c["id"], distance=0.5 + i, target=c["target"])
+                for i, c in enumerate(others)
+            ]
             known = [c.target for c in items if c.target is not None]
-            return _ok(s.SimilarOut(sk_id_curr=cid, items=items,
-                                    default_rate=sum(known) / len(known) if known else None))
+            return _ok(
+                s.SimilarOut(
+                    sk_id_curr=cid,
+                    items=items,
+                    default_rate=sum(known) / len(known) if known else None,
+                )
+            )
         if parts[-1] == "what_if":
             body = s.WhatIfIn.model_validate(json.loads(request.content))
             credit = body.amount_credit or self.clients[cid]["credit"]
             changes = {"AMT_CREDIT": credit} if body.amount_credit else {}
-            return _ok(s.WhatIfOut(baseline=self._score(cid, body.lang),
-                                   scenario=self._score(cid, body.lang, credit, body.income_total),
-                                   changes=changes))
+            return _ok(
+                s.WhatIfOut(
+                    baseline=self._score(cid, body.lang),
+                    scenario=self._score(cid, body.lang, credit, body.income_total),
+                    changes=changes,
+                )
+            )
         if parts[-1] == "decisions" and request.method == "GET" and cid is not None:
-            return httpx.Response(200, json=[d.model_dump(mode="json") for d in self.decisions
-                                             if d.sk_id_curr == cid])
+            return httpx.Response(
+                200, json=[d.model_dump(mode="json") for d in self.decisions if d.sk_id_curr == cid]
+            )
         if path == "/decisions" and request.method == "POST":
             if USERS[username][1] != "advisor":
                 return httpx.Response(403, json={"detail": "advisors only"})
@@ -188,25 +318,48 @@ class FakeApi:
             override = body.decision != score.decision
             if override and not body.reason:
                 return httpx.Response(422, json={"detail": "an override needs a reason"})
-            out = s.DecisionOut(id=len(self.decisions) + 1, sk_id_curr=body.sk_id_curr,
-                                username=username, created_at=datetime.now(UTC),
-                                decision=body.decision, model_decision=score.decision,
-                                probability=score.probability, threshold=THRESHOLD,
-                                model_version="3", override=override, reason=body.reason)
+            out = s.DecisionOut(
+                id=len(self.decisions) + 1,
+                sk_id_curr=body.sk_id_curr,
+                username=username,
+                created_at=datetime.now(UTC),
+                decision=body.decision,
+                model_decision=score.decision,
+                probability=score.probability,
+                threshold=THRESHOLD,
+                model_version="3",
+                override=override,
+                reason=body.reason,
+            )
             self.decisions.append(out)
             return _ok(out, 201)
         if path == "/population/stats":
             return _ok(self._stats(params))
         if path == "/model":
-            return _ok(s.ModelOut(
-                model_name="lightgbm", model_version="3", threshold=THRESHOLD,
-                metrics={"roc_auc": 0.76, "calibration": {"predicted": [0.05, 0.2, 0.5],
-                                                      "observed": [0.04, 0.22, 0.45]},
-                         "global_importance": {"EXT_SOURCE_2": 0.3, "AMT_CREDIT": 0.1}},
-                costs={"fn": 10, "fp": 1}, comparison=[{"model": "lightgbm", "auc": 0.76},
-                                                       {"model": "logistic", "auc": 0.72}],
-                model_card_markdown="# Model card\nLightGBM.",
-                fairness={"gender": {"F": {"selection_rate": 0.8}, "M": {"selection_rate": 0.7}}}))
+            return _ok(
+                s.ModelOut(
+                    model_name="lightgbm",
+                    model_version="3",
+                    threshold=THRESHOLD,
+                    metrics={
+                        "roc_auc": 0.76,
+                        "calibration": {
+                            "predicted": [0.05, 0.2, 0.5],
+                            "observed": [0.04, 0.22, 0.45],
+                        },
+                        "global_importance": {"EXT_SOURCE_2": 0.3, "AMT_CREDIT": 0.1},
+                    },
+                    costs={"fn": 10, "fp": 1},
+                    comparison=[
+                        {"model": "lightgbm", "auc": 0.76},
+                        {"model": "logistic", "auc": 0.72},
+                    ],
+                    model_card_markdown="# Model card\nLightGBM.",
+                    fairness={
+                        "gender": {"F": {"selection_rate": 0.8}, "M": {"selection_rate": 0.7}}
+                    },
+                )
+            )
         if path.startswith("/drift/latest") and self.drift is None:
             return httpx.Response(404, json={"detail": "no drift report yet"})
         if path == "/drift/latest":

@@ -30,8 +30,10 @@ def test_median_imputer_matches_scikit_learn() -> None:
     ref = SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)
     ref.fit(pd.DataFrame(train, columns=cols))
     mine = MedianImputer().fit(pd.DataFrame(train, columns=cols))
-    np.testing.assert_allclose(mine.transform(pd.DataFrame(later, columns=cols)),
-                               ref.transform(pd.DataFrame(later, columns=cols)))
+    np.testing.assert_allclose(
+        mine.transform(pd.DataFrame(later, columns=cols)),
+        ref.transform(pd.DataFrame(later, columns=cols)),
+    )
     assert list(mine.get_feature_names_out()) == list(ref.get_feature_names_out())
 
 
@@ -47,8 +49,9 @@ def test_one_number_of_rounds_for_every_fold(strategy: str) -> None:
     X = pd.DataFrame(rng.normal(size=(3_000, 5)), columns=list("abcde"))
     y = (rng.random(3_000) < 1 / (1 + np.exp(-(X.a * 1.5 - 2.5)))).astype(int)
     folds = crossval.make_folds(y, n_splits=3)
-    run = crossval.booster_oof({**LGBM_QUICK, "min_child_samples": 20}, X, y, folds,
-                               strategy=strategy)
+    run = crossval.booster_oof(
+        {**LGBM_QUICK, "min_child_samples": 20}, X, y, folds, strategy=strategy
+    )
     rounds = run.best_iterations
     assert len(rounds) == 3 and len(set(rounds)) == 1 and 1 <= rounds[0] < 3_000
     # with class weights too the round is chosen by AUC, not by an inflated log loss
@@ -66,12 +69,18 @@ def test_merged_boosters_predict_and_explain_as_their_average() -> None:
     single = [fit_booster(params, frame, y, n_threads=1, rounds=40, seeds=(s,)) for s in (1, 2, 3)]
     merged = fit_booster(params, frame, y, n_threads=1, rounds=40, seeds=(1, 2, 3))
     assert merged.num_trees() == 120 and merged.feature_name() == list(frame.columns)
-    np.testing.assert_allclose(merged.predict(frame, raw_score=True),
-                               np.mean([b.predict(frame, raw_score=True) for b in single], axis=0),
-                               rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(merged.predict(frame, pred_contrib=True),
-                               np.mean([b.predict(frame, pred_contrib=True) for b in single], axis=0),
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        merged.predict(frame, raw_score=True),
+        np.mean([b.predict(frame, raw_score=True) for b in single], axis=0),
+        rtol=1e-12,
+        atol=1e-12,
+    )
+    np.testing.assert_allclose(
+        merged.predict(frame, pred_contrib=True),
+        np.mean([b.predict(frame, pred_contrib=True) for b in single], axis=0),
+        rtol=1e-12,
+        atol=1e-12,
+    )
     assert not np.allclose(single[0].predict(frame), single[1].predict(frame))  # seeds differ
     again = merge_boosters(single)  # deterministic: the same text twice
     assert again.model_to_string() == merge_boosters(single).model_to_string()
@@ -87,8 +96,18 @@ def test_bagged_out_of_fold_scores_average_the_seeds() -> None:
     assert bagged.seeds == (1, 2) and len(set(bagged.best_iterations)) == 1
     rounds = bagged.best_iterations[0]
     train_idx, valid_idx = folds[0]
-    raw = np.mean([fit_booster({**params, "metric": "auc"}, X.iloc[train_idx], y[train_idx],
-                               n_threads=1, rounds=MAX_ROUNDS, seeds=(s,))
-                   .predict(X.iloc[valid_idx], num_iteration=rounds, raw_score=True)
-                   for s in (1, 2)], axis=0)
+    raw = np.mean(
+        [
+            fit_booster(
+                {**params, "metric": "auc"},
+                X.iloc[train_idx],
+                y[train_idx],
+                n_threads=1,
+                rounds=MAX_ROUNDS,
+                seeds=(s,),
+            ).predict(X.iloc[valid_idx], num_iteration=rounds, raw_score=True)
+            for s in (1, 2)
+        ],
+        axis=0,
+    )
     np.testing.assert_allclose(bagged.scores[valid_idx], 1 / (1 + np.exp(-raw)), rtol=1e-9)

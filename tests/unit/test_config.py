@@ -13,13 +13,20 @@ from credit_scoring.config import PLACEHOLDER_SECRET, Settings
 def test_state_lives_under_the_home(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path, _env_file=None)  # type: ignore[call-arg]
     assert settings.resolved_database_url == f"sqlite:///{tmp_path.resolve()}/credit_scoring.db"
-    assert settings.resolved_mlflow_uri.startswith("sqlite:///") and str(tmp_path) in settings.resolved_mlflow_uri
+    assert (
+        settings.resolved_mlflow_uri.startswith("sqlite:///")
+        and str(tmp_path) in settings.resolved_mlflow_uri
+    )
     assert settings.features_dir == tmp_path / "features"
 
 
 def test_urls_override_the_home(tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path, database_url="postgresql+psycopg://u@h/db",
-                        mlflow_tracking_uri="http://mlflow:5000", _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(
+        home=tmp_path,
+        database_url="postgresql+psycopg://u@h/db",
+        mlflow_tracking_uri="http://mlflow:5000",
+        _env_file=None,
+    )  # type: ignore[call-arg]
     assert settings.resolved_database_url == "postgresql+psycopg://u@h/db"
     assert settings.resolved_mlflow_uri == "http://mlflow:5000"
 

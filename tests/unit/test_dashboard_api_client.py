@@ -58,8 +58,14 @@ def test_role_and_validation_errors(fake: FakeApi) -> None:
 
 def test_fastapi_validation_list_is_readable() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(422, json={"detail": [
-            {"loc": ["body", "amount_credit"], "msg": "must be > 0", "type": "greater_than"}]})
+        return httpx.Response(
+            422,
+            json={
+                "detail": [
+                    {"loc": ["body", "amount_credit"], "msg": "must be > 0", "type": "greater_than"}
+                ]
+            },
+        )
 
     api = ApiClient("http://x", transport=httpx.MockTransport(handler))
     with pytest.raises(ApiError) as err:

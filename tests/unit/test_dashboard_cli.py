@@ -18,8 +18,9 @@ def test_dashboard_execs_streamlit_with_port_and_api_url(monkeypatch: pytest.Mon
         seen.update(path=path, argv=argv, env=env)
 
     monkeypatch.setattr(cli_dashboard.os, "execve", fake_execve)
-    result = CliRunner().invoke(app, ["dashboard", "--port", "8765",
-                                      "--api-url", "http://api.test:9000"])
+    result = CliRunner().invoke(
+        app, ["dashboard", "--port", "8765", "--api-url", "http://api.test:9000"]
+    )
     assert result.exit_code == 0, result.output
     argv = seen["argv"]
     assert isinstance(argv, list) and argv[1:4] == ["-m", "streamlit", "run"]

@@ -43,15 +43,37 @@ def test_every_dynamic_key_exists() -> None:
     keys = set(catalog("fr"))
     dynamic = {f"error.{k}" for k in typing.get_args(ErrorKind)}
     dynamic |= {f"filter.{name}" for name in FILTERS}
-    dynamic |= {f"value.{name}.{v}" for name in ("gender", "contract_type", "score_band")
-                for v in FILTERS[name]}
+    dynamic |= {
+        f"value.{name}.{v}"
+        for name in ("gender", "contract_type", "score_band")
+        for v in FILTERS[name]
+    }
     dynamic |= {f"value.decision.{d}" for d in typing.get_args(schemas.DecisionValue)}
     dynamic |= {f"role.{r}" for r in typing.get_args(schemas.Role)}
-    dynamic |= {f"nav.{p}" for p in navigation.PAGES} | {f"nav.section.{v.section}" for v in navigation.PAGES.values()}
-    dynamic |= {f"value.source.{src}" for src in ("pos", "card", "installments", "bureau",
-                                                  "application", "previous")}
-    dynamic |= {f"unit.{u}" for u in ("days", "years", "months", "currency", "ratio", "share",
-                                      "count", "score", "flag", "category", "hour", "number")}
+    dynamic |= {f"nav.{p}" for p in navigation.PAGES} | {
+        f"nav.section.{v.section}" for v in navigation.PAGES.values()
+    }
+    dynamic |= {
+        f"value.source.{src}"
+        for src in ("pos", "card", "installments", "bureau", "application", "previous")
+    }
+    dynamic |= {
+        f"unit.{u}"
+        for u in (
+            "days",
+            "years",
+            "months",
+            "currency",
+            "ratio",
+            "share",
+            "count",
+            "score",
+            "flag",
+            "category",
+            "hour",
+            "number",
+        )
+    }
     assert not sorted(dynamic - keys)
     assert set(state.ROLE_PAGES["admin"]) == set(navigation.PAGES)
 

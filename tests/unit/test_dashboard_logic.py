@@ -63,9 +63,13 @@ def test_term_and_balance_sheet() -> None:
 
 def test_model_report_shapes() -> None:
     assert calibration_points({"calibration": {"predicted": [0.1], "observed": [0.2]}}) == (
-        [0.1], [0.2])
+        [0.1],
+        [0.2],
+    )
     assert calibration_points({"calibration": [{"predicted": 0.1, "observed": 0.3}]}) == (
-        [0.1], [0.3])
+        [0.1],
+        [0.3],
+    )
     assert calibration_points({}) is None
     rows = [{"feature": "a", "importance": 1.0}, {"feature": "b", "importance": 3.0}]
     assert importance_items({"importance": rows}) == [("b", 3.0), ("a", 1.0)]
@@ -81,12 +85,25 @@ def test_charts_mark_the_threshold_and_client_and_use_the_palette() -> None:
     assert french.layout.annotations[0].text == "Seuil : 30,0 %"
     assert french.data[0].gauge.bar.color == charts.FOR
     items = [(f"f{i}", 0.1 * i * (-1) ** i) for i in range(1, 21)]
-    wf = charts.waterfall(items, base=-2.0, title="W", base_label="moyen", total_label="client",
-                          others_label="autres", top=5).data[0]
+    wf = charts.waterfall(
+        items,
+        base=-2.0,
+        title="W",
+        base_label="moyen",
+        total_label="client",
+        others_label="autres",
+        top=5,
+    ).data[0]
     assert list(wf.y) == ["moyen", "f20", "f19", "f18", "f17", "f16", "autres", "client"]
     assert wf.x[-2] == pytest.approx(sum(v for _, v in items[:15]))
-    dist = charts.distribution([("all", [0, 1, 2], [1, 3])], client_value=1.5, title="D",
-                               x_label="x", y_label="y", client_label="client")
+    dist = charts.distribution(
+        [("all", [0, 1, 2], [1, 3])],
+        client_value=1.5,
+        title="D",
+        x_label="x",
+        y_label="y",
+        client_label="client",
+    )
     assert list(dist.data[0].y) == [0.25, 0.75]
     assert dist.layout.shapes[0].x0 == 1.5
     assert set(charts.SERIES) <= set(charts.OKABE_ITO.values())

@@ -20,8 +20,14 @@ def _view(name: str) -> None:
     importlib.import_module(f"credit_scoring.dashboard.views.{name}").render()
 
 
-def view(name: str, fake: FakeApi, *, user: str = "alice", lang: str = "fr",
-         client_id: int | None = 100002) -> AppTest:
+def view(
+    name: str,
+    fake: FakeApi,
+    *,
+    user: str = "alice",
+    lang: str = "fr",
+    client_id: int | None = 100002,
+) -> AppTest:
     """One page body with a logged-in session and the fake API injected."""
     at = AppTest.from_function(_view, args=(name,), default_timeout=TIMEOUT)
     at.session_state[state.API] = fake.api_client()
@@ -35,8 +41,20 @@ def view(name: str, fake: FakeApi, *, user: str = "alice", lang: str = "fr",
 
 
 def texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("markdown", "success", "error", "info", "warning", "caption",
-                                  "title", "subheader") for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in (
+            "markdown",
+            "success",
+            "error",
+            "info",
+            "warning",
+            "caption",
+            "title",
+            "subheader",
+        )
+        for e in getattr(at, kind)
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -112,7 +130,9 @@ def test_client_file_shows_identity_application_and_history(fake: FakeApi) -> No
     assert at.title[0].value == "File of client #100002"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Age (years)"] == "26" and metrics["Term"] == "24 months"
-    assert metrics["Active loans elsewhere"] == "1" and metrics["Months with late payment"] == "2 / 6"
+    assert (
+        metrics["Active loans elsewhere"] == "1" and metrics["Months with late payment"] == "2 / 6"
+    )
     assert "Current application — Cash loan" in [h.value for h in at.subheader]
     assert len(at.get("plotly_chart")) == 3
 
@@ -187,9 +207,13 @@ def test_analyst_pages(fake: FakeApi) -> None:
 
 
 def test_drift_summary_and_full_report(fake: FakeApi) -> None:
-    fake.drift = {"created_at": "2026-11-21T12:00:00", "share_drifted": 0.25, "verdict": "watch",
-                  "message": "2 columns moved",
-                  "columns": [{"column": "AMT_CREDIT", "p_value": 0.001, "drifted": True}]}
+    fake.drift = {
+        "created_at": "2026-11-21T12:00:00",
+        "share_drifted": 0.25,
+        "verdict": "watch",
+        "message": "2 columns moved",
+        "columns": [{"column": "AMT_CREDIT", "p_value": 0.001, "drifted": True}],
+    }
     at = view("drift", fake, user="ana", lang="en")
     assert at.warning[0].value == "To watch — 2 columns moved"
     summary = at.dataframe[0].value

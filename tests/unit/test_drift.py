@@ -16,24 +16,31 @@ from credit_scoring.data.loading import DataError
 from credit_scoring.monitoring.drift import build_drift_report, latest_report, load_source
 from credit_scoring.monitoring.drift_report import ColumnDrift, run_drift, summarise
 
-REAL = Path(os.environ.get("CREDIT_SCORING_REAL_DATA",
-                           Path(__file__).resolve().parents[3] / "shared/data/home-credit-sample"))
+REAL = Path(
+    os.environ.get(
+        "CREDIT_SCORING_REAL_DATA",
+        Path(__file__).resolve().parents[3] / "shared/data/home-credit-sample",
+    )
+)
 
 
 def _applications(n: int, seed: int, *, shift: bool) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     credit = rng.lognormal(13, 0.4, n) * (1.8 if shift else 1.0)
-    return pd.DataFrame({
-        "SK_ID_CURR": np.arange(n) + (100_000 if shift else 0),
-        "NAME_CONTRACT_TYPE": rng.choice(["Cash loans", "Revolving loans"], n,
-                                         p=[0.3, 0.7] if shift else [0.9, 0.1]),
-        "CODE_GENDER": rng.choice(["F", "M"], n, p=[0.65, 0.35]),
-        "AMT_INCOME_TOTAL": rng.lognormal(12, 0.5, n),
-        "AMT_CREDIT": credit,
-        "AMT_ANNUITY": credit / rng.uniform(10, 30, n),
-        "DAYS_BIRTH": -rng.integers(20 * 365, 65 * 365, n),
-        "DAYS_EMPLOYED": -rng.integers(0, 20 * 365, n),
-    })
+    return pd.DataFrame(
+        {
+            "SK_ID_CURR": np.arange(n) + (100_000 if shift else 0),
+            "NAME_CONTRACT_TYPE": rng.choice(
+                ["Cash loans", "Revolving loans"], n, p=[0.3, 0.7] if shift else [0.9, 0.1]
+            ),
+            "CODE_GENDER": rng.choice(["F", "M"], n, p=[0.65, 0.35]),
+            "AMT_INCOME_TOTAL": rng.lognormal(12, 0.5, n),
+            "AMT_CREDIT": credit,
+            "AMT_ANNUITY": credit / rng.uniform(10, 30, n),
+            "DAYS_BIRTH": -rng.integers(20 * 365, 65 * 365, n),
+            "DAYS_EMPLOYED": -rng.integers(0, 20 * 365, n),
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +59,11 @@ def test_evidently_flags_the_columns_that_moved_and_only_those() -> None:
     _, columns = run_drift(reference, current)
     verdicts = {c.column: c.drifted for c in columns}
     assert verdicts["AMT_CREDIT"] and verdicts["NAME_CONTRACT_TYPE"] and verdicts["AMT_ANNUITY"]
-    assert not verdicts["CODE_GENDER"] and not verdicts["AMT_INCOME_TOTAL"] and not verdicts["DAYS_BIRTH"]
+    assert (
+        not verdicts["CODE_GENDER"]
+        and not verdicts["AMT_INCOME_TOTAL"]
+        and not verdicts["DAYS_BIRTH"]
+    )
     credit = next(c for c in columns if c.column == "AMT_CREDIT")
     stable = next(c for c in columns if c.column == "DAYS_BIRTH")
     assert credit.method == stable.method  # K-S p-value on samples this small
@@ -67,28 +78,48 @@ def test_a_column_empty_on_one_side_is_left_out_instead_of_failing() -> None:
 
 
 def _col(name: str, drifted: bool, importance: float | None, kind: str = "feature") -> ColumnDrift:
-    return ColumnDrift(name, kind, "Wasserstein distance (normed)", 0.3 if drifted else 0.01, 0.1,
-                       drifted, importance)
+    return ColumnDrift(
+        name,
+        kind,
+        "Wasserstein distance (normed)",
+        0.3 if drifted else 0.01,
+        0.1,
+        drifted,
+        importance,
+    )
 
 
 def test_weighted_drift_says_whether_the_drift_matters_for_the_model() -> None:
-    minor = summarise([_col("a", True, 0.05), _col("b", False, 0.7), _col("c", False, 0.25)],
-                      weighted=True, action_share=0.3)
+    minor = summarise(
+        [_col("a", True, 0.05), _col("b", False, 0.7), _col("c", False, 0.25)],
+        weighted=True,
+        action_share=0.3,
+    )
     assert minor["weighted_drift_share"] == pytest.approx(0.05)
     assert minor["verdict"] == "watch" and "5%" in minor["message"]
-    major = summarise([_col("a", True, 0.5), _col("b", True, 0.2), _col("c", False, 0.2)],
-                      weighted=True, action_share=0.3)
+    major = summarise(
+        [_col("a", True, 0.5), _col("b", True, 0.2), _col("c", False, 0.2)],
+        weighted=True,
+        action_share=0.3,
+    )
     assert major["weighted_drift_share"] == pytest.approx(0.7 / 0.9)
     assert major["importance_covered"] == pytest.approx(0.9)
-    assert major["verdict"] == "action" and [c["column"] for c in major["top_drifted"]] == ["a", "b"]
-    calm = summarise([_col("a", False, 0.5), _col("r", True, None, kind="raw")], weighted=True,
-                     action_share=0.3)
+    assert major["verdict"] == "action" and [c["column"] for c in major["top_drifted"]] == [
+        "a",
+        "b",
+    ]
+    calm = summarise(
+        [_col("a", False, 0.5), _col("r", True, None, kind="raw")], weighted=True, action_share=0.3
+    )
     assert calm["verdict"] == "ok" and calm["by_kind"]["raw"]["drifted"] == 1
 
 
 def test_without_a_champion_the_summary_says_drift_is_not_weighted() -> None:
-    summary = summarise([_col("x", True, None, "raw"), _col("y", False, None, "raw")], weighted=False,
-                        action_share=0.3)
+    summary = summarise(
+        [_col("x", True, None, "raw"), _col("y", False, None, "raw")],
+        weighted=False,
+        action_share=0.3,
+    )
     assert summary["weighted_drift_share"] is None
     assert "not weighted" in summary["message"] and "50%" in summary["message"]
 
@@ -112,8 +143,9 @@ def test_report_files_and_latest_report(kaggle_folder: Path, tmp_path: Path) -> 
     assert json.loads(html_path.with_suffix(".json").read_text())["verdict"] == summary["verdict"]
 
 
-def test_sources_can_be_files_and_unknown_sources_say_what_to_give(kaggle_folder: Path,
-                                                                    tmp_path: Path) -> None:
+def test_sources_can_be_files_and_unknown_sources_say_what_to_give(
+    kaggle_folder: Path, tmp_path: Path
+) -> None:
     settings = Settings(home=tmp_path / "home")
     frame = _applications(50, 5, shift=False)
     frame.to_parquet(tmp_path / "new_clients.parquet")
@@ -149,8 +181,12 @@ def test_api_serves_the_latest_report_to_analysts_only(kaggle_folder: Path, tmp_
     from credit_scoring.db import migrate
     from credit_scoring.db.session import get_engine
 
-    settings = Settings(home=tmp_path, environment="test", secret_key="s" * 48,
-                        database_url=f"sqlite:///{tmp_path / 'api.db'}")
+    settings = Settings(
+        home=tmp_path,
+        environment="test",
+        secret_key="s" * 48,
+        database_url=f"sqlite:///{tmp_path / 'api.db'}",
+    )
     migrate.upgrade(get_engine(settings.resolved_database_url))
 
     def no_model(_settings: Settings) -> object:
@@ -174,7 +210,8 @@ def test_api_serves_the_latest_report_to_analysts_only(kaggle_folder: Path, tmp_
 
 
 def test_with_a_champion_the_top_features_are_compared_and_drift_is_weighted(
-        kaggle_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kaggle_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import lightgbm as lgb
 
     from credit_scoring.data.loading import prepare
@@ -190,15 +227,34 @@ def test_with_a_champion_the_top_features_are_compared_and_drift_is_weighted(
     X, y = train.drop(columns=list(KEY_COLUMNS)), train["TARGET"].to_numpy(dtype=int)
     # A model that leans on the credit amount: the drifted column that matters.
     y = (X["AMT_CREDIT"].rank(pct=True).to_numpy() > 0.7).astype(int)
-    booster = lgb.train({"objective": "binary", "num_leaves": 4, "verbosity": -1, "num_threads": 1,
-                         "min_data_in_leaf": 20}, lgb.Dataset(X, y), 15)
+    booster = lgb.train(
+        {
+            "objective": "binary",
+            "num_leaves": 4,
+            "verbosity": -1,
+            "num_threads": 1,
+            "min_data_in_leaf": 20,
+        },
+        lgb.Dataset(X, y),
+        15,
+    )
     raw = booster.predict(X, num_threads=1)
     scorer = ChampionScorer(
-        booster=booster, calibrator=Calibrator(method="sigmoid").fit(raw, y), threshold=0.5,
-        feature_names=list(X.columns), metas=feature_metadata(), quantiles=population_quantiles(X),
-        categories={c: list(X[c].cat.categories) for c in X.columns
-                    if isinstance(X[c].dtype, pd.CategoricalDtype)},
-        similarity=None, model_name="credit-default", model_version="7")
+        booster=booster,
+        calibrator=Calibrator(method="sigmoid").fit(raw, y),
+        threshold=0.5,
+        feature_names=list(X.columns),
+        metas=feature_metadata(),
+        quantiles=population_quantiles(X),
+        categories={
+            c: list(X[c].cat.categories)
+            for c in X.columns
+            if isinstance(X[c].dtype, pd.CategoricalDtype)
+        },
+        similarity=None,
+        model_name="credit-default",
+        model_version="7",
+    )
     monkeypatch.setattr(drift, "load_champion_or_none", lambda _settings: (scorer, ""))
 
     summary = build_drift_report(kaggle_folder, kaggle_folder, settings=settings, top_features=5)
@@ -211,7 +267,9 @@ def test_with_a_champion_the_top_features_are_compared_and_drift_is_weighted(
     assert summary["weighted_drift_share"] > 0.5 and summary["verdict"] == "action"
 
 
-def test_features_built_on_the_sampled_clients_equal_those_of_the_whole_folder(tmp_path: Path) -> None:
+def test_features_built_on_the_sampled_clients_equal_those_of_the_whole_folder(
+    tmp_path: Path,
+) -> None:
     from credit_scoring.data.loading import prepare
     from credit_scoring.data.synth import generate
     from credit_scoring.features.build import build_feature_table

@@ -34,7 +34,8 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[PreparedData, pd.D
 def test_breadth_on_the_real_sample(sample: tuple[PreparedData, pd.DataFrame]) -> None:
     prepared, table = sample
     apps = len(prepared.read("application_train", ["SK_ID_CURR"])) + len(
-        prepared.read("application_test", ["SK_ID_CURR"]))
+        prepared.read("application_test", ["SK_ID_CURR"])
+    )
     assert len(table) == apps and table.SK_ID_CURR.is_unique
     filled = [c for c in table.columns[2:] if table[c].notna().any()]
     assert len(filled) >= 500  # even without installments_payments
@@ -43,13 +44,15 @@ def test_breadth_on_the_real_sample(sample: tuple[PreparedData, pd.DataFrame]) -
 
 
 def test_api_path_matches_batch_for_a_client_with_history(
-        sample: tuple[PreparedData, pd.DataFrame]) -> None:
+    sample: tuple[PreparedData, pd.DataFrame],
+) -> None:
     prepared, table = sample
     card = prepared.read("credit_card_balance", ["SK_ID_CURR"])
     bureau = prepared.read("bureau")
     previous = prepared.read("previous_application")
-    client = int(np.intersect1d(np.intersect1d(card.SK_ID_CURR, bureau.SK_ID_CURR),
-                                previous.SK_ID_CURR)[0])
+    client = int(
+        np.intersect1d(np.intersect1d(card.SK_ID_CURR, bureau.SK_ID_CURR), previous.SK_ID_CURR)[0]
+    )
     apps = pd.concat([prepared.read(t) for t in ("application_train", "application_test")])
     tables = {"application": apps[apps["SK_ID_CURR"].eq(client)]}
     for name in ("bureau", "previous_application", "POS_CASH_balance", "credit_card_balance"):
@@ -62,24 +65,30 @@ def test_api_path_matches_batch_for_a_client_with_history(
     batch = table.set_index("SK_ID_CURR").loc[client]
     assert online["SK_ID_CURR"] == client
     assert online["BURO_COUNT"] == len(tables["bureau"]) and online["CC_COUNT"] > 0
-    differ = [c for c in batch.index
-              if not (math.isnan(batch[c]) and math.isnan(online[c]))
-              and not math.isclose(batch[c], online[c], rel_tol=1e-9, abs_tol=1e-9)]
+    differ = [
+        c
+        for c in batch.index
+        if not (math.isnan(batch[c]) and math.isnan(online[c]))
+        and not math.isclose(batch[c], online[c], rel_tol=1e-9, abs_tol=1e-9)
+    ]
     assert not differ
 
 
 def test_numpy_application_features_match_duckdb_on_every_application(
-        sample: tuple[PreparedData, pd.DataFrame]) -> None:
+    sample: tuple[PreparedData, pd.DataFrame],
+) -> None:
     """The API's path for an application without history (NumPy) against the batch build."""
     from credit_scoring.features import rowwise
 
     prepared, table = sample
-    apps = pd.concat([prepared.read(t) for t in ("application_train", "application_test")],
-                     ignore_index=True)
+    apps = pd.concat(
+        [prepared.read(t) for t in ("application_train", "application_test")], ignore_index=True
+    )
     tape = rowwise.application_tape()
     assert tape is not None
     fast = rowwise.application_features(apps)
     assert (fast.SK_ID_CURR.to_numpy() == table.SK_ID_CURR.to_numpy()).all()
     names = list(tape.outputs)
-    np.testing.assert_allclose(fast[names].to_numpy(float), table[names].to_numpy(float),
-                               rtol=1e-9, atol=0, equal_nan=True)
+    np.testing.assert_allclose(
+        fast[names].to_numpy(float), table[names].to_numpy(float), rtol=1e-9, atol=0, equal_nan=True
+    )

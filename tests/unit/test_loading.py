@@ -34,12 +34,14 @@ def _application(n: int = 4, *, target: bool = True) -> pd.DataFrame:
 
 
 def _bureau(ids: list[int]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "SK_ID_CURR": ids,
-        "SK_ID_BUREAU": [5000000 + i for i in range(len(ids))],
-        "CREDIT_ACTIVE": ["Active"] * len(ids),
-        "DAYS_CREDIT": [-100] * len(ids),
-    })
+    return pd.DataFrame(
+        {
+            "SK_ID_CURR": ids,
+            "SK_ID_BUREAU": [5000000 + i for i in range(len(ids))],
+            "CREDIT_ACTIVE": ["Active"] * len(ids),
+            "DAYS_CREDIT": [-100] * len(ids),
+        }
+    )
 
 
 @pytest.fixture
@@ -89,7 +91,9 @@ def test_gzip_and_parquet_inputs(tmp_path: Path) -> None:
 
 
 def test_missing_required_column_names_file_and_column(folder: Path, tmp_path: Path) -> None:
-    _application().drop(columns=["AMT_CREDIT"]).to_csv(folder / "application_train.csv", index=False)
+    _application().drop(columns=["AMT_CREDIT"]).to_csv(
+        folder / "application_train.csv", index=False
+    )
     with pytest.raises(DataError) as err:
         prepare(folder, tmp_path / "cache")
     assert err.value.column == "AMT_CREDIT"
@@ -122,7 +126,9 @@ def test_duplicate_keys_are_reported(folder: Path, tmp_path: Path) -> None:
     frame.to_csv(folder / "application_train.csv", index=False)
     prepared = prepare(folder, tmp_path / "cache")
     [error] = prepared.errors
-    assert error.column == "SK_ID_CURR" and "duplicate" in error.message and "100002" in error.message
+    assert (
+        error.column == "SK_ID_CURR" and "duplicate" in error.message and "100002" in error.message
+    )
 
 
 def test_orphan_rows_are_errors_unless_dropped(folder: Path, tmp_path: Path) -> None:
@@ -173,14 +179,18 @@ def test_cli_exit_codes(folder: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     ok = runner.invoke(app, ["data", "check", str(folder)])
     assert ok.exit_code == 0, ok.output
     assert "application_train" in ok.output and "All checks passed" in ok.output
-    _application().drop(columns=["DAYS_BIRTH"]).to_csv(folder / "application_train.csv", index=False)
+    _application().drop(columns=["DAYS_BIRTH"]).to_csv(
+        folder / "application_train.csv", index=False
+    )
     bad = runner.invoke(app, ["data", "check", str(folder)])
     assert bad.exit_code == 2
     assert "DAYS_BIRTH" in bad.output
     get_settings.cache_clear()
 
 
-@pytest.mark.skipif(not SAMPLE.is_dir(), reason="real Home Credit sample not present beside the repository")
+@pytest.mark.skipif(
+    not SAMPLE.is_dir(), reason="real Home Credit sample not present beside the repository"
+)
 def test_real_sample_passes(tmp_path: Path) -> None:
     prepared = prepare(SAMPLE, tmp_path / "cache")
     assert prepared.errors == []

@@ -40,10 +40,17 @@ def _scores(n: int, *, men_refused: bool, seed: int = 0) -> pd.DataFrame:
     grant = rng.random(n) < 0.8
     if men_refused:
         grant &= gender == "F"
-    return pd.DataFrame({"probability": rng.beta(2, 20, n), "decision": np.where(grant, "grant", "refuse"),
-                         "gender": gender, "age_years": rng.uniform(20, 70, n),
-                         "income_total": rng.lognormal(12, 0.5, n), "contract_type": "Cash loans",
-                         "model_version": "1"})
+    return pd.DataFrame(
+        {
+            "probability": rng.beta(2, 20, n),
+            "decision": np.where(grant, "grant", "refuse"),
+            "gender": gender,
+            "age_years": rng.uniform(20, 70, n),
+            "income_total": rng.lognormal(12, 0.5, n),
+            "contract_type": "Cash loans",
+            "model_version": "1",
+        }
+    )
 
 
 def test_approval_gap_alerts_when_a_segment_is_treated_differently() -> None:
@@ -80,35 +87,74 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     for i in range(400):
         train = i < 200
         credit = float(rng.lognormal(13, 0.3) * (1.0 if train else 2.0))
-        row = {"SK_ID_CURR": i, "AMT_CREDIT": credit, "CODE_GENDER": str(rng.choice(["F", "M"])),
-               "AMT_INCOME_TOTAL": float(rng.lognormal(12, 0.4)), "DAYS_BIRTH": -float(rng.integers(7000, 25000))}
-        clients.append({"sk_id_curr": i, "is_train": train, "gender": row["CODE_GENDER"],
-                        "age_years": -row["DAYS_BIRTH"] / 365.25, "income_total": row["AMT_INCOME_TOTAL"],
-                        "contract_type": "Cash loans", "application_json": json.dumps(row)})
+        row = {
+            "SK_ID_CURR": i,
+            "AMT_CREDIT": credit,
+            "CODE_GENDER": str(rng.choice(["F", "M"])),
+            "AMT_INCOME_TOTAL": float(rng.lognormal(12, 0.4)),
+            "DAYS_BIRTH": -float(rng.integers(7000, 25000)),
+        }
+        clients.append(
+            {
+                "sk_id_curr": i,
+                "is_train": train,
+                "gender": row["CODE_GENDER"],
+                "age_years": -row["DAYS_BIRTH"] / 365.25,
+                "income_total": row["AMT_INCOME_TOTAL"],
+                "contract_type": "Cash loans",
+                "application_json": json.dumps(row),
+            }
+        )
         if not train:
             p = float(rng.beta(5, 20))  # riskier than training scores
-            logs.append({"created_at": NOW - timedelta(hours=int(rng.integers(1, 48))), "username": "ana",
-                         "route": "/clients/{id}/score", "sk_id_curr": i, "inputs_digest": "d" * 64,
-                         "model_version": "3", "threshold": 0.3, "probability": p,
-                         "decision": "grant" if p < 0.3 else "refuse", "reasons": []})
+            logs.append(
+                {
+                    "created_at": NOW - timedelta(hours=int(rng.integers(1, 48))),
+                    "username": "ana",
+                    "route": "/clients/{id}/score",
+                    "sk_id_curr": i,
+                    "inputs_digest": "d" * 64,
+                    "model_version": "3",
+                    "threshold": 0.3,
+                    "probability": p,
+                    "decision": "grant" if p < 0.3 else "refuse",
+                    "reasons": [],
+                }
+            )
     with engine.begin() as conn:
         conn.execute(insert(Client), clients)
         conn.execute(insert(ScoreLog), logs)
-        conn.execute(insert(Decision), [
-            {"sk_id_curr": 200 + k, "username": "ana", "created_at": NOW - timedelta(hours=2),
-             "decision": "grant", "model_decision": "grant" if k % 10 else "refuse", "probability": 0.2,
-             "threshold": 0.3, "model_version": "3", "override": k % 10 == 0, "reason": None}
-            for k in range(30)])
+        conn.execute(
+            insert(Decision),
+            [
+                {
+                    "sk_id_curr": 200 + k,
+                    "username": "ana",
+                    "created_at": NOW - timedelta(hours=2),
+                    "decision": "grant",
+                    "model_decision": "grant" if k % 10 else "refuse",
+                    "probability": 0.2,
+                    "threshold": 0.3,
+                    "model_version": "3",
+                    "override": k % 10 == 0,
+                    "reason": None,
+                }
+                for k in range(30)
+            ],
+        )
     baseline = baseline_path(settings, "3")
     baseline.parent.mkdir(parents=True)
-    pd.DataFrame({"SK_ID_CURR": np.arange(200), "probability": rng.beta(2, 20, 200)}).to_parquet(baseline)
+    pd.DataFrame({"SK_ID_CURR": np.arange(200), "probability": rng.beta(2, 20, 200)}).to_parquet(
+        baseline
+    )
     yield settings
     engine.dispose()
     get_settings.cache_clear()
 
 
-def test_monitor_command_exits_non_zero_when_a_threshold_is_crossed(home: Settings,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_monitor_command_exits_non_zero_when_a_threshold_is_crossed(
+    home: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     runner = CliRunner()
     result = runner.invoke(app, ["monitor", "--days", "3"])
     assert result.exit_code == 1, result.output
@@ -120,7 +166,9 @@ def test_monitor_command_exits_non_zero_when_a_threshold_is_crossed(home: Settin
     assert calm.exit_code == 0, calm.output
     assert "share of overrides" in calm.output
     past = runner.invoke(app, ["monitor", "--since", "2020-01-01", "--until", "2020-01-02"])
-    assert past.exit_code == 0 and "skipped" in past.output  # nothing logged then: nothing to alert on
+    assert (
+        past.exit_code == 0 and "skipped" in past.output
+    )  # nothing logged then: nothing to alert on
 
 
 def test_production_drift_compares_served_clients_and_scores_with_training(home: Settings) -> None:

@@ -19,10 +19,22 @@ from credit_scoring.explain.reasons import (
 )
 from credit_scoring.features.metadata import FeatureMeta
 
-LATE = FeatureMeta("LATE_12M", "previous", "Late payments on previous loans in the last year",
-                   "Retards de paiement sur les prêts précédents sur un an", "count", "late")
-LATE_MAX = FeatureMeta("LATE_MAX", "previous", "Longest delay on previous loans",
-                       "Plus long retard sur les prêts précédents", "days", "late")
+LATE = FeatureMeta(
+    "LATE_12M",
+    "previous",
+    "Late payments on previous loans in the last year",
+    "Retards de paiement sur les prêts précédents sur un an",
+    "count",
+    "late",
+)
+LATE_MAX = FeatureMeta(
+    "LATE_MAX",
+    "previous",
+    "Longest delay on previous loans",
+    "Plus long retard sur les prêts précédents",
+    "days",
+    "late",
+)
 INCOME = FeatureMeta("INCOME", "application", "Income", "Revenu", "currency", "income")
 OWN_CAR = FeatureMeta("OWN_CAR", "application", "Owns a car", "Possède une voiture", "flag", "car")
 METAS = {m.name: m for m in (LATE, LATE_MAX, INCOME, OWN_CAR)}
@@ -50,7 +62,9 @@ def test_reason_text_reads_like_the_issue_example() -> None:
     population = pd.DataFrame({"LATE_12M": np.r_[np.zeros(900), np.ones(80), np.full(20, 5.0)]})
     quantiles = population_quantiles(population)["LATE_12M"]
     text = reason_text(LATE, 3.0, quantiles, "en")
-    assert text == "Late payments on previous loans in the last year: 3 (higher than 90% of clients)"
+    assert (
+        text == "Late payments on previous loans in the last year: 3 (higher than 90% of clients)"
+    )
     assert reason_text(OWN_CAR, 1.0, None, "fr") == "Possède une voiture: oui"
 
 
@@ -60,8 +74,17 @@ def test_row_reasons_group_features_of_one_source() -> None:
     assert groups == ["late", "income", "car"]
     contrib = np.array([0.3, 0.5, -0.2, 0.1])
     values = np.array([3.0, -40.0, 250_000.0, math.nan], dtype=object)
-    against, favour = row_reasons(contrib, values, feature_names=names, metas=METAS, groups=groups,
-                                  matrix=matrix, quantiles={}, lang="en", top=4)
+    against, favour = row_reasons(
+        contrib,
+        values,
+        feature_names=names,
+        metas=METAS,
+        groups=groups,
+        matrix=matrix,
+        quantiles={},
+        lang="en",
+        top=4,
+    )
     assert [r.group for r in against] == ["late", "car"]
     assert against[0].contribution == pytest.approx(0.8)
     assert against[0].features == ("LATE_12M", "LATE_MAX")
@@ -78,12 +101,32 @@ def test_reason_quotes_the_member_driving_the_group_direction() -> None:
     groups, matrix = group_matrix(names, METAS)
     contrib = np.array([0.9, -0.6, 0.4, -0.1])  # late: +0.3 overall, driven by LATE_12M
     values = np.array([3.0, -40.0, 250_000.0, 1.0], dtype=object)
-    against, favour = row_reasons(contrib, values, feature_names=names, metas=METAS, groups=groups,
-                                  matrix=matrix, quantiles={}, lang="en", top=4)
+    against, favour = row_reasons(
+        contrib,
+        values,
+        feature_names=names,
+        metas=METAS,
+        groups=groups,
+        matrix=matrix,
+        quantiles={},
+        lang="en",
+        top=4,
+    )
     assert [r.group for r in against] == ["income", "late"]
     assert against[1].text == "Late payments on previous loans in the last year: 3"
     assert against[1].value == 3.0
     contrib = np.array([0.5, -0.9, 0.1, 0.2])  # late: -0.4 overall, driven by LATE_MAX
-    _, favour = row_reasons(contrib, values, feature_names=names, metas=METAS, groups=groups,
-                            matrix=matrix, quantiles={}, lang="en", top=4)
-    assert favour[0].group == "late" and favour[0].text == "Longest delay on previous loans: 40 days"
+    _, favour = row_reasons(
+        contrib,
+        values,
+        feature_names=names,
+        metas=METAS,
+        groups=groups,
+        matrix=matrix,
+        quantiles={},
+        lang="en",
+        top=4,
+    )
+    assert (
+        favour[0].group == "late" and favour[0].text == "Longest delay on previous loans: 40 days"
+    )

@@ -16,8 +16,13 @@ from credit_scoring.features.metadata import FeatureMeta
 from credit_scoring.modeling.calibration import Calibrator
 from credit_scoring.modeling.scorer import ChampionScorer
 
-GOOD = {"roc_auc": 0.77, "baseline_roc_auc": 0.74, "ece": 0.005, "cost_per_applicant": 0.50,
-        "threshold": 0.09}
+GOOD = {
+    "roc_auc": 0.77,
+    "baseline_roc_auc": 0.74,
+    "ece": 0.005,
+    "cost_per_applicant": 0.50,
+    "threshold": 0.09,
+}
 
 
 def test_gates_need_baseline_auc_and_calibration() -> None:
@@ -34,9 +39,14 @@ def test_gates_need_baseline_auc_and_calibration() -> None:
 @pytest.fixture(scope="module")
 def features() -> pd.DataFrame:
     rng = np.random.default_rng(3)
-    frame = pd.DataFrame({"SK_ID_CURR": np.arange(100_000, 100_600),
-                          "EXT": rng.uniform(size=600), "AGE": rng.uniform(20, 70, size=600),
-                          "LATE": rng.poisson(0.5, size=600).astype(float)})
+    frame = pd.DataFrame(
+        {
+            "SK_ID_CURR": np.arange(100_000, 100_600),
+            "EXT": rng.uniform(size=600),
+            "AGE": rng.uniform(20, 70, size=600),
+            "LATE": rng.poisson(0.5, size=600).astype(float),
+        }
+    )
     risk = -2 - 2 * frame["EXT"] + 0.6 * frame["LATE"]
     frame["TARGET"] = (rng.uniform(size=600) < 1 / (1 + np.exp(-risk))).astype(float)
     return frame
@@ -46,14 +56,24 @@ def features() -> pd.DataFrame:
 def scorer(features: pd.DataFrame) -> ChampionScorer:
     names = ["EXT", "AGE", "LATE"]
     X, y = features[names], features["TARGET"].to_numpy()
-    booster = lgb.train({"objective": "binary", "verbosity": -1, "num_threads": 1,
-                         "min_data_in_leaf": 20}, lgb.Dataset(X, y), num_boost_round=15)
+    booster = lgb.train(
+        {"objective": "binary", "verbosity": -1, "num_threads": 1, "min_data_in_leaf": 20},
+        lgb.Dataset(X, y),
+        num_boost_round=15,
+    )
     metas = {n: FeatureMeta(n, "application", n, n, "number", n) for n in names}
     return ChampionScorer(
-        booster=booster, calibrator=Calibrator(method="sigmoid").fit(booster.predict(X), y),
-        threshold=0.1, feature_names=names, metas=metas, quantiles=population_quantiles(X),
-        categories={}, similarity=SimilarityIndex(features=names).fit(X, features["SK_ID_CURR"], y),
-        model_name="credit-default", feature_set_version="test")
+        booster=booster,
+        calibrator=Calibrator(method="sigmoid").fit(booster.predict(X), y),
+        threshold=0.1,
+        feature_names=names,
+        metas=metas,
+        quantiles=population_quantiles(X),
+        categories={},
+        similarity=SimilarityIndex(features=names).fit(X, features["SK_ID_CURR"], y),
+        model_name="credit-default",
+        feature_set_version="test",
+    )
 
 
 @pytest.mark.slow
@@ -64,8 +84,13 @@ def test_register_gate_promote_and_rollback(tmp_path, scorer, features) -> None:
 
     def log(metrics: dict[str, float]) -> registry.RegistrationResult:
         return registry.log_and_register(
-            scorer=scorer, params={"winner": "test"}, metrics=metrics, artifacts=[],
-            report={"threshold": 0.1, "metrics": metrics, "model_card": "# card"}, settings=settings)
+            scorer=scorer,
+            params={"winner": "test"},
+            metrics=metrics,
+            artifacts=[],
+            report={"threshold": 0.1, "metrics": metrics, "model_card": "# card"},
+            settings=settings,
+        )
 
     first = log(GOOD)
     assert first.promoted and first.version == "1"
@@ -109,7 +134,9 @@ def test_scorer_scores_explains_and_finds_similar_clients(scorer, features) -> N
     assert all(r.contribution > 0 for r in result.reasons_against)
     assert all(r.contribution < 0 for r in result.reasons_for)
     similar = scorer.similar(one, k=5)
-    assert len(similar) == 5 and int(one["SK_ID_CURR"].iloc[0]) not in {s.sk_id_curr for s in similar}
+    assert len(similar) == 5 and int(one["SK_ID_CURR"].iloc[0]) not in {
+        s.sk_id_curr for s in similar
+    }
     assert [s.distance for s in similar] == sorted(s.distance for s in similar)
     with pytest.raises(ValueError, match="lacks 1 of the model's columns"):
         scorer.predict_proba(features.drop(columns="LATE"))

@@ -32,15 +32,35 @@ def portfolio(tmp_path_factory: pytest.TempPathFactory) -> tuple[ChampionScorer,
     train = table[table["TARGET"].notna()]
     X = train.drop(columns=list(KEY_COLUMNS))
     y = train["TARGET"].to_numpy(dtype=int)
-    booster = lgb.train({"objective": "binary", "num_leaves": 7, "min_data_in_leaf": 10,
-                         "verbosity": -1, "num_threads": 1, "seed": 1}, lgb.Dataset(X, y), 30)
+    booster = lgb.train(
+        {
+            "objective": "binary",
+            "num_leaves": 7,
+            "min_data_in_leaf": 10,
+            "verbosity": -1,
+            "num_threads": 1,
+            "seed": 1,
+        },
+        lgb.Dataset(X, y),
+        30,
+    )
     raw = booster.predict(X, num_threads=1)
     scorer = ChampionScorer(
-        booster=booster, calibrator=Calibrator(method="sigmoid").fit(raw, y),
-        threshold=float(np.quantile(raw, 0.8)), feature_names=list(X.columns), metas=feature_metadata(),
-        quantiles=population_quantiles(X), similarity=None, model_name="test", model_version="1",
-        categories={c: list(X[c].cat.categories) for c in X.columns
-                    if isinstance(X[c].dtype, pd.CategoricalDtype)})
+        booster=booster,
+        calibrator=Calibrator(method="sigmoid").fit(raw, y),
+        threshold=float(np.quantile(raw, 0.8)),
+        feature_names=list(X.columns),
+        metas=feature_metadata(),
+        quantiles=population_quantiles(X),
+        similarity=None,
+        model_name="test",
+        model_version="1",
+        categories={
+            c: list(X[c].cat.categories)
+            for c in X.columns
+            if isinstance(X[c].dtype, pd.CategoricalDtype)
+        },
+    )
     return scorer, prepared, root
 
 
@@ -52,14 +72,19 @@ def test_spark_scores_match_the_duckdb_path(portfolio: tuple) -> None:
     ids = prepared.read("application_test", columns=["SK_ID_CURR"])["SK_ID_CURR"]
     test_rows = table[table["SK_ID_CURR"].isin(ids)].reset_index(drop=True)
     assert 100 <= len(test_rows) <= 600
-    expected = score_frame(scorer, test_rows, lang="en").sort_values("SK_ID_CURR").reset_index(drop=True)
+    expected = (
+        score_frame(scorer, test_rows, lang="en").sort_values("SK_ID_CURR").reset_index(drop=True)
+    )
 
     result = score_prepared_on_spark(scorer, prepared, root / "scores.csv", lang="en")
     written = pd.read_csv(root / "scores.csv", keep_default_na=False)
     assert result.rows == len(expected) == len(written)
-    np.testing.assert_array_equal(written["SK_ID_CURR"].to_numpy(), expected["SK_ID_CURR"].to_numpy())
-    np.testing.assert_allclose(written["probability"].to_numpy(), expected["probability"].to_numpy(),
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(
+        written["SK_ID_CURR"].to_numpy(), expected["SK_ID_CURR"].to_numpy()
+    )
+    np.testing.assert_allclose(
+        written["probability"].to_numpy(), expected["probability"].to_numpy(), rtol=1e-9, atol=1e-12
+    )
     assert (written["decision"] == expected["decision"]).all()
     assert set(written["decision"]) == {"grant", "refuse"}
     assert (written["reason_against_1"] == expected["reason_against_1"].fillna("")).all()

@@ -84,7 +84,11 @@ def test_codes_and_volumes_look_like_kaggle(tables: dict[str, pd.DataFrame]) -> 
     assert set(tables["bureau_balance"].STATUS) <= set("CX012345")
     assert {"C", "X", "0", "1"} <= set(tables["bureau_balance"].STATUS)
     assert set(tables["previous_application"].NAME_CONTRACT_STATUS) == {
-        "Approved", "Refused", "Canceled", "Unused offer"}
+        "Approved",
+        "Refused",
+        "Canceled",
+        "Unused offer",
+    }
     bureau = tables["bureau"]
     assert 0.80 < bureau.SK_ID_CURR.nunique() / n < 0.92
     assert 4.5 < len(bureau) / bureau.SK_ID_CURR.nunique() < 6.8
@@ -147,7 +151,9 @@ def test_test_clients_spread_evenly_and_exactly() -> None:
     share = 0.137
     whole = application_test_mask(0, 10_000, share)
     assert whole.sum() == round(10_000 * share)
-    pieces = np.concatenate([application_test_mask(first, 2500, share) for first in range(0, 10_000, 2500)])
+    pieces = np.concatenate(
+        [application_test_mask(first, 2500, share) for first in range(0, 10_000, 2500)]
+    )
     assert (pieces == whole).all()
 
 
@@ -183,8 +189,10 @@ def test_cli_synth_then_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     get_settings.cache_clear()
     out = tmp_path / "csv"
     runner = CliRunner()
-    result = runner.invoke(app, ["data", "synth", "--out", str(out), "--clients", "500",
-                                 "--seed", "3", "--format", "csv"])
+    result = runner.invoke(
+        app,
+        ["data", "synth", "--out", str(out), "--clients", "500", "--seed", "3", "--format", "csv"],
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.csv" for n in TABLE_NAMES)
     checked = runner.invoke(app, ["data", "check", str(out)])
@@ -206,16 +214,28 @@ def test_gradient_boosting_finds_a_realistic_signal(tables: dict[str, pd.DataFra
     bureau, prev = tables["bureau"], tables["previous_application"]
     inst, cards = tables["installments_payments"], tables["credit_card_balance"]
     x["BUREAU_OVERDUE"] = bureau.groupby("SK_ID_CURR").AMT_CREDIT_MAX_OVERDUE.sum()
-    x["PREV_REFUSED"] = prev.assign(r=prev.NAME_CONTRACT_STATUS == "Refused").groupby(
-        "SK_ID_CURR").r.sum()
-    x["INST_DELAY"] = inst.assign(d=inst.DAYS_ENTRY_PAYMENT - inst.DAYS_INSTALMENT).groupby(
-        "SK_ID_CURR").d.mean()
-    x["INST_SHORT"] = inst.assign(s=inst.AMT_PAYMENT < inst.AMT_INSTALMENT).groupby(
-        "SK_ID_CURR").s.mean()
-    x["CARD_USE"] = cards.assign(u=cards.AMT_BALANCE / cards.AMT_CREDIT_LIMIT_ACTUAL).groupby(
-        "SK_ID_CURR").u.mean()
-    model = lightgbm.LGBMClassifier(n_estimators=120, learning_rate=0.06, num_leaves=15,
-                                    min_child_samples=40, num_threads=1, verbose=-1)
+    x["PREV_REFUSED"] = (
+        prev.assign(r=prev.NAME_CONTRACT_STATUS == "Refused").groupby("SK_ID_CURR").r.sum()
+    )
+    x["INST_DELAY"] = (
+        inst.assign(d=inst.DAYS_ENTRY_PAYMENT - inst.DAYS_INSTALMENT).groupby("SK_ID_CURR").d.mean()
+    )
+    x["INST_SHORT"] = (
+        inst.assign(s=inst.AMT_PAYMENT < inst.AMT_INSTALMENT).groupby("SK_ID_CURR").s.mean()
+    )
+    x["CARD_USE"] = (
+        cards.assign(u=cards.AMT_BALANCE / cards.AMT_CREDIT_LIMIT_ACTUAL)
+        .groupby("SK_ID_CURR")
+        .u.mean()
+    )
+    model = lightgbm.LGBMClassifier(
+        n_estimators=120,
+        learning_rate=0.06,
+        num_leaves=15,
+        min_child_samples=40,
+        num_threads=1,
+        verbose=-1,
+    )
     cv = StratifiedKFold(n_splits=3, shuffle=True, random_state=0)
     auc = cross_val_score(model, x, train.TARGET, scoring="roc_auc", cv=cv).mean()
     assert 0.70 <= auc <= 0.85

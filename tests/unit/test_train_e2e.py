@@ -29,19 +29,34 @@ def test_train_quick_then_score(tmp_path, home) -> None:
     trained = runner.invoke(app, ["train", "--data", str(data), "--quick", "--folds", "3"])
     assert trained.exit_code == 0, trained.output
     assert "Registered credit-default version 1" in trained.output
-    for name in ("methodology.md", "methodology.html", "model_card.md", "comparison.csv",
-                 "fairness_CODE_GENDER.csv", "fairness_age_band.csv", "plots/shap_beeswarm.png",
-                 "plots/calibration.png", "plots/cost_vs_threshold.png"):
+    for name in (
+        "methodology.md",
+        "methodology.html",
+        "model_card.md",
+        "comparison.csv",
+        "fairness_CODE_GENDER.csv",
+        "fairness_age_band.csv",
+        "plots/shap_beeswarm.png",
+        "plots/calibration.png",
+        "plots/cost_vs_threshold.png",
+    ):
         assert (home / "reports" / "model" / name).is_file(), name
     table = pd.read_csv(home / "reports" / "model" / "comparison.csv")
-    assert {"dummy", "logistic_regression", "lightgbm_none", "lightgbm_class_weight",
-            "lightgbm_undersample"} <= set(table["candidate"])
+    assert {
+        "dummy",
+        "logistic_regression",
+        "lightgbm_none",
+        "lightgbm_class_weight",
+        "lightgbm_undersample",
+    } <= set(table["candidate"])
     assert abs(table.set_index("candidate").loc["dummy", "roc_auc"] - 0.5) < 0.05
     assert (table["cost_per_applicant"] <= table["cost_at_half"] + 1e-12).all()
     ages = pd.read_csv(home / "reports" / "model" / "fairness_age_band.csv")
     assert set(ages["group"]) <= {"under 30", "30–45", "45–60", "over 60", "unknown"}
 
-    if "promoted to champion" not in trained.output:  # gates may refuse on tiny data: a person decides
+    if (
+        "promoted to champion" not in trained.output
+    ):  # gates may refuse on tiny data: a person decides
         promoted = runner.invoke(app, ["model", "promote", "1"])
         assert promoted.exit_code == 0, promoted.output
     listed = runner.invoke(app, ["model", "list"])
@@ -69,6 +84,8 @@ def test_train_quick_then_score(tmp_path, home) -> None:
 def test_score_without_champion_says_what_to_do(tmp_path, home) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    result = CliRunner().invoke(app, ["score", "--data", str(data), "--out", str(tmp_path / "s.csv")])
+    result = CliRunner().invoke(
+        app, ["score", "--data", str(data), "--out", str(tmp_path / "s.csv")]
+    )
     assert result.exit_code == 2
     assert "credit-scoring train" in result.output

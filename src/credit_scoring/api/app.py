@@ -61,16 +61,23 @@ def _record_champion(service: ScoringService) -> None:
         return
     try:
         with service._sessions() as session, session.begin():
-            last = session.execute(select(m.ChampionHistory).order_by(m.ChampionHistory.id.desc())
-                                   .limit(1)).scalar_one_or_none()
+            last = session.execute(
+                select(m.ChampionHistory).order_by(m.ChampionHistory.id.desc()).limit(1)
+            ).scalar_one_or_none()
             if last is None or last.model_version != service.scorer.model_version:
-                session.add(m.ChampionHistory(model_name=service.scorer.model_name,
-                                              model_version=service.scorer.model_version))
+                session.add(
+                    m.ChampionHistory(
+                        model_name=service.scorer.model_name,
+                        model_version=service.scorer.model_version,
+                    )
+                )
     except Exception as exc:  # database down at start: served anyway, recorded next start
         log.warning("champion history not recorded: %s", type(exc).__name__)
 
 
-def create_app(settings: Settings | None = None, *, load_scorer: ScorerLoader | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, load_scorer: ScorerLoader | None = None
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Read from the state, so that a test may swap settings or loader before startup.
@@ -91,15 +98,22 @@ def create_app(settings: Settings | None = None, *, load_scorer: ScorerLoader | 
         app.state.sessions = sessionmaker(engine, expire_on_commit=False)
         app.state.service = service
         app.state.score_log = ScoreLogger(engine)
-        log.info("API ready: database %s, model %s", redact(settings.resolved_database_url),
-                 scorer.model_version if scorer else f"not loaded ({error})")
+        log.info(
+            "API ready: database %s, model %s",
+            redact(settings.resolved_database_url),
+            scorer.model_version if scorer else f"not loaded ({error})",
+        )
         try:
             yield
         finally:
             app.state.score_log.close()
 
-    app = FastAPI(title="Credit scoring API", version="1", lifespan=lifespan,
-                  description="Scores, reasons, clients and decisions. Log in at /auth/token.")
+    app = FastAPI(
+        title="Credit scoring API",
+        version="1",
+        lifespan=lifespan,
+        description="Scores, reasons, clients and decisions. Log in at /auth/token.",
+    )
     app.state.settings = settings or get_settings()
     app.state.load_scorer = load_scorer or _default_loader
     app.state.load_report = _default_report  # the champion's report for GET /model
@@ -113,10 +127,14 @@ def create_app(settings: Settings | None = None, *, load_scorer: ScorerLoader | 
     async def database_down(request: Request, exc: Exception) -> JSONResponse:
         log.error("database error: %s", type(exc).__name__)
         request.app.state.engine.dispose()  # fresh connections next time: recovers when it returns
-        return JSONResponse(status_code=status.HTTP_503_SERVICE_UNAVAILABLE, content={
-            "detail": "Database unreachable: the request was not completed. Retry in a moment; "
-                      "if it lasts, check that the database server is running and "
-                      "CREDIT_SCORING_DATABASE_URL."})
+        return JSONResponse(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            content={
+                "detail": "Database unreachable: the request was not completed. Retry in a moment; "
+                "if it lasts, check that the database server is running and "
+                "CREDIT_SCORING_DATABASE_URL."
+            },
+        )
 
     @app.exception_handler(NotFoundError)
     async def not_found(_request: Request, exc: NotFoundError) -> JSONResponse:

@@ -74,10 +74,13 @@ class ScoreLogger:
         try:
             with self._engine.begin() as conn:
                 for start in range(0, len(self._pending), self._batch):
-                    conn.execute(insert(ScoreLog), self._pending[start:start + self._batch])
+                    conn.execute(insert(ScoreLog), self._pending[start : start + self._batch])
         except Exception as exc:  # database down: keep the rows, retry on the next round
-            log.warning("score log not written yet (%s); %d rows kept", type(exc).__name__,
-                        len(self._pending))
+            log.warning(
+                "score log not written yet (%s); %d rows kept",
+                type(exc).__name__,
+                len(self._pending),
+            )
             return False
         self._pending.clear()
         return True

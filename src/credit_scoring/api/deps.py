@@ -33,19 +33,26 @@ def get_db(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_db)]
 
 
-async def get_principal(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> Principal:
+async def get_principal(
+    request: Request, token: Annotated[str | None, Depends(oauth2)]
+) -> Principal:
     if not token:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Not authenticated: log in at /auth/token "
-                            "and send the token as 'Authorization: Bearer <token>'.",
-                            headers=_UNAUTHORIZED)
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "Not authenticated: log in at /auth/token "
+            "and send the token as 'Authorization: Bearer <token>'.",
+            headers=_UNAUTHORIZED,
+        )
     try:
         return decode_token(request.app.state.settings, token)
     except jwt.ExpiredSignatureError:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Token expired: log in again.",
-                            headers=_UNAUTHORIZED) from None
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "Token expired: log in again.", headers=_UNAUTHORIZED
+        ) from None
     except jwt.InvalidTokenError:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid token: log in again.",
-                            headers=_UNAUTHORIZED) from None
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "Invalid token: log in again.", headers=_UNAUTHORIZED
+        ) from None
 
 
 CurrentUser = Annotated[Principal, Depends(get_principal)]
@@ -56,8 +63,10 @@ def require(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
 
     async def check(user: CurrentUser) -> Principal:
         if user.role not in roles:
-            raise HTTPException(status.HTTP_403_FORBIDDEN,
-                                f"Role '{user.role}' may not do this; needs one of: {', '.join(roles)}.")
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"Role '{user.role}' may not do this; needs one of: {', '.join(roles)}.",
+            )
         return user
 
     return check
@@ -76,8 +85,10 @@ async def get_ready_service(request: Request) -> ScoringService:
     """The scoring service, or 503 saying why the model is not loaded."""
     service: ScoringService = request.app.state.service
     if service.scorer is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
-                            f"Model not ready: {service.model_error or 'no champion loaded'}")
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            f"Model not ready: {service.model_error or 'no champion loaded'}",
+        )
     return service
 
 

@@ -14,13 +14,25 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("api_requests_total", "Requests by route, method and status",
-                                ["route", "method", "status"], registry=self.registry)
-        self.latency = Histogram("api_request_seconds", "Server time per request", ["route"],
-                                 registry=self.registry,
-                                 buckets=(.001, .002, .003, .005, .01, .015, .025, .05, .1, .25, 1, 5))
-        self.scores = Counter("api_scores_served_total", "Scores served by route and decision",
-                              ["route", "decision"], registry=self.registry)
+        self.requests = Counter(
+            "api_requests_total",
+            "Requests by route, method and status",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "api_request_seconds",
+            "Server time per request",
+            ["route"],
+            registry=self.registry,
+            buckets=(0.001, 0.002, 0.003, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 1, 5),
+        )
+        self.scores = Counter(
+            "api_scores_served_total",
+            "Scores served by route and decision",
+            ["route", "decision"],
+            registry=self.registry,
+        )
 
 
 class TimingMiddleware:

@@ -54,10 +54,18 @@ IncomeBand = Literal["<100k", "100k-200k", "200k-300k", "300k+"]
 Scalar = float | int | str | None
 
 AGE_BANDS: dict[str, tuple[float, float]] = {
-    "18-29": (18, 30), "30-39": (30, 40), "40-49": (40, 50), "50-59": (50, 60), "60+": (60, 200)}
+    "18-29": (18, 30),
+    "30-39": (30, 40),
+    "40-49": (40, 50),
+    "50-59": (50, 60),
+    "60+": (60, 200),
+}
 INCOME_BANDS: dict[str, tuple[float, float]] = {
-    "<100k": (0, 100_000), "100k-200k": (100_000, 200_000), "200k-300k": (200_000, 300_000),
-    "300k+": (300_000, float("inf"))}
+    "<100k": (0, 100_000),
+    "100k-200k": (100_000, 200_000),
+    "200k-300k": (200_000, 300_000),
+    "300k+": (300_000, float("inf")),
+}
 
 
 class ErrorOut(BaseModel):
@@ -87,6 +95,7 @@ class UserOut(BaseModel):
 
 # --- clients -----------------------------------------------------------------------------
 
+
 class ClientFilters(BaseModel):
     """Filters shared by ``GET /clients`` and ``GET /population/stats`` (query parameters)."""
 
@@ -95,7 +104,8 @@ class ClientFilters(BaseModel):
     income_band: IncomeBand | None = None
     contract_type: Literal["Cash loans", "Revolving loans"] | None = None
     score_band: ScoreBand | None = Field(
-        None, description="low: p < threshold/2, medium: < threshold, high: >= threshold")
+        None, description="low: p < threshold/2, medium: < threshold, high: >= threshold"
+    )
 
 
 class ClientSummary(BaseModel):
@@ -165,13 +175,15 @@ class ClientDetail(BaseModel):
     target: int | None
     personal: PersonalInfo
     application: dict[str, Scalar] = Field(
-        description="the stored application row, Kaggle column names (input of /predict_default)")
+        description="the stored application row, Kaggle column names (input of /predict_default)"
+    )
     loans: list[LoanOut]
     payments: PaymentSummary
     history: list[MonthOut]
 
 
 # --- scoring -------------------------------------------------------------------------------
+
 
 class ReasonOut(BaseModel):
     group: str
@@ -245,16 +257,31 @@ def _application_model() -> type[BaseModel]:
     """Every Kaggle application column as an optional typed field; a few required and bounded."""
     types: dict[str, Any] = {"int": int | None, "float": float | None, "str": str | None}
     bounds: dict[str, dict[str, Any]] = {
-        "AMT_INCOME_TOTAL": {"gt": 0, "le": 1e9}, "AMT_CREDIT": {"gt": 0, "le": 1e9},
-        "AMT_ANNUITY": {"gt": 0, "le": 1e8}, "AMT_GOODS_PRICE": {"ge": 0, "le": 1e9},
-        "DAYS_BIRTH": {"ge": -36_500, "le": -6_570}, "DAYS_EMPLOYED": {"ge": -25_000, "le": 365_243},
-        "CNT_CHILDREN": {"ge": 0, "le": 30}, "CNT_FAM_MEMBERS": {"ge": 0, "le": 40},
-        "EXT_SOURCE_1": {"ge": 0, "le": 1}, "EXT_SOURCE_2": {"ge": 0, "le": 1},
-        "EXT_SOURCE_3": {"ge": 0, "le": 1}}
-    required = {"NAME_CONTRACT_TYPE", "CODE_GENDER", "AMT_INCOME_TOTAL", "AMT_CREDIT",
-                "AMT_ANNUITY", "DAYS_BIRTH", "DAYS_EMPLOYED"}
-    literal: dict[str, Any] = {"NAME_CONTRACT_TYPE": Literal["Cash loans", "Revolving loans"],
-                               "CODE_GENDER": Literal["F", "M", "XNA"]}
+        "AMT_INCOME_TOTAL": {"gt": 0, "le": 1e9},
+        "AMT_CREDIT": {"gt": 0, "le": 1e9},
+        "AMT_ANNUITY": {"gt": 0, "le": 1e8},
+        "AMT_GOODS_PRICE": {"ge": 0, "le": 1e9},
+        "DAYS_BIRTH": {"ge": -36_500, "le": -6_570},
+        "DAYS_EMPLOYED": {"ge": -25_000, "le": 365_243},
+        "CNT_CHILDREN": {"ge": 0, "le": 30},
+        "CNT_FAM_MEMBERS": {"ge": 0, "le": 40},
+        "EXT_SOURCE_1": {"ge": 0, "le": 1},
+        "EXT_SOURCE_2": {"ge": 0, "le": 1},
+        "EXT_SOURCE_3": {"ge": 0, "le": 1},
+    }
+    required = {
+        "NAME_CONTRACT_TYPE",
+        "CODE_GENDER",
+        "AMT_INCOME_TOTAL",
+        "AMT_CREDIT",
+        "AMT_ANNUITY",
+        "DAYS_BIRTH",
+        "DAYS_EMPLOYED",
+    }
+    literal: dict[str, Any] = {
+        "NAME_CONTRACT_TYPE": Literal["Cash loans", "Revolving loans"],
+        "CODE_GENDER": Literal["F", "M", "XNA"],
+    }
     fields: dict[str, Any] = {}
     for name, kind in COLUMNS["application_test"]:
         if name in required:
@@ -270,8 +297,14 @@ def _application_model() -> type[BaseModel]:
 ApplicationIn: type[BaseModel] = _application_model()
 """A new application: Kaggle ``application_test`` columns; unknown names are refused (422)."""
 
-HISTORY_KEYS = Literal["bureau", "bureau_balance", "previous_application", "POS_CASH_balance",
-                       "installments_payments", "credit_card_balance"]
+HISTORY_KEYS = Literal[
+    "bureau",
+    "bureau_balance",
+    "previous_application",
+    "POS_CASH_balance",
+    "installments_payments",
+    "credit_card_balance",
+]
 
 
 class PredictIn(BaseModel):
@@ -279,8 +312,10 @@ class PredictIn(BaseModel):
 
     application: ApplicationIn  # type: ignore[valid-type]
     history: dict[HISTORY_KEYS, list[dict[str, Scalar]]] | None = Field(
-        None, description="optional history rows per Kaggle table, Kaggle column names",
-        json_schema_extra={"maxProperties": 6})
+        None,
+        description="optional history rows per Kaggle table, Kaggle column names",
+        json_schema_extra={"maxProperties": 6},
+    )
     lang: Lang = "fr"
 
 
@@ -292,7 +327,11 @@ class WhatIfIn(BaseModel):
     amount_credit: float | None = Field(None, gt=0, le=1e9)
     amount_annuity: float | None = Field(None, gt=0, le=1e8)
     term_months: int | None = Field(
-        None, ge=1, le=600, description="when given without amount_annuity: annuity = credit / term_months")
+        None,
+        ge=1,
+        le=600,
+        description="when given without amount_annuity: annuity = credit / term_months",
+    )
     amount_goods_price: float | None = Field(None, ge=0, le=1e9)
     income_total: float | None = Field(None, gt=0, le=1e9)
     lang: Lang = "fr"
@@ -306,6 +345,7 @@ class WhatIfOut(BaseModel):
 
 # --- decisions -----------------------------------------------------------------------------
 
+
 class DecisionIn(BaseModel):
     """The advisor's final decision; the server attaches the model's current score itself."""
 
@@ -313,8 +353,9 @@ class DecisionIn(BaseModel):
 
     sk_id_curr: int = Field(ge=0, le=2**53)
     decision: DecisionValue
-    reason: str | None = Field(None, max_length=2000,
-                               description="required when the decision differs from the model's")
+    reason: str | None = Field(
+        None, max_length=2000, description="required when the decision differs from the model's"
+    )
 
     @model_validator(mode="after")
     def _strip(self) -> DecisionIn:

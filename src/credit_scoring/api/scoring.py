@@ -97,20 +97,35 @@ def load_feature_metadata() -> dict[str, FeatureMeta]:
 
 def to_score_out(result: ScoreResult, sk_id_curr: int | None, lang: str) -> s.ScoreOut:
     return s.ScoreOut(
-        sk_id_curr=sk_id_curr, probability=float(result.probability), decision=result.decision,
-        threshold=float(result.threshold), model_name=result.model_name,
-        model_version=result.model_version, lang=lang,  # type: ignore[arg-type]
-        reasons_against=[s.ReasonOut(**{**asdict(r), "features": list(r.features)})
-                         for r in result.reasons_against],
-        reasons_for=[s.ReasonOut(**{**asdict(r), "features": list(r.features)})
-                     for r in result.reasons_for])
+        sk_id_curr=sk_id_curr,
+        probability=float(result.probability),
+        decision=result.decision,
+        threshold=float(result.threshold),
+        model_name=result.model_name,
+        model_version=result.model_version,
+        lang=lang,  # type: ignore[arg-type]
+        reasons_against=[
+            s.ReasonOut(**{**asdict(r), "features": list(r.features)})
+            for r in result.reasons_against
+        ],
+        reasons_for=[
+            s.ReasonOut(**{**asdict(r), "features": list(r.features)}) for r in result.reasons_for
+        ],
+    )
 
 
 class ScoringService:
     """The champion model plus what it needs from the database, shared by all requests."""
 
-    def __init__(self, *, scorer: Scorer | None, engine: Engine, model_error: str | None = None,
-                 metas: dict[str, FeatureMeta] | None = None, cache_size: int = 50_000) -> None:
+    def __init__(
+        self,
+        *,
+        scorer: Scorer | None,
+        engine: Engine,
+        model_error: str | None = None,
+        metas: dict[str, FeatureMeta] | None = None,
+        cache_size: int = 50_000,
+    ) -> None:
         self.scorer = scorer
         self.model_error = model_error
         self.engine = engine
@@ -126,24 +141,35 @@ class ScoringService:
         if self._feature_set is not None:
             return self._feature_set
         needed = set(self.scorer.feature_names) if self.scorer else set()
-        rows = session.execute(select(m.FeatureSet).order_by(m.FeatureSet.created_at.desc())).scalars()
+        rows = session.execute(
+            select(m.FeatureSet).order_by(m.FeatureSet.created_at.desc())
+        ).scalars()
         for row in rows:
             if needed <= set(row.columns):
-                self._feature_set = FeatureSetInfo(row.version, list(row.columns), dict(row.categories))
+                self._feature_set = FeatureSetInfo(
+                    row.version, list(row.columns), dict(row.categories)
+                )
                 return self._feature_set
-        raise NotFoundError("No stored feature vectors match the model's features: run "
-                            "`credit-scoring db load --data DIR` with the current feature definitions.")
+        raise NotFoundError(
+            "No stored feature vectors match the model's features: run "
+            "`credit-scoring db load --data DIR` with the current feature definitions."
+        )
 
     def client_features(self, session: Session, sk_id_curr: int) -> pd.DataFrame:
         def make() -> pd.DataFrame:
             info = self.feature_set(session)
-            blob = session.execute(select(m.FeatureVector.vector).where(
-                m.FeatureVector.sk_id_curr == sk_id_curr,
-                m.FeatureVector.feature_set == info.version)).scalar_one_or_none()
+            blob = session.execute(
+                select(m.FeatureVector.vector).where(
+                    m.FeatureVector.sk_id_curr == sk_id_curr,
+                    m.FeatureVector.feature_set == info.version,
+                )
+            ).scalar_one_or_none()
             if blob is None:
                 self._require_client(session, sk_id_curr)
-                raise NotFoundError(f"Client {sk_id_curr} has no stored feature vector: reload the "
-                                    "data with `credit-scoring db load`.")
+                raise NotFoundError(
+                    f"Client {sk_id_curr} has no stored feature vector: reload the "
+                    "data with `credit-scoring db load`."
+                )
             return decode_vector(blob, info.columns, info.categories)
 
         return self.vectors.get_or((sk_id_curr, self.version), make)
@@ -176,8 +202,9 @@ class ScoringService:
         with self._session(session) as active:
             features = self.client_features(active, sk_id_curr)
         out = self.score_frame(features, sk_id_curr, lang)
-        scored = ScoredClient(out, out.model_dump_json().encode(), digest_frame(features),
-                              reasons_of(out))
+        scored = ScoredClient(
+            out, out.model_dump_json().encode(), digest_frame(features), reasons_of(out)
+        )
         self.responses.put(key, scored)
         return scored
 
@@ -196,27 +223,44 @@ class ScoringService:
                 continue
             meta = self.metas.get(str(name))
             raw = features[name].iloc[0] if name in features else None
-            items.append(s.ContributionOut(
-                feature=str(name), value=_plain(raw), contribution=float(value),
-                description=meta.description(lang) if meta else str(name),
-                group=meta.group if meta else str(name)))
+            items.append(
+                s.ContributionOut(
+                    feature=str(name),
+                    value=_plain(raw),
+                    contribution=float(value),
+                    description=meta.description(lang) if meta else str(name),
+                    group=meta.group if meta else str(name),
+                )
+            )
         items.sort(key=lambda c: abs(c.contribution), reverse=True)
-        return s.ExplanationOut(sk_id_curr=sk_id_curr, model_version=self.version,
-                                bias=float(contrib.get("bias", 0.0)), contributions=items)
+        return s.ExplanationOut(
+            sk_id_curr=sk_id_curr,
+            model_version=self.version,
+            bias=float(contrib.get("bias", 0.0)),
+            contributions=items,
+        )
 
     def similar(self, session: Session, sk_id_curr: int, k: int) -> s.SimilarOut:
         assert self.scorer is not None
         features = self.model_frame(self.client_features(session, sk_id_curr))
-        found = [c for c in self.scorer.similar(features, k=k + 1) if c.sk_id_curr != sk_id_curr][:k]
+        found = [c for c in self.scorer.similar(features, k=k + 1) if c.sk_id_curr != sk_id_curr][
+            :k
+        ]
         known = [c.target for c in found if c.target is not None]
         return s.SimilarOut(
             sk_id_curr=sk_id_curr,
-            items=[s.SimilarClientOut(sk_id_curr=c.sk_id_curr, distance=float(c.distance),
-                                      target=c.target) for c in found],
-            default_rate=float(np.mean(known)) if known else None)
+            items=[
+                s.SimilarClientOut(
+                    sk_id_curr=c.sk_id_curr, distance=float(c.distance), target=c.target
+                )
+                for c in found
+            ],
+            default_rate=float(np.mean(known)) if known else None,
+        )
 
-    def predict(self, tables: dict[str, pd.DataFrame], sk_id_curr: int | None,
-                lang: str) -> s.ScoreOut:
+    def predict(
+        self, tables: dict[str, pd.DataFrame], sk_id_curr: int | None, lang: str
+    ) -> s.ScoreOut:
         from credit_scoring.features.build import build_features_for_frames
 
         return self.score_frame(build_features_for_frames(tables), sk_id_curr, lang)
@@ -245,9 +289,14 @@ class ScoringService:
         assert self.scorer is not None
         with self._sessions() as session, session.begin():
             info = self.feature_set(session)
-            session.execute(delete(m.ClientScore).where(m.ClientScore.model_version == self.version))
-            result = session.execute(select(m.FeatureVector.sk_id_curr, m.FeatureVector.vector)
-                                     .where(m.FeatureVector.feature_set == info.version))
+            session.execute(
+                delete(m.ClientScore).where(m.ClientScore.model_version == self.version)
+            )
+            result = session.execute(
+                select(m.FeatureVector.sk_id_curr, m.FeatureVector.vector).where(
+                    m.FeatureVector.feature_set == info.version
+                )
+            )
             done = 0
             while rows := result.fetchmany(chunk):
                 matrix = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
@@ -256,10 +305,18 @@ class ScoringService:
                     codes = frame[name].fillna(-1).astype(int)
                     frame[name] = pd.Categorical.from_codes(codes, categories=cats)
                 proba = self.scorer.predict_proba(self.model_frame(frame))
-                session.execute(insert(m.ClientScore), [
-                    {"sk_id_curr": int(r[0]), "model_version": self.version,
-                     "probability": float(p), "threshold": float(self.scorer.threshold)}
-                    for r, p in zip(rows, proba, strict=True)])
+                session.execute(
+                    insert(m.ClientScore),
+                    [
+                        {
+                            "sk_id_curr": int(r[0]),
+                            "model_version": self.version,
+                            "probability": float(p),
+                            "threshold": float(self.scorer.threshold),
+                        }
+                        for r, p in zip(rows, proba, strict=True)
+                    ],
+                )
                 done += len(rows)
         return done
 

@@ -61,8 +61,11 @@ def authenticate(session: Session, settings: Settings, username: str, password: 
         verify_password(_DUMMY_HASH, password)
         raise AuthError("Incorrect username or password.")
     if user.locked_until is not None and user.locked_until > _now():
-        raise AuthError(f"Account locked after {settings.max_failed_logins} failed logins; try again "
-                        f"after {user.locked_until:%H:%M} UTC or ask an administrator.", locked=True)
+        raise AuthError(
+            f"Account locked after {settings.max_failed_logins} failed logins; try again "
+            f"after {user.locked_until:%H:%M} UTC or ask an administrator.",
+            locked=True,
+        )
     if not verify_password(user.password_hash, password):
         user.failed_logins += 1
         if user.failed_logins >= settings.max_failed_logins:
@@ -84,15 +87,23 @@ def signing_key(secret: str) -> bytes:
 
 def create_token(settings: Settings, principal: Principal) -> str:
     now = datetime.now(UTC)
-    claims = {"sub": principal.username, "role": principal.role, "iat": now,
-              "exp": now + timedelta(minutes=settings.token_expire_minutes)}
+    claims = {
+        "sub": principal.username,
+        "role": principal.role,
+        "iat": now,
+        "exp": now + timedelta(minutes=settings.token_expire_minutes),
+    }
     return jwt.encode(claims, signing_key(settings.secret_key), algorithm=ALGORITHM)
 
 
 def decode_token(settings: Settings, token: str) -> Principal:
     """The principal of a valid token; raises ``jwt.InvalidTokenError`` (expired, tampered...)."""
-    claims = jwt.decode(token, signing_key(settings.secret_key), algorithms=[ALGORITHM],
-                        options={"require": ["exp", "sub", "role"]})
+    claims = jwt.decode(
+        token,
+        signing_key(settings.secret_key),
+        algorithms=[ALGORITHM],
+        options={"require": ["exp", "sub", "role"]},
+    )
     if claims["role"] not in ROLES:
         raise jwt.InvalidTokenError("unknown role")
     return Principal(username=str(claims["sub"]), role=str(claims["role"]))
@@ -106,8 +117,13 @@ def add_user(session: Session, username: str, password: str, role: str) -> User:
         raise ValueError("The password must have at least 8 characters.")
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
-        user = User(username=username, password_hash=hash_password(password), role=role,
-                    active=True, failed_logins=0)
+        user = User(
+            username=username,
+            password_hash=hash_password(password),
+            role=role,
+            active=True,
+            failed_logins=0,
+        )
         session.add(user)
     else:
         user.password_hash = hash_password(password)

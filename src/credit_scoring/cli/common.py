@@ -18,8 +18,14 @@ err_console = Console(stderr=True)
 
 def progress() -> Progress:
     """A progress display for long work (transient lines are kept so logs show what ran)."""
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                    TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=console)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+    )
 
 
 def read_tables(data: Path, cache_dir: Path, *, drop_orphans: bool = False) -> PreparedData:
@@ -27,8 +33,12 @@ def read_tables(data: Path, cache_dir: Path, *, drop_orphans: bool = False) -> P
     tables = locate_tables(data)
     with progress() as bar:
         task = bar.add_task("Reading and checking tables", total=len(tables))
-        return prepare(data, cache_dir, drop_orphans=drop_orphans,
-                       on_table=lambda name: bar.update(task, advance=1, description=f"Reading {name}"))
+        return prepare(
+            data,
+            cache_dir,
+            drop_orphans=drop_orphans,
+            on_table=lambda name: bar.update(task, advance=1, description=f"Reading {name}"),
+        )
 
 
 @contextlib.contextmanager

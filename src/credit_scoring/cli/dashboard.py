@@ -17,17 +17,33 @@ APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
 def streamlit_command(port: int, host: str) -> list[str]:
     """The ``streamlit run`` command line (headless, no usage statistics)."""
-    return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-            "--server.address", host, "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-            "--client.toolbarMode", "minimal"]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.port",
+        str(port),
+        "--server.address",
+        host,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--client.toolbarMode",
+        "minimal",
+    ]
 
 
 def dashboard(
     port: Annotated[int, typer.Option(help="Port of the dashboard.")] = 8501,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    api_url: Annotated[str | None, typer.Option(
-        help="URL of the scoring API (default: CREDIT_SCORING_API_URL).")] = None,
+    api_url: Annotated[
+        str | None, typer.Option(help="URL of the scoring API (default: CREDIT_SCORING_API_URL).")
+    ] = None,
 ) -> None:
     """Start the relationship-manager dashboard (Streamlit) against the scoring API."""
     env = dict(os.environ)

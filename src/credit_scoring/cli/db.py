@@ -33,8 +33,10 @@ def db_errors() -> Iterator[None]:
     except SQLAlchemyError as exc:
         url = redact(get_settings().resolved_database_url)
         first = str(exc).strip().splitlines()[0][:300]
-        err_console.print(f"[bold red]error:[/] database {url}: {first}\nNothing was changed. Check "
-                          "that the server runs and CREDIT_SCORING_DATABASE_URL, then run again.")
+        err_console.print(
+            f"[bold red]error:[/] database {url}: {first}\nNothing was changed. Check "
+            "that the server runs and CREDIT_SCORING_DATABASE_URL, then run again."
+        )
         raise typer.Exit(2) from exc
 
 
@@ -52,17 +54,27 @@ def upgrade(revision: Annotated[str, typer.Option(help="Target revision")] = "he
 
     with db_errors():
         migrate.upgrade(_engine(), revision)
-    console.print(f"Database {redact(get_settings().resolved_database_url)} is at revision {revision}.")
+    console.print(
+        f"Database {redact(get_settings().resolved_database_url)} is at revision {revision}."
+    )
 
 
 @db_app.command("load")
 def load(
     data: Annotated[Path, typer.Option("--data", help="Folder with the Kaggle tables.")],
-    features: Annotated[Path | None, typer.Option(
-        help="Feature table (parquet) built from the same folder; default: build it now.")] = None,
+    features: Annotated[
+        Path | None,
+        typer.Option(
+            help="Feature table (parquet) built from the same folder; default: build it now."
+        ),
+    ] = None,
     drop_orphans: Annotated[bool, typer.Option(help="Drop history rows without a parent.")] = False,
-    score: Annotated[bool, typer.Option(help="Score every client with the champion, if one "
-                                              "exists (for filters by score band).")] = True,
+    score: Annotated[
+        bool,
+        typer.Option(
+            help="Score every client with the champion, if one exists (for filters by score band)."
+        ),
+    ] = True,
 ) -> None:
     """Load clients, loans, monthly history and feature vectors in ONE transaction (idempotent)."""
     import pandas as pd
@@ -77,8 +89,12 @@ def load(
         migrate.upgrade(engine)
         with progress() as bar:
             task = bar.add_task("Reading and checking tables", total=None)
-            prepared = prepare(data, settings.cache_dir, drop_orphans=drop_orphans,
-                               on_table=lambda n: bar.update(task, description=f"Reading {n}"))
+            prepared = prepare(
+                data,
+                settings.cache_dir,
+                drop_orphans=drop_orphans,
+                on_table=lambda n: bar.update(task, description=f"Reading {n}"),
+            )
             prepared.raise_for_errors()
             if features is not None:
                 bar.update(task, description=f"Reading features {features}")
@@ -97,8 +113,11 @@ def load(
                 bar.update(steps[step], completed=done)
 
             report = load_prepared(engine, prepared, table, on_progress=on_progress)
-    console.print("Loaded " + ", ".join(f"{n:,} {k}" for k, n in report.rows.items())
-                  + f" (feature set {report.feature_set}).")
+    console.print(
+        "Loaded "
+        + ", ".join(f"{n:,} {k}" for k, n in report.rows.items())
+        + f" (feature set {report.feature_set})."
+    )
     if score:
         _score_all()
 
@@ -111,8 +130,10 @@ def _score_all() -> None:
 
         scorer = load_champion(get_settings())
     except Exception as exc:  # no champion yet: scores come later with `db score`
-        console.print(f"Clients not scored ({type(exc).__name__}: {exc}). Run `credit-scoring db "
-                      "score` once a champion exists.")
+        console.print(
+            f"Clients not scored ({type(exc).__name__}: {exc}). Run `credit-scoring db "
+            "score` once a champion exists."
+        )
         return
     with db_errors():
         done = ScoringService(scorer=scorer, engine=_engine()).refresh_client_scores()
@@ -129,8 +150,10 @@ def _read_password(password_env: str | None, generate: bool) -> tuple[str, bool]
     if password_env:
         value = os.environ.get(password_env)
         if not value:
-            raise typer.BadParameter(f"environment variable {password_env} is empty or unset.",
-                                     param_hint="--password-env")
+            raise typer.BadParameter(
+                f"environment variable {password_env} is empty or unset.",
+                param_hint="--password-env",
+            )
         return value, False
     if generate:
         return secrets.token_urlsafe(12), True
@@ -153,8 +176,9 @@ def _add(name: str, role: str, password: str) -> None:
 def users_add(
     name: str,
     role: Annotated[str, typer.Option(help="advisor, analyst or admin")],
-    password_env: Annotated[str | None, typer.Option(help="Read the password from this "
-                                                           "environment variable.")] = None,
+    password_env: Annotated[
+        str | None, typer.Option(help="Read the password from this environment variable.")
+    ] = None,
     generate: Annotated[bool, typer.Option(help="Generate a password and print it once.")] = False,
 ) -> None:
     """Create a user (or reset their password); the password comes from a prompt or stdin."""
@@ -167,8 +191,10 @@ def users_add(
     except ValueError as exc:
         err_console.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(2) from exc
-    console.print(f"User {name} ({role}) saved." + (f" Password (shown once): {password}"
-                                                    if generated else ""))
+    console.print(
+        f"User {name} ({role}) saved."
+        + (f" Password (shown once): {password}" if generated else "")
+    )
 
 
 def demo_users() -> None:
@@ -191,8 +217,15 @@ def serve(
     """Start the scoring API (uvicorn)."""
     import uvicorn
 
-    uvicorn.run("credit_scoring.api.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="info", access_log=False)
+    uvicorn.run(
+        "credit_scoring.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

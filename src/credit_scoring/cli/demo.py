@@ -25,8 +25,10 @@ def _run_step(title: str, *args: str) -> None:
     console.rule(f"[bold]{title}")
     code = subprocess.call([sys.executable, "-m", "credit_scoring", *args])
     if code != 0:
-        err_console.print(f"[bold red]error:[/] step '{title}' failed (exit {code}); "
-                          f"run `credit-scoring {' '.join(args)}` to see it alone.")
+        err_console.print(
+            f"[bold red]error:[/] step '{title}' failed (exit {code}); "
+            f"run `credit-scoring {' '.join(args)}` to see it alone."
+        )
         raise typer.Exit(code)
 
 
@@ -44,7 +46,9 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], what: str, seconds: 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"the {what} stopped at start (exit {proc.returncode}); see its output above.")
+            raise RuntimeError(
+                f"the {what} stopped at start (exit {proc.returncode}); see its output above."
+            )
         try:
             if httpx.get(url, timeout=2).status_code < 500:
                 return
@@ -55,8 +59,12 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], what: str, seconds: 
 
 
 def demo(
-    data: Annotated[Path | None, typer.Option(
-        help="Folder in Kaggle layout (e.g. ../shared/data/home-credit-sample); default: synthetic data.")] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder in Kaggle layout (e.g. ../shared/data/home-credit-sample); default: synthetic data."
+        ),
+    ] = None,
     clients: Annotated[int, typer.Option(min=500, help="Synthetic clients to generate.")] = 10_000,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic data.")] = 42,
     retrain: Annotated[bool, typer.Option(help="Train even if a champion model exists.")] = False,
@@ -69,8 +77,17 @@ def demo(
     if data is None:
         data = settings.data_dir / f"synthetic-{clients}-{seed}"
         if not (data / "application_train.csv").is_file():
-            _run_step("Synthetic data", "data", "synth", "--out", str(data), "--clients", str(clients),
-                      "--seed", str(seed))
+            _run_step(
+                "Synthetic data",
+                "data",
+                "synth",
+                "--out",
+                str(data),
+                "--clients",
+                str(clients),
+                "--seed",
+                str(seed),
+            )
         else:
             console.print(f"Synthetic data already in {data}.")
     _run_step("Data checks", "data", "check", str(data))
@@ -86,16 +103,32 @@ def demo(
         return
     api_url = f"http://127.0.0.1:{api_port}"
     dash_url = f"http://127.0.0.1:{dashboard_port}"
-    api = subprocess.Popen([sys.executable, "-m", "credit_scoring", "serve", "--port", str(api_port)])
-    dashboard = subprocess.Popen([sys.executable, "-m", "credit_scoring", "dashboard", "--port",
-                                  str(dashboard_port), "--api-url", api_url])
+    api = subprocess.Popen(
+        [sys.executable, "-m", "credit_scoring", "serve", "--port", str(api_port)]
+    )
+    dashboard = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "credit_scoring",
+            "dashboard",
+            "--port",
+            str(dashboard_port),
+            "--api-url",
+            api_url,
+        ]
+    )
     try:
         _wait_until_up(f"{api_url}/health", api, "API")
         _wait_until_up(dash_url, dashboard, "dashboard")
         console.rule("[bold green]Running")
-        console.print(f"Dashboard : {dash_url}  (log in with a user printed above: advisor, analyst, admin)")
+        console.print(
+            f"Dashboard : {dash_url}  (log in with a user printed above: advisor, analyst, admin)"
+        )
         console.print(f"API       : {api_url}  (OpenAPI docs at {api_url}/docs)")
-        console.print(f"MLflow UI : uv run mlflow ui --backend-store-uri {settings.resolved_mlflow_uri}")
+        console.print(
+            f"MLflow UI : uv run mlflow ui --backend-store-uri {settings.resolved_mlflow_uri}"
+        )
         console.print("Press Ctrl-C to stop.")
         while api.poll() is None and dashboard.poll() is None:
             time.sleep(1)

@@ -16,10 +16,19 @@ features_app = typer.Typer(help="Build the model's feature table.", no_args_is_h
 
 @features_app.command("build")
 def build(
-    data: Annotated[Path, typer.Option(help="Folder with the Kaggle tables (.csv, .csv.gz or .parquet).")],
-    engine: Annotated[str, typer.Option(help="Where the features are computed: duckdb or spark.")] = "duckdb",
-    out: Annotated[Path | None, typer.Option(help="Parquet file to write (default <home>/features/features.parquet).")] = None,
-    drop_orphans: Annotated[bool, typer.Option(help="Drop history rows whose client or credit is absent.")] = False,
+    data: Annotated[
+        Path, typer.Option(help="Folder with the Kaggle tables (.csv, .csv.gz or .parquet).")
+    ],
+    engine: Annotated[
+        str, typer.Option(help="Where the features are computed: duckdb or spark.")
+    ] = "duckdb",
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Parquet file to write (default <home>/features/features.parquet)."),
+    ] = None,
+    drop_orphans: Annotated[
+        bool, typer.Option(help="Drop history rows whose client or credit is absent.")
+    ] = False,
 ) -> None:
     """Compute every feature for every application; write parquet plus features.meta.json beside it."""
     from credit_scoring.features.build import build_feature_table, feature_metadata, step_count
@@ -27,7 +36,9 @@ def build(
     from credit_scoring.features.metadata import save_metadata
 
     if engine not in ENGINES:
-        err_console.print(f"[bold red]error:[/] unknown engine {engine!r}: use one of {', '.join(ENGINES)}.")
+        err_console.print(
+            f"[bold red]error:[/] unknown engine {engine!r}: use one of {', '.join(ENGINES)}."
+        )
         raise typer.Exit(2)
     settings = get_settings()
     target = out or settings.features_dir / "features.parquet"
@@ -53,11 +64,23 @@ def build(
     save_metadata(feature_metadata(), meta_path)
     elapsed = time.perf_counter() - started
     n_features = table.shape[1] - 2
-    console.print(f"[green]{len(table):,} rows[/] x {n_features} features in {elapsed:.1f} s "
-                  f"({engine}) -> {target}")
+    console.print(
+        f"[green]{len(table):,} rows[/] x {n_features} features in {elapsed:.1f} s "
+        f"({engine}) -> {target}"
+    )
     console.print(f"Metadata: {meta_path}")
-    absent = [t for t in ("bureau", "bureau_balance", "previous_application", "POS_CASH_balance",
-                          "installments_payments", "credit_card_balance") if not prepared.has(t)]
+    absent = [
+        t
+        for t in (
+            "bureau",
+            "bureau_balance",
+            "previous_application",
+            "POS_CASH_balance",
+            "installments_payments",
+            "credit_card_balance",
+        )
+        if not prepared.has(t)
+    ]
     if absent:
         console.print(f"Absent history tables (their features are missing): {', '.join(absent)}")
 

@@ -19,11 +19,23 @@ def _known_errors(exc: Exception) -> None:
 
 
 def train(
-    data: Annotated[Path, typer.Option(help="Folder with the Kaggle tables (application_train required).")],
-    quick: Annotated[bool, typer.Option(help="Fixed LightGBM settings, 3 folds, baselines only (< 2 min).")] = False,
+    data: Annotated[
+        Path, typer.Option(help="Folder with the Kaggle tables (application_train required).")
+    ],
+    quick: Annotated[
+        bool, typer.Option(help="Fixed LightGBM settings, 3 folds, baselines only (< 2 min).")
+    ] = False,
     budget_minutes: Annotated[float, typer.Option(min=1, help="Time budget of the search.")] = 15.0,
-    folds: Annotated[int | None, typer.Option(min=2, max=10, help="Cross-validation folds (default 5, 3 with --quick).")] = None,
-    threads: Annotated[int | None, typer.Option(min=1, max=64, help="LightGBM training threads (default: the cores, at most 4).")] = None,
+    folds: Annotated[
+        int | None,
+        typer.Option(min=2, max=10, help="Cross-validation folds (default 5, 3 with --quick)."),
+    ] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=64, help="LightGBM training threads (default: the cores, at most 4)."
+        ),
+    ] = None,
     register: Annotated[bool, typer.Option(help="Log to MLflow and register the model.")] = True,
 ) -> None:
     """Train, compare and calibrate candidates; register the winner (champion if it passes)."""
@@ -41,32 +53,43 @@ def train(
         def step(message: str) -> None:
             console.log(message)
             bar.update(task, description=message)
+
         try:
             run = run_training(data, settings=settings, config=config, step=step, register=register)
         except ValueError as exc:
             _known_errors(exc)
     m = run.outcome.metrics
-    console.print(run.outcome.table.to_string(index=False, float_format=lambda v: f"{v:.4f}"),
-                  markup=False, soft_wrap=True)
+    console.print(
+        run.outcome.table.to_string(index=False, float_format=lambda v: f"{v:.4f}"),
+        markup=False,
+        soft_wrap=True,
+    )
     console.print(
         f"Winner [bold]{run.outcome.winner.name}[/]: OOF ROC AUC {m['roc_auc']:.4f}, ECE {m['ece']:.4f}, "
         f"threshold {m['threshold']:.4f}, cost per applicant {m['cost_per_applicant']:.4f} "
         f"(0.5: {m['cost_at_half']:.4f}, accept all: {m['cost_accept_all']:.4f}); "
-        f"{run.outcome.seconds / 60:.1f} min.")
+        f"{run.outcome.seconds / 60:.1f} min."
+    )
     console.print(f"Reports: {run.report_dir} (newest copy in {settings.reports_dir / 'model'})")
     if run.registration:
         reg = run.registration
-        state = "[green]promoted to champion[/]" if reg.promoted else \
-            "[yellow]not promoted[/]: " + "; ".join(reg.reasons)
-        console.print(f"Registered {settings.model_name} version {reg.version} (run {reg.run_id}): {state}")
+        state = (
+            "[green]promoted to champion[/]"
+            if reg.promoted
+            else "[yellow]not promoted[/]: " + "; ".join(reg.reasons)
+        )
+        console.print(
+            f"Registered {settings.model_name} version {reg.version} (run {reg.run_id}): {state}"
+        )
 
 
 def score(
     data: Annotated[Path, typer.Option(help="Folder in Kaggle layout with application_test.")],
     out: Annotated[Path, typer.Option(help="CSV file to write.")],
     lang: Annotated[str, typer.Option(help="Language of the reasons: fr or en.")] = "fr",
-    engine: Annotated[str, typer.Option(
-        help="duckdb (one machine) or spark (features and scoring on Spark).")] = "duckdb",
+    engine: Annotated[
+        str, typer.Option(help="duckdb (one machine) or spark (features and scoring on Spark).")
+    ] = "duckdb",
 ) -> None:
     """Score every row of application_test with the champion model."""
     from credit_scoring.config import get_settings
@@ -91,24 +114,40 @@ def score(
 
             prepared = prepare(data, settings.cache_dir)
             prepared.raise_for_errors()
-            result = score_prepared_on_spark(scorer, prepared, out, lang=lang,  # type: ignore[arg-type]
-                                             on_step=lambda m: bar.update(task, description=m))
-            console.print(f"Wrote {result.rows:,} scores to {result.out} on Spark in {result.seconds:.1f} s.")
+            result = score_prepared_on_spark(
+                scorer,
+                prepared,
+                out,
+                lang=lang,  # type: ignore[arg-type]
+                on_step=lambda m: bar.update(task, description=m),
+            )
+            console.print(
+                f"Wrote {result.rows:,} scores to {result.out} on Spark in {result.seconds:.1f} s."
+            )
             return
         prepared, table, _ = load_features(
-            data, settings, lambda m: bar.update(task, description=m), need="application_test")
+            data, settings, lambda m: bar.update(task, description=m), need="application_test"
+        )
         ids = prepared.read("application_test", columns=["SK_ID_CURR"])["SK_ID_CURR"]
         features = table[table["SK_ID_CURR"].isin(ids)].reset_index(drop=True)
-        bar.update(task, description=f"Scoring {len(features):,} clients", total=len(features),
-                   completed=0)
+        bar.update(
+            task, description=f"Scoring {len(features):,} clients", total=len(features), completed=0
+        )
         try:
-            result = score_features(scorer, features, out, lang=lang,  # type: ignore[arg-type]
-                                    on_chunk=lambda n: bar.advance(task, n))
+            result = score_features(
+                scorer,
+                features,
+                out,
+                lang=lang,  # type: ignore[arg-type]
+                on_chunk=lambda n: bar.advance(task, n),
+            )
         except ValueError as exc:
             _known_errors(exc)
-    console.print(f"Wrote {result.rows:,} scores to {result.out} with {scorer.model_name} "
-                  f"v{scorer.model_version} in {result.seconds:.1f} s "
-                  f"({result.rows_per_second:,.0f} clients/s, reasons included).")
+    console.print(
+        f"Wrote {result.rows:,} scores to {result.out} with {scorer.model_name} "
+        f"v{scorer.model_version} in {result.seconds:.1f} s "
+        f"({result.rows_per_second:,.0f} clients/s, reasons included)."
+    )
 
 
 @model_app.command("list")
@@ -125,13 +164,22 @@ def list_models() -> None:
     for col in ("version", "aliases", "roc_auc", "cost_per_applicant", "ece", "created", "gate"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["version"], ", ".join(r["aliases"]), r["roc_auc"], r["cost_per_applicant"],
-                      r["ece"], r["created"][:19], r["gate"][:60])
+        table.add_row(
+            r["version"],
+            ", ".join(r["aliases"]),
+            r["roc_auc"],
+            r["cost_per_applicant"],
+            r["ece"],
+            r["created"][:19],
+            r["gate"][:60],
+        )
     console.print(table)
 
 
 @model_app.command("promote")
-def promote_model(version: Annotated[str, typer.Argument(help="Version to make champion.")]) -> None:
+def promote_model(
+    version: Annotated[str, typer.Argument(help="Version to make champion.")],
+) -> None:
     """Give the champion alias to a version (a person's decision: no gates)."""
     from credit_scoring.config import get_settings
     from credit_scoring.registry import ModelNotReadyError, promote

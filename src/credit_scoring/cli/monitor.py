@@ -14,42 +14,80 @@ from credit_scoring.config import get_settings
 
 monitor_app = typer.Typer(
     help="Scheduled checks on served scores; exit 1 when a threshold is crossed (for alerting).",
-    invoke_without_command=True)
+    invoke_without_command=True,
+)
 
-SinceOpt = Annotated[datetime | None, typer.Option(help="Start of the period (UTC), e.g. 2026-11-01.")]
+SinceOpt = Annotated[
+    datetime | None, typer.Option(help="Start of the period (UTC), e.g. 2026-11-01.")
+]
 UntilOpt = Annotated[datetime | None, typer.Option(help="End of the period (UTC); default now.")]
-DaysOpt = Annotated[int | None, typer.Option(help="Length of the period in days, ending at --until.")]
+DaysOpt = Annotated[
+    int | None, typer.Option(help="Length of the period in days, ending at --until.")
+]
 
 
 def _print_summary(summary: dict[str, Any], html: Path) -> None:
     colour = {"ok": "green", "watch": "yellow", "action": "red"}[summary["verdict"]]
     console.print(f"[bold {colour}]{summary['verdict'].upper()}[/] {summary['message']}")
     for kind, share in summary["by_kind"].items():
-        console.print(f"  {kind}: {share['drifted']}/{share['columns']} columns drifted ({share['share']:.0%})")
+        console.print(
+            f"  {kind}: {share['drifted']}/{share['columns']} columns drifted ({share['share']:.0%})"
+        )
     if summary["top_drifted"]:
         table = Table(title="Most important drifted columns")
         for col in ("column", "kind", "method", "score", "threshold", "importance"):
             table.add_column(col)
         for c in summary["top_drifted"]:
-            table.add_row(c["column"], c["kind"], c["method"], f"{c['score']:.3f}", f"{c['threshold']:.2f}",
-                          "" if c["importance"] is None else f"{c['importance']:.1%}")
+            table.add_row(
+                c["column"],
+                c["kind"],
+                c["method"],
+                f"{c['score']:.3f}",
+                f"{c['threshold']:.2f}",
+                "" if c["importance"] is None else f"{c['importance']:.1%}",
+            )
         console.print(table)
     console.print(f"Report: {html} (summary: {html.with_suffix('.json')})")
 
 
 def drift(
-    reference: Annotated[str | None, typer.Option(
-        help="Training side: Kaggle folder (its application_train), .parquet/.csv file or db:TABLE.")] = None,
-    current: Annotated[str | None, typer.Option(
-        help="New clients: Kaggle folder (its application_test), .parquet/.csv file or db:TABLE.")] = None,
-    data: Annotated[Path | None, typer.Option(
-        help="Folder used for both sides when --reference/--current are omitted (default <home>/data).")] = None,
-    out: Annotated[Path | None, typer.Option(
-        help="HTML report (JSON summary beside it); default <home>/reports/drift/drift-<time>.html.")] = None,
-    sample: Annotated[int | None, typer.Option(help="Rows per side (default from the settings).")] = None,
-    production: Annotated[bool, typer.Option(
-        "--production", help="Compare the clients and scores the API served over a period with training.")] = False,
-    since: SinceOpt = None, until: UntilOpt = None, days: DaysOpt = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            help="Training side: Kaggle folder (its application_train), .parquet/.csv file or db:TABLE."
+        ),
+    ] = None,
+    current: Annotated[
+        str | None,
+        typer.Option(
+            help="New clients: Kaggle folder (its application_test), .parquet/.csv file or db:TABLE."
+        ),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder used for both sides when --reference/--current are omitted (default <home>/data)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="HTML report (JSON summary beside it); default <home>/reports/drift/drift-<time>.html."
+        ),
+    ] = None,
+    sample: Annotated[
+        int | None, typer.Option(help="Rows per side (default from the settings).")
+    ] = None,
+    production: Annotated[
+        bool,
+        typer.Option(
+            "--production",
+            help="Compare the clients and scores the API served over a period with training.",
+        ),
+    ] = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    days: DaysOpt = None,
 ) -> None:
     """Evidently drift report: raw columns, the model's top features, weighted by importance."""
     settings = get_settings()
@@ -64,13 +102,21 @@ def drift(
                 from credit_scoring.monitoring.production import period, production_drift
 
                 start, end = period(days or settings.monitor_window_days, since, until)
-                summary = production_drift(settings, start, end, out=out, sample=sample, on_step=step)
+                summary = production_drift(
+                    settings, start, end, out=out, sample=sample, on_step=step
+                )
             else:
                 from credit_scoring.monitoring.drift import build_drift_report
 
                 folder = data or settings.data_dir
-                summary = build_drift_report(reference or str(folder), current or str(folder),
-                                             settings=settings, out=out, sample=sample, on_step=step)
+                summary = build_drift_report(
+                    reference or str(folder),
+                    current or str(folder),
+                    settings=settings,
+                    out=out,
+                    sample=sample,
+                    on_step=step,
+                )
         except ValueError as exc:
             err_console.print(f"[bold red]error:[/] {exc}")
             raise typer.Exit(2) from exc
@@ -79,7 +125,9 @@ def drift(
 
 
 @monitor_app.callback()
-def monitor(ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, days: DaysOpt = None) -> None:
+def monitor(
+    ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, days: DaysOpt = None
+) -> None:
     """Score PSI vs training, approval rate per segment, share of overrides, over a period."""
     if ctx.invoked_subcommand is not None:
         return
@@ -95,9 +143,11 @@ def monitor(ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, 
         raise typer.Exit(2) from exc
     except Exception as exc:  # the database is the usual culprit: say where we looked
         if type(exc).__module__.startswith("sqlalchemy"):
-            err_console.print(f"[bold red]error:[/] cannot read the score log from "
-                              f"{settings.resolved_database_url.split('@')[-1]}: {str(exc).splitlines()[0]}. "
-                              "Check CREDIT_SCORING_DATABASE_URL and run `credit-scoring db upgrade`.")
+            err_console.print(
+                f"[bold red]error:[/] cannot read the score log from "
+                f"{settings.resolved_database_url.split('@')[-1]}: {str(exc).splitlines()[0]}. "
+                "Check CREDIT_SCORING_DATABASE_URL and run `credit-scoring db upgrade`."
+            )
             raise typer.Exit(2) from exc
         raise
     table = Table(title=f"Checks {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC")
@@ -105,8 +155,13 @@ def monitor(ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, 
         table.add_column(col, overflow="fold")
     colours = {"ok": "green", "alert": "bold red", "skipped": "yellow"}
     for c in checks:
-        table.add_row(c.name, f"[{colours[c.status]}]{c.status}[/]",
-                      "" if c.value is None else f"{c.value:.3f}", f"{c.threshold:.3f}", c.detail)
+        table.add_row(
+            c.name,
+            f"[{colours[c.status]}]{c.status}[/]",
+            "" if c.value is None else f"{c.value:.3f}",
+            f"{c.threshold:.3f}",
+            c.detail,
+        )
     console.print(table)
     alerts = [c.name for c in checks if c.status == "alert"]
     if alerts:
@@ -116,7 +171,9 @@ def monitor(ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, 
 
 @monitor_app.command("baseline")
 def baseline(
-    data: Annotated[Path, typer.Option(help="Kaggle folder whose application_train the champion scores.")],
+    data: Annotated[
+        Path, typer.Option(help="Kaggle folder whose application_train the champion scores.")
+    ],
 ) -> None:
     """Save the champion's scores on the training applications (reference of the score PSI)."""
     from credit_scoring.monitoring.production import write_training_scores

@@ -31,10 +31,26 @@ from credit_scoring.api.schemas import (
     WhatIfOut,
 )
 
-ErrorKind = Literal["unauthorized", "forbidden", "not_found", "invalid", "locked", "unavailable",
-                    "unreachable", "timeout", "server", "protocol"]
-_STATUS_KIND: dict[int, ErrorKind] = {401: "unauthorized", 403: "forbidden", 404: "not_found",
-                                      422: "invalid", 423: "locked", 503: "unavailable"}
+ErrorKind = Literal[
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "invalid",
+    "locked",
+    "unavailable",
+    "unreachable",
+    "timeout",
+    "server",
+    "protocol",
+]
+_STATUS_KIND: dict[int, ErrorKind] = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    422: "invalid",
+    423: "locked",
+    503: "unavailable",
+}
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -64,7 +80,9 @@ def _detail(response: httpx.Response) -> str:
         for item in detail:
             if isinstance(item, dict):
                 where = ".".join(str(p) for p in item.get("loc", [])[1:])
-                parts.append(f"{where}: {item.get('msg', '')}" if where else str(item.get("msg", "")))
+                parts.append(
+                    f"{where}: {item.get('msg', '')}" if where else str(item.get("msg", ""))
+                )
             else:
                 parts.append(str(item))
         return "; ".join(parts)
@@ -74,8 +92,9 @@ def _detail(response: httpx.Response) -> str:
 class ApiClient:
     """Synchronous client of the scoring API (see ``credit_scoring.api.schemas`` for the routes)."""
 
-    def __init__(self, base_url: str, *, timeout: float = 15.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self, base_url: str, *, timeout: float = 15.0, transport: httpx.BaseTransport | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
 
@@ -84,8 +103,9 @@ class ApiClient:
 
     # --- plumbing --------------------------------------------------------------------------
 
-    def _request(self, method: str, path: str, *, token: str | None = None,
-                 **kwargs: Any) -> httpx.Response:
+    def _request(
+        self, method: str, path: str, *, token: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
             response = self._http.request(method, path, headers=headers, **kwargs)
@@ -108,19 +128,27 @@ class ApiClient:
         return self._get(HealthOut, "/health", None)
 
     def login(self, username: str, password: str) -> TokenOut:
-        response = self._request("POST", "/auth/token",
-                                 data={"username": username, "password": password})
+        response = self._request(
+            "POST", "/auth/token", data={"username": username, "password": password}
+        )
         return _parse(TokenOut, response)
 
     def me(self, token: str) -> UserOut:
         return self._get(UserOut, "/me", token)
 
-    def search_clients(self, token: str, *, q: str | None = None,
-                       filters: ClientFilters | None = None, page: int = 1,
-                       page_size: int = 50) -> ClientPage:
+    def search_clients(
+        self,
+        token: str,
+        *,
+        q: str | None = None,
+        filters: ClientFilters | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> ClientPage:
         params = (filters or ClientFilters()).model_dump(exclude_none=True)
-        return self._get(ClientPage, "/clients", token, q=q, page=page, page_size=page_size,
-                         **params)
+        return self._get(
+            ClientPage, "/clients", token, q=q, page=page, page_size=page_size, **params
+        )
 
     def client(self, token: str, client_id: int) -> ClientDetail:
         return self._get(ClientDetail, f"/clients/{int(client_id)}", token)
@@ -129,15 +157,18 @@ class ApiClient:
         return self._get(ScoreOut, f"/clients/{int(client_id)}/score", token, lang=lang)
 
     def explanation(self, token: str, client_id: int, *, lang: str = "fr") -> ExplanationOut:
-        return self._get(ExplanationOut, f"/clients/{int(client_id)}/explanation", token,
-                         lang=lang)
+        return self._get(ExplanationOut, f"/clients/{int(client_id)}/explanation", token, lang=lang)
 
     def similar(self, token: str, client_id: int, *, k: int = 10) -> SimilarOut:
         return self._get(SimilarOut, f"/clients/{int(client_id)}/similar", token, k=k)
 
     def what_if(self, token: str, client_id: int, changes: WhatIfIn) -> WhatIfOut:
-        response = self._request("POST", f"/clients/{int(client_id)}/what_if", token=token,
-                                 json=changes.model_dump(exclude_none=True))
+        response = self._request(
+            "POST",
+            f"/clients/{int(client_id)}/what_if",
+            token=token,
+            json=changes.model_dump(exclude_none=True),
+        )
         return _parse(WhatIfOut, response)
 
     def client_decisions(self, token: str, client_id: int) -> list[DecisionOut]:
@@ -147,15 +178,23 @@ class ApiClient:
         except (ValueError, ValidationError) as exc:
             raise ApiError("protocol", str(exc)[:300]) from exc
 
-    def population_stats(self, token: str, *, filters: ClientFilters | None = None,
-                         client_id: int | None = None, lang: str = "fr") -> PopulationStats:
+    def population_stats(
+        self,
+        token: str,
+        *,
+        filters: ClientFilters | None = None,
+        client_id: int | None = None,
+        lang: str = "fr",
+    ) -> PopulationStats:
         params = (filters or ClientFilters()).model_dump(exclude_none=True)
-        return self._get(PopulationStats, "/population/stats", token, client_id=client_id,
-                         lang=lang, **params)
+        return self._get(
+            PopulationStats, "/population/stats", token, client_id=client_id, lang=lang, **params
+        )
 
     def record_decision(self, token: str, decision: DecisionIn) -> DecisionOut:
-        response = self._request("POST", "/decisions", token=token,
-                                 json=decision.model_dump(exclude_none=True))
+        response = self._request(
+            "POST", "/decisions", token=token, json=decision.model_dump(exclude_none=True)
+        )
         return _parse(DecisionOut, response)
 
     def decisions(self, token: str, *, page: int = 1, page_size: int = 50) -> DecisionPage:

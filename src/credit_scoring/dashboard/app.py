@@ -15,8 +15,13 @@ from credit_scoring.dashboard.navigation import login_navigation, role_navigatio
 
 def _sidebar() -> None:
     with st.sidebar:
-        st.radio(t("app.language"), state.LANGS, key=state.LANG, horizontal=True,
-                 format_func=lambda code: {"fr": "Français", "en": "English"}[code])
+        st.radio(
+            t("app.language"),
+            state.LANGS,
+            key=state.LANG,
+            horizontal=True,
+            format_func=lambda code: {"fr": "Français", "en": "English"}[code],
+        )
         if state.token():
             st.caption(t("app.signed_in", user=state.username(), role=t(f"role.{state.role()}")))
             if state.selected_client() is not None:

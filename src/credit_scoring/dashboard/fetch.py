@@ -40,8 +40,7 @@ def score(_api: ApiClient, url: str, token: str, client_id: int, lang: str) -> S
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
-def explanation(_api: ApiClient, url: str, token: str, client_id: int,
-                lang: str) -> ExplanationOut:
+def explanation(_api: ApiClient, url: str, token: str, client_id: int, lang: str) -> ExplanationOut:
     return _api.explanation(token, client_id, lang=lang)
 
 
@@ -51,22 +50,33 @@ def similar(_api: ApiClient, url: str, token: str, client_id: int, k: int) -> Si
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
-def search(_api: ApiClient, url: str, token: str, q: str | None, filters: dict[str, Any],
-           page: int, page_size: int) -> ClientPage:
-    return _api.search_clients(token, q=q, filters=ClientFilters(**filters), page=page,
-                               page_size=page_size)
+def search(
+    _api: ApiClient,
+    url: str,
+    token: str,
+    q: str | None,
+    filters: dict[str, Any],
+    page: int,
+    page_size: int,
+) -> ClientPage:
+    return _api.search_clients(
+        token, q=q, filters=ClientFilters(**filters), page=page, page_size=page_size
+    )
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=300)
-def population(_api: ApiClient, url: str, token: str, filters: dict[str, Any],
-               client_id: int | None, lang: str) -> PopulationStats:
-    return _api.population_stats(token, filters=ClientFilters(**filters), client_id=client_id,
-                                 lang=lang)
+def population(
+    _api: ApiClient, url: str, token: str, filters: dict[str, Any], client_id: int | None, lang: str
+) -> PopulationStats:
+    return _api.population_stats(
+        token, filters=ClientFilters(**filters), client_id=client_id, lang=lang
+    )
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=500)
-def what_if(_api: ApiClient, url: str, token: str, client_id: int,
-            changes: dict[str, Any]) -> WhatIfOut:
+def what_if(
+    _api: ApiClient, url: str, token: str, client_id: int, changes: dict[str, Any]
+) -> WhatIfOut:
     return _api.what_if(token, client_id, WhatIfIn(**changes))
 
 

@@ -57,9 +57,12 @@ def login_navigation() -> StreamlitPage:
 
 def role_navigation(role: str | None) -> StreamlitPage:
     """The pages ``role`` may open, grouped by section; remembered for ``state.go``."""
-    pages = {key: st.Page(PAGES[key].render, title=t(f"nav.{key}"), url_path=key,
-                          default=key == "search")
-             for key in state.pages_for(role)}
+    pages = {
+        key: st.Page(
+            PAGES[key].render, title=t(f"nav.{key}"), url_path=key, default=key == "search"
+        )
+        for key in state.pages_for(role)
+    }
     state.register_pages(pages)
     sections: dict[str, list[StreamlitPage]] = {}
     for key, page in pages.items():

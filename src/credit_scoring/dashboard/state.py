@@ -16,15 +16,41 @@ from credit_scoring.config import get_settings
 from credit_scoring.dashboard.api_client import ApiClient
 
 TOKEN, ROLE, USER, EXPIRES, LANG, CLIENT, FLASH, API = (
-    "auth_token", "auth_role", "auth_user", "auth_expires_at", "lang", "client_id", "flash", "api")
+    "auth_token",
+    "auth_role",
+    "auth_user",
+    "auth_expires_at",
+    "lang",
+    "client_id",
+    "flash",
+    "api",
+)
 LANGS = ("fr", "en")
 # Pages each role sees (the API enforces the same rules; this only hides what would fail).
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
     "advisor": ("search", "client", "score", "compare", "whatif", "decision"),
-    "analyst": ("search", "client", "score", "compare", "whatif", "decision", "portfolio",
-                "model", "drift"),
-    "admin": ("search", "client", "score", "compare", "whatif", "decision", "portfolio",
-              "model", "drift"),
+    "analyst": (
+        "search",
+        "client",
+        "score",
+        "compare",
+        "whatif",
+        "decision",
+        "portfolio",
+        "model",
+        "drift",
+    ),
+    "admin": (
+        "search",
+        "client",
+        "score",
+        "compare",
+        "whatif",
+        "decision",
+        "portfolio",
+        "model",
+        "drift",
+    ),
 }
 CAN_DECIDE = ("advisor", "admin")
 

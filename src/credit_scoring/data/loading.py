@@ -25,7 +25,11 @@ import pyarrow.parquet as pq
 from credit_scoring.data.schemas import SCHEMAS, TableSchema
 
 SUFFIXES = (".parquet", ".csv.gz", ".csv")
-_ARROW_TYPES: dict[str, pa.DataType] = {"int": pa.int64(), "float": pa.float64(), "str": pa.string()}
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "str": pa.string(),
+}
 _TYPE_WORDS = {"int": "a whole number", "float": "a number", "str": "text"}
 CACHE_VERSION = "1"  # bump when the conversion changes, to invalidate old caches
 
@@ -33,7 +37,9 @@ CACHE_VERSION = "1"  # bump when the conversion changes, to invalidate old cache
 class DataError(Exception):
     """A problem with input data that a person can fix: says which file, which column, what to do."""
 
-    def __init__(self, file: str | Path, problem: str, *, column: str | None = None, hint: str = ""):
+    def __init__(
+        self, file: str | Path, problem: str, *, column: str | None = None, hint: str = ""
+    ):
         self.file = str(file)
         self.column = column
         self.problem = problem
@@ -100,7 +106,9 @@ def locate_tables(data_dir: Path) -> dict[str, Path]:
     """Map table name to its file in ``data_dir``; parquet wins over CSV when both exist."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
-        raise DataError(data_dir, "is not a folder.", hint="Give the folder that holds the Kaggle tables.")
+        raise DataError(
+            data_dir, "is not a folder.", hint="Give the folder that holds the Kaggle tables."
+        )
     found: dict[str, Path] = {}
     for name in SCHEMAS:
         for suffix in SUFFIXES:
@@ -128,15 +136,20 @@ def _csv_header(path: Path) -> list[str]:
         reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 16))
         return list(reader.schema.names)
     except (pa.ArrowInvalid, OSError, EOFError) as exc:
-        raise DataError(path, f"cannot be read as CSV ({_short(exc)}).",
-                        hint="Check that the file is complete and not corrupted; download or copy it again.") from exc
+        raise DataError(
+            path,
+            f"cannot be read as CSV ({_short(exc)}).",
+            hint="Check that the file is complete and not corrupted; download or copy it again.",
+        ) from exc
 
 
 def _short(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0][:300]
 
 
-_CONVERSION = re.compile(r"column #(\d+): (?:Row #(\d+): )?CSV conversion error to (\w+): invalid value '([^']*)'")
+_CONVERSION = re.compile(
+    r"column #(\d+): (?:Row #(\d+): )?CSV conversion error to (\w+): invalid value '([^']*)'"
+)
 
 
 def _check_columns(schema: TableSchema, names: list[str], path: Path) -> None:
@@ -158,8 +171,9 @@ def _convert_csv(path: Path, schema: TableSchema, target: Path) -> None:
     tmp = target.with_suffix(".partial")
     writer: pq.ParquetWriter | None = None
     try:
-        reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=32 << 20),
-                                convert_options=convert)
+        reader = pacsv.open_csv(
+            path, read_options=pacsv.ReadOptions(block_size=32 << 20), convert_options=convert
+        )
         writer = pq.ParquetWriter(tmp, reader.schema, compression="zstd")
         for batch in reader:
             writer.write_batch(batch)
@@ -169,13 +183,23 @@ def _convert_csv(path: Path, schema: TableSchema, target: Path) -> None:
             column = names[int(match.group(1))]
             expected = _TYPE_WORDS.get(schema.columns.get(column, ""), match.group(3))
             row = f" near row {match.group(2)}" if match.group(2) else ""
-            raise DataError(path, f"value '{match.group(4)}'{row} is not {expected}.", column=column,
-                            hint="Correct or blank the value and run again.") from exc
-        raise DataError(path, f"cannot be read ({_short(exc)}).",
-                        hint="Check that the file is complete CSV with one header line.") from exc
+            raise DataError(
+                path,
+                f"value '{match.group(4)}'{row} is not {expected}.",
+                column=column,
+                hint="Correct or blank the value and run again.",
+            ) from exc
+        raise DataError(
+            path,
+            f"cannot be read ({_short(exc)}).",
+            hint="Check that the file is complete CSV with one header line.",
+        ) from exc
     except (OSError, EOFError) as exc:
-        raise DataError(path, f"is unreadable or truncated ({_short(exc)}).",
-                        hint="Copy or download the file again; a compressed file may have been cut short.") from exc
+        raise DataError(
+            path,
+            f"is unreadable or truncated ({_short(exc)}).",
+            hint="Copy or download the file again; a compressed file may have been cut short.",
+        ) from exc
     finally:
         if writer is not None:
             writer.close()
@@ -186,8 +210,11 @@ def _convert_parquet(path: Path, schema: TableSchema, target: Path) -> None:
     try:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise DataError(path, f"is unreadable or truncated ({_short(exc)}).",
-                        hint="Write the parquet file again.") from exc
+        raise DataError(
+            path,
+            f"is unreadable or truncated ({_short(exc)}).",
+            hint="Write the parquet file again.",
+        ) from exc
     _check_columns(schema, table.schema.names, path)
     arrays = []
     for name in table.schema.names:
@@ -197,17 +224,26 @@ def _convert_parquet(path: Path, schema: TableSchema, target: Path) -> None:
             arrays.append(column)
             continue
         wanted = _ARROW_TYPES[logical]
-        numeric = pa.types.is_integer(column.type) or pa.types.is_floating(column.type) or pa.types.is_null(column.type)
+        numeric = (
+            pa.types.is_integer(column.type)
+            or pa.types.is_floating(column.type)
+            or pa.types.is_null(column.type)
+        )
         if logical != "str" and not numeric:
-            raise DataError(path, f"has type {column.type}, expected {_TYPE_WORDS[logical]}.", column=name,
-                            hint="Store the column as a number.")
+            raise DataError(
+                path,
+                f"has type {column.type}, expected {_TYPE_WORDS[logical]}.",
+                column=name,
+                hint="Store the column as a number.",
+            )
         if logical == "int" and pa.types.is_floating(column.type):
             wanted = pa.float64()  # an int column with missing values is often float in parquet
         try:
             arrays.append(column.cast(wanted))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise DataError(path, f"cannot be read as {_TYPE_WORDS[logical]} ({_short(exc)}).",
-                            column=name) from exc
+            raise DataError(
+                path, f"cannot be read as {_TYPE_WORDS[logical]} ({_short(exc)}).", column=name
+            ) from exc
     tmp = target.with_suffix(".partial")
     pq.write_table(pa.table(arrays, names=table.schema.names), tmp, compression="zstd")
     tmp.replace(target)
@@ -231,15 +267,23 @@ def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def _check_table(con: duckdb.DuckDBPyConnection, schema: TableSchema, pq_path: Path,
-                 original: Path) -> list[Finding]:
+def _check_table(
+    con: duckdb.DuckDBPyConnection, schema: TableSchema, pq_path: Path, original: Path
+) -> list[Finding]:
     findings: list[Finding] = []
     src = f"read_parquet('{_sql_path(pq_path)}')"
     for col in schema.key:
         nulls = con.execute(f'SELECT count(*) FROM {src} WHERE "{col}" IS NULL').fetchone()
         if nulls and nulls[0]:
-            findings.append(Finding("error", schema.name, str(original),
-                                    f"{nulls[0]} rows have no {col} (a key column).", col))
+            findings.append(
+                Finding(
+                    "error",
+                    schema.name,
+                    str(original),
+                    f"{nulls[0]} rows have no {col} (a key column).",
+                    col,
+                )
+            )
     if schema.key:
         keys = ", ".join(f'"{k}"' for k in schema.key)
         row = con.execute(
@@ -247,18 +291,26 @@ def _check_table(con: duckdb.DuckDBPyConnection, schema: TableSchema, pq_path: P
             f"concat_ws('/', {keys}) AS example FROM {src} GROUP BY {keys} HAVING n > 1)"
         ).fetchone()
         if row and row[0]:
-            findings.append(Finding(
-                "error", schema.name, str(original),
-                f"{row[0]} duplicate keys ({' + '.join(schema.key)}), for example {row[1]}. "
-                "Each key must appear once: remove the repeated rows.",
-                schema.key[0]))
+            findings.append(
+                Finding(
+                    "error",
+                    schema.name,
+                    str(original),
+                    f"{row[0]} duplicate keys ({' + '.join(schema.key)}), for example {row[1]}. "
+                    "Each key must appear once: remove the repeated rows.",
+                    schema.key[0],
+                )
+            )
     return findings
 
 
-def _check_orphans(con: duckdb.DuckDBPyConnection, prepared: PreparedData, *, drop_orphans: bool) -> None:
+def _check_orphans(
+    con: duckdb.DuckDBPyConnection, prepared: PreparedData, *, drop_orphans: bool
+) -> None:
     apps = [t for t in ("application_train", "application_test") if prepared.has(t)]
     app_sql = " UNION ALL ".join(
-        f"SELECT SK_ID_CURR FROM read_parquet('{_sql_path(prepared.parquet[t])}')" for t in apps)
+        f"SELECT SK_ID_CURR FROM read_parquet('{_sql_path(prepared.parquet[t])}')" for t in apps
+    )
     for name, path in prepared.parquet.items():
         for column, parent, parent_col in SCHEMAS[name].parents:
             if parent == "application":
@@ -269,30 +321,49 @@ def _check_orphans(con: duckdb.DuckDBPyConnection, prepared: PreparedData, *, dr
                 continue
             row = con.execute(
                 f"SELECT count(*), min({column}) FROM read_parquet('{_sql_path(path)}') "
-                f"WHERE {column} NOT IN ({parent_sql})").fetchone()
+                f"WHERE {column} NOT IN ({parent_sql})"
+            ).fetchone()
             if not row or not row[0]:
                 continue
-            message = (f"{row[0]} rows refer to a {column} absent from {parent} (for example {row[1]}).")
+            message = (
+                f"{row[0]} rows refer to a {column} absent from {parent} (for example {row[1]})."
+            )
             if drop_orphans:
                 _drop_rows(con, path, column, parent_sql)
-                prepared.findings.append(Finding("warning", name, str(prepared.originals[name]),
-                                                 message + " They were dropped (--drop-orphans).", column))
+                prepared.findings.append(
+                    Finding(
+                        "warning",
+                        name,
+                        str(prepared.originals[name]),
+                        message + " They were dropped (--drop-orphans).",
+                        column,
+                    )
+                )
             else:
-                prepared.findings.append(Finding(
-                    "error", name, str(prepared.originals[name]),
-                    message + " Give the matching parent table, or pass --drop-orphans to ignore them.",
-                    column))
+                prepared.findings.append(
+                    Finding(
+                        "error",
+                        name,
+                        str(prepared.originals[name]),
+                        message
+                        + " Give the matching parent table, or pass --drop-orphans to ignore them.",
+                        column,
+                    )
+                )
 
 
 def _drop_rows(con: duckdb.DuckDBPyConnection, path: Path, column: str, parent_sql: str) -> None:
     tmp = path.with_suffix(".filtered")
     con.execute(
         f"COPY (SELECT * FROM read_parquet('{_sql_path(path)}') WHERE {column} IN ({parent_sql})) "
-        f"TO '{_sql_path(tmp)}' (FORMAT parquet, COMPRESSION zstd)")
+        f"TO '{_sql_path(tmp)}' (FORMAT parquet, COMPRESSION zstd)"
+    )
     tmp.replace(path)
 
 
-def _summarise(con: duckdb.DuckDBPyConnection, name: str, pq_path: Path, original: Path) -> TableSummary:
+def _summarise(
+    con: duckdb.DuckDBPyConnection, name: str, pq_path: Path, original: Path
+) -> TableSummary:
     schema = pq.read_schema(pq_path)
     cols = schema.names
     src = f"read_parquet('{_sql_path(pq_path)}')"
@@ -303,13 +374,24 @@ def _summarise(con: duckdb.DuckDBPyConnection, name: str, pq_path: Path, origina
     assert row is not None
     rows = int(row[0])
     missing = float(row[2]) / (rows * len(cols)) if rows else 0.0
-    return TableSummary(name=name, file=str(original), rows=rows, columns=len(cols),
-                        clients=None if row[1] is None else int(row[1]), missing_share=missing,
-                        target_rate=None if row[3] is None else float(row[3]))
+    return TableSummary(
+        name=name,
+        file=str(original),
+        rows=rows,
+        columns=len(cols),
+        clients=None if row[1] is None else int(row[1]),
+        missing_share=missing,
+        target_rate=None if row[3] is None else float(row[3]),
+    )
 
 
-def prepare(data_dir: Path, cache_dir: Path, *, drop_orphans: bool = False,
-            on_table: Callable[[str], None] | None = None) -> PreparedData:
+def prepare(
+    data_dir: Path,
+    cache_dir: Path,
+    *,
+    drop_orphans: bool = False,
+    on_table: Callable[[str], None] | None = None,
+) -> PreparedData:
     """Convert every table found in ``data_dir`` to cached parquet and check it.
 
     Raises :class:`DataError` at once for a file that cannot be read at all

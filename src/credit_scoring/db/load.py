@@ -71,25 +71,27 @@ def client_rows(apps: pd.DataFrame) -> pd.DataFrame:
 
     employed = col("DAYS_EMPLOYED")
     kaggle = apps.drop(columns=["_is_train"], errors="ignore")
-    return pd.DataFrame({
-        "sk_id_curr": apps["SK_ID_CURR"].astype("int64"),
-        "is_train": apps["_is_train"].astype(bool),
-        "target": col("TARGET").astype("Float64"),
-        "gender": col("CODE_GENDER"),
-        "age_years": (-col("DAYS_BIRTH") / 365.25).round(2),
-        "income_total": col("AMT_INCOME_TOTAL"),
-        "contract_type": col("NAME_CONTRACT_TYPE"),
-        "amount_credit": col("AMT_CREDIT"),
-        "family_status": col("NAME_FAMILY_STATUS"),
-        "children": col("CNT_CHILDREN").astype("Float64"),
-        "education": col("NAME_EDUCATION_TYPE"),
-        "income_type": col("NAME_INCOME_TYPE"),
-        "occupation": col("OCCUPATION_TYPE"),
-        "years_employed": (-employed.where(employed <= 0) / 365.25).round(2),
-        "owns_car": col("FLAG_OWN_CAR").map({"Y": True, "N": False}),
-        "owns_realty": col("FLAG_OWN_REALTY").map({"Y": True, "N": False}),
-        "application_json": kaggle.to_json(orient="records", lines=True).splitlines(),
-    })
+    return pd.DataFrame(
+        {
+            "sk_id_curr": apps["SK_ID_CURR"].astype("int64"),
+            "is_train": apps["_is_train"].astype(bool),
+            "target": col("TARGET").astype("Float64"),
+            "gender": col("CODE_GENDER"),
+            "age_years": (-col("DAYS_BIRTH") / 365.25).round(2),
+            "income_total": col("AMT_INCOME_TOTAL"),
+            "contract_type": col("NAME_CONTRACT_TYPE"),
+            "amount_credit": col("AMT_CREDIT"),
+            "family_status": col("NAME_FAMILY_STATUS"),
+            "children": col("CNT_CHILDREN").astype("Float64"),
+            "education": col("NAME_EDUCATION_TYPE"),
+            "income_type": col("NAME_INCOME_TYPE"),
+            "occupation": col("OCCUPATION_TYPE"),
+            "years_employed": (-employed.where(employed <= 0) / 365.25).round(2),
+            "owns_car": col("FLAG_OWN_CAR").map({"Y": True, "N": False}),
+            "owns_realty": col("FLAG_OWN_REALTY").map({"Y": True, "N": False}),
+            "application_json": kaggle.to_json(orient="records", lines=True).splitlines(),
+        }
+    )
 
 
 def _q(prepared: PreparedData, table: str) -> str:
@@ -97,23 +99,32 @@ def _q(prepared: PreparedData, table: str) -> str:
 
 
 def loan_rows(prepared: PreparedData, apps: pd.DataFrame) -> pd.DataFrame:
-    frames = [pd.DataFrame({
-        "source": "application", "loan_id": apps["SK_ID_CURR"], "sk_id_curr": apps["SK_ID_CURR"],
-        "contract_type": apps.get("NAME_CONTRACT_TYPE"), "status": "Current application",
-        "amount_credit": apps.get("AMT_CREDIT"), "amount_annuity": apps.get("AMT_ANNUITY"),
-        "days_start": 0.0, "days_end": np.nan})]
+    frames = [
+        pd.DataFrame(
+            {
+                "source": "application",
+                "loan_id": apps["SK_ID_CURR"],
+                "sk_id_curr": apps["SK_ID_CURR"],
+                "contract_type": apps.get("NAME_CONTRACT_TYPE"),
+                "status": "Current application",
+                "amount_credit": apps.get("AMT_CREDIT"),
+                "amount_annuity": apps.get("AMT_ANNUITY"),
+                "days_start": 0.0,
+                "days_end": np.nan,
+            }
+        )
+    ]
     con = duckdb.connect()
     try:
         queries = {
             "bureau": "SELECT 'bureau' AS source, SK_ID_BUREAU AS loan_id, SK_ID_CURR AS sk_id_curr, "
-                      "CREDIT_TYPE AS contract_type, CREDIT_ACTIVE AS status, "
-                      "AMT_CREDIT_SUM AS amount_credit, AMT_ANNUITY AS amount_annuity, "
-                      "DAYS_CREDIT AS days_start, DAYS_CREDIT_ENDDATE AS days_end FROM {src}",
-            "previous_application":
-                "SELECT 'previous' AS source, SK_ID_PREV AS loan_id, SK_ID_CURR AS sk_id_curr, "
-                "NAME_CONTRACT_TYPE AS contract_type, NAME_CONTRACT_STATUS AS status, "
-                "AMT_CREDIT AS amount_credit, AMT_ANNUITY AS amount_annuity, "
-                "DAYS_DECISION AS days_start, DAYS_TERMINATION AS days_end FROM {src}",
+            "CREDIT_TYPE AS contract_type, CREDIT_ACTIVE AS status, "
+            "AMT_CREDIT_SUM AS amount_credit, AMT_ANNUITY AS amount_annuity, "
+            "DAYS_CREDIT AS days_start, DAYS_CREDIT_ENDDATE AS days_end FROM {src}",
+            "previous_application": "SELECT 'previous' AS source, SK_ID_PREV AS loan_id, SK_ID_CURR AS sk_id_curr, "
+            "NAME_CONTRACT_TYPE AS contract_type, NAME_CONTRACT_STATUS AS status, "
+            "AMT_CREDIT AS amount_credit, AMT_ANNUITY AS amount_annuity, "
+            "DAYS_DECISION AS days_start, DAYS_TERMINATION AS days_end FROM {src}",
         }
         for table, sql in queries.items():
             if prepared.has(table):
@@ -125,19 +136,20 @@ def loan_rows(prepared: PreparedData, apps: pd.DataFrame) -> pd.DataFrame:
 
 _MONTHLY = {
     "POS_CASH_balance": "SELECT SK_ID_CURR AS sk_id_curr, 'pos' AS source, MONTHS_BALANCE AS "
-        "months_balance, count(DISTINCT SK_ID_PREV) AS loans, sum(CNT_INSTALMENT_FUTURE) AS balance, "
-        "NULL::DOUBLE AS payment, max(SK_DPD) AS max_days_past_due FROM {src} GROUP BY 1, 3",
+    "months_balance, count(DISTINCT SK_ID_PREV) AS loans, sum(CNT_INSTALMENT_FUTURE) AS balance, "
+    "NULL::DOUBLE AS payment, max(SK_DPD) AS max_days_past_due FROM {src} GROUP BY 1, 3",
     "credit_card_balance": "SELECT SK_ID_CURR, 'card', MONTHS_BALANCE, count(DISTINCT SK_ID_PREV), "
-        "sum(AMT_BALANCE), sum(AMT_PAYMENT_TOTAL_CURRENT), max(SK_DPD) FROM {src} GROUP BY 1, 3",
+    "sum(AMT_BALANCE), sum(AMT_PAYMENT_TOTAL_CURRENT), max(SK_DPD) FROM {src} GROUP BY 1, 3",
     "installments_payments": "SELECT SK_ID_CURR, 'installments', CAST(floor(DAYS_INSTALMENT / 30) "
-        "AS INTEGER) AS mb, count(DISTINCT SK_ID_PREV), sum(AMT_INSTALMENT), sum(AMT_PAYMENT), "
-        "max(greatest(DAYS_ENTRY_PAYMENT - DAYS_INSTALMENT, 0)) FROM {src} GROUP BY 1, 3",
+    "AS INTEGER) AS mb, count(DISTINCT SK_ID_PREV), sum(AMT_INSTALMENT), sum(AMT_PAYMENT), "
+    "max(greatest(DAYS_ENTRY_PAYMENT - DAYS_INSTALMENT, 0)) FROM {src} GROUP BY 1, 3",
 }
 # Bureau months: status 1..5 = months late; days past due approximated as months x 30.
 _BUREAU_MONTHLY = (
     "SELECT b.SK_ID_CURR, 'bureau', bb.MONTHS_BALANCE, count(DISTINCT bb.SK_ID_BUREAU), NULL::DOUBLE, "
     "NULL::DOUBLE, max(CASE WHEN bb.STATUS IN ('1','2','3','4','5') THEN CAST(bb.STATUS AS INTEGER) * 30 "
-    "ELSE 0 END) FROM {bb} bb JOIN {b} b USING (SK_ID_BUREAU) GROUP BY 1, 3")
+    "ELSE 0 END) FROM {bb} bb JOIN {b} b USING (SK_ID_BUREAU) GROUP BY 1, 3"
+)
 
 
 def transaction_rows(prepared: PreparedData) -> pd.DataFrame:
@@ -148,11 +160,21 @@ def transaction_rows(prepared: PreparedData) -> pd.DataFrame:
             if prepared.has(table):
                 parts.append(sql.format(src=_q(prepared, table)))
         if prepared.has("bureau_balance") and prepared.has("bureau"):
-            parts.append(_BUREAU_MONTHLY.format(bb=_q(prepared, "bureau_balance"),
-                                                b=_q(prepared, "bureau")))
+            parts.append(
+                _BUREAU_MONTHLY.format(bb=_q(prepared, "bureau_balance"), b=_q(prepared, "bureau"))
+            )
         if not parts:
-            return pd.DataFrame(columns=["sk_id_curr", "source", "months_balance", "loans",
-                                         "balance", "payment", "max_days_past_due"])
+            return pd.DataFrame(
+                columns=[
+                    "sk_id_curr",
+                    "source",
+                    "months_balance",
+                    "loans",
+                    "balance",
+                    "payment",
+                    "max_days_past_due",
+                ]
+            )
         return con.execute(" UNION ALL ".join(parts)).df()
     finally:
         con.close()
@@ -168,18 +190,27 @@ def vector_rows(features: pd.DataFrame, version: str, columns: list[str]) -> Ite
             codes[codes < 0] = np.nan
             values[:, j] = codes
         else:
-            values[:, j] = pd.to_numeric(series, errors="coerce").to_numpy(np.float32, na_value=np.nan)
+            values[:, j] = pd.to_numeric(series, errors="coerce").to_numpy(
+                np.float32, na_value=np.nan
+            )
     ids = features["SK_ID_CURR"].to_numpy(np.int64)
     for start in range(0, len(ids), CHUNK):
-        yield [{"sk_id_curr": int(ids[i]), "feature_set": version, "vector": values[i].tobytes()}
-               for i in range(start, min(start + CHUNK, len(ids)))]
+        yield [
+            {"sk_id_curr": int(ids[i]), "feature_set": version, "vector": values[i].tobytes()}
+            for i in range(start, min(start + CHUNK, len(ids)))
+        ]
 
 
-def _insert_frame(conn: Connection, table: type[m.Base], frame: pd.DataFrame, step: str,
-                  on_progress: Progress | None) -> int:
+def _insert_frame(
+    conn: Connection,
+    table: type[m.Base],
+    frame: pd.DataFrame,
+    step: str,
+    on_progress: Progress | None,
+) -> int:
     total = len(frame)
     for start in range(0, total, CHUNK):
-        conn.execute(insert(table), _records(frame.iloc[start:start + CHUNK]))
+        conn.execute(insert(table), _records(frame.iloc[start : start + CHUNK]))
         if on_progress:
             on_progress(step, min(start + CHUNK, total), total)
     return total
@@ -188,13 +219,18 @@ def _insert_frame(conn: Connection, table: type[m.Base], frame: pd.DataFrame, st
 def _clear(conn: Connection, ids: np.ndarray) -> None:
     """Remove what is stored for these clients (children first), so that a reload rewrites them."""
     for start in range(0, len(ids), CHUNK):
-        chunk = [int(i) for i in ids[start:start + CHUNK]]
+        chunk = [int(i) for i in ids[start : start + CHUNK]]
         for table in (m.FeatureVector, m.Transaction, m.Loan, m.Client):
             conn.execute(delete(table).where(table.sk_id_curr.in_(chunk)))
 
 
-def load_prepared(engine: Engine, prepared: PreparedData, features: pd.DataFrame | None, *,
-                  on_progress: Progress | None = None) -> LoadReport:
+def load_prepared(
+    engine: Engine,
+    prepared: PreparedData,
+    features: pd.DataFrame | None,
+    *,
+    on_progress: Progress | None = None,
+) -> LoadReport:
     """Load clients, loans, monthly transactions and feature vectors in ONE transaction."""
     prepared.raise_for_errors()
     apps = _applications(prepared)
@@ -208,25 +244,36 @@ def load_prepared(engine: Engine, prepared: PreparedData, features: pd.DataFrame
         _clear(conn, clients["sk_id_curr"].to_numpy())
         report.rows["clients"] = _insert_frame(conn, m.Client, clients, "clients", on_progress)
         report.rows["loans"] = _insert_frame(conn, m.Loan, loans, "loans", on_progress)
-        report.rows["transactions"] = _insert_frame(conn, m.Transaction, months, "transactions",
-                                                    on_progress)
+        report.rows["transactions"] = _insert_frame(
+            conn, m.Transaction, months, "transactions", on_progress
+        )
         if features is not None:
             report.feature_set = _load_features(conn, features, clients, on_progress)
-            report.rows["feature_vectors"] = int(features["SK_ID_CURR"].isin(clients["sk_id_curr"]).sum())
+            report.rows["feature_vectors"] = int(
+                features["SK_ID_CURR"].isin(clients["sk_id_curr"]).sum()
+            )
     return report
 
 
-def _load_features(conn: Connection, features: pd.DataFrame, clients: pd.DataFrame,
-                   on_progress: Progress | None) -> str:
+def _load_features(
+    conn: Connection, features: pd.DataFrame, clients: pd.DataFrame, on_progress: Progress | None
+) -> str:
     features = features[features["SK_ID_CURR"].isin(clients["sk_id_curr"])]
     columns = [c for c in features.columns if c not in ("SK_ID_CURR", "TARGET")]
     version = feature_set_version(columns)
-    categories = {c: [str(v) for v in features[c].cat.categories] for c in columns
-                  if isinstance(features[c].dtype, pd.CategoricalDtype)}
-    exists = conn.execute(select(m.FeatureSet.version).where(m.FeatureSet.version == version)).first()
+    categories = {
+        c: [str(v) for v in features[c].cat.categories]
+        for c in columns
+        if isinstance(features[c].dtype, pd.CategoricalDtype)
+    }
+    exists = conn.execute(
+        select(m.FeatureSet.version).where(m.FeatureSet.version == version)
+    ).first()
     if exists is None:
-        conn.execute(insert(m.FeatureSet), [{"version": version, "columns": columns,
-                                             "categories": categories}])
+        conn.execute(
+            insert(m.FeatureSet),
+            [{"version": version, "columns": columns, "categories": categories}],
+        )
     done, total = 0, len(features)
     for rows in vector_rows(features, version, columns):
         conn.execute(insert(m.FeatureVector), rows)
@@ -236,7 +283,9 @@ def _load_features(conn: Connection, features: pd.DataFrame, clients: pd.DataFra
     return version
 
 
-def decode_vector(blob: bytes, columns: list[str], categories: dict[str, list[str]]) -> pd.DataFrame:
+def decode_vector(
+    blob: bytes, columns: list[str], categories: dict[str, list[str]]
+) -> pd.DataFrame:
     """One stored vector back to a one-row feature frame (categoricals restored)."""
     values = np.frombuffer(blob, dtype=np.float32).astype(np.float64)
     frame = pd.DataFrame([values], columns=columns)

@@ -28,8 +28,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 TABLE_PREFIX = os.environ.get("CREDIT_SCORING_TABLE_PREFIX", "")
 
 # Names constraints the same way on every backend so that migrations can refer to them.
-NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
-          "fk": "fk_%(table_name)s_%(column_0_name)s", "pk": "pk_%(table_name)s"}
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s",
+    "pk": "pk_%(table_name)s",
+}
 
 
 def _utcnow() -> datetime:
@@ -61,7 +65,9 @@ class Client(Base):
     years_employed: Mapped[float | None] = mapped_column(Float)
     owns_car: Mapped[bool | None] = mapped_column(Boolean)
     owns_realty: Mapped[bool | None] = mapped_column(Boolean)
-    application_json: Mapped[str] = mapped_column(Text, doc="the full application row, Kaggle names")
+    application_json: Mapped[str] = mapped_column(
+        Text, doc="the full application row, Kaggle names"
+    )
 
 
 class Loan(Base):
@@ -73,7 +79,9 @@ class Loan(Base):
     # Natural key, so that loading the same folder twice writes the same rows.
     source: Mapped[str] = mapped_column(String(16), primary_key=True)  # application|bureau|previous
     loan_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    sk_id_curr: Mapped[int] = mapped_column(BigInteger, ForeignKey(f"{TABLE_PREFIX}clients.sk_id_curr"))
+    sk_id_curr: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey(f"{TABLE_PREFIX}clients.sk_id_curr")
+    )
     contract_type: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str | None] = mapped_column(String(32))
     amount_credit: Mapped[float | None] = mapped_column(Float)
@@ -88,7 +96,8 @@ class Transaction(Base):
     __tablename__ = f"{TABLE_PREFIX}transactions"
 
     sk_id_curr: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey(f"{TABLE_PREFIX}clients.sk_id_curr"), primary_key=True)
+        BigInteger, ForeignKey(f"{TABLE_PREFIX}clients.sk_id_curr"), primary_key=True
+    )
     source: Mapped[str] = mapped_column(String(16), primary_key=True)
     months_balance: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     loans: Mapped[int] = mapped_column(Integer)
@@ -114,9 +123,11 @@ class FeatureVector(Base):
     __tablename__ = f"{TABLE_PREFIX}feature_vectors"
 
     sk_id_curr: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey(f"{TABLE_PREFIX}clients.sk_id_curr"), primary_key=True)
+        BigInteger, ForeignKey(f"{TABLE_PREFIX}clients.sk_id_curr"), primary_key=True
+    )
     feature_set: Mapped[str] = mapped_column(
-        String(64), ForeignKey(f"{TABLE_PREFIX}feature_sets.version"), primary_key=True)
+        String(64), ForeignKey(f"{TABLE_PREFIX}feature_sets.version"), primary_key=True
+    )
     vector: Mapped[bytes] = mapped_column(LargeBinary)
 
 

@@ -33,8 +33,9 @@ def _band(probability: float | None, threshold: float | None) -> str | None:
 
 def _filtered(stmt: Select, filters: s.ClientFilters, model_version: str) -> Select:
     score = m.ClientScore
-    stmt = stmt.outerjoin(score, and_(score.sk_id_curr == m.Client.sk_id_curr,
-                                      score.model_version == model_version))
+    stmt = stmt.outerjoin(
+        score, and_(score.sk_id_curr == m.Client.sk_id_curr, score.model_version == model_version)
+    )
     if filters.gender:
         stmt = stmt.where(m.Client.gender == filters.gender)
     if filters.contract_type:
@@ -50,27 +51,48 @@ def _filtered(stmt: Select, filters: s.ClientFilters, model_version: str) -> Sel
     if filters.score_band == "high":
         stmt = stmt.where(score.probability >= score.threshold)
     elif filters.score_band == "medium":
-        stmt = stmt.where(score.probability < score.threshold,
-                          score.probability >= score.threshold / 2)
+        stmt = stmt.where(
+            score.probability < score.threshold, score.probability >= score.threshold / 2
+        )
     elif filters.score_band == "low":
         stmt = stmt.where(score.probability < score.threshold / 2)
     return stmt
 
 
-def search_clients(session: Session, *, q: str | None, filters: s.ClientFilters, page: int,
-                   page_size: int, model_version: str) -> s.ClientPage:
+def search_clients(
+    session: Session,
+    *,
+    q: str | None,
+    filters: s.ClientFilters,
+    page: int,
+    page_size: int,
+    model_version: str,
+) -> s.ClientPage:
     base = select(m.Client, m.ClientScore.probability, m.ClientScore.threshold)
     stmt = _filtered(base, filters, model_version)
     if q:
         # Id prefix as a numeric range: uses the primary key index on every backend.
         stmt = stmt.where(_prefix_clause(q))
-    total = session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
-    rows = session.execute(stmt.order_by(m.Client.sk_id_curr)
-                           .offset((page - 1) * page_size).limit(page_size)).all()
-    items = [s.ClientSummary(
-        sk_id_curr=c.sk_id_curr, gender=c.gender, age_years=c.age_years, income_total=c.income_total,
-        contract_type=c.contract_type, amount_credit=c.amount_credit, target=c.target,
-        probability=p, score_band=_band(p, t)) for c, p, t in rows]  # type: ignore[arg-type]
+    total = session.execute(
+        select(func.count()).select_from(stmt.order_by(None).subquery())
+    ).scalar_one()
+    rows = session.execute(
+        stmt.order_by(m.Client.sk_id_curr).offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    items = [
+        s.ClientSummary(
+            sk_id_curr=c.sk_id_curr,
+            gender=c.gender,
+            age_years=c.age_years,
+            income_total=c.income_total,
+            contract_type=c.contract_type,
+            amount_credit=c.amount_credit,
+            target=c.target,
+            probability=p,
+            score_band=_band(p, t),
+        )
+        for c, p, t in rows
+    ]  # type: ignore[arg-type]
     return s.ClientPage(items=items, total=total, page=page, page_size=page_size)
 
 
@@ -90,47 +112,103 @@ def client_detail(session: Session, sk_id_curr: int) -> s.ClientDetail | None:
     client = session.get(m.Client, sk_id_curr)
     if client is None:
         return None
-    loans = session.execute(select(m.Loan).where(m.Loan.sk_id_curr == sk_id_curr)
-                            .order_by(m.Loan.source, m.Loan.days_start)).scalars().all()
-    months = session.execute(select(m.Transaction).where(m.Transaction.sk_id_curr == sk_id_curr)
-                             .order_by(m.Transaction.source, m.Transaction.months_balance)).scalars().all()
+    loans = (
+        session.execute(
+            select(m.Loan)
+            .where(m.Loan.sk_id_curr == sk_id_curr)
+            .order_by(m.Loan.source, m.Loan.days_start)
+        )
+        .scalars()
+        .all()
+    )
+    months = (
+        session.execute(
+            select(m.Transaction)
+            .where(m.Transaction.sk_id_curr == sk_id_curr)
+            .order_by(m.Transaction.source, m.Transaction.months_balance)
+        )
+        .scalars()
+        .all()
+    )
     dpd = [t.max_days_past_due for t in months if t.max_days_past_due is not None]
     paid = [t.payment for t in months if t.payment is not None]
     return s.ClientDetail(
-        sk_id_curr=client.sk_id_curr, target=client.target,
+        sk_id_curr=client.sk_id_curr,
+        target=client.target,
         personal=s.PersonalInfo(
-            gender=client.gender, age_years=client.age_years, family_status=client.family_status,
-            children=client.children, education=client.education, income_type=client.income_type,
-            occupation=client.occupation, income_total=client.income_total,
-            years_employed=client.years_employed, owns_car=client.owns_car,
-            owns_realty=client.owns_realty),
+            gender=client.gender,
+            age_years=client.age_years,
+            family_status=client.family_status,
+            children=client.children,
+            education=client.education,
+            income_type=client.income_type,
+            occupation=client.occupation,
+            income_total=client.income_total,
+            years_employed=client.years_employed,
+            owns_car=client.owns_car,
+            owns_realty=client.owns_realty,
+        ),
         application=application_dict(client),  # type: ignore[arg-type]
-        loans=[s.LoanOut(source=x.source, loan_id=x.loan_id, contract_type=x.contract_type,  # type: ignore[arg-type]
-                         status=x.status, amount_credit=x.amount_credit,
-                         amount_annuity=x.amount_annuity, days_start=x.days_start,
-                         days_end=x.days_end) for x in loans],
+        loans=[
+            s.LoanOut(
+                source=x.source,
+                loan_id=x.loan_id,
+                contract_type=x.contract_type,  # type: ignore[arg-type]
+                status=x.status,
+                amount_credit=x.amount_credit,
+                amount_annuity=x.amount_annuity,
+                days_start=x.days_start,
+                days_end=x.days_end,
+            )
+            for x in loans
+        ],
         payments=s.PaymentSummary(
             months_observed=len({(t.source, t.months_balance) for t in months}),
-            months_late=sum(1 for d in dpd if d > 0), max_days_past_due=max(dpd) if dpd else None,
-            total_paid=float(sum(paid)) if paid else None),
-        history=[s.MonthOut(source=t.source, months_balance=t.months_balance, loans=t.loans,  # type: ignore[arg-type]
-                            balance=t.balance, payment=t.payment,
-                            max_days_past_due=t.max_days_past_due) for t in months])
+            months_late=sum(1 for d in dpd if d > 0),
+            max_days_past_due=max(dpd) if dpd else None,
+            total_paid=float(sum(paid)) if paid else None,
+        ),
+        history=[
+            s.MonthOut(
+                source=t.source,
+                months_balance=t.months_balance,
+                loans=t.loans,  # type: ignore[arg-type]
+                balance=t.balance,
+                payment=t.payment,
+                max_days_past_due=t.max_days_past_due,
+            )
+            for t in months
+        ],
+    )
 
 
-def population_stats(session: Session, *, filters: s.ClientFilters, model_version: str,
-                     client_id: int | None, lang: str, bins: int = 20) -> s.PopulationStats:
+def population_stats(
+    session: Session,
+    *,
+    filters: s.ClientFilters,
+    model_version: str,
+    client_id: int | None,
+    lang: str,
+    bins: int = 20,
+) -> s.PopulationStats:
     cols = [getattr(m.Client, name) for name, *_ in POPULATION_FEATURES[:-1]]
-    stmt = _filtered(select(*cols, m.ClientScore.probability, m.Client.target,
-                            m.Client.sk_id_curr), filters, model_version)
+    stmt = _filtered(
+        select(*cols, m.ClientScore.probability, m.Client.target, m.Client.sk_id_curr),
+        filters,
+        model_version,
+    )
     rows = session.execute(stmt).all()
-    data = np.array([[np.nan if v is None else float(v) for v in r] for r in rows],
-                    dtype=np.float64).reshape(len(rows), len(POPULATION_FEATURES) + 2)
+    data = np.array(
+        [[np.nan if v is None else float(v) for v in r] for r in rows], dtype=np.float64
+    ).reshape(len(rows), len(POPULATION_FEATURES) + 2)
     targets = data[:, -2][~np.isnan(data[:, -2])]
     client_row: np.ndarray | None = None
     if client_id is not None:
-        one = session.execute(_filtered(select(*cols, m.ClientScore.probability), s.ClientFilters(),
-                                        model_version).where(m.Client.sk_id_curr == client_id)).first()
+        one = session.execute(
+            _filtered(
+                select(*cols, m.ClientScore.probability), s.ClientFilters(), model_version
+            ).where(m.Client.sk_id_curr == client_id)
+        ).first()
         if one is not None:
             client_row = np.array([np.nan if v is None else float(v) for v in one])
     features = []
@@ -141,34 +219,58 @@ def population_stats(session: Session, *, filters: s.ClientFilters, model_versio
         edges: list[float] = []
         counts: list[int] = []
         if len(present):
-            for key, value in zip(quantiles, np.quantile(present, [.05, .25, .5, .75, .95]), strict=True):
+            for key, value in zip(
+                quantiles, np.quantile(present, [0.05, 0.25, 0.5, 0.75, 0.95]), strict=True
+            ):
                 quantiles[key] = float(value)
             low, high = np.quantile(present, [0.01, 0.99])
-            hist, edge = np.histogram(np.clip(present, low, high), bins=bins,
-                                      range=(float(low), float(high) if high > low else float(low) + 1))
+            hist, edge = np.histogram(
+                np.clip(present, low, high),
+                bins=bins,
+                range=(float(low), float(high) if high > low else float(low) + 1),
+            )
             edges, counts = [float(e) for e in edge], [int(c) for c in hist]
         value = None if client_row is None or np.isnan(client_row[j]) else float(client_row[j])
-        features.append(s.FeatureDistribution(
-            name=name, description=fr if lang == "fr" else en, unit=unit, count=len(present),
-            missing=int(len(column) - len(present)),
-            mean=float(present.mean()) if len(present) else None, quantiles=quantiles,
-            bin_edges=edges, counts=counts, client_value=value))
-    return s.PopulationStats(filters=filters, n_clients=len(rows),
-                             default_rate=float(targets.mean()) if len(targets) else None,
-                             features=features)
+        features.append(
+            s.FeatureDistribution(
+                name=name,
+                description=fr if lang == "fr" else en,
+                unit=unit,
+                count=len(present),
+                missing=int(len(column) - len(present)),
+                mean=float(present.mean()) if len(present) else None,
+                quantiles=quantiles,
+                bin_edges=edges,
+                counts=counts,
+                client_value=value,
+            )
+        )
+    return s.PopulationStats(
+        filters=filters,
+        n_clients=len(rows),
+        default_rate=float(targets.mean()) if len(targets) else None,
+        features=features,
+    )
 
 
 def decision_out(row: m.Decision) -> s.DecisionOut:
     return s.DecisionOut.model_validate(row, from_attributes=True)
 
 
-def list_decisions(session: Session, *, sk_id_curr: int | None, page: int,
-                   page_size: int) -> s.DecisionPage:
+def list_decisions(
+    session: Session, *, sk_id_curr: int | None, page: int, page_size: int
+) -> s.DecisionPage:
     stmt = select(m.Decision)
     if sk_id_curr is not None:
         stmt = stmt.where(m.Decision.sk_id_curr == sk_id_curr)
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    rows = session.execute(stmt.order_by(m.Decision.id.desc())
-                           .offset((page - 1) * page_size).limit(page_size)).scalars().all()
-    return s.DecisionPage(items=[decision_out(r) for r in rows], total=total, page=page,
-                          page_size=page_size)
+    rows = (
+        session.execute(
+            stmt.order_by(m.Decision.id.desc()).offset((page - 1) * page_size).limit(page_size)
+        )
+        .scalars()
+        .all()
+    )
+    return s.DecisionPage(
+        items=[decision_out(r) for r in rows], total=total, page=page, page_size=page_size
+    )

@@ -19,7 +19,9 @@ from credit_scoring.modeling.contracts import Lang, Reason
 
 QUANTILE_LEVELS = np.linspace(0, 100, 101)
 _UNITS = {
-    "days": ("days", "jours"), "years": ("years", "ans"), "months": ("months", "mois"),
+    "days": ("days", "jours"),
+    "years": ("years", "ans"),
+    "months": ("months", "mois"),
     "hour": ("h", "h"),
 }
 _MISSING = {"en": "not provided", "fr": "non renseigné"}
@@ -90,28 +92,41 @@ def position_phrase(percentile: float, lang: Lang = "fr") -> str:
     """Where a value stands: 'higher than 90% of clients', 'close to the median client'..."""
     if percentile >= 60:
         share = int(percentile // 10 * 10)
-        return f"plus élevé que {share} % des clients" if lang == "fr" else \
-            f"higher than {share}% of clients"
+        return (
+            f"plus élevé que {share} % des clients"
+            if lang == "fr"
+            else f"higher than {share}% of clients"
+        )
     if percentile <= 40:
         share = int((100 - percentile) // 10 * 10)
-        return f"plus bas que {share} % des clients" if lang == "fr" else \
-            f"lower than {share}% of clients"
+        return (
+            f"plus bas que {share} % des clients"
+            if lang == "fr"
+            else f"lower than {share}% of clients"
+        )
     return "proche du client médian" if lang == "fr" else "close to the median client"
 
 
-def reason_text(meta: FeatureMeta, value: object, quantiles: np.ndarray | None,
-                lang: Lang = "fr") -> str:
+def reason_text(
+    meta: FeatureMeta, value: object, quantiles: np.ndarray | None, lang: Lang = "fr"
+) -> str:
     """'Description: value (position)', e.g. 'Late payments: 3 (higher than 90% of clients)'."""
     text = f"{meta.description(lang)}: {format_value(value, meta.unit, lang)}"
     missing = value is None or (isinstance(value, float) and math.isnan(value))
-    if quantiles is not None and not missing and meta.unit not in ("flag", "category") \
-            and not isinstance(value, str) and quantiles[0] < quantiles[-1]:
+    if (
+        quantiles is not None
+        and not missing
+        and meta.unit not in ("flag", "category")
+        and not isinstance(value, str)
+        and quantiles[0] < quantiles[-1]
+    ):
         text += f" ({position_phrase(percentile_of(float(value), quantiles), lang)})"  # type: ignore[arg-type]
     return text
 
 
-def group_matrix(feature_names: Sequence[str],
-                 metas: dict[str, FeatureMeta]) -> tuple[list[str], np.ndarray]:
+def group_matrix(
+    feature_names: Sequence[str], metas: dict[str, FeatureMeta]
+) -> tuple[list[str], np.ndarray]:
     """(group names, 0/1 matrix features x groups) to add contributions up by group."""
     groups: list[str] = []
     index: dict[str, int] = {}
@@ -127,15 +142,25 @@ def group_matrix(feature_names: Sequence[str],
 
 
 def _fallback_meta(name: str) -> FeatureMeta:
-    return FeatureMeta(name=name, source="", description_en=name, description_fr=name,
-                       unit="number", group=name)
+    return FeatureMeta(
+        name=name, source="", description_en=name, description_fr=name, unit="number", group=name
+    )
 
 
-def row_reasons(contrib: np.ndarray, values: Sequence[object] | np.ndarray, *, feature_names: Sequence[str],
-                metas: dict[str, FeatureMeta], groups: list[str], matrix: np.ndarray,
-                quantiles: dict[str, np.ndarray], lang: Lang = "fr", top: int = 4,
-                members: Sequence[np.ndarray] | None = None,
-                by_group: np.ndarray | None = None) -> tuple[list[Reason], list[Reason]]:
+def row_reasons(
+    contrib: np.ndarray,
+    values: Sequence[object] | np.ndarray,
+    *,
+    feature_names: Sequence[str],
+    metas: dict[str, FeatureMeta],
+    groups: list[str],
+    matrix: np.ndarray,
+    quantiles: dict[str, np.ndarray],
+    lang: Lang = "fr",
+    top: int = 4,
+    members: Sequence[np.ndarray] | None = None,
+    by_group: np.ndarray | None = None,
+) -> tuple[list[Reason], list[Reason]]:
     """Top ``top`` groups raising the risk (against) and lowering it (for) for one client.
 
     ``members`` (feature indices per group) and ``by_group`` (contributions summed per
@@ -144,8 +169,10 @@ def row_reasons(contrib: np.ndarray, values: Sequence[object] | np.ndarray, *, f
     if by_group is None:
         by_group = contrib @ matrix
     order = np.argsort(by_group)
-    chosen = {"against": [g for g in order[::-1][:top] if by_group[g] > 0],
-              "for": [g for g in order[:top] if by_group[g] < 0]}
+    chosen = {
+        "against": [g for g in order[::-1][:top] if by_group[g] > 0],
+        "for": [g for g in order[:top] if by_group[g] < 0],
+    }
     out: dict[str, list[Reason]] = {"against": [], "for": []}
     for direction, group_ids in chosen.items():
         for g in group_ids:
@@ -159,10 +186,14 @@ def row_reasons(contrib: np.ndarray, values: Sequence[object] | np.ndarray, *, f
             value = values[lead]
             if isinstance(value, float | np.floating):
                 value = float(value)
-            out[direction].append(Reason(
-                group=groups[g], direction=direction,  # type: ignore[arg-type]
-                contribution=float(by_group[g]),
-                text=reason_text(meta, value, quantiles.get(name), lang),
-                features=tuple(feature_names[int(i)] for i in idx),
-                value=None if isinstance(value, float) and math.isnan(value) else value))  # type: ignore[arg-type]
+            out[direction].append(
+                Reason(
+                    group=groups[g],
+                    direction=direction,  # type: ignore[arg-type]
+                    contribution=float(by_group[g]),
+                    text=reason_text(meta, value, quantiles.get(name), lang),
+                    features=tuple(feature_names[int(i)] for i in idx),
+                    value=None if isinstance(value, float) and math.isnan(value) else value,  # type: ignore[arg-type]
+                )
+            )
     return out["against"], out["for"]

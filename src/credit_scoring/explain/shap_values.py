@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 
 
-def tree_contributions(booster: lgb.Booster, X: pd.DataFrame, *, num_threads: int = 1) -> pd.DataFrame:
+def tree_contributions(
+    booster: lgb.Booster, X: pd.DataFrame, *, num_threads: int = 1
+) -> pd.DataFrame:
     """Per-feature contributions in log-odds plus a 'bias' column; rows sum to the raw score."""
     values = booster.predict(X, pred_contrib=True, num_threads=num_threads)
     return pd.DataFrame(np.asarray(values), columns=[*X.columns, "bias"], index=X.index)
@@ -25,8 +27,11 @@ def global_importance(contrib: pd.DataFrame) -> pd.Series:
 
 
 def _numeric_colour(values: pd.Series) -> np.ndarray:
-    numeric = pd.to_numeric(values, errors="coerce") if not isinstance(values.dtype, pd.CategoricalDtype) \
+    numeric = (
+        pd.to_numeric(values, errors="coerce")
+        if not isinstance(values.dtype, pd.CategoricalDtype)
         else values.cat.codes.where(values.notna()).astype(float)
+    )
     return numeric.rank(pct=True).to_numpy(dtype=float)
 
 
@@ -42,8 +47,15 @@ def plot_bar(importance: pd.Series, path: Path, *, top: int = 20) -> Path:
     return path
 
 
-def plot_beeswarm(contrib: pd.DataFrame, X: pd.DataFrame, importance: pd.Series, path: Path, *,
-                  top: int = 20, seed: int = 0) -> Path:
+def plot_beeswarm(
+    contrib: pd.DataFrame,
+    X: pd.DataFrame,
+    importance: pd.Series,
+    path: Path,
+    *,
+    top: int = 20,
+    seed: int = 0,
+) -> Path:
     names = list(importance.head(top).index)[::-1]
     rng = np.random.default_rng(seed)
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(names) + 1.5))
@@ -53,8 +65,16 @@ def plot_beeswarm(contrib: pd.DataFrame, X: pd.DataFrame, importance: pd.Series,
         jitter = rng.normal(0, 0.12, size=shap.size).clip(-0.35, 0.35)
         missing = np.isnan(colour)
         ax.scatter(shap[missing], row + jitter[missing], s=3, c="lightgrey", alpha=0.5)
-        points = ax.scatter(shap[~missing], row + jitter[~missing], s=3, c=colour[~missing],
-                            cmap="coolwarm", vmin=0, vmax=1, alpha=0.6)
+        points = ax.scatter(
+            shap[~missing],
+            row + jitter[~missing],
+            s=3,
+            c=colour[~missing],
+            cmap="coolwarm",
+            vmin=0,
+            vmax=1,
+            alpha=0.6,
+        )
     ax.axvline(0, color="k", lw=0.6)
     ax.set_yticks(range(len(names)), names, fontsize=7)
     ax.set(xlabel="SHAP value (log-odds; > 0 raises the default risk)", title="TreeSHAP beeswarm")
@@ -79,13 +99,16 @@ def plot_dependence(contrib: pd.DataFrame, X: pd.DataFrame, feature: str, path: 
     return path
 
 
-def global_plots(contrib: pd.DataFrame, X: pd.DataFrame, out_dir: Path, *,
-                 dependence_top: int = 6) -> tuple[pd.Series, list[Path]]:
+def global_plots(
+    contrib: pd.DataFrame, X: pd.DataFrame, out_dir: Path, *, dependence_top: int = 6
+) -> tuple[pd.Series, list[Path]]:
     """Bar, beeswarm and dependence plots for the top features; returns the importance too."""
     out_dir.mkdir(parents=True, exist_ok=True)
     importance = global_importance(contrib)
-    paths = [plot_bar(importance, out_dir / "shap_bar.png"),
-             plot_beeswarm(contrib, X, importance, out_dir / "shap_beeswarm.png")]
+    paths = [
+        plot_bar(importance, out_dir / "shap_bar.png"),
+        plot_beeswarm(contrib, X, importance, out_dir / "shap_beeswarm.png"),
+    ]
     for i, name in enumerate(importance.head(dependence_top).index):
         paths.append(plot_dependence(contrib, X, name, out_dir / f"shap_dependence_{i + 1}.png"))
     return importance, paths

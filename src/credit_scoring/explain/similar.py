@@ -16,7 +16,9 @@ class SimilarityIndex:
     def __init__(self, *, features: Sequence[str]) -> None:
         self.features = list(features)
 
-    def fit(self, X: pd.DataFrame, ids: np.ndarray, targets: np.ndarray | None = None) -> SimilarityIndex:
+    def fit(
+        self, X: pd.DataFrame, ids: np.ndarray, targets: np.ndarray | None = None
+    ) -> SimilarityIndex:
         values = X[self.features].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
         self.center_ = np.nanmedian(values, axis=0)
         q75, q25 = np.nanpercentile(values, [75, 25], axis=0)
@@ -32,9 +34,13 @@ class SimilarityIndex:
         filled = np.where(np.isnan(values), self.center_, values)
         return (filled - self.center_) / self.scale_
 
-    def query(self, row: pd.DataFrame, *, k: int = 10, exclude_id: int | None = None) -> list[SimilarClient]:
+    def query(
+        self, row: pd.DataFrame, *, k: int = 10, exclude_id: int | None = None
+    ) -> list[SimilarClient]:
         """The ``k`` nearest indexed clients of the first row of ``row``."""
-        x = self._transform(row[self.features].iloc[:1].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float))[0]
+        x = self._transform(
+            row[self.features].iloc[:1].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        )[0]
         distances = np.sqrt(np.sum((self.matrix_ - x.astype(np.float32)) ** 2, axis=1))
         if exclude_id is not None:
             distances[self.ids_ == exclude_id] = np.inf
@@ -43,7 +49,14 @@ class SimilarityIndex:
         nearest = nearest[np.argsort(distances[nearest])]
         out = []
         for i in nearest:
-            target = None if self.targets_ is None or np.isnan(self.targets_[i]) else int(self.targets_[i])
-            out.append(SimilarClient(sk_id_curr=int(self.ids_[i]), distance=float(distances[i]),
-                                     target=target))
+            target = (
+                None
+                if self.targets_ is None or np.isnan(self.targets_[i])
+                else int(self.targets_[i])
+            )
+            out.append(
+                SimilarClient(
+                    sk_id_curr=int(self.ids_[i]), distance=float(distances[i]), target=target
+                )
+            )
         return out

@@ -92,7 +92,7 @@ def bare(text: str) -> str:
     """Drop a leading French article and capitalise: "le montant du crédit" -> "Montant du crédit"."""
     for article in ("le ", "la ", "les ", "l'"):
         if text.startswith(article):
-            text = text[len(article):]
+            text = text[len(article) :]
             break
     return text[:1].upper() + text[1:]
 
@@ -104,8 +104,14 @@ def cap(text: str) -> str:
 def make_meta(name: str, source: str, en: str, fr: str, unit: str, group: str) -> FeatureMeta:
     if unit not in UNITS:
         raise ValueError(f"unit {unit!r} of feature {name} is not one of {UNITS}")
-    return FeatureMeta(name=name, source=source, description_en=cap(en), description_fr=cap(fr),
-                       unit=unit, group=group)
+    return FeatureMeta(
+        name=name,
+        source=source,
+        description_en=cap(en),
+        description_fr=cap(fr),
+        unit=unit,
+        group=group,
+    )
 
 
 # How each aggregation reads; {x} is the English phrase, {de_x} the French "de + phrase".
@@ -117,7 +123,10 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     "var": ("variability of {x}", "variabilité {de_x}"),
 }
 # A flag's phrase is a plural noun ("late payments"): its sum counts, its mean is a share.
-_FLAG_TEMPLATES = {"sum": ("number of {x}", "nombre {de_x}"), "mean": ("share of {x}", "part {de_x}")}
+_FLAG_TEMPLATES = {
+    "sum": ("number of {x}", "nombre {de_x}"),
+    "mean": ("share of {x}", "part {de_x}"),
+}
 _SUFFIX = {"mean": "MEAN", "min": "MIN", "max": "MAX", "sum": "SUM", "var": "VAR"}
 
 
@@ -150,9 +159,16 @@ class Aggregator:
             return self.prefix, f" over {self.rows_en}", f" sur {self.rows_fr}"
         return scope.prefix, f" {scope.en}", f" {scope.fr}"
 
-    def stats(self, col: str, fns: Sequence[str], *, scope: Scope | None = None,
-              value: ir.Value | None = None, words: Phrase | None = None,
-              group: str | None = None) -> list[Feature]:
+    def stats(
+        self,
+        col: str,
+        fns: Sequence[str],
+        *,
+        scope: Scope | None = None,
+        value: ir.Value | None = None,
+        words: Phrase | None = None,
+        group: str | None = None,
+    ) -> list[Feature]:
         """min/max/mean/sum/var of a column (or of ``value``, a derived row value named ``col``)."""
         p = words or phrase(self.source, col)
         prefix, en_sfx, fr_sfx = self._scope_words(scope)
@@ -161,29 +177,53 @@ class Aggregator:
         out = []
         for fn in fns:
             en, fr = _FLAG_TEMPLATES.get(fn, _TEMPLATES[fn]) if p.unit == "flag" else _TEMPLATES[fn]
-            unit = "number" if fn == "var" else ("count" if fn == "sum" and p.unit == "flag"
-                                                 else ("share" if p.unit == "flag" else p.unit))
-            meta = make_meta(f"{prefix}_{col}_{_SUFFIX[fn]}", self.source,
-                             en.format(x=p.en) + en_sfx, fr.format(de_x=fr_de(p.fr)) + fr_sfx,
-                             unit, group or f"{self.source}.{col}")
+            unit = (
+                "number"
+                if fn == "var"
+                else (
+                    "count"
+                    if fn == "sum" and p.unit == "flag"
+                    else ("share" if p.unit == "flag" else p.unit)
+                )
+            )
+            meta = make_meta(
+                f"{prefix}_{col}_{_SUFFIX[fn]}",
+                self.source,
+                en.format(x=p.en) + en_sfx,
+                fr.format(de_x=fr_de(p.fr)) + fr_sfx,
+                unit,
+                group or f"{self.source}.{col}",
+            )
             out.append(Feature(_reduce(v, fn, where), meta))
         return out
 
-    def count(self, *, scope: Scope | None = None, where: ir.BooleanValue | None = None,
-              name: str = "COUNT", en: str | None = None, fr: str | None = None,
-              group: str | None = None) -> Feature:
+    def count(
+        self,
+        *,
+        scope: Scope | None = None,
+        where: ir.BooleanValue | None = None,
+        name: str = "COUNT",
+        en: str | None = None,
+        fr: str | None = None,
+        group: str | None = None,
+    ) -> Feature:
         """Number of rows (in scope and matching ``where``); 0 for a client with rows but none match."""
         prefix, en_sfx, fr_sfx = self._scope_words(scope)
         cond = _and(scope.where if scope else None, where)
         expr = f64(self.table.count(where=cond)) if cond is not None else f64(self.table.count())
-        meta = make_meta(f"{prefix}_{name}", self.source,
-                         en or f"number of {self.rows_en}{en_sfx if scope else ''}",
-                         fr or f"nombre de {bare(self.rows_fr).lower()}{fr_sfx if scope else ''}",
-                         "count", group or f"{self.source}.COUNT")
+        meta = make_meta(
+            f"{prefix}_{name}",
+            self.source,
+            en or f"number of {self.rows_en}{en_sfx if scope else ''}",
+            fr or f"nombre de {bare(self.rows_fr).lower()}{fr_sfx if scope else ''}",
+            "count",
+            group or f"{self.source}.COUNT",
+        )
         return Feature(expr, meta)
 
-    def shares(self, col: str, categories: Iterable[str], *,
-               scope: Scope | None = None) -> list[Feature]:
+    def shares(
+        self, col: str, categories: Iterable[str], *, scope: Scope | None = None
+    ) -> list[Feature]:
         """Share of rows whose ``col`` equals each category (missing counts as another value)."""
         p = phrase(self.source, col)
         prefix, en_sfx, fr_sfx = self._scope_words(scope)
@@ -191,11 +231,14 @@ class Aggregator:
         out = []
         for cat in categories:
             en_cat, fr_cat = label(cat)
-            meta = make_meta(f"{prefix}_{col}_{slug(cat)}_SHARE", self.source,
-                             f"share of {self.rows_en} with {p.en} '{en_cat}'{en_sfx if scope else ''}",
-                             f"part {fr_de(self.rows_fr)} avec {p.fr} « {fr_cat} »"
-                             f"{fr_sfx if scope else ''}",
-                             "share", f"{self.source}.{col}")
+            meta = make_meta(
+                f"{prefix}_{col}_{slug(cat)}_SHARE",
+                self.source,
+                f"share of {self.rows_en} with {p.en} '{en_cat}'{en_sfx if scope else ''}",
+                f"part {fr_de(self.rows_fr)} avec {p.fr} « {fr_cat} »{fr_sfx if scope else ''}",
+                "share",
+                f"{self.source}.{col}",
+            )
             out.append(Feature(is_value(self.table[col], cat).mean(where=where), meta))
         return out
 

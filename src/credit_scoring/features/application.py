@@ -65,13 +65,29 @@ def _one_hot(app: ir.Table) -> list[Feature]:
         p = phrase("application", col)
         for value in values:
             en, fr = cats.label(value)
-            out.append(_derived(f"{col}_{slug(value)}", is_value(app[col], value),
-                                f"{p.en}: {en}", f"{bare(p.fr)} : {fr}", "flag", col))
-    levels = ibis.cases(*((v == app.NAME_EDUCATION_TYPE, i)
-                          for i, v in enumerate(cats.EDUCATION_LEVELS)))
-    out.append(_derived("EDUCATION_LEVEL", levels, "education level (0 lower secondary to 4 degree)",
-                        "niveau d'études (0 premier cycle à 4 diplôme universitaire)", "score",
-                        "NAME_EDUCATION_TYPE"))
+            out.append(
+                _derived(
+                    f"{col}_{slug(value)}",
+                    is_value(app[col], value),
+                    f"{p.en}: {en}",
+                    f"{bare(p.fr)} : {fr}",
+                    "flag",
+                    col,
+                )
+            )
+    levels = ibis.cases(
+        *((v == app.NAME_EDUCATION_TYPE, i) for i, v in enumerate(cats.EDUCATION_LEVELS))
+    )
+    out.append(
+        _derived(
+            "EDUCATION_LEVEL",
+            levels,
+            "education level (0 lower secondary to 4 degree)",
+            "niveau d'études (0 premier cycle à 4 diplôme universitaire)",
+            "score",
+            "NAME_EDUCATION_TYPE",
+        )
+    )
     return out
 
 
@@ -87,21 +103,62 @@ def _ext_sources(app: ir.Table) -> list[Feature]:
     filled = (ibis.coalesce(a, b, c), ibis.coalesce(b, a, c), ibis.coalesce(c, a, b))
     g = "EXT_SOURCE"
     return [
-        _derived("EXT_SOURCES_MEAN", mean, "average of the external scores",
-                 "moyenne des scores externes", "score", g),
-        _derived("EXT_SOURCES_STD", std, "spread of the external scores",
-                 "dispersion des scores externes", "score", g),
-        _derived("EXT_SOURCES_MIN", ibis.least(*filled), "lowest external score",
-                 "score externe le plus bas", "score", g),
-        _derived("EXT_SOURCES_MAX", ibis.greatest(*filled), "highest external score",
-                 "score externe le plus haut", "score", g),
-        _derived("EXT_SOURCES_PROD", a * b * c, "product of the three external scores",
-                 "produit des trois scores externes", "score", g),
-        _derived("EXT_SOURCES_WEIGHTED", a * 2.0 + b + c * 3.0,
-                 "weighted sum of the external scores (2, 1, 3)",
-                 "somme pondérée des scores externes (2, 1, 3)", "score", g),
-        _derived("EXT_SOURCES_COUNT", present, "number of external scores known",
-                 "nombre de scores externes connus", "count", g),
+        _derived(
+            "EXT_SOURCES_MEAN",
+            mean,
+            "average of the external scores",
+            "moyenne des scores externes",
+            "score",
+            g,
+        ),
+        _derived(
+            "EXT_SOURCES_STD",
+            std,
+            "spread of the external scores",
+            "dispersion des scores externes",
+            "score",
+            g,
+        ),
+        _derived(
+            "EXT_SOURCES_MIN",
+            ibis.least(*filled),
+            "lowest external score",
+            "score externe le plus bas",
+            "score",
+            g,
+        ),
+        _derived(
+            "EXT_SOURCES_MAX",
+            ibis.greatest(*filled),
+            "highest external score",
+            "score externe le plus haut",
+            "score",
+            g,
+        ),
+        _derived(
+            "EXT_SOURCES_PROD",
+            a * b * c,
+            "product of the three external scores",
+            "produit des trois scores externes",
+            "score",
+            g,
+        ),
+        _derived(
+            "EXT_SOURCES_WEIGHTED",
+            a * 2.0 + b + c * 3.0,
+            "weighted sum of the external scores (2, 1, 3)",
+            "somme pondérée des scores externes (2, 1, 3)",
+            "score",
+            g,
+        ),
+        _derived(
+            "EXT_SOURCES_COUNT",
+            present,
+            "number of external scores known",
+            "nombre de scores externes connus",
+            "count",
+            g,
+        ),
     ]
 
 
@@ -109,70 +166,200 @@ def _ratios(app: ir.Table) -> list[Feature]:
     income, credit = app.AMT_INCOME_TOTAL, app.AMT_CREDIT
     annuity, goods = app.AMT_ANNUITY, app.AMT_GOODS_PRICE
     birth = f64(app.DAYS_BIRTH)
-    employed = ibis.ifelse(app.DAYS_EMPLOYED == EMPLOYED_PLACEHOLDER, NULL_FLOAT,
-                           f64(app.DAYS_EMPLOYED))
+    employed = ibis.ifelse(
+        app.DAYS_EMPLOYED == EMPLOYED_PLACEHOLDER, NULL_FLOAT, f64(app.DAYS_EMPLOYED)
+    )
     docs = sum((f64(app[c]).fill_null(0.0) for c in DOCUMENT_COLUMNS), ZERO)
     # the _MODE and _MEDI variants are known exactly when the _AVG one is: count the 14 averages
     building = sum((f64(app[c].notnull()) for c in BUILDING_COLUMNS if c.endswith("_AVG")), ZERO)
     enquiries = sum((f64(app[c]) for c in ENQUIRY_COLUMNS), ZERO)
     d = _derived
     return [
-        d("CREDIT_INCOME_RATIO", ratio(credit, income), "credit amount relative to income",
-          "montant du crédit rapporté au revenu", "ratio", "CREDIT_INCOME_RATIO"),
-        d("INCOME_CREDIT_PERC", ratio(income, credit), "income relative to the credit amount",
-          "revenu rapporté au montant du crédit", "ratio", "CREDIT_INCOME_RATIO"),
-        d("ANNUITY_INCOME_PERC", ratio(annuity, income), "share of income taken by the annuity",
-          "part du revenu absorbée par l'annuité", "ratio", "ANNUITY_INCOME_RATIO"),
-        d("PAYMENT_RATE", ratio(annuity, credit), "annuity relative to the credit amount",
-          "annuité rapportée au montant du crédit", "ratio", "PAYMENT_RATE"),
-        d("CREDIT_TERM_YEARS", ratio(credit, annuity), "credit length in years of annuity",
-          "durée du crédit en années d'annuité", "years", "PAYMENT_RATE"),
-        d("GOODS_CREDIT_RATIO", ratio(goods, credit), "price of the goods relative to the credit",
-          "prix du bien rapporté au crédit", "ratio", "GOODS_CREDIT_RATIO"),
-        d("CREDIT_GOODS_DIFF", f64(credit) - f64(goods), "credit amount above the goods price",
-          "montant du crédit au-delà du prix du bien", "currency", "GOODS_CREDIT_RATIO"),
-        d("DAYS_EMPLOYED_PERC", ratio(employed, birth), "share of life spent in the current job",
-          "part de la vie passée dans l'emploi actuel", "ratio", "DAYS_EMPLOYED"),
-        d("DAYS_EMPLOYED_PENSIONER", flag(app.DAYS_EMPLOYED == EMPLOYED_PLACEHOLDER),
-          "pensioner or no job length recorded (DAYS_EMPLOYED placeholder)",
-          "retraité ou ancienneté non renseignée", "flag", "DAYS_EMPLOYED"),
+        d(
+            "CREDIT_INCOME_RATIO",
+            ratio(credit, income),
+            "credit amount relative to income",
+            "montant du crédit rapporté au revenu",
+            "ratio",
+            "CREDIT_INCOME_RATIO",
+        ),
+        d(
+            "INCOME_CREDIT_PERC",
+            ratio(income, credit),
+            "income relative to the credit amount",
+            "revenu rapporté au montant du crédit",
+            "ratio",
+            "CREDIT_INCOME_RATIO",
+        ),
+        d(
+            "ANNUITY_INCOME_PERC",
+            ratio(annuity, income),
+            "share of income taken by the annuity",
+            "part du revenu absorbée par l'annuité",
+            "ratio",
+            "ANNUITY_INCOME_RATIO",
+        ),
+        d(
+            "PAYMENT_RATE",
+            ratio(annuity, credit),
+            "annuity relative to the credit amount",
+            "annuité rapportée au montant du crédit",
+            "ratio",
+            "PAYMENT_RATE",
+        ),
+        d(
+            "CREDIT_TERM_YEARS",
+            ratio(credit, annuity),
+            "credit length in years of annuity",
+            "durée du crédit en années d'annuité",
+            "years",
+            "PAYMENT_RATE",
+        ),
+        d(
+            "GOODS_CREDIT_RATIO",
+            ratio(goods, credit),
+            "price of the goods relative to the credit",
+            "prix du bien rapporté au crédit",
+            "ratio",
+            "GOODS_CREDIT_RATIO",
+        ),
+        d(
+            "CREDIT_GOODS_DIFF",
+            f64(credit) - f64(goods),
+            "credit amount above the goods price",
+            "montant du crédit au-delà du prix du bien",
+            "currency",
+            "GOODS_CREDIT_RATIO",
+        ),
+        d(
+            "DAYS_EMPLOYED_PERC",
+            ratio(employed, birth),
+            "share of life spent in the current job",
+            "part de la vie passée dans l'emploi actuel",
+            "ratio",
+            "DAYS_EMPLOYED",
+        ),
+        d(
+            "DAYS_EMPLOYED_PENSIONER",
+            flag(app.DAYS_EMPLOYED == EMPLOYED_PLACEHOLDER),
+            "pensioner or no job length recorded (DAYS_EMPLOYED placeholder)",
+            "retraité ou ancienneté non renseignée",
+            "flag",
+            "DAYS_EMPLOYED",
+        ),
         d("AGE_YEARS", -birth / 365.25, "age", "âge", "years", "DAYS_BIRTH"),
-        d("EMPLOYED_YEARS", -employed / 365.25, "years in the current job",
-          "années dans l'emploi actuel", "years", "DAYS_EMPLOYED"),
-        d("INCOME_PER_PERSON", ratio(income, app.CNT_FAM_MEMBERS), "income per family member",
-          "revenu par membre de la famille", "currency", "AMT_INCOME_TOTAL"),
-        d("INCOME_PER_CHILD", ratio(income, f64(app.CNT_CHILDREN) + 1.0),
-          "income per child (plus one)", "revenu par enfant (plus un)", "currency",
-          "AMT_INCOME_TOTAL"),
-        d("CHILDREN_RATIO", ratio(app.CNT_CHILDREN, app.CNT_FAM_MEMBERS),
-          "share of children in the family", "part des enfants dans la famille", "ratio",
-          "CNT_CHILDREN"),
-        d("ANNUITY_LEFT_INCOME", f64(income) - f64(annuity), "income left after the annuity",
-          "revenu restant après l'annuité", "currency", "ANNUITY_INCOME_RATIO"),
-        d("CAR_AGE_RATIO", ratio(app.OWN_CAR_AGE, -birth / 365.25), "car age relative to age",
-          "âge de la voiture rapporté à l'âge", "ratio", "OWN_CAR_AGE"),
-        d("PHONE_CHANGE_AGE_RATIO", ratio(app.DAYS_LAST_PHONE_CHANGE, birth),
-          "time since the phone changed relative to age",
-          "ancienneté du téléphone rapportée à l'âge", "ratio", "DAYS_LAST_PHONE_CHANGE"),
-        d("ID_PUBLISH_AGE_RATIO", ratio(app.DAYS_ID_PUBLISH, birth),
-          "time since the identity document changed relative to age",
-          "ancienneté de la pièce d'identité rapportée à l'âge", "ratio", "DAYS_ID_PUBLISH"),
-        d("REGISTRATION_AGE_RATIO", ratio(app.DAYS_REGISTRATION, birth),
-          "time since the registration changed relative to age",
-          "ancienneté de l'enregistrement rapportée à l'âge", "ratio", "DAYS_REGISTRATION"),
-        d("DEF_OBS_30_RATIO", ratio(app.DEF_30_CNT_SOCIAL_CIRCLE, app.OBS_30_CNT_SOCIAL_CIRCLE),
-          "share of acquaintances in default at 30 days", "part des proches en défaut à 30 jours",
-          "share", "SOCIAL_CIRCLE"),
-        d("DOCUMENT_COUNT", docs, "number of documents provided", "nombre de documents fournis",
-          "count", "FLAG_DOCUMENT"),
-        d("BUILDING_INFO_COUNT", building, "number of building details known",
-          "nombre d'informations connues sur l'immeuble", "count", "BUILDING_INFO"),
-        d("ENQUIRIES_TOTAL", enquiries, "credit bureau enquiries over all periods up to a year",
-          "consultations du bureau de crédit, toutes périodes jusqu'à un an", "count",
-          "AMT_REQ_CREDIT_BUREAU"),
-        d("EXT_SOURCE_1_AGE", f64(app.EXT_SOURCE_1) * (-birth / 365.25),
-          "external score 1 times age", "score externe 1 multiplié par l'âge", "score",
-          "EXT_SOURCE"),
+        d(
+            "EMPLOYED_YEARS",
+            -employed / 365.25,
+            "years in the current job",
+            "années dans l'emploi actuel",
+            "years",
+            "DAYS_EMPLOYED",
+        ),
+        d(
+            "INCOME_PER_PERSON",
+            ratio(income, app.CNT_FAM_MEMBERS),
+            "income per family member",
+            "revenu par membre de la famille",
+            "currency",
+            "AMT_INCOME_TOTAL",
+        ),
+        d(
+            "INCOME_PER_CHILD",
+            ratio(income, f64(app.CNT_CHILDREN) + 1.0),
+            "income per child (plus one)",
+            "revenu par enfant (plus un)",
+            "currency",
+            "AMT_INCOME_TOTAL",
+        ),
+        d(
+            "CHILDREN_RATIO",
+            ratio(app.CNT_CHILDREN, app.CNT_FAM_MEMBERS),
+            "share of children in the family",
+            "part des enfants dans la famille",
+            "ratio",
+            "CNT_CHILDREN",
+        ),
+        d(
+            "ANNUITY_LEFT_INCOME",
+            f64(income) - f64(annuity),
+            "income left after the annuity",
+            "revenu restant après l'annuité",
+            "currency",
+            "ANNUITY_INCOME_RATIO",
+        ),
+        d(
+            "CAR_AGE_RATIO",
+            ratio(app.OWN_CAR_AGE, -birth / 365.25),
+            "car age relative to age",
+            "âge de la voiture rapporté à l'âge",
+            "ratio",
+            "OWN_CAR_AGE",
+        ),
+        d(
+            "PHONE_CHANGE_AGE_RATIO",
+            ratio(app.DAYS_LAST_PHONE_CHANGE, birth),
+            "time since the phone changed relative to age",
+            "ancienneté du téléphone rapportée à l'âge",
+            "ratio",
+            "DAYS_LAST_PHONE_CHANGE",
+        ),
+        d(
+            "ID_PUBLISH_AGE_RATIO",
+            ratio(app.DAYS_ID_PUBLISH, birth),
+            "time since the identity document changed relative to age",
+            "ancienneté de la pièce d'identité rapportée à l'âge",
+            "ratio",
+            "DAYS_ID_PUBLISH",
+        ),
+        d(
+            "REGISTRATION_AGE_RATIO",
+            ratio(app.DAYS_REGISTRATION, birth),
+            "time since the registration changed relative to age",
+            "ancienneté de l'enregistrement rapportée à l'âge",
+            "ratio",
+            "DAYS_REGISTRATION",
+        ),
+        d(
+            "DEF_OBS_30_RATIO",
+            ratio(app.DEF_30_CNT_SOCIAL_CIRCLE, app.OBS_30_CNT_SOCIAL_CIRCLE),
+            "share of acquaintances in default at 30 days",
+            "part des proches en défaut à 30 jours",
+            "share",
+            "SOCIAL_CIRCLE",
+        ),
+        d(
+            "DOCUMENT_COUNT",
+            docs,
+            "number of documents provided",
+            "nombre de documents fournis",
+            "count",
+            "FLAG_DOCUMENT",
+        ),
+        d(
+            "BUILDING_INFO_COUNT",
+            building,
+            "number of building details known",
+            "nombre d'informations connues sur l'immeuble",
+            "count",
+            "BUILDING_INFO",
+        ),
+        d(
+            "ENQUIRIES_TOTAL",
+            enquiries,
+            "credit bureau enquiries over all periods up to a year",
+            "consultations du bureau de crédit, toutes périodes jusqu'à un an",
+            "count",
+            "AMT_REQ_CREDIT_BUREAU",
+        ),
+        d(
+            "EXT_SOURCE_1_AGE",
+            f64(app.EXT_SOURCE_1) * (-birth / 365.25),
+            "external score 1 times age",
+            "score externe 1 multiplié par l'âge",
+            "score",
+            "EXT_SOURCE",
+        ),
     ]
 
 

@@ -39,12 +39,19 @@ from credit_scoring.features.plan import (
 
 BATCH_ROWS = 50_000
 
-__all__ = ["KEY_COLUMNS", "build_feature_table", "build_features_for_frames", "feature_metadata",
-           "feature_names", "step_count"]
+__all__ = [
+    "KEY_COLUMNS",
+    "build_feature_table",
+    "build_features_for_frames",
+    "feature_metadata",
+    "feature_names",
+    "step_count",
+]
 
 
-def build_feature_table(prepared: PreparedData, *, engine: str = "duckdb",
-                        on_step: StepCallback | None = None) -> pd.DataFrame:
+def build_feature_table(
+    prepared: PreparedData, *, engine: str = "duckdb", on_step: StepCallback | None = None
+) -> pd.DataFrame:
     """The feature table for every application of ``prepared`` (see the module docstring).
 
     Each table's aggregates are computed and collected separately (small plans, bounded
@@ -57,11 +64,13 @@ def build_feature_table(prepared: PreparedData, *, engine: str = "duckdb",
     step(f"Reading application tables ({engine})")
     con = engines.backend(engine)
     try:
-        raw = {n: con.read_parquet(str(p), table_name=f"src_{n}")
-               for n, p in prepared.parquet.items()}
+        raw = {
+            n: con.read_parquet(str(p), table_name=f"src_{n}") for n, p in prepared.parquet.items()
+        }
         tables = {n: t for n, t in raw.items() if n in SOURCE_TABLES}
-        tables[APPLICATION] = application_union(raw.get("application_train"),
-                                                raw.get("application_test"))
+        tables[APPLICATION] = application_union(
+            raw.get("application_train"), raw.get("application_test")
+        )
         plan = FeaturePlan(tables)
         base = plan.base.to_pyarrow()
         block = FeatureBlock(base.column("SK_ID_CURR").to_numpy())

@@ -21,11 +21,13 @@ DUCKDB_THREADS = 2
 DUCKDB_MEMORY_LIMIT = os.environ.get("CREDIT_SCORING_DUCKDB_MEMORY", "4GB")
 
 
-def duckdb_backend(*, threads: int = DUCKDB_THREADS,
-                   memory_limit: str = DUCKDB_MEMORY_LIMIT) -> BaseBackend:
+def duckdb_backend(
+    *, threads: int = DUCKDB_THREADS, memory_limit: str = DUCKDB_MEMORY_LIMIT
+) -> BaseBackend:
     """A fresh in-memory DuckDB backend with bounded threads and memory (spills to disk)."""
-    return ibis.duckdb.connect(threads=threads, memory_limit=memory_limit,
-                               preserve_insertion_order=False)
+    return ibis.duckdb.connect(
+        threads=threads, memory_limit=memory_limit, preserve_insertion_order=False
+    )
 
 
 @lru_cache(maxsize=1)

@@ -70,8 +70,16 @@ def typed_arrow(name: str, df: pd.DataFrame) -> pa.Table:
     try:
         block = df[numeric].to_numpy(dtype="float64", na_value=np.nan)
     except (TypeError, ValueError):
-        block = np.column_stack([pd.to_numeric(df[c], errors="coerce").to_numpy(
-            dtype="float64", na_value=np.nan) for c in numeric]) if numeric else np.empty((n, 0))
+        block = (
+            np.column_stack(
+                [
+                    pd.to_numeric(df[c], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+                    for c in numeric
+                ]
+            )
+            if numeric
+            else np.empty((n, 0))
+        )
     position = {c: i for i, c in enumerate(numeric)}
     arrays = []
     for col, typ in schema.items():
@@ -79,8 +87,11 @@ def typed_arrow(name: str, df: pd.DataFrame) -> pa.Table:
             arrays.append(pa.nulls(n, _ARROW_TYPES[typ]))
         elif typ == "string":
             values = df[col].tolist()
-            arrays.append(pa.array([None if v is None or v != v else str(v) for v in values],
-                                   type=pa.string()))
+            arrays.append(
+                pa.array(
+                    [None if v is None or v != v else str(v) for v in values], type=pa.string()
+                )
+            )
         elif typ == "int64":
             arrays.append(pa.array(block[:, position[col]].astype("int64"), type=pa.int64()))
         else:
@@ -100,8 +111,9 @@ def _check(tables: dict[str, pd.DataFrame | None]) -> None:
         raise ValueError("tables must hold an 'application' frame (one row per application)")
     unknown = set(tables) - set(plan.SOURCE_TABLES)
     if unknown:
-        raise ValueError(f"unknown tables {sorted(unknown)}; expected some of "
-                         f"{', '.join(plan.SOURCE_TABLES)}")
+        raise ValueError(
+            f"unknown tables {sorted(unknown)}; expected some of {', '.join(plan.SOURCE_TABLES)}"
+        )
     for name, df in tables.items():
         if df is None:
             continue

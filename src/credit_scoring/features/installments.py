@@ -25,17 +25,26 @@ from credit_scoring.features.phrases import Phrase
 SOURCE = "installments_payments"
 _W = {
     "DPD": Phrase("days paid after the due date", "les jours de paiement après l'échéance", "days"),
-    "DBD": Phrase("days paid before the due date", "les jours de paiement avant l'échéance",
-                  "days"),
+    "DBD": Phrase(
+        "days paid before the due date", "les jours de paiement avant l'échéance", "days"
+    ),
     "LATE": Phrase("late payments", "les paiements en retard", "flag"),
     "PAYMENT_PERC": Phrase("share of the instalment paid", "la part de l'échéance payée", "ratio"),
-    "PAYMENT_DIFF": Phrase("amount due minus amount paid", "le montant dû moins le montant payé",
-                           "currency"),
-    "UNDERPAID": Phrase("payments below the amount due", "les paiements inférieurs au montant dû",
-                        "flag"),
+    "PAYMENT_DIFF": Phrase(
+        "amount due minus amount paid", "le montant dû moins le montant payé", "currency"
+    ),
+    "UNDERPAID": Phrase(
+        "payments below the amount due", "les paiements inférieurs au montant dû", "flag"
+    ),
 }
-_GROUPS = {"DPD": "DAYS_ENTRY_PAYMENT", "DBD": "DAYS_ENTRY_PAYMENT", "LATE": "DAYS_ENTRY_PAYMENT",
-           "PAYMENT_PERC": "AMT_PAYMENT", "PAYMENT_DIFF": "AMT_PAYMENT", "UNDERPAID": "AMT_PAYMENT"}
+_GROUPS = {
+    "DPD": "DAYS_ENTRY_PAYMENT",
+    "DBD": "DAYS_ENTRY_PAYMENT",
+    "LATE": "DAYS_ENTRY_PAYMENT",
+    "PAYMENT_PERC": "AMT_PAYMENT",
+    "PAYMENT_DIFF": "AMT_PAYMENT",
+    "UNDERPAID": "AMT_PAYMENT",
+}
 
 
 def define(inst: ir.Table) -> tuple[ir.Table, list[Feature]]:
@@ -50,19 +59,40 @@ def define(inst: ir.Table) -> tuple[ir.Table, list[Feature]]:
         "UNDERPAID": flag(diff > 0),
     }
     t = inst
-    rows = Aggregator(t, SOURCE, "INSTAL", "payments of earlier loans",
-                      "les paiements des prêts précédents")
-    recent = Scope("INSTAL_12M", "over payments due in the last 12 months",
-                   "sur les paiements dus dans les 12 derniers mois", t.DAYS_INSTALMENT >= -365)
+    rows = Aggregator(
+        t, SOURCE, "INSTAL", "payments of earlier loans", "les paiements des prêts précédents"
+    )
+    recent = Scope(
+        "INSTAL_12M",
+        "over payments due in the last 12 months",
+        "sur les paiements dus dans les 12 derniers mois",
+        t.DAYS_INSTALMENT >= -365,
+    )
 
     def derived(name: str, fns: tuple[str, ...], scope: Scope | None = None) -> list[Feature]:
-        return rows.stats(name, fns, scope=scope, value=values[name], words=_W[name],
-                          group=f"{SOURCE}.{_GROUPS[name]}")
+        return rows.stats(
+            name,
+            fns,
+            scope=scope,
+            value=values[name],
+            words=_W[name],
+            group=f"{SOURCE}.{_GROUPS[name]}",
+        )
 
     feats: list[Feature] = [rows.count()]
-    feats.append(Feature(f64(t.SK_ID_PREV.nunique()), make_meta(
-        "INSTAL_LOANS_COUNT", SOURCE, "number of earlier loans with payments",
-        "nombre de prêts précédents avec paiements", "count", f"{SOURCE}.COUNT")))
+    feats.append(
+        Feature(
+            f64(t.SK_ID_PREV.nunique()),
+            make_meta(
+                "INSTAL_LOANS_COUNT",
+                SOURCE,
+                "number of earlier loans with payments",
+                "nombre de prêts précédents avec paiements",
+                "count",
+                f"{SOURCE}.COUNT",
+            ),
+        )
+    )
     feats += derived("DPD", ("max", "mean", "sum", "var"))
     feats += derived("DBD", ("max", "mean", "sum", "var"))
     feats += derived("LATE", ("mean", "sum"))
@@ -75,8 +105,13 @@ def define(inst: ir.Table) -> tuple[ir.Table, list[Feature]]:
     feats += rows.stats("AMT_PAYMENT", ("min", "max", "mean", "sum"))
     feats += rows.stats("DAYS_ENTRY_PAYMENT", ("max", "mean", "sum"))
     feats += rows.stats("DAYS_INSTALMENT", ("min", "max"))
-    feats.append(rows.count(scope=recent, en="number of payments due in the last 12 months",
-                            fr="nombre de paiements dus sur les 12 derniers mois"))
+    feats.append(
+        rows.count(
+            scope=recent,
+            en="number of payments due in the last 12 months",
+            fr="nombre de paiements dus sur les 12 derniers mois",
+        )
+    )
     feats += derived("DPD", ("max", "mean", "sum"), recent)
     feats += derived("LATE", ("mean", "sum"), recent)
     feats += derived("PAYMENT_PERC", ("min", "mean"), recent)

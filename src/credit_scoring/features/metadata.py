@@ -6,8 +6,20 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-UNITS = ("days", "years", "months", "currency", "ratio", "share", "count", "score", "flag",
-         "category", "hour", "number")
+UNITS = (
+    "days",
+    "years",
+    "months",
+    "currency",
+    "ratio",
+    "share",
+    "count",
+    "score",
+    "flag",
+    "category",
+    "hour",
+    "number",
+)
 
 
 @dataclass(frozen=True)
@@ -33,8 +45,10 @@ class FeatureMeta:
 
 def save_metadata(metas: dict[str, FeatureMeta], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps([asdict(m) for m in metas.values()], ensure_ascii=False, indent=1),
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps([asdict(m) for m in metas.values()], ensure_ascii=False, indent=1),
+        encoding="utf-8",
+    )
 
 
 def load_metadata(path: Path) -> dict[str, FeatureMeta]:

@@ -74,15 +74,28 @@ def _bureau(tables: dict[str, ir.Table]) -> tuple[ir.Table, list[Feature]]:
 
 SECTIONS: tuple[Section, ...] = (
     Section("bureau", "bureau", _bureau),
-    Section("previous", "previous_application", lambda t: previous.define(t["previous_application"])),
+    Section(
+        "previous", "previous_application", lambda t: previous.define(t["previous_application"])
+    ),
     Section("pos_cash", "POS_CASH_balance", lambda t: pos_cash.define(t["POS_CASH_balance"])),
-    Section("installments", "installments_payments",
-            lambda t: installments.define(t["installments_payments"])),
-    Section("credit_card", "credit_card_balance",
-            lambda t: credit_card.define(t["credit_card_balance"])),
+    Section(
+        "installments",
+        "installments_payments",
+        lambda t: installments.define(t["installments_payments"]),
+    ),
+    Section(
+        "credit_card", "credit_card_balance", lambda t: credit_card.define(t["credit_card_balance"])
+    ),
 )
-SOURCE_TABLES = (APPLICATION, "bureau", "bureau_balance", "previous_application",
-                 "POS_CASH_balance", "installments_payments", "credit_card_balance")
+SOURCE_TABLES = (
+    APPLICATION,
+    "bureau",
+    "bureau_balance",
+    "previous_application",
+    "POS_CASH_balance",
+    "installments_payments",
+    "credit_card_balance",
+)
 
 
 def _numeric_application_columns() -> list[str]:
@@ -103,8 +116,10 @@ class FeaturePlan:
         app = self.tables[APPLICATION]
         self.application = application.define(app, _numeric_application_columns())
         self.base = app.select(
-            SK_ID_CURR=app.SK_ID_CURR, TARGET=app.TARGET,
-            **{f.name: f.expr for f in self.application})
+            SK_ID_CURR=app.SK_ID_CURR,
+            TARGET=app.TARGET,
+            **{f.name: f.expr for f in self.application},
+        )
 
     def section(self, section: Section) -> ir.Table | None:
         """The section's aggregates keyed by SK_ID_CURR, or None when its table is absent."""
@@ -126,8 +141,10 @@ class FeaturePlan:
                 part = part.rename({key: "SK_ID_CURR"})
                 joined = joined.left_join(part, part[key] == joined.SK_ID_CURR)
         present = set(joined.columns)
-        out: dict[str, ir.Value] = {"SK_ID_CURR": joined.SK_ID_CURR.cast("int64"),
-                                    "TARGET": joined.TARGET.cast("float64")}
+        out: dict[str, ir.Value] = {
+            "SK_ID_CURR": joined.SK_ID_CURR.cast("int64"),
+            "TARGET": joined.TARGET.cast("float64"),
+        }
         for name in feature_metadata():
             if name in present:
                 out[name] = joined[name].cast("float64")
@@ -142,8 +159,9 @@ class FeaturePlan:
 @lru_cache(maxsize=1)
 def _metadata() -> tuple[FeatureMeta, ...]:
     tables = {n: conform(t, n) for n, t in unbound_tables().items()}
-    metas = [f.meta for f in application.define(tables[APPLICATION],
-                                                _numeric_application_columns())]
+    metas = [
+        f.meta for f in application.define(tables[APPLICATION], _numeric_application_columns())
+    ]
     for section in SECTIONS:
         metas += [f.meta for f in section.define(tables)[1]]
     names = [m.name for m in metas]
@@ -194,8 +212,10 @@ class FeatureBlock:
 
     def fill(self, batch: pa.RecordBatch | pa.Table) -> None:
         names = [n for n in batch.schema.names if n != "SK_ID_CURR"]
-        self.fill_columns(batch.column("SK_ID_CURR").to_numpy(zero_copy_only=False),
-                          ((n, batch.column(n).to_numpy(zero_copy_only=False)) for n in names))
+        self.fill_columns(
+            batch.column("SK_ID_CURR").to_numpy(zero_copy_only=False),
+            ((n, batch.column(n).to_numpy(zero_copy_only=False)) for n in names),
+        )
 
     def fill_columns(self, keys: np.ndarray, columns: Iterable[tuple[str, np.ndarray]]) -> None:
         rows = self.ids.get_indexer(np.asarray(keys, dtype="int64"))

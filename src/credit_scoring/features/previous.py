@@ -16,21 +16,49 @@ from credit_scoring.features._dsl import NULL_FLOAT, Aggregator, Feature, Scope,
 from credit_scoring.features.phrases import Phrase
 
 SOURCE = "previous_application"
-PLACEHOLDER_DATES = ("DAYS_FIRST_DRAWING", "DAYS_FIRST_DUE", "DAYS_LAST_DUE_1ST_VERSION",
-                     "DAYS_LAST_DUE", "DAYS_TERMINATION")
+PLACEHOLDER_DATES = (
+    "DAYS_FIRST_DRAWING",
+    "DAYS_FIRST_DUE",
+    "DAYS_LAST_DUE_1ST_VERSION",
+    "DAYS_LAST_DUE",
+    "DAYS_TERMINATION",
+)
 _AMOUNTS = ("AMT_ANNUITY", "AMT_APPLICATION", "AMT_CREDIT", "AMT_DOWN_PAYMENT", "AMT_GOODS_PRICE")
-_OTHER = ("HOUR_APPR_PROCESS_START", "RATE_DOWN_PAYMENT", "RATE_INTEREST_PRIMARY",
-          "RATE_INTEREST_PRIVILEGED", "DAYS_DECISION", "SELLERPLACE_AREA", "CNT_PAYMENT",
-          "NFLAG_INSURED_ON_APPROVAL", "NFLAG_LAST_APPL_IN_DAY", *PLACEHOLDER_DATES)
-_SCOPED = ("AMT_ANNUITY", "AMT_APPLICATION", "AMT_CREDIT", "AMT_DOWN_PAYMENT", "AMT_GOODS_PRICE",
-           "RATE_DOWN_PAYMENT", "DAYS_DECISION", "CNT_PAYMENT", "DAYS_LAST_DUE_1ST_VERSION",
-           "DAYS_TERMINATION")
-_W_ASKED = Phrase("amount asked relative to amount granted",
-                  "le montant demandé rapporté au montant accordé", "ratio")
-_W_RATE = Phrase("annuity relative to amount granted", "l'annuité rapportée au montant accordé",
-                 "ratio")
-_W_GAP = Phrase("amount granted above the goods price", "le montant accordé au-delà du prix du bien",
-                "currency")
+_OTHER = (
+    "HOUR_APPR_PROCESS_START",
+    "RATE_DOWN_PAYMENT",
+    "RATE_INTEREST_PRIMARY",
+    "RATE_INTEREST_PRIVILEGED",
+    "DAYS_DECISION",
+    "SELLERPLACE_AREA",
+    "CNT_PAYMENT",
+    "NFLAG_INSURED_ON_APPROVAL",
+    "NFLAG_LAST_APPL_IN_DAY",
+    *PLACEHOLDER_DATES,
+)
+_SCOPED = (
+    "AMT_ANNUITY",
+    "AMT_APPLICATION",
+    "AMT_CREDIT",
+    "AMT_DOWN_PAYMENT",
+    "AMT_GOODS_PRICE",
+    "RATE_DOWN_PAYMENT",
+    "DAYS_DECISION",
+    "CNT_PAYMENT",
+    "DAYS_LAST_DUE_1ST_VERSION",
+    "DAYS_TERMINATION",
+)
+_W_ASKED = Phrase(
+    "amount asked relative to amount granted",
+    "le montant demandé rapporté au montant accordé",
+    "ratio",
+)
+_W_RATE = Phrase(
+    "annuity relative to amount granted", "l'annuité rapportée au montant accordé", "ratio"
+)
+_W_GAP = Phrase(
+    "amount granted above the goods price", "le montant accordé au-delà du prix du bien", "currency"
+)
 
 
 def clean(prev: ir.Table) -> ir.Table:
@@ -45,15 +73,30 @@ def clean(prev: ir.Table) -> ir.Table:
 def define(prev: ir.Table) -> tuple[ir.Table, list[Feature]]:
     t = clean(prev)
     rows = Aggregator(t, SOURCE, "PREV", "previous applications", "les demandes précédentes")
-    approved = Scope("APPROVED", "over approved previous applications",
-                     "sur les demandes précédentes acceptées",
-                     t.NAME_CONTRACT_STATUS == "Approved")
-    refused = Scope("REFUSED", "over refused previous applications",
-                    "sur les demandes précédentes refusées", t.NAME_CONTRACT_STATUS == "Refused")
-    recent = Scope("PREV_12M", "over previous applications of the last 12 months",
-                   "sur les demandes des 12 derniers mois", t.DAYS_DECISION >= -365)
-    last3 = Scope("PREV_LAST3", "over the last 3 previous applications",
-                  "sur les 3 dernières demandes", t.PREV_RECENCY_RANK < 3)
+    approved = Scope(
+        "APPROVED",
+        "over approved previous applications",
+        "sur les demandes précédentes acceptées",
+        t.NAME_CONTRACT_STATUS == "Approved",
+    )
+    refused = Scope(
+        "REFUSED",
+        "over refused previous applications",
+        "sur les demandes précédentes refusées",
+        t.NAME_CONTRACT_STATUS == "Refused",
+    )
+    recent = Scope(
+        "PREV_12M",
+        "over previous applications of the last 12 months",
+        "sur les demandes des 12 derniers mois",
+        t.DAYS_DECISION >= -365,
+    )
+    last3 = Scope(
+        "PREV_LAST3",
+        "over the last 3 previous applications",
+        "sur les 3 dernières demandes",
+        t.PREV_RECENCY_RANK < 3,
+    )
     asked = ratio(t.AMT_APPLICATION, t.AMT_CREDIT)
     rate = ratio(t.AMT_ANNUITY, t.AMT_CREDIT)
     gap = f64(t.AMT_CREDIT) - f64(t.AMT_GOODS_PRICE)
@@ -64,34 +107,63 @@ def define(prev: ir.Table) -> tuple[ir.Table, list[Feature]]:
         feats += rows.stats(col, ("min", "max", "mean", "sum", "var"))
     for col in _OTHER:
         feats += rows.stats(col, ("min", "max", "mean"))
-    feats += rows.stats("APP_CREDIT_PERC", ("min", "max", "mean", "var"), value=asked,
-                        words=_W_ASKED, group=g_credit)
-    feats += rows.stats("PAYMENT_RATE", ("min", "max", "mean"), value=rate, words=_W_RATE,
-                        group="previous_application.AMT_ANNUITY")
-    feats += rows.stats("CREDIT_GOODS_DIFF", ("mean", "max"), value=gap, words=_W_GAP,
-                        group=g_credit)
+    feats += rows.stats(
+        "APP_CREDIT_PERC",
+        ("min", "max", "mean", "var"),
+        value=asked,
+        words=_W_ASKED,
+        group=g_credit,
+    )
+    feats += rows.stats(
+        "PAYMENT_RATE",
+        ("min", "max", "mean"),
+        value=rate,
+        words=_W_RATE,
+        group="previous_application.AMT_ANNUITY",
+    )
+    feats += rows.stats(
+        "CREDIT_GOODS_DIFF", ("mean", "max"), value=gap, words=_W_GAP, group=g_credit
+    )
     for col, values in cats.PREVIOUS.items():
         feats += rows.shares(col, values)
 
-    words = {"APPROVED": ("number of approved previous applications",
-                          "nombre de demandes précédentes acceptées"),
-             "REFUSED": ("number of refused previous applications",
-                         "nombre de demandes précédentes refusées")}
+    words = {
+        "APPROVED": (
+            "number of approved previous applications",
+            "nombre de demandes précédentes acceptées",
+        ),
+        "REFUSED": (
+            "number of refused previous applications",
+            "nombre de demandes précédentes refusées",
+        ),
+    }
     for scope in (approved, refused):
         en, fr = words[scope.prefix]
         feats.append(rows.count(scope=scope, en=en, fr=fr))
         for col in _SCOPED:
             feats += rows.stats(col, ("min", "max", "mean"), scope=scope)
-        feats += rows.stats("APP_CREDIT_PERC", ("mean", "max"), scope=scope, value=asked,
-                            words=_W_ASKED, group=g_credit)
-    feats.append(rows.count(scope=recent, en="number of previous applications in the last 12 months",
-                            fr="nombre de demandes précédentes sur les 12 derniers mois"))
+        feats += rows.stats(
+            "APP_CREDIT_PERC",
+            ("mean", "max"),
+            scope=scope,
+            value=asked,
+            words=_W_ASKED,
+            group=g_credit,
+        )
+    feats.append(
+        rows.count(
+            scope=recent,
+            en="number of previous applications in the last 12 months",
+            fr="nombre de demandes précédentes sur les 12 derniers mois",
+        )
+    )
     feats += rows.shares("NAME_CONTRACT_STATUS", ("Approved", "Refused"), scope=recent)
     feats += rows.stats("AMT_CREDIT", ("mean", "sum"), scope=recent)
     feats += rows.stats("AMT_APPLICATION", ("mean", "sum"), scope=recent)
     feats += rows.shares("NAME_CONTRACT_STATUS", ("Approved", "Refused"), scope=last3)
     for col in ("AMT_CREDIT", "AMT_ANNUITY", "CNT_PAYMENT", "DAYS_DECISION"):
         feats += rows.stats(col, ("mean",), scope=last3)
-    feats += rows.stats("APP_CREDIT_PERC", ("mean",), scope=last3, value=asked, words=_W_ASKED,
-                        group=g_credit)
+    feats += rows.stats(
+        "APP_CREDIT_PERC", ("mean",), scope=last3, value=asked, words=_W_ASKED, group=g_credit
+    )
     return t, feats

@@ -28,44 +28,67 @@ class BatchResult:
         return self.rows / self.seconds if self.seconds else float("inf")
 
 
-def score_frame(scorer: ChampionScorer, features: pd.DataFrame, *, lang: Lang = "fr",
-                top: int = 3) -> pd.DataFrame:
+def score_frame(
+    scorer: ChampionScorer, features: pd.DataFrame, *, lang: Lang = "fr", top: int = 3
+) -> pd.DataFrame:
     """``SK_ID_CURR, probability, decision`` and the top reasons against and for, per row."""
     matrix = scorer.matrix(features)
-    contrib = np.asarray(scorer.booster.predict(matrix, pred_contrib=True,
-                                                num_threads=scorer.num_threads))
+    contrib = np.asarray(
+        scorer.booster.predict(matrix, pred_contrib=True, num_threads=scorer.num_threads)
+    )
     raw = 1.0 / (1.0 + np.exp(-contrib.sum(axis=1)))
     probability = scorer.calibrator.predict(raw)
-    out = pd.DataFrame({"SK_ID_CURR": features["SK_ID_CURR"].to_numpy(dtype=np.int64),
-                        "probability": probability,
-                        "decision": np.where(probability >= scorer.threshold, "refuse", "grant")})
+    out = pd.DataFrame(
+        {
+            "SK_ID_CURR": features["SK_ID_CURR"].to_numpy(dtype=np.int64),
+            "probability": probability,
+            "decision": np.where(probability >= scorer.threshold, "refuse", "grant"),
+        }
+    )
     by_group = contrib[:, :-1] @ scorer.group_matrix_  # one product for the whole chunk
     texts: dict[str, list[str]] = {f"reason_against_{i + 1}": [] for i in range(top)}
     texts.update({f"reason_for_{i + 1}": [] for i in range(top)})
     for i in range(len(features)):
         against, favour = row_reasons(
-            contrib[i, :-1], scorer._values(matrix[i]), feature_names=scorer.feature_names,
-            metas=scorer.metas, groups=scorer.groups_, matrix=scorer.group_matrix_,
-            quantiles=scorer.quantiles, lang=lang, top=top, members=scorer.group_members_,
-            by_group=by_group[i])
+            contrib[i, :-1],
+            scorer._values(matrix[i]),
+            feature_names=scorer.feature_names,
+            metas=scorer.metas,
+            groups=scorer.groups_,
+            matrix=scorer.group_matrix_,
+            quantiles=scorer.quantiles,
+            lang=lang,
+            top=top,
+            members=scorer.group_members_,
+            by_group=by_group[i],
+        )
         for kind, reasons in (("against", against), ("for", favour)):
             for k in range(top):
                 texts[f"reason_{kind}_{k + 1}"].append(reasons[k].text if k < len(reasons) else "")
     return pd.concat([out, pd.DataFrame(texts)], axis=1)
 
 
-def score_features(scorer: ChampionScorer, features: pd.DataFrame, out: Path, *, lang: Lang = "fr",
-                   on_chunk: Callable[[int], None] | None = None) -> BatchResult:
+def score_features(
+    scorer: ChampionScorer,
+    features: pd.DataFrame,
+    out: Path,
+    *,
+    lang: Lang = "fr",
+    on_chunk: Callable[[int], None] | None = None,
+) -> BatchResult:
     """Score in chunks, write the CSV (atomically), and time it."""
     start = time.perf_counter()
     parts = []
     for begin in range(0, len(features), CHUNK):
-        chunk = features.iloc[begin:begin + CHUNK]
+        chunk = features.iloc[begin : begin + CHUNK]
         parts.append(score_frame(scorer, chunk, lang=lang))
         if on_chunk:
             on_chunk(len(chunk))
-    result = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["SK_ID_CURR", "probability", "decision"])
+    result = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["SK_ID_CURR", "probability", "decision"])
+    )
     out = write_scores(result, out)
     return BatchResult(rows=len(result), seconds=time.perf_counter() - start, out=out)
 

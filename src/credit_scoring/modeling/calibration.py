@@ -52,20 +52,25 @@ class Calibrator(BaseEstimator):
         return self.model_.predict_proba(_logit(scores).reshape(-1, 1))[:, 1]
 
 
-def calibrate_out_of_fold(scores: np.ndarray, y: np.ndarray, folds: Folds, *,
-                          method: str) -> np.ndarray:
+def calibrate_out_of_fold(
+    scores: np.ndarray, y: np.ndarray, folds: Folds, *, method: str
+) -> np.ndarray:
     """Calibrated probabilities where each fold is mapped by a calibrator fitted on the others."""
     scores = np.asarray(scores, dtype=float)
     y = np.asarray(y, dtype=float)
     out = np.empty_like(scores)
     for train_idx, valid_idx in folds:
-        out[valid_idx] = Calibrator(method=method).fit(scores[train_idx], y[train_idx]).predict(
-            scores[valid_idx])
+        out[valid_idx] = (
+            Calibrator(method=method)
+            .fit(scores[train_idx], y[train_idx])
+            .predict(scores[valid_idx])
+        )
     return out
 
 
-def reliability_curve(y: np.ndarray, p: np.ndarray, *, n_bins: int = 10,
-                      strategy: str = "uniform") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def reliability_curve(
+    y: np.ndarray, p: np.ndarray, *, n_bins: int = 10, strategy: str = "uniform"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(mean predicted, observed rate, count) per non-empty bin."""
     y = np.asarray(y, dtype=float).ravel()
     p = np.asarray(p, dtype=float).ravel()
@@ -81,8 +86,9 @@ def reliability_curve(y: np.ndarray, p: np.ndarray, *, n_bins: int = 10,
     return mean_p[keep] / counts[keep], rate[keep] / counts[keep], counts[keep]
 
 
-def expected_calibration_error(y: np.ndarray, p: np.ndarray, *, n_bins: int = 10,
-                               strategy: str = "uniform") -> float:
+def expected_calibration_error(
+    y: np.ndarray, p: np.ndarray, *, n_bins: int = 10, strategy: str = "uniform"
+) -> float:
     """Share-weighted mean gap between predicted probability and observed rate over bins."""
     mean_p, rate, counts = reliability_curve(y, p, n_bins=n_bins, strategy=strategy)
     return float(np.sum(counts * np.abs(mean_p - rate)) / np.sum(counts))
@@ -99,18 +105,23 @@ class CalibrationResult:
     ece_raw: float
 
 
-def choose_calibration(scores: np.ndarray, y: np.ndarray, folds: Folds,
-                       methods: Sequence[str] = METHODS) -> CalibrationResult:
+def choose_calibration(
+    scores: np.ndarray, y: np.ndarray, folds: Folds, methods: Sequence[str] = METHODS
+) -> CalibrationResult:
     """Try each method out of fold; keep the lowest Brier score (ECE breaks near-ties)."""
     y = np.asarray(y, dtype=float)
     best: CalibrationResult | None = None
     for method in methods:
         oof = calibrate_out_of_fold(scores, y, folds, method=method)
         result = CalibrationResult(
-            method=method, calibrator=Calibrator(method=method).fit(scores, y), oof_probability=oof,
-            brier=float(brier_score_loss(y, oof)), ece=expected_calibration_error(y, oof),
+            method=method,
+            calibrator=Calibrator(method=method).fit(scores, y),
+            oof_probability=oof,
+            brier=float(brier_score_loss(y, oof)),
+            ece=expected_calibration_error(y, oof),
             brier_raw=float(brier_score_loss(y, np.clip(scores, 0, 1))),
-            ece_raw=expected_calibration_error(y, np.clip(scores, 0, 1)))
+            ece_raw=expected_calibration_error(y, np.clip(scores, 0, 1)),
+        )
         if best is None or (result.brier, result.ece) < (best.brier - 1e-6, best.ece):
             best = result
     assert best is not None

@@ -66,9 +66,12 @@ class MedianImputer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return np.hstack([filled, missing[:, self.indicator_features_].astype(float)])
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        names = np.asarray(input_features if input_features is not None else
-                           getattr(self, "feature_names_in_",
-                                   [f"x{i}" for i in range(self.n_features_in_)]), dtype=object)
+        names = np.asarray(
+            input_features
+            if input_features is not None
+            else getattr(self, "feature_names_in_", [f"x{i}" for i in range(self.n_features_in_)]),
+            dtype=object,
+        )
         flags = [f"missingindicator_{n}" for n in names[self.indicator_features_]]
         return np.concatenate([names, np.asarray(flags, dtype=object)])
 
@@ -81,10 +84,18 @@ def preprocessor(X: pd.DataFrame, *, scale: bool = True) -> ColumnTransformer:
         num_steps.append(StandardScaler())
     transformers: list[tuple[str, Any, list[str]]] = [("num", make_pipeline(*num_steps), numeric)]
     if categorical:
-        transformers.append(("cat", make_pipeline(
-            FunctionTransformer(_as_text, feature_names_out="one-to-one"),
-            OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=30,
-                          sparse_output=False)), categorical))
+        transformers.append(
+            (
+                "cat",
+                make_pipeline(
+                    FunctionTransformer(_as_text, feature_names_out="one-to-one"),
+                    OneHotEncoder(
+                        handle_unknown="infrequent_if_exist", min_frequency=30, sparse_output=False
+                    ),
+                ),
+                categorical,
+            )
+        )
     return ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=False)
 
 
@@ -103,21 +114,44 @@ def _dummy(X: pd.DataFrame, extra: dict[str, Any]) -> Pipeline:
 
 
 def _logreg(X: pd.DataFrame, extra: dict[str, Any]) -> Pipeline:
-    return Pipeline([("prep", preprocessor(X)),
-                     ("model", LogisticRegression(C=0.05, max_iter=200, tol=1e-3, **extra))])
+    return Pipeline(
+        [
+            ("prep", preprocessor(X)),
+            ("model", LogisticRegression(C=0.05, max_iter=200, tol=1e-3, **extra)),
+        ]
+    )
 
 
 def _knn(X: pd.DataFrame, extra: dict[str, Any]) -> Pipeline:
     # Distances in hundreds of dimensions say little: project on the main components first.
-    return Pipeline([("prep", preprocessor(X)), ("pca", PCA(n_components=20, random_state=SEED)),
-                     ("model", KNeighborsClassifier(n_neighbors=100, n_jobs=1))])
+    return Pipeline(
+        [
+            ("prep", preprocessor(X)),
+            ("pca", PCA(n_components=20, random_state=SEED)),
+            ("model", KNeighborsClassifier(n_neighbors=100, n_jobs=1)),
+        ]
+    )
 
 
 def _forest(X: pd.DataFrame, extra: dict[str, Any]) -> Pipeline:
-    return Pipeline([("prep", preprocessor(X, scale=False)),
-                     ("model", RandomForestClassifier(
-                         n_estimators=150, max_depth=14, min_samples_leaf=30, max_features="sqrt",
-                         max_samples=0.5, n_jobs=1, random_state=SEED, **extra))])
+    return Pipeline(
+        [
+            ("prep", preprocessor(X, scale=False)),
+            (
+                "model",
+                RandomForestClassifier(
+                    n_estimators=150,
+                    max_depth=14,
+                    min_samples_leaf=30,
+                    max_features="sqrt",
+                    max_samples=0.5,
+                    n_jobs=1,
+                    random_state=SEED,
+                    **extra,
+                ),
+            ),
+        ]
+    )
 
 
 def sklearn_candidates() -> list[SklearnCandidate]:
@@ -126,8 +160,9 @@ def sklearn_candidates() -> list[SklearnCandidate]:
         SklearnCandidate("dummy", _dummy),
         SklearnCandidate("logistic_regression", _logreg, {"model__C": [0.01, 0.1]}),
         SklearnCandidate("knn", _knn, {"model__n_neighbors": [50, 200]}, quick=False),
-        SklearnCandidate("random_forest", _forest, {"model__min_samples_leaf": [10, 40]},
-                         quick=False),
+        SklearnCandidate(
+            "random_forest", _forest, {"model__min_samples_leaf": [10, 40]}, quick=False
+        ),
     ]
 
 
@@ -135,14 +170,29 @@ def sklearn_candidates() -> list[SklearnCandidate]:
 # Large leaves (300 clients) suit the sparse history columns: most clients have no history,
 # and on the real sample they beat 100 and 600 (0.7612 against 0.7599 and 0.7607 of AUC).
 LGBM_BASE: dict[str, Any] = {
-    "objective": "binary", "metric": "binary_logloss", "learning_rate": 0.02, "num_leaves": 20,
-    "min_child_samples": 300, "feature_fraction": 0.25, "bagging_fraction": 0.85, "bagging_freq": 1,
-    "lambda_l2": 10.0, "min_gain_to_split": 0.0, "max_bin": 127, "verbosity": -1,
-    "seed": SEED, "deterministic": True, "force_col_wise": True,
+    "objective": "binary",
+    "metric": "binary_logloss",
+    "learning_rate": 0.02,
+    "num_leaves": 20,
+    "min_child_samples": 300,
+    "feature_fraction": 0.25,
+    "bagging_fraction": 0.85,
+    "bagging_freq": 1,
+    "lambda_l2": 10.0,
+    "min_gain_to_split": 0.0,
+    "max_bin": 127,
+    "verbosity": -1,
+    "seed": SEED,
+    "deterministic": True,
+    "force_col_wise": True,
 }
 # quick: faster learning, coarser histograms, fewer columns per tree (about 1.5x faster)
-LGBM_QUICK: dict[str, Any] = {**LGBM_BASE, "learning_rate": 0.05, "max_bin": 63,
-                              "feature_fraction": 0.15}
+LGBM_QUICK: dict[str, Any] = {
+    **LGBM_BASE,
+    "learning_rate": 0.05,
+    "max_bin": 63,
+    "feature_fraction": 0.15,
+}
 MAX_ROUNDS = 3000
 EARLY_STOPPING = 150  # rounds without improvement of a fold's log loss before it stops
 
@@ -160,23 +210,37 @@ def lgbm_search_space(trial: Any) -> dict[str, Any]:
     }
 
 
-def fit_booster(params: dict[str, Any], X: pd.DataFrame, y: np.ndarray, *, n_threads: int,
-                rounds: int, seeds: Sequence[int] = (SEED,)) -> lgb.Booster:
+def fit_booster(
+    params: dict[str, Any],
+    X: pd.DataFrame,
+    y: np.ndarray,
+    *,
+    n_threads: int,
+    rounds: int,
+    seeds: Sequence[int] = (SEED,),
+) -> lgb.Booster:
     """Train a booster for a given number of rounds (chosen on the folds beforehand); with
     several seeds, one per seed, merged into one booster predicting their average."""
-    boosters = [lgb.train({**params, "num_threads": n_threads, "seed": seed}, lgb.Dataset(X, y),
-                          num_boost_round=rounds) for seed in seeds]
+    boosters = [
+        lgb.train(
+            {**params, "num_threads": n_threads, "seed": seed},
+            lgb.Dataset(X, y),
+            num_boost_round=rounds,
+        )
+        for seed in seeds
+    ]
     return boosters[0] if len(boosters) == 1 else merge_boosters(boosters)
 
 
 def _tree_blocks(model: str) -> list[str]:
-    body = model[model.index("Tree=0"):model.index("end of trees")]
+    body = model[model.index("Tree=0") : model.index("end of trees")]
     return [b for b in re.split(r"(?=^Tree=\d+$)", body, flags=re.M) if b]
 
 
 def _scale_leaves(block: str, factor: float) -> str:
     def scaled(match: re.Match[str]) -> str:
         return match.group(1) + " ".join(repr(float(v) * factor) for v in match.group(2).split())
+
     return re.sub(r"^(leaf_value=|internal_value=)(.*)$", scaled, block, flags=re.M)
 
 
@@ -189,11 +253,19 @@ def merge_boosters(boosters: Sequence[lgb.Booster]) -> lgb.Booster:
     explainers keep handling a single LightGBM model.
     """
     texts = [b.model_to_string() for b in boosters]
-    blocks = [_scale_leaves(block, 1.0 / len(texts)) for text in texts for block in _tree_blocks(text)]
-    blocks = [re.sub(r"^Tree=\d+$", f"Tree={i}", block, count=1, flags=re.M)
-              for i, block in enumerate(blocks)]
+    blocks = [
+        _scale_leaves(block, 1.0 / len(texts)) for text in texts for block in _tree_blocks(text)
+    ]
+    blocks = [
+        re.sub(r"^Tree=\d+$", f"Tree={i}", block, count=1, flags=re.M)
+        for i, block in enumerate(blocks)
+    ]
     first = texts[0]
-    head = re.sub(r"^tree_sizes=.*$",
-                  "tree_sizes=" + " ".join(str(len(b.encode())) for b in blocks),
-                  first[:first.index("Tree=0")], count=1, flags=re.M)
-    return lgb.Booster(model_str=head + "".join(blocks) + first[first.index("end of trees"):])
+    head = re.sub(
+        r"^tree_sizes=.*$",
+        "tree_sizes=" + " ".join(str(len(b.encode())) for b in blocks),
+        first[: first.index("Tree=0")],
+        count=1,
+        flags=re.M,
+    )
+    return lgb.Booster(model_str=head + "".join(blocks) + first[first.index("end of trees") :])

@@ -23,7 +23,9 @@ class Reason:
     group: str
     direction: Literal["against", "for"]  # against: raises the default risk
     contribution: float  # in log-odds, summed over the group's features
-    text: str  # e.g. "Late payments on previous loans: 3 in the last year (more than 90% of clients)"
+    text: (
+        str  # e.g. "Late payments on previous loans: 3 in the last year (more than 90% of clients)"
+    )
     features: tuple[str, ...] = ()
     value: float | str | None = None
 
@@ -62,7 +64,9 @@ class Scorer(Protocol):
         """Exact per-feature contributions (log-odds), one row per client, plus a 'bias' column."""
         ...
 
-    def score(self, features: pd.DataFrame, *, lang: Lang = "fr", top: int = 4) -> list[ScoreResult]:
+    def score(
+        self, features: pd.DataFrame, *, lang: Lang = "fr", top: int = 4
+    ) -> list[ScoreResult]:
         """Probability, decision and top reasons against and for, for each row."""
         ...
 

@@ -35,7 +35,9 @@ def _check(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     y = np.asarray(y, dtype=float).ravel()
     p = np.asarray(p, dtype=float).ravel()
     if y.shape != p.shape:
-        raise ValueError(f"{y.size} labels but {p.size} probabilities: give one probability per label.")
+        raise ValueError(
+            f"{y.size} labels but {p.size} probabilities: give one probability per label."
+        )
     if y.size == 0:
         raise ValueError("no rows to evaluate: the labels are empty.")
     if not np.isin(y, (0.0, 1.0)).all():
@@ -54,15 +56,22 @@ def confusion_at(y: np.ndarray, p: np.ndarray, threshold: float) -> tuple[int, i
     return tn, fp, fn, tp
 
 
-def cost_per_applicant(y: np.ndarray, p: np.ndarray, threshold: float, *,
-                       cost_fn: float, cost_fp: float) -> float:
+def cost_per_applicant(
+    y: np.ndarray, p: np.ndarray, threshold: float, *, cost_fn: float, cost_fp: float
+) -> float:
     """Average cost of the decisions taken at ``threshold``."""
     _, fp, fn, _ = confusion_at(y, p, threshold)
     return (cost_fn * fn + cost_fp * fp) / len(np.ravel(y))
 
 
-def cost_curve(y: np.ndarray, p: np.ndarray, *, cost_fn: float, cost_fp: float,
-               thresholds: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def cost_curve(
+    y: np.ndarray,
+    p: np.ndarray,
+    *,
+    cost_fn: float,
+    cost_fp: float,
+    thresholds: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Cost per applicant at each threshold (default: every distinct probability, then accept-all)."""
     y, p = _check(y, p)
     if thresholds is None:
@@ -75,7 +84,9 @@ def cost_curve(y: np.ndarray, p: np.ndarray, *, cost_fn: float, cost_fp: float,
     return thresholds, (cost_fn * fn + cost_fp * fp) / y.size
 
 
-def best_threshold(y: np.ndarray, p: np.ndarray, *, cost_fn: float, cost_fp: float) -> ThresholdChoice:
+def best_threshold(
+    y: np.ndarray, p: np.ndarray, *, cost_fn: float, cost_fp: float
+) -> ThresholdChoice:
     """The threshold with the lowest cost per applicant (the lowest such threshold on ties)."""
     thresholds, costs = cost_curve(y, p, cost_fn=cost_fn, cost_fp=cost_fp)
     best = int(np.argmin(costs))

@@ -62,8 +62,9 @@ class OofRun:
     seeds: tuple[int, ...] = (SEED,)
 
 
-def grid_search(candidate: SklearnCandidate, X: pd.DataFrame, y: np.ndarray, *,
-                strategy: str, seed: int = SEED) -> dict[str, Any]:
+def grid_search(
+    candidate: SklearnCandidate, X: pd.DataFrame, y: np.ndarray, *, strategy: str, seed: int = SEED
+) -> dict[str, Any]:
     """Best grid parameters by ROC AUC (3-fold ``GridSearchCV`` on a stratified sample)."""
     if not candidate.grid:
         return {}
@@ -71,21 +72,40 @@ def grid_search(candidate: SklearnCandidate, X: pd.DataFrame, y: np.ndarray, *,
     if len(y) > GRID_SAMPLE:
         pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
         share = GRID_SAMPLE / len(y)
-        rows = np.sort(np.concatenate([rng.choice(pos, int(len(pos) * share), replace=False),
-                                       rng.choice(neg, int(len(neg) * share), replace=False)]))
+        rows = np.sort(
+            np.concatenate(
+                [
+                    rng.choice(pos, int(len(pos) * share), replace=False),
+                    rng.choice(neg, int(len(neg) * share), replace=False),
+                ]
+            )
+        )
     else:
         rows = np.arange(len(y))
     pipeline = candidate.make(X, imbalance.sklearn_params(strategy))
-    search = GridSearchCV(pipeline, candidate.grid, scoring="roc_auc", refit=False, n_jobs=1,
-                          cv=StratifiedKFold(3, shuffle=True, random_state=seed))
+    search = GridSearchCV(
+        pipeline,
+        candidate.grid,
+        scoring="roc_auc",
+        refit=False,
+        n_jobs=1,
+        cv=StratifiedKFold(3, shuffle=True, random_state=seed),
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         search.fit(X.iloc[rows], y[rows])
     return dict(search.best_params_)
 
 
-def sklearn_oof(candidate: SklearnCandidate, X: pd.DataFrame, y: np.ndarray, folds: Folds, *,
-                params: dict[str, Any], strategy: str = "none") -> OofRun:
+def sklearn_oof(
+    candidate: SklearnCandidate,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    folds: Folds,
+    *,
+    params: dict[str, Any],
+    strategy: str = "none",
+) -> OofRun:
     scores = np.zeros(len(y))
     fit_time = predict_time = 0.0
     for train_idx, valid_idx in folds:
@@ -108,9 +128,16 @@ def patience(params: dict[str, Any]) -> int:
     return max(int(EARLY_STOPPING * 0.02 / float(params.get("learning_rate", 0.02))), 30)
 
 
-def booster_oof(params: dict[str, Any], X: pd.DataFrame, y: np.ndarray, folds: Folds, *,
-                strategy: str = "none", n_threads: int = 1,
-                seeds: tuple[int, ...] = (SEED,)) -> OofRun:
+def booster_oof(
+    params: dict[str, Any],
+    X: pd.DataFrame,
+    y: np.ndarray,
+    folds: Folds,
+    *,
+    strategy: str = "none",
+    n_threads: int = 1,
+    seeds: tuple[int, ...] = (SEED,),
+) -> OofRun:
     """LightGBM out of fold, each fold trained on its whole training part.
 
     The number of rounds is a hyper-parameter chosen like the others, on the folds: every
@@ -134,14 +161,28 @@ def booster_oof(params: dict[str, Any], X: pd.DataFrame, y: np.ndarray, folds: F
         valid_set = lgb.Dataset(X.iloc[valid_idx], y[valid_idx], reference=fit_set)
         fold_boosters = []
         for seed in seeds:
-            fit_params = {**params, **imbalance.booster_params(strategy, y_fit),
-                          "num_threads": n_threads, "metric": "auc", "seed": seed}
+            fit_params = {
+                **params,
+                **imbalance.booster_params(strategy, y_fit),
+                "num_threads": n_threads,
+                "metric": "auc",
+                "seed": seed,
+            }
             history: dict[str, Any] = {}
-            fold_boosters.append(lgb.train(
-                fit_params, fit_set, num_boost_round=MAX_ROUNDS, valid_sets=[valid_set],
-                valid_names=["fold"], keep_training_booster=True,  # else cut at its own best
-                callbacks=[lgb.early_stopping(patience(params), verbose=False),
-                           lgb.record_evaluation(history)]))
+            fold_boosters.append(
+                lgb.train(
+                    fit_params,
+                    fit_set,
+                    num_boost_round=MAX_ROUNDS,
+                    valid_sets=[valid_set],
+                    valid_names=["fold"],
+                    keep_training_booster=True,  # else cut at its own best
+                    callbacks=[
+                        lgb.early_stopping(patience(params), verbose=False),
+                        lgb.record_evaluation(history),
+                    ],
+                )
+            )
             curves.append(np.asarray(history["fold"]["auc"]))
         fit_time += time.perf_counter() - start
         boosters.append(fold_boosters)
@@ -150,22 +191,44 @@ def booster_oof(params: dict[str, Any], X: pd.DataFrame, y: np.ndarray, folds: F
     scores = np.zeros(len(y))
     start = time.perf_counter()
     for fold_boosters, (_, valid_idx) in zip(boosters, folds, strict=True):
-        raw = np.mean([b.predict(X.iloc[valid_idx], num_iteration=best, raw_score=True,
-                                 num_threads=n_threads) for b in fold_boosters], axis=0)
+        raw = np.mean(
+            [
+                b.predict(
+                    X.iloc[valid_idx], num_iteration=best, raw_score=True, num_threads=n_threads
+                )
+                for b in fold_boosters
+            ],
+            axis=0,
+        )
         scores[valid_idx] = 1.0 / (1.0 + np.exp(-raw))
     predict_time += time.perf_counter() - start
-    return OofRun(scores, params, fit_time / len(folds), 1000 * 1000 * predict_time / len(y),
-                  [best] * len(folds), seeds)
+    return OofRun(
+        scores,
+        params,
+        fit_time / len(folds),
+        1000 * 1000 * predict_time / len(y),
+        [best] * len(folds),
+        seeds,
+    )
 
 
 def auc(y: np.ndarray, scores: np.ndarray) -> float:
     return float(roc_auc_score(y, scores))
 
 
-def tune_booster(base: dict[str, Any], X: pd.DataFrame, y: np.ndarray, folds: Folds, *,
-                 budget: Budget, reserve_trials: float, max_trials: int, n_threads: int = 1,
-                 seed: int = SEED,
-                 on_trial: Callable[[int, float], None] | None = None) -> tuple[OofRun, int]:
+def tune_booster(
+    base: dict[str, Any],
+    X: pd.DataFrame,
+    y: np.ndarray,
+    folds: Folds,
+    *,
+    budget: Budget,
+    reserve_trials: float,
+    max_trials: int,
+    n_threads: int = 1,
+    seed: int = SEED,
+    on_trial: Callable[[int, float], None] | None = None,
+) -> tuple[OofRun, int]:
     """Optuna (TPE) over a modest space, first trial = the defaults; best by out-of-fold AUC.
 
     Stops when the next trial would eat into ``reserve_trials`` trials' worth of the budget.
@@ -182,10 +245,22 @@ def tune_booster(base: dict[str, Any], X: pd.DataFrame, y: np.ndarray, folds: Fo
             on_trial(trial.number, value)
         return value
 
-    study = optuna.create_study(direction="maximize",
-                                sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=4))
-    study.enqueue_trial({k: base[k] for k in ("num_leaves", "min_child_samples", "feature_fraction",
-                                              "bagging_fraction", "lambda_l2", "min_gain_to_split")})
+    study = optuna.create_study(
+        direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=4)
+    )
+    study.enqueue_trial(
+        {
+            k: base[k]
+            for k in (
+                "num_leaves",
+                "min_child_samples",
+                "feature_fraction",
+                "bagging_fraction",
+                "lambda_l2",
+                "min_gain_to_split",
+            )
+        }
+    )
     study.optimize(objective, n_trials=1)
     trial_seconds = max(budget.elapsed - started, 1.0)
     spare = budget.remaining - (reserve_trials + 1) * trial_seconds

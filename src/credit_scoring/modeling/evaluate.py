@@ -47,7 +47,9 @@ class CandidateResult:
     seeds: tuple[int, ...] = ()  # LightGBM: one booster per seed, averaged
 
 
-def compute_metrics(y: np.ndarray, p: np.ndarray, *, cost_fn: float, cost_fp: float) -> dict[str, float]:
+def compute_metrics(
+    y: np.ndarray, p: np.ndarray, *, cost_fn: float, cost_fp: float
+) -> dict[str, float]:
     """Ranking, calibration and decision metrics; decisions at the cost-minimising threshold."""
     choice = best_threshold(y, p, cost_fn=cost_fn, cost_fp=cost_fp)
     tn, fp, fn, tp = confusion_at(y, p, choice.threshold)
@@ -70,28 +72,55 @@ def compute_metrics(y: np.ndarray, p: np.ndarray, *, cost_fn: float, cost_fp: fl
     }
 
 
-TABLE_COLUMNS = ["candidate", "imbalance", "calibration", "roc_auc", "pr_auc", "accuracy",
-                 "precision", "recall", "f_beta", "brier", "ece", "threshold",
-                 "cost_per_applicant", "cost_at_half", "saving_vs_accept_all", "fit_seconds",
-                 "predict_ms_per_1000"]
+TABLE_COLUMNS = [
+    "candidate",
+    "imbalance",
+    "calibration",
+    "roc_auc",
+    "pr_auc",
+    "accuracy",
+    "precision",
+    "recall",
+    "f_beta",
+    "brier",
+    "ece",
+    "threshold",
+    "cost_per_applicant",
+    "cost_at_half",
+    "saving_vs_accept_all",
+    "fit_seconds",
+    "predict_ms_per_1000",
+]
 
 
 def comparison_table(results: list[CandidateResult]) -> pd.DataFrame:
-    rows = [{"candidate": r.name, "imbalance": r.imbalance, "calibration": r.calibration,
-             **r.metrics, "fit_seconds": r.fit_seconds, "predict_ms_per_1000": r.predict_ms_per_1000}
-            for r in results]
+    rows = [
+        {
+            "candidate": r.name,
+            "imbalance": r.imbalance,
+            "calibration": r.calibration,
+            **r.metrics,
+            "fit_seconds": r.fit_seconds,
+            "predict_ms_per_1000": r.predict_ms_per_1000,
+        }
+        for r in results
+    ]
     table = pd.DataFrame(rows)[TABLE_COLUMNS]
     return table.sort_values("cost_per_applicant", kind="stable").reset_index(drop=True)
 
 
 def to_markdown(table: pd.DataFrame, digits: int = 4) -> str:
     """A GitHub-flavoured markdown table (no extra dependency)."""
+
     def cell(value: Any) -> str:
         if isinstance(value, float | np.floating):
             return f"{value:.{digits}f}"
         return str(value)
+
     lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    lines += [
+        "| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)
+    ]
     return "\n".join(lines)
 
 
@@ -102,19 +131,28 @@ def _save(fig: Any, path: Path) -> Path:
     return path
 
 
-def plot_all(results: list[CandidateResult], winner: CandidateResult, y: np.ndarray, out_dir: Path,
-             *, cost_fn: float, cost_fp: float) -> list[Path]:
+def plot_all(
+    results: list[CandidateResult],
+    winner: CandidateResult,
+    y: np.ndarray,
+    out_dir: Path,
+    *,
+    cost_fn: float,
+    cost_fp: float,
+) -> list[Path]:
     """ROC, precision-recall, cost vs threshold, calibration and confusion matrix plots."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     fig, (roc_ax, pr_ax) = plt.subplots(1, 2, figsize=(11, 4.5))
     for r in results:
         fpr, tpr, _ = roc_curve(y, r.oof_probability)
-        roc_ax.plot(fpr, tpr, label=f"{r.name} ({r.metrics['roc_auc']:.3f})",
-                    lw=2.2 if r is winner else 1)
+        roc_ax.plot(
+            fpr, tpr, label=f"{r.name} ({r.metrics['roc_auc']:.3f})", lw=2.2 if r is winner else 1
+        )
         prec, rec, _ = precision_recall_curve(y, r.oof_probability)
-        pr_ax.plot(rec, prec, label=f"{r.name} ({r.metrics['pr_auc']:.3f})",
-                   lw=2.2 if r is winner else 1)
+        pr_ax.plot(
+            rec, prec, label=f"{r.name} ({r.metrics['pr_auc']:.3f})", lw=2.2 if r is winner else 1
+        )
     roc_ax.plot([0, 1], [0, 1], "k:", lw=0.8)
     roc_ax.set(xlabel="False positive rate", ylabel="True positive rate", title="ROC (out of fold)")
     pr_ax.set(xlabel="Recall", ylabel="Precision", title="Precision-recall (out of fold)")
@@ -124,26 +162,39 @@ def plot_all(results: list[CandidateResult], winner: CandidateResult, y: np.ndar
 
     grid = np.linspace(0, 1, 501)
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
-    _, costs = cost_curve(y, winner.oof_probability, cost_fn=cost_fn, cost_fp=cost_fp,
-                          thresholds=grid)
+    _, costs = cost_curve(
+        y, winner.oof_probability, cost_fn=cost_fn, cost_fp=cost_fp, thresholds=grid
+    )
     ax.plot(grid, costs, label="cost per applicant")
-    ax.axvline(winner.metrics["threshold"], color="C3", ls="--",
-               label=f"chosen {winner.metrics['threshold']:.3f}")
+    ax.axvline(
+        winner.metrics["threshold"],
+        color="C3",
+        ls="--",
+        label=f"chosen {winner.metrics['threshold']:.3f}",
+    )
     ax.axhline(winner.metrics["cost_accept_all"], color="grey", ls=":", label="accept everyone")
-    ax.set(xlabel="Threshold (refuse when p ≥ threshold)", ylabel="Cost per applicant",
-           title=f"Business cost (FN={cost_fn:g}, FP={cost_fp:g})")
+    ax.set(
+        xlabel="Threshold (refuse when p ≥ threshold)",
+        ylabel="Cost per applicant",
+        title=f"Business cost (FN={cost_fn:g}, FP={cost_fp:g})",
+    )
     ax.legend()
     paths.append(_save(fig, out_dir / "cost_vs_threshold.png"))
 
     fig, ax = plt.subplots(figsize=(5.5, 5))
-    for label, p in (("raw score", np.clip(winner.oof_raw, 0, 1)),
-                     (f"calibrated ({winner.calibration})", winner.oof_probability)):
+    for label, p in (
+        ("raw score", np.clip(winner.oof_raw, 0, 1)),
+        (f"calibrated ({winner.calibration})", winner.oof_probability),
+    ):
         mean_p, rate, _ = reliability_curve(y, p, n_bins=15, strategy="quantile")
         ax.plot(mean_p, rate, "o-", ms=3, label=label)
     top = float(np.quantile(winner.oof_probability, 0.995))
     ax.plot([0, top], [0, top], "k:", lw=0.8)
-    ax.set(xlabel="Predicted probability", ylabel="Observed default rate",
-           title=f"Reliability (ECE {winner.metrics['ece']:.4f})")
+    ax.set(
+        xlabel="Predicted probability",
+        ylabel="Observed default rate",
+        title=f"Reliability (ECE {winner.metrics['ece']:.4f})",
+    )
     ax.legend()
     paths.append(_save(fig, out_dir / "calibration.png"))
 
@@ -152,10 +203,22 @@ def plot_all(results: list[CandidateResult], winner: CandidateResult, y: np.ndar
     fig, ax = plt.subplots(figsize=(4.5, 4))
     ax.imshow(matrix, cmap="Blues")
     for (i, j), value in np.ndenumerate(matrix):
-        ax.text(j, i, f"{value:,}", ha="center", va="center",
-                color="white" if value > matrix.max() / 2 else "black")
-    ax.set(xticks=[0, 1], yticks=[0, 1], xticklabels=["grant", "refuse"],
-           yticklabels=["repaid", "defaulted"], xlabel="Decision", ylabel="Outcome",
-           title=f"Confusion at threshold {winner.metrics['threshold']:.3f}")
+        ax.text(
+            j,
+            i,
+            f"{value:,}",
+            ha="center",
+            va="center",
+            color="white" if value > matrix.max() / 2 else "black",
+        )
+    ax.set(
+        xticks=[0, 1],
+        yticks=[0, 1],
+        xticklabels=["grant", "refuse"],
+        yticklabels=["repaid", "defaulted"],
+        xlabel="Decision",
+        ylabel="Outcome",
+        title=f"Confusion at threshold {winner.metrics['threshold']:.3f}",
+    )
     paths.append(_save(fig, out_dir / "confusion_matrix.png"))
     return paths

@@ -17,7 +17,7 @@ def describe(strategy: str) -> str:
         "none": "no correction",
         "class_weight": "defaulters weighted by the class ratio (scale_pos_weight)",
         "undersample": f"random undersampling of repaid clients to {UNDERSAMPLE_RATIO:.0%} "
-                       "of them per defaulter, inside each training fold",
+        "of them per defaulter, inside each training fold",
     }[strategy]
 
 
@@ -34,8 +34,9 @@ def sklearn_params(strategy: str) -> dict[str, Any]:
     return {"class_weight": "balanced"} if strategy == "class_weight" else {}
 
 
-def resample(X: pd.DataFrame, y: np.ndarray, strategy: str, *,
-             seed: int = 42) -> tuple[pd.DataFrame, np.ndarray]:
+def resample(
+    X: pd.DataFrame, y: np.ndarray, strategy: str, *, seed: int = 42
+) -> tuple[pd.DataFrame, np.ndarray]:
     """The training rows to fit on: resampled for ``undersample``, unchanged otherwise."""
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown imbalance strategy {strategy!r}: use one of {STRATEGIES}.")

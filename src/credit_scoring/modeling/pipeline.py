@@ -30,8 +30,9 @@ class TrainingRun:
     files: list[Path]
 
 
-def load_features(data_dir: Path, settings: Settings, step: Step,
-                  *, need: str = "application_train") -> tuple[PreparedData, pd.DataFrame, dict[str, FeatureMeta]]:
+def load_features(
+    data_dir: Path, settings: Settings, step: Step, *, need: str = "application_train"
+) -> tuple[PreparedData, pd.DataFrame, dict[str, FeatureMeta]]:
     """Check the folder, then build the feature table with the project's feature definitions."""
     from credit_scoring.features.build import build_feature_table, feature_metadata
 
@@ -39,31 +40,62 @@ def load_features(data_dir: Path, settings: Settings, step: Step,
     prepared = prepare(Path(data_dir), settings.cache_dir)
     prepared.raise_for_errors()
     if not prepared.has(need):
-        raise DataError(data_dir, f"has no {need} table.",
-                        hint=f"Give a folder in Kaggle layout with {need}.csv(.gz) or .parquet.")
+        raise DataError(
+            data_dir,
+            f"has no {need} table.",
+            hint=f"Give a folder in Kaggle layout with {need}.csv(.gz) or .parquet.",
+        )
     step("Building features")
     return prepared, build_feature_table(prepared), feature_metadata()
 
 
 def data_summary(prepared: PreparedData) -> str:
-    rows = pd.DataFrame([{"table": s.name, "rows": s.rows, "columns": s.columns,
-                          "clients": s.clients if s.clients is not None else "",
-                          "missing share": round(s.missing_share, 3)} for s in prepared.summaries])
+    rows = pd.DataFrame(
+        [
+            {
+                "table": s.name,
+                "rows": s.rows,
+                "columns": s.columns,
+                "clients": s.clients if s.clients is not None else "",
+                "missing share": round(s.missing_share, 3),
+            }
+            for s in prepared.summaries
+        ]
+    )
     return f"Folder `{prepared.source_dir}`.\n\n{to_markdown(rows)}"
 
 
-def build_report(outcome: TrainingOutcome, fairness: dict[str, pd.DataFrame], card: str,
-                 settings: Settings) -> dict[str, Any]:
+def build_report(
+    outcome: TrainingOutcome, fairness: dict[str, pd.DataFrame], card: str, settings: Settings
+) -> dict[str, Any]:
     """What ``registry.champion_report`` serves to the API's ``/model`` route."""
     m = outcome.metrics
     return {
         "threshold": m["threshold"],
-        "metrics": {k: m[k] for k in ("roc_auc", "pr_auc", "accuracy", "precision", "recall",
-                                      "f_beta", "brier", "ece", "baseline_roc_auc", "n_train",
-                                      "default_rate")},
-        "costs": {"cost_fn": settings.cost_fn, "cost_fp": settings.cost_fp,
-                  "per_applicant": m["cost_per_applicant"], "at_half": m["cost_at_half"],
-                  "accept_all": m["cost_accept_all"], "saving_vs_accept_all": m["saving_vs_accept_all"]},
+        "metrics": {
+            k: m[k]
+            for k in (
+                "roc_auc",
+                "pr_auc",
+                "accuracy",
+                "precision",
+                "recall",
+                "f_beta",
+                "brier",
+                "ece",
+                "baseline_roc_auc",
+                "n_train",
+                "default_rate",
+            )
+        },
+        "costs": {
+            "cost_fn": settings.cost_fn,
+            "cost_fp": settings.cost_fp,
+            "per_applicant": m["cost_per_applicant"],
+            "at_half": m["cost_at_half"],
+            "accept_all": m["cost_accept_all"],
+            "saving_vs_accept_all": m["saving_vs_accept_all"],
+        },
         "comparison": json.loads(outcome.table.to_json(orient="records")),
         "model_card": card,
         "fairness": {k: json.loads(v.to_json(orient="records")) for k, v in fairness.items()},
@@ -77,44 +109,73 @@ def build_report(outcome: TrainingOutcome, fairness: dict[str, pd.DataFrame], ca
 
 def _reliability(outcome: TrainingOutcome) -> dict[str, list[float]]:
     """The champion's out-of-fold reliability curve (quantile bins), for the Model page."""
-    predicted, observed, count = reliability_curve(outcome.y, outcome.winner.oof_probability,
-                                                   n_bins=10, strategy="quantile")
-    return {"predicted": [float(v) for v in predicted], "observed": [float(v) for v in observed],
-            "count": [float(v) for v in count]}
+    predicted, observed, count = reliability_curve(
+        outcome.y, outcome.winner.oof_probability, n_bins=10, strategy="quantile"
+    )
+    return {
+        "predicted": [float(v) for v in predicted],
+        "observed": [float(v) for v in observed],
+        "count": [float(v) for v in count],
+    }
 
 
-def write_reports(outcome: TrainingOutcome, prepared: PreparedData, settings: Settings,
-                  ) -> tuple[list[Path], dict[str, Any]]:
+def write_reports(
+    outcome: TrainingOutcome,
+    prepared: PreparedData,
+    settings: Settings,
+) -> tuple[list[Path], dict[str, Any]]:
     """Comparison table, fairness, model card and methodology note under the run's folder."""
     out = outcome.out_dir
     out.mkdir(parents=True, exist_ok=True)
-    app = prepared.read("application_train",
-                        columns=[c for c in ("SK_ID_CURR", "CODE_GENDER", "DAYS_BIRTH")
-                                 if c in _columns(prepared)])
+    app = prepared.read(
+        "application_train",
+        columns=[c for c in ("SK_ID_CURR", "CODE_GENDER", "DAYS_BIRTH") if c in _columns(prepared)],
+    )
     app = app.drop_duplicates("SK_ID_CURR").set_index("SK_ID_CURR").reindex(outcome.ids)
-    fairness = fairness_report(outcome.y, outcome.winner.oof_probability,
-                               outcome.metrics["threshold"], app)
-    card = model_card(model_name=settings.model_name, winner=outcome.winner.name,
-                      metrics=outcome.metrics, params=outcome.params, fairness=fairness,
-                      n_features=len(outcome.scorer.feature_names),
-                      fingerprint=outcome.data_fingerprint, cost_fn=settings.cost_fn,
-                      cost_fp=settings.cost_fp)
-    files = [out / "comparison.csv", out / "comparison.md", out / "model_card.md",
-             out / "features.json", out / "data_fingerprint.json"]
+    fairness = fairness_report(
+        outcome.y, outcome.winner.oof_probability, outcome.metrics["threshold"], app
+    )
+    card = model_card(
+        model_name=settings.model_name,
+        winner=outcome.winner.name,
+        metrics=outcome.metrics,
+        params=outcome.params,
+        fairness=fairness,
+        n_features=len(outcome.scorer.feature_names),
+        fingerprint=outcome.data_fingerprint,
+        cost_fn=settings.cost_fn,
+        cost_fp=settings.cost_fp,
+    )
+    files = [
+        out / "comparison.csv",
+        out / "comparison.md",
+        out / "model_card.md",
+        out / "features.json",
+        out / "data_fingerprint.json",
+    ]
     outcome.table.to_csv(files[0], index=False)
     files[1].write_text(to_markdown(outcome.table) + "\n", encoding="utf-8")
     files[2].write_text(card, encoding="utf-8")
-    save_metadata({n: outcome.metas[n] for n in outcome.scorer.feature_names if n in outcome.metas},
-                  files[3])
-    files[4].write_text(json.dumps({"fingerprint": outcome.data_fingerprint,
-                                    "source": str(prepared.source_dir),
-                                    "tables": {s.name: s.rows for s in prepared.summaries}}, indent=1))
+    save_metadata(
+        {n: outcome.metas[n] for n in outcome.scorer.feature_names if n in outcome.metas}, files[3]
+    )
+    files[4].write_text(
+        json.dumps(
+            {
+                "fingerprint": outcome.data_fingerprint,
+                "source": str(prepared.source_dir),
+                "tables": {s.name: s.rows for s in prepared.summaries},
+            },
+            indent=1,
+        )
+    )
     for name, table in fairness.items():
         path = out / f"fairness_{name}.csv"
         table.to_csv(path, index=False)
         files.append(path)
-    note = methodology_markdown(outcome, fairness=fairness, data_summary=data_summary(prepared),
-                                settings=settings)
+    note = methodology_markdown(
+        outcome, fairness=fairness, data_summary=data_summary(prepared), settings=settings
+    )
     files.extend(write_methodology(note, out))
     latest = settings.reports_dir / "model"  # stable place for the newest reports
     shutil.rmtree(latest, ignore_errors=True)
@@ -128,8 +189,14 @@ def _columns(prepared: PreparedData) -> list[str]:
     return list(pq.read_schema(prepared.parquet["application_train"]).names)
 
 
-def run_training(data_dir: Path, *, settings: Settings, config: TrainConfig,
-                 step: Step = lambda _: None, register: bool = True) -> TrainingRun:
+def run_training(
+    data_dir: Path,
+    *,
+    settings: Settings,
+    config: TrainConfig,
+    step: Step = lambda _: None,
+    register: bool = True,
+) -> TrainingRun:
     prepared, table, metas = load_features(data_dir, settings, step)
     outcome = train_on_table(table, metas, settings=settings, config=config, step=step)
     step("Writing the comparison table, model card and methodology note")
@@ -138,9 +205,18 @@ def run_training(data_dir: Path, *, settings: Settings, config: TrainConfig,
     if register:
         step("Logging the run to MLflow and registering the model")
         registration = registry.log_and_register(
-            scorer=outcome.scorer, params=outcome.params, metrics=outcome.metrics,
-            artifacts=[*files, *outcome.plots], report=report, settings=settings,
-            tags={"data_fingerprint": outcome.data_fingerprint, "winner": outcome.winner.name,
-                  "mode": "quick" if config.quick else "full"})
-    return TrainingRun(outcome=outcome, registration=registration, report_dir=outcome.out_dir,
-                       files=files)
+            scorer=outcome.scorer,
+            params=outcome.params,
+            metrics=outcome.metrics,
+            artifacts=[*files, *outcome.plots],
+            report=report,
+            settings=settings,
+            tags={
+                "data_fingerprint": outcome.data_fingerprint,
+                "winner": outcome.winner.name,
+                "mode": "quick" if config.quick else "full",
+            },
+        )
+    return TrainingRun(
+        outcome=outcome, registration=registration, report_dir=outcome.out_dir, files=files
+    )

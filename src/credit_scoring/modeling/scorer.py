@@ -27,11 +27,22 @@ class FeatureMismatchError(ValueError):
 class ChampionScorer:
     """A trained model ready to score, explain and compare clients."""
 
-    def __init__(self, *, booster: lgb.Booster, calibrator: Calibrator, threshold: float,
-                 feature_names: list[str], metas: dict[str, FeatureMeta],
-                 quantiles: dict[str, np.ndarray], categories: dict[str, list[Any]],
-                 similarity: SimilarityIndex | None, model_name: str, model_version: str = "",
-                 feature_set_version: str = "", num_threads: int = 1) -> None:
+    def __init__(
+        self,
+        *,
+        booster: lgb.Booster,
+        calibrator: Calibrator,
+        threshold: float,
+        feature_names: list[str],
+        metas: dict[str, FeatureMeta],
+        quantiles: dict[str, np.ndarray],
+        categories: dict[str, list[Any]],
+        similarity: SimilarityIndex | None,
+        model_name: str,
+        model_version: str = "",
+        feature_set_version: str = "",
+        num_threads: int = 1,
+    ) -> None:
         self.booster_text = booster.model_to_string()
         self._booster: lgb.Booster | None = booster
         self.calibrator = calibrator
@@ -70,7 +81,8 @@ class ChampionScorer:
             raise FeatureMismatchError(
                 f"the feature table lacks {len(missing)} of the model's columns "
                 f"(for example {', '.join(missing[:5])}); build it with the feature-set version "
-                f"{self.feature_set_version or 'used at training'} or retrain the model.")
+                f"{self.feature_set_version or 'used at training'} or retrain the model."
+            )
 
     def frame(self, features: pd.DataFrame) -> pd.DataFrame:
         """The model's columns in training order and types (categories as at training)."""
@@ -78,8 +90,10 @@ class ChampionScorer:
         frame = features[self.feature_names].copy()
         for name in self.feature_names:
             if name in self.categories:
-                frame[name] = pd.Categorical(frame[name].astype(object).where(frame[name].notna()),
-                                             categories=self.categories[name])
+                frame[name] = pd.Categorical(
+                    frame[name].astype(object).where(frame[name].notna()),
+                    categories=self.categories[name],
+                )
             elif not pd.api.types.is_float_dtype(frame[name]):
                 frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
         return frame
@@ -124,7 +138,9 @@ class ChampionScorer:
         return self.calibrator.predict(self.raw_scores(features))
 
     def _contrib(self, matrix: np.ndarray) -> np.ndarray:
-        return np.asarray(self.booster.predict(matrix, pred_contrib=True, num_threads=self.num_threads))
+        return np.asarray(
+            self.booster.predict(matrix, pred_contrib=True, num_threads=self.num_threads)
+        )
 
     def contributions(self, features: pd.DataFrame) -> pd.DataFrame:
         values = self._contrib(self.matrix(features))
@@ -133,7 +149,9 @@ class ChampionScorer:
     def decide(self, probability: float) -> str:
         return "refuse" if probability >= self.threshold else "grant"
 
-    def score(self, features: pd.DataFrame, *, lang: Lang = "fr", top: int = 4) -> list[ScoreResult]:
+    def score(
+        self, features: pd.DataFrame, *, lang: Lang = "fr", top: int = 4
+    ) -> list[ScoreResult]:
         matrix = self.matrix(features)
         contrib = self._contrib(matrix)
         raw = 1.0 / (1.0 + np.exp(-contrib.sum(axis=1)))  # contributions add up to the raw log-odds
@@ -141,13 +159,28 @@ class ChampionScorer:
         results = []
         for i, probability in enumerate(probabilities):
             against, favour = row_reasons(
-                contrib[i, :-1], self._values(matrix[i]), feature_names=self.feature_names, metas=self.metas,
-                groups=self.groups_, matrix=self.group_matrix_, quantiles=self.quantiles,
-                lang=lang, top=top, members=self.group_members_)
-            results.append(ScoreResult(
-                probability=float(probability), decision=self.decide(probability),  # type: ignore[arg-type]
-                threshold=self.threshold, model_name=self.model_name,
-                model_version=self.model_version, reasons_against=against, reasons_for=favour))
+                contrib[i, :-1],
+                self._values(matrix[i]),
+                feature_names=self.feature_names,
+                metas=self.metas,
+                groups=self.groups_,
+                matrix=self.group_matrix_,
+                quantiles=self.quantiles,
+                lang=lang,
+                top=top,
+                members=self.group_members_,
+            )
+            results.append(
+                ScoreResult(
+                    probability=float(probability),
+                    decision=self.decide(probability),  # type: ignore[arg-type]
+                    threshold=self.threshold,
+                    model_name=self.model_name,
+                    model_version=self.model_version,
+                    reasons_against=against,
+                    reasons_for=favour,
+                )
+            )
         return results
 
     def similar(self, features: pd.DataFrame, *, k: int = 10) -> list[SimilarClient]:

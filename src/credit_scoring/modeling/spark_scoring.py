@@ -45,8 +45,14 @@ def _spark_ready(features: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def score_features_on_spark(scorer: ChampionScorer, features: pd.DataFrame, *, lang: Lang = "fr",
-                            spark: Any = None, partitions: int | None = None) -> pd.DataFrame:
+def score_features_on_spark(
+    scorer: ChampionScorer,
+    features: pd.DataFrame,
+    *,
+    lang: Lang = "fr",
+    spark: Any = None,
+    partitions: int | None = None,
+) -> pd.DataFrame:
     """Score a feature table on Spark: ``SK_ID_CURR, probability, decision`` and reasons."""
     from credit_scoring.features.engines import spark_session
 
@@ -70,17 +76,25 @@ def score_features_on_spark(scorer: ChampionScorer, features: pd.DataFrame, *, l
     return result.sort_values("SK_ID_CURR", kind="stable").reset_index(drop=True)
 
 
-def score_prepared_on_spark(scorer: ChampionScorer, prepared: PreparedData, out: Path, *,
-                            lang: Lang = "fr", on_step: Callable[[str], None] | None = None
-                            ) -> BatchResult:
+def score_prepared_on_spark(
+    scorer: ChampionScorer,
+    prepared: PreparedData,
+    out: Path,
+    *,
+    lang: Lang = "fr",
+    on_step: Callable[[str], None] | None = None,
+) -> BatchResult:
     """Features on Spark, scores on Spark, for every row of ``application_test``; write the CSV."""
     import time
 
     from credit_scoring.features.build import build_feature_table
 
     if not prepared.has("application_test"):
-        raise DataError(prepared.source_dir, "has no application_test table.",
-                        hint="Give a folder in Kaggle layout with application_test.csv(.gz) or .parquet.")
+        raise DataError(
+            prepared.source_dir,
+            "has no application_test table.",
+            hint="Give a folder in Kaggle layout with application_test.csv(.gz) or .parquet.",
+        )
     step = on_step or (lambda _: None)
     started = time.perf_counter()
     table = build_feature_table(prepared, engine="spark", on_step=step)

@@ -113,22 +113,45 @@ def informative_columns(X: pd.DataFrame) -> list[str]:
     return [c for c in X.columns if present[c] >= MIN_PRESENT and distinct[c] >= 2]
 
 
-def _result(name: str, family: str, strategy: str, run: crossval.OofRun, y: np.ndarray,
-            folds: crossval.Folds, settings: Settings) -> tuple[CandidateResult, CalibrationResult]:
+def _result(
+    name: str,
+    family: str,
+    strategy: str,
+    run: crossval.OofRun,
+    y: np.ndarray,
+    folds: crossval.Folds,
+    settings: Settings,
+) -> tuple[CandidateResult, CalibrationResult]:
     calibration = choose_calibration(run.scores, y, folds)
     result = CandidateResult(
-        name=name, family=family, imbalance=strategy, params=run.params, oof_raw=run.scores,
-        oof_probability=calibration.oof_probability, calibration=calibration.method,
-        fit_seconds=run.fit_seconds, predict_ms_per_1000=run.predict_ms_per_1000,
-        seeds=run.seeds if family == "lightgbm" else ())
-    result.metrics = compute_metrics(y, result.oof_probability, cost_fn=settings.cost_fn,
-                                     cost_fp=settings.cost_fp)
+        name=name,
+        family=family,
+        imbalance=strategy,
+        params=run.params,
+        oof_raw=run.scores,
+        oof_probability=calibration.oof_probability,
+        calibration=calibration.method,
+        fit_seconds=run.fit_seconds,
+        predict_ms_per_1000=run.predict_ms_per_1000,
+        seeds=run.seeds if family == "lightgbm" else (),
+    )
+    result.metrics = compute_metrics(
+        y, result.oof_probability, cost_fn=settings.cost_fn, cost_fp=settings.cost_fp
+    )
     return result, calibration
 
 
-def compare_candidates(X: pd.DataFrame, y: np.ndarray, folds: crossval.Folds, *, settings: Settings,
-                       config: TrainConfig, budget: crossval.Budget, step: Step,
-                       notes: list[str]) -> tuple[list[CandidateResult], dict[str, Any]]:
+def compare_candidates(
+    X: pd.DataFrame,
+    y: np.ndarray,
+    folds: crossval.Folds,
+    *,
+    settings: Settings,
+    config: TrainConfig,
+    budget: crossval.Budget,
+    step: Step,
+    notes: list[str],
+) -> tuple[list[CandidateResult], dict[str, Any]]:
     """Every candidate's calibrated out-of-fold results; LightGBM runs keep their calibration."""
     results: list[CandidateResult] = []
     extras: dict[str, Any] = {"calibrations": {}, "iterations": {}}
@@ -153,90 +176,170 @@ def compare_candidates(X: pd.DataFrame, y: np.ndarray, folds: crossval.Folds, *,
         # bagged run (one trial per seed) and the refit
         reserve = 2.5 + (len(config.seeds) if len(config.seeds) > 1 else 0)
         best, trials = crossval.tune_booster(
-            base, X, y, folds, budget=budget, reserve_trials=reserve, max_trials=config.max_trials,
-            n_threads=config.n_threads, seed=config.seed,
-            on_trial=lambda number, auc: step(f"LightGBM trial {number + 1}: AUC {auc:.4f}"))
+            base,
+            X,
+            y,
+            folds,
+            budget=budget,
+            reserve_trials=reserve,
+            max_trials=config.max_trials,
+            n_threads=config.n_threads,
+            seed=config.seed,
+            on_trial=lambda number, auc: step(f"LightGBM trial {number + 1}: AUC {auc:.4f}"),
+        )
         notes.append(f"LightGBM search: {trials} Optuna trials.")
     for strategy in imbalance.STRATEGIES:
         if strategy == "none":
             run = best
         else:
             if budget.remaining <= 0:
-                notes.append(f"LightGBM with {strategy} ran after the time budget was spent "
-                             "(the imbalance comparison is always made).")
+                notes.append(
+                    f"LightGBM with {strategy} ran after the time budget was spent "
+                    "(the imbalance comparison is always made)."
+                )
             step(f"LightGBM with {imbalance.describe(strategy)}")
-            run = crossval.booster_oof(best.params, X, y, folds, strategy=strategy,
-                                       n_threads=config.n_threads)
-        result, calibration = _result(f"lightgbm_{strategy}", "lightgbm", strategy, run, y, folds,
-                                      settings)
+            run = crossval.booster_oof(
+                best.params, X, y, folds, strategy=strategy, n_threads=config.n_threads
+            )
+        result, calibration = _result(
+            f"lightgbm_{strategy}", "lightgbm", strategy, run, y, folds, settings
+        )
         results.append(result)
         extras["calibrations"][result.name] = calibration
         extras["iterations"][result.name] = run.best_iterations
     if len(config.seeds) > 1:
         # averaging boosters trained on other row and column samples lowers the variance
-        lead = min((r for r in results if r.family == "lightgbm"),
-                   key=lambda r: (r.metrics["cost_per_applicant"], -r.metrics["roc_auc"]))
-        step(f"LightGBM with {imbalance.describe(lead.imbalance)}, averaged over "
-             f"{len(config.seeds)} seeds")
-        run = crossval.booster_oof(lead.params, X, y, folds, strategy=lead.imbalance,
-                                   n_threads=config.n_threads, seeds=config.seeds)
-        result, calibration = _result(f"{lead.name}_{len(config.seeds)}seeds", "lightgbm",
-                                      lead.imbalance, run, y, folds, settings)
+        lead = min(
+            (r for r in results if r.family == "lightgbm"),
+            key=lambda r: (r.metrics["cost_per_applicant"], -r.metrics["roc_auc"]),
+        )
+        step(
+            f"LightGBM with {imbalance.describe(lead.imbalance)}, averaged over "
+            f"{len(config.seeds)} seeds"
+        )
+        run = crossval.booster_oof(
+            lead.params,
+            X,
+            y,
+            folds,
+            strategy=lead.imbalance,
+            n_threads=config.n_threads,
+            seeds=config.seeds,
+        )
+        result, calibration = _result(
+            f"{lead.name}_{len(config.seeds)}seeds",
+            "lightgbm",
+            lead.imbalance,
+            run,
+            y,
+            folds,
+            settings,
+        )
         results.append(result)
         extras["calibrations"][result.name] = calibration
         extras["iterations"][result.name] = run.best_iterations
     return results, extras
 
 
-def fit_champion(X: pd.DataFrame, y: np.ndarray, ids: np.ndarray, winner: CandidateResult,
-                 iterations: list[int], calibration: CalibrationResult, metas: dict[str, FeatureMeta],
-                 *, settings: Settings, config: TrainConfig, version: str) -> ChampionScorer:
+def fit_champion(
+    X: pd.DataFrame,
+    y: np.ndarray,
+    ids: np.ndarray,
+    winner: CandidateResult,
+    iterations: list[int],
+    calibration: CalibrationResult,
+    metas: dict[str, FeatureMeta],
+    *,
+    settings: Settings,
+    config: TrainConfig,
+    version: str,
+) -> ChampionScorer:
     """Refit the winner on every training row (rounds chosen on the folds, scaled up)."""
     # a fold trains on (k-1)/k of the rows: the refit on all of them affords a few more rounds
     rounds = max(int(np.mean(iterations) * 1.1), 10)
     X_fit, y_fit = imbalance.resample(X, y, winner.imbalance, seed=config.seed)
     params = {**winner.params, **imbalance.booster_params(winner.imbalance, y_fit)}
-    booster = fit_booster(params, X_fit, y_fit, n_threads=config.n_threads, rounds=rounds,
-                          seeds=winner.seeds or (config.seed,))
-    winner.params = {**params, "num_boost_round": rounds,
-                     "averaged_seeds": ",".join(map(str, winner.seeds or (config.seed,)))}
-    categories = {c: list(X[c].cat.categories) for c in X.columns
-                  if isinstance(X[c].dtype, pd.CategoricalDtype)}
+    booster = fit_booster(
+        params,
+        X_fit,
+        y_fit,
+        n_threads=config.n_threads,
+        rounds=rounds,
+        seeds=winner.seeds or (config.seed,),
+    )
+    winner.params = {
+        **params,
+        "num_boost_round": rounds,
+        "averaged_seeds": ",".join(map(str, winner.seeds or (config.seed,))),
+    }
+    categories = {
+        c: list(X[c].cat.categories)
+        for c in X.columns
+        if isinstance(X[c].dtype, pd.CategoricalDtype)
+    }
     return ChampionScorer(
-        booster=booster, calibrator=calibration.calibrator,
-        threshold=winner.metrics["threshold"], feature_names=list(X.columns), metas=metas,
-        quantiles=population_quantiles(X), categories=categories, similarity=None,
-        model_name=settings.model_name, feature_set_version=version)
+        booster=booster,
+        calibrator=calibration.calibrator,
+        threshold=winner.metrics["threshold"],
+        feature_names=list(X.columns),
+        metas=metas,
+        quantiles=population_quantiles(X),
+        categories=categories,
+        similarity=None,
+        model_name=settings.model_name,
+        feature_set_version=version,
+    )
 
 
-def train_on_table(table: pd.DataFrame, metas: dict[str, FeatureMeta], *, settings: Settings,
-                   config: TrainConfig, step: Step = lambda _: None) -> TrainingOutcome:
+def train_on_table(
+    table: pd.DataFrame,
+    metas: dict[str, FeatureMeta],
+    *,
+    settings: Settings,
+    config: TrainConfig,
+    step: Step = lambda _: None,
+) -> TrainingOutcome:
     """The whole modelling pipeline on a feature table (rows with a TARGET only)."""
     started = time.perf_counter()
     budget = crossval.Budget(config.budget_minutes)
     labelled = table[table["TARGET"].notna()].reset_index(drop=True)
     if labelled.empty or labelled["TARGET"].nunique() < 2:
-        raise ValueError("the feature table has no labelled rows of both classes (TARGET 0 and 1): "
-                         "training needs application_train with defaulters and repaid clients.")
+        raise ValueError(
+            "the feature table has no labelled rows of both classes (TARGET 0 and 1): "
+            "training needs application_train with defaulters and repaid clients."
+        )
     X = labelled.drop(columns=list(KEY_COLUMNS))
     notes: list[str] = []
     kept = informative_columns(X)
     if len(kept) < X.shape[1]:
-        notes.append(f"{X.shape[1] - len(kept)} of {X.shape[1]} features left out: fewer than "
-                     f"{MIN_PRESENT} known values or a single value among training clients.")
+        notes.append(
+            f"{X.shape[1] - len(kept)} of {X.shape[1]} features left out: fewer than "
+            f"{MIN_PRESENT} known values or a single value among training clients."
+        )
         X = X[kept]
     y = labelled["TARGET"].to_numpy(dtype=int)
     ids = labelled["SK_ID_CURR"].to_numpy(dtype=np.int64)
     folds = crossval.make_folds(y, n_splits=config.n_folds, seed=config.seed)
-    results, extras = compare_candidates(X, y, folds, settings=settings, config=config,
-                                         budget=budget, step=step, notes=notes)
+    results, extras = compare_candidates(
+        X, y, folds, settings=settings, config=config, budget=budget, step=step, notes=notes
+    )
     boosted = [r for r in results if r.family == "lightgbm"]
     winner = min(boosted, key=lambda r: (r.metrics["cost_per_applicant"], -r.metrics["roc_auc"]))
     calibration = extras["calibrations"][winner.name]
     step(f"Refitting {winner.name} on all {len(y):,} clients")
     version = feature_set_version(metas)
-    scorer = fit_champion(X, y, ids, winner, extras["iterations"][winner.name], calibration, metas,
-                          settings=settings, config=config, version=version)
+    scorer = fit_champion(
+        X,
+        y,
+        ids,
+        winner,
+        extras["iterations"][winner.name],
+        calibration,
+        metas,
+        settings=settings,
+        config=config,
+        version=version,
+    )
 
     step("Explaining (TreeSHAP) and indexing similar clients")
     out_dir = settings.reports_dir / "training" / time.strftime("%Y%m%d-%H%M%S")
@@ -248,21 +351,53 @@ def train_on_table(table: pd.DataFrame, metas: dict[str, FeatureMeta], *, settin
     scorer.similarity = SimilarityIndex(features=numeric_top[:SIMILARITY_FEATURES]).fit(X, ids, y)
 
     table_df = comparison_table(results)
-    plots = plot_all(results, winner, y, plots_dir, cost_fn=settings.cost_fn, cost_fp=settings.cost_fp)
+    plots = plot_all(
+        results, winner, y, plots_dir, cost_fn=settings.cost_fn, cost_fp=settings.cost_fp
+    )
     baseline = next((r for r in results if r.name == "logistic_regression"), None)
-    metrics = {**winner.metrics, "brier_raw": calibration.brier_raw, "ece_raw": calibration.ece_raw,
-               "baseline_roc_auc": baseline.metrics["roc_auc"] if baseline else float("nan"),
-               "n_train": float(len(y)), "default_rate": float(y.mean())}
-    params = {"quick": config.quick, "folds": config.n_folds, "seed": config.seed,
-              "budget_minutes": config.budget_minutes, "winner": winner.name,
-              "imbalance": winner.imbalance, "calibration": winner.calibration,
-              "cost_fn": settings.cost_fn, "cost_fp": settings.cost_fp,
-              "n_features": X.shape[1], "feature_set_version": version,
-              **{f"lgbm_{k}": v for k, v in winner.params.items()
-                 if k not in ("verbosity", "objective", "metric")}}
+    metrics = {
+        **winner.metrics,
+        "brier_raw": calibration.brier_raw,
+        "ece_raw": calibration.ece_raw,
+        "baseline_roc_auc": baseline.metrics["roc_auc"] if baseline else float("nan"),
+        "n_train": float(len(y)),
+        "default_rate": float(y.mean()),
+    }
+    params = {
+        "quick": config.quick,
+        "folds": config.n_folds,
+        "seed": config.seed,
+        "budget_minutes": config.budget_minutes,
+        "winner": winner.name,
+        "imbalance": winner.imbalance,
+        "calibration": winner.calibration,
+        "cost_fn": settings.cost_fn,
+        "cost_fp": settings.cost_fp,
+        "n_features": X.shape[1],
+        "feature_set_version": version,
+        **{
+            f"lgbm_{k}": v
+            for k, v in winner.params.items()
+            if k not in ("verbosity", "objective", "metric")
+        },
+    }
     return TrainingOutcome(
-        results=results, winner=winner, table=table_df, scorer=scorer, calibration=calibration,
-        importance=importance, y=y, ids=ids, metas=metas, config=config, out_dir=out_dir,
-        data_fingerprint=data_fingerprint(labelled), feature_set_version=version, params=params,
-        metrics=metrics, plots=plots + shap_plots, notes=notes,
-        seconds=time.perf_counter() - started)
+        results=results,
+        winner=winner,
+        table=table_df,
+        scorer=scorer,
+        calibration=calibration,
+        importance=importance,
+        y=y,
+        ids=ids,
+        metas=metas,
+        config=config,
+        out_dir=out_dir,
+        data_fingerprint=data_fingerprint(labelled),
+        feature_set_version=version,
+        params=params,
+        metrics=metrics,
+        plots=plots + shap_plots,
+        notes=notes,
+        seconds=time.perf_counter() - started,
+    )

@@ -58,21 +58,34 @@ def _band(values: pd.Series, bands: dict[str, tuple[float, float]]) -> pd.Series
 
 def segments(scores: pd.DataFrame) -> dict[str, pd.Series]:
     """Segment labels per logged score: gender, age band, income band, contract type."""
-    return {"gender": scores["gender"], "age band": _band(scores["age_years"], AGE_BANDS),
-            "income band": _band(scores["income_total"], INCOME_BANDS),
-            "contract type": scores["contract_type"]}
+    return {
+        "gender": scores["gender"],
+        "age band": _band(scores["age_years"], AGE_BANDS),
+        "income band": _band(scores["income_total"], INCOME_BANDS),
+        "contract type": scores["contract_type"],
+    }
 
 
 def score_shift(scores: pd.DataFrame, training: pd.DataFrame | None, settings: Settings) -> Check:
     limit = settings.monitor_psi_max
     if training is None:
-        return Check("score PSI vs training", "skipped", None, limit,
-                     "no training scores saved: run `credit-scoring monitor baseline --data DIR`.")
+        return Check(
+            "score PSI vs training",
+            "skipped",
+            None,
+            limit,
+            "no training scores saved: run `credit-scoring monitor baseline --data DIR`.",
+        )
     value = psi(training["probability"].to_numpy(), scores["probability"].to_numpy())
     status: Status = "alert" if value > limit else "ok"
-    return Check("score PSI vs training", status, value, limit,
-                 f"{len(scores)} scores served vs {len(training)} training scores "
-                 f"(mean {scores['probability'].mean():.3f} vs {training['probability'].mean():.3f}).")
+    return Check(
+        "score PSI vs training",
+        status,
+        value,
+        limit,
+        f"{len(scores)} scores served vs {len(training)} training scores "
+        f"(mean {scores['probability'].mean():.3f} vs {training['probability'].mean():.3f}).",
+    )
 
 
 def approval_gaps(scores: pd.DataFrame, settings: Settings, min_rows: int = 30) -> Check:
@@ -91,8 +104,13 @@ def approval_gaps(scores: pd.DataFrame, settings: Settings, min_rows: int = 30) 
             if gap > worst[0]:
                 worst = (gap, f"{dimension}={label}")
     if not parts:
-        return Check("approval rate per segment", "skipped", None, limit,
-                     f"no segment has {min_rows} scores or more in the period.")
+        return Check(
+            "approval rate per segment",
+            "skipped",
+            None,
+            limit,
+            f"no segment has {min_rows} scores or more in the period.",
+        )
     status: Status = "alert" if worst[0] > limit else "ok"
     detail = f"overall {overall:.0%}; largest gap {worst[1] or '-'}; " + ", ".join(parts)
     return Check("approval rate per segment", status, worst[0], limit, detail)
@@ -101,23 +119,36 @@ def approval_gaps(scores: pd.DataFrame, settings: Settings, min_rows: int = 30) 
 def override_share(decisions: pd.DataFrame, settings: Settings) -> Check:
     limit = settings.monitor_override_share_max
     if decisions.empty:
-        return Check("share of overrides", "skipped", None, limit, "no decision recorded in the period.")
+        return Check(
+            "share of overrides", "skipped", None, limit, "no decision recorded in the period."
+        )
     value = float(decisions["override"].astype(bool).mean())
     status: Status = "alert" if value > limit else "ok"
-    return Check("share of overrides", status, value, limit,
-                 f"{int(decisions['override'].astype(bool).sum())} of {len(decisions)} decisions "
-                 "differ from the model's.")
+    return Check(
+        "share of overrides",
+        status,
+        value,
+        limit,
+        f"{int(decisions['override'].astype(bool).sum())} of {len(decisions)} decisions "
+        "differ from the model's.",
+    )
 
 
-def evaluate(scores: pd.DataFrame, decisions: pd.DataFrame, training: pd.DataFrame | None,
-             settings: Settings) -> list[Check]:
+def evaluate(
+    scores: pd.DataFrame, decisions: pd.DataFrame, training: pd.DataFrame | None, settings: Settings
+) -> list[Check]:
     """All checks on frames already read (see :func:`run_checks` for the database)."""
     if len(scores) < settings.monitor_min_scores:
-        why = (f"only {len(scores)} scores in the period (fewer than "
-               f"CREDIT_SCORING_MONITOR_MIN_SCORES={settings.monitor_min_scores}).")
-        checks = [Check("score PSI vs training", "skipped", None, settings.monitor_psi_max, why),
-                  Check("approval rate per segment", "skipped", None,
-                        settings.monitor_approval_gap_max, why)]
+        why = (
+            f"only {len(scores)} scores in the period (fewer than "
+            f"CREDIT_SCORING_MONITOR_MIN_SCORES={settings.monitor_min_scores})."
+        )
+        checks = [
+            Check("score PSI vs training", "skipped", None, settings.monitor_psi_max, why),
+            Check(
+                "approval rate per segment", "skipped", None, settings.monitor_approval_gap_max, why
+            ),
+        ]
     else:
         checks = [score_shift(scores, training, settings), approval_gaps(scores, settings)]
     return [*checks, override_share(decisions, settings)]

@@ -82,8 +82,11 @@ def load_source(spec: str | Path, *, role: Role, settings: Settings) -> Source:
         # Only the application table is converted here: history tables matter for features only.
         found = locate_tables(path)
         wanted = DEFAULT_TABLE[role]
-        table = wanted if wanted in found else next(
-            t for t in ("application_train", "application_test") if t in found)
+        table = (
+            wanted
+            if wanted in found
+            else next(t for t in ("application_train", "application_test") if t in found)
+        )
         parquet = convert_table(found[table], SCHEMAS[table], settings.cache_dir)
         return Source(f"{path.name}/{table}", pd.read_parquet(parquet), path, settings.cache_dir)
     if path.is_file():
@@ -94,13 +97,19 @@ def load_source(spec: str | Path, *, role: Role, settings: Settings) -> Source:
             elif name.endswith((".csv", ".csv.gz")):
                 frame = pd.read_csv(path, low_memory=False)
             else:
-                raise DataError(path, "is neither .parquet nor .csv(.gz).",
-                                hint="Give a Kaggle-layout folder or an application table file.")
+                raise DataError(
+                    path,
+                    "is neither .parquet nor .csv(.gz).",
+                    hint="Give a Kaggle-layout folder or an application table file.",
+                )
         except (OSError, ValueError) as exc:
             raise DataError(path, f"cannot be read ({exc}).") from exc
         return Source(name, frame)
-    raise DataError(path, "does not exist.",
-                    hint="Give a Kaggle-layout folder, a .parquet/.csv file or db:TABLE.")
+    raise DataError(
+        path,
+        "does not exist.",
+        hint="Give a Kaggle-layout folder, a .parquet/.csv file or db:TABLE.",
+    )
 
 
 def _load_db_table(table: str, settings: Settings) -> Source:
@@ -109,8 +118,11 @@ def _load_db_table(table: str, settings: Settings) -> Source:
     engine = create_engine(settings.resolved_database_url)
     try:
         if not inspect(engine).has_table(table):
-            raise DataError(f"db:{table}", "no such table in the operational database.",
-                            hint="Check CREDIT_SCORING_DATABASE_URL and the table name.")
+            raise DataError(
+                f"db:{table}",
+                "no such table in the operational database.",
+                hint="Check CREDIT_SCORING_DATABASE_URL and the table name.",
+            )
         frame = pd.read_sql_table(table, engine)
     finally:
         engine.dispose()
@@ -139,15 +151,20 @@ def subset_prepared(prepared: PreparedData, ids: set[int], dest: Path) -> Prepar
             else:
                 where = keep
             parquet[name] = dest / f"{name}.parquet"
-            con.execute(f"COPY (SELECT * FROM {src} WHERE {where}) TO '{parquet[name].as_posix()}' "
-                        "(FORMAT parquet)")
+            con.execute(
+                f"COPY (SELECT * FROM {src} WHERE {where}) TO '{parquet[name].as_posix()}' "
+                "(FORMAT parquet)"
+            )
     finally:
         con.close()
-    return PreparedData(source_dir=prepared.source_dir, parquet=parquet, originals=prepared.originals)
+    return PreparedData(
+        source_dir=prepared.source_dir, parquet=parquet, originals=prepared.originals
+    )
 
 
-def source_features(source: Source, cache: dict[Path, pd.DataFrame] | None = None, *,
-                    only: set[int] | None = None) -> pd.DataFrame | None:
+def source_features(
+    source: Source, cache: dict[Path, pd.DataFrame] | None = None, *, only: set[int] | None = None
+) -> pd.DataFrame | None:
     """The model's feature rows for the clients of a source (None if features cannot be built).
 
     A folder's feature table is built once per run (``cache``), on the clients ``only`` when
@@ -165,7 +182,9 @@ def source_features(source: Source, cache: dict[Path, pd.DataFrame] | None = Non
             assert prepared is not None
             if only is not None:
                 with tempfile.TemporaryDirectory() as tmp:
-                    cache[key] = build.build_feature_table(subset_prepared(prepared, only, Path(tmp)))
+                    cache[key] = build.build_feature_table(
+                        subset_prepared(prepared, only, Path(tmp))
+                    )
             else:
                 cache[key] = build.build_feature_table(prepared)
         table = cache[key]
@@ -181,6 +200,7 @@ def load_champion_or_none(settings: Settings) -> tuple[Any | None, str]:
         return None, "no champion model is registered"
     try:
         from credit_scoring import registry
+
         return registry.load_champion(settings), ""
     except Exception as exc:  # no champion yet, or the model store is unreachable: say so, go on
         log.info("drift not weighted: %s", exc)
@@ -201,9 +221,17 @@ def champion_importances(scorer: Any, features: pd.DataFrame, rows: int = 2000) 
     return {str(k): float(v) / total for k, v in contrib.items()} if total > 0 else {}
 
 
-def build_drift_report(reference: str | Path, current: str | Path, *, settings: Settings,
-                       out: Path | None = None, sample: int | None = None, top_features: int = 20,
-                       seed: int = 42, on_step: Callable[[str], None] | None = None) -> dict[str, Any]:
+def build_drift_report(
+    reference: str | Path,
+    current: str | Path,
+    *,
+    settings: Settings,
+    out: Path | None = None,
+    sample: int | None = None,
+    top_features: int = 20,
+    seed: int = 42,
+    on_step: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Compare two data sets, write ``out`` (HTML) and its JSON summary; return the summary."""
     step = on_step or (lambda _: None)
     rows = sample or settings.drift_sample_rows
@@ -223,12 +251,20 @@ def build_drift_report(reference: str | Path, current: str | Path, *, settings: 
         step("Building the model's features")
         cache: dict[Path, pd.DataFrame] = {}
         problems: list[str] = []
-        only = {int(i) for frame in (ref_raw, cur_raw) if "SK_ID_CURR" in frame
-                for i in frame["SK_ID_CURR"]}
+        only = {
+            int(i)
+            for frame in (ref_raw, cur_raw)
+            if "SK_ID_CURR" in frame
+            for i in frame["SK_ID_CURR"]
+        }
         ref_feat = _features_for(ref, ref_raw, cache, problems, only)
         cur_feat = _features_for(cur, cur_raw, cache, problems, only)
-        shares = {} if ref_feat is None or cur_feat is None else champion_importances(scorer, cur_feat)
-        unweighted = "the model's features could not be built" + (f" ({problems[0]})" if problems else "")
+        shares = (
+            {} if ref_feat is None or cur_feat is None else champion_importances(scorer, cur_feat)
+        )
+        unweighted = "the model's features could not be built" + (
+            f" ({problems[0]})" if problems else ""
+        )
         if shares:
             assert ref_feat is not None and cur_feat is not None
             model = {"name": scorer.model_name, "version": str(scorer.model_version)}
@@ -240,23 +276,38 @@ def build_drift_report(reference: str | Path, current: str | Path, *, settings: 
             importances = {col: shares[f] for col, f in named.items()}
     step("Comparing distributions (evidently)")
     snapshot, columns = run_drift(ref_all, cur_all, kinds=kinds, importances=importances)
-    summary = summarise(columns, weighted=bool(importances), action_share=settings.drift_action_share,
-                        unweighted_reason=unweighted)
+    summary = summarise(
+        columns,
+        weighted=bool(importances),
+        action_share=settings.drift_action_share,
+        unweighted_reason=unweighted,
+    )
     created = datetime.now(UTC)
     out = out or drift_dir(settings) / f"drift-{created:%Y%m%dT%H%M%S%f}.html"
-    summary.update(created_at=created.isoformat(timespec="seconds"), reference=ref.label,
-                   current=cur.label, model=model, html=out.name,
-                   rows={"reference": len(ref.frame), "current": len(cur.frame), "sampled_to": rows})
+    summary.update(
+        created_at=created.isoformat(timespec="seconds"),
+        reference=ref.label,
+        current=cur.label,
+        model=model,
+        html=out.name,
+        rows={"reference": len(ref.frame), "current": len(cur.frame), "sampled_to": rows},
+    )
     step("Writing the report")
     write_report(snapshot, summary, out)
     return summary
 
 
-def _features_for(source: Source, sampled: pd.DataFrame, cache: dict[Path, pd.DataFrame],
-                  problems: list[str], only: set[int]) -> pd.DataFrame | None:
+def _features_for(
+    source: Source,
+    sampled: pd.DataFrame,
+    cache: dict[Path, pd.DataFrame],
+    problems: list[str],
+    only: set[int],
+) -> pd.DataFrame | None:
     try:
-        table = source_features(Source(source.label, sampled, source.folder, source.cache_dir), cache,
-                                only=only)
+        table = source_features(
+            Source(source.label, sampled, source.folder, source.cache_dir), cache, only=only
+        )
     except Exception as exc:  # the raw-column report is still worth writing: say why, go on
         log.warning("model features not built for %s: %s", source.label, exc)
         problems.append(f"{type(exc).__name__}: {exc}"[:300])

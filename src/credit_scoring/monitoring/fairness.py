@@ -24,8 +24,9 @@ def _auc(y: np.ndarray, p: np.ndarray) -> float:
     return float(roc_auc_score(y, p)) if len(np.unique(y)) == 2 else float("nan")
 
 
-def fairness_frame(y: np.ndarray, probability: np.ndarray, threshold: float,
-                   groups: pd.Series) -> pd.DataFrame:
+def fairness_frame(
+    y: np.ndarray, probability: np.ndarray, threshold: float, groups: pd.Series
+) -> pd.DataFrame:
     """Per group: clients, default rate, approval rate, FNR, FPR and AUC (refuse when p >= t)."""
     y = np.asarray(y, dtype=int)
     p = np.asarray(probability, dtype=float)
@@ -43,25 +44,32 @@ def fairness_frame(y: np.ndarray, probability: np.ndarray, threshold: float,
         "false_positive_rate": lambda yt, s: float(false_positive_rate(yt, refuse(s), pos_label=1)),
         "roc_auc": _auc,
     }
-    frame = MetricFrame(metrics=metrics, y_true=y, y_pred=p,
-                        sensitive_features=pd.Series(np.asarray(groups), name="group"))
+    frame = MetricFrame(
+        metrics=metrics,
+        y_true=y,
+        y_pred=p,
+        sensitive_features=pd.Series(np.asarray(groups), name="group"),
+    )
     table = frame.by_group.reset_index()
     table["clients"] = table["clients"].astype(int)
     return table
 
 
-def fairness_report(y: np.ndarray, probability: np.ndarray, threshold: float,
-                    applications: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def fairness_report(
+    y: np.ndarray, probability: np.ndarray, threshold: float, applications: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
     """Tables for CODE_GENDER and age bands; ``applications`` is aligned with ``y``."""
     out = {}
     if "CODE_GENDER" in applications:
-        out["CODE_GENDER"] = fairness_frame(y, probability, threshold,
-                                            applications["CODE_GENDER"].fillna("unknown"))
+        out["CODE_GENDER"] = fairness_frame(
+            y, probability, threshold, applications["CODE_GENDER"].fillna("unknown")
+        )
     if "DAYS_BIRTH" in applications:
         table = fairness_frame(y, probability, threshold, age_band(applications["DAYS_BIRTH"]))
         order = {label: i for i, (_, _, label) in enumerate(AGE_BANDS)}
-        out["age_band"] = table.sort_values("group", key=lambda g: g.map(order).fillna(len(order)),
-                                            ignore_index=True)
+        out["age_band"] = table.sort_values(
+            "group", key=lambda g: g.map(order).fillna(len(order)), ignore_index=True
+        )
     return out
 
 

@@ -11,9 +11,11 @@ from credit_scoring.modeling import imbalance
 from credit_scoring.modeling.evaluate import to_markdown
 from credit_scoring.monitoring.model_card import fairness_markdown
 
-_CSS = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;line-height:1.45}"
-        "table{border-collapse:collapse;font-size:.85rem}td,th{border:1px solid #ccc;padding:.2rem .4rem}"
-        "img{max-width:100%}code{background:#f4f4f4}")
+_CSS = (
+    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;line-height:1.45}"
+    "table{border-collapse:collapse;font-size:.85rem}td,th{border:1px solid #ccc;padding:.2rem .4rem}"
+    "img{max-width:100%}code{background:#f4f4f4}"
+)
 
 
 def _image(plots: dict[str, Path], name: str, out_dir: Path) -> str:
@@ -27,8 +29,9 @@ def _image(plots: dict[str, Path], name: str, out_dir: Path) -> str:
     return f"![{name}]({rel.as_posix()})"
 
 
-def methodology_markdown(outcome: Any, *, fairness: dict[str, Any], data_summary: str,
-                         settings: Any) -> str:
+def methodology_markdown(
+    outcome: Any, *, fairness: dict[str, Any], data_summary: str, settings: Any
+) -> str:
     """The note's markdown; ``outcome`` is a :class:`~credit_scoring.modeling.train.TrainingOutcome`."""
     m = outcome.metrics
     w = outcome.winner
@@ -37,22 +40,32 @@ def methodology_markdown(outcome: Any, *, fairness: dict[str, Any], data_summary
     top = outcome.importance.head(10)
     top_lines = "\n".join(
         f"| {name} | {outcome.metas[name].description_en if name in outcome.metas else name} | "
-        f"{value:.4f} |" for name, value in top.items())
+        f"{value:.4f} |"
+        for name, value in top.items()
+    )
     imbalance_rows = outcome.table[outcome.table["candidate"].str.startswith("lightgbm")]
     img = lambda name: _image(plots, name, outcome.out_dir)  # noqa: E731
     notes = "\n".join(f"- {n}" for n in outcome.notes) or "- none"
-    bagging = (f"The best LightGBM setting is also evaluated as the average of {len(cfg.seeds)} "
-               "boosters trained with other seeds (row and column samples), merged into one "
-               "model, and competes on cost like the others. ") if len(cfg.seeds) > 1 else ""
+    bagging = (
+        (
+            f"The best LightGBM setting is also evaluated as the average of {len(cfg.seeds)} "
+            "boosters trained with other seeds (row and column samples), merged into one "
+            "model, and competes on cost like the others. "
+        )
+        if len(cfg.seeds) > 1
+        else ""
+    )
     return f"""# Methodology note — credit default model
 
-_Generated from training run data fingerprint `{outcome.data_fingerprint}`, {outcome.seconds / 60:.1f}
-minutes, {'quick' if cfg.quick else 'full'} mode._
+_Generated from training run data fingerprint `{outcome.data_fingerprint}`, {
+        outcome.seconds / 60:.1f}
+minutes, {"quick" if cfg.quick else "full"} mode._
 
 ## 1. Data
 {data_summary}
 
-Training rows: {int(m['n_train']):,} clients with a known outcome; defaulters {m['default_rate']:.2%}.
+Training rows: {int(m["n_train"]):,} clients with a known outcome; defaulters {
+        m["default_rate"]:.2%}.
 The test table (no outcome) is never used for any choice.
 
 ## 2. Features
@@ -76,27 +89,29 @@ Notes from the run:
 {notes}
 
 ## 4. Class imbalance
-Compared on the LightGBM configuration: {', '.join(imbalance.describe(s) for s in imbalance.STRATEGIES)}.
+Compared on the LightGBM configuration: {
+        ", ".join(imbalance.describe(s) for s in imbalance.STRATEGIES)
+    }.
 Resampling happens inside the training folds only. Kept: **{imbalance.describe(w.imbalance)}**
 (lowest business cost after calibration).
 
-{to_markdown(imbalance_rows[['candidate', 'roc_auc', 'brier', 'ece', 'cost_per_applicant']])}
+{to_markdown(imbalance_rows[["candidate", "roc_auc", "brier", "ece", "cost_per_applicant"]])}
 
 ## 5. Business cost and threshold
 Cost of a false negative (a defaulter accepted): {settings.cost_fn:g}; of a false positive (a
 good client refused): {settings.cost_fp:g}. The threshold minimises the cost per applicant on
-the calibrated out-of-fold probabilities: **{m['threshold']:.4f}** (a client is refused when
+the calibrated out-of-fold probabilities: **{m["threshold"]:.4f}** (a client is refused when
 the probability of default reaches it).
 
 | decision rule | cost per applicant |
 |---|---|
-| chosen threshold {m['threshold']:.4f} | {m['cost_per_applicant']:.4f} |
-| threshold 0.5 | {m['cost_at_half']:.4f} |
-| accept everyone | {m['cost_accept_all']:.4f} |
+| chosen threshold {m["threshold"]:.4f} | {m["cost_per_applicant"]:.4f} |
+| threshold 0.5 | {m["cost_at_half"]:.4f} |
+| accept everyone | {m["cost_accept_all"]:.4f} |
 
-Saving versus accepting everyone: {m['saving_vs_accept_all']:.1%}.
+Saving versus accepting everyone: {m["saving_vs_accept_all"]:.1%}.
 
-{img('cost_vs_threshold')}
+{img("cost_vs_threshold")}
 
 ## 6. Results
 All metrics are out of fold; decisions at each candidate's own cost-minimising threshold;
@@ -104,17 +119,17 @@ F-beta with beta = 2; fit time per fold, prediction time per 1,000 clients.
 
 {to_markdown(outcome.table)}
 
-{img('roc_pr')}
+{img("roc_pr")}
 
-{img('confusion_matrix')}
+{img("confusion_matrix")}
 
 ## 7. Calibration
 The served probability is the winner's score passed through a **{w.calibration}** calibrator
 fitted on all out-of-fold scores; its quality is measured out of fold (each fold calibrated by
-a calibrator fitted on the other folds). Brier score {m['brier']:.4f} (raw {m['brier_raw']:.4f});
-expected calibration error (10 equal-width bins) {m['ece']:.4f} (raw {m['ece_raw']:.4f}).
+a calibrator fitted on the other folds). Brier score {m["brier"]:.4f} (raw {m["brier_raw"]:.4f});
+expected calibration error (10 equal-width bins) {m["ece"]:.4f} (raw {m["ece_raw"]:.4f}).
 
-{img('calibration')}
+{img("calibration")}
 
 ## 8. Global interpretability
 Exact TreeSHAP contributions from LightGBM (`pred_contrib=True`), in log-odds, on a sample
@@ -124,11 +139,11 @@ of training clients.
 |---|---|---|
 {top_lines}
 
-{img('shap_beeswarm')}
+{img("shap_beeswarm")}
 
-{img('shap_bar')}
+{img("shap_bar")}
 
-{img('shap_dependence_1')}
+{img("shap_dependence_1")}
 
 ## 9. Local interpretability
 For one client, the exact contributions are added up per source column (feature group);
@@ -136,8 +151,9 @@ the four groups that raise the risk most and the four that lower it most are wor
 the metadata: description, the client's value in its unit, and where it stands among the
 training population (percentiles stored with the model), e.g. "External score 3: 0.14
 (lower than 90% of clients)". The dashboard also shows the nearest known clients on the
-most important features ({', '.join(outcome.scorer.similarity.features) if outcome.scorer.similarity
-else 'none'}), scaled by their inter-quartile range, and how they turned out.
+most important features ({
+        ", ".join(outcome.scorer.similarity.features) if outcome.scorer.similarity else "none"
+    }), scaled by their inter-quartile range, and how they turned out.
 
 ## 10. Fairness
 {fairness_markdown(fairness)}
@@ -159,7 +175,9 @@ def write_methodology(md: str, out_dir: Path) -> tuple[Path, Path]:
     md_path.write_text(md, encoding="utf-8")
     body = markdown.markdown(md, extensions=["tables"])
     html_path = out_dir / "methodology.html"
-    html_path.write_text(f"<!doctype html><html lang='en'><meta charset='utf-8'>"
-                         f"<title>Methodology note</title><style>{_CSS}</style><body>{body}</body></html>",
-                         encoding="utf-8")
+    html_path.write_text(
+        f"<!doctype html><html lang='en'><meta charset='utf-8'>"
+        f"<title>Methodology note</title><style>{_CSS}</style><body>{body}</body></html>",
+        encoding="utf-8",
+    )
     return md_path, html_path

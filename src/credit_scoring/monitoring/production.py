@@ -28,18 +28,22 @@ from credit_scoring.monitoring.drift_report import run_drift, sample_rows, summa
 SCORE_COLUMN = "probability"
 
 
-def period(days: int | None = None, since: datetime | None = None,
-           until: datetime | None = None) -> tuple[datetime, datetime]:
+def period(
+    days: int | None = None, since: datetime | None = None, until: datetime | None = None
+) -> tuple[datetime, datetime]:
     """A [since, until) window in naive UTC (how the database stores times); default: last N days."""
     end = (until or datetime.now(UTC)).replace(tzinfo=None)
     start = since.replace(tzinfo=None) if since else end - timedelta(days=days or 7)
     if start >= end:
-        raise ValueError(f"the period is empty: {start:%Y-%m-%d %H:%M} is not before {end:%Y-%m-%d %H:%M}.")
+        raise ValueError(
+            f"the period is empty: {start:%Y-%m-%d %H:%M} is not before {end:%Y-%m-%d %H:%M}."
+        )
     return start, end
 
 
 def _engine(settings: Settings) -> Any:
     from credit_scoring.db.session import engine_for
+
     return engine_for(settings)
 
 
@@ -47,11 +51,23 @@ def logged_scores(settings: Settings, start: datetime, end: datetime) -> pd.Data
     """Scores served in [start, end): one row per score, with the client's segment columns."""
     from credit_scoring.db.models import Client, ScoreLog
 
-    query = (select(ScoreLog.created_at, ScoreLog.sk_id_curr, ScoreLog.model_version,
-                    ScoreLog.probability, ScoreLog.threshold, ScoreLog.decision, ScoreLog.route,
-                    Client.gender, Client.age_years, Client.income_total, Client.contract_type)
-             .join(Client, Client.sk_id_curr == ScoreLog.sk_id_curr, isouter=True)
-             .where(ScoreLog.created_at >= start, ScoreLog.created_at < end))
+    query = (
+        select(
+            ScoreLog.created_at,
+            ScoreLog.sk_id_curr,
+            ScoreLog.model_version,
+            ScoreLog.probability,
+            ScoreLog.threshold,
+            ScoreLog.decision,
+            ScoreLog.route,
+            Client.gender,
+            Client.age_years,
+            Client.income_total,
+            Client.contract_type,
+        )
+        .join(Client, Client.sk_id_curr == ScoreLog.sk_id_curr, isouter=True)
+        .where(ScoreLog.created_at >= start, ScoreLog.created_at < end)
+    )
     with _engine(settings).connect() as conn:
         return pd.read_sql(query, conn)
 
@@ -59,14 +75,24 @@ def logged_scores(settings: Settings, start: datetime, end: datetime) -> pd.Data
 def logged_decisions(settings: Settings, start: datetime, end: datetime) -> pd.DataFrame:
     from credit_scoring.db.models import Decision
 
-    query = select(Decision.created_at, Decision.decision, Decision.model_decision, Decision.override,
-                   Decision.model_version).where(Decision.created_at >= start, Decision.created_at < end)
+    query = select(
+        Decision.created_at,
+        Decision.decision,
+        Decision.model_decision,
+        Decision.override,
+        Decision.model_version,
+    ).where(Decision.created_at >= start, Decision.created_at < end)
     with _engine(settings).connect() as conn:
         return pd.read_sql(query, conn)
 
 
-def client_applications(settings: Settings, *, train: bool | None = None,
-                        ids: list[int] | None = None, limit: int | None = None) -> pd.DataFrame:
+def client_applications(
+    settings: Settings,
+    *,
+    train: bool | None = None,
+    ids: list[int] | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
     """Stored application rows (Kaggle columns) of the training clients, or of given clients."""
     from credit_scoring.db.models import Client
 
@@ -98,13 +124,20 @@ def write_training_scores(settings: Settings, data_dir: Path) -> Path:
     source = load_source(data_dir, role="reference", settings=settings)
     features = source_features(source)
     if features is None:
-        raise DataError(data_dir, "model features could not be built.",
-                        hint="Check that `credit-scoring features build` works on this folder.")
+        raise DataError(
+            data_dir,
+            "model features could not be built.",
+            hint="Check that `credit-scoring features build` works on this folder.",
+        )
     probability = scorer.predict_proba(features[scorer.feature_names])
     out = baseline_path(settings, str(scorer.model_version))
     out.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({"SK_ID_CURR": features["SK_ID_CURR"].astype("int64"),
-                  SCORE_COLUMN: np.asarray(probability, dtype=float)}).to_parquet(out, index=False)
+    pd.DataFrame(
+        {
+            "SK_ID_CURR": features["SK_ID_CURR"].astype("int64"),
+            SCORE_COLUMN: np.asarray(probability, dtype=float),
+        }
+    ).to_parquet(out, index=False)
     return out
 
 
@@ -118,9 +151,16 @@ def training_scores(settings: Settings, model_version: str | None = None) -> pd.
     return pd.read_parquet(found[-1]) if found else None
 
 
-def production_drift(settings: Settings, start: datetime, end: datetime, *, out: Path | None = None,
-                     sample: int | None = None, seed: int = 42,
-                     on_step: Callable[[str], None] | None = None) -> dict[str, Any]:
+def production_drift(
+    settings: Settings,
+    start: datetime,
+    end: datetime,
+    *,
+    out: Path | None = None,
+    sample: int | None = None,
+    seed: int = 42,
+    on_step: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Drift of the clients scored in [start, end) and of their scores, against training."""
     step = on_step or (lambda _: None)
     rows = sample or settings.drift_sample_rows
@@ -128,18 +168,27 @@ def production_drift(settings: Settings, start: datetime, end: datetime, *, out:
     scores = logged_scores(settings, start, end)
     scores = scores[scores["sk_id_curr"].notna()]
     if scores.empty:
-        raise DataError("score_log", f"no score was logged between {start:%Y-%m-%d} and {end:%Y-%m-%d}.",
-                        hint="Choose another period (--since/--days) or check that the API is in use.")
+        raise DataError(
+            "score_log",
+            f"no score was logged between {start:%Y-%m-%d} and {end:%Y-%m-%d}.",
+            hint="Choose another period (--since/--days) or check that the API is in use.",
+        )
     latest = scores.sort_values("created_at").drop_duplicates("sk_id_curr", keep="last")
     latest = sample_rows(latest, rows, seed)
     step("Reading the applications of scored and training clients")
     current = client_applications(settings, ids=[int(i) for i in latest["sk_id_curr"]])
-    current = current.merge(latest[["sk_id_curr", SCORE_COLUMN]].rename(columns={"sk_id_curr": "SK_ID_CURR"}),
-                            on="SK_ID_CURR", how="inner")
+    current = current.merge(
+        latest[["sk_id_curr", SCORE_COLUMN]].rename(columns={"sk_id_curr": "SK_ID_CURR"}),
+        on="SK_ID_CURR",
+        how="inner",
+    )
     reference = sample_rows(client_applications(settings, train=True), rows, seed)
     if reference.empty:
-        raise DataError("clients", "no training client is stored in the database.",
-                        hint="Load the training data with `credit-scoring db load`.")
+        raise DataError(
+            "clients",
+            "no training client is stored in the database.",
+            hint="Load the training data with `credit-scoring db load`.",
+        )
     base = training_scores(settings, str(latest["model_version"].iloc[-1]))
     if base is None:
         base = training_scores(settings)
@@ -150,20 +199,29 @@ def production_drift(settings: Settings, start: datetime, end: datetime, *, out:
         current = current.drop(columns=[SCORE_COLUMN])
     drop = [c for c in ("SK_ID_CURR", "TARGET") if c in reference.columns]
     step("Comparing distributions (evidently)")
-    snapshot, columns = run_drift(reference.drop(columns=drop),
-                                  current.drop(columns=[c for c in drop if c in current.columns]),
-                                  kinds=kinds)
+    snapshot, columns = run_drift(
+        reference.drop(columns=drop),
+        current.drop(columns=[c for c in drop if c in current.columns]),
+        kinds=kinds,
+    )
     summary = summarise(columns, weighted=False, action_share=settings.drift_action_share)
     created = datetime.now(UTC)
     out = out or drift_dir(settings) / f"production-{created:%Y%m%dT%H%M%S%f}.html"
-    summary.update(created_at=created.isoformat(timespec="seconds"), kind="production",
-                   reference="training clients (database)" + (" + training scores" if base is not None else ""),
-                   current=f"clients scored {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC",
-                   html=out.name, score_baseline=base is not None,
-                   rows={"reference": len(reference), "current": len(current), "sampled_to": rows})
+    summary.update(
+        created_at=created.isoformat(timespec="seconds"),
+        kind="production",
+        reference="training clients (database)"
+        + (" + training scores" if base is not None else ""),
+        current=f"clients scored {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC",
+        html=out.name,
+        score_baseline=base is not None,
+        rows={"reference": len(reference), "current": len(current), "sampled_to": rows},
+    )
     if base is None:
-        summary["message"] += (" Scores were not compared: no training scores saved; run "
-                               "`credit-scoring monitor baseline --data DIR`.")
+        summary["message"] += (
+            " Scores were not compared: no training scores saved; run "
+            "`credit-scoring monitor baseline --data DIR`."
+        )
     step("Writing the report")
     write_report(snapshot, summary, out)
     return summary

@@ -44,8 +44,13 @@ class Bank:
 
 
 def make_settings(home: Path, **extra: object) -> Settings:
-    return Settings(home=home, environment="test", secret_key=SECRET,
-                    database_url=f"sqlite:///{home / 'bank.db'}", **extra)  # type: ignore[arg-type]
+    return Settings(
+        home=home,
+        environment="test",
+        secret_key=SECRET,
+        database_url=f"sqlite:///{home / 'bank.db'}",
+        **extra,
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")
@@ -66,8 +71,11 @@ def bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
 
 
 def fake_for(features: pd.DataFrame) -> FakeScorer:
-    names = [c for c in features.columns if c not in ("SK_ID_CURR", "TARGET")
-             and features[c].notna().mean() > 0.5][:8]
+    names = [
+        c
+        for c in features.columns
+        if c not in ("SK_ID_CURR", "TARGET") and features[c].notna().mean() > 0.5
+    ][:8]
     return FakeScorer(features, names)
 
 

@@ -13,8 +13,14 @@ class FakeScorer:
 
     model_name = "fake-credit-default"
 
-    def __init__(self, reference: pd.DataFrame, feature_names: list[str], *,
-                 version: str = "7", threshold: float = 0.3) -> None:
+    def __init__(
+        self,
+        reference: pd.DataFrame,
+        feature_names: list[str],
+        *,
+        version: str = "7",
+        threshold: float = 0.3,
+    ) -> None:
         self.model_version = version
         self.threshold = threshold
         self.feature_names = list(feature_names)
@@ -50,20 +56,49 @@ class FakeScorer:
         for i, p in enumerate(proba):
             row = contrib.iloc[i].sort_values()
             word = "augmente" if lang == "fr" else "raises"
-            against = [Reason(group=n, direction="against", contribution=float(v),
-                              text=f"{n} {word} risk", features=(n,))
-                       for n, v in row[::-1].items() if v > 0][:top]
-            for_ = [Reason(group=n, direction="for", contribution=float(v), text=f"{n} lowers risk",
-                           features=(n,)) for n, v in row.items() if v < 0][:top]
-            results.append(ScoreResult(
-                probability=float(p), decision="refuse" if p >= self.threshold else "grant",
-                threshold=self.threshold, model_name=self.model_name,
-                model_version=self.model_version, reasons_against=against, reasons_for=for_))
+            against = [
+                Reason(
+                    group=n,
+                    direction="against",
+                    contribution=float(v),
+                    text=f"{n} {word} risk",
+                    features=(n,),
+                )
+                for n, v in row[::-1].items()
+                if v > 0
+            ][:top]
+            for_ = [
+                Reason(
+                    group=n,
+                    direction="for",
+                    contribution=float(v),
+                    text=f"{n} lowers risk",
+                    features=(n,),
+                )
+                for n, v in row.items()
+                if v < 0
+            ][:top]
+            results.append(
+                ScoreResult(
+                    probability=float(p),
+                    decision="refuse" if p >= self.threshold else "grant",
+                    threshold=self.threshold,
+                    model_name=self.model_name,
+                    model_version=self.model_version,
+                    reasons_against=against,
+                    reasons_for=for_,
+                )
+            )
         return results
 
     def similar(self, features: pd.DataFrame, *, k: int = 10) -> list[SimilarClient]:
         dist = np.sqrt(((self._ref_z - self._z(features.iloc[:1])) ** 2).sum(axis=1))
         order = np.argsort(dist, kind="stable")[:k]
-        return [SimilarClient(int(self._ref_ids[i]), float(dist[i]),
-                              None if np.isnan(self._ref_target[i]) else int(self._ref_target[i]))
-                for i in order]
+        return [
+            SimilarClient(
+                int(self._ref_ids[i]),
+                float(dist[i]),
+                None if np.isnan(self._ref_target[i]) else int(self._ref_target[i]),
+            )
+            for i in order
+        ]

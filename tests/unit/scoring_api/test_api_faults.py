@@ -20,7 +20,9 @@ class ModelNotReadyError(RuntimeError):
 
 
 def _no_model(_settings):  # type: ignore[no-untyped-def]
-    raise ModelNotReadyError("no model registered under alias 'champion': run `credit-scoring train`")
+    raise ModelNotReadyError(
+        "no model registered under alias 'champion': run `credit-scoring train`"
+    )
 
 
 def test_missing_model_health_and_scoring_say_why(bank: Bank) -> None:
@@ -42,8 +44,9 @@ def test_missing_model_health_and_scoring_say_why(bank: Bank) -> None:
         assert client.get("/clients", headers=headers).status_code == 200
 
 
-def test_database_going_away_gives_503_then_recovers(bank: Bank, scorer: FakeScorer,
-                                                     tmp_path: Path, known_ids) -> None:
+def test_database_going_away_gives_503_then_recovers(
+    bank: Bank, scorer: FakeScorer, tmp_path: Path, known_ids
+) -> None:
     folder = tmp_path / "server"
     settings = make_settings(folder)
     db_file = folder / "bank.db"
@@ -75,6 +78,9 @@ def test_database_going_away_gives_503_then_recovers(bank: Bank, scorer: FakeSco
         assert client.get("/health").json()["ready"] is True
         assert app.state.score_log.flush() is True
     with get_engine(settings.resolved_database_url).connect() as conn:
-        logged = conn.execute(select(func.count()).select_from(m.ScoreLog)
-                              .where(m.ScoreLog.sk_id_curr == known_ids[0])).scalar_one()
+        logged = conn.execute(
+            select(func.count())
+            .select_from(m.ScoreLog)
+            .where(m.ScoreLog.sk_id_curr == known_ids[0])
+        ).scalar_one()
     assert logged >= 2

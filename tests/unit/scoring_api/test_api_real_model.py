@@ -52,8 +52,9 @@ def test_real_champion_end_to_end(tmp_path: Path, home: Path) -> None:
     with TestClient(create_app(get_settings())) as client:
         health = client.get("/health").json()
         assert health["ready"] is True and health["model_version"] == scorer.model_version
-        token = client.post("/auth/token", data={"username": "advisor",
-                                                 "password": "advisor-password-1"}).json()
+        token = client.post(
+            "/auth/token", data={"username": "advisor", "password": "advisor-password-1"}
+        ).json()
         headers = {"Authorization": f"Bearer {token['access_token']}"}
         sk_id = client.get("/clients?page_size=1", headers=headers).json()["items"][0]["sk_id_curr"]
 
@@ -71,14 +72,18 @@ def test_real_champion_end_to_end(tmp_path: Path, home: Path) -> None:
 
         detail = client.get(f"/clients/{sk_id}", headers=headers).json()
         application = {k: v for k, v in detail["application"].items() if k != "TARGET"}
-        predicted = client.post("/predict_default", headers=headers,
-                                json={"application": application})
+        predicted = client.post(
+            "/predict_default", headers=headers, json={"application": application}
+        )
         assert predicted.status_code == 200, predicted.text
         # The same application without its history scores as its own application features say.
         assert 0 < predicted.json()["probability"] < 1
 
-        what_if = client.post(f"/clients/{sk_id}/what_if", headers=headers,
-                              json={"amount_credit": detail["application"]["AMT_CREDIT"] * 3})
+        what_if = client.post(
+            f"/clients/{sk_id}/what_if",
+            headers=headers,
+            json={"amount_credit": detail["application"]["AMT_CREDIT"] * 3},
+        )
         assert what_if.status_code == 200, what_if.text
         assert what_if.json()["baseline"]["probability"] == score["probability"]
 

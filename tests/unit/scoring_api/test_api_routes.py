@@ -15,12 +15,19 @@ from .fake_scorer import FakeScorer
 
 def test_health_reports_model_and_database(client: TestClient) -> None:
     body = client.get("/health").json()
-    assert body == {"status": "ok", "ready": True, "model_name": "fake-credit-default",
-                    "model_version": "7", "model_error": None, "database": True}
+    assert body == {
+        "status": "ok",
+        "ready": True,
+        "model_name": "fake-credit-default",
+        "model_version": "7",
+        "model_error": None,
+        "database": True,
+    }
 
 
-def test_score_matches_the_model_on_stored_features(client: TestClient, tokens, bank: Bank,
-                                                    scorer: FakeScorer, known_ids) -> None:
+def test_score_matches_the_model_on_stored_features(
+    client: TestClient, tokens, bank: Bank, scorer: FakeScorer, known_ids
+) -> None:
     sk_id = known_ids[3]
     response = client.get(f"/clients/{sk_id}/score?lang=en", headers=tokens["advisor"])
     assert response.status_code == 200, response.text
@@ -34,12 +41,16 @@ def test_score_matches_the_model_on_stored_features(client: TestClient, tokens, 
     assert float(response.headers["x-process-time"]) > 0
 
 
-def test_score_is_cached_per_client(client: TestClient, tokens, scorer: FakeScorer,
-                                    known_ids) -> None:
+def test_score_is_cached_per_client(
+    client: TestClient, tokens, scorer: FakeScorer, known_ids
+) -> None:
     client.get(f"/clients/{known_ids[5]}/score", headers=tokens["advisor"])
     calls = scorer.calls
     for _ in range(3):
-        assert client.get(f"/clients/{known_ids[5]}/score", headers=tokens["advisor"]).status_code == 200
+        assert (
+            client.get(f"/clients/{known_ids[5]}/score", headers=tokens["advisor"]).status_code
+            == 200
+        )
     assert scorer.calls == calls
 
 
@@ -58,14 +69,19 @@ def test_every_score_served_is_logged(client: TestClient, tokens, bank: Bank, kn
 
 
 def test_unknown_client_is_404(client: TestClient, tokens) -> None:
-    for path in ("/clients/999999999", "/clients/999999999/score", "/clients/999999999/explanation"):
+    for path in (
+        "/clients/999999999",
+        "/clients/999999999/score",
+        "/clients/999999999/explanation",
+    ):
         response = client.get(path, headers=tokens["advisor"])
         assert response.status_code == 404, path
         assert "999999999" in response.json()["detail"]
 
 
-def test_client_detail_has_personal_info_loans_and_history(client: TestClient, tokens,
-                                                           bank: Bank) -> None:
+def test_client_detail_has_personal_info_loans_and_history(
+    client: TestClient, tokens, bank: Bank
+) -> None:
     with bank.engine.connect() as conn:
         sk_id = conn.execute(select(m.Transaction.sk_id_curr).limit(1)).scalar_one()
     body = client.get(f"/clients/{sk_id}", headers=tokens["advisor"]).json()
@@ -83,15 +99,18 @@ def test_search_by_prefix_and_filters(client: TestClient, tokens, bank: Bank) ->
     expected = int(ids.astype(str).str.startswith(prefix).sum())
     assert body["total"] == expected and len(body["items"]) == min(5, expected)
     assert all(str(c["sk_id_curr"]).startswith(prefix) for c in body["items"])
-    women = client.get("/clients?gender=F&age_band=30-39&page_size=200",
-                       headers=tokens["advisor"]).json()
-    assert women["items"] and all(c["gender"] == "F" and 30 <= c["age_years"] < 40
-                                  for c in women["items"])
+    women = client.get(
+        "/clients?gender=F&age_band=30-39&page_size=200", headers=tokens["advisor"]
+    ).json()
+    assert women["items"] and all(
+        c["gender"] == "F" and 30 <= c["age_years"] < 40 for c in women["items"]
+    )
     assert client.get("/clients?age_band=nonsense", headers=tokens["advisor"]).status_code == 422
 
 
-def test_explanation_sums_to_the_model_logit(client: TestClient, tokens, scorer: FakeScorer,
-                                             known_ids) -> None:
+def test_explanation_sums_to_the_model_logit(
+    client: TestClient, tokens, scorer: FakeScorer, known_ids
+) -> None:
     body = client.get(f"/clients/{known_ids[1]}/explanation", headers=tokens["advisor"]).json()
     logit = body["bias"] + sum(c["contribution"] for c in body["contributions"])
     proba = client.get(f"/clients/{known_ids[1]}/score", headers=tokens["advisor"]).json()
@@ -109,10 +128,12 @@ def test_similar_clients_exclude_the_client(client: TestClient, tokens, known_id
     assert distances == sorted(distances)
 
 
-def test_population_stats_whole_and_filtered(client: TestClient, tokens, bank: Bank,
-                                             known_ids) -> None:
-    everyone = client.get(f"/population/stats?client_id={known_ids[0]}",
-                          headers=tokens["analyst"]).json()
+def test_population_stats_whole_and_filtered(
+    client: TestClient, tokens, bank: Bank, known_ids
+) -> None:
+    everyone = client.get(
+        f"/population/stats?client_id={known_ids[0]}", headers=tokens["analyst"]
+    ).json()
     assert everyone["n_clients"] == len(bank.features)
     age = next(f for f in everyone["features"] if f["name"] == "age_years")
     assert sum(age["counts"]) == age["count"] and age["client_value"] is not None
@@ -122,22 +143,36 @@ def test_population_stats_whole_and_filtered(client: TestClient, tokens, bank: B
 
 def test_what_if_changes_only_what_was_asked(client: TestClient, tokens, known_ids) -> None:
     sk_id = known_ids[4]
-    body = client.post(f"/clients/{sk_id}/what_if", headers=tokens["advisor"],
-                       json={"amount_credit": 1_000_000, "term_months": 50, "lang": "en"})
+    body = client.post(
+        f"/clients/{sk_id}/what_if",
+        headers=tokens["advisor"],
+        json={"amount_credit": 1_000_000, "term_months": 50, "lang": "en"},
+    )
     assert body.status_code == 200, body.text
     out = body.json()
     assert out["changes"] == {"AMT_CREDIT": 1_000_000, "AMT_ANNUITY": 20_000}
     assert out["baseline"]["sk_id_curr"] == out["scenario"]["sk_id_curr"] == sk_id
 
 
-def test_predict_default_scores_a_new_application(client: TestClient, tokens, bank: Bank,
-                                                  scorer: FakeScorer) -> None:
-    application = {"NAME_CONTRACT_TYPE": "Cash loans", "CODE_GENDER": "F",
-                   "AMT_INCOME_TOTAL": 150_000.0, "AMT_CREDIT": 500_000.0, "AMT_ANNUITY": 25_000.0,
-                   "DAYS_BIRTH": -12_000, "DAYS_EMPLOYED": -2_000, "EXT_SOURCE_2": 0.6}
+def test_predict_default_scores_a_new_application(
+    client: TestClient, tokens, bank: Bank, scorer: FakeScorer
+) -> None:
+    application = {
+        "NAME_CONTRACT_TYPE": "Cash loans",
+        "CODE_GENDER": "F",
+        "AMT_INCOME_TOTAL": 150_000.0,
+        "AMT_CREDIT": 500_000.0,
+        "AMT_ANNUITY": 25_000.0,
+        "DAYS_BIRTH": -12_000,
+        "DAYS_EMPLOYED": -2_000,
+        "EXT_SOURCE_2": 0.6,
+    }
     start = time.perf_counter()
-    response = client.post("/predict_default", headers=tokens["advisor"],
-                           json={"application": application, "lang": "en"})
+    response = client.post(
+        "/predict_default",
+        headers=tokens["advisor"],
+        json={"application": application, "lang": "en"},
+    )
     assert response.status_code == 200, response.text
     assert time.perf_counter() - start < 2
     body = response.json()
@@ -145,10 +180,26 @@ def test_predict_default_scores_a_new_application(client: TestClient, tokens, ba
 
 
 def test_predict_default_explains_bad_input(client: TestClient, tokens) -> None:
-    response = client.post("/predict_default", headers=tokens["advisor"], json={"application": {
-        "NAME_CONTRACT_TYPE": "Cash loans", "CODE_GENDER": "F", "AMT_INCOME_TOTAL": "lots",
-        "AMT_CREDIT": -5, "AMT_ANNUITY": 25_000.0, "DAYS_BIRTH": -12_000, "NOT_A_COLUMN": 1}})
+    response = client.post(
+        "/predict_default",
+        headers=tokens["advisor"],
+        json={
+            "application": {
+                "NAME_CONTRACT_TYPE": "Cash loans",
+                "CODE_GENDER": "F",
+                "AMT_INCOME_TOTAL": "lots",
+                "AMT_CREDIT": -5,
+                "AMT_ANNUITY": 25_000.0,
+                "DAYS_BIRTH": -12_000,
+                "NOT_A_COLUMN": 1,
+            }
+        },
+    )
     assert response.status_code == 422
     problems = {e["loc"][-1]: e["type"] for e in response.json()["detail"]}
-    assert problems == {"AMT_INCOME_TOTAL": "float_parsing", "AMT_CREDIT": "greater_than",
-                        "DAYS_EMPLOYED": "missing", "NOT_A_COLUMN": "extra_forbidden"}
+    assert problems == {
+        "AMT_INCOME_TOTAL": "float_parsing",
+        "AMT_CREDIT": "greater_than",
+        "DAYS_EMPLOYED": "missing",
+        "NOT_A_COLUMN": "extra_forbidden",
+    }

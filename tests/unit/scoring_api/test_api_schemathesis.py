@@ -36,8 +36,7 @@ def admin_headers(bank: Bank, scorer: FakeScorer):  # type: ignore[no-untyped-de
 
 
 @schema.parametrize()
-@settings(max_examples=4, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=4, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_no_server_error(case, admin_headers) -> None:  # type: ignore[no-untyped-def]
     if case.path == "/auth/token":
         return  # generated logins would lock the demo accounts out; covered by security tests
@@ -48,5 +47,9 @@ def test_no_server_error(case, admin_headers) -> None:  # type: ignore[no-untype
         # alone (and what-if scenarios) are evaluated with NumPy and are generated here.
         return
     response = case.call(headers=admin_headers)
-    assert response.status_code < 500, (case.method, case.path, response.status_code,
-                                        response.text[:300])
+    assert response.status_code < 500, (
+        case.method,
+        case.path,
+        response.status_code,
+        response.text[:300],
+    )

@@ -15,18 +15,29 @@ from .conftest import PASSWORD, SECRET, Bank, TestClient, login
 
 # Every route but /health and /auth/token, with a valid request body when one is needed.
 PROTECTED = [
-    ("GET", "/me", None), ("GET", "/clients", None), ("GET", "/clients/{id}", None),
-    ("GET", "/clients/{id}/score", None), ("GET", "/clients/{id}/explanation", None),
-    ("GET", "/clients/{id}/similar", None), ("GET", "/clients/{id}/decisions", None),
+    ("GET", "/me", None),
+    ("GET", "/clients", None),
+    ("GET", "/clients/{id}", None),
+    ("GET", "/clients/{id}/score", None),
+    ("GET", "/clients/{id}/explanation", None),
+    ("GET", "/clients/{id}/similar", None),
+    ("GET", "/clients/{id}/decisions", None),
     ("POST", "/clients/{id}/what_if", {"amount_credit": 1000.0}),
     ("GET", "/population/stats", None),
     ("POST", "/predict_default", {"application": {}}),
     ("POST", "/decisions", {"sk_id_curr": 1, "decision": "grant"}),
-    ("GET", "/decisions", None), ("GET", "/model", None), ("GET", "/metrics", None),
-    ("GET", "/drift/latest", None), ("GET", "/drift/latest.html", None),
+    ("GET", "/decisions", None),
+    ("GET", "/model", None),
+    ("GET", "/metrics", None),
+    ("GET", "/drift/latest", None),
+    ("GET", "/drift/latest.html", None),
 ]
-ROLE_ONLY = [("POST", "/decisions", "analyst"), ("GET", "/decisions", "advisor"),
-             ("GET", "/metrics", "advisor"), ("GET", "/drift/latest", "advisor")]
+ROLE_ONLY = [
+    ("POST", "/decisions", "analyst"),
+    ("GET", "/decisions", "advisor"),
+    ("GET", "/metrics", "advisor"),
+    ("GET", "/drift/latest", "advisor"),
+]
 
 
 def _call(client: TestClient, method: str, path: str, body, headers=None):  # type: ignore[no-untyped-def]
@@ -54,17 +65,24 @@ def _token(**claims) -> str:  # type: ignore[no-untyped-def]
     return jwt.encode({**base, **claims}, signing_key(SECRET), algorithm="HS256")
 
 
-@pytest.mark.parametrize("token", [
-    "not-a-jwt",
-    _token(exp=datetime.now(UTC) - timedelta(seconds=1)),  # expired
-    jwt.encode({"sub": "advisor", "role": "advisor",
-                "exp": datetime.now(UTC) + timedelta(minutes=5)}, signing_key("another-secret"),
-               algorithm="HS256"),  # signed with another key
-    _token()[:-3] + "abc",  # tampered signature
-    _token(role="superuser"),  # unknown role
-    jwt.encode({"sub": "advisor", "role": "admin"}, signing_key(SECRET),
-               algorithm="HS256"),  # no expiry
-], ids=["garbage", "expired", "other-key", "tampered", "unknown-role", "no-exp"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-a-jwt",
+        _token(exp=datetime.now(UTC) - timedelta(seconds=1)),  # expired
+        jwt.encode(
+            {"sub": "advisor", "role": "advisor", "exp": datetime.now(UTC) + timedelta(minutes=5)},
+            signing_key("another-secret"),
+            algorithm="HS256",
+        ),  # signed with another key
+        _token()[:-3] + "abc",  # tampered signature
+        _token(role="superuser"),  # unknown role
+        jwt.encode(
+            {"sub": "advisor", "role": "admin"}, signing_key(SECRET), algorithm="HS256"
+        ),  # no expiry
+    ],
+    ids=["garbage", "expired", "other-key", "tampered", "unknown-role", "no-exp"],
+)
 def test_bad_tokens_are_refused(client: TestClient, token: str) -> None:
     response = client.get("/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
@@ -73,8 +91,9 @@ def test_bad_tokens_are_refused(client: TestClient, token: str) -> None:
 def test_tampered_payload_is_refused(client: TestClient, tokens) -> None:
     header, _payload, signature = tokens["advisor"]["Authorization"].split()[1].split(".")
     forged = jwt.utils.base64url_encode(b'{"sub":"advisor","role":"admin","exp":9999999999}')
-    response = client.get("/decisions", headers={
-        "Authorization": f"Bearer {header}.{forged.decode()}.{signature}"})
+    response = client.get(
+        "/decisions", headers={"Authorization": f"Bearer {header}.{forged.decode()}.{signature}"}
+    )
     assert response.status_code == 401
 
 

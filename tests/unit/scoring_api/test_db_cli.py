@@ -36,8 +36,10 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _counts(url: str) -> dict[str, int]:
     with get_engine(url).connect() as conn:
-        return {t.__tablename__: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                for t in TABLES}
+        return {
+            t.__tablename__: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in TABLES
+        }
 
 
 def _snapshot(url: str) -> pd.DataFrame:
@@ -102,8 +104,9 @@ def test_failure_mid_load_rolls_everything_back(bank: Bank, tmp_path: Path) -> N
 
 
 def test_users_add_reads_the_password_from_stdin(home: Path) -> None:
-    result = CliRunner().invoke(app, ["users", "add", "alice", "--role", "analyst"],
-                                input="s3cret-passphrase\n")
+    result = CliRunner().invoke(
+        app, ["users", "add", "alice", "--role", "analyst"], input="s3cret-passphrase\n"
+    )
     assert result.exit_code == 0, result.output
     assert "s3cret-passphrase" not in result.output
     with get_engine(get_settings().resolved_database_url).connect() as conn:
@@ -120,7 +123,8 @@ def test_users_add_refuses_short_passwords_and_unknown_roles(home: Path) -> None
 
 
 def test_demo_users_take_passwords_from_env_or_print_them_once(
-        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CREDIT_SCORING_DEMO_ADMIN_PASSWORD", "admin-from-env-123")
     result = CliRunner().invoke(app, ["demo-users"])
     assert result.exit_code == 0, result.output

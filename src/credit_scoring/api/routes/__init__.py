@@ -11,5 +11,13 @@ from credit_scoring.api.routes import (
     scoring,
 )
 
-ROUTERS = (health.router, auth.router, clients.router, scoring.router, population.router,
-           decisions.router, model.router, drift.router)
+ROUTERS = (
+    health.router,
+    auth.router,
+    clients.router,
+    scoring.router,
+    population.router,
+    decisions.router,
+    model.router,
+    drift.router,
+)

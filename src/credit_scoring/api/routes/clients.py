@@ -22,14 +22,17 @@ ClientId = Annotated[int, Path(ge=0, le=2**53, description="SK_ID_CURR")]
 
 @router.get("/clients")
 def search_clients(
-    user: CurrentUser, session: SessionDep, service: ServiceDep,
+    user: CurrentUser,
+    session: SessionDep,
+    service: ServiceDep,
     filters: Annotated[ClientFilters, Query()],
     q: Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="id prefix")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> ClientPage:
-    return repo.search_clients(session, q=q, filters=filters, page=page, page_size=page_size,
-                               model_version=service.version)
+    return repo.search_clients(
+        session, q=q, filters=filters, page=page, page_size=page_size, model_version=service.version
+    )
 
 
 @router.get("/clients/{sk_id_curr}", responses={404: {"model": ErrorOut}})
@@ -41,6 +44,9 @@ def get_client(sk_id_curr: ClientId, user: CurrentUser, session: SessionDep) -> 
 
 
 @router.get("/clients/{sk_id_curr}/decisions")
-def client_decisions(sk_id_curr: ClientId, user: CurrentUser, session: SessionDep,
-                     ) -> list[DecisionOut]:
+def client_decisions(
+    sk_id_curr: ClientId,
+    user: CurrentUser,
+    session: SessionDep,
+) -> list[DecisionOut]:
     return repo.list_decisions(session, sk_id_curr=sk_id_curr, page=1, page_size=1000).items

@@ -11,31 +11,49 @@ from credit_scoring.api.schemas import DecisionIn, DecisionOut, DecisionPage, Er
 from credit_scoring.db import models as m
 from credit_scoring.db import repo
 
-router = APIRouter(tags=["decisions"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
+router = APIRouter(
+    tags=["decisions"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}}
+)
 
 
-@router.post("/decisions", status_code=status.HTTP_201_CREATED,
-             responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}})
-def record_decision(body: DecisionIn, user: AdvisorUser, service: ScorerDep,
-                    session: SessionDep) -> DecisionOut:
+@router.post(
+    "/decisions",
+    status_code=status.HTTP_201_CREATED,
+    responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+)
+def record_decision(
+    body: DecisionIn, user: AdvisorUser, service: ScorerDep, session: SessionDep
+) -> DecisionOut:
     """Record the advisor's decision beside the model's current one; an override needs a reason."""
     score = service.score_client(session, body.sk_id_curr, "en").out
     override = body.decision != score.decision
     if override and not body.reason:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            f"The model says '{score.decision}': overriding it with "
-                            f"'{body.decision}' needs a reason.")
-    row = m.Decision(sk_id_curr=body.sk_id_curr, username=user.username, decision=body.decision,
-                     model_decision=score.decision, probability=score.probability,
-                     threshold=score.threshold, model_version=score.model_version,
-                     override=override, reason=body.reason)
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"The model says '{score.decision}': overriding it with "
+            f"'{body.decision}' needs a reason.",
+        )
+    row = m.Decision(
+        sk_id_curr=body.sk_id_curr,
+        username=user.username,
+        decision=body.decision,
+        model_decision=score.decision,
+        probability=score.probability,
+        threshold=score.threshold,
+        model_version=score.model_version,
+        override=override,
+        reason=body.reason,
+    )
     session.add(row)
     session.commit()
     return repo.decision_out(row)
 
 
 @router.get("/decisions")
-def list_decisions(user: AnalystUser, session: SessionDep,
-                   page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-                   page_size: Annotated[int, Query(ge=1, le=500)] = 50) -> DecisionPage:
+def list_decisions(
+    user: AnalystUser,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> DecisionPage:
     return repo.list_decisions(session, sk_id_curr=None, page=page, page_size=page_size)

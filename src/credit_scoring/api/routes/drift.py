@@ -15,11 +15,15 @@ from pydantic import BaseModel, ConfigDict
 from credit_scoring.api.deps import AnalystUser, SettingsDep
 from credit_scoring.api.schemas import ErrorOut
 
-router = APIRouter(tags=["monitoring"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut},
-                                                    404: {"model": ErrorOut}})
+router = APIRouter(
+    tags=["monitoring"],
+    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+)
 
-NO_REPORT = ("No drift report yet: run `credit-scoring drift` (new clients vs training) or "
-             "`credit-scoring drift --production` (what the API served) on the server.")
+NO_REPORT = (
+    "No drift report yet: run `credit-scoring drift` (new clients vs training) or "
+    "`credit-scoring drift --production` (what the API served) on the server."
+)
 
 
 class DriftColumnOut(BaseModel):
@@ -68,8 +72,11 @@ def drift_latest(user: AnalystUser, settings: SettingsDep) -> DriftSummaryOut:
     return DriftSummaryOut.model_validate({"model": None, **summary})
 
 
-@router.get("/drift/latest.html", response_class=FileResponse,
-            responses={200: {"content": {"text/html": {}}, "description": "evidently HTML report"}})
+@router.get(
+    "/drift/latest.html",
+    response_class=FileResponse,
+    responses={200: {"content": {"text/html": {}}, "description": "evidently HTML report"}},
+)
 def drift_latest_html(user: AnalystUser, settings: SettingsDep) -> FileResponse:
     html_path, _ = _latest(settings)
     return FileResponse(html_path, media_type="text/html")

@@ -12,15 +12,22 @@ from credit_scoring.db.session import ping
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", response_model=HealthOut,
-            responses={503: {"model": HealthOut, "description": "not ready"}})
+@router.get(
+    "/health",
+    response_model=HealthOut,
+    responses={503: {"model": HealthOut, "description": "not ready"}},
+)
 async def health(request: Request) -> JSONResponse:
     service = request.app.state.service
     database = await run_in_threadpool(ping, request.app.state.engine)
     scorer = service.scorer
     ready = database and scorer is not None
-    body = HealthOut(status="ok" if ready else "degraded", ready=ready,
-                     model_name=scorer.model_name if scorer else None,
-                     model_version=scorer.model_version if scorer else None,
-                     model_error=service.model_error, database=database)
+    body = HealthOut(
+        status="ok" if ready else "degraded",
+        ready=ready,
+        model_name=scorer.model_name if scorer else None,
+        model_version=scorer.model_version if scorer else None,
+        model_error=service.model_error,
+        database=database,
+    )
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)

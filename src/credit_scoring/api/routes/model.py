@@ -15,35 +15,48 @@ router = APIRouter(tags=["model"], responses={401: {"model": ErrorOut}, 403: {"m
 
 
 @router.get("/model", responses={503: {"model": ErrorOut}})
-def model_report(request: Request, user: CurrentUser, service: ScorerDep,
-                 settings: SettingsDep) -> ModelOut:
+def model_report(
+    request: Request, user: CurrentUser, service: ScorerDep, settings: SettingsDep
+) -> ModelOut:
     cached = service.responses.get(("model", service.version))
     if cached is not None:
         return cached
     try:
         report: dict[str, Any] = request.app.state.load_report(settings)
     except Exception as exc:  # registry unreachable or report missing: say so, not 500
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
-                            f"Model report unavailable: {type(exc).__name__}: {exc}") from None
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            f"Model report unavailable: {type(exc).__name__}: {exc}",
+        ) from None
     scorer = service.scorer
     assert scorer is not None
     out = ModelOut(
-        model_name=scorer.model_name, model_version=scorer.model_version,
+        model_name=scorer.model_name,
+        model_version=scorer.model_version,
         threshold=float(report.get("threshold", scorer.threshold)),
         # The Model page draws global importance and the reliability curve from these two.
-        metrics={**(report.get("metrics") or {}),
-                 "global_importance": dict(report.get("top_features") or {}),
-                 "calibration": report.get("calibration")},
+        metrics={
+            **(report.get("metrics") or {}),
+            "global_importance": dict(report.get("top_features") or {}),
+            "calibration": report.get("calibration"),
+        },
         costs=dict(report.get("costs") or {}),
         comparison=list(report.get("comparison") or []),
-        model_card_markdown=str(report.get("model_card") or report.get("model_card_markdown") or ""),
-        fairness=dict(report.get("fairness") or {}))
+        model_card_markdown=str(
+            report.get("model_card") or report.get("model_card_markdown") or ""
+        ),
+        fairness=dict(report.get("fairness") or {}),
+    )
     service.responses.put(("model", service.version), out)
     return out
 
 
-@router.get("/metrics", response_class=Response,
-            responses={200: {"content": {"text/plain": {}}, "description": "Prometheus metrics"}})
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus metrics"}},
+)
 def metrics(request: Request, user: AnalystUser) -> Response:
-    return Response(generate_latest(request.app.state.metrics.registry),
-                    media_type=CONTENT_TYPE_LATEST)
+    return Response(
+        generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
+    )

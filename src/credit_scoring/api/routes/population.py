@@ -15,12 +15,19 @@ router = APIRouter(tags=["population"], responses={401: {"model": ErrorOut}})
 
 @router.get("/population/stats")
 def population_stats(
-    user: CurrentUser, session: SessionDep, service: ServiceDep,
+    user: CurrentUser,
+    session: SessionDep,
+    service: ServiceDep,
     filters: Annotated[ClientFilters, Query()],
-    client_id: Annotated[int | None, Query(ge=0, le=2**53,
-                                           description="also return this client's values")] = None,
+    client_id: Annotated[
+        int | None, Query(ge=0, le=2**53, description="also return this client's values")
+    ] = None,
     lang: Lang = "fr",
 ) -> PopulationStats:
     key = ("population", filters.model_dump_json(), client_id, lang, service.version)
-    return service.responses.get_or(key, lambda: repo.population_stats(
-        session, filters=filters, model_version=service.version, client_id=client_id, lang=lang))
+    return service.responses.get_or(
+        key,
+        lambda: repo.population_stats(
+            session, filters=filters, model_version=service.version, client_id=client_id, lang=lang
+        ),
+    )

@@ -29,23 +29,43 @@ from credit_scoring.api.schemas import (
 from credit_scoring.api.scoring import reasons_of
 from credit_scoring.api.security import Principal
 
-router = APIRouter(tags=["scoring"], responses={
-    401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut},
-    503: {"model": ErrorOut, "description": "model not ready or database unreachable"}})
+router = APIRouter(
+    tags=["scoring"],
+    responses={
+        401: {"model": ErrorOut},
+        403: {"model": ErrorOut},
+        404: {"model": ErrorOut},
+        503: {"model": ErrorOut, "description": "model not ready or database unreachable"},
+    },
+)
 
 
-def log_score(request: Request, user: Principal, route: str, out: ScoreOut, inputs: str,
-              reasons: list[dict[str, Any]] | None = None) -> None:
+def log_score(
+    request: Request,
+    user: Principal,
+    route: str,
+    out: ScoreOut,
+    inputs: str,
+    reasons: list[dict[str, Any]] | None = None,
+) -> None:
     request.app.state.score_log.log(
-        username=user.username, route=route, sk_id_curr=out.sk_id_curr, inputs_digest=inputs,
-        model_version=out.model_version, threshold=out.threshold, probability=out.probability,
-        decision=out.decision, reasons=reasons if reasons is not None else reasons_of(out))
+        username=user.username,
+        route=route,
+        sk_id_curr=out.sk_id_curr,
+        inputs_digest=inputs,
+        model_version=out.model_version,
+        threshold=out.threshold,
+        probability=out.probability,
+        decision=out.decision,
+        reasons=reasons if reasons is not None else reasons_of(out),
+    )
     request.app.state.metrics.scores.labels(route, out.decision).inc()
 
 
 @router.get("/clients/{sk_id_curr}/score", response_model=ScoreOut)
-async def client_score(request: Request, sk_id_curr: ClientId, user: CurrentUser,
-                       service: ScorerDep, lang: Lang = "fr") -> Response:
+async def client_score(
+    request: Request, sk_id_curr: ClientId, user: CurrentUser, service: ScorerDep, lang: Lang = "fr"
+) -> Response:
     scored = service.cached_score(sk_id_curr, lang)
     if scored is None:  # first time for this client and model: database and model, off the loop
         scored = await run_in_threadpool(service.score_client, None, sk_id_curr, lang)
@@ -54,29 +74,51 @@ async def client_score(request: Request, sk_id_curr: ClientId, user: CurrentUser
 
 
 @router.get("/clients/{sk_id_curr}/explanation")
-def client_explanation(sk_id_curr: ClientId, user: CurrentUser, service: ScorerDep,
-                       session: SessionDep, lang: Lang = "fr") -> ExplanationOut:
+def client_explanation(
+    sk_id_curr: ClientId,
+    user: CurrentUser,
+    service: ScorerDep,
+    session: SessionDep,
+    lang: Lang = "fr",
+) -> ExplanationOut:
     return service.explanation(session, sk_id_curr, lang)
 
 
 @router.get("/clients/{sk_id_curr}/similar")
-def similar_clients(sk_id_curr: ClientId, user: CurrentUser, service: ScorerDep,
-                    session: SessionDep, k: Annotated[int, Query(ge=1, le=100)] = 10) -> SimilarOut:
+def similar_clients(
+    sk_id_curr: ClientId,
+    user: CurrentUser,
+    service: ScorerDep,
+    session: SessionDep,
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> SimilarOut:
     return service.similar(session, sk_id_curr, k)
 
 
 @router.post("/clients/{sk_id_curr}/what_if")
-def what_if(request: Request, sk_id_curr: ClientId, body: WhatIfIn, user: CurrentUser,
-            service: ScorerDep, session: SessionDep) -> WhatIfOut:
+def what_if(
+    request: Request,
+    sk_id_curr: ClientId,
+    body: WhatIfIn,
+    user: CurrentUser,
+    service: ScorerDep,
+    session: SessionDep,
+) -> WhatIfOut:
     out = service.what_if(session, sk_id_curr, body)
-    log_score(request, user, "what_if", out.scenario,
-              digest({"sk_id_curr": sk_id_curr, "changes": out.changes}))
+    log_score(
+        request,
+        user,
+        "what_if",
+        out.scenario,
+        digest({"sk_id_curr": sk_id_curr, "changes": out.changes}),
+    )
     return out
 
 
 @router.post("/predict_default", responses={422: {"description": "invalid application"}})
-def predict_default(request: Request, body: PredictIn, user: CurrentUser,
-                    service: ScorerDep) -> ScoreOut:
+def predict_default(
+    request: Request, body: PredictIn, user: CurrentUser, service: ScorerDep
+) -> ScoreOut:
     application: dict[str, Any] = body.application.model_dump()  # type: ignore[attr-defined]
     given_id = application.get("SK_ID_CURR")
     if given_id is None:

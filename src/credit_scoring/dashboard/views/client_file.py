@@ -39,11 +39,14 @@ def balance_sheet(detail: ClientDetail) -> BalanceSheet:
     active = [loan for loan in bureau if (loan.status or "").lower() == "active"]
     previous = Counter(loan.status or "?" for loan in detail.loans if loan.source == "previous")
     return BalanceSheet(
-        bureau_active=len(active), bureau_closed=len(bureau) - len(active),
+        bureau_active=len(active),
+        bureau_closed=len(bureau) - len(active),
         bureau_active_debt=sum(loan.amount_credit or 0.0 for loan in active),
         previous_status=dict(previous.most_common()),
-        months_observed=detail.payments.months_observed, months_late=detail.payments.months_late,
-        max_days_past_due=detail.payments.max_days_past_due)
+        months_observed=detail.payments.months_observed,
+        months_late=detail.payments.months_late,
+        max_days_past_due=detail.payments.max_days_past_due,
+    )
 
 
 def _yes_no(value: bool | None) -> str:
@@ -55,32 +58,47 @@ def _identity(detail: ClientDetail, lang: str) -> None:
     st.subheader(t("client.identity"))
     cols = st.columns(4)
     cols[0].metric(t("client.age"), "—" if p.age_years is None else f"{p.age_years:.0f}")
-    cols[1].metric(t("filter.gender"), t(f"value.gender.{p.gender}") if p.gender in ("F", "M")
-                   else (p.gender or "—"))
+    cols[1].metric(
+        t("filter.gender"),
+        t(f"value.gender.{p.gender}") if p.gender in ("F", "M") else (p.gender or "—"),
+    )
     cols[2].metric(t("client.children"), "—" if p.children is None else str(p.children))
     cols[3].metric(t("client.income"), fmt_money(p.income_total, lang))
     housing = detail.application.get("NAME_HOUSING_TYPE")
     facts = {
-        t("client.family_status"): p.family_status, t("client.education"): p.education,
-        t("client.income_type"): p.income_type, t("client.occupation"): p.occupation,
-        t("client.years_employed"): t("client.not_employed") if p.years_employed is None
+        t("client.family_status"): p.family_status,
+        t("client.education"): p.education,
+        t("client.income_type"): p.income_type,
+        t("client.occupation"): p.occupation,
+        t("client.years_employed"): t("client.not_employed")
+        if p.years_employed is None
         else fmt_num(p.years_employed, lang),
-        t("client.housing"): housing, t("client.owns_car"): _yes_no(p.owns_car),
-        t("client.owns_realty"): _yes_no(p.owns_realty)}
-    rows = [(k, category(v) if isinstance(v, str) else "—" if v is None else str(v))
-            for k, v in facts.items()]
+        t("client.housing"): housing,
+        t("client.owns_car"): _yes_no(p.owns_car),
+        t("client.owns_realty"): _yes_no(p.owns_realty),
+    }
+    rows = [
+        (k, category(v) if isinstance(v, str) else "—" if v is None else str(v))
+        for k, v in facts.items()
+    ]
     half = (len(rows) + 1) // 2
     for col, part in zip(st.columns(2), (rows[:half], rows[half:]), strict=True):
-        col.table(pd.DataFrame(part, columns=[t("common.item"), t("common.value")])
-                  .set_index(t("common.item")))
+        col.table(
+            pd.DataFrame(part, columns=[t("common.item"), t("common.value")]).set_index(
+                t("common.item")
+            )
+        )
 
 
 def _application(detail: ClientDetail, lang: str) -> None:
     app = detail.application
     credit, annuity = app.get("AMT_CREDIT"), app.get("AMT_ANNUITY")
     contract = app.get("NAME_CONTRACT_TYPE")
-    kind = t(f"value.contract_type.{contract}") if contract in ("Cash loans", "Revolving loans") \
+    kind = (
+        t(f"value.contract_type.{contract}")
+        if contract in ("Cash loans", "Revolving loans")
         else "—"
+    )
     # the contract type in the heading: too long for a metric at 1280 px
     st.subheader(f"{t('client.application')} — {kind}")
     cols = st.columns(4)
@@ -107,28 +125,61 @@ def _history(detail: ClientDetail, lang: str) -> None:
     with left:
         labels = [t("client.bureau_active"), t("client.bureau_closed")]
         values = [sheet.bureau_active, sheet.bureau_closed]
-        plot(charts.bars(labels, values, title=t("client.chart.bureau"), y_label=t("common.count"),
-                         text=[str(v) for v in values]),
-             pd.DataFrame({t("common.item"): labels, t("common.count"): values}), key="ch_bureau")
+        plot(
+            charts.bars(
+                labels,
+                values,
+                title=t("client.chart.bureau"),
+                y_label=t("common.count"),
+                text=[str(v) for v in values],
+            ),
+            pd.DataFrame({t("common.item"): labels, t("common.count"): values}),
+            key="ch_bureau",
+        )
     with right:
         statuses = list(sheet.previous_status) or [t("client.none")]
         values = list(sheet.previous_status.values()) or [0]
-        colours = [charts.FOR if "approv" in s.lower() else charts.AGAINST
-                   if "refus" in s.lower() else charts.OKABE_ITO["orange"] for s in statuses]
+        colours = [
+            charts.FOR
+            if "approv" in s.lower()
+            else charts.AGAINST
+            if "refus" in s.lower()
+            else charts.OKABE_ITO["orange"]
+            for s in statuses
+        ]
         labels = [category(s) for s in statuses]
-        plot(charts.bars(labels, values, title=t("client.chart.previous"),
-                         y_label=t("common.count"), text=[str(v) for v in values], colors=colours),
-             pd.DataFrame({t("common.item"): labels, t("common.count"): values}), key="ch_prev")
+        plot(
+            charts.bars(
+                labels,
+                values,
+                title=t("client.chart.previous"),
+                y_label=t("common.count"),
+                text=[str(v) for v in values],
+                colors=colours,
+            ),
+            pd.DataFrame({t("common.item"): labels, t("common.count"): values}),
+            key="ch_prev",
+        )
     if detail.history:
         frame = pd.DataFrame([m.model_dump() for m in detail.history])
-        pivot = frame.pivot_table(index="months_balance", columns="source",
-                                  values="max_days_past_due", aggfunc="max").sort_index()
-        series = {t(f"value.source.{c}"): pivot[c].where(pivot[c].notna(), None).tolist()
-                  for c in pivot.columns}
-        plot(charts.lines(pivot.index.tolist(), series, title=t("client.chart.late"),
-                          x_label=t("client.months_before"), y_label=t("client.dpd")),
-             pivot.reset_index().rename(columns={"months_balance": t("client.months_before")}),
-             key="ch_late")
+        pivot = frame.pivot_table(
+            index="months_balance", columns="source", values="max_days_past_due", aggfunc="max"
+        ).sort_index()
+        series = {
+            t(f"value.source.{c}"): pivot[c].where(pivot[c].notna(), None).tolist()
+            for c in pivot.columns
+        }
+        plot(
+            charts.lines(
+                pivot.index.tolist(),
+                series,
+                title=t("client.chart.late"),
+                x_label=t("client.months_before"),
+                y_label=t("client.dpd"),
+            ),
+            pivot.reset_index().rename(columns={"months_balance": t("client.months_before")}),
+            key="ch_late",
+        )
     if detail.loans:
         with st.expander(t("client.loans_table")):
             loans = pd.DataFrame([loan.model_dump() for loan in detail.loans])

@@ -52,12 +52,22 @@ def client_header(client_id: int) -> None:
     st.caption(t("common.client_header", id=client_id))
 
 
-def plot(fig: go.Figure, numbers: pd.DataFrame | None = None, *, key: str | None = None,
-         alt: str | None = None) -> None:
+def plot(
+    fig: go.Figure,
+    numbers: pd.DataFrame | None = None,
+    *,
+    key: str | None = None,
+    alt: str | None = None,
+) -> None:
     """An interactive chart and, beneath it, its numbers as a table (the text equivalent)."""
     title = alt or fig.layout.title.text or ""
-    st.plotly_chart(fig, width="stretch", key=key, alt=title or None,
-                    config={"displaylogo": False, "locale": state.lang()})
+    st.plotly_chart(
+        fig,
+        width="stretch",
+        key=key,
+        alt=title or None,
+        config={"displaylogo": False, "locale": state.lang()},
+    )
     if numbers is not None and not numbers.empty:
         with st.expander(t("common.numbers") + (f" — {title}" if title else "")):
             st.dataframe(numbers, hide_index=True, width="stretch")

@@ -33,10 +33,14 @@ def position_frame(stats: PopulationStats, lang: str) -> pd.DataFrame:
     rows = []
     for f in stats.features:
         below = share_below(f.bin_edges, f.counts, f.client_value)
-        rows.append({t("compare.feature"): f.description or f.name,
-                     t("compare.client_value"): fmt_num(f.client_value, lang, 2),
-                     t("compare.median"): fmt_num(f.quantiles.get("p50"), lang, 2),
-                     t("compare.share_below"): fmt_pct(below, lang, 0)})
+        rows.append(
+            {
+                t("compare.feature"): f.description or f.name,
+                t("compare.client_value"): fmt_num(f.client_value, lang, 2),
+                t("compare.median"): fmt_num(f.quantiles.get("p50"), lang, 2),
+                t("compare.share_below"): fmt_pct(below, lang, 0),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -46,22 +50,35 @@ def _feature_picker(stats: PopulationStats, key: str) -> FeatureDistribution | N
         return None
     names: list[str] = [f.name for f in stats.features]
     labels = {f.name: f.description or f.name for f in stats.features}
-    name = st.selectbox(t("compare.pick_feature"), names, key=key,
-                        format_func=labels.__getitem__)
+    name = st.selectbox(t("compare.pick_feature"), names, key=key, format_func=labels.__getitem__)
     return next(f for f in stats.features if f.name == name)
 
 
-def _distribution(feature: FeatureDistribution, others: dict[str, FeatureDistribution],
-                  key: str) -> None:
+def _distribution(
+    feature: FeatureDistribution, others: dict[str, FeatureDistribution], key: str
+) -> None:
     series = [(label, f.bin_edges, f.counts) for label, f in others.items()]
-    fig = charts.distribution(series, client_value=feature.client_value,
-                              title=feature.description or feature.name,
-                              x_label=t(f"unit.{feature.unit}") if feature.unit else "",
-                              y_label=t("compare.share_clients"), client_label=t("compare.client"))
-    numbers = pd.DataFrame({
-        t("compare.bin"): [f"{a:.4g} – {b:.4g}" for a, b in
-                           zip(feature.bin_edges[:-1], feature.bin_edges[1:], strict=True)],
-        **{label: f.counts for label, f in others.items() if len(f.counts) == len(feature.counts)}})
+    fig = charts.distribution(
+        series,
+        client_value=feature.client_value,
+        title=feature.description or feature.name,
+        x_label=t(f"unit.{feature.unit}") if feature.unit else "",
+        y_label=t("compare.share_clients"),
+        client_label=t("compare.client"),
+    )
+    numbers = pd.DataFrame(
+        {
+            t("compare.bin"): [
+                f"{a:.4g} – {b:.4g}"
+                for a, b in zip(feature.bin_edges[:-1], feature.bin_edges[1:], strict=True)
+            ],
+            **{
+                label: f.counts
+                for label, f in others.items()
+                if len(f.counts) == len(feature.counts)
+            },
+        }
+    )
     plot(fig, numbers, key=key)
 
 
@@ -83,16 +100,24 @@ def _group(client_id: int, everyone: PopulationStats, lang: str) -> None:
     stats = cached(fetch.population, filters, client_id, lang)
     if stats is None:
         return
-    st.write(t("compare.group_size", n=stats.n_clients, rate=fmt_pct(stats.default_rate, lang),
-               all=fmt_pct(everyone.default_rate, lang)))
+    st.write(
+        t(
+            "compare.group_size",
+            n=stats.n_clients,
+            rate=fmt_pct(stats.default_rate, lang),
+            all=fmt_pct(everyone.default_rate, lang),
+        )
+    )
     if not stats.n_clients:
         return
     st.dataframe(position_frame(stats, lang), hide_index=True, width="stretch")
     feature = _feature_picker(stats, "compare_feature_group")
     if feature is None:
         return
-    others = {t("compare.all"): next((f for f in everyone.features if f.name == feature.name),
-                                     feature), t("compare.group"): feature}
+    others = {
+        t("compare.all"): next((f for f in everyone.features if f.name == feature.name), feature),
+        t("compare.group"): feature,
+    }
     _distribution(feature, others, key="dist_group")
 
 
@@ -101,19 +126,41 @@ def _similar(client_id: int, everyone: PopulationStats, lang: str) -> None:
     similar = cached(fetch.similar, client_id, k)
     if similar is None:
         return
-    st.write(t("compare.similar_rate", rate=fmt_pct(similar.default_rate, lang),
-               all=fmt_pct(everyone.default_rate, lang), k=len(similar.items)))
-    outcome = {None: t("compare.outcome.unknown"), 0: t("compare.outcome.repaid"),
-               1: t("compare.outcome.default")}
+    st.write(
+        t(
+            "compare.similar_rate",
+            rate=fmt_pct(similar.default_rate, lang),
+            all=fmt_pct(everyone.default_rate, lang),
+            k=len(similar.items),
+        )
+    )
+    outcome = {
+        None: t("compare.outcome.unknown"),
+        0: t("compare.outcome.repaid"),
+        1: t("compare.outcome.default"),
+    }
     counts = pd.Series([outcome[s.target] for s in similar.items]).value_counts()
-    plot(charts.bars(counts.index.tolist(), counts.tolist(), title=t("compare.similar_chart"),
-                     y_label=t("common.count"), text=[str(v) for v in counts.tolist()]),
-         key="similar_chart")
-    st.dataframe(pd.DataFrame({
-        t("search.col.id"): [s.sk_id_curr for s in similar.items],
-        t("compare.distance"): [round(s.distance, 3) for s in similar.items],
-        t("compare.outcome"): [outcome[s.target] for s in similar.items]}),
-        hide_index=True, width="stretch")
+    plot(
+        charts.bars(
+            counts.index.tolist(),
+            counts.tolist(),
+            title=t("compare.similar_chart"),
+            y_label=t("common.count"),
+            text=[str(v) for v in counts.tolist()],
+        ),
+        key="similar_chart",
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("search.col.id"): [s.sk_id_curr for s in similar.items],
+                t("compare.distance"): [round(s.distance, 3) for s in similar.items],
+                t("compare.outcome"): [outcome[s.target] for s in similar.items],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def render() -> None:
@@ -123,7 +170,8 @@ def render() -> None:
     st.title(t("compare.title", id=client_id))
     lang = state.lang()
     tab_all, tab_group, tab_similar = st.tabs(
-        [t("compare.tab.all"), t("compare.tab.group"), t("compare.tab.similar")])
+        [t("compare.tab.all"), t("compare.tab.group"), t("compare.tab.similar")]
+    )
     with tab_all:
         everyone = _all_clients(client_id, lang)
     if everyone is None:

@@ -17,26 +17,40 @@ def needs_reason(decision: str, model_decision: str) -> bool:
 
 
 def history_frame(items: list[DecisionOut], lang: str) -> pd.DataFrame:
-    return pd.DataFrame({
-        t("decision.col.when"): [d.created_at.strftime("%Y-%m-%d %H:%M") for d in items],
-        t("decision.col.user"): [d.username for d in items],
-        t("decision.col.decision"): [t(f"value.decision.{d.decision}") for d in items],
-        t("decision.col.model"): [t(f"value.decision.{d.model_decision}") for d in items],
-        t("decision.col.probability"): [fmt_pct(d.probability, lang) for d in items],
-        t("decision.col.override"): [t("common.yes") if d.override else t("common.no")
-                                     for d in items],
-        t("decision.col.reason"): [d.reason or "" for d in items],
-        t("decision.col.version"): [d.model_version for d in items]})
+    return pd.DataFrame(
+        {
+            t("decision.col.when"): [d.created_at.strftime("%Y-%m-%d %H:%M") for d in items],
+            t("decision.col.user"): [d.username for d in items],
+            t("decision.col.decision"): [t(f"value.decision.{d.decision}") for d in items],
+            t("decision.col.model"): [t(f"value.decision.{d.model_decision}") for d in items],
+            t("decision.col.probability"): [fmt_pct(d.probability, lang) for d in items],
+            t("decision.col.override"): [
+                t("common.yes") if d.override else t("common.no") for d in items
+            ],
+            t("decision.col.reason"): [d.reason or "" for d in items],
+            t("decision.col.version"): [d.model_version for d in items],
+        }
+    )
 
 
 def _form(client_id: int, model_decision: str) -> None:
     # Not cleared on submit: a refused submission (override without a reason) keeps the choice.
     with st.form("decision_form", clear_on_submit=False):
-        decision = st.radio(t("decision.choice"), ("grant", "refuse"), horizontal=True,
-                            index=0 if model_decision == "grant" else 1, key="decision_value",
-                            format_func={d: t(f"value.decision.{d}") for d in ("grant", "refuse")}.get)
-        reason = st.text_area(t("decision.reason"), key="decision_reason", height=90,
-                              help=t("decision.reason_help"), max_chars=2000)
+        decision = st.radio(
+            t("decision.choice"),
+            ("grant", "refuse"),
+            horizontal=True,
+            index=0 if model_decision == "grant" else 1,
+            key="decision_value",
+            format_func={d: t(f"value.decision.{d}") for d in ("grant", "refuse")}.get,
+        )
+        reason = st.text_area(
+            t("decision.reason"),
+            key="decision_reason",
+            height=90,
+            help=t("decision.reason_help"),
+            max_chars=2000,
+        )
         submitted = st.form_submit_button(t("decision.submit"), type="primary")
     if not submitted:
         return
@@ -45,8 +59,9 @@ def _form(client_id: int, model_decision: str) -> None:
         return
     try:
         out = state.api().record_decision(
-            state.token() or "", DecisionIn(sk_id_curr=client_id, decision=decision,
-                                            reason=reason or None))
+            state.token() or "",
+            DecisionIn(sk_id_curr=client_id, decision=decision, reason=reason or None),
+        )
     except ApiError as exc:
         if exc.kind == "unauthorized":
             state.log_out("login.expired")
@@ -65,8 +80,14 @@ def render() -> None:
     score = score_for(client_id)
     if score is None:
         return
-    st.info(t("decision.model_says", decision=t(f"value.decision.{score.decision}"),
-              p=fmt_pct(score.probability, lang), s=fmt_pct(score.threshold, lang)))
+    st.info(
+        t(
+            "decision.model_says",
+            decision=t(f"value.decision.{score.decision}"),
+            p=fmt_pct(score.probability, lang),
+            s=fmt_pct(score.threshold, lang),
+        )
+    )
     if state.can_decide():
         _form(client_id, score.decision)
     else:

@@ -17,10 +17,14 @@ from credit_scoring.dashboard.views.common import call, error_message
 def summary_frame(summary: dict[str, Any]) -> pd.DataFrame:
     """The report's top-level figures (numbers, text, flags) as a table."""
     shown_above = {"verdict", "message", "html"}
-    rows = [(metric_label(k), v) for k, v in summary.items()
-            if isinstance(v, str | int | float | bool) and k not in shown_above]
-    return pd.DataFrame({t("common.item"): [k for k, _ in rows],
-                         t("common.value"): [str(v) for _, v in rows]})
+    rows = [
+        (metric_label(k), v)
+        for k, v in summary.items()
+        if isinstance(v, str | int | float | bool) and k not in shown_above
+    ]
+    return pd.DataFrame(
+        {t("common.item"): [k for k, _ in rows], t("common.value"): [str(v) for _, v in rows]}
+    )
 
 
 def drifted_columns(summary: dict[str, Any]) -> pd.DataFrame | None:
@@ -29,8 +33,11 @@ def drifted_columns(summary: dict[str, Any]) -> pd.DataFrame | None:
     if isinstance(rows, list) and rows and all(isinstance(r, dict) for r in rows):
         return pd.DataFrame(rows).rename(columns=metric_label)
     if isinstance(rows, dict) and rows:
-        return pd.DataFrame(rows).T.reset_index(names=t("common.item")) \
-            if all(isinstance(v, dict) for v in rows.values()) else None
+        return (
+            pd.DataFrame(rows).T.reset_index(names=t("common.item"))
+            if all(isinstance(v, dict) for v in rows.values())
+            else None
+        )
     return None
 
 

@@ -14,8 +14,11 @@ from credit_scoring.dashboard.views.common import cached, plot
 
 def scalar_metrics(metrics: dict[str, Any]) -> pd.DataFrame:
     """The metrics that are single numbers, as a two-column table."""
-    rows = [(metric_label(k), round(float(v), 4)) for k, v in metrics.items()
-            if isinstance(v, int | float) and not isinstance(v, bool)]
+    rows = [
+        (metric_label(k), round(float(v), 4))
+        for k, v in metrics.items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    ]
     return pd.DataFrame(rows, columns=[t("common.item"), t("common.value")])
 
 
@@ -40,9 +43,14 @@ def importance_items(metrics: dict[str, Any], top: int = 20) -> list[tuple[str, 
     if isinstance(raw, dict):
         items = [(str(k), float(v)) for k, v in raw.items() if isinstance(v, int | float)]
     elif isinstance(raw, list):
-        items = [(str(r.get("description") or r.get("feature") or r.get("group")),
-                  float(r.get("importance", r.get("value")) or 0.0))
-                 for r in raw if isinstance(r, dict)]
+        items = [
+            (
+                str(r.get("description") or r.get("feature") or r.get("group")),
+                float(r.get("importance", r.get("value")) or 0.0),
+            )
+            for r in raw
+            if isinstance(r, dict)
+        ]
     else:
         items = []
     return sorted(items, key=lambda kv: abs(kv[1]), reverse=True)[:top]
@@ -71,10 +79,22 @@ def render() -> None:
     info = cached(fetch.model)
     if info is None:
         return
-    st.write(t("model.summary", name=info.model_name, version=info.model_version,
-               s=fmt_pct(info.threshold, lang)))
-    tabs = st.tabs([t("model.tab.performance"), t("model.tab.importance"),
-                    t("model.tab.fairness"), t("model.tab.card")])
+    st.write(
+        t(
+            "model.summary",
+            name=info.model_name,
+            version=info.model_version,
+            s=fmt_pct(info.threshold, lang),
+        )
+    )
+    tabs = st.tabs(
+        [
+            t("model.tab.performance"),
+            t("model.tab.importance"),
+            t("model.tab.fairness"),
+            t("model.tab.card"),
+        ]
+    )
     with tabs[0]:
         st.dataframe(scalar_metrics(info.metrics), hide_index=True, width="stretch")
         if info.costs:
@@ -82,22 +102,35 @@ def render() -> None:
             st.dataframe(scalar_metrics(info.costs), hide_index=True, width="stretch")
         if info.comparison:
             st.subheader(t("model.comparison"))
-            st.dataframe(pd.DataFrame(info.comparison).rename(columns=metric_label),
-                         hide_index=True, width="stretch")
+            st.dataframe(
+                pd.DataFrame(info.comparison).rename(columns=metric_label),
+                hide_index=True,
+                width="stretch",
+            )
         points = calibration_points(info.metrics)
         if points:
-            fig = charts.calibration(*points, title=t("model.calibration"),
-                                     x_label=t("model.predicted"), y_label=t("model.observed"),
-                                     ideal_label=t("model.ideal"), model_label=info.model_name)
-            plot(fig, pd.DataFrame({t("model.predicted"): points[0],
-                                    t("model.observed"): points[1]}), key="calibration")
+            fig = charts.calibration(
+                *points,
+                title=t("model.calibration"),
+                x_label=t("model.predicted"),
+                y_label=t("model.observed"),
+                ideal_label=t("model.ideal"),
+                model_label=info.model_name,
+            )
+            plot(
+                fig,
+                pd.DataFrame({t("model.predicted"): points[0], t("model.observed"): points[1]}),
+                key="calibration",
+            )
     with tabs[1]:
         items = importance_items(info.metrics)
         if items:
             labels, values = zip(*items, strict=True)
-            plot(charts.bars(labels, values, title=t("model.importance"), horizontal=True),
-                 pd.DataFrame({t("common.item"): labels, t("common.value"): values}),
-                 key="importance")
+            plot(
+                charts.bars(labels, values, title=t("model.importance"), horizontal=True),
+                pd.DataFrame({t("common.item"): labels, t("common.value"): values}),
+                key="importance",
+            )
         else:
             st.write(t("model.nothing"))
     with tabs[2]:

@@ -14,11 +14,15 @@ from credit_scoring.dashboard.views.search import FILTERS, filter_widgets, optio
 
 def segment_frame(segments: dict[str, PopulationStats | None], lang: str) -> pd.DataFrame:
     """One row per segment value: clients, default rate (None when the call failed)."""
-    return pd.DataFrame({
-        t("portfolio.segment"): list(segments),
-        t("portfolio.clients"): [s.n_clients if s else None for s in segments.values()],
-        t("portfolio.default_rate"): [fmt_pct(s.default_rate if s else None, lang)
-                                      for s in segments.values()]})
+    return pd.DataFrame(
+        {
+            t("portfolio.segment"): list(segments),
+            t("portfolio.clients"): [s.n_clients if s else None for s in segments.values()],
+            t("portfolio.default_rate"): [
+                fmt_pct(s.default_rate if s else None, lang) for s in segments.values()
+            ],
+        }
+    )
 
 
 def render() -> None:
@@ -33,30 +37,56 @@ def render() -> None:
     cols[1].metric(t("portfolio.default_rate"), fmt_pct(overall.default_rate, lang))
     dims: list[str] = [d for d in FILTERS if d not in filters]
     dim_labels = {d: t(f"filter.{d}") for d in dims}
-    dim = st.selectbox(t("portfolio.by"), dims, key="portfolio_dim",
-                       format_func=dim_labels.__getitem__) if dims else None
+    dim = (
+        st.selectbox(
+            t("portfolio.by"), dims, key="portfolio_dim", format_func=dim_labels.__getitem__
+        )
+        if dims
+        else None
+    )
     if dim is not None:
-        segments = {option_label(dim, value): cached(fetch.population, {**filters, dim: value},
-                                                     None, lang)
-                    for value in FILTERS[dim]}
+        segments = {
+            option_label(dim, value): cached(fetch.population, {**filters, dim: value}, None, lang)
+            for value in FILTERS[dim]
+        }
         rates = [s.default_rate or 0.0 if s else 0.0 for s in segments.values()]
         sizes = [s.n_clients if s else 0 for s in segments.values()]
-        plot(charts.bars(list(segments), rates, percent=True,
-                         title=t("portfolio.chart", by=t(f"filter.{dim}")),
-                         y_label=t("portfolio.default_rate"),
-                         text=[f"{fmt_pct(r, lang)} (n={n})" for r, n in
-                               zip(rates, sizes, strict=True)]),
-             segment_frame(segments, lang), key="portfolio_segments")
+        plot(
+            charts.bars(
+                list(segments),
+                rates,
+                percent=True,
+                title=t("portfolio.chart", by=t(f"filter.{dim}")),
+                y_label=t("portfolio.default_rate"),
+                text=[f"{fmt_pct(r, lang)} (n={n})" for r, n in zip(rates, sizes, strict=True)],
+            ),
+            segment_frame(segments, lang),
+            key="portfolio_segments",
+        )
     if overall.features:
         labels: dict[str, str] = {f.name: f.description or f.name for f in overall.features}
-        name = st.selectbox(t("compare.pick_feature"), list(labels), key="portfolio_feature",
-                            format_func=labels.__getitem__) or overall.features[0].name
+        name = (
+            st.selectbox(
+                t("compare.pick_feature"),
+                list(labels),
+                key="portfolio_feature",
+                format_func=labels.__getitem__,
+            )
+            or overall.features[0].name
+        )
         feature = next(f for f in overall.features if f.name == name)
-        fig = charts.distribution([(t("portfolio.selection"), feature.bin_edges, feature.counts)],
-                                  client_value=None, title=labels[name],
-                                  x_label=t(f"unit.{feature.unit}") if feature.unit else "",
-                                  y_label=t("compare.share_clients"),
-                                  client_label=t("compare.client"))
-        plot(fig, pd.DataFrame({"p": list(feature.quantiles),
-                                t("common.value"): list(feature.quantiles.values())}),
-             key="portfolio_dist")
+        fig = charts.distribution(
+            [(t("portfolio.selection"), feature.bin_edges, feature.counts)],
+            client_value=None,
+            title=labels[name],
+            x_label=t(f"unit.{feature.unit}") if feature.unit else "",
+            y_label=t("compare.share_clients"),
+            client_label=t("compare.client"),
+        )
+        plot(
+            fig,
+            pd.DataFrame(
+                {"p": list(feature.quantiles), t("common.value"): list(feature.quantiles.values())}
+            ),
+            key="portfolio_dist",
+        )

@@ -19,21 +19,39 @@ def decision_sentence(score: ScoreOut) -> str:
 
 
 def reasons_frame(reasons: list[ReasonOut]) -> pd.DataFrame:
-    return pd.DataFrame({t("score.reason"): [r.text for r in reasons],
-                         t("score.weight"): [round(r.contribution, 3) for r in reasons]})
+    return pd.DataFrame(
+        {
+            t("score.reason"): [r.text for r in reasons],
+            t("score.weight"): [round(r.contribution, 3) for r in reasons],
+        }
+    )
 
 
 def show_score(score: ScoreOut) -> None:
     """Gauge, decision and reasons (also used by the what-if page)."""
     left, right = st.columns([2, 3])
     with left:
-        fig = charts.gauge(score.probability, score.threshold, title=t("score.gauge"),
-                           threshold_label=t("score.threshold"),
-                           decimal="," if state.lang() == "fr" else ".")
-        plot(fig, pd.DataFrame({t("common.item"): [t("score.gauge"), t("score.threshold")],
-                                t("common.value"): [fmt_pct(score.probability, state.lang()),
-                                                    fmt_pct(score.threshold, state.lang())]}),
-             key=f"gauge_{id(score)}", alt=t("score.gauge"))
+        fig = charts.gauge(
+            score.probability,
+            score.threshold,
+            title=t("score.gauge"),
+            threshold_label=t("score.threshold"),
+            decimal="," if state.lang() == "fr" else ".",
+        )
+        plot(
+            fig,
+            pd.DataFrame(
+                {
+                    t("common.item"): [t("score.gauge"), t("score.threshold")],
+                    t("common.value"): [
+                        fmt_pct(score.probability, state.lang()),
+                        fmt_pct(score.threshold, state.lang()),
+                    ],
+                }
+            ),
+            key=f"gauge_{id(score)}",
+            alt=t("score.gauge"),
+        )
     with right:
         sentence = decision_sentence(score)
         (st.success if score.decision == "grant" else st.error)(sentence)
@@ -69,12 +87,27 @@ def render() -> None:
         if explanation is None:
             return
         items = explanation_items(explanation)
-        fig = charts.waterfall(items, base=explanation.bias, title=t("score.waterfall"),
-                               base_label=t("score.base"), total_label=t("score.total"),
-                               others_label=t("score.others"))
+        fig = charts.waterfall(
+            items,
+            base=explanation.bias,
+            title=t("score.waterfall"),
+            base_label=t("score.base"),
+            total_label=t("score.total"),
+            others_label=t("score.others"),
+        )
         st.caption(t("score.waterfall_help"))
-        plot(fig, pd.DataFrame({
-            t("score.feature"): [c.description or c.feature for c in explanation.contributions],
-            t("common.value"): [str(c.value) for c in explanation.contributions],
-            t("score.weight"): [round(c.contribution, 4) for c in explanation.contributions]}),
-            key="waterfall")
+        plot(
+            fig,
+            pd.DataFrame(
+                {
+                    t("score.feature"): [
+                        c.description or c.feature for c in explanation.contributions
+                    ],
+                    t("common.value"): [str(c.value) for c in explanation.contributions],
+                    t("score.weight"): [
+                        round(c.contribution, 4) for c in explanation.contributions
+                    ],
+                }
+            ),
+            key="waterfall",
+        )

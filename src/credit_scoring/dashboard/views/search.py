@@ -39,8 +39,12 @@ def filter_widgets(prefix: str, columns: int = 5) -> dict[str, str]:
         with cols[i % columns]:
             # labels computed now: AppTest calls format_func outside the script's session
             labels: dict[str | None, str] = {v: option_label(name, v) for v in (None, *values)}
-            value = st.selectbox(t(f"filter.{name}"), (None, *values), key=f"{prefix}_{name}",
-                                 format_func=labels.__getitem__)
+            value = st.selectbox(
+                t(f"filter.{name}"),
+                (None, *values),
+                key=f"{prefix}_{name}",
+                format_func=labels.__getitem__,
+            )
         if value is not None:
             chosen[name] = value
     return chosen
@@ -48,19 +52,25 @@ def filter_widgets(prefix: str, columns: int = 5) -> dict[str, str]:
 
 def results_frame(page: ClientPage, lang: str) -> pd.DataFrame:
     """The results table as shown (translated headers and values)."""
-    rows = [{
-        t("search.col.id"): item.sk_id_curr,
-        t("filter.gender"): option_label("gender", item.gender) if item.gender in ("F", "M")
-        else (item.gender or "—"),
-        t("search.col.age"): None if item.age_years is None else round(item.age_years),
-        t("search.col.income"): fmt_money(item.income_total, lang),
-        t("filter.contract_type"): option_label("contract_type", item.contract_type)
-        if item.contract_type in FILTERS["contract_type"] else (item.contract_type or "—"),
-        t("search.col.credit"): fmt_money(item.amount_credit, lang),
-        t("search.col.probability"): fmt_pct(item.probability, lang),
-        t("filter.score_band"): option_label("score_band", item.score_band)
-        if item.score_band else "—",
-    } for item in page.items]
+    rows = [
+        {
+            t("search.col.id"): item.sk_id_curr,
+            t("filter.gender"): option_label("gender", item.gender)
+            if item.gender in ("F", "M")
+            else (item.gender or "—"),
+            t("search.col.age"): None if item.age_years is None else round(item.age_years),
+            t("search.col.income"): fmt_money(item.income_total, lang),
+            t("filter.contract_type"): option_label("contract_type", item.contract_type)
+            if item.contract_type in FILTERS["contract_type"]
+            else (item.contract_type or "—"),
+            t("search.col.credit"): fmt_money(item.amount_credit, lang),
+            t("search.col.probability"): fmt_pct(item.probability, lang),
+            t("filter.score_band"): option_label("score_band", item.score_band)
+            if item.score_band
+            else "—",
+        }
+        for item in page.items
+    ]
     return pd.DataFrame(rows)
 
 
@@ -76,8 +86,14 @@ def render() -> None:
     if not page.items:
         return
     frame = results_frame(page, state.lang())
-    event = st.dataframe(frame, hide_index=True, width="stretch", key="search_table",
-                         on_select="rerun", selection_mode="single-row")
+    event = st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key="search_table",
+        on_select="rerun",
+        selection_mode="single-row",
+    )
     ids = [item.sk_id_curr for item in page.items]
     rows = getattr(getattr(event, "selection", None), "rows", []) or []
     current = state.selected_client()
@@ -94,5 +110,4 @@ def render() -> None:
             state.go("client")
     pages = max(1, -(-page.total // PAGE_SIZE))
     if pages > 1:
-        st.number_input(t("search.page", n=pages), min_value=1, max_value=pages,
-                        key="search_page")
+        st.number_input(t("search.page", n=pages), min_value=1, max_value=pages, key="search_page")

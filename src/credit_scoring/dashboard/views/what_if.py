@@ -15,8 +15,12 @@ from credit_scoring.dashboard.views.common import cached, require_client
 from credit_scoring.dashboard.views.score import show_score
 
 MAX_CALLS = 12
-COLUMN_LABELS = {"AMT_CREDIT": "client.amount_credit", "AMT_ANNUITY": "client.amount_annuity",
-                 "AMT_INCOME_TOTAL": "client.income", "AMT_GOODS_PRICE": "client.goods_price"}
+COLUMN_LABELS = {
+    "AMT_CREDIT": "client.amount_credit",
+    "AMT_ANNUITY": "client.amount_annuity",
+    "AMT_INCOME_TOTAL": "client.income",
+    "AMT_GOODS_PRICE": "client.goods_price",
+}
 
 
 @dataclass(frozen=True)
@@ -28,8 +32,14 @@ class AmountSearch:
     at_upper_bound: bool  # True: granted at the highest amount tried, the answer may be higher
 
 
-def largest_granted_amount(granted: Callable[[float], bool | None], *, low: float, high: float,
-                           max_calls: int = MAX_CALLS, step: float = 1_000.0) -> AmountSearch:
+def largest_granted_amount(
+    granted: Callable[[float], bool | None],
+    *,
+    low: float,
+    high: float,
+    max_calls: int = MAX_CALLS,
+    step: float = 1_000.0,
+) -> AmountSearch:
     """The largest amount in [low, high] for which ``granted(amount)`` is True, by bisection.
 
     Assumes the risk grows with the amount (true in practice at fixed term);
@@ -69,24 +79,52 @@ def _scenario_inputs(app: dict, lang: str) -> dict[str, float | int]:
     income = float(app.get("AMT_INCOME_TOTAL") or 0) or 100_000.0
     term = term_months(credit, annuity) or 36
     cols = st.columns(4)
-    mode = st.radio(t("whatif.mode"), ("term", "annuity"), horizontal=True, key="wi_mode",
-                    format_func={m: t(f"whatif.mode.{m}") for m in ("term", "annuity")}.get)
+    mode = st.radio(
+        t("whatif.mode"),
+        ("term", "annuity"),
+        horizontal=True,
+        key="wi_mode",
+        format_func={m: t(f"whatif.mode.{m}") for m in ("term", "annuity")}.get,
+    )
     changes: dict[str, float | int] = {}
-    new_credit = cols[0].number_input(t("client.amount_credit"), min_value=1_000.0,
-                                      max_value=1e9, value=credit, step=10_000.0, key="wi_credit")
+    new_credit = cols[0].number_input(
+        t("client.amount_credit"),
+        min_value=1_000.0,
+        max_value=1e9,
+        value=credit,
+        step=10_000.0,
+        key="wi_credit",
+    )
     if mode == "term":
-        new_term = cols[1].number_input(t("whatif.term"), min_value=1, max_value=600,
-                                        value=min(600, term), step=6, key="wi_term")
+        new_term = cols[1].number_input(
+            t("whatif.term"),
+            min_value=1,
+            max_value=600,
+            value=min(600, term),
+            step=6,
+            key="wi_term",
+        )
         if int(new_term) != term:
             changes["term_months"] = int(new_term)
     else:
-        new_annuity = cols[1].number_input(t("client.amount_annuity"), min_value=100.0,
-                                           max_value=1e8, value=annuity, step=1_000.0,
-                                           key="wi_annuity")
+        new_annuity = cols[1].number_input(
+            t("client.amount_annuity"),
+            min_value=100.0,
+            max_value=1e8,
+            value=annuity,
+            step=1_000.0,
+            key="wi_annuity",
+        )
         if new_annuity != annuity:
             changes["amount_annuity"] = float(new_annuity)
-    new_income = cols[2].number_input(t("client.income"), min_value=1_000.0, max_value=1e9,
-                                      value=income, step=10_000.0, key="wi_income")
+    new_income = cols[2].number_input(
+        t("client.income"),
+        min_value=1_000.0,
+        max_value=1e9,
+        value=income,
+        step=10_000.0,
+        key="wi_income",
+    )
     if new_credit != credit:
         changes["amount_credit"] = float(new_credit)
         if mode == "term" and "term_months" not in changes:
@@ -115,14 +153,25 @@ def render() -> None:
         result = cached(fetch.what_if, client_id, {**last, "lang": lang})
         if result is not None:
             st.subheader(t("whatif.result"))
-            st.write(t("whatif.compare", before=fmt_pct(result.baseline.probability, lang),
-                       after=fmt_pct(result.scenario.probability, lang)))
+            st.write(
+                t(
+                    "whatif.compare",
+                    before=fmt_pct(result.baseline.probability, lang),
+                    after=fmt_pct(result.scenario.probability, lang),
+                )
+            )
             if result.changes:
-                st.dataframe(pd.DataFrame({t("common.item"): [t(COLUMN_LABELS.get(c, c))
-                                                              for c in result.changes],
-                                           t("common.value"): [fmt_money(v, lang) for v in
-                                                               result.changes.values()]}),
-                             hide_index=True)
+                st.dataframe(
+                    pd.DataFrame(
+                        {
+                            t("common.item"): [t(COLUMN_LABELS.get(c, c)) for c in result.changes],
+                            t("common.value"): [
+                                fmt_money(v, lang) for v in result.changes.values()
+                            ],
+                        }
+                    ),
+                    hide_index=True,
+                )
             show_score(result.scenario)
     st.divider()
     st.subheader(t("whatif.max_title"))
@@ -130,14 +179,19 @@ def render() -> None:
     term = term_months(credit, float(detail.application.get("AMT_ANNUITY") or 0)) or 36
     st.caption(t("whatif.max_help", term=term, calls=MAX_CALLS))
     if st.button(t("whatif.max_run"), key="wi_max"):
+
         def granted(amount: float) -> bool | None:
-            out = cached(fetch.what_if, client_id, {"amount_credit": round(amount, 2),
-                                                    "term_months": term, "lang": lang})
+            out = cached(
+                fetch.what_if,
+                client_id,
+                {"amount_credit": round(amount, 2), "term_months": term, "lang": lang},
+            )
             return None if out is None else out.scenario.decision == "grant"
 
         with st.spinner(t("whatif.searching")):
-            found = largest_granted_amount(granted, low=max(1_000.0, credit * 0.05),
-                                           high=credit * 3)
+            found = largest_granted_amount(
+                granted, low=max(1_000.0, credit * 0.05), high=credit * 3
+            )
         st.session_state["wi_max_result"] = (client_id, found)
     saved = st.session_state.get("wi_max_result")
     if saved and saved[0] == client_id:

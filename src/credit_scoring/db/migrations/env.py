@@ -15,17 +15,23 @@ _VERSION_TABLE = config.get_main_option("version_table") or "alembic_version"
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=connection.dialect.name == "sqlite",
-                          version_table=_VERSION_TABLE)
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            version_table=_VERSION_TABLE,
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata,
-                          render_as_batch=conn.dialect.name == "sqlite",
-                          version_table=_VERSION_TABLE)
+        context.configure(
+            connection=conn,
+            target_metadata=target_metadata,
+            render_as_batch=conn.dialect.name == "sqlite",
+            version_table=_VERSION_TABLE,
+        )
         with context.begin_transaction():
             context.run_migrations()
 
