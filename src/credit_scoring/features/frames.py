@@ -67,31 +67,14 @@ def typed_arrow(name: str, df: pd.DataFrame) -> pa.Table:
     schema = plan.table_schema(name)
     n = len(df)
     numeric = [c for c, t in schema.items() if t != "string" and c in df.columns]
-    try:
-        block = df[numeric].to_numpy(dtype="float64", na_value=np.nan)
-    except (TypeError, ValueError):
-        block = (
-            np.column_stack(
-                [
-                    pd.to_numeric(df[c], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-                    for c in numeric
-                ]
-            )
-            if numeric
-            else np.empty((n, 0))
-        )
+    block = plan.numeric_block(df, numeric)
     position = {c: i for i, c in enumerate(numeric)}
     arrays = []
     for col, typ in schema.items():
         if col not in df.columns:
             arrays.append(pa.nulls(n, _ARROW_TYPES[typ]))
         elif typ == "string":
-            values = df[col].tolist()
-            arrays.append(
-                pa.array(
-                    [None if v is None or v != v else str(v) for v in values], type=pa.string()
-                )
-            )
+            arrays.append(pa.array(plan.text_values(df[col]), type=pa.string()))
         elif typ == "int64":
             arrays.append(pa.array(block[:, position[col]].astype("int64"), type=pa.int64()))
         else:

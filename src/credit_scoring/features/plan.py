@@ -102,6 +102,28 @@ def _numeric_application_columns() -> list[str]:
     return [c for c, t in table_schema(APPLICATION).items() if t != "string"]
 
 
+def numeric_block(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """``df[columns]`` as float64 (rows x columns) in one pandas call; where a column holds
+    something that is not a number (text sent by an API client), that column is read value
+    by value and what cannot be read becomes missing."""
+    try:
+        return df[columns].to_numpy(dtype="float64", na_value=np.nan)
+    except (TypeError, ValueError):
+        if not columns:
+            return np.empty((len(df), 0))
+        return np.column_stack(
+            [
+                pd.to_numeric(df[c], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+                for c in columns
+            ]
+        )
+
+
+def text_values(values: pd.Series) -> list[str | None]:
+    """A text column as ``str`` values, missing ones (None, NaN) as None."""
+    return [None if v is None or v != v else str(v) for v in values.tolist()]
+
+
 def unbound_tables(names: frozenset[str] | tuple[str, ...] = SOURCE_TABLES) -> dict[str, ir.Table]:
     return {n: ibis.table(table_schema(n), name=n) for n in names}
 

@@ -214,40 +214,21 @@ class Tape:
 
 
 def _read_all(df: pd.DataFrame, inputs: list[tuple[str, str]]) -> list[Column]:
-    """The input columns, numbers read in one block (one pandas call, not one per column)."""
+    """The input columns as the SQL path reads them (``frames.typed_arrow``): numbers in
+    one block, unreadable ones missing; text as ``str`` or None; absent columns missing."""
     n = len(df)
     numeric = [c for c, kind in inputs if kind == "float64" and c in df.columns]
-    try:
-        block = df[numeric].to_numpy(dtype="float64", na_value=np.nan)
-    except (TypeError, ValueError):
-        block = (
-            np.column_stack([_read(df, c, "float64", n) for c in numeric])
-            if numeric
-            else np.empty((n, 0))
-        )
+    block = plan.numeric_block(df, numeric)
     position = {c: i for i, c in enumerate(numeric)}
-    out = []
+    out: list[Column] = []
     for column, kind in inputs:
-        if kind == "float64" and column in position:
+        if column in position:
             out.append(block[:, position[column]])
+        elif column not in df.columns:
+            out.append(np.full(n, None, dtype=object) if kind == "string" else np.full(n, np.nan))
         else:
-            out.append(_read(df, column, kind, n))
+            out.append(np.array(plan.text_values(df[column]), dtype=object))
     return out
-
-
-def _read(df: pd.DataFrame, column: str, kind: str, n: int) -> Column:
-    """A column as the SQL path reads it: numbers coerced (unreadable ones missing)."""
-    if column not in df.columns:
-        return np.full(n, None, dtype=object) if kind == "string" else np.full(n, np.nan)
-    values = df[column]
-    if kind == "string":
-        return np.array(
-            [None if v is None or v != v else str(v) for v in values.tolist()], dtype=object
-        )
-    try:
-        return values.to_numpy(dtype="float64", na_value=np.nan)
-    except (TypeError, ValueError):
-        return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
 class _Compiler:
@@ -384,7 +365,7 @@ def application_features(application: pd.DataFrame) -> pd.DataFrame:
         raise Unsupported("the application features use an operation NumPy does not evaluate")
     ids = pd.to_numeric(application["SK_ID_CURR"], errors="raise").to_numpy(dtype="int64")
     values = tape.run(application)
-    target = _read(application, "TARGET", "float64", len(application))
+    target = _read_all(application, [("TARGET", "float64")])[0]
     block = plan.FeatureBlock(ids)
     block.fill_columns(ids, [("TARGET", target), *values.items()])
     return block.frame()
