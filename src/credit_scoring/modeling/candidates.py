@@ -127,7 +127,8 @@ def _knn(X: pd.DataFrame, extra: dict[str, Any]) -> Pipeline:
     return Pipeline(
         [
             ("prep", preprocessor(X)),
-            ("pca", PCA(n_components=20, random_state=SEED)),
+            # at most 20 components, fewer when the table has fewer columns (PCA refuses more)
+            ("pca", PCA(n_components=min(20, X.shape[1]), random_state=SEED)),
             ("model", KNeighborsClassifier(n_neighbors=100, n_jobs=1)),
         ]
     )
