@@ -111,3 +111,61 @@ def test_bagged_out_of_fold_scores_average_the_seeds() -> None:
         axis=0,
     )
     np.testing.assert_allclose(bagged.scores[valid_idx], 1 / (1 + np.exp(-raw)), rtol=1e-9)
+
+
+def test_full_comparison_adds_a_bagged_candidate_and_refits_it_merged() -> None:
+    from credit_scoring.config import Settings
+    from credit_scoring.features.metadata import FeatureMeta
+    from credit_scoring.modeling.train import TrainConfig, by_cost, compare_candidates, fit_champion
+
+    rng = np.random.default_rng(4)
+    X = pd.DataFrame(rng.normal(size=(1_500, 4)), columns=list("abcd"))
+    y = (rng.random(1_500) < 1 / (1 + np.exp(-(X.a * 1.5 - 2.5)))).astype(int)
+    config = TrainConfig(max_trials=1, bagging_seeds=2, n_threads=1, budget_minutes=5)
+    folds = crossval.make_folds(y, n_splits=config.n_folds)
+    settings = Settings(environment="development")
+    results, extras = compare_candidates(
+        X,
+        y,
+        folds,
+        settings=settings,
+        config=config,
+        budget=crossval.Budget(5),
+        step=lambda _: None,
+        notes=[],
+    )
+    bagged = [r for r in results if r.name.endswith("_2seeds")]
+    assert len(bagged) == 1 and bagged[0].seeds == config.seeds == (42, 1042)
+    assert {"dummy", "logistic_regression", "knn", "random_forest"} <= {r.name for r in results}
+    winner = bagged[0]
+    metas = {c: FeatureMeta(c, "application", c, c, "number", c) for c in X.columns}
+    scorer = fit_champion(
+        X,
+        y,
+        np.arange(len(y)),
+        winner,
+        extras["iterations"][winner.name],
+        extras["calibrations"][winner.name],
+        metas,
+        settings=settings,
+        config=config,
+        version="test",
+    )
+    rounds = winner.params["num_boost_round"]
+    params = {
+        k: v for k, v in winner.params.items() if k not in ("num_boost_round", "averaged_seeds")
+    }
+    singles = [
+        fit_booster(params, X, y, n_threads=1, rounds=rounds, seeds=(s,)) for s in (42, 1042)
+    ]
+    np.testing.assert_allclose(
+        scorer.booster.predict(X, raw_score=True),
+        np.mean([b.predict(X, raw_score=True) for b in singles], axis=0),
+        rtol=1e-12,
+        atol=1e-12,
+    )
+    assert winner.params["averaged_seeds"] == "42,1042"
+    assert (
+        min(results, key=by_cost).metrics["cost_per_applicant"]
+        <= winner.metrics["cost_per_applicant"]
+    )

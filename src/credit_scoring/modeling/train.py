@@ -141,6 +141,11 @@ def _result(
     return result, calibration
 
 
+def by_cost(result: CandidateResult) -> tuple[float, float]:
+    """Order of preference: lowest business cost, then highest AUC."""
+    return result.metrics["cost_per_applicant"], -result.metrics["roc_auc"]
+
+
 def compare_candidates(
     X: pd.DataFrame,
     y: np.ndarray,
@@ -188,6 +193,13 @@ def compare_candidates(
             on_trial=lambda number, auc: step(f"LightGBM trial {number + 1}: AUC {auc:.4f}"),
         )
         notes.append(f"LightGBM search: {trials} Optuna trials.")
+
+    def keep_booster(name: str, strategy: str, run: crossval.OofRun) -> None:
+        result, calibration = _result(name, "lightgbm", strategy, run, y, folds, settings)
+        results.append(result)
+        extras["calibrations"][result.name] = calibration
+        extras["iterations"][result.name] = run.best_iterations
+
     for strategy in imbalance.STRATEGIES:
         if strategy == "none":
             run = best
@@ -201,18 +213,10 @@ def compare_candidates(
             run = crossval.booster_oof(
                 best.params, X, y, folds, strategy=strategy, n_threads=config.n_threads
             )
-        result, calibration = _result(
-            f"lightgbm_{strategy}", "lightgbm", strategy, run, y, folds, settings
-        )
-        results.append(result)
-        extras["calibrations"][result.name] = calibration
-        extras["iterations"][result.name] = run.best_iterations
+        keep_booster(f"lightgbm_{strategy}", strategy, run)
     if len(config.seeds) > 1:
         # averaging boosters trained on other row and column samples lowers the variance
-        lead = min(
-            (r for r in results if r.family == "lightgbm"),
-            key=lambda r: (r.metrics["cost_per_applicant"], -r.metrics["roc_auc"]),
-        )
+        lead = min((r for r in results if r.family == "lightgbm"), key=by_cost)
         step(
             f"LightGBM with {imbalance.describe(lead.imbalance)}, averaged over "
             f"{len(config.seeds)} seeds"
@@ -226,18 +230,7 @@ def compare_candidates(
             n_threads=config.n_threads,
             seeds=config.seeds,
         )
-        result, calibration = _result(
-            f"{lead.name}_{len(config.seeds)}seeds",
-            "lightgbm",
-            lead.imbalance,
-            run,
-            y,
-            folds,
-            settings,
-        )
-        results.append(result)
-        extras["calibrations"][result.name] = calibration
-        extras["iterations"][result.name] = run.best_iterations
+        keep_booster(f"{lead.name}_{len(config.seeds)}seeds", lead.imbalance, run)
     return results, extras
 
 
@@ -324,7 +317,7 @@ def train_on_table(
         X, y, folds, settings=settings, config=config, budget=budget, step=step, notes=notes
     )
     boosted = [r for r in results if r.family == "lightgbm"]
-    winner = min(boosted, key=lambda r: (r.metrics["cost_per_applicant"], -r.metrics["roc_auc"]))
+    winner = min(boosted, key=by_cost)
     calibration = extras["calibrations"][winner.name]
     step(f"Refitting {winner.name} on all {len(y):,} clients")
     version = feature_set_version(metas)
