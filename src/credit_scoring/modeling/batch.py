@@ -52,7 +52,7 @@ def score_frame(
         against, favour = row_reasons(
             contrib[i, :-1],
             scorer._values(matrix[i]),
-            feature_names=scorer.feature_names,
+            feature_names=scorer.model_columns,
             metas=scorer.metas,
             groups=scorer.groups_,
             matrix=scorer.group_matrix_,

@@ -18,6 +18,8 @@ from credit_scoring.explain.similar import SimilarityIndex
 from credit_scoring.features.metadata import FeatureMeta
 from credit_scoring.modeling.calibration import Calibrator
 from credit_scoring.modeling.contracts import Lang, ScoreResult, SimilarClient
+from credit_scoring.modeling.loan_terms import NAMES as DERIVED_NAMES
+from credit_scoring.modeling.loan_terms import LoanTermModel
 
 
 class FeatureMismatchError(ValueError):
@@ -25,7 +27,13 @@ class FeatureMismatchError(ValueError):
 
 
 class ChampionScorer:
-    """A trained model ready to score, explain and compare clients."""
+    """A trained model ready to score, explain and compare clients.
+
+    ``feature_names`` are the columns it reads from a feature table. With a fitted
+    :class:`~credit_scoring.modeling.loan_terms.LoanTermModel` it adds the estimated loan
+    term and interest rate to them: ``model_columns`` are the booster's columns, the
+    feature-table ones then the derived ones, and contributions and reasons cover them all.
+    """
 
     def __init__(
         self,
@@ -42,7 +50,12 @@ class ChampionScorer:
         model_version: str = "",
         feature_set_version: str = "",
         num_threads: int = 1,
+        loan_terms: LoanTermModel | None = None,
+        derived: list[str] | None = None,
     ) -> None:
+        unknown = set(derived or ()).difference(DERIVED_NAMES)
+        if unknown or (derived and loan_terms is None):
+            raise ValueError(f"derived columns {sorted(derived or ())} need a loan-term model")
         self.booster_text = booster.model_to_string()
         self._booster: lgb.Booster | None = booster
         self.calibrator = calibrator
@@ -56,7 +69,9 @@ class ChampionScorer:
         self.model_version = model_version
         self.feature_set_version = feature_set_version
         self.num_threads = num_threads
-        self.groups_, self.group_matrix_ = group_matrix(self.feature_names, metas)
+        self.loan_terms = loan_terms if derived else None
+        self.derived = list(derived or ())
+        self.groups_, self.group_matrix_ = group_matrix(self.model_columns, metas)
         self.group_members_ = [np.flatnonzero(col) for col in self.group_matrix_.T]
 
     def __getstate__(self) -> dict[str, Any]:
@@ -68,6 +83,27 @@ class ChampionScorer:
         self.__dict__.update(state)
         if "group_members_" not in state:  # pickled before this attribute existed
             self.group_members_ = [np.flatnonzero(col) for col in self.group_matrix_.T]
+        if "derived" not in state:  # pickled before loan terms were estimated
+            self.loan_terms, self.derived = None, []
+
+    @property
+    def model_columns(self) -> list[str]:
+        """The booster's columns: the feature table's, then the derived ones."""
+        return [*self.feature_names, *self.derived]
+
+    def _derived_block(self, features: pd.DataFrame) -> np.ndarray:
+        assert self.loan_terms is not None
+        block = self.loan_terms.derive(features)
+        return block[:, [DERIVED_NAMES.index(name) for name in self.derived]]
+
+    def with_derived(self, features: pd.DataFrame) -> pd.DataFrame:
+        """``features`` with the derived columns added (unchanged when there are none)."""
+        if not self.derived:
+            return features
+        block = pd.DataFrame(
+            self._derived_block(features), columns=self.derived, index=features.index
+        )
+        return pd.concat([features.drop(columns=self.derived, errors="ignore"), block], axis=1)
 
     @property
     def booster(self) -> lgb.Booster:
@@ -87,7 +123,7 @@ class ChampionScorer:
     def frame(self, features: pd.DataFrame) -> pd.DataFrame:
         """The model's columns in training order and types (categories as at training)."""
         self._check_columns(features)
-        frame = features[self.feature_names].copy()
+        frame = self.with_derived(features)[self.model_columns].copy()
         for name in self.feature_names:
             if name in self.categories:
                 frame[name] = pd.Categorical(
@@ -101,7 +137,12 @@ class ChampionScorer:
     def matrix(self, features: pd.DataFrame) -> np.ndarray:
         """The model's input as floats (categories as their training codes); fast for one row."""
         self._check_columns(features)
-        sub = features[self.feature_names]
+        base = self._table_matrix(features[self.feature_names])
+        if not self.derived:
+            return base
+        return np.hstack([base, self._derived_block(features)])
+
+    def _table_matrix(self, sub: pd.DataFrame) -> np.ndarray:
         if not self.categories:
             try:
                 return sub.to_numpy(dtype=float)
@@ -125,7 +166,7 @@ class ChampionScorer:
         values = row.astype(object)
         if not self.categories:
             return values
-        for j, name in enumerate(self.feature_names):
+        for j, name in enumerate(self.model_columns):
             if name in self.categories and not np.isnan(row[j]):
                 values[j] = self.categories[name][int(row[j])]
         return values
@@ -144,7 +185,7 @@ class ChampionScorer:
 
     def contributions(self, features: pd.DataFrame) -> pd.DataFrame:
         values = self._contrib(self.matrix(features))
-        return pd.DataFrame(values, columns=[*self.feature_names, "bias"], index=features.index)
+        return pd.DataFrame(values, columns=[*self.model_columns, "bias"], index=features.index)
 
     def decide(self, probability: float) -> str:
         return "refuse" if probability >= self.threshold else "grant"
@@ -161,7 +202,7 @@ class ChampionScorer:
             against, favour = row_reasons(
                 contrib[i, :-1],
                 self._values(matrix[i]),
-                feature_names=self.feature_names,
+                feature_names=self.model_columns,
                 metas=self.metas,
                 groups=self.groups_,
                 matrix=self.group_matrix_,
@@ -187,4 +228,6 @@ class ChampionScorer:
         if self.similarity is None:
             return []
         exclude = int(features["SK_ID_CURR"].iloc[0]) if "SK_ID_CURR" in features.columns else None
+        if set(self.derived).intersection(self.similarity.features):
+            features = self.with_derived(features.iloc[:1])
         return self.similarity.query(features, k=k, exclude_id=exclude)
