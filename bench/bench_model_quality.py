@@ -54,7 +54,7 @@ def main() -> int:
         print(to_markdown(run.outcome.table))
         print(
             f"\nmode: {'quick' if args.quick else 'full'}; winner {run.outcome.winner.name}; "
-            f"{len(run.outcome.scorer.feature_names)} features; {int(m['n_train']):,} clients"
+            f"{len(run.outcome.scorer.model_columns)} features; {int(m['n_train']):,} clients"
         )
         print(f"OOF ROC AUC {m['roc_auc']:.4f} (logistic regression {m['baseline_roc_auc']:.4f})")
         print(

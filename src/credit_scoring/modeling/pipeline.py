@@ -16,6 +16,7 @@ from credit_scoring.data.loading import DataError, PreparedData, prepare
 from credit_scoring.features.metadata import FeatureMeta, save_metadata
 from credit_scoring.modeling.calibration import reliability_curve
 from credit_scoring.modeling.evaluate import to_markdown
+from credit_scoring.modeling.loan_terms import PREVIOUS_COLUMNS, LoanTermModel
 from credit_scoring.modeling.train import Step, TrainConfig, TrainingOutcome, train_on_table
 from credit_scoring.monitoring.fairness import fairness_report
 from credit_scoring.monitoring.methodology import methodology_markdown, write_methodology
@@ -47,6 +48,31 @@ def load_features(
         )
     step("Building features")
     return prepared, build_feature_table(prepared), feature_metadata()
+
+
+def fit_loan_terms(
+    prepared: PreparedData, step: Step, *, n_threads: int = 1
+) -> LoanTermModel | None:
+    """The loan-term model learned from the folder's previous applications, if it can be."""
+    import pyarrow.parquet as pq
+
+    if not prepared.has("previous_application"):
+        step("No previous applications: loan terms and rates not estimated")
+        return None
+    names = set(pq.read_schema(prepared.parquet["previous_application"]).names)
+    missing = [c for c in PREVIOUS_COLUMNS if c not in names]
+    if missing:
+        step(f"Loan terms and rates not estimated: previous_application lacks {missing}")
+        return None
+    try:
+        model = LoanTermModel().fit(
+            prepared.read("previous_application", list(PREVIOUS_COLUMNS)), n_threads=n_threads
+        )
+    except ValueError as exc:
+        step(f"Loan terms and rates not estimated: {exc}")
+        return None
+    step(f"Learned loan terms from {model.n_contracts:,} past contracts")
+    return model
 
 
 def data_summary(prepared: PreparedData) -> str:
@@ -157,7 +183,7 @@ def write_reports(
     files[1].write_text(to_markdown(outcome.table) + "\n", encoding="utf-8")
     files[2].write_text(card, encoding="utf-8")
     save_metadata(
-        {n: outcome.metas[n] for n in outcome.scorer.feature_names if n in outcome.metas}, files[3]
+        {n: outcome.metas[n] for n in outcome.scorer.model_columns if n in outcome.metas}, files[3]
     )
     files[4].write_text(
         json.dumps(
@@ -198,7 +224,10 @@ def run_training(
     register: bool = True,
 ) -> TrainingRun:
     prepared, table, metas = load_features(data_dir, settings, step)
-    outcome = train_on_table(table, metas, settings=settings, config=config, step=step)
+    loan_terms = fit_loan_terms(prepared, step, n_threads=config.n_threads)
+    outcome = train_on_table(
+        table, metas, settings=settings, config=config, step=step, loan_terms=loan_terms
+    )
     step("Writing the comparison table, model card and methodology note")
     files, report = write_reports(outcome, prepared, settings)
     registration = None

@@ -21,6 +21,7 @@ from credit_scoring.explain.shap_values import global_plots, tree_contributions
 from credit_scoring.explain.similar import SimilarityIndex
 from credit_scoring.features.metadata import FeatureMeta
 from credit_scoring.modeling import crossval, imbalance
+from credit_scoring.modeling import loan_terms as terms
 from credit_scoring.modeling.calibration import CalibrationResult, choose_calibration
 from credit_scoring.modeling.candidates import (
     LGBM_BASE,
@@ -35,6 +36,7 @@ from credit_scoring.modeling.evaluate import (
     compute_metrics,
     plot_all,
 )
+from credit_scoring.modeling.loan_terms import LoanTermModel
 from credit_scoring.modeling.scorer import ChampionScorer
 
 KEY_COLUMNS = ("SK_ID_CURR", "TARGET")
@@ -246,6 +248,7 @@ def fit_champion(
     settings: Settings,
     config: TrainConfig,
     version: str,
+    loan_terms: LoanTermModel | None = None,
 ) -> ChampionScorer:
     """Refit the winner on every training row (rounds chosen on the folds, scaled up)."""
     # a fold trains on (k-1)/k of the rows: the refit on all of them affords a few more rounds
@@ -270,11 +273,14 @@ def fit_champion(
         for c in X.columns
         if isinstance(X[c].dtype, pd.CategoricalDtype)
     }
+    derived = [c for c in X.columns if c in terms.NAMES] if loan_terms else []
     return ChampionScorer(
         booster=booster,
         calibrator=calibration.calibrator,
         threshold=winner.metrics["threshold"],
-        feature_names=list(X.columns),
+        feature_names=[c for c in X.columns if c not in derived],
+        loan_terms=loan_terms,
+        derived=derived,
         metas=metas,
         quantiles=population_quantiles(X),
         categories=categories,
@@ -291,8 +297,13 @@ def train_on_table(
     settings: Settings,
     config: TrainConfig,
     step: Step = lambda _: None,
+    loan_terms: LoanTermModel | None = None,
 ) -> TrainingOutcome:
-    """The whole modelling pipeline on a feature table (rows with a TARGET only)."""
+    """The whole modelling pipeline on a feature table (rows with a TARGET only).
+
+    With a fitted ``loan_terms`` model its columns (estimated term and interest rate of the
+    loan) are added to the table and carried by the champion, which adds them when scoring.
+    """
     started = time.perf_counter()
     budget = crossval.Budget(config.budget_minutes)
     labelled = table[table["TARGET"].notna()].reset_index(drop=True)
@@ -301,8 +312,19 @@ def train_on_table(
             "the feature table has no labelled rows of both classes (TARGET 0 and 1): "
             "training needs application_train with defaulters and repaid clients."
         )
-    X = labelled.drop(columns=list(KEY_COLUMNS))
     notes: list[str] = []
+    if loan_terms is not None:
+        needed = [*terms.INPUTS, terms.CASH_FLAG]
+        if set(needed) <= set(informative_columns(labelled[[c for c in needed if c in labelled]])):
+            labelled = loan_terms.add_to(labelled)
+            metas = {**metas, **terms.METAS}
+        else:
+            notes.append(
+                "loan term and rate not estimated: the table lacks known values of "
+                + ", ".join(needed)
+            )
+            loan_terms = None
+    X = labelled.drop(columns=list(KEY_COLUMNS))
     kept = informative_columns(X)
     if len(kept) < X.shape[1]:
         notes.append(
@@ -332,6 +354,7 @@ def train_on_table(
         settings=settings,
         config=config,
         version=version,
+        loan_terms=loan_terms,
     )
 
     step("Explaining (TreeSHAP) and indexing similar clients")

@@ -55,6 +55,20 @@ def methodology_markdown(
         if len(cfg.seeds) > 1
         else ""
     )
+    model = outcome.scorer.loan_terms
+    loan_terms = (
+        f"""
+The application gives the credit and the monthly annuity but not the number of payments,
+so not the price of the loan. A regression learned on {model.n_contracts:,} past cash and
+consumer loans (`previous_application`, which states their number of payments; no outcome
+is used) estimates it for each new cash loan; the champion adds that estimate, the yearly
+interest rate it implies through the annuity formula and the total interest relative to
+the credit ({", ".join(f"`{n}`" for n in outcome.scorer.derived)}) to every table it
+scores, so the API, batch scoring and explanations see the same columns.
+"""
+        if model is not None
+        else ""
+    )
     return f"""# Methodology note — credit default model
 
 _Generated from training run data fingerprint `{outcome.data_fingerprint}`, {
@@ -69,11 +83,11 @@ Training rows: {int(m["n_train"]):,} clients with a known outcome; defaulters {
 The test table (no outcome) is never used for any choice.
 
 ## 2. Features
-{len(outcome.scorer.feature_names)} features (feature-set version `{outcome.feature_set_version}`),
+{len(outcome.scorer.model_columns)} features (feature-set version `{outcome.feature_set_version}`),
 built by `credit_scoring.features` from the application and the history tables present
 (absent tables give missing values). Every feature carries metadata (source column, unit,
 French and English description) used for the reasons shown to advisors.
-
+{loan_terms}
 ## 3. Validation scheme
 Stratified {cfg.n_folds}-fold cross-validation with seed {cfg.seed}. Every candidate is
 evaluated on the same folds; all later steps (imbalance choice, calibration, threshold,

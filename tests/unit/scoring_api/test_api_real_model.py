@@ -64,7 +64,12 @@ def test_real_champion_end_to_end(tmp_path: Path, home: Path) -> None:
         assert all(r["text"] for r in score["reasons_against"] + score["reasons_for"])
 
         explanation = client.get(f"/clients/{sk_id}/explanation", headers=headers).json()
-        assert len(explanation["contributions"]) == len(scorer.feature_names)
+        assert len(explanation["contributions"]) == len(scorer.model_columns)
+        # the champion's own columns (estimated loan term and rate) come with words and values
+        derived = {c["feature"]: c for c in explanation["contributions"]}
+        assert scorer.derived and set(scorer.derived) <= set(derived)
+        for name in scorer.derived:
+            assert derived[name]["description"] != name
         assert all(not math.isnan(c["contribution"]) for c in explanation["contributions"])
 
         similar = client.get(f"/clients/{sk_id}/similar?k=5", headers=headers).json()
