@@ -29,6 +29,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--budget-minutes", type=float, default=15.0)
     parser.add_argument(
+        "--bagging-seeds", type=int, default=1, help="also try the best LightGBM over N seeds"
+    )
+    parser.add_argument(
         "--home",
         type=Path,
         default=None,
@@ -46,7 +49,11 @@ def main() -> int:
         run = run_training(
             args.data,
             settings=settings,
-            config=TrainConfig(quick=args.quick, budget_minutes=args.budget_minutes),
+            config=TrainConfig(
+                quick=args.quick,
+                budget_minutes=args.budget_minutes,
+                bagging_seeds=args.bagging_seeds,
+            ),
             step=lambda m: print(f"[{time.perf_counter() - start:7.1f}s] {m}", flush=True),
         )
         seconds = time.perf_counter() - start

@@ -36,6 +36,15 @@ def train(
             min=1, max=64, help="LightGBM training threads (default: the cores, at most 4)."
         ),
     ] = None,
+    bagging_seeds: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=10,
+            help="Full runs: also try the best LightGBM averaged over N seeds (the champion "
+            "and its explanations get about N times slower).",
+        ),
+    ] = 1,
     register: Annotated[bool, typer.Option(help="Log to MLflow and register the model.")] = True,
 ) -> None:
     """Train, compare and calibrate candidates; register the winner (champion if it passes)."""
@@ -44,7 +53,9 @@ def train(
     from credit_scoring.modeling.train import TrainConfig
 
     settings = get_settings()
-    config = TrainConfig(quick=quick, budget_minutes=budget_minutes, folds=folds)
+    config = TrainConfig(
+        quick=quick, budget_minutes=budget_minutes, folds=folds, bagging_seeds=bagging_seeds
+    )
     if threads:
         config.n_threads = threads
     with user_errors(), progress() as bar:

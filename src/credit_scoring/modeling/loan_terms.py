@@ -108,11 +108,15 @@ def monthly_rate(ratio: np.ndarray, term: np.ndarray, *, steps: int = 40) -> np.
     todo = known & ~free
     q, n = ratio[todo], term[todo]
     r = np.maximum(2.0 * (n - q) / (n * (n + 1.0)), 1e-6)  # first-order start: from below
-    for _ in range(steps):
+    for _ in range(steps):  # converges in a few steps: stop when no rate moves any more
         growth = (1.0 + r) ** -n
         f = (1.0 - growth) / r - q
         slope = n * growth / (r * (1.0 + r)) - (1.0 - growth) / r**2
-        r = np.clip(r - f / slope, 1e-7, 1.0)
+        new = np.clip(r - f / slope, 1e-7, 1.0)
+        done = bool(np.all(np.abs(new - r) <= 1e-12))
+        r = new
+        if done:
+            break
     out[todo] = r
     return out
 
