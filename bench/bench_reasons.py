@@ -38,7 +38,7 @@ def main() -> None:
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     print(
-        f"model {scorer.model_name} v{scorer.model_version}, {len(scorer.feature_names)} features"
+        f"model {scorer.model_name} v{scorer.model_version}, {len(scorer.model_columns)} features"
     )
     print(
         f"score + reasons, one client: median {statistics.median(times):.2f} ms, "

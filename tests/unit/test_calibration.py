@@ -47,6 +47,21 @@ def test_calibration_repairs_overconfident_scores(overconfident, method) -> None
     assert np.all(np.diff(fitted) >= -1e-12)  # keeps the ranking
 
 
+@pytest.mark.parametrize("method", ["isotonic", "sigmoid"])
+def test_served_curve_equals_scikit_learns(overconfident, method) -> None:
+    scores, y = overconfident
+    calibrator = Calibrator(method=method).fit(scores[:10_000], y[:10_000])
+    # other scores, some beyond the fitted range, one exactly 0 and one exactly 1
+    new = np.concatenate([scores[10_000:], [0.0, 1.0, scores.min() / 2, 1 - 1e-9]])
+    model = calibrator.model_
+    if method == "isotonic":
+        expected = model.predict(new)
+    else:
+        logit = np.log(np.clip(new, 1e-6, 1 - 1e-6) / (1 - np.clip(new, 1e-6, 1 - 1e-6)))
+        expected = model.predict_proba(logit.reshape(-1, 1))[:, 1]
+    assert np.allclose(calibrator.predict(new), expected, rtol=1e-12, atol=1e-15)
+
+
 def test_out_of_fold_calibration_never_sees_its_own_fold() -> None:
     # fold A: low scores defaulted; fold B: high scores defaulted. Fitted on B, A's low scores
     # map to ~0 and high to ~1; a fit that saw A itself would pool both to 0.5.

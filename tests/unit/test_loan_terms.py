@@ -162,3 +162,27 @@ def test_champion_adds_the_estimates_to_any_feature_table(model: LoanTermModel) 
             model_name="credit-default",
             derived=NAMES,
         )
+
+
+def test_training_learns_terms_from_the_folders_previous_applications(tmp_path) -> None:
+    from credit_scoring.data.loading import prepare
+    from credit_scoring.data.synth import generate
+    from credit_scoring.modeling.pipeline import fit_loan_terms
+
+    data = tmp_path / "data"
+    generate(data, clients=600, seed=11)
+    said: list[str] = []
+    model = fit_loan_terms(prepare(data, tmp_path / "cache"), said.append)
+    assert model is not None and model.n_contracts >= 500
+    assert said == [f"Learned loan terms from {model.n_contracts:,} past contracts"]
+
+    previous = pd.read_csv(data / "previous_application.csv")
+    previous.drop(columns="CNT_PAYMENT").to_csv(data / "previous_application.csv", index=False)
+    said.clear()
+    assert fit_loan_terms(prepare(data, tmp_path / "cache2"), said.append) is None
+    assert "lacks ['CNT_PAYMENT']" in said[0]
+
+    (data / "previous_application.csv").unlink()
+    said.clear()
+    assert fit_loan_terms(prepare(data, tmp_path / "cache3"), said.append) is None
+    assert said == ["No previous applications: loan terms and rates not estimated"]

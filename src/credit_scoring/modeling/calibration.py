@@ -46,10 +46,15 @@ class Calibrator(BaseEstimator):
         return self
 
     def predict(self, scores: np.ndarray) -> np.ndarray:
+        # The fitted curves evaluated directly: the same numbers as scikit-learn's predict
+        # (tested), without its input validation, which cost about 1 ms per served client.
         scores = np.asarray(scores, dtype=float).ravel()
         if self.method == "isotonic":
-            return np.asarray(self.model_.predict(scores), dtype=float)
-        return self.model_.predict_proba(_logit(scores).reshape(-1, 1))[:, 1]
+            iso = self.model_
+            x = np.clip(scores, iso.X_min_, iso.X_max_)
+            return np.interp(x, iso.X_thresholds_, iso.y_thresholds_)
+        z = self.model_.coef_[0, 0] * _logit(scores) + self.model_.intercept_[0]
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 def calibrate_out_of_fold(

@@ -181,15 +181,11 @@ class LoanTermModel:
         """The :data:`NAMES` columns for each row of a feature table (missing unless the row
         is a cash loan with a credit and an annuity)."""
         n = len(features)
-        credit, annuity, goods = (
-            features[c].to_numpy(dtype=float) if c in features.columns else np.full(n, np.nan)
-            for c in INPUTS
-        )
-        cash = (
-            features[CASH_FLAG].to_numpy(dtype=float)
-            if CASH_FLAG in features.columns
-            else np.ones(n)
-        )
+        # one selection of the four columns (a missing contract type: taken as cash loans)
+        block = features.reindex(columns=[*INPUTS, CASH_FLAG]).to_numpy(dtype=float)
+        credit, annuity, goods, cash = block.T
+        if CASH_FLAG not in features.columns:
+            cash = np.ones(n)
         out = np.full((n, len(NAMES)), np.nan)
         rows = (cash == 1) & np.isfinite(credit) & np.isfinite(annuity) & (annuity > 0)
         if not rows.any():

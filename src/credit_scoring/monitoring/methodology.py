@@ -176,6 +176,8 @@ most important features ({
 - The sample has no installment-payment table; history tables cover a minority of clients.
 - The cost ratio {settings.cost_fn:g}:{settings.cost_fp:g} is an assumption of the business;
   change `CREDIT_SCORING_COST_FN` / `CREDIT_SCORING_COST_FP` and retrain to move the threshold.
+- The estimated loan term and rate come from past contracts' amounts; if the lender's
+  pricing changes, retrain so that the term model learns the new prices.
 - Out-of-fold figures are estimates on the same population; monitor drift and re-check the
   calibration on new clients. Improvements: more history features (installments), monotone
   constraints on the bankers' ratios, a fairness review of the threshold per group.
