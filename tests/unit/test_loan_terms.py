@@ -146,7 +146,7 @@ def test_champion_adds_the_estimates_to_any_feature_table(model: LoanTermModel) 
     assert np.allclose(restored.predict_proba(table), scorer.predict_proba(table))
     riskiest = table.iloc[[int(np.argmax(X["LOAN_RATE_EST"]))]]
     reasons = restored.score(riskiest, lang="en", top=4)[0].reasons_against
-    assert any(r.text.startswith("estimated") for r in reasons), reasons
+    assert any(r.text.startswith("Estimated") for r in reasons), reasons
     assert restored.with_derived(riskiest)[NAMES].notna().all(axis=None)
 
     with pytest.raises(ValueError, match="need a loan-term model"):

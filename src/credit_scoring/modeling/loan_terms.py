@@ -48,20 +48,20 @@ METAS: dict[str, FeatureMeta] = {
     for m in (
         _meta(
             "LOAN_TERM_EST",
-            "estimated number of monthly payments of the loan",
-            "nombre estimé de mensualités du prêt",
+            "Estimated number of monthly payments of the loan",
+            "Nombre estimé de mensualités du prêt",
             "count",
         ),
         _meta(
             "LOAN_RATE_EST",
-            "estimated yearly interest rate of the loan",
-            "taux d'intérêt annuel estimé du prêt",
+            "Estimated yearly interest rate of the loan",
+            "Taux d'intérêt annuel estimé du prêt",
             "share",
         ),
         _meta(
             "LOAN_INTEREST_SHARE_EST",
-            "estimated total interest relative to the credit amount",
-            "intérêts totaux estimés rapportés au montant du crédit",
+            "Estimated total interest relative to the credit amount",
+            "Intérêts totaux estimés rapportés au montant du crédit",
             "share",
         ),
     )
