@@ -91,6 +91,10 @@ class PreparedData:
     def has(self, table: str) -> bool:
         return table in self.parquet
 
+    def columns(self, table: str) -> list[str]:
+        """The column names of one table, from its parquet schema (nothing read)."""
+        return list(pq.read_schema(self.parquet[table]).names)
+
     def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
         """Read one table as pandas (history tables can be large: pass ``columns``)."""
         return pd.read_parquet(self.parquet[table], columns=columns)

@@ -54,12 +54,10 @@ def fit_loan_terms(
     prepared: PreparedData, step: Step, *, n_threads: int = 1
 ) -> LoanTermModel | None:
     """The loan-term model learned from the folder's previous applications, if it can be."""
-    import pyarrow.parquet as pq
-
     if not prepared.has("previous_application"):
         step("No previous applications: loan terms and rates not estimated")
         return None
-    names = set(pq.read_schema(prepared.parquet["previous_application"]).names)
+    names = set(prepared.columns("previous_application"))
     missing = [c for c in PREVIOUS_COLUMNS if c not in names]
     if missing:
         step(f"Loan terms and rates not estimated: previous_application lacks {missing}")
@@ -155,7 +153,11 @@ def write_reports(
     out.mkdir(parents=True, exist_ok=True)
     app = prepared.read(
         "application_train",
-        columns=[c for c in ("SK_ID_CURR", "CODE_GENDER", "DAYS_BIRTH") if c in _columns(prepared)],
+        columns=[
+            c
+            for c in ("SK_ID_CURR", "CODE_GENDER", "DAYS_BIRTH")
+            if c in prepared.columns("application_train")
+        ],
     )
     app = app.drop_duplicates("SK_ID_CURR").set_index("SK_ID_CURR").reindex(outcome.ids)
     fairness = fairness_report(
@@ -207,12 +209,6 @@ def write_reports(
     shutil.rmtree(latest, ignore_errors=True)
     shutil.copytree(out, latest)
     return files, build_report(outcome, fairness, card, settings)
-
-
-def _columns(prepared: PreparedData) -> list[str]:
-    import pyarrow.parquet as pq
-
-    return list(pq.read_schema(prepared.parquet["application_train"]).names)
 
 
 def run_training(
