@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from credit_scoring.explain.reasons import row_reasons
 from credit_scoring.modeling.contracts import Lang
 from credit_scoring.modeling.scorer import ChampionScorer
 
@@ -49,18 +48,8 @@ def score_frame(
     texts: dict[str, list[str]] = {f"reason_against_{i + 1}": [] for i in range(top)}
     texts.update({f"reason_for_{i + 1}": [] for i in range(top)})
     for i in range(len(features)):
-        against, favour = row_reasons(
-            contrib[i, :-1],
-            scorer._values(matrix[i]),
-            feature_names=scorer.model_columns,
-            metas=scorer.metas,
-            groups=scorer.groups_,
-            matrix=scorer.group_matrix_,
-            quantiles=scorer.quantiles,
-            lang=lang,
-            top=top,
-            members=scorer.group_members_,
-            by_group=by_group[i],
+        against, favour = scorer.reasons(
+            contrib[i, :-1], matrix[i], lang=lang, top=top, by_group=by_group[i]
         )
         for kind, reasons in (("against", against), ("for", favour)):
             for k in range(top):

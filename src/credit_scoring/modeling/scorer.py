@@ -17,7 +17,7 @@ from credit_scoring.explain.reasons import group_matrix, row_reasons
 from credit_scoring.explain.similar import SimilarityIndex
 from credit_scoring.features.metadata import FeatureMeta
 from credit_scoring.modeling.calibration import Calibrator
-from credit_scoring.modeling.contracts import Lang, ScoreResult, SimilarClient
+from credit_scoring.modeling.contracts import Lang, Reason, ScoreResult, SimilarClient
 from credit_scoring.modeling.loan_terms import NAMES as DERIVED_NAMES
 from credit_scoring.modeling.loan_terms import LoanTermModel
 
@@ -54,8 +54,10 @@ class ChampionScorer:
         derived: list[str] | None = None,
     ) -> None:
         unknown = set(derived or ()).difference(DERIVED_NAMES)
-        if unknown or (derived and loan_terms is None):
-            raise ValueError(f"derived columns {sorted(derived or ())} need a loan-term model")
+        if unknown:
+            raise ValueError(f"unknown derived columns {sorted(unknown)}: use {DERIVED_NAMES}")
+        if derived and loan_terms is None:
+            raise ValueError(f"derived columns {sorted(derived)} need a loan-term model")
         self.booster_text = booster.model_to_string()
         self._booster: lgb.Booster | None = booster
         self.calibrator = calibrator
@@ -190,6 +192,31 @@ class ChampionScorer:
     def decide(self, probability: float) -> str:
         return "refuse" if probability >= self.threshold else "grant"
 
+    def reasons(
+        self,
+        contrib: np.ndarray,
+        row: np.ndarray,
+        *,
+        lang: Lang,
+        top: int,
+        by_group: np.ndarray | None = None,
+    ) -> tuple[list[Reason], list[Reason]]:
+        """Top reasons against and for one client: ``contrib`` its contributions without the
+        bias, ``row`` its :meth:`matrix` row (``by_group``: the group sums, if already known)."""
+        return row_reasons(
+            contrib,
+            self._values(row),
+            feature_names=self.model_columns,
+            metas=self.metas,
+            groups=self.groups_,
+            matrix=self.group_matrix_,
+            quantiles=self.quantiles,
+            lang=lang,
+            top=top,
+            members=self.group_members_,
+            by_group=by_group,
+        )
+
     def score(
         self, features: pd.DataFrame, *, lang: Lang = "fr", top: int = 4
     ) -> list[ScoreResult]:
@@ -199,18 +226,7 @@ class ChampionScorer:
         probabilities = self.calibrator.predict(raw)
         results = []
         for i, probability in enumerate(probabilities):
-            against, favour = row_reasons(
-                contrib[i, :-1],
-                self._values(matrix[i]),
-                feature_names=self.model_columns,
-                metas=self.metas,
-                groups=self.groups_,
-                matrix=self.group_matrix_,
-                quantiles=self.quantiles,
-                lang=lang,
-                top=top,
-                members=self.group_members_,
-            )
+            against, favour = self.reasons(contrib[i, :-1], matrix[i], lang=lang, top=top)
             results.append(
                 ScoreResult(
                     probability=float(probability),
