@@ -219,14 +219,12 @@ class ScoringService:
         contrib = self.scorer.contributions(features).iloc[0]
         # the champion may add columns of its own (estimated loan term and rate): their
         # values and descriptions come from it
-        add = getattr(self.scorer, "with_derived", None)
-        features = add(features) if add else features
-        model_metas = getattr(self.scorer, "metas", {})
+        features = self.scorer.with_derived(features)
         items = []
         for name, value in contrib.items():
             if name == "bias":
                 continue
-            meta = self.metas.get(str(name)) or model_metas.get(str(name))
+            meta = self.metas.get(str(name)) or self.scorer.metas.get(str(name))
             raw = features[name].iloc[0] if name in features else None
             items.append(
                 s.ContributionOut(

@@ -12,6 +12,8 @@ from typing import Literal, Protocol
 import numpy as np
 import pandas as pd
 
+from credit_scoring.features.metadata import FeatureMeta
+
 Decision = Literal["grant", "refuse"]
 Lang = Literal["fr", "en"]
 
@@ -54,7 +56,13 @@ class Scorer(Protocol):
     model_name: str
     model_version: str
     threshold: float
-    feature_names: list[str]
+    feature_names: list[str]  # the columns read from a feature table
+    metas: dict[str, FeatureMeta]  # descriptions of the columns it explains (may add its own)
+
+    def with_derived(self, features: pd.DataFrame) -> pd.DataFrame:
+        """``features`` plus any columns the model computes itself (e.g. estimated loan term);
+        :meth:`contributions` has one column per feature of the result it uses."""
+        ...
 
     def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
         """Calibrated probabilities of default, one per row of the feature table."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from credit_scoring.features.metadata import FeatureMeta
 from credit_scoring.modeling.contracts import Reason, ScoreResult, SimilarClient
 
 
@@ -24,6 +25,7 @@ class FakeScorer:
         self.model_version = version
         self.threshold = threshold
         self.feature_names = list(feature_names)
+        self.metas: dict[str, FeatureMeta] = {}  # descriptions come from the feature metadata
         values = reference[self.feature_names].to_numpy(np.float64)
         self._mean = np.nanmean(values, axis=0)
         self._std = np.nanstd(values, axis=0) + 1e-9
@@ -37,6 +39,9 @@ class FakeScorer:
     def _z(self, features: pd.DataFrame) -> np.ndarray:
         z = (features[self.feature_names].to_numpy(np.float64) - self._mean) / self._std
         return np.nan_to_num(z)
+
+    def with_derived(self, features: pd.DataFrame) -> pd.DataFrame:
+        return features  # no columns of its own
 
     def contributions(self, features: pd.DataFrame) -> pd.DataFrame:
         terms = self._z(features) * self._weights
