@@ -192,6 +192,7 @@ class ReasonOut(BaseModel):
     text: str
     features: list[str] = []
     value: float | str | None = None
+    code: str = Field("", description="stable reason code of the catalogue")
 
 
 class ScoreOut(BaseModel):
@@ -204,6 +205,8 @@ class ScoreOut(BaseModel):
     lang: Lang
     reasons_against: list[ReasonOut]
     reasons_for: list[ReasonOut]
+    grade: str | None = Field(None, description="rating grade of the master scale")
+    points: float | None = Field(None, description="scorecard points (higher is safer)")
 
 
 class ContributionOut(BaseModel):

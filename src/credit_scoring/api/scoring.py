@@ -111,6 +111,8 @@ def to_score_out(result: ScoreResult, sk_id_curr: int | None, lang: str) -> s.Sc
         reasons_for=[
             s.ReasonOut(**{**asdict(r), "features": list(r.features)}) for r in result.reasons_for
         ],
+        grade=result.grade,
+        points=result.points,
     )
 
 

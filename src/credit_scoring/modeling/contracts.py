@@ -30,6 +30,7 @@ class Reason:
     )
     features: tuple[str, ...] = ()
     value: float | str | None = None
+    code: str = ""  # stable reason code of the catalogue (e.g. "R07"); stored with every score
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class ScoreResult:
     model_version: str
     reasons_against: list[Reason] = field(default_factory=list)
     reasons_for: list[Reason] = field(default_factory=list)
+    grade: str | None = None  # rating grade of the master scale (e.g. "C")
+    points: float | None = None  # scorecard points (higher is safer)
 
 
 @dataclass(frozen=True)
