@@ -19,6 +19,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, MetaData, func, inspect, select, text
 
+from backends import BACKENDS
+
 from credit_scoring.api.app import create_app
 from credit_scoring.api.security import add_user
 from credit_scoring.config import Settings
@@ -45,11 +47,6 @@ _spec.loader.exec_module(fake_scorer)
 
 SECRET = "integration-secret-long-enough-for-hs256-0123456789"
 PASSWORD = "integration password"
-BACKENDS = {
-    "sqlite": None,
-    "mariadb": "mysql+pymysql://root@127.0.0.1:3306/test",
-    "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
-}
 
 
 def _drop_everything(engine: Engine) -> None:
