@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, MetaData, func, inspect, select, text
-
 from backends import BACKENDS
+from sqlalchemy import Engine, MetaData, func, inspect, select, text
 
 from credit_scoring.api.app import create_app
 from credit_scoring.api.security import add_user
