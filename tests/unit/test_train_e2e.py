@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -36,6 +38,11 @@ def test_train_quick_then_score(tmp_path, home) -> None:
         "comparison.csv",
         "fairness_CODE_GENDER.csv",
         "fairness_age_band.csv",
+        "grades.csv",
+        "ks_tables.csv",
+        "protected_gaps.csv",
+        "scorecard_points.csv",
+        "scorecard_points.json",
         "plots/shap_beeswarm.png",
         "plots/calibration.png",
         "plots/cost_vs_threshold.png",
@@ -48,7 +55,18 @@ def test_train_quick_then_score(tmp_path, home) -> None:
         "lightgbm_none",
         "lightgbm_class_weight",
         "lightgbm_undersample",
+        "scorecard",
     } <= set(table["candidate"])
+    assert (table["gini"] - (2 * table["roc_auc"] - 1)).abs().max() < 1e-9
+    assert table["ks"].between(0, 1).all()
+    features = json.loads((home / "reports" / "model" / "features.json").read_text())
+    names = {f["name"] for f in features}
+    assert names and not any(n.startswith(("CODE_GENDER", "NAME_FAMILY_STATUS")) for n in names)
+    assert not names & {"CNT_FAM_MEMBERS", "INCOME_PER_PERSON", "CHILDREN_RATIO"}
+    card = (home / "reports" / "model" / "model_card.md").read_text()
+    assert "## Rating grades" in card and "## Protected attributes" in card
+    note = (home / "reports" / "model" / "methodology.md").read_text()
+    assert "Scorecard challenger" in note and "Age stays an" in note
     assert abs(table.set_index("candidate").loc["dummy", "roc_auc"] - 0.5) < 0.05
     assert (table["cost_per_applicant"] <= table["cost_at_half"] + 1e-12).all()
     ages = pd.read_csv(home / "reports" / "model" / "fairness_age_band.csv")
@@ -79,6 +97,19 @@ def test_train_quick_then_score(tmp_path, home) -> None:
     assert scores["probability"].between(0, 1).all()
     assert set(scores["decision"]) <= {"grant", "refuse"}
     assert scores["reason_against_1"].fillna("").str.len().gt(0).mean() > 0.5
+    assert list(scores.columns[:7]) == [
+        "SK_ID_CURR",
+        "probability",
+        "decision",
+        "grade",
+        "points",
+        "reason_against_1_code",
+        "reason_against_1",
+    ]
+    assert set(scores["grade"]) <= set("ABCDEFGH")
+    assert scores["reason_against_1_code"].dropna().str.fullmatch(r"R\d\d").all()
+    assert report["grades"] and report["ks_tables"] and report["scorecard_points"]
+    assert report["protected"]["auc_with"] > 0.5
 
 
 def test_score_without_champion_says_what_to_do(tmp_path, home) -> None:

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from credit_scoring.core import reason_codes as rc
+from credit_scoring.features.categories import APPLICATION as CATEGORICAL
 from credit_scoring.features.metadata import FeatureMeta
 from credit_scoring.modeling.contracts import Lang, Reason
 
@@ -197,3 +199,178 @@ def row_reasons(
                 )
             )
     return out["against"], out["for"]
+
+
+# counts of the values known in a fact (e.g. how many external scores): they say a value is
+# missing, which the fact's own "missing" wording says better; never quoted as the reason
+_MISSINGNESS_COUNTS = frozenset({"EXT_SOURCES_COUNT", "BUILDING_INFO_COUNT"})
+
+
+def _split_label(text: str, lang: Lang) -> tuple[str, str]:
+    """'Income type: Pensioner' -> ('Income type', 'Pensioner') (one-hot descriptions)."""
+    sep = " : " if lang == "fr" else ": "
+    head, _, tail = text.partition(sep)
+    return head.strip(), tail.strip()
+
+
+class ReasonBuilder:
+    """Reasons with catalogue codes: contributions summed per fact, worded for a person.
+
+    Built once per model from its columns and their metadata. A feature group maps to a
+    fact of :mod:`credit_scoring.core.reason_codes`; for a client a history table does not
+    know, every group of that table maps to the table's absence fact instead, so a missing
+    history is one reason ("No credit history with other lenders known to us"), never a
+    blank value. The text quotes the fact's member feature that pushes hardest in the
+    reason's direction among those the client has a value for; a categorical fact gives the
+    client's own category ("Type de revenu : retraité"); a fact with no value at all gives
+    the catalogue's wording of what is missing and how to supply it.
+    """
+
+    def __init__(self, feature_names: Sequence[str], metas: dict[str, FeatureMeta]) -> None:
+        self.feature_names = list(feature_names)
+        self.metas = metas
+        self.groups, self.matrix = group_matrix(self.feature_names, metas)
+        self.members = [np.flatnonzero(col) for col in self.matrix.T]
+        fact = [rc.code_for_group(g) for g in self.groups]
+        tables = [rc.history_table(g) for g in self.groups]
+        absent = [rc.HISTORY_ABSENCE[t] if t else f for f, t in zip(fact, tables, strict=True)]
+        self.codes = sorted(set(fact) | set(absent))
+        self.catalogue = {c: rc.CATALOGUE[c] for c in self.codes}
+        index = {c: i for i, c in enumerate(self.codes)}
+        self.fact = np.asarray([index[c] for c in fact])
+        self.absent = np.asarray([index[c] for c in absent])
+        # one presence column per absence fact: known when any feature of its tables is
+        self.presence_codes = sorted({rc.HISTORY_ABSENCE[t] for t in tables if t})
+        presence_index = {c: i for i, c in enumerate(self.presence_codes)}
+        self.group_presence = np.asarray(
+            [presence_index[rc.HISTORY_ABSENCE[t]] if t else -1 for t in tables]
+        )
+        self.presence_matrix = np.zeros((len(self.feature_names), len(self.presence_codes)))
+        for g, p in enumerate(self.group_presence):
+            if p >= 0:
+                self.presence_matrix[self.members[g], p] = 1.0
+        n_groups, n_codes = len(self.groups), len(self.codes)
+        self.fact_onehot = np.zeros((n_groups, n_codes))
+        self.fact_onehot[np.arange(n_groups), self.fact] = 1.0
+        self.switch = np.zeros((n_groups, n_codes))  # absent minus fact, for absent groups
+        self.switch[np.arange(n_groups), self.absent] += 1.0
+        self.switch[np.arange(n_groups), self.fact] -= 1.0
+        self.categorical = {
+            g: True
+            for g, name in enumerate(self.groups)
+            if name in CATEGORICAL
+            and all(
+                self.metas.get(self.feature_names[j]) is not None
+                and self.metas[self.feature_names[j]].unit in ("flag", "score")
+                for j in self.members[g]
+            )
+        }
+        self.quotable = np.asarray([name not in _MISSINGNESS_COUNTS for name in self.feature_names])
+
+    def present(self, values: np.ndarray) -> np.ndarray:
+        """(clients x groups) 1 where the group's history table knows the client (always 1
+        for application groups)."""
+        values = np.atleast_2d(values)
+        known = (~np.isnan(values)).astype(float) @ self.presence_matrix > 0
+        out = np.ones((values.shape[0], len(self.groups)), dtype=bool)
+        history = self.group_presence >= 0
+        out[:, history] = known[:, self.group_presence[history]]
+        return out
+
+    def by_code(self, contrib: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(contributions summed per code, resolved code index per group), for many clients;
+        ``contrib`` without the bias column, ``values`` the model's float matrix."""
+        contrib = np.atleast_2d(contrib)
+        by_group = contrib @ self.matrix
+        present = self.present(values)
+        totals = by_group @ self.fact_onehot + (by_group * ~present) @ self.switch
+        resolved = np.where(present, self.fact[None, :], self.absent[None, :])
+        return totals, resolved
+
+    def _text(
+        self,
+        k: int,
+        direction: str,
+        contrib: np.ndarray,
+        values: np.ndarray,
+        display: Sequence[object],
+        resolved: np.ndarray,
+        quantiles: dict[str, np.ndarray],
+        lang: Lang,
+    ) -> tuple[str, str, tuple[str, ...], object]:
+        """(text, feature group quoted, member features, value quoted) of code ``k``."""
+        entry = self.catalogue[self.codes[k]]
+        groups = np.flatnonzero(resolved == k)
+        idx = np.concatenate([self.members[g] for g in groups]) if len(groups) else np.array([])
+        idx = idx.astype(int)
+        features = tuple(self.feature_names[i] for i in idx)
+        first = self.groups[int(groups[0])] if len(groups) else entry.code
+        if entry.absence:
+            return entry.label(lang), first, features, None
+        usable = idx[~np.isnan(values[idx]) & self.quotable[idx]]
+        if not len(usable):
+            return entry.missing(lang), first, features, None
+        sign = 1.0 if direction == "against" else -1.0
+        lead = int(usable[np.argmax(sign * contrib[usable])])
+        group = int(np.flatnonzero(self.matrix[lead])[0])
+        if group in self.categorical:
+            active = [
+                j
+                for j in self.members[group]
+                if self.metas[self.feature_names[j]].unit == "flag" and values[j] == 1.0
+            ]
+            if not active:
+                return entry.missing(lang), self.groups[group], features, None
+            head, label = _split_label(
+                self.metas[self.feature_names[active[0]]].description(lang), lang
+            )
+            sep = " : " if lang == "fr" else ": "
+            return f"{head}{sep}{label}", self.groups[group], features, label
+        name = self.feature_names[lead]
+        meta = self.metas.get(name) or _fallback_meta(name)
+        value = display[lead]
+        if isinstance(value, float | np.floating):
+            value = float(value)
+        text = reason_text(meta, value, quantiles.get(name), lang)
+        if lang == "fr":
+            text = text.replace(": ", " : ", 1)
+        return text, self.groups[group], features, value
+
+    def reasons(
+        self,
+        contrib: np.ndarray,
+        values: np.ndarray,
+        *,
+        totals: np.ndarray,
+        resolved: np.ndarray,
+        quantiles: dict[str, np.ndarray],
+        display: Sequence[object] | None = None,
+        lang: Lang = "fr",
+        top: int = 4,
+    ) -> tuple[list[Reason], list[Reason]]:
+        """Top ``top`` facts raising (against) and lowering (for) one client's risk;
+        ``totals``/``resolved`` are the client's row of :meth:`by_code`."""
+        display = values if display is None else display
+        order = np.argsort(totals)
+        chosen = {
+            "against": [k for k in order[::-1][:top] if totals[k] > 0],
+            "for": [k for k in order[:top] if totals[k] < 0],
+        }
+        out: dict[str, list[Reason]] = {"against": [], "for": []}
+        for direction, codes in chosen.items():
+            for k in codes:
+                text, group, features, value = self._text(
+                    int(k), direction, contrib, values, display, resolved, quantiles, lang
+                )
+                out[direction].append(
+                    Reason(
+                        group=group,
+                        direction=direction,  # type: ignore[arg-type]
+                        contribution=float(totals[k]),
+                        text=text,
+                        features=features,
+                        value=value,  # type: ignore[arg-type]
+                        code=self.codes[k],
+                    )
+                )
+        return out["against"], out["for"]

@@ -19,7 +19,7 @@ import ibis
 import ibis.expr.types as ir
 
 from credit_scoring.features.categories import label
-from credit_scoring.features.metadata import UNITS, FeatureMeta
+from credit_scoring.features.metadata import UNITS, FeatureMeta, monotone_direction
 from credit_scoring.features.phrases import Phrase, phrase
 
 # Spark SQL reads a bare ``1.0`` as a DECIMAL, which would turn a CASE of float literals (and
@@ -111,6 +111,7 @@ def make_meta(name: str, source: str, en: str, fr: str, unit: str, group: str) -
         description_fr=cap(fr),
         unit=unit,
         group=group,
+        monotone=monotone_direction(name),
     )
 
 

@@ -25,6 +25,7 @@ from credit_scoring.features._dsl import (
     ratio,
     slug,
 )
+from credit_scoring.features.metadata import EXCLUDED_COLUMNS
 from credit_scoring.features.phrases import (
     BUILDING_COLUMNS,
     DOCUMENT_COLUMNS,
@@ -62,6 +63,8 @@ def _raw_features(app: ir.Table, numeric: list[str]) -> list[Feature]:
 def _one_hot(app: ir.Table) -> list[Feature]:
     out = []
     for col, values in cats.APPLICATION.items():
+        if col in EXCLUDED_COLUMNS:
+            continue
         p = phrase("application", col)
         for value in values:
             en, fr = cats.label(value)
@@ -96,8 +99,8 @@ def _ext_sources(app: ir.Table) -> list[Feature]:
     present = sum((f64(x.notnull()) for x in e), ZERO)
     total = sum((x.fill_null(0.0) for x in e), ZERO)
     mean = total / present.nullif(0.0)
-    squares = sum(((x - mean) ** 2).fill_null(0.0) for x in e)
-    std = ibis.ifelse(present >= 2, (squares / (present - 1.0).nullif(0.0)).sqrt(), NULL_FLOAT)
+    # no spread of the scores: raising one score can widen or narrow it, so a model using it
+    # could not promise that a higher external score never raises the risk (monotonicity)
     # coalesce makes every argument non-missing unless all are, so LEAST/GREATEST agree on engines
     a, b, c = e
     filled = (ibis.coalesce(a, b, c), ibis.coalesce(b, a, c), ibis.coalesce(c, a, b))
@@ -108,14 +111,6 @@ def _ext_sources(app: ir.Table) -> list[Feature]:
             mean,
             "average of the external scores",
             "moyenne des scores externes",
-            "score",
-            g,
-        ),
-        _derived(
-            "EXT_SOURCES_STD",
-            std,
-            "spread of the external scores",
-            "dispersion des scores externes",
             "score",
             g,
         ),
@@ -242,8 +237,8 @@ def _ratios(app: ir.Table) -> list[Feature]:
         d(
             "DAYS_EMPLOYED_PENSIONER",
             flag(app.DAYS_EMPLOYED == EMPLOYED_PLACEHOLDER),
-            "pensioner or no job length recorded (DAYS_EMPLOYED placeholder)",
-            "retraité ou ancienneté non renseignée",
+            "pensioner or no job start date recorded",
+            "retraité ou sans date d'embauche enregistrée",
             "flag",
             "DAYS_EMPLOYED",
         ),
@@ -257,28 +252,12 @@ def _ratios(app: ir.Table) -> list[Feature]:
             "DAYS_EMPLOYED",
         ),
         d(
-            "INCOME_PER_PERSON",
-            ratio(income, app.CNT_FAM_MEMBERS),
-            "income per family member",
-            "revenu par membre de la famille",
-            "currency",
-            "AMT_INCOME_TOTAL",
-        ),
-        d(
             "INCOME_PER_CHILD",
             ratio(income, f64(app.CNT_CHILDREN) + 1.0),
             "income per child (plus one)",
             "revenu par enfant (plus un)",
             "currency",
             "AMT_INCOME_TOTAL",
-        ),
-        d(
-            "CHILDREN_RATIO",
-            ratio(app.CNT_CHILDREN, app.CNT_FAM_MEMBERS),
-            "share of children in the family",
-            "part des enfants dans la famille",
-            "ratio",
-            "CNT_CHILDREN",
         ),
         d(
             "ANNUITY_LEFT_INCOME",
@@ -366,5 +345,5 @@ def _ratios(app: ir.Table) -> list[Feature]:
 def define(app: ir.Table, numeric: list[str]) -> list[Feature]:
     """Row-level features of the (conformed) application table; ``numeric`` lists its number
     columns in schema order."""
-    cols = [c for c in numeric if c not in _SKIP]
+    cols = [c for c in numeric if c not in _SKIP and c not in EXCLUDED_COLUMNS]
     return _raw_features(app, cols) + _one_hot(app) + _ext_sources(app) + _ratios(app)

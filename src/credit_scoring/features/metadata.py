@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -21,6 +22,53 @@ UNITS = (
     "number",
 )
 
+# Protected attributes: never a model input, not even through a derived column. They stay in
+# the raw application table, read beside the model by the fairness report. The number of
+# family members is left out too: with the number of children it tells whether the client
+# lives with a partner (family status); so is the person who came with the client
+# ("Spouse, partner"). Age is an input (see the methodology note).
+PROTECTED_ATTRIBUTES: dict[str, str] = {"CODE_GENDER": "sex", "NAME_FAMILY_STATUS": "family status"}
+PROXY_COLUMNS: tuple[str, ...] = ("CNT_FAM_MEMBERS", "NAME_TYPE_SUITE")
+EXCLUDED_COLUMNS: frozenset[str] = frozenset({*PROTECTED_ATTRIBUTES, *PROXY_COLUMNS})
+
+# Known directions of effect on the default risk, declared once: +1 a higher value never
+# lowers the risk, -1 never raises it. LightGBM is trained with these monotone constraints.
+# A feature matching no rule is unconstrained (0). Rules name whole features (anchored).
+_LATE = r"(SK_DPD|SK_DPD_DEF|CREDIT_DAY_OVERDUE|AMT_CREDIT_MAX_OVERDUE|AMT_CREDIT_SUM_OVERDUE)"
+MONOTONE_RULES: tuple[tuple[str, int], ...] = (
+    # external credit scores: higher is safer
+    (r"EXT_SOURCE_[123]|EXT_SOURCES_(MEAN|MIN|MAX|PROD|WEIGHTED)|EXT_SOURCE_1_AGE", -1),
+    # income, and the income side of the affordability ratios
+    (r"AMT_INCOME_TOTAL|INCOME_CREDIT_PERC|INCOME_PER_CHILD|ANNUITY_LEFT_INCOME", -1),
+    (r"CREDIT_INCOME_RATIO|ANNUITY_INCOME_PERC", 1),
+    # late payments, days past due and overdue amounts, wherever they were observed
+    (
+        rf"(BURO|ACTIVE|CLOSED|BURO_12M|POS|POS_12M|POS_LAST|CC|CC_12M)_{_LATE}_(MIN|MAX|MEAN|SUM)",
+        1,
+    ),
+    (r"(BURO|ACTIVE|CLOSED)_OVERDUE_DEBT_RATIO_(MEAN|MAX)", 1),
+    (r"(POS|POS_12M|CC|CC_12M|INSTAL|INSTAL_12M)_LATE_(MEAN|SUM)", 1),
+    (r"INSTAL(_12M)?_DPD_(MAX|MEAN|SUM)", 1),
+    (
+        r"BURO_BB_LATE_SHARE_(MEAN|MAX)|BURO_BB_LATE_12M_SUM|(BURO|ACTIVE|CLOSED)_BB_WORST_STATUS_(MEAN|MAX)",
+        1,
+    ),
+    (r"BURO_CREDIT_ACTIVE_BAD_DEBT_SHARE", 1),
+    # refusals of previous applications
+    (r"REFUSED_COUNT|PREV_NAME_CONTRACT_STATUS_REFUSED_SHARE", 1),
+    # the estimated interest rate of the new loan (modeling/loan_terms.py)
+    (r"LOAN_RATE_EST", 1),
+)
+_MONOTONE = [(re.compile(rf"(?:{pattern})"), sign) for pattern, sign in MONOTONE_RULES]
+
+
+def monotone_direction(name: str) -> int:
+    """The declared direction of ``name`` (+1, -1, or 0 when unknown)."""
+    for pattern, sign in _MONOTONE:
+        if pattern.fullmatch(name):
+            return sign
+    return 0
+
 
 @dataclass(frozen=True)
 class FeatureMeta:
@@ -38,6 +86,7 @@ class FeatureMeta:
     description_fr: str
     unit: str
     group: str
+    monotone: int = 0  # declared direction on the risk (+1, -1, 0): see MONOTONE_RULES
 
     def description(self, lang: str = "fr") -> str:
         return self.description_fr if lang == "fr" else self.description_en

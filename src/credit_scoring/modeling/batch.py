@@ -10,10 +10,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from credit_scoring.core.grades import grades_of, points_of
 from credit_scoring.modeling.contracts import Lang
 from credit_scoring.modeling.scorer import ChampionScorer
 
 CHUNK = 5_000
+REASONS = 4  # reasons against and for per client in a scores file
 
 
 @dataclass
@@ -27,10 +29,24 @@ class BatchResult:
         return self.rows / self.seconds if self.seconds else float("inf")
 
 
+def reason_columns(top: int = REASONS) -> list[str]:
+    """The reason columns of a scores file: code then text of each reason, against then for."""
+    return [
+        name
+        for kind in ("against", "for")
+        for i in range(top)
+        for name in (f"reason_{kind}_{i + 1}_code", f"reason_{kind}_{i + 1}")
+    ]
+
+
+SCORE_COLUMNS = ["SK_ID_CURR", "probability", "decision", "grade", "points"]
+
+
 def score_frame(
-    scorer: ChampionScorer, features: pd.DataFrame, *, lang: Lang = "fr", top: int = 3
+    scorer: ChampionScorer, features: pd.DataFrame, *, lang: Lang = "fr", top: int = REASONS
 ) -> pd.DataFrame:
-    """``SK_ID_CURR, probability, decision`` and the top reasons against and for, per row."""
+    """``SK_ID_CURR, probability, decision, grade, points`` and the reasons (code and text,
+    up to ``top`` against then ``top`` for), one row per client."""
     matrix = scorer.matrix(features)
     contrib = np.asarray(
         scorer.booster.predict(matrix, pred_contrib=True, num_threads=scorer.num_threads)
@@ -42,19 +58,23 @@ def score_frame(
             "SK_ID_CURR": features["SK_ID_CURR"].to_numpy(dtype=np.int64),
             "probability": probability,
             "decision": np.where(probability >= scorer.threshold, "refuse", "grant"),
+            "grade": grades_of(probability),
+            "points": points_of(probability),
         }
     )
-    by_group = contrib[:, :-1] @ scorer.group_matrix_  # one product for the whole chunk
-    texts: dict[str, list[str]] = {f"reason_against_{i + 1}": [] for i in range(top)}
-    texts.update({f"reason_for_{i + 1}": [] for i in range(top)})
+    # the sums per fact for the whole chunk at once; only the texts are made per client
+    totals, resolved = scorer.reason_builder.by_code(contrib[:, :-1], matrix)
+    columns: dict[str, list[str]] = {name: [] for name in reason_columns(top)}
     for i in range(len(features)):
         against, favour = scorer.reasons(
-            contrib[i, :-1], matrix[i], lang=lang, top=top, by_group=by_group[i]
+            contrib[i, :-1], matrix[i], lang=lang, top=top, totals=totals[i], resolved=resolved[i]
         )
         for kind, reasons in (("against", against), ("for", favour)):
             for k in range(top):
-                texts[f"reason_{kind}_{k + 1}"].append(reasons[k].text if k < len(reasons) else "")
-    return pd.concat([out, pd.DataFrame(texts)], axis=1)
+                reason = reasons[k] if k < len(reasons) else None
+                columns[f"reason_{kind}_{k + 1}_code"].append(reason.code if reason else "")
+                columns[f"reason_{kind}_{k + 1}"].append(reason.text if reason else "")
+    return pd.concat([out, pd.DataFrame(columns)], axis=1)
 
 
 def score_features(
@@ -76,7 +96,7 @@ def score_features(
     result = (
         pd.concat(parts, ignore_index=True)
         if parts
-        else pd.DataFrame(columns=["SK_ID_CURR", "probability", "decision"])
+        else pd.DataFrame(columns=[*SCORE_COLUMNS, *reason_columns()])
     )
     out = write_scores(result, out)
     return BatchResult(rows=len(result), seconds=time.perf_counter() - start, out=out)

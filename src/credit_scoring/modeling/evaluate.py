@@ -12,6 +12,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from optbinning.metrics.classification import ks as optbinning_ks
+from scipy import stats
 from sklearn.metrics import (
     average_precision_score,
     brier_score_loss,
@@ -21,6 +23,7 @@ from sklearn.metrics import (
     roc_curve,
 )
 
+from credit_scoring.core.grades import MASTER_SCALE, grades_of
 from credit_scoring.modeling.calibration import (
     expected_calibration_error,
     reliability_curve,
@@ -55,8 +58,11 @@ def compute_metrics(
     tn, fp, fn, tp = confusion_at(y, p, choice.threshold)
     refuse = np.asarray(p) >= choice.threshold
     constant = np.ptp(p) == 0
+    auc = 0.5 if constant else float(roc_auc_score(y, p))
     return {
-        "roc_auc": 0.5 if constant else float(roc_auc_score(y, p)),
+        "roc_auc": auc,
+        "gini": 2.0 * auc - 1.0,
+        "ks": 0.0 if constant else kolmogorov_smirnov(y, p),
         "pr_auc": float(average_precision_score(y, p)),
         "accuracy": (tp + tn) / len(y),
         "precision": tp / (tp + fp) if tp + fp else 0.0,
@@ -72,11 +78,87 @@ def compute_metrics(
     }
 
 
+def kolmogorov_smirnov(y: np.ndarray, p: np.ndarray) -> float:
+    """Largest gap between the cumulative shares of defaulters and of repaid clients ranked
+    by score (optbinning's implementation)."""
+    score, _ = optbinning_ks(np.asarray(y, dtype=int), np.asarray(p, dtype=float))
+    return float(score)
+
+
+def ks_table(y: np.ndarray, p: np.ndarray, *, bins: int = 10) -> pd.DataFrame:
+    """The KS table by score decile, riskiest decile first: clients, defaulters, default rate,
+    cumulative shares of defaulters and of repaid clients, their gap (KS is its maximum) and
+    the lift (decile default rate over the overall rate)."""
+    y = np.asarray(y, dtype=int)
+    p = np.asarray(p, dtype=float)
+    order = np.argsort(-p, kind="stable")
+    decile = np.empty(len(p), dtype=int)
+    decile[order] = np.arange(len(p)) * bins // max(len(p), 1) + 1
+    frame = pd.DataFrame({"decile": decile, "y": y, "p": p})
+    g = frame.groupby("decile")
+    table = pd.DataFrame(
+        {
+            "clients": g.size(),
+            "min_probability": g["p"].min(),
+            "max_probability": g["p"].max(),
+            "defaults": g["y"].sum(),
+        }
+    ).reset_index()
+    table["default_rate"] = table["defaults"] / table["clients"]
+    total_bad = max(int(y.sum()), 1)
+    total_good = max(len(y) - int(y.sum()), 1)
+    table["cum_defaults_share"] = table["defaults"].cumsum() / total_bad
+    table["cum_repaid_share"] = (table["clients"] - table["defaults"]).cumsum() / total_good
+    table["ks"] = table["cum_defaults_share"] - table["cum_repaid_share"]
+    table["lift"] = table["default_rate"] / max(float(y.mean()), 1e-12)
+    return table
+
+
+def grade_table(y: np.ndarray, p: np.ndarray) -> pd.DataFrame:
+    """Per grade of the master scale: clients, PD range, mean predicted PD, observed default
+    rate, and two tests of the predicted PD against the defaults observed: the Jeffreys test
+    (one-sided p-value that the PD is not underestimated, as supervisors use it) and the
+    exact two-sided binomial test."""
+    y = np.asarray(y, dtype=int)
+    p = np.asarray(p, dtype=float)
+    grades = grades_of(p)
+    rows = []
+    for grade in MASTER_SCALE:
+        mask = grades == grade.name
+        n = int(mask.sum())
+        defaults = int(y[mask].sum())
+        predicted = float(p[mask].mean()) if n else float("nan")
+        rows.append(
+            {
+                "grade": grade.name,
+                "pd_from": grade.low,
+                "pd_to": grade.high,
+                "clients": n,
+                "share": n / max(len(y), 1),
+                "predicted_pd": predicted,
+                "defaults": defaults,
+                "observed_default_rate": defaults / n if n else float("nan"),
+                # Jeffreys: posterior Beta(d + 1/2, n - d + 1/2); small = PD too low
+                "jeffreys_p_value": (
+                    float(stats.beta.cdf(predicted, defaults + 0.5, n - defaults + 0.5))
+                    if n
+                    else float("nan")
+                ),
+                "binomial_p_value": (
+                    float(stats.binomtest(defaults, n, predicted).pvalue) if n else float("nan")
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 TABLE_COLUMNS = [
     "candidate",
     "imbalance",
     "calibration",
     "roc_auc",
+    "gini",
+    "ks",
     "pr_auc",
     "accuracy",
     "precision",

@@ -23,7 +23,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from credit_scoring.features.metadata import FeatureMeta
+from credit_scoring.features.metadata import FeatureMeta, monotone_direction
 
 INPUTS = ("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE")
 CASH_FLAG = "NAME_CONTRACT_TYPE_CASH_LOANS"  # one-hot column of the feature table
@@ -40,6 +40,7 @@ def _meta(name: str, en: str, fr: str, unit: str) -> FeatureMeta:
         description_fr=fr,
         unit=unit,
         group=_GROUP,
+        monotone=monotone_direction(name),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,13 +13,21 @@ import pandas as pd
 
 from credit_scoring import registry
 from credit_scoring.config import Settings
+from credit_scoring.core import grades as scale
 from credit_scoring.data.loading import DataError, PreparedData, prepare
-from credit_scoring.features.metadata import FeatureMeta, save_metadata
+from credit_scoring.features import categories as cats
+from credit_scoring.features.metadata import (
+    PROTECTED_ATTRIBUTES,
+    PROXY_COLUMNS,
+    FeatureMeta,
+    save_metadata,
+)
+from credit_scoring.modeling import scorecard
 from credit_scoring.modeling.calibration import reliability_curve
-from credit_scoring.modeling.evaluate import to_markdown
+from credit_scoring.modeling.evaluate import grade_table, to_markdown
 from credit_scoring.modeling.loan_terms import PREVIOUS_COLUMNS, LoanTermModel
 from credit_scoring.modeling.train import Step, TrainConfig, TrainingOutcome, train_on_table
-from credit_scoring.monitoring.fairness import fairness_report
+from credit_scoring.monitoring.fairness import fairness_report, gap_table
 from credit_scoring.monitoring.methodology import methodology_markdown, write_methodology
 from credit_scoring.monitoring.model_card import model_card
 
@@ -73,6 +82,26 @@ def fit_loan_terms(
     return model
 
 
+def protected_inputs(prepared: PreparedData) -> pd.DataFrame | None:
+    """Sex, family status and their proxies encoded as numbers, indexed by SK_ID_CURR: only
+    for the reference run that measures what leaving them out of the model costs."""
+    names = set(prepared.columns("application_train"))
+    present = [c for c in (*PROTECTED_ATTRIBUTES, *PROXY_COLUMNS) if c in names]
+    if not present:
+        return None
+    app = prepared.read("application_train", columns=["SK_ID_CURR", *present])
+    app = app.drop_duplicates("SK_ID_CURR").set_index("SK_ID_CURR")
+    columns: dict[str, pd.Series] = {}
+    for col in present:
+        if col in cats.APPLICATION:
+            for value in cats.APPLICATION[col]:
+                name = re.sub(r"[^0-9A-Za-z]+", "_", value).strip("_").upper()
+                columns[f"{col}_{name}"] = (app[col] == value).astype(float)
+        else:
+            columns[col] = pd.to_numeric(app[col], errors="coerce").astype(float)
+    return pd.DataFrame(columns, index=app.index)
+
+
 def data_summary(prepared: PreparedData) -> str:
     rows = pd.DataFrame(
         [
@@ -89,8 +118,38 @@ def data_summary(prepared: PreparedData) -> str:
     return f"Folder `{prepared.source_dir}`.\n\n{to_markdown(rows)}"
 
 
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    return list(json.loads(table.to_json(orient="records")))
+
+
+def protected_summary(
+    outcome: TrainingOutcome, app: pd.DataFrame, fairness: dict[str, pd.DataFrame]
+) -> dict[str, Any] | None:
+    """AUC and cost with and without the protected attributes, and the fairness tables of
+    both models (each at its own threshold), on the same folds."""
+    ref = outcome.reference
+    if ref is None:
+        return None
+    return {
+        "auc_with": ref.metrics["roc_auc"],
+        "auc_without": outcome.winner.metrics["roc_auc"],
+        "cost_with": ref.metrics["cost_per_applicant"],
+        "cost_without": outcome.winner.metrics["cost_per_applicant"],
+        "fairness_before": fairness_report(
+            outcome.y, ref.oof_probability, ref.metrics["threshold"], app
+        ),
+        "fairness_after": fairness,
+    }
+
+
 def build_report(
-    outcome: TrainingOutcome, fairness: dict[str, pd.DataFrame], card: str, settings: Settings
+    outcome: TrainingOutcome,
+    fairness: dict[str, pd.DataFrame],
+    card: str,
+    settings: Settings,
+    *,
+    grades: pd.DataFrame | None = None,
+    protected: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What ``registry.champion_report`` serves to the API's ``/model`` route."""
     m = outcome.metrics
@@ -100,6 +159,8 @@ def build_report(
             k: m[k]
             for k in (
                 "roc_auc",
+                "gini",
+                "ks",
                 "pr_auc",
                 "accuracy",
                 "precision",
@@ -128,6 +189,32 @@ def build_report(
         "data_fingerprint": outcome.data_fingerprint,
         "top_features": {k: float(v) for k, v in outcome.importance.head(20).items()},
         "calibration": _reliability(outcome),
+        "grades": _records(grades) if grades is not None else [],
+        "points_scale": {
+            "base_points": scale.BASE_POINTS,
+            "base_odds": scale.BASE_ODDS,
+            "pdo": scale.PDO,
+            "description": scale.scale_description(),
+        },
+        "ks_tables": {name: _records(t) for name, t in outcome.ks_tables.items()},
+        "protected": (
+            {
+                **{
+                    k: protected[k]
+                    for k in ("auc_with", "auc_without", "cost_with", "cost_without")
+                },
+                "gaps": _records(
+                    gap_table(protected["fairness_before"], protected["fairness_after"])
+                ),
+            }
+            if protected
+            else {}
+        ),
+        "scorecard_points": (
+            scorecard.points_records(outcome.scorecard_points)
+            if outcome.scorecard_points is not None
+            else []
+        ),
     }
 
 
@@ -163,6 +250,8 @@ def write_reports(
     fairness = fairness_report(
         outcome.y, outcome.winner.oof_probability, outcome.metrics["threshold"], app
     )
+    protected = protected_summary(outcome, app, fairness)
+    grades = grade_table(outcome.y, outcome.winner.oof_probability)
     card = model_card(
         model_name=settings.model_name,
         winner=outcome.winner.name,
@@ -173,6 +262,10 @@ def write_reports(
         fingerprint=outcome.data_fingerprint,
         cost_fn=settings.cost_fn,
         cost_fp=settings.cost_fp,
+        grades=grades,
+        ks=outcome.ks_tables.get(outcome.winner.name),
+        protected=protected,
+        monotone=len(outcome.monotone),
     )
     files = [
         out / "comparison.csv",
@@ -201,14 +294,52 @@ def write_reports(
         path = out / f"fairness_{name}.csv"
         table.to_csv(path, index=False)
         files.append(path)
+    grades.to_csv(out / "grades.csv", index=False)
+    files.append(out / "grades.csv")
+    ks_path = out / "ks_tables.csv"
+    pd.concat(
+        [t.assign(candidate=name) for name, t in outcome.ks_tables.items()], ignore_index=True
+    ).to_csv(ks_path, index=False)
+    files.append(ks_path)
+    if protected:
+        path = out / "protected_gaps.csv"
+        gap_table(protected["fairness_before"], protected["fairness_after"]).to_csv(
+            path, index=False
+        )
+        files.append(path)
+    if outcome.scorecard_points is not None:
+        files.append(out / "scorecard_points.csv")
+        outcome.scorecard_points.to_csv(files[-1], index=False)
+        files.append(out / "scorecard_points.json")
+        files[-1].write_text(
+            json.dumps(
+                {
+                    "scale": scale.scale_description(),
+                    "base_points": scale.BASE_POINTS,
+                    "base_odds": scale.BASE_ODDS,
+                    "pdo": scale.PDO,
+                    "points": scorecard.points_records(outcome.scorecard_points),
+                },
+                ensure_ascii=False,
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
     note = methodology_markdown(
-        outcome, fairness=fairness, data_summary=data_summary(prepared), settings=settings
+        outcome,
+        fairness=fairness,
+        data_summary=data_summary(prepared),
+        settings=settings,
+        grades=grades,
+        protected=protected,
     )
     files.extend(write_methodology(note, out))
     latest = settings.reports_dir / "model"  # stable place for the newest reports
     shutil.rmtree(latest, ignore_errors=True)
     shutil.copytree(out, latest)
-    return files, build_report(outcome, fairness, card, settings)
+    return files, build_report(
+        outcome, fairness, card, settings, grades=grades, protected=protected
+    )
 
 
 def run_training(
@@ -222,7 +353,13 @@ def run_training(
     prepared, table, metas = load_features(data_dir, settings, step)
     loan_terms = fit_loan_terms(prepared, step, n_threads=config.n_threads)
     outcome = train_on_table(
-        table, metas, settings=settings, config=config, step=step, loan_terms=loan_terms
+        table,
+        metas,
+        settings=settings,
+        config=config,
+        step=step,
+        loan_terms=loan_terms,
+        protected=protected_inputs(prepared),
     )
     step("Writing the comparison table, model card and methodology note")
     files, report = write_reports(outcome, prepared, settings)

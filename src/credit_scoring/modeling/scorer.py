@@ -13,7 +13,8 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from credit_scoring.explain.reasons import group_matrix, row_reasons
+from credit_scoring.core.grades import grades_of, points_of
+from credit_scoring.explain.reasons import ReasonBuilder, group_matrix
 from credit_scoring.explain.similar import SimilarityIndex
 from credit_scoring.features.metadata import FeatureMeta
 from credit_scoring.modeling.calibration import Calibrator
@@ -75,6 +76,7 @@ class ChampionScorer:
         self.derived = list(derived or ())
         self.groups_, self.group_matrix_ = group_matrix(self.model_columns, metas)
         self.group_members_ = [np.flatnonzero(col) for col in self.group_matrix_.T]
+        self.reason_builder = ReasonBuilder(self.model_columns, metas)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -87,6 +89,8 @@ class ChampionScorer:
             self.group_members_ = [np.flatnonzero(col) for col in self.group_matrix_.T]
         if "derived" not in state:  # pickled before loan terms were estimated
             self.loan_terms, self.derived = None, []
+        if "reason_builder" not in state:  # pickled before the reason-code catalogue
+            self.reason_builder = ReasonBuilder(self.model_columns, self.metas)
 
     @property
     def model_columns(self) -> list[str]:
@@ -199,22 +203,24 @@ class ChampionScorer:
         *,
         lang: Lang,
         top: int,
-        by_group: np.ndarray | None = None,
+        totals: np.ndarray | None = None,
+        resolved: np.ndarray | None = None,
     ) -> tuple[list[Reason], list[Reason]]:
-        """Top reasons against and for one client: ``contrib`` its contributions without the
-        bias, ``row`` its :meth:`matrix` row (``by_group``: the group sums, if already known)."""
-        return row_reasons(
+        """Top reasons against and for one client, with their catalogue codes: ``contrib``
+        its contributions without the bias, ``row`` its :meth:`matrix` row (``totals`` and
+        ``resolved``: its row of ``reason_builder.by_code``, if already known)."""
+        if totals is None or resolved is None:
+            by_code, codes = self.reason_builder.by_code(contrib, row)
+            totals, resolved = by_code[0], codes[0]
+        return self.reason_builder.reasons(
             contrib,
-            self._values(row),
-            feature_names=self.model_columns,
-            metas=self.metas,
-            groups=self.groups_,
-            matrix=self.group_matrix_,
+            row,
+            totals=totals,
+            resolved=resolved,
             quantiles=self.quantiles,
+            display=self._values(row),
             lang=lang,
             top=top,
-            members=self.group_members_,
-            by_group=by_group,
         )
 
     def score(
@@ -224,9 +230,18 @@ class ChampionScorer:
         contrib = self._contrib(matrix)
         raw = 1.0 / (1.0 + np.exp(-contrib.sum(axis=1)))  # contributions add up to the raw log-odds
         probabilities = self.calibrator.predict(raw)
+        grades, points = grades_of(probabilities), points_of(probabilities)
+        totals, resolved = self.reason_builder.by_code(contrib[:, :-1], matrix)
         results = []
         for i, probability in enumerate(probabilities):
-            against, favour = self.reasons(contrib[i, :-1], matrix[i], lang=lang, top=top)
+            against, favour = self.reasons(
+                contrib[i, :-1],
+                matrix[i],
+                lang=lang,
+                top=top,
+                totals=totals[i],
+                resolved=resolved[i],
+            )
             results.append(
                 ScoreResult(
                     probability=float(probability),
@@ -236,6 +251,8 @@ class ChampionScorer:
                     model_version=self.model_version,
                     reasons_against=against,
                     reasons_for=favour,
+                    grade=str(grades[i]),
+                    points=float(points[i]),
                 )
             )
         return results

@@ -24,16 +24,29 @@ from typing import Any
 import pandas as pd
 
 from credit_scoring.data.loading import DataError, PreparedData
-from credit_scoring.modeling.batch import BatchResult, score_frame, write_scores
+from credit_scoring.modeling.batch import (
+    REASONS,
+    BatchResult,
+    reason_columns,
+    score_frame,
+    write_scores,
+)
 from credit_scoring.modeling.contracts import Lang
 from credit_scoring.modeling.scorer import ChampionScorer
 
-REASONS = 3
-
 
 def output_schema(top: int = REASONS) -> str:
-    reasons = [f"reason_{kind}_{i + 1} string" for kind in ("against", "for") for i in range(top)]
-    return ", ".join(["SK_ID_CURR long", "probability double", "decision string", *reasons])
+    reasons = [f"{name} string" for name in reason_columns(top)]
+    return ", ".join(
+        [
+            "SK_ID_CURR long",
+            "probability double",
+            "decision string",
+            "grade string",
+            "points double",
+            *reasons,
+        ]
+    )
 
 
 def _spark_ready(features: pd.DataFrame) -> pd.DataFrame:

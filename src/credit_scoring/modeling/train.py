@@ -19,8 +19,8 @@ from credit_scoring.config import Settings
 from credit_scoring.explain.reasons import population_quantiles
 from credit_scoring.explain.shap_values import global_plots, tree_contributions
 from credit_scoring.explain.similar import SimilarityIndex
-from credit_scoring.features.metadata import FeatureMeta
-from credit_scoring.modeling import crossval, imbalance
+from credit_scoring.features.metadata import EXCLUDED_COLUMNS, FeatureMeta
+from credit_scoring.modeling import crossval, imbalance, scorecard
 from credit_scoring.modeling import loan_terms as terms
 from credit_scoring.modeling.calibration import CalibrationResult, choose_calibration
 from credit_scoring.modeling.candidates import (
@@ -34,6 +34,7 @@ from credit_scoring.modeling.evaluate import (
     CandidateResult,
     comparison_table,
     compute_metrics,
+    ks_table,
     plot_all,
 )
 from credit_scoring.modeling.loan_terms import LoanTermModel
@@ -43,6 +44,10 @@ KEY_COLUMNS = ("SK_ID_CURR", "TARGET")
 SIMILARITY_FEATURES = 8
 SHAP_SAMPLE = 2_000
 MIN_PRESENT = 50  # a feature known for fewer training clients cannot be learnt: left out
+# LightGBM's "intermediate" method keeps monotone trees more accurate than "basic" at a small
+# cost in training time (the "advanced" one was slower still for no gain worth it)
+MONOTONE_METHOD = "intermediate"
+REFERENCE_NAME = "lightgbm_with_protected"
 Step = Callable[[str], None]
 
 
@@ -98,6 +103,34 @@ class TrainingOutcome:
     plots: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # the champion's configuration trained with the protected attributes as extra inputs, on
+    # the same folds: what leaving them out costs (never served)
+    reference: CandidateResult | None = None
+    ks_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    scorecard_points: pd.DataFrame | None = None
+    monotone: dict[str, int] = field(default_factory=dict)
+
+
+def monotone_constraints(columns: list[str], metas: dict[str, FeatureMeta]) -> list[int]:
+    """LightGBM's ``monotone_constraints``: the declared direction of each column, 0 unknown."""
+    return [metas[c].monotone if c in metas else 0 for c in columns]
+
+
+def check_no_protected(columns: list[str], metas: dict[str, FeatureMeta]) -> None:
+    """Refuse a table whose features name or derive from a protected attribute."""
+    bad = [
+        c
+        for c in columns
+        if c in EXCLUDED_COLUMNS
+        or (c in metas and metas[c].group in EXCLUDED_COLUMNS)
+        or any(c.startswith(f"{p}_") for p in EXCLUDED_COLUMNS)
+    ]
+    if bad:
+        raise ValueError(
+            f"{len(bad)} feature(s) derive from a protected attribute or its proxy "
+            f"({', '.join(bad[:5])}): remove them from the feature definitions "
+            "(features/metadata.py, EXCLUDED_COLUMNS)."
+        )
 
 
 def data_fingerprint(table: pd.DataFrame) -> str:
@@ -151,10 +184,18 @@ def by_cost(result: CandidateResult) -> tuple[float, float]:
     return result.metrics["cost_per_applicant"], -result.metrics["roc_auc"]
 
 
+def monotone_params(columns: list[str], metas: dict[str, FeatureMeta]) -> dict[str, Any]:
+    constraints = monotone_constraints(columns, metas)
+    if not any(constraints):
+        return {}
+    return {"monotone_constraints": constraints, "monotone_constraints_method": MONOTONE_METHOD}
+
+
 def compare_candidates(
     X: pd.DataFrame,
     y: np.ndarray,
     folds: crossval.Folds,
+    metas: dict[str, FeatureMeta],
     *,
     settings: Settings,
     config: TrainConfig,
@@ -176,7 +217,15 @@ def compare_candidates(
         run = crossval.sklearn_oof(candidate, X, y, folds, params=params)
         results.append(_result(candidate.name, "sklearn", "none", run, y, folds, settings)[0])
 
-    base = LGBM_QUICK if config.quick else LGBM_BASE
+    step("WoE/IV scorecard (optbinning binning, logistic regression, points)")
+    card = scorecard.scorecard_oof(X, y, folds, metas)
+    card_run = crossval.OofRun(card.scores, {}, card.fit_seconds, card.predict_ms_per_1000)
+    results.append(_result("scorecard", "scorecard", "none", card_run, y, folds, settings)[0])
+
+    base = {
+        **(LGBM_QUICK if config.quick else LGBM_BASE),
+        **monotone_params(list(X.columns), metas),
+    }
     if config.quick:
         step("LightGBM (quick: fixed parameters)")
         best = crossval.booster_oof(base, X, y, folds, n_threads=config.n_threads)
@@ -301,8 +350,14 @@ def train_on_table(
     config: TrainConfig,
     step: Step = lambda _: None,
     loan_terms: LoanTermModel | None = None,
+    protected: pd.DataFrame | None = None,
 ) -> TrainingOutcome:
     """The whole modelling pipeline on a feature table (rows with a TARGET only).
+
+    ``protected`` (numeric columns indexed by SK_ID_CURR: sex and family status encoded)
+    is never an input of the champion; with it, the champion's configuration is also
+    trained with those columns added, on the same folds, to measure what leaving them out
+    costs (``TrainingOutcome.reference``).
 
     With a fitted ``loan_terms`` model its columns (estimated term and interest rate of the
     loan) are added to the table and carried by the champion, which adds them when scoring.
@@ -338,12 +393,36 @@ def train_on_table(
     y = labelled["TARGET"].to_numpy(dtype=int)
     ids = labelled["SK_ID_CURR"].to_numpy(dtype=np.int64)
     folds = crossval.make_folds(y, n_splits=config.n_folds, seed=config.seed)
+    check_no_protected(list(X.columns), metas)
     results, extras = compare_candidates(
-        X, y, folds, settings=settings, config=config, budget=budget, step=step, notes=notes
+        X, y, folds, metas, settings=settings, config=config, budget=budget, step=step, notes=notes
     )
     boosted = [r for r in results if r.family == "lightgbm"]
     winner = min(boosted, key=by_cost)
     calibration = extras["calibrations"][winner.name]
+    reference = None
+    if protected is not None and protected.shape[1]:
+        step(
+            "LightGBM with sex and family status as inputs (reference: the cost of leaving them out)"
+        )
+        extra = protected.reindex(ids).reset_index(drop=True)
+        extra.columns = [f"PROTECTED_{c}" for c in extra.columns]
+        params = {
+            **winner.params,
+            **monotone_params([*X.columns, *extra.columns], metas),
+        }
+        run = crossval.booster_oof(
+            params,
+            pd.concat([X, extra], axis=1),
+            y,
+            folds,
+            strategy=winner.imbalance,
+            n_threads=config.n_threads,
+            seeds=winner.seeds or (config.seed,),
+        )
+        reference = _result(REFERENCE_NAME, "lightgbm", winner.imbalance, run, y, folds, settings)[
+            0
+        ]
     step(f"Refitting {winner.name} on all {len(y):,} clients")
     version = feature_set_version(metas)
     scorer = fit_champion(
@@ -369,6 +448,8 @@ def train_on_table(
     numeric_top = [n for n in importance.index if pd.api.types.is_numeric_dtype(X[n])]
     scorer.similarity = SimilarityIndex(features=numeric_top[:SIMILARITY_FEATURES]).fit(X, ids, y)
 
+    step("Fitting the scorecard's points table on all clients")
+    points = scorecard.points_table(scorecard.fit_scorecard(X, y, metas), metas)
     table_df = comparison_table(results)
     plots = plot_all(
         results, winner, y, plots_dir, cost_fn=settings.cost_fn, cost_fp=settings.cost_fp
@@ -394,12 +475,16 @@ def train_on_table(
         "cost_fp": settings.cost_fp,
         "n_features": X.shape[1],
         "feature_set_version": version,
+        "monotone_features": sum(1 for v in monotone_constraints(list(X.columns), metas) if v),
         **{
             f"lgbm_{k}": v
             for k, v in winner.params.items()
-            if k not in ("verbosity", "objective", "metric")
+            if k not in ("verbosity", "objective", "metric", "monotone_constraints")
         },
     }
+    if reference is not None:
+        metrics["protected_roc_auc"] = reference.metrics["roc_auc"]
+        metrics["protected_auc_cost"] = reference.metrics["roc_auc"] - winner.metrics["roc_auc"]
     return TrainingOutcome(
         results=results,
         winner=winner,
@@ -419,4 +504,12 @@ def train_on_table(
         plots=plots + shap_plots,
         notes=notes,
         seconds=time.perf_counter() - started,
+        reference=reference,
+        ks_tables={r.name: ks_table(y, r.oof_probability) for r in results},
+        scorecard_points=points,
+        monotone={
+            c: v
+            for c, v in zip(X.columns, monotone_constraints(list(X.columns), metas), strict=True)
+            if v
+        },
     )

@@ -77,3 +77,28 @@ def disparity(table: pd.DataFrame, column: str) -> float:
     """Largest minus smallest value of ``column`` over groups with at least 100 clients."""
     big = table[table["clients"] >= 100][column].dropna()
     return float(big.max() - big.min()) if len(big) else float("nan")
+
+
+GAP_METRICS = ("approval_rate", "false_negative_rate", "false_positive_rate")
+
+
+def gap_table(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Gaps between groups (largest minus smallest, groups of at least 100 clients) per
+    attribute and metric, for the model with the protected attributes (``before``) and
+    without them (``after``)."""
+    rows = []
+    for attribute in after:
+        for metric in GAP_METRICS:
+            rows.append(
+                {
+                    "attribute": attribute,
+                    "metric": metric,
+                    "gap_with_protected": (
+                        disparity(before[attribute], metric)
+                        if attribute in before
+                        else float("nan")
+                    ),
+                    "gap_without_protected": disparity(after[attribute], metric),
+                }
+            )
+    return pd.DataFrame(rows)

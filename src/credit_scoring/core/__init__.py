@@ -1,0 +1,1 @@
+"""Shared vocabulary below every layer: rating grades and points, reason codes."""
