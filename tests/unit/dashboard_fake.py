@@ -94,6 +94,8 @@ class FakeApi:
             lang=lang,
             reasons_against=against,
             reasons_for=for_,
+            grade="F" if p >= THRESHOLD else "C",
+            points=520.0 if p >= THRESHOLD else 585.0,
         )
 
     def _summary(self, c: dict) -> s.ClientSummary:
@@ -358,6 +360,21 @@ class FakeApi:
                     fairness={
                         "gender": {"F": {"selection_rate": 0.8}, "M": {"selection_rate": 0.7}}
                     },
+                    grades=[
+                        {"grade": "A", "clients": 900, "predicted_pd": 0.012},
+                        {"grade": "B", "clients": 1200, "predicted_pd": 0.027},
+                    ],
+                    ks_tables={
+                        "lightgbm": [{"decile": 1, "clients": 100, "ks": 0.2}],
+                        "scorecard": [{"decile": 1, "clients": 100, "ks": 0.18}],
+                    },
+                    protected={
+                        "auc_with": 0.768,
+                        "auc_without": 0.765,
+                        "gaps": [{"attribute": "CODE_GENDER", "metric": "approval_rate"}],
+                    },
+                    scorecard_points=[{"characteristic": "EXT_SOURCE_3", "bin": "[0.2, 0.4)"}],
+                    points_scale={"description": "600 points at odds of 50 to one"},
                 )
             )
         if path.startswith("/drift/latest") and self.drift is None:

@@ -3,6 +3,7 @@ batch score file of the sample's test clients (reasons, codes, grades, points)."
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -26,7 +27,13 @@ from credit_scoring.modeling.train import (
     monotone_params,
 )
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "home-credit-sample"
+# beside the repository (../shared/data/...), or where CREDIT_SCORING_TEST_SAMPLE says
+SAMPLE = Path(
+    os.environ.get(
+        "CREDIT_SCORING_TEST_SAMPLE",
+        Path(__file__).resolve().parents[3] / "shared" / "data" / "home-credit-sample",
+    )
+)
 
 pytestmark = [
     pytest.mark.slow,

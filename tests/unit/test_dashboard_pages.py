@@ -141,6 +141,8 @@ def test_score_page_in_both_languages_with_waterfall(fake: FakeApi) -> None:
     at = view("score", fake, client_id=100003)
     body = texts(at)
     assert "Crédit refusé" in body and "Montant demandé élevé par rapport au revenu" in body
+    gauge = at.get("plotly_chart")[0].proto.spec
+    assert "Classe F" in gauge and "520 points" in gauge  # grade and points beside the dial
     assert len(at.get("plotly_chart")) == 1
     at.toggle(key="score_explain").set_value(True).run()
     assert len(at.get("plotly_chart")) == 2
@@ -202,6 +204,12 @@ def test_analyst_pages(fake: FakeApi) -> None:
     assert not at.exception and len(at.get("plotly_chart")) == 2
     assert "Model lightgbm, version 3" in texts(at)
     assert at.dataframe[0].value.set_index("Item")["Value"]["ROC AUC"] == 0.76
+    body = texts(at)
+    assert "Master scale" in body and "KS table by score decile" in body
+    assert "0.7650 without them, 0.7680 with them" in body
+    assert "WoE scorecard challenger" in body
+    grades = [d.value for d in at.dataframe if "Grade" in d.value.columns]
+    assert grades and list(grades[0]["Grade"]) == ["A", "B"]
     at = view("drift", fake, user="ana", lang="en")
     assert "No drift report has been produced yet" in at.info[0].value
 

@@ -397,3 +397,16 @@ class ModelOut(BaseModel):
     comparison: list[dict[str, Any]]
     model_card_markdown: str
     fairness: dict[str, Any]
+    grades: list[dict[str, Any]] = Field(
+        default_factory=list, description="master scale with out-of-fold figures per grade"
+    )
+    ks_tables: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict, description="KS table by score decile, per candidate"
+    )
+    protected: dict[str, Any] = Field(
+        default_factory=dict, description="AUC cost of leaving sex and family status out, gaps"
+    )
+    scorecard_points: list[dict[str, Any]] = Field(
+        default_factory=list, description="the WoE scorecard challenger's points table"
+    )
+    points_scale: dict[str, Any] = Field(default_factory=dict, description="points scale")

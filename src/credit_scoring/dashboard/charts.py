@@ -35,11 +35,18 @@ _LAYOUT = {
 
 
 def gauge(
-    probability: float, threshold: float, *, title: str, threshold_label: str, decimal: str = "."
+    probability: float,
+    threshold: float,
+    *,
+    title: str,
+    threshold_label: str,
+    decimal: str = ".",
+    grade_text: str | None = None,
 ) -> go.Figure:
     """The default probability on a 0-100 % dial, the decision threshold as a black mark.
 
-    ``decimal`` is the decimal mark of the reader's language ("," in French).
+    ``decimal`` is the decimal mark of the reader's language ("," in French); ``grade_text``
+    (e.g. "Grade C · 558 points") is written under the dial, beside the threshold.
     """
     granted = probability < threshold
     fig = go.Figure(
@@ -72,6 +79,16 @@ def gauge(
         yref="paper",
         text=f"{threshold_label} : {mark} %" if decimal == "," else f"{threshold_label}: {mark}%",
     )
+    if grade_text:
+        fig.add_annotation(
+            x=0.5,
+            y=0.12,
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            font={"size": 18},
+            text=grade_text,
+        )
     fig.update_layout(
         separators=f"{decimal}\u202f" if decimal == "," else ".,",
         **{**_LAYOUT, "margin": {"l": 40, "r": 45, "t": 60, "b": 30}},

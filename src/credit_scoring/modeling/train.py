@@ -195,15 +195,19 @@ def compare_candidates(
     X: pd.DataFrame,
     y: np.ndarray,
     folds: crossval.Folds,
-    metas: dict[str, FeatureMeta],
     *,
     settings: Settings,
     config: TrainConfig,
     budget: crossval.Budget,
     step: Step,
     notes: list[str],
+    metas: dict[str, FeatureMeta] | None = None,
 ) -> tuple[list[CandidateResult], dict[str, Any]]:
-    """Every candidate's calibrated out-of-fold results; LightGBM runs keep their calibration."""
+    """Every candidate's calibrated out-of-fold results; LightGBM runs keep their calibration.
+
+    ``metas`` gives the declared monotone directions (LightGBM constraints, the scorecard's
+    binning trends); without it nothing is constrained."""
+    metas = metas or {}
     results: list[CandidateResult] = []
     extras: dict[str, Any] = {"calibrations": {}, "iterations": {}}
     for candidate in sklearn_candidates():
@@ -395,7 +399,15 @@ def train_on_table(
     folds = crossval.make_folds(y, n_splits=config.n_folds, seed=config.seed)
     check_no_protected(list(X.columns), metas)
     results, extras = compare_candidates(
-        X, y, folds, metas, settings=settings, config=config, budget=budget, step=step, notes=notes
+        X,
+        y,
+        folds,
+        settings=settings,
+        config=config,
+        budget=budget,
+        step=step,
+        notes=notes,
+        metas=metas,
     )
     boosted = [r for r in results if r.family == "lightgbm"]
     winner = min(boosted, key=by_cost)

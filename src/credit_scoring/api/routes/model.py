@@ -46,6 +46,11 @@ def model_report(
             report.get("model_card") or report.get("model_card_markdown") or ""
         ),
         fairness=dict(report.get("fairness") or {}),
+        grades=list(report.get("grades") or []),
+        ks_tables=dict(report.get("ks_tables") or {}),
+        protected=dict(report.get("protected") or {}),
+        scorecard_points=list(report.get("scorecard_points") or []),
+        points_scale=dict(report.get("points_scale") or {}),
     )
     service.responses.put(("model", service.version), out)
     return out

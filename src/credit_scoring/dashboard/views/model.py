@@ -73,6 +73,45 @@ def _fairness(fairness: dict[str, Any]) -> None:
             st.write(f"**{name}**: {value}")
 
 
+def _table(rows: list[dict[str, Any]]) -> None:
+    st.dataframe(pd.DataFrame(rows).rename(columns=metric_label), hide_index=True, width="stretch")
+
+
+def _grades(info: Any) -> None:
+    st.subheader(t("model.grades"))
+    if info.grades:
+        _table(info.grades)
+    else:
+        st.write(t("model.nothing"))
+    scale = (info.points_scale or {}).get("description")
+    if scale:
+        st.caption(t("model.points_scale", scale=scale))
+    st.subheader(t("model.ks"))
+    if not info.ks_tables:
+        st.write(t("model.nothing"))
+        return
+    names = list(info.ks_tables)
+    chosen = st.selectbox(t("model.ks_candidate"), names, key="ks_candidate")
+    _table(info.ks_tables[chosen])
+
+
+def _protected(info: Any) -> None:
+    protected = info.protected or {}
+    if not protected:
+        return
+    st.subheader(t("model.protected"))
+    st.write(
+        t(
+            "model.protected_summary",
+            without=f"{protected['auc_without']:.4f}",
+            with_=f"{protected['auc_with']:.4f}",
+            cost=f"{protected['auc_with'] - protected['auc_without']:+.4f}",
+        )
+    )
+    if protected.get("gaps"):
+        _table(protected["gaps"])
+
+
 def render() -> None:
     st.title(t("model.title"))
     lang = state.lang()
@@ -92,6 +131,8 @@ def render() -> None:
             t("model.tab.performance"),
             t("model.tab.importance"),
             t("model.tab.fairness"),
+            t("model.tab.grades"),
+            t("model.tab.scorecard"),
             t("model.tab.card"),
         ]
     )
@@ -135,5 +176,14 @@ def render() -> None:
             st.write(t("model.nothing"))
     with tabs[2]:
         _fairness(info.fairness)
+        _protected(info)
     with tabs[3]:
+        _grades(info)
+    with tabs[4]:
+        st.subheader(t("model.scorecard"))
+        if info.scorecard_points:
+            _table(info.scorecard_points)
+        else:
+            st.write(t("model.nothing"))
+    with tabs[5]:
         st.markdown(info.model_card_markdown or t("model.nothing"))

@@ -27,8 +27,20 @@ def reasons_frame(reasons: list[ReasonOut]) -> pd.DataFrame:
     )
 
 
+def grade_text(score: ScoreOut) -> str | None:
+    """'Grade C · 558 points' (in the reader's language), or None for an older model."""
+    if score.grade is None and score.points is None:
+        return None
+    parts = []
+    if score.grade:
+        parts.append(t("score.grade", grade=score.grade))
+    if score.points is not None:
+        parts.append(t("score.points", points=f"{score.points:.0f}"))
+    return " · ".join(parts)
+
+
 def show_score(score: ScoreOut) -> None:
-    """Gauge, decision and reasons (also used by the what-if page)."""
+    """Gauge (with grade and points), decision and reasons (also used by the what-if page)."""
     left, right = st.columns([2, 3])
     with left:
         fig = charts.gauge(
@@ -37,18 +49,19 @@ def show_score(score: ScoreOut) -> None:
             title=t("score.gauge"),
             threshold_label=t("score.threshold"),
             decimal="," if state.lang() == "fr" else ".",
+            grade_text=grade_text(score),
         )
+        items = [t("score.gauge"), t("score.threshold")]
+        values = [fmt_pct(score.probability, state.lang()), fmt_pct(score.threshold, state.lang())]
+        if score.grade:
+            items.append(t("score.grade_label"))
+            values.append(score.grade)
+        if score.points is not None:
+            items.append(t("score.points_label"))
+            values.append(f"{score.points:.0f}")
         plot(
             fig,
-            pd.DataFrame(
-                {
-                    t("common.item"): [t("score.gauge"), t("score.threshold")],
-                    t("common.value"): [
-                        fmt_pct(score.probability, state.lang()),
-                        fmt_pct(score.threshold, state.lang()),
-                    ],
-                }
-            ),
+            pd.DataFrame({t("common.item"): items, t("common.value"): values}),
             key=f"gauge_{id(score)}",
             alt=t("score.gauge"),
         )
@@ -66,7 +79,8 @@ def _reason_list(reasons: list[ReasonOut], mark: str) -> None:
     if not reasons:
         st.write(t("score.no_reason"))
     for reason in reasons:
-        st.markdown(f"{mark} {reason.text}")
+        code = f"`{reason.code}` " if reason.code else ""
+        st.markdown(f"{mark} {code}{reason.text}")
 
 
 def explanation_items(explanation: ExplanationOut) -> list[tuple[str, float]]:
