@@ -149,9 +149,8 @@ they reveal whether the applicant lives with a partner. They stay in the raw app
 table and are read beside the model for the fairness report (section 10). **Age stays an
 input**: it is not a prohibited ground for consumer credit when its use is empirically
 justified and proportionate (EU Consumer Credit Directive, ECOA allows it in an empirically
-derived, statistically sound system); here it carries information the other inputs do not
-(younger applicants default more often at the same income and history), it is constrained
-by no rule that could penalise an age group beyond what the data show, and its effect on
+derived, statistically sound system); here it carries information the other inputs do not (its weight is in section 8's
+importance table), and its effect on
 approval rates by age band is measured and reported below.
 
 **Monotone constraints.** {len(outcome.monotone)} features have a direction declared once in
