@@ -293,7 +293,7 @@ class ReasonBuilder:
         direction: str,
         contrib: np.ndarray,
         values: np.ndarray,
-        display: Sequence[object],
+        display: Sequence[object] | np.ndarray,
         resolved: np.ndarray,
         quantiles: dict[str, np.ndarray],
         lang: Lang,
@@ -344,13 +344,13 @@ class ReasonBuilder:
         totals: np.ndarray,
         resolved: np.ndarray,
         quantiles: dict[str, np.ndarray],
-        display: Sequence[object] | None = None,
+        display: Sequence[object] | np.ndarray | None = None,
         lang: Lang = "fr",
         top: int = 4,
     ) -> tuple[list[Reason], list[Reason]]:
         """Top ``top`` facts raising (against) and lowering (for) one client's risk;
         ``totals``/``resolved`` are the client's row of :meth:`by_code`."""
-        display = values if display is None else display
+        shown: Sequence[object] | np.ndarray = values if display is None else display
         order = np.argsort(totals)
         chosen = {
             "against": [k for k in order[::-1][:top] if totals[k] > 0],
@@ -360,7 +360,7 @@ class ReasonBuilder:
         for direction, codes in chosen.items():
             for k in codes:
                 text, group, features, value = self._text(
-                    int(k), direction, contrib, values, display, resolved, quantiles, lang
+                    int(k), direction, contrib, values, shown, resolved, quantiles, lang
                 )
                 out[direction].append(
                     Reason(

@@ -44,9 +44,11 @@ KEY_COLUMNS = ("SK_ID_CURR", "TARGET")
 SIMILARITY_FEATURES = 8
 SHAP_SAMPLE = 2_000
 MIN_PRESENT = 50  # a feature known for fewer training clients cannot be learnt: left out
-# LightGBM's "intermediate" method keeps monotone trees more accurate than "basic" at a small
-# cost in training time (the "advanced" one was slower still for no gain worth it)
-MONOTONE_METHOD = "intermediate"
+# LightGBM's "basic" method: the one that guarantees monotone predictions. The "intermediate"
+# and "advanced" methods constrain less, but a model trained with "intermediate" on the real
+# sample raised the probability of some clients when their income rose (LightGBM issues
+# #5358 and #6155 report the same violations), which the behavioural test forbids.
+MONOTONE_METHOD = "basic"
 REFERENCE_NAME = "lightgbm_with_protected"
 Step = Callable[[str], None]
 

@@ -158,7 +158,8 @@ the feature metadata (`features/metadata.py`, `MONOTONE_RULES`): external scores
 can only lower the risk; the debt-to-income ratios, late payments, days past due and overdue
 amounts, refusals of previous applications, bad debt and the estimated interest rate of the
 loan can only raise it. LightGBM is trained with these `monotone_constraints` (method
-"intermediate"); a behavioural test checks it on a trained model (raising an external score
+"basic", the one that guarantees them: "intermediate" let some clients' probability rise
+with their income on the real sample); a behavioural test checks it on a trained model (raising an external score
 or the income never raises the probability, raising late payments never lowers it). The
 spread of the external scores is not a feature: raising one score may widen or narrow it.
 {loan_terms}
