@@ -1,1 +1,2 @@
-"""Shared vocabulary below every layer: rating grades and points, reason codes."""
+"""The lowest layer: types and constants every other layer may share (no imports upward):
+score results, bands, rating grades and points, the reason-code catalogue."""

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring.core import reason_codes as rc
+from credit_scoring.core.results import Lang, Reason
 from credit_scoring.features.categories import APPLICATION as CATEGORICAL
 from credit_scoring.features.metadata import FeatureMeta
-from credit_scoring.modeling.contracts import Lang, Reason
 
 QUANTILE_LEVELS = np.linspace(0, 100, 101)
 _UNITS = {
