@@ -42,7 +42,7 @@ pytestmark = [
 
 MISSING_WORDS = re.compile(r"non renseign|not provided|\bnan\b|\bNone\b", re.IGNORECASE)
 PROTECTED_WORDS = re.compile(
-    r"\b(genre|sexe|gender|sex|femme|homme|female|male|situation familiale|family status|"
+    r"\b(?:genre|sexe|gender|sex|femme|homme|female|male|situation familiale|family status|"
     r"marié|married|célibataire|single|veuf|veuve|widow|conjoint|spouse|family members|"
     r"membres de la famille)\b",
     re.IGNORECASE,
