@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "change-me"  # refused outside development, see below
@@ -38,6 +38,15 @@ class Settings(BaseSettings):
     cost_fn: float = Field(default=10.0, gt=0, description="cost of accepting a defaulter")
     cost_fp: float = Field(default=1.0, gt=0, description="cost of refusing a good client")
 
+    # Durable audit: score log and data-access records are synced to a local spool before the
+    # response, then shipped to the database (docs/operations.md, "Durable audit").
+    audit_spool_dir: Path | None = Field(
+        default=None, description="spool folder; default <home>/audit-spool"
+    )
+    audit_backlog_max: int = Field(
+        default=10_000, ge=1, description="records waiting for the database: past it, not ready"
+    )
+
     model_name: str = "credit-default"
     model_alias: str = "champion"
 
@@ -62,6 +71,11 @@ class Settings(BaseSettings):
     monitor_override_share_max: float = Field(
         default=0.2, gt=0, le=1, description="share of decisions overriding the model"
     )
+
+    @field_validator("audit_spool_dir", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object) -> object:
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
@@ -92,6 +106,10 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.home / "models"
+
+    @property
+    def resolved_audit_spool_dir(self) -> Path:
+        return self.audit_spool_dir or self.home / "audit-spool"
 
     @property
     def resolved_database_url(self) -> str:

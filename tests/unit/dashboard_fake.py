@@ -15,11 +15,16 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from credit_scoring.api import audit_schemas as a
 from credit_scoring.api import schemas as s
 from credit_scoring.dashboard.api_client import ApiClient
 
 THRESHOLD = 0.3
-USERS = {"alice": ("secret-a", "advisor"), "ana": ("secret-b", "analyst")}
+USERS = {
+    "alice": ("secret-a", "advisor"),
+    "ana": ("secret-b", "analyst"),
+    "adam": ("secret-c", "admin"),
+}
 
 
 def probability(credit: float, income: float) -> float:
@@ -54,6 +59,7 @@ class FakeApi:
         self.calls: list[str] = []
         self.drift: dict | None = None  # None: no report yet (404)
         self.url = f"http://fake-{uuid.uuid4().hex[:8]}"
+        self.audit = _audit_records()
 
     def api_client(self) -> ApiClient:
         return ApiClient(self.url, transport=httpx.MockTransport(self.handle))
@@ -95,6 +101,33 @@ class FakeApi:
             reasons_against=against,
             reasons_for=for_,
         )
+
+    def _audit(self, kind: str, params: dict[str, str], role: str) -> httpx.Response:
+        if role != "admin":
+            return httpx.Response(403, json={"detail": f"Role '{role}' may not do this"})
+        items = [
+            r
+            for r in self.audit[kind]
+            if params.get("username") in (None, r.username)
+            and params.get("sk_id_curr") in (None, str(getattr(r, "sk_id_curr", "")))
+        ]
+        items.sort(key=lambda r: r.id, reverse=True)
+        if params.get("format") == "csv":
+            fields = list(type(items[0]).model_fields) if items else ["id"]
+            lines = [",".join(fields)] + [
+                ",".join(str(getattr(r, f)) for f in fields) for r in reversed(items)
+            ]
+            return httpx.Response(
+                200, text="\n".join(lines) + "\n", headers={"content-type": "text/csv"}
+            )
+        page, size = int(params.get("page", 1)), int(params.get("page_size", 50))
+        model = {
+            "decisions": a.DecisionRecordPage,
+            "scores": a.ScoreRecordPage,
+            "data-access": a.DataAccessRecordPage,
+        }[kind]
+        chosen = items[(page - 1) * size : page * size]
+        return _ok(model(items=chosen, total=len(items), page=page, page_size=size))  # type: ignore[arg-type]
 
     def _summary(self, c: dict) -> s.ClientSummary:
         p = probability(c["credit"], c["income"])
@@ -248,6 +281,8 @@ class FakeApi:
         username = token.removeprefix("tok-")
         if username not in USERS or token in self.expired:
             return httpx.Response(401, json={"detail": "Token expired: log in again"})
+        if path.startswith("/audit/"):
+            return self._audit(path.removeprefix("/audit/"), params, USERS[username][1])
         parts = path.strip("/").split("/")
         if parts[0] == "clients" and len(parts) >= 2 and int(parts[1]) not in self.clients:
             return httpx.Response(404, json={"detail": f"No client {parts[1]}"})
@@ -371,3 +406,57 @@ class FakeApi:
 
 def _ok(model: s.BaseModel, status: int = 200) -> httpx.Response:
     return httpx.Response(status, json=model.model_dump(mode="json"))
+
+
+def _audit_records() -> dict[str, list]:
+    when = datetime(2026, 11, 30, 9, 15, 0)
+    chain = {"prev_hash": "0" * 64, "row_hash": "ab" * 32}
+    return {
+        "decisions": [
+            a.DecisionRecord(
+                id=1,
+                created_at=when,
+                username="alice",
+                sk_id_curr=100002,
+                decision="refuse",
+                model_decision="grant",
+                probability=0.21,
+                threshold=THRESHOLD,
+                model_version="3",
+                override=True,
+                reason="Revenus non justifiés",
+                **chain,
+            )
+        ],
+        "scores": [
+            a.ScoreRecord(
+                id=i,
+                created_at=when,
+                username=user,
+                route="client_score",
+                sk_id_curr=cid,
+                inputs_digest="cd" * 32,
+                model_version="3",
+                threshold=THRESHOLD,
+                probability=0.12 * i,
+                decision="grant",
+                reasons=[],
+                features_sha="ef" * 32,
+                **chain,
+            )
+            for i, (user, cid) in enumerate(
+                [("alice", 100002), ("ana", 100003), ("alice", 100004)], start=1
+            )
+        ],
+        "data-access": [
+            a.DataAccessRecord(
+                id=1,
+                created_at=when,
+                username="ana",
+                role="analyst",
+                route="get_client",
+                sk_id_curr=100003,
+                **chain,
+            )
+        ],
+    }

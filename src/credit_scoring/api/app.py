@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
-from credit_scoring.api.audit import ScoreLogger
+from credit_scoring.api.audit import AuditSpool, AuditWriteError
 from credit_scoring.api.observability import Metrics, TimingMiddleware
 from credit_scoring.api.routes import ROUTERS
 from credit_scoring.api.scoring import NotFoundError, ScoringService, load_feature_metadata
@@ -97,7 +97,12 @@ def create_app(
         app.state.engine = engine
         app.state.sessions = sessionmaker(engine, expire_on_commit=False)
         app.state.service = service
-        app.state.score_log = ScoreLogger(engine)
+        # One durable writer for every spooled audit table; score_log is the historic name.
+        app.state.audit = app.state.score_log = AuditSpool(
+            engine,
+            settings.resolved_audit_spool_dir,
+            backlog_max=settings.audit_backlog_max,
+        )
         log.info(
             "API ready: database %s, model %s",
             redact(settings.resolved_database_url),
@@ -133,6 +138,18 @@ def create_app(
                 "detail": "Database unreachable: the request was not completed. Retry in a moment; "
                 "if it lasts, check that the database server is running and "
                 "CREDIT_SCORING_DATABASE_URL."
+            },
+        )
+
+    @app.exception_handler(AuditWriteError)
+    async def audit_not_stored(_request: Request, exc: AuditWriteError) -> JSONResponse:
+        log.error("%s", exc)
+        return JSONResponse(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            content={
+                "detail": "The audit record of this request could not be stored, so its result "
+                "is not returned. Check the disk space and permissions of the audit spool "
+                "folder (CREDIT_SCORING_AUDIT_SPOOL_DIR), then retry."
             },
         )
 

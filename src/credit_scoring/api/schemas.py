@@ -79,6 +79,14 @@ class HealthOut(BaseModel):
     model_version: str | None
     model_error: str | None = Field(None, description="why the model is not loaded, if it is not")
     database: bool = Field(description="True when the database answered")
+    audit_backlog: int = Field(
+        0,
+        description="audit records on local disk not yet in the database (not ready past the bound)",
+    )
+    audit_dead_letters: int = Field(
+        0,
+        description="audit records the database refused since start (kept in the dead-letter file)",
+    )
 
 
 class TokenOut(BaseModel):

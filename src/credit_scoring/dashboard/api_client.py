@@ -12,6 +12,13 @@ from typing import Any, Literal, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from credit_scoring.api.audit_schemas import (
+    AuditFilters,
+    AuditKind,
+    DataAccessRecordPage,
+    DecisionRecordPage,
+    ScoreRecordPage,
+)
 from credit_scoring.api.schemas import (
     ClientDetail,
     ClientFilters,
@@ -196,6 +203,34 @@ class ApiClient:
             "POST", "/decisions", token=token, json=decision.model_dump(exclude_none=True)
         )
         return _parse(DecisionOut, response)
+
+    def audit_records(
+        self,
+        token: str,
+        kind: AuditKind,
+        *,
+        filters: AuditFilters | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> DecisionRecordPage | ScoreRecordPage | DataAccessRecordPage:
+        """One page of the audit log (admin): decisions, scores or data accesses, newest first."""
+        model: type[DecisionRecordPage | ScoreRecordPage | DataAccessRecordPage] = {
+            "decisions": DecisionRecordPage,
+            "scores": ScoreRecordPage,
+            "data-access": DataAccessRecordPage,
+        }[kind]
+        params = (filters or AuditFilters()).model_dump(mode="json", exclude_none=True)
+        return self._get(model, f"/audit/{kind}", token, page=page, page_size=page_size, **params)
+
+    def audit_csv(
+        self, token: str, kind: AuditKind, *, filters: AuditFilters | None = None
+    ) -> bytes:
+        """Every matching audit record as CSV (oldest first), as the API exports it."""
+        params = (filters or AuditFilters()).model_dump(mode="json", exclude_none=True)
+        response = self._request(
+            "GET", f"/audit/{kind}", token=token, params=_clean({**params, "format": "csv"})
+        )
+        return response.content
 
     def decisions(self, token: str, *, page: int = 1, page_size: int = 50) -> DecisionPage:
         return self._get(DecisionPage, "/decisions", token, page=page, page_size=page_size)

@@ -50,6 +50,7 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
         "portfolio",
         "model",
         "drift",
+        "audit",
     ),
 }
 CAN_DECIDE = ("advisor", "admin")

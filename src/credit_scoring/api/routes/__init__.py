@@ -1,6 +1,7 @@
 """Route modules, one per area; ``ROUTERS`` is what the app includes."""
 
 from credit_scoring.api.routes import (
+    audit,
     auth,
     clients,
     decisions,
@@ -20,4 +21,5 @@ ROUTERS = (
     decisions.router,
     model.router,
     drift.router,
+    audit.router,
 )

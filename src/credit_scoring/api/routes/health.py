@@ -1,4 +1,7 @@
-"""``GET /health``: no login; says whether the model and the database are usable."""
+"""``GET /health``: no login; says whether the model, the database and the audit log are usable.
+
+Not ready when more audit records wait for the database than ``audit_backlog_max``.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +24,10 @@ async def health(request: Request) -> JSONResponse:
     service = request.app.state.service
     database = await run_in_threadpool(ping, request.app.state.engine)
     scorer = service.scorer
-    ready = database and scorer is not None
+    spool = request.app.state.audit
+    backlog = spool.backlog
+    audit_ok = backlog <= spool.backlog_max
+    ready = database and scorer is not None and audit_ok
     body = HealthOut(
         status="ok" if ready else "degraded",
         ready=ready,
@@ -29,5 +35,7 @@ async def health(request: Request) -> JSONResponse:
         model_version=scorer.model_version if scorer else None,
         model_error=service.model_error,
         database=database,
+        audit_backlog=backlog,
+        audit_dead_letters=spool.dead_letters,
     )
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
