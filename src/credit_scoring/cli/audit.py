@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from credit_scoring.cli.common import console, err_console
-from credit_scoring.cli.db import db_errors
+from credit_scoring.cli.db import db_app, db_errors
 from credit_scoring.config import get_settings
 
 audit_app = typer.Typer(
@@ -51,6 +51,31 @@ def verify(
             "evidence, compare with the last verified backup (docs/operations.md)."
         )
         raise typer.Exit(1)
+
+
+@db_app.command("grant-api")
+def grant_api(
+    user: Annotated[str, typer.Option(help="The API's database user (created beforehand).")],
+    host: Annotated[str, typer.Option(help="MariaDB: the user's host part.")] = "%",
+) -> None:
+    """Give the API's user SELECT, and only INSERT on the audit tables (run as the owner)."""
+    from sqlalchemy import text
+
+    from credit_scoring.db.append_only import grant_statements
+    from credit_scoring.db.session import engine_for
+
+    if not user.replace("_", "").isalnum():
+        raise typer.BadParameter("letters, digits and _ only", param_hint="--user")
+    engine = engine_for(get_settings())
+    dialect = engine.dialect.name
+    if dialect == "sqlite":
+        console.print("SQLite has no database users: nothing to grant.")
+        return
+    quoted = f"'{user}'@'{host}'" if dialect in ("mysql", "mariadb") else user
+    with db_errors(), engine.begin() as conn:
+        for sql in grant_statements(dialect, quoted, database=engine.url.database):
+            conn.execute(text(sql))
+    console.print(f"User {user} may read, and only append to the audit tables.")
 
 
 def register(app: typer.Typer) -> None:

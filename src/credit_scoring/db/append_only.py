@@ -18,9 +18,14 @@ from credit_scoring.db.models import TABLE_PREFIX
 # Audit tables, without the prefix; each has a hash chain (see audit_chain) and triggers.
 # Other areas add theirs here (applications' immutable scores, authentication events).
 AUDIT_TABLES: tuple[str, ...] = ("decisions", "score_log", "data_access_events")
-# Tables the API writes to besides the audit tables (with UPDATE where noted).
-_API_READ_WRITE = ("users", "champion_history", "client_scores", "audit_chain_heads")
-_API_READ_WRITE_PROGRESS = ("audit_spool_progress",)
+# What the API may write besides appending to the audit tables (it reads every table).
+# Other areas add their tables here (login state, token denylist...).
+API_WRITES: dict[str, str] = {
+    "users": "INSERT, UPDATE",  # failed logins, lock-out
+    "champion_history": "INSERT",
+    "audit_chain_heads": "UPDATE",  # the chains' last links (never deleted)
+    "audit_spool_progress": "INSERT, UPDATE, DELETE",  # how far each spool segment is shipped
+}
 
 
 def _function_name() -> str:
@@ -85,18 +90,15 @@ def grant_statements(dialect: str, user: str, *, database: str | None = None) ->
     Other tables get what the API needs; the migration user owns the schema.
     """
     p = TABLE_PREFIX
-    audit = [f"{p}{t}" for t in AUDIT_TABLES]
-    writable = [f"{p}{t}" for t in (*_API_READ_WRITE, *_API_READ_WRITE_PROGRESS)]
+    writes = {f"{p}{t}": "INSERT" for t in AUDIT_TABLES}
+    writes |= {f"{p}{t}": rights for t, rights in API_WRITES.items()}
     if dialect in ("mysql", "mariadb"):
         schema = f"`{database}`." if database else ""
         out = [f"GRANT SELECT ON {schema}* TO {user}"]
-        out += [f"GRANT INSERT ON {schema}{t} TO {user}" for t in audit]
-        out += [f"GRANT INSERT, UPDATE, DELETE ON {schema}{t} TO {user}" for t in writable]
-        return out
+        return out + [f"GRANT {r} ON {schema}{t} TO {user}" for t, r in writes.items()]
     if dialect == "postgresql":
         out = [f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {user}"]
-        out += [f"GRANT INSERT ON {t} TO {user}" for t in audit]
-        out += [f"GRANT INSERT, UPDATE, DELETE ON {t} TO {user}" for t in writable]
+        out += [f"GRANT {r} ON {t} TO {user}" for t, r in writes.items()]
         out.append(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {user}")
         return out
     raise ValueError(f"grants are not written for the {dialect} dialect")
