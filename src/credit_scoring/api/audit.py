@@ -39,9 +39,9 @@ import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, delete, insert, select, text, update
+from sqlalchemy import Engine, Table, delete, insert, select, text, update
 
 from credit_scoring.db import audit_chain
 from credit_scoring.db.models import AuditSpoolProgress
@@ -162,7 +162,8 @@ class _Segment:
         with open(self.path, "rb") as handle:
             handle.seek(self.shipped)
             data = handle.read(min(_READ_CHUNK, self.durable - self.shipped))
-        lines, offset = [], self.shipped
+        lines: list[bytes] = []
+        offset = self.shipped
         for line in data.splitlines(keepends=True):
             if not line.endswith(b"\n") or len(lines) >= limit:
                 break
@@ -173,6 +174,10 @@ class _Segment:
     def close(self) -> None:
         with contextlib.suppress(OSError):
             os.close(self.lock_fd)
+
+
+def _progress() -> Table:
+    return cast(Table, AuditSpoolProgress.__table__)
 
 
 def _sync_folder(folder: Path) -> None:
@@ -347,7 +352,7 @@ class AuditSpool:
         return True
 
     def _load_progress(self, segment: _Segment) -> None:
-        table = AuditSpoolProgress.__table__
+        table = _progress()
         with self._engine.connect() as conn:
             row = conn.execute(
                 select(table.c.shipped_bytes, table.c.shipped_records).where(
@@ -406,7 +411,7 @@ class AuditSpool:
 
     @staticmethod
     def _set_progress(conn: Any, segment: _Segment, end: int, added: int) -> None:
-        table = AuditSpoolProgress.__table__
+        table = _progress()
         values = {"shipped_bytes": end, "shipped_records": segment.records_shipped + added}
         done = conn.execute(update(table).where(table.c.segment == segment.name).values(values))
         if done.rowcount == 0:
@@ -448,7 +453,7 @@ class AuditSpool:
 
     def _retire(self, segment: _Segment) -> None:
         """A fully shipped segment that is not written any more: removed, with its position."""
-        table = AuditSpoolProgress.__table__
+        table = _progress()
         try:
             with self._engine.begin() as conn:
                 conn.execute(delete(table).where(table.c.segment == segment.name))

@@ -214,11 +214,13 @@ class ApiClient:
         page_size: int = 50,
     ) -> DecisionRecordPage | ScoreRecordPage | DataAccessRecordPage:
         """One page of the audit log (admin): decisions, scores or data accesses, newest first."""
-        model: type[DecisionRecordPage | ScoreRecordPage | DataAccessRecordPage] = {
-            "decisions": DecisionRecordPage,
-            "scores": ScoreRecordPage,
-            "data-access": DataAccessRecordPage,
-        }[kind]
+        model: type[DecisionRecordPage] | type[ScoreRecordPage] | type[DataAccessRecordPage]
+        if kind == "decisions":
+            model = DecisionRecordPage
+        elif kind == "scores":
+            model = ScoreRecordPage
+        else:
+            model = DataAccessRecordPage
         params = (filters or AuditFilters()).model_dump(mode="json", exclude_none=True)
         return self._get(model, f"/audit/{kind}", token, page=page, page_size=page_size, **params)
 

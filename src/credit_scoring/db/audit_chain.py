@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -102,8 +102,12 @@ def complete(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _heads() -> Table:
+    return cast(Table, m.AuditChainHead.__table__)
+
+
 def _lock_head(conn: Connection, name: str) -> tuple[int, str]:
-    heads = m.AuditChainHead.__table__
+    heads = _heads()
     where = heads.c.table_name == name
     if conn.dialect.name == "sqlite":  # no FOR UPDATE: a first write takes the database lock
         conn.execute(update(heads).where(where).values(records=heads.c.records))
@@ -131,11 +135,13 @@ def append(conn: Connection, name: str, rows: Iterable[Mapping[str, Any]]) -> in
         row["prev_hash"] = prev
         row["row_hash"] = prev = link(prev, table, row)
     if len(full) == 1:
-        last_id = conn.execute(insert(table), full[0]).inserted_primary_key[0]
+        inserted = conn.execute(insert(table), full[0]).inserted_primary_key
+        assert inserted is not None
+        last_id = inserted[0]
     else:
         conn.execute(insert(table), full)
         last_id = conn.execute(select(func.max(table.c.id))).scalar_one()
-    heads = m.AuditChainHead.__table__
+    heads = _heads()
     conn.execute(
         update(heads)
         .where(heads.c.table_name == name)
@@ -161,12 +167,12 @@ def start_chain(conn: Connection, name: str, *, batch: int = 2_000) -> int:
         updates = []
         for row in chunk:
             values = row._mapping
-            digest = link(prev, table, values)
+            digest = link(prev, table, dict(values))
             updates.append({"_id": values["id"], "_prev": prev, "_hash": digest})
             prev, count, last_id = digest, count + 1, int(values["id"])
         _write_hashes(conn, table, updates)
     conn.execute(
-        insert(m.AuditChainHead.__table__),
+        insert(_heads()),
         {"table_name": name, "records": count, "last_id": last_id, "last_hash": prev},
     )
     return count
@@ -213,7 +219,7 @@ def _rows(conn: Connection, table: Table, last_id: int, batch: int) -> Iterator[
 def verify_table(conn: Connection, name: str, *, batch: int = 5_000) -> ChainReport:
     """Walk one chain up to its head; the first break says which record and what is wrong."""
     table = audit_table(name)
-    heads = m.AuditChainHead.__table__
+    heads = _heads()
     head = conn.execute(select(heads).where(heads.c.table_name == name)).first()
     if head is None:
         return ChainReport(name, 0, 0, "no chain head: run `credit-scoring db upgrade`")

@@ -45,7 +45,7 @@ def _utcnow() -> datetime:
 # Audit records keep microseconds and full doubles on every backend (MariaDB's DATETIME and
 # FLOAT would round them), so that a record's hash computed at insert matches what is read back.
 AuditTime = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
-AuditFloat = Double()
+AuditFloat: Double[float] = Double()
 
 
 class Base(DeclarativeBase):

@@ -103,8 +103,8 @@ def upgrade() -> None:
     _backfill_vector_sha(bind)
 
     for name in ("decisions", "score_log"):
-        for column in _hash_columns():
-            op.add_column(f"{P}{name}", column)
+        for hash_column in _hash_columns():
+            op.add_column(f"{P}{name}", hash_column)
     op.add_column(f"{P}score_log", sa.Column("features_sha", sa.String(64), nullable=True))
     if bind.dialect.name in ("mysql", "mariadb"):
         for name in ("decisions", "score_log"):
