@@ -188,6 +188,14 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def _schema_problem(exc: Exception) -> bool:
+    """A missing table or chain head (migrations not run): every record would fail alike."""
+    if isinstance(exc, audit_chain.ChainError):
+        return True
+    text_ = str(exc).lower()
+    return any(s in text_ for s in ("no such table", "doesn't exist", "does not exist"))
+
+
 def _spool_order(path: Path) -> tuple[int, str]:
     stamp = path.stem.rsplit("-", 1)[-1]
     return (int(stamp) if stamp.isdigit() else 0, path.name)
@@ -290,7 +298,8 @@ class AuditSpool:
                     os.ftruncate(segment.lock_fd, segment.durable)
             for _, _, waiter in batch:
                 waiter.done(error)
-            self._wake.set()
+            if segment.pending >= self._batch:  # else the shipper's next round takes them
+                self._wake.set()
 
     def _maybe_rotate(self) -> None:
         segment = self._segment
@@ -392,8 +401,8 @@ class AuditSpool:
                     self._append(conn, [record])
                     self._set_progress(conn, segment, end, 1)
             except Exception as exc:
-                if not self._database_answers():
-                    self._down(exc)
+                if _schema_problem(exc) or not self._database_answers():
+                    self._down(exc)  # not this record's fault: it waits, in order
                     return False
                 self._dead_letter(segment, line, exc)
                 with self._engine.begin() as conn:

@@ -5,6 +5,10 @@ TRUNCATE on PostgreSQL); ``unprotect`` removes them. A migration that creates a 
 table calls ``protect(op.get_bind(), f"{P}table")`` after creating it (and
 ``audit_chain.start_chain`` to give it a hash chain), and lists it in ``AUDIT_TABLES``.
 
+A new audit table declares its times with ``models.AuditTime`` and its floats with
+``models.AuditFloat`` (MariaDB's plain DATETIME and FLOAT round what the hash covered),
+and its rows are written with ``audit_chain.append`` (never ``session.add``).
+
 ``grant_statements`` writes the grants of a database user that may only read and append
 the audit tables (the API's user in compose), for MariaDB and PostgreSQL.
 """

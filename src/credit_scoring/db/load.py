@@ -306,13 +306,13 @@ def load_prepared(
 
 @dataclass
 class _Vectors:
-    """The feature vectors of a load, encoded once (bytes and shas) before anything is written."""
+    """The feature vectors of a load, encoded once (float32 rows and shas) before writing."""
 
     version: str
     columns: list[str]
     categories: dict[str, list[str]]
     ids: np.ndarray
-    blobs: list[bytes]
+    values: np.ndarray  # one float32 row per client: its bytes are the stored vector
     digests: list[str]
 
     def shas(self) -> dict[tuple[int, str], str]:
@@ -329,11 +329,10 @@ def _vectors(features: pd.DataFrame, clients: pd.DataFrame) -> _Vectors:
         if isinstance(features[c].dtype, pd.CategoricalDtype)
     }
     values = _vector_matrix(features, columns)
-    blobs = [row.tobytes() for row in values]
     prefix = version.encode()
-    digests = [hashlib.sha256(prefix + b).hexdigest() for b in blobs]
+    digests = [hashlib.sha256(prefix + row.tobytes()).hexdigest() for row in values]
     return _Vectors(
-        version, columns, categories, features["SK_ID_CURR"].to_numpy(np.int64), blobs, digests
+        version, columns, categories, features["SK_ID_CURR"].to_numpy(np.int64), values, digests
     )
 
 
@@ -356,7 +355,7 @@ def _load_features(conn: Connection, vectors: _Vectors, on_progress: Progress | 
                 {
                     "sk_id_curr": int(vectors.ids[i]),
                     "feature_set": version,
-                    "vector": vectors.blobs[i],
+                    "vector": vectors.values[i].tobytes(),
                     "vector_sha": vectors.digests[i],
                 }
                 for i in range(start, end)

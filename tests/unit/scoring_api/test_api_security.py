@@ -31,12 +31,18 @@ PROTECTED = [
     ("GET", "/metrics", None),
     ("GET", "/drift/latest", None),
     ("GET", "/drift/latest.html", None),
+    ("GET", "/audit/decisions", None),
+    ("GET", "/audit/scores", None),
+    ("GET", "/audit/data-access", None),
+    ("GET", "/audit/verify", None),
 ]
 ROLE_ONLY = [
     ("POST", "/decisions", "analyst"),
     ("GET", "/decisions", "advisor"),
     ("GET", "/metrics", "advisor"),
     ("GET", "/drift/latest", "advisor"),
+    ("GET", "/audit/scores", "analyst"),
+    ("GET", "/audit/decisions", "advisor"),
 ]
 
 

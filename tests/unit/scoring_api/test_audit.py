@@ -268,7 +268,12 @@ def test_decisions_and_client_reads_are_recorded_and_chained(
         json={"sk_id_curr": cid, "decision": score["decision"]},
     )
     assert decided.status_code == 201
-    for path in (f"/clients/{cid}", f"/clients/{cid}/explanation", f"/clients/{cid}/decisions"):
+    for path in (
+        f"/clients/{cid}",
+        f"/clients/{cid}/explanation",
+        f"/clients/{cid}/decisions",
+        f"/population/stats?client_id={cid}",
+    ):
         assert client.get(path, headers=tokens["analyst"]).status_code == 200
     assert client.app.state.audit.flush() is True  # type: ignore[attr-defined]
     with bank.engine.connect() as conn:
@@ -285,6 +290,7 @@ def test_decisions_and_client_reads_are_recorded_and_chained(
         ).scalar_one()
     assert {("advisor", "client_score"), ("analyst", "get_client")} <= set(reads)
     assert {("analyst", "client_explanation"), ("analyst", "client_decisions")} <= set(reads)
+    assert ("analyst", "population_stats") in set(reads)
     assert vector in set(logged)  # the score points to the stored vector it used
     assert all(r.ok for r in audit_chain.verify(bank.engine)), audit_chain.verify(bank.engine)
 
@@ -307,7 +313,9 @@ def test_audit_routes_filter_page_and_export_csv_for_admins_only(
     ).json()
     assert access["items"][0]["route"] == "client_score"
     csv_ = client.get(
-        "/audit/scores", params={"sk_id_curr": cid, "format": "csv"}, headers=tokens["admin"]
+        "/audit/scores",
+        params={"sk_id_curr": cid, "username": "analyst", "format": "csv"},
+        headers=tokens["admin"],
     )
     assert csv_.headers["content-type"].startswith("text/csv")
     header, *rows = csv_.text.splitlines()
@@ -355,3 +363,16 @@ def test_db_load_keeps_every_replaced_feature_vector(bank: Bank, tmp_path: Path)
     report = load_prepared(engine, prepared, fewer)
     assert report.rows["feature_vector_versions"] == len(features)
     assert _count(engine, m.FeatureVectorVersion) == len(features) + 1
+
+
+def test_records_wait_rather_than_dead_letter_when_the_schema_is_missing(tmp_path: Path) -> None:
+    engine = get_engine(f"sqlite:///{tmp_path / 'empty.db'}")  # answers, but not migrated
+    spool = AuditSpool(engine, tmp_path / "spool", interval=3600)
+    try:
+        spool.log(**score_row(1))
+        assert spool.flush() is False and spool.dead_letters == 0 and spool.backlog == 1
+        migrate.upgrade(engine)
+        assert spool.flush() is True
+    finally:
+        spool.close()
+    assert _count(engine) == 1
