@@ -83,8 +83,30 @@ DECISION = {
 ACCESS = {"username": "analyst", "role": "analyst", "route": "get_client", "sk_id_curr": 1}
 
 
+def test_the_migration_chains_a_populated_database_in_place(backend: tuple[str, Engine]) -> None:
+    _, engine = backend
+    migrate.downgrade(engine, "0001")  # the schema before the audit migration, then data
+    old = MetaData()
+    old.reflect(engine)
+    t = f"{m.TABLE_PREFIX}"
+    with engine.begin() as conn:
+        rows = [score(i) for i in range(3)]
+        for row in rows:
+            row.pop("reasons")
+        conn.execute(old.tables[f"{t}score_log"].insert(), [r | {"reasons": "[]"} for r in rows])
+        conn.execute(
+            old.tables[f"{t}decisions"].insert(),
+            [DECISION | {"created_at": datetime(2026, 1, 2, 3, 4, 5)}],
+        )
+    migrate.upgrade(engine)
+    reports = {r.table: r for r in audit_chain.verify(engine)}
+    assert reports["score_log"].records == 3 and reports["decisions"].records == 1
+    assert all(r.ok for r in reports.values()), reports
+
+
 def test_chains_stay_intact_under_concurrent_writers(backend: tuple[str, Engine]) -> None:
     _, engine = backend
+    before = {r.table: r.records for r in audit_chain.verify(engine)}
     errors: list[BaseException] = []
 
     def writer(k: int) -> None:
@@ -105,7 +127,8 @@ def test_chains_stay_intact_under_concurrent_writers(backend: tuple[str, Engine]
     with engine.begin() as conn:
         audit_chain.append(conn, "decisions", [DECISION])
     reports = {r.table: r for r in audit_chain.verify(engine)}
-    assert reports["score_log"].records == 120 and reports["data_access_events"].records == 60
+    assert reports["score_log"].records == before["score_log"] + 120
+    assert reports["data_access_events"].records == before["data_access_events"] + 60
     assert all(r.ok for r in reports.values()), reports
 
 
