@@ -9,6 +9,7 @@ from credit_scoring.api.routes import (
     model,
     population,
     scoring,
+    users,
 )
 
 ROUTERS = (
@@ -20,4 +21,5 @@ ROUTERS = (
     decisions.router,
     model.router,
     drift.router,
+    users.router,
 )

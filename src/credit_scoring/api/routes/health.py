@@ -1,4 +1,8 @@
-"""``GET /health``: no login; says whether the model and the database are usable."""
+"""``GET /health``: no login; says whether the model and the database are usable.
+
+It says what is wrong in words an operator can act on, never the text of an exception
+(which may hold URLs, paths or driver internals).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from credit_scoring.api.schemas import HealthOut
-from credit_scoring.db.session import ping
+from credit_scoring.db.session import database_problem
 
 router = APIRouter(tags=["health"])
 
@@ -19,15 +23,16 @@ router = APIRouter(tags=["health"])
 )
 async def health(request: Request) -> JSONResponse:
     service = request.app.state.service
-    database = await run_in_threadpool(ping, request.app.state.engine)
+    problem = await run_in_threadpool(database_problem, request.app.state.engine)
     scorer = service.scorer
-    ready = database and scorer is not None
+    ready = problem is None and scorer is not None
     body = HealthOut(
         status="ok" if ready else "degraded",
         ready=ready,
         model_name=scorer.model_name if scorer else None,
         model_version=scorer.model_version if scorer else None,
         model_error=service.model_error,
-        database=database,
+        database=problem is None,
+        database_error=problem,
     )
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
