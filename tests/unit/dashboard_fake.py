@@ -19,7 +19,11 @@ from credit_scoring.api import schemas as s
 from credit_scoring.dashboard.api_client import ApiClient
 
 THRESHOLD = 0.3
-USERS = {"alice": ("secret-a", "advisor"), "ana": ("secret-b", "analyst")}
+USERS = {
+    "alice": ("secret-a", "advisor"),
+    "ana": ("secret-b", "analyst"),
+    "root": ("secret-r", "admin"),
+}
 
 
 def probability(credit: float, income: float) -> float:
@@ -53,7 +57,25 @@ class FakeApi:
         self.expired: set[str] = set()
         self.calls: list[str] = []
         self.drift: dict | None = None  # None: no report yet (404)
+        self.logged_out: list[str] = []
+        self.forwarded_for: list[str | None] = []
+        now = datetime(2026, 12, 1, 9, 0)
+        self.users = {
+            name: s.UserAdminOut(
+                username=name,
+                role=role,  # type: ignore[arg-type]
+                active=True,
+                failed_logins=0,
+                created_at=now,
+                last_login_at=None,
+                last_failed_at=None,
+            )
+            for name, (_pw, role) in USERS.items()
+        }
         self.url = f"http://fake-{uuid.uuid4().hex[:8]}"
+
+    def _users(self, request: httpx.Request, parts: list[str], role: str) -> httpx.Response:
+        return _users_route(self, request, parts, role)
 
     def api_client(self) -> ApiClient:
         return ApiClient(self.url, transport=httpx.MockTransport(self.handle))
@@ -237,6 +259,7 @@ class FakeApi:
         params = {k: v[-1] for k, v in parse_qs(request.url.query.decode()).items()}
         self.calls.append(f"{request.method} {path}")
         if path == "/auth/token":
+            self.forwarded_for.append(request.headers.get("X-Forwarded-For"))
             form = {k: v[-1] for k, v in parse_qs(request.content.decode()).items()}
             user = USERS.get(form.get("username", ""))
             if not user or user[0] != form.get("password"):
@@ -249,6 +272,12 @@ class FakeApi:
         if username not in USERS or token in self.expired:
             return httpx.Response(401, json={"detail": "Token expired: log in again"})
         parts = path.strip("/").split("/")
+        if path == "/auth/logout":
+            self.logged_out.append(token)
+            self.expired.add(token)
+            return httpx.Response(204)
+        if parts[0] == "users":
+            return self._users(request, parts, USERS[username][1])
         if parts[0] == "clients" and len(parts) >= 2 and int(parts[1]) not in self.clients:
             return httpx.Response(404, json={"detail": f"No client {parts[1]}"})
         lang = params.get("lang", "fr")
@@ -367,6 +396,42 @@ class FakeApi:
         if path == "/drift/latest.html":
             return httpx.Response(200, text="<html><body><h1>Drift report</h1></body></html>")
         return httpx.Response(404, json={"detail": f"unknown route {path}"})
+
+
+def _users_route(
+    fake: FakeApi, request: httpx.Request, parts: list[str], role: str
+) -> httpx.Response:
+    """``/users`` as the API answers it (admin only; passwords returned once)."""
+    if role != "admin":
+        return httpx.Response(403, json={"detail": f"Role '{role}' may not do this"})
+    if request.method == "GET":
+        return httpx.Response(200, json=[u.model_dump(mode="json") for u in fake.users.values()])
+    body = json.loads(request.content or b"{}")
+    if request.method == "POST":
+        create = s.UserCreate.model_validate(body)
+        if create.username in fake.users:
+            return httpx.Response(409, json={"detail": f"User {create.username} already exists"})
+        user = s.UserAdminOut(
+            username=create.username,
+            role=create.role,
+            active=True,
+            failed_logins=0,
+            created_at=datetime(2026, 12, 3, 9, 0),
+            last_login_at=None,
+            last_failed_at=None,
+        )
+        fake.users[user.username] = user
+        return _ok(s.UserChanged(user=user, password=f"pw-{user.username}-1"), 201)
+    patch = s.UserPatch.model_validate(body)
+    user = fake.users[parts[1]]
+    changes: dict = {
+        k: v for k, v in (("active", patch.active), ("role", patch.role)) if v is not None
+    }
+    if patch.unlock:
+        changes["failed_logins"] = 0
+    user = fake.users[parts[1]] = user.model_copy(update=changes)
+    password = f"pw-{user.username}-reset" if patch.reset_password else None
+    return _ok(s.UserChanged(user=user, password=password))
 
 
 def _ok(model: s.BaseModel, status: int = 200) -> httpx.Response:

@@ -59,6 +59,7 @@ from pydantic import (
 from credit_scoring.data._columns import COLUMNS
 
 Role = Literal["advisor", "analyst", "admin"]
+ROLES_ORDER: tuple[Role, ...] = ("advisor", "analyst", "admin")
 Lang = Literal["fr", "en"]
 DecisionValue = Literal["grant", "refuse"]
 ScoreBand = Literal["low", "medium", "high"]
