@@ -27,14 +27,16 @@ run: install ## The product end to end: data, checks, features, model, database,
 
 test: install system-deps ## Install what is needed, then run every test (unit, integration, spark, e2e)
 	$(UV) run ruff check src tests bench
+	$(UV) run lint-imports
 	$(UV) run pytest
 
 test-fast: install ## Unit tests only (no services, no browser, no Spark)
 	$(UV) run pytest -m "not integration and not e2e and not spark and not slow"
 
-lint: install ## Ruff and mypy, as pre-commit runs them
+lint: install ## Ruff, the layer contract (import-linter) and mypy, as pre-commit runs them
 	$(UV) run ruff check src tests bench
 	$(UV) run ruff format --check src tests bench
+	$(UV) run lint-imports
 	$(UV) run mypy
 
 bench: install ## Self-contained benchmarks (synth, features, model, drift); see bench/README.md for the rest

@@ -56,6 +56,7 @@ from pydantic import (
     model_validator,
 )
 
+from credit_scoring.core.bands import AgeBand, IncomeBand
 from credit_scoring.data._columns import COLUMNS
 
 Role = Literal["advisor", "analyst", "admin"]
@@ -63,8 +64,6 @@ ROLES_ORDER: tuple[Role, ...] = ("advisor", "analyst", "admin")
 Lang = Literal["fr", "en"]
 DecisionValue = Literal["grant", "refuse"]
 ScoreBand = Literal["low", "medium", "high"]
-AgeBand = Literal["18-29", "30-39", "40-49", "50-59", "60+"]
-IncomeBand = Literal["<100k", "100k-200k", "200k-300k", "300k+"]
 Scalar = float | int | str | None
 # Input limits (documented in docs/database-and-api.md): a body is at most
 # Settings.max_body_bytes; within it, history lists, row widths and strings are capped.
@@ -73,20 +72,6 @@ MAX_ROW_COLUMNS = 64
 MAX_STRING = 256
 # Inputs refuse NaN and Infinity (JSON has neither) and over-long strings, everywhere.
 INPUT_CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False, str_max_length=MAX_STRING)
-
-AGE_BANDS: dict[str, tuple[float, float]] = {
-    "18-29": (18, 30),
-    "30-39": (30, 40),
-    "40-49": (40, 50),
-    "50-59": (50, 60),
-    "60+": (60, 200),
-}
-INCOME_BANDS: dict[str, tuple[float, float]] = {
-    "<100k": (0, 100_000),
-    "100k-200k": (100_000, 200_000),
-    "200k-300k": (200_000, 300_000),
-    "300k+": (300_000, float("inf")),
-}
 
 
 class ErrorOut(BaseModel):

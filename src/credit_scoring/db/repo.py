@@ -9,6 +9,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from credit_scoring.api import schemas as s
+from credit_scoring.core.bands import AGE_BANDS, INCOME_BANDS
 from credit_scoring.db import models as m
 from credit_scoring.db.load import application_dict
 
@@ -41,10 +42,10 @@ def _filtered(stmt: Select, filters: s.ClientFilters, model_version: str) -> Sel
     if filters.contract_type:
         stmt = stmt.where(m.Client.contract_type == filters.contract_type)
     if filters.age_band:
-        low, high = s.AGE_BANDS[filters.age_band]
+        low, high = AGE_BANDS[filters.age_band]
         stmt = stmt.where(m.Client.age_years >= low, m.Client.age_years < high)
     if filters.income_band:
-        low, high = s.INCOME_BANDS[filters.income_band]
+        low, high = INCOME_BANDS[filters.income_band]
         stmt = stmt.where(m.Client.income_total >= low)
         if high != float("inf"):
             stmt = stmt.where(m.Client.income_total < high)

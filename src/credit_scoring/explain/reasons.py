@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from credit_scoring.core.results import Lang, Reason
 from credit_scoring.features.metadata import FeatureMeta
-from credit_scoring.modeling.contracts import Lang, Reason
 
 QUANTILE_LEVELS = np.linspace(0, 100, 101)
 _UNITS = {

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from credit_scoring.modeling.contracts import SimilarClient
+from credit_scoring.core.results import SimilarClient
 
 
 class SimilarityIndex:

@@ -6,51 +6,15 @@ alias); the API loads one in its lifespan and calls these methods only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
+from credit_scoring.core.results import Decision, Lang, Reason, ScoreResult, SimilarClient
 from credit_scoring.features.metadata import FeatureMeta
 
-Decision = Literal["grant", "refuse"]
-Lang = Literal["fr", "en"]
-
-
-@dataclass(frozen=True)
-class Reason:
-    """One plain-words reason: a group of features that pushed the score up or down."""
-
-    group: str
-    direction: Literal["against", "for"]  # against: raises the default risk
-    contribution: float  # in log-odds, summed over the group's features
-    text: (
-        str  # e.g. "Late payments on previous loans: 3 in the last year (more than 90% of clients)"
-    )
-    features: tuple[str, ...] = ()
-    value: float | str | None = None
-    code: str = ""  # stable reason code of the catalogue (e.g. "R07"); stored with every score
-
-
-@dataclass(frozen=True)
-class ScoreResult:
-    probability: float  # calibrated probability of default
-    decision: Decision
-    threshold: float
-    model_name: str
-    model_version: str
-    reasons_against: list[Reason] = field(default_factory=list)
-    reasons_for: list[Reason] = field(default_factory=list)
-    grade: str | None = None  # rating grade of the master scale (e.g. "C")
-    points: float | None = None  # scorecard points (higher is safer)
-
-
-@dataclass(frozen=True)
-class SimilarClient:
-    sk_id_curr: int
-    distance: float
-    target: int | None  # how the client turned out, when known
+__all__ = ["Decision", "Lang", "Reason", "ScoreResult", "Scorer", "SimilarClient"]
 
 
 class Scorer(Protocol):

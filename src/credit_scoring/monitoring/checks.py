@@ -15,8 +15,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from credit_scoring.api.schemas import AGE_BANDS, INCOME_BANDS
 from credit_scoring.config import Settings
+from credit_scoring.core.bands import AGE_BANDS, INCOME_BANDS
 
 Status = Literal["ok", "alert", "skipped"]
 
