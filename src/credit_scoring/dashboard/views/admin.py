@@ -62,17 +62,18 @@ def _create(token: str) -> None:
     with st.form("admin_create", clear_on_submit=True):
         st.subheader(t("admin.create"))
         username = st.text_input(t("admin.col.username"), key="admin_new_user", max_chars=64)
+        labels = _role_labels()
         role = st.selectbox(
             t("admin.col.role"),
-            ROLES_ORDER,
+            list(ROLES_ORDER),
             key="admin_new_role",
-            format_func=_role_labels().get,
+            format_func=lambda r: labels[r],
         )
         submitted = st.form_submit_button(t("admin.create_submit"), type="primary")
     if not submitted:
         return
     try:
-        body = UserCreate(username=username.strip(), role=role)
+        body = UserCreate(username=username.strip(), role=role)  # type: ignore[arg-type]
     except ValueError:
         st.error(t("admin.bad_username"))
         return
@@ -84,17 +85,18 @@ def _change(token: str, users: list[UserAdminOut]) -> None:
     names = [u.username for u in users]
     name = st.selectbox(t("admin.col.username"), names, key="admin_pick")
     user = next(u for u in users if u.username == name)
+    labels = _role_labels()
     role = st.selectbox(
         t("admin.col.role"),
-        ROLES_ORDER,
+        list(ROLES_ORDER),
         index=ROLES_ORDER.index(user.role),
         key=f"admin_role_{name}",
-        format_func=_role_labels().get,
+        format_func=lambda r: labels[r],
     )
     cols = st.columns(4)
     api = state.api()
     if cols[0].button(t("admin.save_role"), key="admin_save_role", disabled=role == user.role):
-        patch = UserPatch(role=role)
+        patch = UserPatch(role=role)  # type: ignore[arg-type]
         _apply(lambda: api.change_user(token, name, patch), "admin.changed", name)
     label = t("admin.disable") if user.active else t("admin.enable")
     if cols[1].button(label, key="admin_toggle"):
