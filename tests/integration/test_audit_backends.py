@@ -134,6 +134,8 @@ def test_chains_stay_intact_under_concurrent_writers(backend: tuple[str, Engine]
 
 def test_audit_tables_refuse_update_and_delete(backend: tuple[str, Engine]) -> None:
     name, engine = backend
+    with engine.begin() as conn:  # a row in each, so that row triggers have one to refuse
+        audit_chain.append(conn, "auth_events", [{"event": "failure", "username": "eve"}])
     statements = ["UPDATE {t} SET username = 'x'", "DELETE FROM {t}"]
     if name == "postgresql":
         statements.append("TRUNCATE {t}")

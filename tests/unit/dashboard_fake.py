@@ -24,6 +24,7 @@ USERS = {
     "alice": ("secret-a", "advisor"),
     "ana": ("secret-b", "analyst"),
     "adam": ("secret-c", "admin"),
+    "root": ("secret-r", "admin"),
 }
 
 
@@ -58,8 +59,26 @@ class FakeApi:
         self.expired: set[str] = set()
         self.calls: list[str] = []
         self.drift: dict | None = None  # None: no report yet (404)
+        self.logged_out: list[str] = []
+        self.forwarded_for: list[str | None] = []
+        now = datetime(2026, 12, 1, 9, 0)
+        self.users = {
+            name: s.UserAdminOut(
+                username=name,
+                role=role,  # type: ignore[arg-type]
+                active=True,
+                failed_logins=0,
+                created_at=now,
+                last_login_at=None,
+                last_failed_at=None,
+            )
+            for name, (_pw, role) in USERS.items()
+        }
         self.url = f"http://fake-{uuid.uuid4().hex[:8]}"
         self.audit = _audit_records()
+
+    def _users(self, request: httpx.Request, parts: list[str], role: str) -> httpx.Response:
+        return _users_route(self, request, parts, role)
 
     def api_client(self) -> ApiClient:
         return ApiClient(self.url, transport=httpx.MockTransport(self.handle))
@@ -125,6 +144,7 @@ class FakeApi:
             "decisions": a.DecisionRecordPage,
             "scores": a.ScoreRecordPage,
             "data-access": a.DataAccessRecordPage,
+            "auth-events": a.AuthEventRecordPage,
         }[kind]
         chosen = items[(page - 1) * size : page * size]
         return _ok(model(items=chosen, total=len(items), page=page, page_size=size))  # type: ignore[arg-type]
@@ -270,6 +290,7 @@ class FakeApi:
         params = {k: v[-1] for k, v in parse_qs(request.url.query.decode()).items()}
         self.calls.append(f"{request.method} {path}")
         if path == "/auth/token":
+            self.forwarded_for.append(request.headers.get("X-Forwarded-For"))
             form = {k: v[-1] for k, v in parse_qs(request.content.decode()).items()}
             user = USERS.get(form.get("username", ""))
             if not user or user[0] != form.get("password"):
@@ -284,6 +305,12 @@ class FakeApi:
         if path.startswith("/audit/"):
             return self._audit(path.removeprefix("/audit/"), params, USERS[username][1])
         parts = path.strip("/").split("/")
+        if path == "/auth/logout":
+            self.logged_out.append(token)
+            self.expired.add(token)
+            return httpx.Response(204)
+        if parts[0] == "users":
+            return self._users(request, parts, USERS[username][1])
         if parts[0] == "clients" and len(parts) >= 2 and int(parts[1]) not in self.clients:
             return httpx.Response(404, json={"detail": f"No client {parts[1]}"})
         lang = params.get("lang", "fr")
@@ -404,6 +431,42 @@ class FakeApi:
         return httpx.Response(404, json={"detail": f"unknown route {path}"})
 
 
+def _users_route(
+    fake: FakeApi, request: httpx.Request, parts: list[str], role: str
+) -> httpx.Response:
+    """``/users`` as the API answers it (admin only; passwords returned once)."""
+    if role != "admin":
+        return httpx.Response(403, json={"detail": f"Role '{role}' may not do this"})
+    if request.method == "GET":
+        return httpx.Response(200, json=[u.model_dump(mode="json") for u in fake.users.values()])
+    body = json.loads(request.content or b"{}")
+    if request.method == "POST":
+        create = s.UserCreate.model_validate(body)
+        if create.username in fake.users:
+            return httpx.Response(409, json={"detail": f"User {create.username} already exists"})
+        user = s.UserAdminOut(
+            username=create.username,
+            role=create.role,
+            active=True,
+            failed_logins=0,
+            created_at=datetime(2026, 12, 3, 9, 0),
+            last_login_at=None,
+            last_failed_at=None,
+        )
+        fake.users[user.username] = user
+        return _ok(s.UserChanged(user=user, password=f"pw-{user.username}-1"), 201)
+    patch = s.UserPatch.model_validate(body)
+    user = fake.users[parts[1]]
+    changes: dict = {
+        k: v for k, v in (("active", patch.active), ("role", patch.role)) if v is not None
+    }
+    if patch.unlock:
+        changes["failed_logins"] = 0
+    user = fake.users[parts[1]] = user.model_copy(update=changes)
+    password = f"pw-{user.username}-reset" if patch.reset_password else None
+    return _ok(s.UserChanged(user=user, password=password))
+
+
 def _ok(model: s.BaseModel, status: int = 200) -> httpx.Response:
     return httpx.Response(status, json=model.model_dump(mode="json"))
 
@@ -446,6 +509,18 @@ def _audit_records() -> dict[str, list]:
             )
             for i, (user, cid) in enumerate(
                 [("alice", 100002), ("ana", 100003), ("alice", 100004)], start=1
+            )
+        ],
+        "auth-events": [
+            a.AuthEventRecord(
+                id=1,
+                created_at=when,
+                username="alice",
+                event="failure",
+                actor=None,
+                client_address="10.0.0.7",
+                detail="wrong password",
+                **chain,
             )
         ],
         "data-access": [

@@ -62,6 +62,10 @@ def test_admin_browses_each_kind_of_record_with_filters(fake: FakeApi) -> None:
     assert list(table["Screen / route"]) == ["get_client"]
     assert list(table["Role"]) == ["analyst"]
 
+    at.radio(key="audit_kind").set_value("auth-events").run()
+    table = at.dataframe[0].value
+    assert list(table["Event"]) == ["failure"] and list(table["Address"]) == ["10.0.0.7"]
+
 
 def test_export_downloads_the_csv_the_api_gives(fake: FakeApi) -> None:
     at = page(fake, lang="fr")

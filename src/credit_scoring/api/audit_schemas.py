@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-AuditKind = Literal["decisions", "scores", "data-access"]
+AuditKind = Literal["decisions", "scores", "data-access", "auth-events"]
 
 
 class AuditFilters(BaseModel):
@@ -16,6 +16,7 @@ class AuditFilters(BaseModel):
     username: str | None = Field(None, max_length=64)
     sk_id_curr: int | None = Field(None, ge=0, le=2**53)
     route: str | None = Field(None, max_length=64, description="scores and data access")
+    event: str | None = Field(None, max_length=16, description="authentication events")
     decision: Literal["grant", "refuse"] | None = Field(None, description="decisions and scores")
     date_from: datetime | None = Field(None, description="created at or after (UTC)")
     date_to: datetime | None = Field(None, description="created before (UTC)")
@@ -60,6 +61,13 @@ class DataAccessRecord(_Record):
     sk_id_curr: int | None
 
 
+class AuthEventRecord(_Record):
+    event: str
+    actor: str | None
+    client_address: str | None
+    detail: str | None
+
+
 class _Page(BaseModel):
     total: int
     page: int
@@ -76,6 +84,10 @@ class ScoreRecordPage(_Page):
 
 class DataAccessRecordPage(_Page):
     items: list[DataAccessRecord]
+
+
+class AuthEventRecordPage(_Page):
+    items: list[AuthEventRecord]
 
 
 class ChainStatus(BaseModel):

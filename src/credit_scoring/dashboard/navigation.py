@@ -18,6 +18,7 @@ from streamlit.navigation.page import StreamlitPage
 from credit_scoring.dashboard import state
 from credit_scoring.dashboard.i18n import t
 from credit_scoring.dashboard.views import (
+    admin,
     audit,
     client_file,
     comparison,
@@ -48,6 +49,7 @@ PAGES: dict[str, PageSpec] = {
     "portfolio": PageSpec(portfolio.render, "analysis"),
     "model": PageSpec(model.render, "analysis"),
     "drift": PageSpec(drift.render, "analysis"),
+    "users": PageSpec(admin.render, "admin"),
     "audit": PageSpec(audit.render, "admin"),
 }
 

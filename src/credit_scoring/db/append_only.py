@@ -21,7 +21,7 @@ from credit_scoring.db.models import TABLE_PREFIX
 
 # Audit tables, without the prefix; each has a hash chain (see audit_chain) and triggers.
 # Other areas add theirs here (applications' immutable scores, authentication events).
-AUDIT_TABLES: tuple[str, ...] = ("decisions", "score_log", "data_access_events")
+AUDIT_TABLES: tuple[str, ...] = ("decisions", "score_log", "data_access_events", "auth_events")
 # What the API may write besides appending to the audit tables (it reads every table).
 # Other areas add their tables here (login state, token denylist...).
 API_WRITES: dict[str, str] = {

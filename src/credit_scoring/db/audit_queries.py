@@ -16,13 +16,14 @@ AUDIT_MODELS: dict[str, type[m.Base]] = {
     "decisions": m.Decision,
     "scores": m.ScoreLog,
     "data-access": m.DataAccessEvent,
+    "auth-events": m.AuthEvent,
 }
 
 
 def _filtered(model: type[m.Base], filters: dict[str, Any]) -> Select:
     table = model.__table__  # type: ignore[attr-defined]
     stmt = select(model)
-    for name in ("username", "sk_id_curr", "route", "decision"):
+    for name in ("username", "sk_id_curr", "route", "decision", "event"):
         value = filters.get(name)
         if value is not None and name in table.c:
             stmt = stmt.where(table.c[name] == value)

@@ -175,9 +175,33 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    failed_logins: Mapped[int] = mapped_column(
+        Integer, default=0, doc="failed logins since the last success (any address)"
+    )
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_utcnow)
+    token_version: Mapped[int] = mapped_column(
+        Integer, default=0, doc="tokens carrying another version are refused (logout, disable...)"
+    )
+    last_failed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AuthEvent(Base):
+    """Logins, failures, throttles, logouts and user administration (append-only, chained)."""
+
+    __tablename__ = f"{TABLE_PREFIX}auth_events"
+    __table_args__ = (Index(f"ix_{TABLE_PREFIX}auth_events_username", "username"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(AuditTime, default=_utcnow)
+    event: Mapped[str] = mapped_column(String(16), doc="see security.AUTH_EVENTS")
+    username: Mapped[str] = mapped_column(String(64), doc="the account concerned (as typed)")
+    actor: Mapped[str | None] = mapped_column(String(64), doc="who did it, for admin actions")
+    client_address: Mapped[str | None] = mapped_column(String(45))
+    detail: Mapped[str | None] = mapped_column(String(255))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Decision(Base):

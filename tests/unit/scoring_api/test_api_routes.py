@@ -22,6 +22,7 @@ def test_health_reports_model_and_database(client: TestClient) -> None:
         "model_version": "7",
         "model_error": None,
         "database": True,
+        "database_error": None,
         "audit_backlog": body["audit_backlog"],  # records on their way: other tests' scores
         "audit_dead_letters": 0,
     }

@@ -203,6 +203,7 @@ def test_audit_tables_refuse_update_and_delete(engine: Engine) -> None:
                 }
             ],
         )
+        audit_chain.append(conn, "auth_events", [{"event": "success", "username": "a"}])
     for table in AUDIT_TABLES:
         for sql in (f"UPDATE {table} SET username = 'x'", f"DELETE FROM {table}"):
             with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
@@ -320,7 +321,19 @@ def test_audit_routes_filter_page_and_export_csv_for_admins_only(
     assert csv_.headers["content-type"].startswith("text/csv")
     header, *rows = csv_.text.splitlines()
     assert header.split(",")[:3] == ["id", "created_at", "username"] and len(rows) == body["total"]
-    for path in ("/audit/scores", "/audit/decisions", "/audit/data-access", "/audit/verify"):
+    logins = client.get(
+        "/audit/auth-events",
+        params={"username": "analyst", "event": "success"},
+        headers=tokens["admin"],
+    ).json()
+    assert logins["total"] >= 1 and all(len(i["row_hash"]) == 64 for i in logins["items"])
+    for path in (
+        "/audit/scores",
+        "/audit/decisions",
+        "/audit/data-access",
+        "/audit/auth-events",
+        "/audit/verify",
+    ):
         assert client.get(path, headers=tokens["advisor"]).status_code == 403
     verify = client.get("/audit/verify", headers=tokens["admin"]).json()
     assert {v["table"] for v in verify} == set(AUDIT_TABLES) and all(v["intact"] for v in verify)

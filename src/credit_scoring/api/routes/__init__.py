@@ -10,6 +10,7 @@ from credit_scoring.api.routes import (
     model,
     population,
     scoring,
+    users,
 )
 
 ROUTERS = (
@@ -21,5 +22,6 @@ ROUTERS = (
     decisions.router,
     model.router,
     drift.router,
+    users.router,
     audit.router,
 )

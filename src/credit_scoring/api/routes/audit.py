@@ -34,6 +34,7 @@ _SCHEMAS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "decisions": (a.DecisionRecord, a.DecisionRecordPage),
     "scores": (a.ScoreRecord, a.ScoreRecordPage),
     "data-access": (a.DataAccessRecord, a.DataAccessRecordPage),
+    "auth-events": (a.AuthEventRecord, a.AuthEventRecordPage),
 }
 
 
@@ -131,6 +132,21 @@ def audit_data_access(
     if format == "csv":
         return _csv(request, "data-access", filters)
     return _page(request, "data-access", filters, page, page_size)
+
+
+@router.get("/auth-events", response_model=a.AuthEventRecordPage, responses=_CSV_RESPONSE)
+def audit_auth_events(
+    request: Request,
+    user: AdminUser,
+    filters: Filters,
+    page: Page = 1,
+    page_size: PageSize = 50,
+    format: Format = "json",
+) -> Any:
+    """Logins, failures, locks, logouts and user administration (who, when, from where)."""
+    if format == "csv":
+        return _csv(request, "auth-events", filters)
+    return _page(request, "auth-events", filters, page, page_size)
 
 
 @router.get("/verify")

@@ -50,4 +50,9 @@ def client_decisions(
     user: ClientReader,
     session: SessionDep,
 ) -> list[DecisionOut]:
-    return repo.list_decisions(session, sk_id_curr=sk_id_curr, page=1, page_size=1000).items
+    """The client's decisions. Need-to-know: analysts and admins see every advisor's (as on
+    ``GET /decisions``); an advisor sees only the decisions they recorded themselves."""
+    by = None if user.role in ("analyst", "admin") else user.username
+    return repo.list_decisions(
+        session, sk_id_curr=sk_id_curr, username=by, page=1, page_size=1000
+    ).items

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
@@ -167,6 +167,9 @@ def predict_default(
             if "SK_ID_CURR" not in frame:
                 frame["SK_ID_CURR"] = application["SK_ID_CURR"]
             tables[name] = frame
-    out = service.predict(tables, given_id, body.lang)
+    try:
+        out = service.predict(tables, given_id, body.lang)
+    except ValueError as exc:  # the feature builder's checks on the tables: the input's fault
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     log_score(request, score_records(user, "predict_default", out, digest(body.model_dump())))
     return out

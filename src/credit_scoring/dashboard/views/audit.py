@@ -1,4 +1,5 @@
-"""Audit log (admin): browse decisions, scores served and client data reads; export as CSV."""
+"""Audit log (admin): browse decisions, scores served, client data reads and authentication
+events; export as CSV."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import streamlit as st
 from credit_scoring.api.audit_schemas import (
     AuditFilters,
     AuditKind,
+    AuthEventRecord,
     DataAccessRecord,
     DecisionRecord,
     ScoreRecord,
@@ -19,7 +21,7 @@ from credit_scoring.dashboard import state
 from credit_scoring.dashboard.i18n import fmt_pct, t
 from credit_scoring.dashboard.views.common import call
 
-KINDS: tuple[AuditKind, ...] = ("decisions", "scores", "data-access")
+KINDS: tuple[AuditKind, ...] = ("decisions", "scores", "data-access", "auth-events")
 PAGE_SIZE = 50
 
 
@@ -59,6 +61,13 @@ def records_frame(kind: AuditKind, items: list[Any], lang: str) -> pd.DataFrame:
                 t("audit.col.role"): r.role,
                 t("audit.col.client"): r.sk_id_curr if r.sk_id_curr is not None else "",
                 t("audit.col.route"): r.route,
+            }
+        elif isinstance(r, AuthEventRecord):
+            row |= {
+                t("audit.col.event"): r.event,
+                t("audit.col.actor"): r.actor or "",
+                t("audit.col.address"): r.client_address or "",
+                t("audit.col.detail"): r.detail or "",
             }
         row[t("audit.col.hash")] = (r.row_hash or "")[:12]
         rows.append(row)

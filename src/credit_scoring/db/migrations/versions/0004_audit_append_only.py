@@ -1,7 +1,7 @@
 """audit tables append-only and hash-chained; data-access events; feature vector versions
 
 Revision ID: 0004_audit_append_only
-Revises: 0001
+Revises: 0003_auth_security
 
 Upgrades a populated database in place: existing decisions and score log records are
 chained in id order (before the triggers exist), existing feature vectors get their sha.
@@ -22,11 +22,11 @@ from credit_scoring.db.audit_chain import start_chain
 from credit_scoring.db.models import TABLE_PREFIX as P
 
 revision = "0004_audit_append_only"
-down_revision = "0001"
+down_revision = "0003_auth_security"
 branch_labels = None
 depends_on = None
 
-CHAINED = ("decisions", "score_log", "data_access_events")
+CHAINED = ("decisions", "score_log", "data_access_events", "auth_events")
 _TIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 
@@ -102,7 +102,7 @@ def upgrade() -> None:
     op.add_column(f"{P}feature_vectors", sa.Column("vector_sha", sa.String(64), nullable=True))
     _backfill_vector_sha(bind)
 
-    for name in ("decisions", "score_log"):
+    for name in ("decisions", "score_log", "auth_events"):
         for hash_column in _hash_columns():
             op.add_column(f"{P}{name}", hash_column)
     op.add_column(f"{P}score_log", sa.Column("features_sha", sa.String(64), nullable=True))
@@ -129,6 +129,12 @@ def downgrade() -> None:
             )
             for column in ("probability", "threshold"):
                 op.alter_column(f"{P}{name}", column, type_=sa.Float(), existing_nullable=False)
+        op.alter_column(
+            f"{P}auth_events", "created_at", type_=sa.DateTime(), existing_nullable=False
+        )
+    with op.batch_alter_table(f"{P}auth_events") as batch:
+        for column in ("prev_hash", "row_hash"):
+            batch.drop_column(column)
     with op.batch_alter_table(f"{P}score_log") as batch:
         for column in ("features_sha", "prev_hash", "row_hash"):
             batch.drop_column(column)
