@@ -113,6 +113,9 @@ def upgrade() -> None:
             )
             for column in ("probability", "threshold"):
                 op.alter_column(f"{P}{name}", column, type_=sa.Double(), existing_nullable=False)
+        op.alter_column(
+            f"{P}auth_events", "created_at", type_=mysql.DATETIME(fsp=6), existing_nullable=False
+        )
     for name in CHAINED:
         start_chain(bind, name)
         protect(bind, f"{P}{name}")
