@@ -23,7 +23,6 @@ THRESHOLD = 0.3
 USERS = {
     "alice": ("secret-a", "advisor"),
     "ana": ("secret-b", "analyst"),
-    "adam": ("secret-c", "admin"),
     "root": ("secret-r", "admin"),
 }
 

@@ -20,7 +20,7 @@ def _audit_page() -> None:
     audit.render()
 
 
-def page(fake: FakeApi, *, user: str = "adam", role: str = "admin", lang: str = "en") -> AppTest:
+def page(fake: FakeApi, *, user: str = "root", role: str = "admin", lang: str = "en") -> AppTest:
     at = AppTest.from_function(_audit_page, default_timeout=TIMEOUT)
     at.session_state[state.API] = fake.api_client()
     at.session_state[state.TOKEN] = f"tok-{user}"
