@@ -6,21 +6,30 @@ unless a specific URL overrides a part (database, MLflow tracking store).
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from limits import parse_many
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "change-me"  # refused outside development, see below
+MIN_SECRET_BYTES = 32  # HS256 wants a key of at least the hash's size (RFC 7518, 3.2)
+MAX_TOKEN_MINUTES = 720  # a stolen token is usable for at most one working day
 
 
 class Settings(BaseSettings):
     """Every setting of the platform; documented one by one in ``.env.example``."""
 
     model_config = SettingsConfigDict(
-        env_prefix="CREDIT_SCORING_", env_file=".env", extra="ignore", validate_default=True
+        env_prefix="CREDIT_SCORING_",
+        env_file=".env",
+        extra="ignore",
+        validate_default=True,
+        # A validation error must never print the values it was given (secrets, database URLs).
+        hide_input_in_errors=True,
     )
 
     environment: Literal["development", "test", "production"] = "development"
@@ -31,12 +40,46 @@ class Settings(BaseSettings):
     api_url: str = "http://127.0.0.1:8000"
 
     secret_key: str = PLACEHOLDER_SECRET
-    token_expire_minutes: int = Field(default=60, ge=1)
-    max_failed_logins: int = Field(default=5, ge=1)
-    lockout_minutes: int = Field(default=15, ge=1)
+    token_expire_minutes: int = Field(default=60, ge=1, le=MAX_TOKEN_MINUTES)
+    auth_cache_seconds: float = Field(
+        default=5.0, ge=0, le=30, description="how long a user's active flag and role are cached"
+    )
+    # Failed logins, throttled with growing windows (``limits`` notation, ";"-separated).
+    login_limits_per_user: str = Field(
+        default="5/minute;10/15 minutes;30/day",
+        description="failures of one username from one client address",
+    )
+    login_limits_per_address: str = Field(
+        default="20/minute;100/hour;500/day",
+        description="failures from one client address, whatever the usernames",
+    )
+    login_limits_storage: str = Field(
+        default="memory://", description="limits storage URI (memory://, redis://...)"
+    )
+    max_concurrent_logins: int = Field(
+        default=4, ge=1, le=64, description="password hashes computed at once (64 MiB each)"
+    )
+    login_queue_seconds: float = Field(
+        default=2.0, ge=0, le=30, description="wait for a hashing slot before answering 503"
+    )
+    trusted_proxies: str = Field(
+        default="", description="comma-separated addresses or networks of reverse proxies"
+    )
+
+    # Resource limits of the API.
+    max_body_bytes: int = Field(default=262_144, ge=1024, le=64 * 1024 * 1024)
 
     cost_fn: float = Field(default=10.0, gt=0, description="cost of accepting a defaulter")
     cost_fp: float = Field(default=1.0, gt=0, description="cost of refusing a good client")
+
+    # Durable audit: score log and data-access records are synced to a local spool before the
+    # response, then shipped to the database (docs/operations.md, "Durable audit").
+    audit_spool_dir: Path | None = Field(
+        default=None, description="spool folder; default <home>/audit-spool"
+    )
+    audit_backlog_max: int = Field(
+        default=10_000, ge=1, description="records waiting for the database: past it, not ready"
+    )
 
     model_name: str = "credit-default"
     model_alias: str = "champion"
@@ -63,14 +106,56 @@ class Settings(BaseSettings):
         default=0.2, gt=0, le=1, description="share of decisions overriding the model"
     )
 
+    @field_validator("audit_spool_dir", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("login_limits_per_user", "login_limits_per_address")
+    @classmethod
+    def _parse_limits(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                "not a list of rate limits: write e.g. '5/minute;10/15 minutes;30/day'"
+            ) from None
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _parse_proxies(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(
+                    "not an IP address or network: write e.g. '10.0.0.5,172.16.0.0/12'"
+                ) from None
+        return value
+
     @model_validator(mode="after")
-    def _refuse_placeholder_secret(self) -> Settings:
-        if self.environment != "development" and self.secret_key == PLACEHOLDER_SECRET:
+    def _refuse_weak_secret(self) -> Settings:
+        # The messages name the setting, never its value (nor any other setting's).
+        if self.environment == "development":
+            return self
+        hint = "(for example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+        if self.secret_key == PLACEHOLDER_SECRET:
             raise ValueError(
                 "CREDIT_SCORING_SECRET_KEY is still the placeholder: set a long random value "
-                "(for example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+                + hint
+            )
+        if len(self.secret_key.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"CREDIT_SCORING_SECRET_KEY is shorter than {MIN_SECRET_BYTES} bytes: "
+                "set a long random value " + hint
             )
         return self
+
+    @property
+    def proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        parts = (p.strip() for p in self.trusted_proxies.split(","))
+        return tuple(ipaddress.ip_network(p, strict=False) for p in parts if p)
 
     # Folders under the home; created on first use by the code that writes there.
     @property
@@ -92,6 +177,10 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.home / "models"
+
+    @property
+    def resolved_audit_spool_dir(self) -> Path:
+        return self.audit_spool_dir or self.home / "audit-spool"
 
     @property
     def resolved_database_url(self) -> str:

@@ -7,10 +7,11 @@ SQLite under the home folder, artefacts to ``<home>/mlruns``.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import math
 import os
-import shutil
 import tempfile
 import warnings
 from dataclasses import dataclass, field
@@ -29,16 +30,28 @@ with warnings.catch_warnings():  # mlflow.pyfunc warns at import about its own t
     from mlflow.tracking import MlflowClient
 
 from credit_scoring.config import Settings, get_settings
+from credit_scoring.modeling.load_errors import ModelIntegrityError, ModelNotReadyError
 from credit_scoring.modeling.scorer import ChampionScorer
 
+log = logging.getLogger(__name__)
 EXPERIMENT = "credit-scoring"
+# Run tag: JSON {path inside the model folder: SHA-256} of the files the API loads.
+HASH_TAG = "artifact_sha256"
+HASHED_FILES = ("artifacts/scorer.joblib", "artifacts/report.json")
 HISTORY_TAG = "champion_history"  # comma-separated versions that held the alias, oldest first
 MAX_ECE = 0.02
 REQUIREMENTS = ["lightgbm", "scikit-learn", "pandas", "numpy", "joblib"]
 
 
-class ModelNotReadyError(RuntimeError):
-    """No model holds the champion alias yet."""
+__all__ = ["ModelIntegrityError", "ModelNotReadyError"]  # re-exported for the CLI
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 class ScorerModel(mlflow.pyfunc.PythonModel):  # type: ignore[name-defined]
@@ -165,6 +178,16 @@ def log_and_register(
         report_path.write_text(
             json.dumps(report, default=str, ensure_ascii=False), encoding="utf-8"
         )
+        # Recorded with the run, checked before every load (registry._champion_dir).
+        mlflow.set_tag(
+            HASH_TAG,
+            json.dumps(
+                {
+                    "artifacts/scorer.joblib": sha256_file(scorer_path),
+                    "artifacts/report.json": sha256_file(report_path),
+                }
+            ),
+        )
         info = mlflow.pyfunc.log_model(
             name="model",
             python_model=ScorerModel(),
@@ -252,7 +275,61 @@ def _no_store(settings: Settings) -> bool:
     return not settings.mlflow_tracking_uri and not (settings.home / "mlflow.db").is_file()
 
 
+def _recorded_hashes(client: MlflowClient, run_id: str) -> dict[str, str]:
+    raw = client.get_run(run_id).data.tags.get(HASH_TAG)
+    if not raw:
+        raise ModelIntegrityError(
+            f"run {run_id} of the champion has no SHA-256 of its files recorded (it was "
+            "registered by an older version): retrain with `credit-scoring train` and promote "
+            "the new version; the API does not load a model it cannot check."
+        )
+    hashes = json.loads(raw)
+    return {name: str(hashes[name]) for name in HASHED_FILES}
+
+
+def _mismatches(folder: Path, hashes: dict[str, str]) -> list[str]:
+    return [
+        name
+        for name, expected in hashes.items()
+        if not (folder / name).is_file() or sha256_file(folder / name) != expected
+    ]
+
+
+def _download(settings: Settings, version: str, target: Path, hashes: dict[str, str]) -> None:
+    """Download the model next to ``target``, check it, then rename it into place."""
+    # MLflow's per-file progress bar floods logs and CLI output for a handful of files.
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".download-") as tmp:
+        dst = Path(tmp) / "download"
+        dst.mkdir()
+        local = Path(
+            mlflow.artifacts.download_artifacts(
+                artifact_uri=f"models:/{settings.model_name}/{version}", dst_path=str(dst)
+            )
+        )
+        bad = _mismatches(local, hashes)
+        if bad:
+            raise ModelIntegrityError(
+                f"the files of {settings.model_name} v{version} in the model store do not "
+                f"match the SHA-256 recorded with their run ({', '.join(bad)}): the store was "
+                "changed or damaged; promote another version (`credit-scoring model promote`)."
+            )
+        if target.exists():  # a corrupt copy (the caller checked): moved aside, then removed
+            target.rename(Path(tmp) / "corrupt")
+        try:
+            os.replace(local, target)  # atomic on one file system: readers see old or new
+        except OSError:
+            if _mismatches(target, hashes):  # another process won the race with a good copy?
+                raise
+
+
 def _champion_dir(settings: Settings) -> tuple[str, Path]:
+    """The champion's version and its checked local copy, downloaded when absent or corrupt.
+
+    The copy lives in ``<home>/models/<name>-<run id>`` (a run's files never change); each
+    file is checked against the SHA-256 recorded with the run before it is used.
+    """
     if _no_store(settings):
         raise ModelNotReadyError(
             f"no model store at {settings.home / 'mlflow.db'} yet: run "
@@ -267,17 +344,15 @@ def _champion_dir(settings: Settings) -> tuple[str, Path]:
             "`credit-scoring model promote VERSION`)."
         )
     version = str(champion.version)
-    target = settings.models_dir / f"{settings.model_name}-v{version}"
-    if not (target / "artifacts" / "scorer.joblib").is_file():
-        # MLflow's per-file progress bar floods logs and CLI output for a handful of files.
-        os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-        with tempfile.TemporaryDirectory() as tmp:
-            local = mlflow.artifacts.download_artifacts(
-                artifact_uri=f"models:/{settings.model_name}/{version}", dst_path=tmp
-            )
-            shutil.rmtree(target, ignore_errors=True)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copytree(local, target)
+    hashes = _recorded_hashes(client, champion.run_id)
+    target = settings.models_dir / f"{settings.model_name}-{champion.run_id}"
+    if target.exists() and not _mismatches(target, hashes):
+        return version, target
+    if target.exists():
+        log.warning(
+            "cached model %s does not match its recorded SHA-256: downloading again", target
+        )
+    _download(settings, version, target, hashes)
     return version, target
 
 

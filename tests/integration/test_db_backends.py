@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 from backends import BACKENDS
 from sqlalchemy import Engine, MetaData, func, inspect, select, text
+from sqlalchemy.engine import make_url
 
 from credit_scoring.api.app import create_app
 from credit_scoring.api.security import add_user
@@ -203,7 +204,12 @@ def test_postgresql_going_away_gives_503_then_recovers(synthetic) -> None:  # ty
     with Session(direct) as session, session.begin():
         add_user(session, "advisor", PASSWORD, "advisor")
     proxy = _Proxy(("127.0.0.1", 5432))
-    url = f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/test"
+    # the configured database, through the proxy
+    url = (
+        make_url(BACKENDS["postgresql"] or "")
+        .set(host="127.0.0.1", port=proxy.port)
+        .render_as_string(hide_password=False)
+    )
     scorer = fake_scorer.FakeScorer(features, [c for c in features.columns[2:10]])
     settings = Settings(environment="test", secret_key=SECRET, database_url=url)
     sk_id = int(features["SK_ID_CURR"].iloc[1])

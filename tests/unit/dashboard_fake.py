@@ -15,11 +15,16 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from credit_scoring.api import audit_schemas as a
 from credit_scoring.api import schemas as s
 from credit_scoring.dashboard.api_client import ApiClient
 
 THRESHOLD = 0.3
-USERS = {"alice": ("secret-a", "advisor"), "ana": ("secret-b", "analyst")}
+USERS = {
+    "alice": ("secret-a", "advisor"),
+    "ana": ("secret-b", "analyst"),
+    "root": ("secret-r", "admin"),
+}
 
 
 def probability(credit: float, income: float) -> float:
@@ -53,7 +58,26 @@ class FakeApi:
         self.expired: set[str] = set()
         self.calls: list[str] = []
         self.drift: dict | None = None  # None: no report yet (404)
+        self.logged_out: list[str] = []
+        self.forwarded_for: list[str | None] = []
+        now = datetime(2026, 12, 1, 9, 0)
+        self.users = {
+            name: s.UserAdminOut(
+                username=name,
+                role=role,  # type: ignore[arg-type]
+                active=True,
+                failed_logins=0,
+                created_at=now,
+                last_login_at=None,
+                last_failed_at=None,
+            )
+            for name, (_pw, role) in USERS.items()
+        }
         self.url = f"http://fake-{uuid.uuid4().hex[:8]}"
+        self.audit = _audit_records()
+
+    def _users(self, request: httpx.Request, parts: list[str], role: str) -> httpx.Response:
+        return _users_route(self, request, parts, role)
 
     def api_client(self) -> ApiClient:
         return ApiClient(self.url, transport=httpx.MockTransport(self.handle))
@@ -97,6 +121,34 @@ class FakeApi:
             grade="F" if p >= THRESHOLD else "C",
             points=520.0 if p >= THRESHOLD else 585.0,
         )
+
+    def _audit(self, kind: str, params: dict[str, str], role: str) -> httpx.Response:
+        if role != "admin":
+            return httpx.Response(403, json={"detail": f"Role '{role}' may not do this"})
+        items = [
+            r
+            for r in self.audit[kind]
+            if params.get("username") in (None, r.username)
+            and params.get("sk_id_curr") in (None, str(getattr(r, "sk_id_curr", "")))
+        ]
+        items.sort(key=lambda r: r.id, reverse=True)
+        if params.get("format") == "csv":
+            fields = list(type(items[0]).model_fields) if items else ["id"]
+            lines = [",".join(fields)] + [
+                ",".join(str(getattr(r, f)) for f in fields) for r in reversed(items)
+            ]
+            return httpx.Response(
+                200, text="\n".join(lines) + "\n", headers={"content-type": "text/csv"}
+            )
+        page, size = int(params.get("page", 1)), int(params.get("page_size", 50))
+        model = {
+            "decisions": a.DecisionRecordPage,
+            "scores": a.ScoreRecordPage,
+            "data-access": a.DataAccessRecordPage,
+            "auth-events": a.AuthEventRecordPage,
+        }[kind]
+        chosen = items[(page - 1) * size : page * size]
+        return _ok(model(items=chosen, total=len(items), page=page, page_size=size))  # type: ignore[arg-type]
 
     def _summary(self, c: dict) -> s.ClientSummary:
         p = probability(c["credit"], c["income"])
@@ -239,6 +291,7 @@ class FakeApi:
         params = {k: v[-1] for k, v in parse_qs(request.url.query.decode()).items()}
         self.calls.append(f"{request.method} {path}")
         if path == "/auth/token":
+            self.forwarded_for.append(request.headers.get("X-Forwarded-For"))
             form = {k: v[-1] for k, v in parse_qs(request.content.decode()).items()}
             user = USERS.get(form.get("username", ""))
             if not user or user[0] != form.get("password"):
@@ -250,7 +303,15 @@ class FakeApi:
         username = token.removeprefix("tok-")
         if username not in USERS or token in self.expired:
             return httpx.Response(401, json={"detail": "Token expired: log in again"})
+        if path.startswith("/audit/"):
+            return self._audit(path.removeprefix("/audit/"), params, USERS[username][1])
         parts = path.strip("/").split("/")
+        if path == "/auth/logout":
+            self.logged_out.append(token)
+            self.expired.add(token)
+            return httpx.Response(204)
+        if parts[0] == "users":
+            return self._users(request, parts, USERS[username][1])
         if parts[0] == "clients" and len(parts) >= 2 and int(parts[1]) not in self.clients:
             return httpx.Response(404, json={"detail": f"No client {parts[1]}"})
         lang = params.get("lang", "fr")
@@ -386,5 +447,107 @@ class FakeApi:
         return httpx.Response(404, json={"detail": f"unknown route {path}"})
 
 
+def _users_route(
+    fake: FakeApi, request: httpx.Request, parts: list[str], role: str
+) -> httpx.Response:
+    """``/users`` as the API answers it (admin only; passwords returned once)."""
+    if role != "admin":
+        return httpx.Response(403, json={"detail": f"Role '{role}' may not do this"})
+    if request.method == "GET":
+        return httpx.Response(200, json=[u.model_dump(mode="json") for u in fake.users.values()])
+    body = json.loads(request.content or b"{}")
+    if request.method == "POST":
+        create = s.UserCreate.model_validate(body)
+        if create.username in fake.users:
+            return httpx.Response(409, json={"detail": f"User {create.username} already exists"})
+        user = s.UserAdminOut(
+            username=create.username,
+            role=create.role,
+            active=True,
+            failed_logins=0,
+            created_at=datetime(2026, 12, 3, 9, 0),
+            last_login_at=None,
+            last_failed_at=None,
+        )
+        fake.users[user.username] = user
+        return _ok(s.UserChanged(user=user, password=f"pw-{user.username}-1"), 201)
+    patch = s.UserPatch.model_validate(body)
+    user = fake.users[parts[1]]
+    changes: dict = {
+        k: v for k, v in (("active", patch.active), ("role", patch.role)) if v is not None
+    }
+    if patch.unlock:
+        changes["failed_logins"] = 0
+    user = fake.users[parts[1]] = user.model_copy(update=changes)
+    password = f"pw-{user.username}-reset" if patch.reset_password else None
+    return _ok(s.UserChanged(user=user, password=password))
+
+
 def _ok(model: s.BaseModel, status: int = 200) -> httpx.Response:
     return httpx.Response(status, json=model.model_dump(mode="json"))
+
+
+def _audit_records() -> dict[str, list]:
+    when = datetime(2026, 11, 30, 9, 15, 0)
+    chain = {"prev_hash": "0" * 64, "row_hash": "ab" * 32}
+    return {
+        "decisions": [
+            a.DecisionRecord(
+                id=1,
+                created_at=when,
+                username="alice",
+                sk_id_curr=100002,
+                decision="refuse",
+                model_decision="grant",
+                probability=0.21,
+                threshold=THRESHOLD,
+                model_version="3",
+                override=True,
+                reason="Revenus non justifiés",
+                **chain,
+            )
+        ],
+        "scores": [
+            a.ScoreRecord(
+                id=i,
+                created_at=when,
+                username=user,
+                route="client_score",
+                sk_id_curr=cid,
+                inputs_digest="cd" * 32,
+                model_version="3",
+                threshold=THRESHOLD,
+                probability=0.12 * i,
+                decision="grant",
+                reasons=[],
+                features_sha="ef" * 32,
+                **chain,
+            )
+            for i, (user, cid) in enumerate(
+                [("alice", 100002), ("ana", 100003), ("alice", 100004)], start=1
+            )
+        ],
+        "auth-events": [
+            a.AuthEventRecord(
+                id=1,
+                created_at=when,
+                username="alice",
+                event="failure",
+                actor=None,
+                client_address="10.0.0.7",
+                detail="wrong password",
+                **chain,
+            )
+        ],
+        "data-access": [
+            a.DataAccessRecord(
+                id=1,
+                created_at=when,
+                username="ana",
+                role="analyst",
+                route="get_client",
+                sk_id_curr=100003,
+                **chain,
+            )
+        ],
+    }

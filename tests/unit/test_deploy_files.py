@@ -199,3 +199,32 @@ def test_every_command_the_images_run_exists_in_the_cli(compose: dict[str, Any])
         assert not getattr(command, "commands", None), (
             f"`credit-scoring {' '.join(words)}` needs a subcommand"
         )
+
+
+def test_compose_runs_the_api_as_an_append_only_user_and_migrations_as_the_owner(
+    compose: dict[str, Any],
+) -> None:
+    from credit_scoring.db.append_only import AUDIT_TABLES, grant_statements
+
+    services = compose["services"]
+    api_url = services["api"]["environment"]["CREDIT_SCORING_DATABASE_URL"]
+    init_url = services["init"]["environment"]["CREDIT_SCORING_DATABASE_URL"]
+    assert api_url.startswith("mysql+pymysql://${DB_API_USER") and "${DB_API_PASSWORD:?" in api_url
+    assert init_url.startswith("mysql+pymysql://${DB_USER") and "${DB_PASSWORD:?" in init_url
+    init = " ".join(services["init"]["command"])
+    assert (
+        init.index("db upgrade")
+        < init.index("db grant-api --user ${DB_API_USER")
+        < init.index("db load")
+    )
+    mounts = services["mariadb"]["volumes"]
+    (mount,) = [v for v in mounts if v.endswith(":/docker-entrypoint-initdb.d:ro")]
+    script = (ROOT / mount.split(":")[0] / "10-api-user.sh").read_text(encoding="utf-8")
+    assert "CREATE USER IF NOT EXISTS '${DB_API_USER}'" in script and "WITH GRANT OPTION" in script
+    assert subprocess.run(["sh", "-n", "-c", script], check=False).returncode == 0
+    assert services["mariadb"]["environment"]["DB_API_USER"] == "${DB_API_USER:-credit_api}"
+    grants = grant_statements("mariadb", "'credit_api'@'%'", database="credit_scoring")
+    for table in AUDIT_TABLES:
+        on_table = [g for g in grants if g.endswith(f".{table} TO 'credit_api'@'%'")]
+        assert on_table == [f"GRANT INSERT ON `credit_scoring`.{table} TO 'credit_api'@'%'"]
+    assert not any("ALL" in g or "DROP" in g or "ALTER" in g for g in grants)

@@ -140,3 +140,34 @@ def test_scorer_scores_explains_and_finds_similar_clients(scorer, features) -> N
     assert [s.distance for s in similar] == sorted(s.distance for s in similar)
     with pytest.raises(ValueError, match="lacks 1 of the model's columns"):
         scorer.predict_proba(features.drop(columns="LATE"))
+
+
+@pytest.mark.slow
+def test_champion_files_are_checked_against_their_recorded_sha256(tmp_path, scorer) -> None:
+    settings = Settings(home=tmp_path / "home", mlflow_tracking_uri=None)
+    result = registry.log_and_register(
+        scorer=scorer,
+        params={},
+        metrics=GOOD,
+        artifacts=[],
+        report={"threshold": 0.1, "metrics": GOOD, "model_card": "# card"},
+        settings=settings,
+    )
+    assert registry.load_champion(settings).model_version == result.version
+    cache = settings.models_dir / f"{settings.model_name}-{result.run_id}"  # keyed by run id
+    cached = cache / "artifacts" / "scorer.joblib"
+    good = registry.sha256_file(cached)
+    leftovers = [p.name for p in settings.models_dir.iterdir() if p.name.startswith(".")]
+    assert leftovers == []  # the download folder was renamed into place, nothing left behind
+
+    cached.write_bytes(b"not a pickle")  # a corrupt cache is replaced, not unpickled
+    assert registry.load_champion(settings).model_version == result.version
+    assert registry.sha256_file(cached) == good
+
+    # The store itself tampered with: the API refuses to load it and says so.
+    stored = next(settings.mlflow_artifacts_dir.rglob("scorer.joblib"))
+    stored.write_bytes(stored.read_bytes() + b"\0")
+    cached.write_bytes(b"also corrupt")
+    with pytest.raises(registry.ModelIntegrityError, match="SHA-256"):
+        registry.load_champion(settings)
+    assert cached.read_bytes() == b"also corrupt"  # nothing unchecked was moved into place

@@ -7,19 +7,24 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
-from credit_scoring.api.audit import ScoreLogger
+from credit_scoring.api.audit import AuditSpool, AuditWriteError
+from credit_scoring.api.body_limit import BodySizeLimit
+from credit_scoring.api.deps import UserStates
 from credit_scoring.api.observability import Metrics, TimingMiddleware
 from credit_scoring.api.routes import ROUTERS
 from credit_scoring.api.scoring import NotFoundError, ScoringService, load_feature_metadata
+from credit_scoring.api.throttle import HashingSlots, LoginThrottle
 from credit_scoring.config import Settings, get_settings
 from credit_scoring.db import models as m
-from credit_scoring.db.session import get_engine, redact
+from credit_scoring.db.session import get_engine, redact, scrub
 from credit_scoring.modeling.contracts import Scorer
+from credit_scoring.modeling.load_errors import ModelLoadError
 
 log = logging.getLogger(__name__)
 ScorerLoader = Callable[[Settings], Scorer]
@@ -40,9 +45,15 @@ def _default_report(settings: Settings) -> dict:
 def _load_scorer(loader: ScorerLoader, settings: Settings) -> tuple[Scorer | None, str | None]:
     try:
         return loader(settings), None
-    except Exception as exc:  # any failure: the API still starts, /health says why
-        log.warning("model not loaded: %s", exc)
-        return None, f"{type(exc).__name__}: {exc}"
+    except ModelLoadError as exc:  # written for people: what is missing and what to run
+        log.warning("model not loaded: %s", scrub(str(exc), settings))
+        return None, scrub(str(exc), settings)
+    except Exception as exc:  # any other failure: the API still starts, /health says why
+        log.warning("model not loaded: %s", scrub(f"{type(exc).__name__}: {exc}", settings))
+        return None, (
+            "the champion model could not be loaded (an unexpected error): the API log "
+            "of this start says why; `credit-scoring model list` shows the registered versions."
+        )
 
 
 def _warm_up_features() -> None:
@@ -97,7 +108,15 @@ def create_app(
         app.state.engine = engine
         app.state.sessions = sessionmaker(engine, expire_on_commit=False)
         app.state.service = service
-        app.state.score_log = ScoreLogger(engine)
+        # One durable writer for every spooled audit table; score_log is the historic name.
+        app.state.audit = app.state.score_log = AuditSpool(
+            engine,
+            settings.resolved_audit_spool_dir,
+            backlog_max=settings.audit_backlog_max,
+        )
+        app.state.user_states = UserStates(app.state.sessions, settings.auth_cache_seconds)
+        app.state.login_throttle = LoginThrottle(settings)
+        app.state.hashing_slots = HashingSlots(settings)
         log.info(
             "API ready: database %s, model %s",
             redact(settings.resolved_database_url),
@@ -119,6 +138,7 @@ def create_app(
     app.state.load_report = _default_report  # the champion's report for GET /model
     app.state.metrics = Metrics()
     app.add_middleware(TimingMiddleware, metrics=app.state.metrics)
+    app.add_middleware(BodySizeLimit, max_bytes=app.state.settings.max_body_bytes)
     for router in ROUTERS:
         app.include_router(router)
 
@@ -134,6 +154,30 @@ def create_app(
                 "if it lasts, check that the database server is running and "
                 "CREDIT_SCORING_DATABASE_URL."
             },
+        )
+
+    @app.exception_handler(AuditWriteError)
+    async def audit_not_stored(_request: Request, exc: AuditWriteError) -> JSONResponse:
+        log.error("%s", exc)
+        return JSONResponse(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            content={
+                "detail": "The audit record of this request could not be stored, so its result "
+                "is not returned. Check the disk space and permissions of the audit spool "
+                "folder (CREDIT_SCORING_AUDIT_SPOOL_DIR), then retry."
+            },
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_input(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's list of problems, without the values sent: they may be passwords, and
+        # NaN or Infinity would not even serialise.
+        problems = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
+            for e in exc.errors()
+        ]
+        return JSONResponse(
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": problems}
         )
 
     @app.exception_handler(NotFoundError)

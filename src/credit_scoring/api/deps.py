@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 import jwt
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from credit_scoring.api.scoring import ScoringService
 from credit_scoring.api.security import Principal, decode_token
 from credit_scoring.config import Settings
+from credit_scoring.db.models import User
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 _UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
@@ -33,6 +39,51 @@ def get_db(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_db)]
 
 
+@dataclass(frozen=True)
+class UserState:
+    role: str
+    active: bool
+    token_version: int
+
+
+class UserStates:
+    """Each user's role, active flag and token version, re-read after ``ttl`` seconds at most.
+
+    A change made through this process (logout, administration) forgets the entry at once;
+    another worker sees it within ``ttl`` seconds.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], ttl: float) -> None:
+        self._sessions = sessions
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, UserState | None]] = {}
+
+    def _read(self, username: str) -> UserState | None:
+        with self._sessions() as session:
+            row = session.execute(
+                select(User.role, User.active, User.token_version).where(User.username == username)
+            ).first()
+        return None if row is None else UserState(row[0], bool(row[1]), int(row[2] or 0))
+
+    async def get(self, username: str) -> UserState | None:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._entries.get(username)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        state = await run_in_threadpool(self._read, username)
+        with self._lock:
+            if len(self._entries) > 10_000:  # bounded: forget everything rather than grow
+                self._entries.clear()
+            self._entries[username] = (now + self._ttl, state)
+        return state
+
+    def forget(self, username: str) -> None:
+        with self._lock:
+            self._entries.pop(username, None)
+
+
 async def get_principal(
     request: Request, token: Annotated[str | None, Depends(oauth2)]
 ) -> Principal:
@@ -44,7 +95,7 @@ async def get_principal(
             headers=_UNAUTHORIZED,
         )
     try:
-        return decode_token(request.app.state.settings, token)
+        claims = decode_token(request.app.state.settings, token)
     except jwt.ExpiredSignatureError:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "Token expired: log in again.", headers=_UNAUTHORIZED
@@ -53,6 +104,14 @@ async def get_principal(
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "Invalid token: log in again.", headers=_UNAUTHORIZED
         ) from None
+    user = await request.app.state.user_states.get(claims.username)
+    if user is None or not user.active or user.token_version != claims.version:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "Session ended (logged out, account disabled or password reset): log in again.",
+            headers=_UNAUTHORIZED,
+        )
+    return Principal(username=claims.username, role=user.role)
 
 
 CurrentUser = Annotated[Principal, Depends(get_principal)]
@@ -75,6 +134,7 @@ def require(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
 AnyUser = CurrentUser
 AnalystUser = Annotated[Principal, Depends(require("analyst", "admin"))]
 AdvisorUser = Annotated[Principal, Depends(require("advisor", "admin"))]
+AdminUser = Annotated[Principal, Depends(require("admin"))]
 
 
 async def get_service(request: Request) -> ScoringService:

@@ -15,19 +15,25 @@ GET      /clients/{id}/score?lang=fr|en       ScoreOut                      all
 GET      /clients/{id}/explanation?lang=      ExplanationOut                all
 GET      /clients/{id}/similar?k=10           SimilarOut                    all
 POST     /clients/{id}/what_if                WhatIfOut   (body WhatIfIn)   all
-GET      /clients/{id}/decisions              list[DecisionOut]             all
+GET      /clients/{id}/decisions              list[DecisionOut]             all (advisor: own)
 GET      /population/stats?<filters>&client_id=  PopulationStats            all
 POST     /predict_default                     ScoreOut    (body PredictIn)  all
 POST     /decisions                           DecisionOut (body DecisionIn) advisor, admin
 GET      /decisions?page=&page_size=          DecisionPage                  analyst, admin
 GET      /model                               ModelOut                      all
 GET      /metrics                             Prometheus text               analyst, admin
+POST     /auth/logout                         204 (every token of the user)  all
+GET      /users                               list[UserAdminOut]            admin
+POST     /users        (body UserCreate)      UserChanged (password once)   admin
+PATCH    /users/{username} (body UserPatch)   UserChanged                   admin
 =======  ===================================  ============================  =====================
 
-Errors: ``{"detail": "..."}`` with 401 (no/invalid/expired token), 403 (wrong
-role), 404 (unknown client), 422 (invalid input; FastAPI's list of problems),
-423 (account locked), 503 (database unreachable or model not ready; the detail
-says which and what to do).
+Errors: ``{"detail": "..."}`` with 401 (no/invalid/expired token, ended session,
+failed login), 403 (wrong role), 404 (unknown client), 413 (body over
+``max_body_bytes``), 422 (invalid input; FastAPI's list of problems, without the
+values sent), 429 (too many failed logins: ``Retry-After``), 503 (database
+unreachable, model not ready or too many logins at once; the detail says which and
+what to do).
 
 What-if choice: the dashboard calls ``POST /clients/{id}/what_if`` with the
 changed amounts; the server rebuilds the application features from the
@@ -39,18 +45,33 @@ application (history optional, Kaggle column names).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    create_model,
+    model_validator,
+)
 
 from credit_scoring.core.bands import AgeBand, IncomeBand
 from credit_scoring.data._columns import COLUMNS
 
 Role = Literal["advisor", "analyst", "admin"]
+ROLES_ORDER: tuple[Role, ...] = ("advisor", "analyst", "admin")
 Lang = Literal["fr", "en"]
 DecisionValue = Literal["grant", "refuse"]
 ScoreBand = Literal["low", "medium", "high"]
 Scalar = float | int | str | None
+# Input limits (documented in docs/database-and-api.md): a body is at most
+# Settings.max_body_bytes; within it, history lists, row widths and strings are capped.
+MAX_HISTORY_ROWS = 2_000
+MAX_ROW_COLUMNS = 64
+MAX_STRING = 256
+# Inputs refuse NaN and Infinity (JSON has neither) and over-long strings, everywhere.
+INPUT_CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False, str_max_length=MAX_STRING)
 
 
 class ErrorOut(BaseModel):
@@ -64,6 +85,15 @@ class HealthOut(BaseModel):
     model_version: str | None
     model_error: str | None = Field(None, description="why the model is not loaded, if it is not")
     database: bool = Field(description="True when the database answered")
+    database_error: str | None = Field(None, description="what to check, when it did not")
+    audit_backlog: int = Field(
+        0,
+        description="audit records on local disk not yet in the database (not ready past the bound)",
+    )
+    audit_dead_letters: int = Field(
+        0,
+        description="audit records the database refused since start (kept in the dead-letter file)",
+    )
 
 
 class TokenOut(BaseModel):
@@ -76,6 +106,46 @@ class TokenOut(BaseModel):
 class UserOut(BaseModel):
     username: str
     role: Role
+
+
+Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")]
+
+
+class UserAdminOut(BaseModel):
+    """A user as administrators see it (never the password or its hash)."""
+
+    username: str
+    role: Role
+    active: bool
+    failed_logins: int = Field(description="failed logins since the last success")
+    created_at: datetime
+    last_login_at: datetime | None
+    last_failed_at: datetime | None
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: Username = Field(description="2-64 letters, digits, '.', '_' or '-'")
+    role: Role
+
+
+class UserPatch(BaseModel):
+    """What an administrator changes; fields left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool | None = Field(None, description="false: disabled, every token refused")
+    role: Role | None = None
+    unlock: bool = Field(False, description="forget the failed logins from every address")
+    reset_password: bool = Field(False, description="generate a new password (returned once)")
+
+
+class UserChanged(BaseModel):
+    user: UserAdminOut
+    password: str | None = Field(
+        None, description="the generated password, shown this once (never stored in clear)"
+    )
 
 
 # --- clients -----------------------------------------------------------------------------
@@ -279,7 +349,7 @@ def _application_model() -> type[BaseModel]:
             fields[name] = (annotation, Field(..., **bounds.get(name, {})))
         else:
             fields[name] = (types[kind], Field(None, **bounds.get(name, {})))
-    return create_model("ApplicationIn", __config__=ConfigDict(extra="forbid"), **fields)
+    return create_model("ApplicationIn", __config__=INPUT_CONFIG, **fields)
 
 
 ApplicationIn: type[BaseModel] = _application_model()
@@ -295,22 +365,48 @@ HISTORY_KEYS = Literal[
 ]
 
 
+HistoryRow = Annotated[
+    dict[Annotated[str, StringConstraints(max_length=64)], Scalar],
+    Field(max_length=MAX_ROW_COLUMNS),
+]
+
+
 class PredictIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = INPUT_CONFIG
 
     application: ApplicationIn  # type: ignore[valid-type]
-    history: dict[HISTORY_KEYS, list[dict[str, Scalar]]] | None = Field(
+    history: (
+        dict[HISTORY_KEYS, Annotated[list[HistoryRow], Field(max_length=MAX_HISTORY_ROWS)]] | None
+    ) = Field(
         None,
-        description="optional history rows per Kaggle table, Kaggle column names",
+        description=f"optional history rows per Kaggle table, Kaggle column names (at most "
+        f"{MAX_HISTORY_ROWS} rows per table, {MAX_ROW_COLUMNS} columns per row; key columns "
+        "SK_ID_* must be whole numbers)",
         json_schema_extra={"maxProperties": 6},
     )
     lang: Lang = "fr"
+
+    @model_validator(mode="after")
+    def _keys_are_ids(self) -> PredictIn:
+        for table, rows in (self.history or {}).items():
+            for i, row in enumerate(rows):
+                for column, value in row.items():
+                    if column.startswith("SK_ID_") and not (
+                        isinstance(value, int)
+                        and not isinstance(value, bool)
+                        and 0 <= value <= 2**53
+                    ):
+                        raise ValueError(
+                            f"history.{table}[{i}].{column} is a key: it must be a whole "
+                            "number from 0 to 2**53, not empty"
+                        )
+        return self
 
 
 class WhatIfIn(BaseModel):
     """Changes to a stored client's application; anything left out keeps the stored value."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = INPUT_CONFIG
 
     amount_credit: float | None = Field(None, gt=0, le=1e9)
     amount_annuity: float | None = Field(None, gt=0, le=1e8)
@@ -337,7 +433,7 @@ class WhatIfOut(BaseModel):
 class DecisionIn(BaseModel):
     """The advisor's final decision; the server attaches the model's current score itself."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     sk_id_curr: int = Field(ge=0, le=2**53)
     decision: DecisionValue

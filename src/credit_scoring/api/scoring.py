@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from credit_scoring.api import schemas as s
 from credit_scoring.db import models as m
-from credit_scoring.db.load import application_dict, decode_vector
+from credit_scoring.db.load import application_dict, decode_vector, vector_sha
 from credit_scoring.features.metadata import FeatureMeta
 from credit_scoring.modeling.contracts import Scorer, ScoreResult
 
@@ -72,6 +72,7 @@ class ScoredClient:
     body: bytes
     digest: str
     reasons: list[dict[str, Any]]  # for the score log, dumped once
+    features_sha: str | None = None  # the stored vector scored (feature_vectors or versions)
 
 
 def digest_frame(features: pd.DataFrame) -> str:
@@ -160,19 +161,22 @@ class ScoringService:
     def client_features(self, session: Session, sk_id_curr: int) -> pd.DataFrame:
         def make() -> pd.DataFrame:
             info = self.feature_set(session)
-            blob = session.execute(
-                select(m.FeatureVector.vector).where(
+            found = session.execute(
+                select(m.FeatureVector.vector, m.FeatureVector.vector_sha).where(
                     m.FeatureVector.sk_id_curr == sk_id_curr,
                     m.FeatureVector.feature_set == info.version,
                 )
-            ).scalar_one_or_none()
-            if blob is None:
+            ).first()
+            if found is None:
                 self._require_client(session, sk_id_curr)
                 raise NotFoundError(
                     f"Client {sk_id_curr} has no stored feature vector: reload the "
                     "data with `credit-scoring db load`."
                 )
-            return decode_vector(blob, info.columns, info.categories)
+            frame = decode_vector(found[0], info.columns, info.categories)
+            # which stored vector this is: the score log points to it (db load keeps versions)
+            frame.attrs["vector_sha"] = found[1] or vector_sha(info.version, found[0])
+            return frame
 
         return self.vectors.get_or((sk_id_curr, self.version), make)
 
@@ -205,7 +209,11 @@ class ScoringService:
             features = self.client_features(active, sk_id_curr)
         out = self.score_frame(features, sk_id_curr, lang)
         scored = ScoredClient(
-            out, out.model_dump_json().encode(), digest_frame(features), reasons_of(out)
+            out,
+            out.model_dump_json().encode(),
+            digest_frame(features),
+            reasons_of(out),
+            features.attrs.get("vector_sha"),
         )
         self.responses.put(key, scored)
         return scored

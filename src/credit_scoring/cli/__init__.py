@@ -19,6 +19,7 @@ app = typer.Typer(
 _AREAS = (
     "credit_scoring.cli.data",
     "credit_scoring.cli.db",
+    "credit_scoring.cli.audit",
     "credit_scoring.cli.monitor",
     "credit_scoring.cli.dashboard",
     "credit_scoring.cli.model",

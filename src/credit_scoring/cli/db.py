@@ -26,13 +26,13 @@ def db_errors() -> Iterator[None]:
     """A database that cannot be reached or refuses a statement: one clear line, exit 2."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from credit_scoring.db.session import redact
+    from credit_scoring.db.session import redact, scrub
 
     try:
         yield
     except SQLAlchemyError as exc:
         url = redact(get_settings().resolved_database_url)
-        first = str(exc).strip().splitlines()[0][:300]
+        first = scrub(str(exc).strip().splitlines()[0][:300])
         err_console.print(
             f"[bold red]error:[/] database {url}: {first}\nNothing was changed. Check "
             "that the server runs and CREDIT_SCORING_DATABASE_URL, then run again."
@@ -163,13 +163,19 @@ def _read_password(password_env: str | None, generate: bool) -> tuple[str, bool]
 
 
 def _add(name: str, role: str, password: str) -> None:
-    from credit_scoring.api.security import add_user
+    from sqlalchemy import select
+
+    from credit_scoring.api.security import add_user, record_event
     from credit_scoring.db import migrate
+    from credit_scoring.db.models import User
     from credit_scoring.db.session import session_scope
 
     migrate.upgrade(_engine())  # a no-op when the schema is current
     with session_scope(get_settings()) as session:
+        exists = session.execute(select(User.id).where(User.username == name)).first()
         add_user(session, name, password, role)
+        event = "reset" if exists else "create"
+        record_event(session, event, name, actor="cli", detail=f"role {role}")
 
 
 @users_app.command("add")

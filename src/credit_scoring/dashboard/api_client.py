@@ -8,10 +8,19 @@ instance can be shared by every user of the Streamlit server.
 from __future__ import annotations
 
 from typing import Any, Literal, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from credit_scoring.api.audit_schemas import (
+    AuditFilters,
+    AuditKind,
+    AuthEventRecordPage,
+    DataAccessRecordPage,
+    DecisionRecordPage,
+    ScoreRecordPage,
+)
 from credit_scoring.api.schemas import (
     ClientDetail,
     ClientFilters,
@@ -26,7 +35,11 @@ from credit_scoring.api.schemas import (
     ScoreOut,
     SimilarOut,
     TokenOut,
+    UserAdminOut,
+    UserChanged,
+    UserCreate,
     UserOut,
+    UserPatch,
     WhatIfIn,
     WhatIfOut,
 )
@@ -37,6 +50,9 @@ ErrorKind = Literal[
     "not_found",
     "invalid",
     "locked",
+    "conflict",
+    "too_large",
+    "throttled",
     "unavailable",
     "unreachable",
     "timeout",
@@ -47,8 +63,11 @@ _STATUS_KIND: dict[int, ErrorKind] = {
     401: "unauthorized",
     403: "forbidden",
     404: "not_found",
+    409: "conflict",
+    413: "too_large",
     422: "invalid",
     423: "locked",
+    429: "throttled",
     503: "unavailable",
 }
 M = TypeVar("M", bound=BaseModel)
@@ -104,9 +123,15 @@ class ApiClient:
     # --- plumbing --------------------------------------------------------------------------
 
     def _request(
-        self, method: str, path: str, *, token: str | None = None, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers = {**(headers or {}), **({"Authorization": f"Bearer {token}"} if token else {})}
         try:
             response = self._http.request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException as exc:
@@ -127,11 +152,41 @@ class ApiClient:
     def health(self) -> HealthOut:
         return self._get(HealthOut, "/health", None)
 
-    def login(self, username: str, password: str) -> TokenOut:
+    def login(self, username: str, password: str, *, client_ip: str | None = None) -> TokenOut:
+        """``client_ip``: the browser's address, sent as X-Forwarded-For so that the API
+        throttles failed logins per person rather than per dashboard server (the API believes
+        it only when the dashboard is in CREDIT_SCORING_TRUSTED_PROXIES)."""
         response = self._request(
-            "POST", "/auth/token", data={"username": username, "password": password}
+            "POST",
+            "/auth/token",
+            data={"username": username, "password": password},
+            headers={"X-Forwarded-For": client_ip} if client_ip else None,
         )
         return _parse(TokenOut, response)
+
+    def logout(self, token: str) -> None:
+        """End the user's sessions on the API (every token issued to them is refused)."""
+        self._request("POST", "/auth/logout", token=token)
+
+    def users(self, token: str) -> list[UserAdminOut]:
+        response = self._request("GET", "/users", token=token)
+        try:
+            return TypeAdapter(list[UserAdminOut]).validate_python(response.json())
+        except (ValueError, ValidationError) as exc:
+            raise ApiError("protocol", str(exc)[:300]) from exc
+
+    def create_user(self, token: str, body: UserCreate) -> UserChanged:
+        response = self._request("POST", "/users", token=token, json=body.model_dump())
+        return _parse(UserChanged, response)
+
+    def change_user(self, token: str, username: str, body: UserPatch) -> UserChanged:
+        response = self._request(
+            "PATCH",
+            f"/users/{quote(username, safe='')}",
+            token=token,
+            json=body.model_dump(exclude_none=True),
+        )
+        return _parse(UserChanged, response)
 
     def me(self, token: str) -> UserOut:
         return self._get(UserOut, "/me", token)
@@ -196,6 +251,43 @@ class ApiClient:
             "POST", "/decisions", token=token, json=decision.model_dump(exclude_none=True)
         )
         return _parse(DecisionOut, response)
+
+    def audit_records(
+        self,
+        token: str,
+        kind: AuditKind,
+        *,
+        filters: AuditFilters | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> DecisionRecordPage | ScoreRecordPage | DataAccessRecordPage | AuthEventRecordPage:
+        """One page of the audit log (admin): decisions, scores, data reads or logins."""
+        model: (
+            type[DecisionRecordPage]
+            | type[ScoreRecordPage]
+            | type[DataAccessRecordPage]
+            | type[AuthEventRecordPage]
+        )
+        if kind == "decisions":
+            model = DecisionRecordPage
+        elif kind == "scores":
+            model = ScoreRecordPage
+        elif kind == "data-access":
+            model = DataAccessRecordPage
+        else:
+            model = AuthEventRecordPage
+        params = (filters or AuditFilters()).model_dump(mode="json", exclude_none=True)
+        return self._get(model, f"/audit/{kind}", token, page=page, page_size=page_size, **params)
+
+    def audit_csv(
+        self, token: str, kind: AuditKind, *, filters: AuditFilters | None = None
+    ) -> bytes:
+        """Every matching audit record as CSV (oldest first), as the API exports it."""
+        params = (filters or AuditFilters()).model_dump(mode="json", exclude_none=True)
+        response = self._request(
+            "GET", f"/audit/{kind}", token=token, params=_clean({**params, "format": "csv"})
+        )
+        return response.content
 
     def decisions(self, token: str, *, page: int = 1, page_size: int = 50) -> DecisionPage:
         return self._get(DecisionPage, "/decisions", token, page=page, page_size=page_size)

@@ -27,7 +27,7 @@ def _sidebar() -> None:
             if state.selected_client() is not None:
                 st.caption(t("common.client_header", id=state.selected_client()))
             if st.button(t("app.logout"), key="logout"):
-                state.log_out("login.logged_out")
+                state.end_session()
                 st.rerun()
 
 

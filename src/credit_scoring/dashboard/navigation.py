@@ -18,6 +18,8 @@ from streamlit.navigation.page import StreamlitPage
 from credit_scoring.dashboard import state
 from credit_scoring.dashboard.i18n import t
 from credit_scoring.dashboard.views import (
+    admin,
+    audit,
     client_file,
     comparison,
     decision,
@@ -34,7 +36,7 @@ from credit_scoring.dashboard.views import (
 @dataclass(frozen=True)
 class PageSpec:
     render: Callable[[], None]
-    section: str  # "client" or "analysis"
+    section: str  # "client", "analysis" or "admin"
 
 
 PAGES: dict[str, PageSpec] = {
@@ -47,6 +49,8 @@ PAGES: dict[str, PageSpec] = {
     "portfolio": PageSpec(portfolio.render, "analysis"),
     "model": PageSpec(model.render, "analysis"),
     "drift": PageSpec(drift.render, "analysis"),
+    "users": PageSpec(admin.render, "admin"),
+    "audit": PageSpec(audit.render, "admin"),
 }
 
 

@@ -6,6 +6,7 @@ below; pages read and change it through these functions only.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -50,6 +51,8 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
         "portfolio",
         "model",
         "drift",
+        "users",
+        "audit",
     ),
 }
 CAN_DECIDE = ("advisor", "admin")
@@ -101,6 +104,18 @@ def log_in(tok: TokenOut, user: str, now: float | None = None) -> None:
     # Leave a margin so a page never starts with a token about to die mid-way.
     st.session_state[EXPIRES] = (now or time.time()) + max(tok.expires_in - 5, 1)
     st.session_state.pop(FLASH, None)
+
+
+def end_session() -> None:
+    """The logout button: revoke the token on the API (best effort), then forget it."""
+    from credit_scoring.dashboard.api_client import ApiError
+
+    held = token()
+    if held:
+        # Expired, or the API is away: the token dies at its expiry anyway.
+        with contextlib.suppress(ApiError):
+            api().logout(held)
+    log_out("login.logged_out")
 
 
 def log_out(message_key: str | None = None) -> None:

@@ -3,6 +3,9 @@
 One transaction for the whole load: a failure leaves the database as it was.
 Idempotent: rows have natural keys (client id, loan id per source, client+source+month),
 and the clients being loaded are first cleared, so loading twice gives the same rows.
+Feature vectors are versioned: a vector that a load replaces (changed data, or a new
+feature set) is first copied to ``feature_vector_versions``, so that the vector behind
+any past score (``score_log.features_sha``) can always be read back.
 History is stored as loans (bureau credits, previous applications) plus a MONTHLY
 summary per client and source (POS, card, installments, bureau) rather than every raw row.
 """
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -180,8 +183,12 @@ def transaction_rows(prepared: PreparedData) -> pd.DataFrame:
         con.close()
 
 
-def vector_rows(features: pd.DataFrame, version: str, columns: list[str]) -> Iterator[list[dict]]:
-    """Feature rows as float32 bytes (categoricals as their codes), in chunks."""
+def vector_sha(feature_set: str, blob: bytes) -> str:
+    """The id of one stored vector: sha256 of its feature set and its bytes."""
+    return hashlib.sha256(feature_set.encode() + bytes(blob)).hexdigest()
+
+
+def _vector_matrix(features: pd.DataFrame, columns: list[str]) -> np.ndarray:
     values = np.empty((len(features), len(columns)), dtype=np.float32)
     for j, name in enumerate(columns):
         series = features[name]
@@ -193,12 +200,7 @@ def vector_rows(features: pd.DataFrame, version: str, columns: list[str]) -> Ite
             values[:, j] = pd.to_numeric(series, errors="coerce").to_numpy(
                 np.float32, na_value=np.nan
             )
-    ids = features["SK_ID_CURR"].to_numpy(np.int64)
-    for start in range(0, len(ids), CHUNK):
-        yield [
-            {"sk_id_curr": int(ids[i]), "feature_set": version, "vector": values[i].tobytes()}
-            for i in range(start, min(start + CHUNK, len(ids)))
-        ]
+    return values
 
 
 def _insert_frame(
@@ -214,6 +216,51 @@ def _insert_frame(
         if on_progress:
             on_progress(step, min(start + CHUNK, total), total)
     return total
+
+
+def _keep_replaced_vectors(
+    conn: Connection, ids: np.ndarray, incoming: dict[tuple[int, str], str]
+) -> int:
+    """Copy to ``feature_vector_versions`` the stored vectors of ``ids`` this load replaces.
+
+    ``incoming`` maps (client, feature set) to the sha of the vector being loaded; a stored
+    vector with the same sha is not replaced. Returns the number of versions kept.
+    """
+    fv, kept = m.FeatureVector, 0
+    versions = m.FeatureVectorVersion
+    for start in range(0, len(ids), CHUNK):
+        chunk = [int(i) for i in ids[start : start + CHUNK]]
+        stored = conn.execute(
+            select(fv.sk_id_curr, fv.feature_set, fv.vector_sha).where(fv.sk_id_curr.in_(chunk))
+        ).all()
+        replaced = [r for r in stored if r[2] is None or incoming.get((r[0], r[1])) != r[2]]
+        if not replaced:
+            continue
+        rows = conn.execute(
+            select(fv.sk_id_curr, fv.feature_set, fv.vector).where(
+                fv.sk_id_curr.in_(sorted({r[0] for r in replaced}))
+            )
+        ).all()
+        wanted = {(r[0], r[1]) for r in replaced}
+        candidates = {
+            (r[0], r[1], vector_sha(r[1], r[2])): r[2] for r in rows if (r[0], r[1]) in wanted
+        }
+        known = set(
+            conn.execute(
+                select(versions.sk_id_curr, versions.feature_set, versions.vector_sha).where(
+                    versions.sk_id_curr.in_(sorted({k[0] for k in candidates}))
+                )
+            ).all()
+        )
+        new = [
+            {"sk_id_curr": k[0], "feature_set": k[1], "vector_sha": k[2], "vector": blob}
+            for k, blob in candidates.items()
+            if k not in known
+        ]
+        if new:
+            conn.execute(insert(versions), new)
+            kept += len(new)
+    return kept
 
 
 def _clear(conn: Connection, ids: np.ndarray) -> None:
@@ -240,24 +287,39 @@ def load_prepared(
     months = transaction_rows(prepared)
     months = months[months["sk_id_curr"].isin(clients["sk_id_curr"])]
     report = LoadReport()
+    vectors = _vectors(features, clients) if features is not None else None
     with engine.begin() as conn:
-        _clear(conn, clients["sk_id_curr"].to_numpy())
+        ids = clients["sk_id_curr"].to_numpy()
+        incoming = {} if vectors is None else vectors.shas()
+        report.rows["feature_vector_versions"] = _keep_replaced_vectors(conn, ids, incoming)
+        _clear(conn, ids)
         report.rows["clients"] = _insert_frame(conn, m.Client, clients, "clients", on_progress)
         report.rows["loans"] = _insert_frame(conn, m.Loan, loans, "loans", on_progress)
         report.rows["transactions"] = _insert_frame(
             conn, m.Transaction, months, "transactions", on_progress
         )
-        if features is not None:
-            report.feature_set = _load_features(conn, features, clients, on_progress)
-            report.rows["feature_vectors"] = int(
-                features["SK_ID_CURR"].isin(clients["sk_id_curr"]).sum()
-            )
+        if vectors is not None:
+            report.feature_set = _load_features(conn, vectors, on_progress)
+            report.rows["feature_vectors"] = len(vectors.ids)
     return report
 
 
-def _load_features(
-    conn: Connection, features: pd.DataFrame, clients: pd.DataFrame, on_progress: Progress | None
-) -> str:
+@dataclass
+class _Vectors:
+    """The feature vectors of a load, encoded once (float32 rows and shas) before writing."""
+
+    version: str
+    columns: list[str]
+    categories: dict[str, list[str]]
+    ids: np.ndarray
+    values: np.ndarray  # one float32 row per client: its bytes are the stored vector
+    digests: list[str]
+
+    def shas(self) -> dict[tuple[int, str], str]:
+        return {(int(i), self.version): d for i, d in zip(self.ids, self.digests, strict=True)}
+
+
+def _vectors(features: pd.DataFrame, clients: pd.DataFrame) -> _Vectors:
     features = features[features["SK_ID_CURR"].isin(clients["sk_id_curr"])]
     columns = [c for c in features.columns if c not in ("SK_ID_CURR", "TARGET")]
     version = feature_set_version(columns)
@@ -266,20 +328,41 @@ def _load_features(
         for c in columns
         if isinstance(features[c].dtype, pd.CategoricalDtype)
     }
+    values = _vector_matrix(features, columns)
+    prefix = version.encode()
+    digests = [hashlib.sha256(prefix + row.tobytes()).hexdigest() for row in values]
+    return _Vectors(
+        version, columns, categories, features["SK_ID_CURR"].to_numpy(np.int64), values, digests
+    )
+
+
+def _load_features(conn: Connection, vectors: _Vectors, on_progress: Progress | None) -> str:
+    version = vectors.version
     exists = conn.execute(
         select(m.FeatureSet.version).where(m.FeatureSet.version == version)
     ).first()
     if exists is None:
         conn.execute(
             insert(m.FeatureSet),
-            [{"version": version, "columns": columns, "categories": categories}],
+            [{"version": version, "columns": vectors.columns, "categories": vectors.categories}],
         )
-    done, total = 0, len(features)
-    for rows in vector_rows(features, version, columns):
-        conn.execute(insert(m.FeatureVector), rows)
-        done += len(rows)
+    total = len(vectors.ids)
+    for start in range(0, total, CHUNK):
+        end = min(start + CHUNK, total)
+        conn.execute(
+            insert(m.FeatureVector),
+            [
+                {
+                    "sk_id_curr": int(vectors.ids[i]),
+                    "feature_set": version,
+                    "vector": vectors.values[i].tobytes(),
+                    "vector_sha": vectors.digests[i],
+                }
+                for i in range(start, end)
+            ],
+        )
         if on_progress:
-            on_progress("feature vectors", done, total)
+            on_progress("feature vectors", end, total)
     return version
 
 

@@ -16,7 +16,10 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def alembic_config(engine: Engine) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # Config values go through ConfigParser interpolation: a '%' (e.g. a URL-encoded
+    # character of a password) must be doubled. env.py uses the caller's connection anyway.
+    url = engine.url.render_as_string(hide_password=False)
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     cfg.set_main_option("version_table", f"{TABLE_PREFIX}alembic_version")
     return cfg
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Double,
     Float,
     ForeignKey,
     Index,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 TABLE_PREFIX = os.environ.get("CREDIT_SCORING_TABLE_PREFIX", "")
@@ -38,6 +40,12 @@ NAMING = {
 
 def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+# Audit records keep microseconds and full doubles on every backend (MariaDB's DATETIME and
+# FLOAT would round them), so that a record's hash computed at insert matches what is read back.
+AuditTime = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+AuditFloat: Double[float] = Double()
 
 
 class Base(DeclarativeBase):
@@ -129,6 +137,22 @@ class FeatureVector(Base):
         String(64), ForeignKey(f"{TABLE_PREFIX}feature_sets.version"), primary_key=True
     )
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+    vector_sha: Mapped[str | None] = mapped_column(
+        String(64), doc="sha256 of feature set and vector: what a score log record points to"
+    )
+
+
+class FeatureVectorVersion(Base):
+    """A feature vector that ``db load`` replaced: kept, so that every past score can be redone."""
+
+    __tablename__ = f"{TABLE_PREFIX}feature_vector_versions"
+
+    # No foreign key to clients: the version outlives a reload (or removal) of the client.
+    sk_id_curr: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    feature_set: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vector_sha: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    replaced_at: Mapped[datetime] = mapped_column(DateTime, default=_utcnow)
 
 
 class ClientScore(Base):
@@ -151,13 +175,37 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    failed_logins: Mapped[int] = mapped_column(
+        Integer, default=0, doc="failed logins since the last success (any address)"
+    )
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_utcnow)
+    token_version: Mapped[int] = mapped_column(
+        Integer, default=0, doc="tokens carrying another version are refused (logout, disable...)"
+    )
+    last_failed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AuthEvent(Base):
+    """Logins, failures, throttles, logouts and user administration (append-only, chained)."""
+
+    __tablename__ = f"{TABLE_PREFIX}auth_events"
+    __table_args__ = (Index(f"ix_{TABLE_PREFIX}auth_events_username", "username"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(AuditTime, default=_utcnow)
+    event: Mapped[str] = mapped_column(String(16), doc="see security.AUTH_EVENTS")
+    username: Mapped[str] = mapped_column(String(64), doc="the account concerned (as typed)")
+    actor: Mapped[str | None] = mapped_column(String(64), doc="who did it, for admin actions")
+    client_address: Mapped[str | None] = mapped_column(String(45))
+    detail: Mapped[str | None] = mapped_column(String(255))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Decision(Base):
-    """An advisor's final decision (append-only: no route updates or deletes one)."""
+    """An advisor's final decision (append-only: triggers refuse UPDATE and DELETE; chained)."""
 
     __tablename__ = f"{TABLE_PREFIX}decisions"
     __table_args__ = (Index(f"ix_{TABLE_PREFIX}decisions_client", "sk_id_curr"),)
@@ -165,32 +213,76 @@ class Decision(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     sk_id_curr: Mapped[int] = mapped_column(BigInteger)
     username: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(AuditTime, default=_utcnow)
     decision: Mapped[str] = mapped_column(String(8))
     model_decision: Mapped[str] = mapped_column(String(8))
-    probability: Mapped[float] = mapped_column(Float)
-    threshold: Mapped[float] = mapped_column(Float)
+    probability: Mapped[float] = mapped_column(AuditFloat)
+    threshold: Mapped[float] = mapped_column(AuditFloat)
     model_version: Mapped[str] = mapped_column(String(64))
     override: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class ScoreLog(Base):
-    """Every score served (append-only): who, when, what inputs, which model, what came out."""
+    """Every score served (append-only, chained): who, when, what inputs, which model, what came out."""
 
     __tablename__ = f"{TABLE_PREFIX}score_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(AuditTime, default=_utcnow)
     username: Mapped[str] = mapped_column(String(64))
     route: Mapped[str] = mapped_column(String(64))
     sk_id_curr: Mapped[int | None] = mapped_column(BigInteger)
     inputs_digest: Mapped[str] = mapped_column(String(64))
     model_version: Mapped[str] = mapped_column(String(64))
-    threshold: Mapped[float] = mapped_column(Float)
-    probability: Mapped[float] = mapped_column(Float)
+    threshold: Mapped[float] = mapped_column(AuditFloat)
+    probability: Mapped[float] = mapped_column(AuditFloat)
     decision: Mapped[str] = mapped_column(String(8))
     reasons: Mapped[list] = mapped_column(JSON)
+    features_sha: Mapped[str | None] = mapped_column(
+        String(64), doc="the stored feature vector scored (feature_vectors or its versions)"
+    )
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class DataAccessEvent(Base):
+    """A read of a client's personal data or score (append-only, chained): who, when, what."""
+
+    __tablename__ = f"{TABLE_PREFIX}data_access_events"
+    __table_args__ = (Index(f"ix_{TABLE_PREFIX}data_access_events_client", "sk_id_curr"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(AuditTime, default=_utcnow)
+    username: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    route: Mapped[str] = mapped_column(String(64))
+    sk_id_curr: Mapped[int | None] = mapped_column(BigInteger)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """The last link of each audit table's hash chain (updated with every append, under a lock)."""
+
+    __tablename__ = f"{TABLE_PREFIX}audit_chain_heads"
+
+    table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    records: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditSpoolProgress(Base):
+    """How far each local spool segment has been written to the database (same transaction)."""
+
+    __tablename__ = f"{TABLE_PREFIX}audit_spool_progress"
+
+    segment: Mapped[str] = mapped_column(String(255), primary_key=True)
+    shipped_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    shipped_records: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class ChampionHistory(Base):

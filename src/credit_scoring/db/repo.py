@@ -259,11 +259,19 @@ def decision_out(row: m.Decision) -> s.DecisionOut:
 
 
 def list_decisions(
-    session: Session, *, sk_id_curr: int | None, page: int, page_size: int
+    session: Session,
+    *,
+    sk_id_curr: int | None,
+    page: int,
+    page_size: int,
+    username: str | None = None,
 ) -> s.DecisionPage:
+    """Newest first; ``username`` keeps only the decisions that user recorded."""
     stmt = select(m.Decision)
     if sk_id_curr is not None:
         stmt = stmt.where(m.Decision.sk_id_curr == sk_id_curr)
+    if username is not None:
+        stmt = stmt.where(m.Decision.username == username)
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     rows = (
         session.execute(

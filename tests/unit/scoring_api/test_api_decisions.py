@@ -47,8 +47,15 @@ def test_decisions_are_listed_and_never_changed(client: TestClient, tokens, know
     ).json()
     listed = client.get("/decisions?page_size=500", headers=tokens["analyst"]).json()
     assert created in listed["items"] and listed["total"] >= 1
+    every = client.get(f"/clients/{sk_id}/decisions", headers=tokens["analyst"]).json()
+    assert [d["id"] for d in every] == [created["id"]]
+    # Need-to-know: an advisor sees only the decisions they recorded themselves.
+    assert client.get(f"/clients/{sk_id}/decisions", headers=tokens["advisor"]).json() == []
+    own = client.post(
+        "/decisions", headers=tokens["advisor"], json={"sk_id_curr": sk_id, "decision": model}
+    ).json()
     mine = client.get(f"/clients/{sk_id}/decisions", headers=tokens["advisor"]).json()
-    assert [d["id"] for d in mine] == [created["id"]]
+    assert [d["id"] for d in mine] == [own["id"]]
     for method in ("PUT", "PATCH", "DELETE"):
         assert client.request(method, "/decisions", headers=tokens["admin"]).status_code == 405
     assert client.get(f"/decisions/{created['id']}", headers=tokens["admin"]).status_code == 404

@@ -10,13 +10,10 @@ from sqlalchemy import func, select
 from credit_scoring.api.app import create_app
 from credit_scoring.db import models as m
 from credit_scoring.db.session import get_engine
+from credit_scoring.modeling.load_errors import ModelNotReadyError
 
 from .conftest import Bank, TestClient, login, make_settings
 from .fake_scorer import FakeScorer
-
-
-class ModelNotReadyError(RuntimeError):
-    pass
 
 
 def _no_model(_settings):  # type: ignore[no-untyped-def]
@@ -84,3 +81,17 @@ def test_database_going_away_gives_503_then_recovers(
             .where(m.ScoreLog.sk_id_curr == known_ids[0])
         ).scalar_one()
     assert logged >= 2
+
+
+def test_health_says_what_is_wrong_without_internals(bank: Bank, tmp_path: Path) -> None:
+    def crash(_settings):  # type: ignore[no-untyped-def]
+        raise OSError("cannot read /srv/secret/models via postgresql://u:hunter2@db/mlflow")
+
+    empty = make_settings(tmp_path)  # a SQLite file without the schema
+    with TestClient(create_app(empty, load_scorer=crash)) as client:
+        body = client.get("/health").json()
+    assert body["ready"] is False and body["database"] is False
+    assert "credit-scoring db upgrade" in body["database_error"]
+    assert "API log" in body["model_error"]
+    text = str(body)
+    assert "hunter2" not in text and "/srv/secret" not in text and "OSError" not in text

@@ -22,7 +22,11 @@ def test_health_reports_model_and_database(client: TestClient) -> None:
         "model_version": "7",
         "model_error": None,
         "database": True,
+        "database_error": None,
+        "audit_backlog": body["audit_backlog"],  # records on their way: other tests' scores
+        "audit_dead_letters": 0,
     }
+    assert body["audit_backlog"] <= client.app.state.audit.backlog_max  # type: ignore[attr-defined]
 
 
 def test_score_matches_the_model_on_stored_features(

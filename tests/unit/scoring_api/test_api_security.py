@@ -31,17 +31,33 @@ PROTECTED = [
     ("GET", "/metrics", None),
     ("GET", "/drift/latest", None),
     ("GET", "/drift/latest.html", None),
+    ("POST", "/auth/logout", None),
+    ("GET", "/users", None),
+    ("POST", "/users", {"username": "someone", "role": "advisor"}),
+    ("PATCH", "/users/{username}", {"active": False}),
+    ("GET", "/audit/decisions", None),
+    ("GET", "/audit/scores", None),
+    ("GET", "/audit/data-access", None),
+    ("GET", "/audit/auth-events", None),
+    ("GET", "/audit/verify", None),
 ]
 ROLE_ONLY = [
     ("POST", "/decisions", "analyst"),
     ("GET", "/decisions", "advisor"),
     ("GET", "/metrics", "advisor"),
     ("GET", "/drift/latest", "advisor"),
+    ("GET", "/users", "advisor"),
+    ("GET", "/users", "analyst"),
+    ("POST", "/users", "analyst"),
+    ("PATCH", "/users/{username}", "advisor"),
+    ("GET", "/audit/scores", "analyst"),
+    ("GET", "/audit/decisions", "advisor"),
 ]
 
 
 def _call(client: TestClient, method: str, path: str, body, headers=None):  # type: ignore[no-untyped-def]
-    return client.request(method, path.replace("{id}", "100002"), json=body, headers=headers or {})
+    path = path.replace("{id}", "100002").replace("{username}", "advisor")
+    return client.request(method, path, json=body, headers=headers or {})
 
 
 def test_the_list_covers_every_route(client: TestClient) -> None:
@@ -99,7 +115,9 @@ def test_tampered_payload_is_refused(client: TestClient, tokens) -> None:
 
 @pytest.mark.parametrize(("method", "path", "role"), ROLE_ONLY)
 def test_wrong_role_is_403(client: TestClient, tokens, method: str, path: str, role: str) -> None:
-    body = {"sk_id_curr": 1, "decision": "grant"} if method == "POST" else None
+    body = {"POST": {"sk_id_curr": 1, "decision": "grant"}, "PATCH": {"active": False}}.get(method)
+    if path == "/users":
+        body = {"username": "someone", "role": "advisor"} if method == "POST" else None
     response = _call(client, method, path, body, tokens[role])
     assert response.status_code == 403
     assert role in response.json()["detail"]
@@ -119,14 +137,18 @@ def test_wrong_password_and_unknown_user_look_the_same(client: TestClient) -> No
     assert wrong.json() == unknown.json()
 
 
-def test_lockout_after_repeated_failures(client: TestClient, bank: Bank) -> None:
+def test_repeated_failures_make_that_address_wait(client: TestClient, bank: Bank) -> None:
+    """The 423 lock-out is gone: failures throttle the address they come from (429), after
+    the same 401 each time; see test_api_auth for the other address and unknown names."""
     with session_scope(bank.settings) as session:
         add_user(session, "victim", PASSWORD, "advisor")
-    for _ in range(bank.settings.max_failed_logins):
+    first_limit = int(bank.settings.login_limits_per_user.split("/")[0])
+    for _ in range(first_limit):
         assert login(client, "victim", "guess-guess").status_code == 401
-    locked = login(client, "victim")  # even the right password, while locked
-    assert locked.status_code == 423
-    assert "locked" in locked.json()["detail"]
+    throttled = login(client, "victim")  # even the right password, while throttled here
+    assert throttled.status_code == 429
+    assert int(throttled.headers["retry-after"]) >= 1
+    assert "wait" in throttled.json()["detail"]
 
 
 def test_no_secret_in_logs(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
@@ -135,3 +135,72 @@ def test_demo_users_take_passwords_from_env_or_print_them_once(
     assert verify_password(users["admin"].password_hash, "admin-from-env-123")
     printed = result.output.split("User advisor (advisor): password ")[1].split()[0]
     assert verify_password(users["advisor"].password_hash, printed)
+
+
+def test_upgrade_works_with_special_characters_in_the_url(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'%', '@' and ':' (e.g. in a password) once broke Alembic's config interpolation."""
+    folder = home / "p%40ss%w"  # a SQLite path cannot hold "@"; see the next test
+    monkeypatch.setenv("CREDIT_SCORING_DATABASE_URL", f"sqlite:///{folder / 'bank.db'}")
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "auth_events" in inspect(get_engine(get_settings().resolved_database_url)).get_table_names()
+    )
+
+
+def test_alembic_config_keeps_a_password_with_special_characters() -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from credit_scoring.db import migrate
+
+    url = "postgresql+psycopg://credit:p%25ss%40w%3Ard@db.example:5432/bank"
+    engine = create_engine(url)
+    read_back = migrate.alembic_config(engine).get_main_option("sqlalchemy.url")
+    assert make_url(read_back or "").password == "p%ss@w:rd"
+
+
+def test_database_errors_never_print_the_password(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "CREDIT_SCORING_DATABASE_URL", "postgresql+psycopg://credit:p%25ss%40w%3Ard@127.0.0.1:9/x"
+    )
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 2
+    assert "Nothing was changed" in result.output and "***" in result.output
+    for spelling in ("p%ss@w:rd", "p%25ss%40w%3Ard", "p%ss"):
+        assert spelling not in result.output
+
+
+def test_upgrade_keeps_the_users_of_a_populated_database(tmp_path: Path) -> None:
+    from credit_scoring.db import migrate
+
+    engine = get_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (username, password_hash, role, active, failed_logins, "
+                "created_at) VALUES ('old', 'x', 'advisor', 1, 2, '2026-01-01 00:00:00')"
+            )
+        )
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        user = conn.execute(select(m.User).where(m.User.username == "old")).one()
+        assert user.token_version == 0 and user.failed_logins == 2
+        assert conn.execute(select(func.count()).select_from(m.AuthEvent)).scalar_one() == 0
+    migrate.downgrade(engine, "0001")
+    assert "auth_events" not in inspect(engine).get_table_names()
+
+
+def test_users_add_is_recorded_as_an_auth_event(home: Path) -> None:
+    for _ in range(2):
+        CliRunner().invoke(app, ["users", "add", "carol", "--role", "advisor"], input="x" * 12)
+    with get_engine(get_settings().resolved_database_url).connect() as conn:
+        rows = conn.execute(select(m.AuthEvent.event, m.AuthEvent.actor)).all()
+    assert [tuple(r) for r in rows] == [("create", "cli"), ("reset", "cli")]

@@ -1,6 +1,7 @@
 """Route modules, one per area; ``ROUTERS`` is what the app includes."""
 
 from credit_scoring.api.routes import (
+    audit,
     auth,
     clients,
     decisions,
@@ -9,6 +10,7 @@ from credit_scoring.api.routes import (
     model,
     population,
     scoring,
+    users,
 )
 
 ROUTERS = (
@@ -20,4 +22,6 @@ ROUTERS = (
     decisions.router,
     model.router,
     drift.router,
+    users.router,
+    audit.router,
 )

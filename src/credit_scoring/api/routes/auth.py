@@ -1,34 +1,100 @@
-"""``POST /auth/token`` (OAuth2 password flow) and ``GET /me``."""
+"""``POST /auth/token`` (OAuth2 password flow), ``POST /auth/logout`` and ``GET /me``.
+
+Every failed login gets the same 401, whatever the reason; an address that failed too
+often for a username (or for any username) waits: 429 with ``Retry-After``, before any
+password is checked, for unknown names exactly as for known ones.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from credit_scoring.api.deps import CurrentUser, SessionDep, SettingsDep
 from credit_scoring.api.schemas import ErrorOut, TokenOut, UserOut
-from credit_scoring.api.security import AuthError, Principal, authenticate, create_token
+from credit_scoring.api.security import (
+    FAILED,
+    check_password,
+    create_token,
+    record_event,
+    record_failure,
+    record_success,
+    revoke_tokens,
+)
+from credit_scoring.api.throttle import client_address
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/auth/token", responses={401: {"model": ErrorOut}, 423: {"model": ErrorOut}})
+@router.post(
+    "/auth/token",
+    responses={
+        401: {"model": ErrorOut},
+        429: {"model": ErrorOut, "description": "too many failures: wait Retry-After seconds"},
+        503: {"model": ErrorOut, "description": "too many logins at once, or database down"},
+    },
+)
 def login(
+    request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
     settings: SettingsDep,
 ) -> TokenOut:
+    state = request.app.state
+    address = client_address(request, settings.proxy_networks)
+    username = form.username[:256]
+    wait = state.login_throttle.check(username, address).retry_after
+    if wait is not None:
+        log.info("login throttled for %s s from %s", wait, address)
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"Too many failed logins: wait {wait} seconds before trying again.",
+            headers={"Retry-After": str(wait)},
+        )
+    if not state.hashing_slots.acquire():
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "Too many logins at this moment: try again in a second.",
+            headers={"Retry-After": "1"},
+        )
     try:
-        user = authenticate(session, settings, form.username, form.password)
-    except AuthError as exc:
-        code = status.HTTP_423_LOCKED if exc.locked else status.HTTP_401_UNAUTHORIZED
-        raise HTTPException(code, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
-    token = create_token(settings, Principal(user.username, user.role))
+        user = check_password(session, username, form.password)
+    finally:
+        state.hashing_slots.release()
+    if user is None:
+        locked = state.login_throttle.record_failure(username, address)
+        record_failure(session, username, address, locked=locked)
+        session.commit()
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, FAILED, headers={"WWW-Authenticate": "Bearer"}
+        )
+    record_success(session, user, address)
+    session.commit()
+    token = create_token(settings, user)
     return TokenOut(
         access_token=token, expires_in=settings.token_expire_minutes * 60, role=user.role
     )  # type: ignore[arg-type]
+
+
+@router.post(
+    "/auth/logout", status_code=status.HTTP_204_NO_CONTENT, responses={401: {"model": ErrorOut}}
+)
+def logout(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    """End every session of the caller: all tokens issued to them so far are refused."""
+    revoke_tokens(session, user.username)
+    record_event(
+        session,
+        "logout",
+        user.username,
+        address=client_address(request, request.app.state.settings.proxy_networks),
+    )
+    session.commit()
+    request.app.state.user_states.forget(user.username)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/me", responses={401: {"model": ErrorOut}})

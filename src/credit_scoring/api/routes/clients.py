@@ -1,11 +1,12 @@
-"""Client search and detail, and the decisions recorded for one client."""
+"""Client search and detail, and the decisions recorded for one client (reads recorded)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Query
 
+from credit_scoring.api.access import ClientId, ClientReader
 from credit_scoring.api.deps import CurrentUser, ServiceDep, SessionDep
 from credit_scoring.api.schemas import (
     ClientDetail,
@@ -17,7 +18,7 @@ from credit_scoring.api.schemas import (
 from credit_scoring.db import repo
 
 router = APIRouter(tags=["clients"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
-ClientId = Annotated[int, Path(ge=0, le=2**53, description="SK_ID_CURR")]
+__all__ = ["ClientId", "router"]
 
 
 @router.get("/clients")
@@ -36,7 +37,7 @@ def search_clients(
 
 
 @router.get("/clients/{sk_id_curr}", responses={404: {"model": ErrorOut}})
-def get_client(sk_id_curr: ClientId, user: CurrentUser, session: SessionDep) -> ClientDetail:
+def get_client(sk_id_curr: ClientId, user: ClientReader, session: SessionDep) -> ClientDetail:
     detail = repo.client_detail(session, sk_id_curr)
     if detail is None:
         raise HTTPException(404, f"Client {sk_id_curr} does not exist.")
@@ -46,7 +47,12 @@ def get_client(sk_id_curr: ClientId, user: CurrentUser, session: SessionDep) -> 
 @router.get("/clients/{sk_id_curr}/decisions")
 def client_decisions(
     sk_id_curr: ClientId,
-    user: CurrentUser,
+    user: ClientReader,
     session: SessionDep,
 ) -> list[DecisionOut]:
-    return repo.list_decisions(session, sk_id_curr=sk_id_curr, page=1, page_size=1000).items
+    """The client's decisions. Need-to-know: analysts and admins see every advisor's (as on
+    ``GET /decisions``); an advisor sees only the decisions they recorded themselves."""
+    by = None if user.role in ("analyst", "admin") else user.username
+    return repo.list_decisions(
+        session, sk_id_curr=sk_id_curr, username=by, page=1, page_size=1000
+    ).items

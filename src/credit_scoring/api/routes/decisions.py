@@ -1,4 +1,8 @@
-"""Final decisions: recorded by advisors (append-only), listed by analysts and admins."""
+"""Final decisions: recorded by advisors (append-only, hash-chained), listed by analysts and admins.
+
+A decision is written in the request's transaction (``audit_chain.append``): the 201
+answer is sent only once the record is committed.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ from fastapi import APIRouter, HTTPException, Query, status
 
 from credit_scoring.api.deps import AdvisorUser, AnalystUser, ScorerDep, SessionDep
 from credit_scoring.api.schemas import DecisionIn, DecisionOut, DecisionPage, ErrorOut
+from credit_scoring.db import audit_chain, repo
 from credit_scoring.db import models as m
-from credit_scoring.db import repo
 
 router = APIRouter(
     tags=["decisions"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}}
@@ -33,19 +37,26 @@ def record_decision(
             f"The model says '{score.decision}': overriding it with "
             f"'{body.decision}' needs a reason.",
         )
-    row = m.Decision(
-        sk_id_curr=body.sk_id_curr,
-        username=user.username,
-        decision=body.decision,
-        model_decision=score.decision,
-        probability=score.probability,
-        threshold=score.threshold,
-        model_version=score.model_version,
-        override=override,
-        reason=body.reason,
+    decision_id = audit_chain.append(
+        session.connection(),
+        "decisions",
+        [
+            {
+                "sk_id_curr": body.sk_id_curr,
+                "username": user.username,
+                "decision": body.decision,
+                "model_decision": score.decision,
+                "probability": score.probability,
+                "threshold": score.threshold,
+                "model_version": score.model_version,
+                "override": override,
+                "reason": body.reason,
+            }
+        ],
     )
-    session.add(row)
     session.commit()
+    row = session.get(m.Decision, decision_id)
+    assert row is not None
     return repo.decision_out(row)
 
 

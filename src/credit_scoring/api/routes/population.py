@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
+from credit_scoring.api.access import access_row
 from credit_scoring.api.deps import CurrentUser, ServiceDep, SessionDep
 from credit_scoring.api.schemas import ClientFilters, ErrorOut, Lang, PopulationStats
 from credit_scoring.db import repo
@@ -15,6 +16,7 @@ router = APIRouter(tags=["population"], responses={401: {"model": ErrorOut}})
 
 @router.get("/population/stats")
 def population_stats(
+    request: Request,
     user: CurrentUser,
     session: SessionDep,
     service: ServiceDep,
@@ -24,6 +26,10 @@ def population_stats(
     ] = None,
     lang: Lang = "fr",
 ) -> PopulationStats:
+    if client_id is not None:  # this client's values are shown: a read of their data
+        request.app.state.audit.write(
+            [("data_access_events", access_row(user, "population_stats", client_id))]
+        )
     key = ("population", filters.model_dump_json(), client_id, lang, service.version)
     return service.responses.get_or(
         key,

@@ -1,7 +1,9 @@
 """Scores with reasons, explanations, similar clients, what-if and new applications.
 
 Every score served is appended to the score log (user, time, inputs digest, model
-version, threshold, score, reasons) through the background writer.
+version, threshold, score, reasons, feature vector) and every read of a client's score or
+explanation to the data-access log, both durable (synced to the audit spool, see
+``api.audit``) before the response is returned.
 """
 
 from __future__ import annotations
@@ -9,13 +11,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from credit_scoring.api.audit import digest
+from credit_scoring.api.access import ClientId, ClientReader, access_row
+from credit_scoring.api.audit import Record, digest
 from credit_scoring.api.deps import CurrentUser, ScorerDep, SessionDep
-from credit_scoring.api.routes.clients import ClientId
 from credit_scoring.api.schemas import (
     ErrorOut,
     ExplanationOut,
@@ -40,26 +42,49 @@ router = APIRouter(
 )
 
 
-def log_score(
-    request: Request,
+def score_records(
     user: Principal,
     route: str,
     out: ScoreOut,
     inputs: str,
     reasons: list[dict[str, Any]] | None = None,
-) -> None:
-    request.app.state.score_log.log(
-        username=user.username,
-        route=route,
-        sk_id_curr=out.sk_id_curr,
-        inputs_digest=inputs,
-        model_version=out.model_version,
-        threshold=out.threshold,
-        probability=out.probability,
-        decision=out.decision,
-        reasons=reasons if reasons is not None else reasons_of(out),
-    )
-    request.app.state.metrics.scores.labels(route, out.decision).inc()
+    *,
+    features_sha: str | None = None,
+    client_read: bool = False,
+) -> list[Record]:
+    """The score log record of a score served (and the data-access record of a client's)."""
+    row = {
+        "username": user.username,
+        "route": route,
+        "sk_id_curr": out.sk_id_curr,
+        "inputs_digest": inputs,
+        "model_version": out.model_version,
+        "threshold": out.threshold,
+        "probability": out.probability,
+        "decision": out.decision,
+        "reasons": reasons if reasons is not None else reasons_of(out),
+        "features_sha": features_sha,
+    }
+    records: list[Record] = [("score_log", row)]
+    if client_read:
+        records.append(("data_access_events", access_row(user, route, out.sk_id_curr)))
+    return records
+
+
+def log_score(request: Request, records: list[Record]) -> None:
+    """Durable before it returns (blocking: for routes that run in the thread pool)."""
+    request.app.state.score_log.write(records)
+    _count(request, records)
+
+
+async def alog_score(request: Request, records: list[Record]) -> None:
+    await request.app.state.score_log.awrite(records)
+    _count(request, records)
+
+
+def _count(request: Request, records: list[Record]) -> None:
+    row = records[0][1]
+    request.app.state.metrics.scores.labels(row["route"], row["decision"]).inc()
 
 
 @router.get("/clients/{sk_id_curr}/score", response_model=ScoreOut)
@@ -69,14 +94,23 @@ async def client_score(
     scored = service.cached_score(sk_id_curr, lang)
     if scored is None:  # first time for this client and model: database and model, off the loop
         scored = await run_in_threadpool(service.score_client, None, sk_id_curr, lang)
-    log_score(request, user, "client_score", scored.out, scored.digest, scored.reasons)
+    records = score_records(
+        user,
+        "client_score",
+        scored.out,
+        scored.digest,
+        scored.reasons,
+        features_sha=scored.features_sha,
+        client_read=True,
+    )
+    await alog_score(request, records)
     return Response(scored.body, media_type="application/json")
 
 
 @router.get("/clients/{sk_id_curr}/explanation")
 def client_explanation(
     sk_id_curr: ClientId,
-    user: CurrentUser,
+    user: ClientReader,
     service: ScorerDep,
     session: SessionDep,
     lang: Lang = "fr",
@@ -87,7 +121,7 @@ def client_explanation(
 @router.get("/clients/{sk_id_curr}/similar")
 def similar_clients(
     sk_id_curr: ClientId,
-    user: CurrentUser,
+    user: ClientReader,
     service: ScorerDep,
     session: SessionDep,
     k: Annotated[int, Query(ge=1, le=100)] = 10,
@@ -107,10 +141,13 @@ def what_if(
     out = service.what_if(session, sk_id_curr, body)
     log_score(
         request,
-        user,
-        "what_if",
-        out.scenario,
-        digest({"sk_id_curr": sk_id_curr, "changes": out.changes}),
+        score_records(
+            user,
+            "what_if",
+            out.scenario,
+            digest({"sk_id_curr": sk_id_curr, "changes": out.changes}),
+            client_read=True,
+        ),
     )
     return out
 
@@ -130,6 +167,9 @@ def predict_default(
             if "SK_ID_CURR" not in frame:
                 frame["SK_ID_CURR"] = application["SK_ID_CURR"]
             tables[name] = frame
-    out = service.predict(tables, given_id, body.lang)
-    log_score(request, user, "predict_default", out, digest(body.model_dump()))
+    try:
+        out = service.predict(tables, given_id, body.lang)
+    except ValueError as exc:  # the feature builder's checks on the tables: the input's fault
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    log_score(request, score_records(user, "predict_default", out, digest(body.model_dump())))
     return out

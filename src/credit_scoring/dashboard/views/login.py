@@ -10,6 +10,12 @@ from credit_scoring.dashboard.i18n import t
 from credit_scoring.dashboard.views.common import error_message
 
 
+def _browser_address() -> str | None:
+    """The browser's IP as Streamlit sees it (None when unknown, e.g. in page tests)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else None
+
+
 def render() -> None:
     st.title(t("login.title"))
     st.write(t("login.intro"))
@@ -26,9 +32,14 @@ def render() -> None:
         st.error(t("login.missing"))
         return
     try:
-        token = state.api().login(user.strip(), password)
+        token = state.api().login(user.strip(), password, client_ip=_browser_address())
     except ApiError as exc:
-        st.error(t("login.failed") if exc.kind == "unauthorized" else error_message(exc))
+        if exc.kind == "unauthorized":
+            st.error(t("login.failed"))
+        elif exc.kind == "throttled":
+            st.error(t("login.throttled"))
+        else:
+            st.error(error_message(exc))
         return
     state.log_in(token, user.strip())
     st.rerun()

@@ -1,0 +1,214 @@
+"""Append-only audit tables and hash chains on SQLite, MariaDB and PostgreSQL (integration).
+
+Triggers refuse UPDATE and DELETE, chains stay intact under concurrent writers (threads on
+separate connections), tampering with the triggers dropped is found, values read back hash
+the same (MariaDB's DATETIME and FLOAT would not), and a user with the API's grants can
+read and append but neither change nor remove a record.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from backends import BACKENDS
+from sqlalchemy import Engine, MetaData, create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from credit_scoring.db import audit_chain, migrate
+from credit_scoring.db import models as m
+from credit_scoring.db.append_only import AUDIT_TABLES, grant_statements, protect, unprotect
+from credit_scoring.db.session import get_engine
+
+pytestmark = pytest.mark.integration
+
+
+def _drop_everything(engine: Engine) -> None:
+    meta = MetaData()
+    meta.reflect(engine)
+    meta.drop_all(engine)
+
+
+@pytest.fixture(scope="module", params=list(BACKENDS))
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Engine]]:
+    url = BACKENDS[request.param] or f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'a.db'}"
+    engine = get_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        pytest.fail(
+            f"{request.param} is not reachable at {url} ({type(exc).__name__}); "
+            "start it (.ci/run does) or deselect with -m 'not integration'."
+        )
+    _drop_everything(engine)
+    migrate.upgrade(engine)
+    yield request.param, engine
+    engine.dispose()
+    _drop_everything(engine)
+
+
+def score(i: int) -> dict:
+    return {
+        "created_at": datetime.now(UTC).replace(tzinfo=None),
+        "username": "advisor",
+        "route": "client_score",
+        "sk_id_curr": 100_000 + i,
+        "inputs_digest": f"{i:064d}",
+        "model_version": "7",
+        "threshold": 0.123456789012345,
+        "probability": 1 / 3 + i * 1e-9,
+        "decision": "grant",
+        "reasons": [{"text": "Revenu élevé", "contribution": -0.1234567890123, "n": i}],
+    }
+
+
+DECISION = {
+    "sk_id_curr": 100_001,
+    "username": "advisor",
+    "decision": "refuse",
+    "model_decision": "grant",
+    "probability": 0.2718281828459045,
+    "threshold": 0.3,
+    "model_version": "7",
+    "override": True,
+    "reason": "Justificatifs manquants",
+}
+ACCESS = {"username": "analyst", "role": "analyst", "route": "get_client", "sk_id_curr": 1}
+
+
+def test_the_migration_chains_a_populated_database_in_place(backend: tuple[str, Engine]) -> None:
+    _, engine = backend
+    migrate.downgrade(engine, "0001")  # the schema before the audit migration, then data
+    old = MetaData()
+    old.reflect(engine)
+    t = f"{m.TABLE_PREFIX}"
+    with engine.begin() as conn:
+        rows = [score(i) for i in range(3)]
+        for row in rows:
+            row.pop("reasons")
+        conn.execute(old.tables[f"{t}score_log"].insert(), [r | {"reasons": "[]"} for r in rows])
+        conn.execute(
+            old.tables[f"{t}decisions"].insert(),
+            [DECISION | {"created_at": datetime(2026, 1, 2, 3, 4, 5)}],
+        )
+    migrate.upgrade(engine)
+    reports = {r.table: r for r in audit_chain.verify(engine)}
+    assert reports["score_log"].records == 3 and reports["decisions"].records == 1
+    assert all(r.ok for r in reports.values()), reports
+
+
+def test_chains_stay_intact_under_concurrent_writers(backend: tuple[str, Engine]) -> None:
+    _, engine = backend
+    before = {r.table: r.records for r in audit_chain.verify(engine)}
+    errors: list[BaseException] = []
+
+    def writer(k: int) -> None:
+        try:
+            for i in range(15):
+                with engine.begin() as conn:
+                    audit_chain.append(conn, "score_log", [score(k * 100 + i), score(k * 100 + 50)])
+                    audit_chain.append(conn, "data_access_events", [ACCESS])
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    with engine.begin() as conn:
+        audit_chain.append(conn, "decisions", [DECISION])
+    reports = {r.table: r for r in audit_chain.verify(engine)}
+    assert reports["score_log"].records == before["score_log"] + 120
+    assert reports["data_access_events"].records == before["data_access_events"] + 60
+    assert all(r.ok for r in reports.values()), reports
+
+
+def test_audit_tables_refuse_update_and_delete(backend: tuple[str, Engine]) -> None:
+    name, engine = backend
+    with engine.begin() as conn:  # a row in each, so that row triggers have one to refuse
+        audit_chain.append(conn, "auth_events", [{"event": "failure", "username": "eve"}])
+    statements = ["UPDATE {t} SET username = 'x'", "DELETE FROM {t}"]
+    if name == "postgresql":
+        statements.append("TRUNCATE {t}")
+    for table in AUDIT_TABLES:
+        for sql in statements:
+            with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
+                conn.execute(text(sql.format(t=f"{m.TABLE_PREFIX}{table}")))
+    assert all(r.ok for r in audit_chain.verify(engine))
+
+
+def test_tampering_with_the_triggers_dropped_is_found(backend: tuple[str, Engine]) -> None:
+    _, engine = backend
+    table = f"{m.TABLE_PREFIX}score_log"
+    with engine.begin() as conn:
+        unprotect(conn, table)
+        conn.execute(text(f"UPDATE {table} SET probability = 0.01 WHERE sk_id_curr = 100005"))
+        protect(conn, table)
+    (report,) = audit_chain.verify(engine, ["score_log"])
+    assert not report.ok and "was changed after it was written" in (report.first_break or "")
+
+
+@contextlib.contextmanager
+def _api_user(name: str, engine: Engine) -> Iterator[str]:
+    """A database user with the API's grants; yields its URL."""
+    user = f"{engine.url.database}_api_{uuid.uuid4().hex[:6]}"
+    password = uuid.uuid4().hex
+    with engine.begin() as conn:
+        if name == "mariadb":
+            conn.execute(text(f"CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'"))
+            quoted = f"'{user}'@'%'"
+        else:
+            conn.execute(text(f"CREATE ROLE {user} LOGIN PASSWORD '{password}'"))
+            conn.execute(text(f"GRANT CONNECT ON DATABASE {engine.url.database} TO {user}"))
+            conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {user}"))
+            quoted = user
+        for sql in grant_statements(name, quoted, database=engine.url.database):
+            conn.execute(text(sql))
+    url = make_url(str(engine.url)).set(username=user, password=password)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with engine.begin() as conn:
+            if name == "mariadb":
+                conn.execute(text(f"DROP USER '{user}'@'%'"))
+            else:
+                conn.execute(text(f"DROP OWNED BY {user}"))
+                conn.execute(text(f"DROP ROLE {user}"))
+
+
+def test_the_api_user_reads_and_appends_but_cannot_change_or_remove(
+    backend: tuple[str, Engine],
+) -> None:
+    name, engine = backend
+    if name == "sqlite":
+        pytest.skip("SQLite has no database users: the triggers are its only guard")
+    with _api_user(name, engine) as url:
+        _as_api_user(create_engine(url))
+    reports = {r.table: r for r in audit_chain.verify(engine)}
+    assert reports["decisions"].ok and reports["score_log"].records >= 121
+
+
+def _as_api_user(api: Engine) -> None:
+    try:
+        with api.begin() as conn:  # what the API does: read, append through the chain
+            audit_chain.append(conn, "score_log", [score(900)])
+            audit_chain.append(conn, "decisions", [DECISION])
+            assert conn.execute(select(func.count()).select_from(m.ScoreLog)).scalar_one() > 0
+        for table in AUDIT_TABLES:
+            for sql in ("UPDATE {t} SET username = 'x'", "DELETE FROM {t}"):
+                with pytest.raises(Exception, match=r"(?i)denied|append-only"), api.begin() as c:
+                    c.execute(text(sql.format(t=f"{m.TABLE_PREFIX}{table}")))
+        # nor drop the triggers to do it
+        with pytest.raises(Exception, match=r"(?i)denied|owner|must be"), api.begin() as conn:
+            unprotect(conn, f"{m.TABLE_PREFIX}score_log")
+    finally:
+        api.dispose()
