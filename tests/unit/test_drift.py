@@ -177,9 +177,9 @@ def test_api_serves_the_latest_report_to_analysts_only(kaggle_folder: Path, tmp_
         from fastapi.testclient import TestClient
 
     from credit_scoring.api.app import create_app
-    from credit_scoring.api.security import Principal, create_token
+    from credit_scoring.api.security import add_user, create_token
     from credit_scoring.db import migrate
-    from credit_scoring.db.session import get_engine
+    from credit_scoring.db.session import get_engine, session_scope
 
     settings = Settings(
         home=tmp_path,
@@ -188,12 +188,17 @@ def test_api_serves_the_latest_report_to_analysts_only(kaggle_folder: Path, tmp_
         database_url=f"sqlite:///{tmp_path / 'api.db'}",
     )
     migrate.upgrade(get_engine(settings.resolved_database_url))
+    users = {}
+    with session_scope(settings) as session:
+        for role in ("advisor", "analyst", "admin"):
+            user = add_user(session, role, "a-long-enough-password", role)
+            users[role] = create_token(settings, user)
 
     def no_model(_settings: Settings) -> object:
         raise RuntimeError("no champion in this test")
 
     def auth(role: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {create_token(settings, Principal(role, role))}"}
+        return {"Authorization": f"Bearer {users[role]}"}
 
     with TestClient(create_app(settings, load_scorer=no_model)) as client:  # type: ignore[arg-type]
         missing = client.get("/drift/latest", headers=auth("analyst"))
