@@ -133,7 +133,9 @@ def require(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
 
 AnyUser = CurrentUser
 AnalystUser = Annotated[Principal, Depends(require("analyst", "admin"))]
-AdvisorUser = Annotated[Principal, Depends(require("advisor", "admin"))]
+AdvisorUser = Annotated[Principal, Depends(require("advisor", "senior", "admin"))]
+# May decide a referred application, or grant one a policy rule refuses.
+SeniorUser = Annotated[Principal, Depends(require("senior", "admin"))]
 AdminUser = Annotated[Principal, Depends(require("admin"))]
 
 

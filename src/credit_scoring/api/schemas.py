@@ -59,8 +59,8 @@ from pydantic import (
 from credit_scoring.core.bands import AgeBand, IncomeBand
 from credit_scoring.data._columns import COLUMNS
 
-Role = Literal["advisor", "analyst", "admin"]
-ROLES_ORDER: tuple[Role, ...] = ("advisor", "analyst", "admin")
+Role = Literal["advisor", "senior", "analyst", "admin"]
+ROLES_ORDER: tuple[Role, ...] = ("advisor", "senior", "analyst", "admin")
 Lang = Literal["fr", "en"]
 DecisionValue = Literal["grant", "refuse"]
 ScoreBand = Literal["low", "medium", "high"]
@@ -449,17 +449,23 @@ class DecisionIn(BaseModel):
 
 
 class DecisionOut(BaseModel):
+    """A recorded decision; one on an application names the score the advisor saw."""
+
     id: int
     sk_id_curr: int
     username: str
     created_at: datetime
-    decision: DecisionValue
-    model_decision: DecisionValue
+    decision: Literal["grant", "refuse", "refer", "withdraw"]
+    model_decision: Literal["grant", "refuse", "refer"] = Field(
+        description="what the score shown said (after the policy rules, for an application)"
+    )
     probability: float
     threshold: float
     model_version: str
     override: bool
     reason: str | None
+    application_id: int | None = None
+    score_id: int | None = None
 
 
 class DecisionPage(BaseModel):

@@ -21,10 +21,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from credit_scoring.config import Settings
+from credit_scoring.core.roles import ROLES
 from credit_scoring.db import audit_chain
 from credit_scoring.db.models import User
 
-ROLES = ("advisor", "analyst", "admin")
 ALGORITHM = "HS256"
 # What auth_events.event may hold.
 AUTH_EVENTS = (

@@ -15,10 +15,10 @@ from rich.progress import TaskID
 
 from credit_scoring.cli.common import console, err_console, progress, user_errors
 from credit_scoring.config import get_settings
+from credit_scoring.core.roles import ROLES
 
 db_app = typer.Typer(help="Operational database: migrations and loading.", no_args_is_help=True)
 users_app = typer.Typer(help="API users and roles.", no_args_is_help=True)
-ROLES = ("advisor", "analyst", "admin")
 
 
 @contextlib.contextmanager
@@ -204,7 +204,7 @@ def users_add(
 
 
 def demo_users() -> None:
-    """Create advisor, analyst and admin; passwords from CREDIT_SCORING_DEMO_<ROLE>_PASSWORD or
+    """Create advisor, senior, analyst and admin; passwords from CREDIT_SCORING_DEMO_<ROLE>_PASSWORD or
     generated and printed once."""
     with db_errors():
         for role in ROLES:

@@ -21,11 +21,20 @@ from credit_scoring.db.models import TABLE_PREFIX
 
 # Audit tables, without the prefix; each has a hash chain (see audit_chain) and triggers.
 # Other areas add theirs here (applications' immutable scores, authentication events).
-AUDIT_TABLES: tuple[str, ...] = ("decisions", "score_log", "data_access_events", "auth_events")
+AUDIT_TABLES: tuple[str, ...] = (
+    "decisions",
+    "score_log",
+    "data_access_events",
+    "auth_events",
+    "scores",
+)
 # What the API may write besides appending to the audit tables (it reads every table).
 # Other areas add their tables here (login state, token denylist...).
 API_WRITES: dict[str, str] = {
     "users": "INSERT, UPDATE",  # failed logins, lock-out
+    "applications": "INSERT, UPDATE",  # intake; status scored -> referred -> decided
+    "clients": "INSERT",  # new applicants become clients
+    "feature_vectors": "INSERT",  # the new applicant's features (what their score used)
     "champion_history": "INSERT",
     "audit_chain_heads": "UPDATE",  # the chains' last links (never deleted)
     "audit_spool_progress": "INSERT, UPDATE, DELETE",  # how far each spool segment is shipped

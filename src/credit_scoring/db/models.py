@@ -23,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -204,8 +205,82 @@ class AuthEvent(Base):
     row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
+# New applicants become clients with ids from here on (Kaggle's SK_ID_CURR stay below 10^6,
+# the synthetic generator's too): ``NEW_CLIENT_BASE + application id``.
+NEW_CLIENT_BASE = 900_000_000
+APPLICATION_STATUSES = ("scored", "referred", "decided", "withdrawn")
+
+
+class Application(Base):
+    """A loan application: the unit of work, from intake to the letter.
+
+    ``status`` moves ``scored`` -> ``referred`` (a senior decides) -> ``decided``, or to
+    ``withdrawn``; it is the only column that changes after insert (with ``decided_at``).
+    The scores of an application are immutable rows of ``scores``; its decisions are rows
+    of ``decisions`` that name the score the advisor saw.
+    """
+
+    __tablename__ = f"{TABLE_PREFIX}applications"
+    __table_args__ = (
+        UniqueConstraint(
+            "entered_by", "idempotency_key", name=f"uq_{TABLE_PREFIX}applications_idem"
+        ),
+        Index(f"ix_{TABLE_PREFIX}applications_client", "sk_id_curr"),
+        Index(f"ix_{TABLE_PREFIX}applications_status", "status", "entered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sk_id_curr: Mapped[int] = mapped_column(BigInteger, doc="the client (new or known)")
+    source: Mapped[str] = mapped_column(String(8), doc="intake (entered) or load (Kaggle file)")
+    new_client: Mapped[bool] = mapped_column(Boolean, doc="no history with the lender at intake")
+    contract_type: Mapped[str | None] = mapped_column(String(32))
+    amount_credit: Mapped[float | None] = mapped_column(Float)
+    amount_goods_price: Mapped[float | None] = mapped_column(Float)
+    term_months: Mapped[int | None] = mapped_column(Integer)
+    monthly_annuity: Mapped[float | None] = mapped_column(Float)
+    declared: Mapped[dict] = mapped_column(JSON, doc="the form as entered, in the bank's terms")
+    application_row: Mapped[dict] = mapped_column(JSON, doc="the same in Kaggle columns")
+    entered_by: Mapped[str] = mapped_column(String(64))
+    entered_at: Mapped[datetime] = mapped_column(AuditTime, default=_utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="scored")
+    decided_at: Mapped[datetime | None] = mapped_column(AuditTime)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+
+
+class Score(Base):
+    """One score of an application (append-only, chained): exactly what the advisor was shown."""
+
+    __tablename__ = f"{TABLE_PREFIX}scores"
+    __table_args__ = (Index(f"ix_{TABLE_PREFIX}scores_application", "application_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(AuditTime, default=_utcnow)
+    username: Mapped[str] = mapped_column(String(64))
+    model_name: Mapped[str] = mapped_column(String(128))
+    model_version: Mapped[str] = mapped_column(String(64))
+    feature_set: Mapped[str | None] = mapped_column(String(64))
+    features_sha: Mapped[str | None] = mapped_column(String(64))
+    inputs_digest: Mapped[str] = mapped_column(String(64))
+    probability: Mapped[float] = mapped_column(AuditFloat)
+    threshold: Mapped[float] = mapped_column(AuditFloat)
+    model_decision: Mapped[str] = mapped_column(String(8), doc="grant or refuse, by the threshold")
+    decision: Mapped[str] = mapped_column(String(8), doc="after the policy rules: or refer")
+    grade: Mapped[str | None] = mapped_column(String(2))
+    points: Mapped[float | None] = mapped_column(AuditFloat)
+    policy_version: Mapped[str | None] = mapped_column(String(64))
+    policy: Mapped[list] = mapped_column(JSON, doc="the rules that fired: code, outcome, texts")
+    reasons: Mapped[list] = mapped_column(JSON, doc="reasons against then for, with their codes")
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+
+
 class Decision(Base):
-    """An advisor's final decision (append-only: triggers refuse UPDATE and DELETE; chained)."""
+    """An advisor's final decision (append-only: triggers refuse UPDATE and DELETE; chained).
+
+    A decision on an application names the score the advisor saw (``score_id``); decisions
+    recorded before applications existed have neither.
+    """
 
     __tablename__ = f"{TABLE_PREFIX}decisions"
     __table_args__ = (Index(f"ix_{TABLE_PREFIX}decisions_client", "sk_id_curr"),)
@@ -221,6 +296,8 @@ class Decision(Base):
     model_version: Mapped[str] = mapped_column(String(64))
     override: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(Text)
+    application_id: Mapped[int | None] = mapped_column(Integer)
+    score_id: Mapped[int | None] = mapped_column(Integer)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     row_hash: Mapped[str | None] = mapped_column(String(64))
 
@@ -243,6 +320,9 @@ class ScoreLog(Base):
     reasons: Mapped[list] = mapped_column(JSON)
     features_sha: Mapped[str | None] = mapped_column(
         String(64), doc="the stored feature vector scored (feature_vectors or its versions)"
+    )
+    score_id: Mapped[int | None] = mapped_column(
+        Integer, doc="the application's score (scores), when the score served is one"
     )
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     row_hash: Mapped[str | None] = mapped_column(String(64))

@@ -131,7 +131,7 @@ def test_demo_users_take_passwords_from_env_or_print_them_once(
     assert "admin-from-env-123" not in result.output
     with get_engine(get_settings().resolved_database_url).connect() as conn:
         users = {u.username: u for u in conn.execute(select(m.User)).all()}
-    assert set(users) == {"advisor", "analyst", "admin"}
+    assert set(users) == {"advisor", "senior", "analyst", "admin"}
     assert verify_password(users["admin"].password_hash, "admin-from-env-123")
     printed = result.output.split("User advisor (advisor): password ")[1].split()[0]
     assert verify_password(users["advisor"].password_hash, printed)
