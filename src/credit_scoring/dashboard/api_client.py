@@ -7,12 +7,25 @@ instance can be shared by every user of the Streamlit server.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from credit_scoring.api.application_schemas import (
+    ApplicationCreatedOut,
+    ApplicationDecisionIn,
+    ApplicationDecisionOut,
+    ApplicationOut,
+    ApplicationPage,
+    ApplicationSummaryOut,
+    FieldErrorOut,
+    FormErrorsOut,
+    PolicyOut,
+    Status,
+)
 from credit_scoring.api.audit_schemas import (
     AuditFilters,
     AuditKind,
@@ -43,6 +56,7 @@ from credit_scoring.api.schemas import (
     WhatIfIn,
     WhatIfOut,
 )
+from credit_scoring.features.bank_form import ApplicationForm
 
 ErrorKind = Literal[
     "unauthorized",
@@ -77,14 +91,33 @@ class ApiError(Exception):
     """A failed API call, classified so the dashboard can show a message a person can act on.
 
     ``kind`` selects the translated message (``error.<kind>`` in the locales);
-    ``detail`` is the API's own explanation, shown beneath it.
+    ``detail`` is the API's own explanation, shown beneath it; ``errors`` holds the
+    field errors of a refused form (the 422 of ``POST /applications``, a
+    :class:`~credit_scoring.api.application_schemas.FormErrorsOut`), each to be shown
+    beside its field.
     """
 
-    def __init__(self, kind: ErrorKind, detail: str = "", *, status: int | None = None) -> None:
+    def __init__(
+        self,
+        kind: ErrorKind,
+        detail: str = "",
+        *,
+        status: int | None = None,
+        errors: list[FieldErrorOut] | None = None,
+    ) -> None:
         super().__init__(f"{kind}: {detail}" if detail else kind)
         self.kind: ErrorKind = kind
         self.detail = detail
         self.status = status
+        self.errors: list[FieldErrorOut] = list(errors or [])
+
+
+def _form_errors(response: httpx.Response) -> list[FieldErrorOut]:
+    """The field errors of a 422 shaped as ``FormErrorsOut``; empty for any other body."""
+    try:
+        return FormErrorsOut.model_validate(response.json()).errors
+    except (ValueError, ValidationError):
+        return []
 
 
 def _detail(response: httpx.Response) -> str:
@@ -140,7 +173,8 @@ class ApiClient:
             raise ApiError("unreachable", f"{self.base_url} ({exc})") from exc
         if response.status_code >= 400:
             kind = _STATUS_KIND.get(response.status_code, "server")
-            raise ApiError(kind, _detail(response), status=response.status_code)
+            errors = _form_errors(response) if response.status_code == 422 else []
+            raise ApiError(kind, _detail(response), status=response.status_code, errors=errors)
         return response
 
     def _get(self, model: type[M], path: str, token: str | None, **params: Any) -> M:
@@ -306,6 +340,137 @@ class ApiClient:
 
     def drift_latest_html(self, token: str) -> str:
         return self._request("GET", "/drift/latest.html", token=token).text
+
+    # --- applications ----------------------------------------------------------------------
+
+    def create_application(
+        self, token: str, form: ApplicationForm, *, idempotency_key: str, lang: str = "fr"
+    ) -> ApplicationCreatedOut:
+        """Enter and score an application (``POST /applications``).
+
+        Parameters
+        ----------
+        token : str
+            The advisor's bearer token.
+        form : ApplicationForm
+            The bank form: a new applicant, or ``client_id`` of a known client, and the loan.
+        idempotency_key : str
+            One uuid4 per form submission, the same for every retry of that submission:
+            the API answers a repeated key with the first result (200) instead of
+            entering the application twice.
+        lang : {"fr", "en"}
+            Language of the reasons, rules and error messages.
+
+        Returns
+        -------
+        ApplicationCreatedOut
+            The stored score and the application's status.
+
+        Raises
+        ------
+        ApiError
+            ``kind="invalid"`` with ``errors`` (field, code, message) when the form is refused.
+        """
+        response = self._request(
+            "POST",
+            "/applications",
+            token=token,
+            headers={"Idempotency-Key": idempotency_key},
+            params={"lang": lang},
+            json=form.model_dump(mode="json"),
+        )
+        return _parse(ApplicationCreatedOut, response)
+
+    def applications(
+        self,
+        token: str,
+        *,
+        status: Status | None = None,
+        entered_by: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> ApplicationPage:
+        """One page of applications (an advisor sees their own; seniors and admins all)."""
+        return self._get(
+            ApplicationPage,
+            "/applications",
+            token,
+            status=status,
+            entered_by=entered_by,
+            since=since.isoformat() if since else None,
+            until=until.isoformat() if until else None,
+            page=page,
+            page_size=page_size,
+        )
+
+    def application(self, token: str, application_id: int, *, lang: str = "fr") -> ApplicationOut:
+        """An application with its latest score and its decision history."""
+        return self._get(ApplicationOut, f"/applications/{int(application_id)}", token, lang=lang)
+
+    def decide_application(
+        self, token: str, application_id: int, body: ApplicationDecisionIn
+    ) -> ApplicationDecisionOut:
+        """Record the final decision on the score shown.
+
+        Raises
+        ------
+        ApiError
+            ``conflict`` (409) when that score is no longer the latest or the application
+            is already decided; ``forbidden`` (403) when a senior must decide;
+            ``invalid`` (422) when an override, referral or withdrawal has no reason.
+        """
+        response = self._request(
+            "POST",
+            f"/applications/{int(application_id)}/decision",
+            token=token,
+            json=body.model_dump(mode="json"),
+        )
+        return _parse(ApplicationDecisionOut, response)
+
+    def application_letter(self, token: str, application_id: int, *, lang: str = "fr") -> bytes:
+        """The letter to the applicant, as PDF bytes."""
+        response = self._request(
+            "GET",
+            f"/applications/{int(application_id)}/letter",
+            token=token,
+            params={"lang": lang},
+        )
+        if not response.content.startswith(b"%PDF"):
+            raise ApiError("protocol", "the letter is not a PDF document")
+        return response.content
+
+    def client_applications(self, token: str, client_id: int) -> list[ApplicationSummaryOut]:
+        """The applications of one client, newest first (for the client file)."""
+        response = self._request("GET", f"/clients/{int(client_id)}/applications", token=token)
+        try:
+            return TypeAdapter(list[ApplicationSummaryOut]).validate_python(response.json())
+        except (ValueError, ValidationError) as exc:
+            raise ApiError("protocol", str(exc)[:300]) from exc
+
+    def client_applicant(self, token: str, client_id: int) -> dict[str, Any]:
+        """A known client's declared data in bank terms, to prefill the form.
+
+        Returns
+        -------
+        dict
+            The body as sent: ``{"applicant": {...}}`` with the form's applicant fields
+            (a value the database does not hold is None, for the advisor to complete),
+            and a ``loan`` object when the API sends one.
+        """
+        response = self._request("GET", f"/clients/{int(client_id)}/applicant", token=token)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ApiError("protocol", "the applicant is not JSON") from exc
+        if not isinstance(body, dict) or not isinstance(body.get("applicant"), dict):
+            raise ApiError("protocol", "no 'applicant' object in the answer")
+        return body
+
+    def policy(self, token: str) -> PolicyOut:
+        """The policy rules in force."""
+        return self._get(PolicyOut, "/policy", token)
 
 
 def _clean(params: dict[str, Any]) -> dict[str, Any]:

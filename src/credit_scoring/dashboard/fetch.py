@@ -88,3 +88,11 @@ def model(_api: ApiClient, url: str, token: str) -> ModelOut:
 def decisions(api: ApiClient, token: str, client_id: int) -> list[DecisionOut]:
     """Never cached: the history must show a decision as soon as it is recorded."""
     return api.client_decisions(token, client_id)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=50)
+def letter(
+    _api: ApiClient, url: str, token: str, application_id: int, lang: str, version: str
+) -> bytes:
+    """The applicant's letter (PDF); ``version`` names the score and decisions it reflects."""
+    return _api.application_letter(token, application_id, lang=lang)
