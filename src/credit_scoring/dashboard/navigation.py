@@ -19,6 +19,7 @@ from credit_scoring.dashboard import state
 from credit_scoring.dashboard.i18n import t
 from credit_scoring.dashboard.views import (
     admin,
+    applications,
     audit,
     client_file,
     comparison,
@@ -26,6 +27,7 @@ from credit_scoring.dashboard.views import (
     drift,
     login,
     model,
+    new_application,
     portfolio,
     score,
     search,
@@ -36,10 +38,12 @@ from credit_scoring.dashboard.views import (
 @dataclass(frozen=True)
 class PageSpec:
     render: Callable[[], None]
-    section: str  # "client", "analysis" or "admin"
+    section: str  # "applications", "client", "analysis" or "admin"
 
 
 PAGES: dict[str, PageSpec] = {
+    "new_application": PageSpec(new_application.render, "applications"),
+    "applications": PageSpec(applications.render, "applications"),
     "search": PageSpec(search.render, "client"),
     "client": PageSpec(client_file.render, "client"),
     "score": PageSpec(score.render, "client"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import uuid
 from typing import Any
 
 import streamlit as st
@@ -27,9 +28,31 @@ TOKEN, ROLE, USER, EXPIRES, LANG, CLIENT, FLASH, API = (
     "api",
 )
 LANGS = ("fr", "en")
+# Application keys: the one open on the Applications page, the one just entered on the
+# New application page, the pending submission's idempotency key (and what it was for),
+# the client attached to the form, the field errors of the last refused submission.
+APPLICATION, NEW_APPLICATION, SUBMISSION, APPLICANT_CLIENT, FORM_ERRORS = (
+    "application_id",
+    "new_application_id",
+    "application_submission",
+    "application_client",
+    "application_form_errors",
+)
+_ADVISOR_PAGES = (
+    "new_application",
+    "applications",
+    "search",
+    "client",
+    "score",
+    "compare",
+    "whatif",
+    "decision",
+)
 # Pages each role sees (the API enforces the same rules; this only hides what would fail).
+# Analysts do not enter applications: they read the portfolio, the model and the drift.
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
-    "advisor": ("search", "client", "score", "compare", "whatif", "decision"),
+    "advisor": _ADVISOR_PAGES,
+    "senior": _ADVISOR_PAGES,
     "analyst": (
         "search",
         "client",
@@ -42,12 +65,7 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
         "drift",
     ),
     "admin": (
-        "search",
-        "client",
-        "score",
-        "compare",
-        "whatif",
-        "decision",
+        *_ADVISOR_PAGES,
         "portfolio",
         "model",
         "drift",
@@ -55,7 +73,9 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
         "audit",
     ),
 }
-CAN_DECIDE = ("advisor", "admin")
+CAN_DECIDE = ("advisor", "senior", "admin")
+# May decide a referred application, or grant one that a policy rule refuses.
+SENIORS = ("senior", "admin")
 
 
 @st.cache_resource(show_spinner=False)
@@ -120,7 +140,7 @@ def end_session() -> None:
 
 def log_out(message_key: str | None = None) -> None:
     """Forget the credentials (and the selected client); keep the language."""
-    for key in (TOKEN, ROLE, USER, EXPIRES, CLIENT):
+    for key in (TOKEN, ROLE, USER, EXPIRES, CLIENT, APPLICATION, NEW_APPLICATION, SUBMISSION):
         st.session_state.pop(key, None)
     if message_key:
         st.session_state[FLASH] = message_key
@@ -136,6 +156,49 @@ def pages_for(role_name: str | None) -> tuple[str, ...]:
 
 def can_decide() -> bool:
     return role() in CAN_DECIDE
+
+
+def is_senior() -> bool:
+    """Seniors and admins: decide referred applications, grant against a policy refusal."""
+    return role() in SENIORS
+
+
+def sees_everyone() -> bool:
+    """Seniors and admins see every advisor's applications; an advisor sees their own."""
+    return role() in SENIORS
+
+
+def open_application(application_id: int) -> None:
+    """The application the Applications page shows."""
+    st.session_state[APPLICATION] = int(application_id)
+
+
+def opened_application() -> int | None:
+    value: Any = st.session_state.get(APPLICATION)
+    return None if value is None else int(value)
+
+
+def submission_key(body: str) -> str:
+    """The Idempotency-Key of a form submission: kept while the same body is retried.
+
+    Parameters
+    ----------
+    body : str
+        The submitted form as JSON. A retry of the same body (after a timeout, say)
+        sends the same key, so the API answers with the first result rather than
+        entering the application twice; a changed body is a new submission.
+    """
+    held = st.session_state.get(SUBMISSION)
+    if isinstance(held, dict) and held.get("body") == body:
+        return str(held["key"])
+    key = str(uuid.uuid4())
+    st.session_state[SUBMISSION] = {"body": body, "key": key}
+    return key
+
+
+def end_submission() -> None:
+    """The API answered the submission (a result or field errors): the next one is new."""
+    st.session_state.pop(SUBMISSION, None)
 
 
 def select_client(client_id: int) -> None:

@@ -8,10 +8,13 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from credit_scoring.api.application_schemas import ApplicationPage
 from credit_scoring.api.schemas import ClientDetail
 from credit_scoring.dashboard import charts, fetch, state
+from credit_scoring.dashboard.api_client import ApiError
 from credit_scoring.dashboard.i18n import category, fmt_money, fmt_num, t
-from credit_scoring.dashboard.views.common import cached, plot, require_client
+from credit_scoring.dashboard.views.applications import queue_frame
+from credit_scoring.dashboard.views.common import cached, error_message, plot, require_client
 
 
 def term_months(credit: float | None, annuity: float | None) -> int | None:
@@ -188,6 +191,35 @@ def _history(detail: ClientDetail, lang: str) -> None:
             st.dataframe(loans, hide_index=True, width="stretch")
 
 
+def _applications(client_id: int) -> None:
+    """The client's applications and their latest scores; open one on the Applications page."""
+    st.subheader(t("client.applications"))
+    try:
+        items = state.api().client_applications(state.token() or "", client_id)
+    except ApiError as exc:
+        if exc.kind != "forbidden":  # a role that does not read applications sees none
+            st.error(error_message(exc))
+        return
+    if not items:
+        st.write(t("client.no_application"))
+        return
+    frame = queue_frame(
+        ApplicationPage(items=items, total=len(items), page=1, page_size=len(items))
+    )
+    st.dataframe(frame, hide_index=True, width="stretch", key="client_apps")
+    if "applications" not in state.pages_for(state.role()):
+        return
+    cols = st.columns([3, 1])
+    ids = [item.application_id for item in items]
+    with cols[0]:
+        chosen = st.selectbox(t("apps.choose"), ids, key="client_app_choice")
+    with cols[1]:
+        st.write("")
+        if st.button(t("apps.open"), key="client_app_open"):
+            state.open_application(int(chosen))
+            state.go("applications")
+
+
 def render() -> None:
     client_id = require_client()
     if client_id is None:
@@ -199,4 +231,5 @@ def render() -> None:
     lang = state.lang()
     _identity(detail, lang)
     _application(detail, lang)
+    _applications(client_id)
     _history(detail, lang)

@@ -5,16 +5,24 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from credit_scoring.api.application_schemas import ApplicationScoreOut
 from credit_scoring.api.schemas import ExplanationOut, ReasonOut, ScoreOut
 from credit_scoring.dashboard import charts, fetch, state
 from credit_scoring.dashboard.i18n import fmt_pct, t
 from credit_scoring.dashboard.views.common import cached, plot, require_client, score_for
 
+AnyScore = ScoreOut | ApplicationScoreOut
 
-def decision_sentence(score: ScoreOut) -> str:
-    """The decision in plain words, e.g. 'Crédit accordé : risque 12 % < seuil 30 %'."""
+
+def decision_sentence(score: AnyScore) -> str:
+    """The decision in plain words, e.g. 'Crédit accordé : risque 12 % < seuil 30 %'.
+
+    An application's score may also be ``refer`` (a policy rule asks for a senior).
+    """
     lang = state.lang()
-    key = "score.granted" if score.decision == "grant" else "score.refused"
+    key = {"grant": "score.granted", "refuse": "score.refused"}.get(
+        score.decision, "score.referred"
+    )
     return t(key, p=fmt_pct(score.probability, lang), s=fmt_pct(score.threshold, lang))
 
 
@@ -27,7 +35,7 @@ def reasons_frame(reasons: list[ReasonOut]) -> pd.DataFrame:
     )
 
 
-def grade_text(score: ScoreOut) -> str | None:
+def grade_text(score: AnyScore) -> str | None:
     """'Grade C · 558 points' (in the reader's language), or None for an older model."""
     if score.grade is None and score.points is None:
         return None
@@ -39,8 +47,12 @@ def grade_text(score: ScoreOut) -> str | None:
     return " · ".join(parts)
 
 
-def show_score(score: ScoreOut) -> None:
-    """Gauge (with grade and points), decision and reasons (also used by the what-if page)."""
+def show_score(score: AnyScore) -> None:
+    """Gauge (with grade and points), decision and reasons.
+
+    Also used by the what-if page and, for an application's stored score, by
+    :mod:`credit_scoring.dashboard.views.application`.
+    """
     left, right = st.columns([2, 3])
     with left:
         fig = charts.gauge(
@@ -67,7 +79,8 @@ def show_score(score: ScoreOut) -> None:
         )
     with right:
         sentence = decision_sentence(score)
-        (st.success if score.decision == "grant" else st.error)(sentence)
+        show = {"grant": st.success, "refuse": st.error}.get(score.decision, st.warning)
+        show(sentence)
         st.markdown(f"**{t('score.against')}**")
         _reason_list(score.reasons_against, ":red[▲]")
         st.markdown(f"**{t('score.for')}**")

@@ -1,0 +1,292 @@
+"""One application as the advisor decides it: score, policy rules, reasons, decision, letter.
+
+The New application page shows it right after the form is scored, the Applications
+page when one is opened from the queue: both call :func:`show`, so the two pages
+cannot drift apart. The application is read fresh on every run (never cached): a
+decision must show as soon as it is recorded, and a decision is made on the score
+the advisor sees, whose ``score_id`` travels with it (the API answers 409 when a
+newer score or another decision came first).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from credit_scoring.api.application_schemas import (
+    ApplicationDecisionIn,
+    ApplicationDecisionOut,
+    ApplicationOut,
+    ApplicationScoreOut,
+    FinalDecision,
+)
+from credit_scoring.dashboard import fetch, state
+from credit_scoring.dashboard.api_client import ApiError
+from credit_scoring.dashboard.i18n import fmt_money, t
+from credit_scoring.dashboard.views.common import call, error_message
+from credit_scoring.dashboard.views.score import show_score
+from credit_scoring.features.bank_form import CHOICES
+
+DECISIONS: tuple[FinalDecision, ...] = ("grant", "refuse", "refer", "withdraw")
+SAVED = "application_saved"  # the decision just recorded, shown once after the rerun
+APPLICANT_FIELDS = (
+    "birth_date",
+    "sex",
+    "family_status",
+    "children",
+    "education",
+    "income_type",
+    "income_yearly",
+    "employed_since",
+    "not_employed",
+    "occupation",
+    "employer_type",
+    "housing",
+    "owns_car",
+    "owns_property",
+    "region_rating",
+    "ext_source_1",
+    "ext_source_2",
+    "ext_source_3",
+)
+LOAN_FIELDS = ("contract_type", "amount", "goods_price", "term_months", "monthly_annuity")
+
+
+def choice_label(field: str, code: str | None) -> str:
+    """A code of the bank form (``married``) in the session's language; '—' when unset."""
+    if code is None:
+        return "—"
+    labels = CHOICES.get(field, {}).get(code)
+    return labels[state.lang()] if labels else code
+
+
+def needs_reason(decision: str, score_decision: str) -> bool:
+    """An override of the score's decision, a referral and a withdrawal need a reason."""
+    return decision != score_decision or decision in ("refer", "withdraw")
+
+
+def _value_text(field: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return t("common.yes") if value else t("common.no")
+    if field in CHOICES:
+        return choice_label(field, str(value))
+    if field in ("income_yearly", "amount", "goods_price", "monthly_annuity"):
+        return fmt_money(float(value), state.lang())
+    return str(value)
+
+
+def declared_frame(declared: dict[str, Any]) -> pd.DataFrame:
+    """The form as entered, field by field, in the bank's words (labels of the form)."""
+    applicant = declared.get("applicant") or {}
+    loan = declared.get("loan") or {}
+    rows = [
+        (t(f"form.{f}"), _value_text(f, applicant.get(f)))
+        for f in APPLICANT_FIELDS
+        if f in applicant
+    ]
+    rows += [(t(f"form.{f}"), _value_text(f, loan.get(f))) for f in LOAN_FIELDS if f in loan]
+    if declared.get("client_id"):
+        rows.insert(0, (t("form.client_id"), str(declared["client_id"])))
+    return pd.DataFrame(rows, columns=[t("common.item"), t("common.value")])
+
+
+def history_frame(items: list[ApplicationDecisionOut]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            t("decision.col.when"): [d.created_at.strftime("%Y-%m-%d %H:%M") for d in items],
+            t("decision.col.user"): [d.username for d in items],
+            t("decision.col.decision"): [t(f"value.decision.{d.decision}") for d in items],
+            t("application.col.score_said"): [
+                t(f"value.decision.{d.score_decision}") for d in items
+            ],
+            t("decision.col.override"): [
+                t("common.yes") if d.override else t("common.no") for d in items
+            ],
+            t("decision.col.reason"): [d.reason or "" for d in items],
+        }
+    )
+
+
+def _facts(app: ApplicationOut) -> None:
+    lang = state.lang()
+    st.caption(
+        t(
+            "application.entered",
+            id=app.application_id,
+            client=app.sk_id_curr,
+            user=app.entered_by,
+            when=app.entered_at.strftime("%Y-%m-%d %H:%M"),
+            status=t(f"value.status.{app.status}"),
+        )
+    )
+    cols = st.columns(4)
+    cols[0].metric(t("form.contract_type"), choice_label("contract_type", app.contract_type))
+    cols[1].metric(t("form.amount"), fmt_money(app.amount_credit, lang))
+    cols[2].metric(
+        t("form.term_months"),
+        "—" if app.term_months is None else t("common.months", n=app.term_months),
+    )
+    cols[3].metric(t("form.monthly_annuity"), fmt_money(app.monthly_annuity, lang))
+    if app.new_client:
+        st.caption(t("application.new_client"))
+
+
+def _policy(score: ApplicationScoreOut) -> None:
+    st.markdown(f"**{t('application.policy')}**")
+    if not score.policy:
+        st.write(t("application.no_rule"))
+    for rule in score.policy:
+        outcome = t(f"application.rule.{rule.outcome}")
+        st.markdown(f"`{rule.code}` {outcome} — {rule.text}")
+    if score.decision != score.model_decision:
+        st.caption(
+            t(
+                "application.model_alone",
+                decision=t(f"value.decision.{score.model_decision}"),
+            )
+        )
+
+
+def _decision_form(app: ApplicationOut, score: ApplicationScoreOut) -> None:
+    """The final decision on the score shown (its ``score_id`` is sent, not shown)."""
+    if app.status in ("decided", "withdrawn"):
+        st.info(t("application.closed", status=t(f"value.status.{app.status}")))
+        return
+    if not state.can_decide():
+        st.caption(t("decision.read_only"))
+        return
+    if app.status == "referred" and not state.is_senior():
+        st.info(t("application.referred_wait"))
+        return
+    if any(r.outcome == "refuse" for r in score.policy) and not state.is_senior():
+        st.caption(t("application.grant_needs_senior"))
+    suffix = f"{app.application_id}"
+    # The score the advisor saw is the one of the previous run (this run has just read the
+    # application again): its id is remembered between runs and sent with the decision.
+    shown_key = f"app_shown_score_{suffix}"
+    shown = st.session_state.get(shown_key)
+    st.session_state[shown_key] = score.score_id
+    labels = {d: t(f"value.decision.{d}") for d in DECISIONS}
+    with st.form(f"app_decision_form_{suffix}", clear_on_submit=False):
+        decision = st.radio(
+            t("decision.choice"),
+            DECISIONS,
+            horizontal=True,
+            index=DECISIONS.index(score.decision),
+            key=f"app_decision_value_{suffix}",
+            format_func=labels.__getitem__,
+        )
+        reason = st.text_area(
+            t("decision.reason"),
+            key=f"app_decision_reason_{suffix}",
+            height=90,
+            help=t("application.reason_help"),
+            max_chars=2000,
+        )
+        submitted = st.form_submit_button(t("decision.submit"), type="primary")
+    if not submitted:
+        return
+    if needs_reason(decision, score.decision) and not reason.strip():
+        st.error(t("application.reason_required"))
+        return
+    body = ApplicationDecisionIn(
+        score_id=int(shown if shown is not None else score.score_id),
+        decision=decision,
+        reason=reason.strip() or None,
+    )
+    try:
+        out = state.api().decide_application(state.token() or "", app.application_id, body)
+    except ApiError as exc:
+        if exc.kind == "unauthorized":
+            state.log_out("login.expired")
+            st.rerun()
+        _decision_failed(exc, suffix)
+        return
+    st.session_state[SAVED] = t(
+        "application.saved", decision=t(f"value.decision.{out.decision}"), id=out.application_id
+    )
+    st.rerun()
+
+
+def _decision_failed(exc: ApiError, suffix: str) -> None:
+    """The 409, 403 and 422 of a decision in words a person can act on."""
+    if exc.kind == "conflict":
+        st.error(t("application.conflict"))
+        if st.button(t("application.reload"), key=f"app_reload_{suffix}"):
+            st.rerun()
+    elif exc.kind == "forbidden":
+        st.error(t("application.forbidden"))
+    elif exc.kind == "invalid":
+        st.error(t("application.reason_required") + (f"\n\n{exc.detail}" if exc.detail else ""))
+    else:
+        st.error(error_message(exc))
+
+
+def _letter(app: ApplicationOut, score: ApplicationScoreOut) -> None:
+    st.subheader(t("application.letter"))
+    suffix = f"{app.application_id}"
+    key = f"app_letter_lang_{suffix}"
+    st.session_state.setdefault(key, state.lang())
+    names = {"fr": t("application.letter_fr"), "en": t("application.letter_en")}
+    lang = st.radio(
+        t("application.letter_lang"), state.LANGS, horizontal=True, key=key, format_func=names.get
+    )
+    api = state.api()
+    version = f"{score.score_id}-{len(app.decisions)}-{app.status}"
+    try:
+        pdf = fetch.letter(
+            api, api.base_url, state.token() or "", app.application_id, lang, version
+        )
+    except ApiError as exc:
+        st.caption(t("application.letter_unavailable") + f" ({error_message(exc)})")
+        return
+    st.download_button(
+        t("application.letter_download"),
+        data=pdf,
+        file_name=f"application-{app.application_id}-{lang}.pdf",
+        mime="application/pdf",
+        key=f"app_letter_{suffix}",
+    )
+
+
+def show(application_id: int) -> ApplicationOut | None:
+    """The application's view: facts, score, policy, reasons, decision block, history, letter.
+
+    Parameters
+    ----------
+    application_id : int
+        The application to show (read now from ``GET /applications/{id}``).
+
+    Returns
+    -------
+    ApplicationOut or None
+        What was shown, None when the API could not be read (the error is shown).
+    """
+    app = call(state.api().application, state.token() or "", application_id, lang=state.lang())
+    if app is None:
+        return None
+    st.subheader(t("application.title", id=app.application_id))
+    saved = st.session_state.pop(SAVED, None)
+    if saved:
+        st.success(saved)
+    _facts(app)
+    score = app.score
+    if score is None:
+        st.info(t("application.no_score"))
+        return app
+    show_score(score)
+    _policy(score)
+    st.subheader(t("application.decision"))
+    _decision_form(app, score)
+    if app.decisions:
+        st.markdown(f"**{t('decision.history')}**")
+        st.table(history_frame(app.decisions).set_index(t("decision.col.when")))
+    _letter(app, score)
+    if app.declared:
+        with st.expander(t("application.declared")):
+            st.table(declared_frame(app.declared).set_index(t("common.item")))
+    return app
