@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
 import httpx
+from dashboard_fake_applications import ApplicationRoutes
 
 from credit_scoring.api import audit_schemas as a
 from credit_scoring.api import schemas as s
@@ -22,6 +23,7 @@ from credit_scoring.dashboard.api_client import ApiClient
 THRESHOLD = 0.3
 USERS = {
     "alice": ("secret-a", "advisor"),
+    "sam": ("secret-s", "senior"),
     "ana": ("secret-b", "analyst"),
     "root": ("secret-r", "admin"),
 }
@@ -75,6 +77,7 @@ class FakeApi:
         }
         self.url = f"http://fake-{uuid.uuid4().hex[:8]}"
         self.audit = _audit_records()
+        self.applications = ApplicationRoutes(self)
 
     def _users(self, request: httpx.Request, parts: list[str], role: str) -> httpx.Response:
         return _users_route(self, request, parts, role)
@@ -314,6 +317,9 @@ class FakeApi:
             return self._users(request, parts, USERS[username][1])
         if parts[0] == "clients" and len(parts) >= 2 and int(parts[1]) not in self.clients:
             return httpx.Response(404, json={"detail": f"No client {parts[1]}"})
+        answer = self.applications.handle(request, parts, params, username, USERS[username][1])
+        if answer is not None:
+            return answer
         lang = params.get("lang", "fr")
         if path == "/clients":
             items = [

@@ -38,7 +38,7 @@ def admin_page(fake: FakeApi, *, lang: str = "fr", user: str = "root") -> AppTes
 
 def test_only_admins_get_the_page() -> None:
     assert "users" in state.ROLE_PAGES["admin"]
-    assert all("users" not in state.ROLE_PAGES[r] for r in ("advisor", "analyst"))
+    assert all("users" not in state.ROLE_PAGES[r] for r in ("advisor", "senior", "analyst"))
 
 
 def test_lists_users_in_both_languages(fake: FakeApi) -> None:
@@ -46,7 +46,7 @@ def test_lists_users_in_both_languages(fake: FakeApi) -> None:
     assert not at.exception
     assert at.title[0].value == "Administration"
     table = at.dataframe[0].value
-    assert list(table["Identifiant"]) == ["alice", "ana", "root"]
+    assert list(table["Identifiant"]) == ["alice", "sam", "ana", "root"]
     assert "conseiller" in list(table["Rôle"]) or "advisor" not in list(table["Rôle"])
     en = admin_page(fake, lang="en")
     assert list(en.dataframe[0].value.columns)[:2] == ["Username", "Role"]

@@ -1,0 +1,481 @@
+"""The application routes of the in-memory API (``/applications``, ``/policy``...).
+
+Built from :mod:`credit_scoring.api.application_schemas` and the bank form's own model
+(:class:`credit_scoring.features.bank_form.ApplicationForm`), so a change of contract
+breaks the dashboard tests. The scoring follows the fake's rule (risk grows with the
+amount asked relative to income); two policy rules fire on simple facts:
+``DEBT_RATIO`` refuses a credit above eight years of income, ``YOUNG_APPLICANT``
+refers an applicant under 21 to a senior.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from pydantic import ValidationError
+
+from credit_scoring.api import application_schemas as aps
+from credit_scoring.api import schemas as s
+from credit_scoring.features.bank_form import ApplicationForm
+
+if TYPE_CHECKING:
+    from dashboard_fake import FakeApi
+
+YEARLY_RATE = 0.10
+PDF = b"%PDF-1.4\n%fake letter\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+POLICY = aps.PolicyOut(
+    version="2026-12",
+    rules=[
+        aps.PolicyRuleOut(
+            code="DEBT_RATIO",
+            outcome="refuse",
+            when="amount > 8 * income_yearly",
+            text_fr="Crédit supérieur à huit années de revenu",
+            text_en="Credit above eight years of income",
+        ),
+        aps.PolicyRuleOut(
+            code="YOUNG_APPLICANT",
+            outcome="refer",
+            when="age < 21",
+            text_fr="Demandeur de moins de 21 ans : avis d'un conseiller senior",
+            text_en="Applicant under 21: a senior advisor decides",
+        ),
+    ],
+)
+
+
+@dataclass
+class StoredApplication:
+    """One application of the fake: the form as entered, its scores and decisions."""
+
+    id: int
+    sk_id_curr: int
+    new_client: bool
+    entered_by: str
+    entered_at: datetime
+    form: dict[str, Any]
+    income: float
+    age: float
+    annuity: float
+    term: int
+    status: aps.Status = "scored"
+    score_ids: list[int] = field(default_factory=list)
+    decisions: list[aps.ApplicationDecisionOut] = field(default_factory=list)
+
+
+def monthly_payment(amount: float, months: int) -> float:
+    rate = YEARLY_RATE / 12
+    return amount * rate / (1 - (1 + rate) ** -months)
+
+
+def term_for(amount: float, payment: float) -> int:
+    months = 1
+    while months < 600 and monthly_payment(amount, months) > payment:
+        months += 1
+    return months
+
+
+def _age(birth: date, today: date) -> float:
+    return (today - birth).days / 365.25
+
+
+def _errors(lang: str, items: list[tuple[str, str, str, str]]) -> httpx.Response:
+    """A 422 ``FormErrorsOut`` with (field, code, French message, English message) items."""
+    fr = lang == "fr"
+    body = aps.FormErrorsOut(
+        detail="Le formulaire contient des erreurs" if fr else "The form has errors",
+        errors=[
+            aps.FieldErrorOut(field=f, code=c, message=m_fr if fr else m_en)
+            for f, c, m_fr, m_en in items
+        ],
+    )
+    return httpx.Response(422, json=body.model_dump(mode="json"))
+
+
+class ApplicationRoutes:
+    """The application routes, answered from the fake's clients and its own store."""
+
+    def __init__(self, fake: FakeApi) -> None:
+        self.fake = fake
+        self.items: dict[int, StoredApplication] = {}
+        self.replays: dict[str, int] = {}
+        self.keys: list[str] = []  # every Idempotency-Key received, in order
+        self.letters: list[tuple[int, str]] = []
+        self.next_client = 200001
+        self.next_score = 1
+        self.today = date(2026, 12, 3)
+        # the next created application is stored but its answer is lost (a 503 instead):
+        # the dashboard must retry with the same Idempotency-Key
+        self.lose_next_answer = False
+
+    # --- scoring ---------------------------------------------------------------------------
+
+    def rules(self, app: StoredApplication, lang: str) -> list[aps.RuleOut]:
+        amount = float(app.form["loan"]["amount"])
+        fired = []
+        if amount > 8 * app.income:
+            fired.append(POLICY.rules[0])
+        if app.age < 21:
+            fired.append(POLICY.rules[1])
+        return [
+            aps.RuleOut(
+                code=r.code, outcome=r.outcome, text=r.text_fr if lang == "fr" else r.text_en
+            )
+            for r in fired
+        ]
+
+    def score(self, app: StoredApplication, lang: str) -> aps.ApplicationScoreOut:
+        from dashboard_fake import THRESHOLD, probability
+
+        amount = float(app.form["loan"]["amount"])
+        p = probability(amount, app.income)
+        model_decision = "grant" if p < THRESHOLD else "refuse"
+        rules = self.rules(app, lang)
+        decision: aps.ScoreDecision = (
+            "refuse"
+            if any(r.outcome == "refuse" for r in rules)
+            else "refer"
+            if rules
+            else model_decision
+        )
+        fr = lang == "fr"
+        against = [
+            s.ReasonOut(
+                group="AMT_CREDIT",
+                direction="against",
+                contribution=0.4,
+                code="CREDIT_TO_INCOME",
+                text="Montant demandé élevé par rapport au revenu"
+                if fr
+                else "Amount asked is high compared with income",
+            )
+        ]
+        for_ = [
+            s.ReasonOut(
+                group="EXT_SOURCE_2",
+                direction="for",
+                contribution=-0.3,
+                code="EXT_SOURCE_GOOD",
+                text="Bon score externe" if fr else "Good external score",
+            )
+        ]
+        return aps.ApplicationScoreOut(
+            application_id=app.id,
+            score_id=app.score_ids[-1],
+            sk_id_curr=app.sk_id_curr,
+            created_at=app.entered_at,
+            scored_by=app.entered_by,
+            probability=p,
+            decision=decision,
+            model_decision=model_decision,
+            threshold=THRESHOLD,
+            model_name="lightgbm",
+            model_version="3",
+            feature_set="full",
+            grade="F" if p >= THRESHOLD else "C",
+            points=520.0 if p >= THRESHOLD else 585.0,
+            policy_version=POLICY.version,
+            policy=rules,
+            reasons_against=against,
+            reasons_for=for_,
+            lang="fr" if fr else "en",
+        )
+
+    def rescore(self, application_id: int) -> int:
+        """A new score of the application (as a new champion would give): the one shown is stale."""
+        app = self.items[application_id]
+        app.score_ids.append(self.next_score)
+        self.next_score += 1
+        return app.score_ids[-1]
+
+    def out(self, app: StoredApplication, lang: str) -> aps.ApplicationOut:
+        loan = app.form["loan"]
+        return aps.ApplicationOut(
+            application_id=app.id,
+            sk_id_curr=app.sk_id_curr,
+            source="intake",
+            new_client=app.new_client,
+            status=app.status,
+            entered_by=app.entered_by,
+            entered_at=app.entered_at,
+            decided_at=app.decisions[-1].created_at if app.status == "decided" else None,
+            contract_type=loan["contract_type"],
+            amount_credit=loan["amount"],
+            amount_goods_price=loan.get("goods_price"),
+            term_months=app.term,
+            monthly_annuity=round(app.annuity, 2),
+            declared=app.form,
+            score=self.score(app, lang),
+            scores=len(app.score_ids),
+            decisions=app.decisions,
+        )
+
+    def summary(self, app: StoredApplication) -> aps.ApplicationSummaryOut:
+        score = self.score(app, "fr")
+        return aps.ApplicationSummaryOut(
+            application_id=app.id,
+            sk_id_curr=app.sk_id_curr,
+            status=app.status,
+            source="intake",
+            entered_by=app.entered_by,
+            entered_at=app.entered_at,
+            contract_type=app.form["loan"]["contract_type"],
+            amount_credit=app.form["loan"]["amount"],
+            decision=score.decision,
+            probability=score.probability,
+            grade=score.grade,
+            score_id=score.score_id,
+        )
+
+    # --- routes ----------------------------------------------------------------------------
+
+    def handle(
+        self,
+        request: httpx.Request,
+        parts: list[str],
+        params: dict[str, str],
+        username: str,
+        role: str,
+    ) -> httpx.Response | None:
+        """The answer of an application route, or None when the path is not one."""
+        lang = params.get("lang", "fr")
+        if parts == ["policy"]:
+            return _ok(POLICY)
+        if parts[0] == "clients" and len(parts) == 3 and parts[2] == "applications":
+            cid = int(parts[1])
+            items = [self.summary(a) for a in reversed(self.items.values()) if a.sk_id_curr == cid]
+            return httpx.Response(200, json=[i.model_dump(mode="json") for i in items])
+        if parts[0] == "clients" and len(parts) == 3 and parts[2] == "applicant":
+            return httpx.Response(200, json={"applicant": self.applicant(int(parts[1]))})
+        if parts[0] != "applications":
+            return None
+        if role == "analyst":
+            return httpx.Response(403, json={"detail": f"Role '{role}' may not do this"})
+        if len(parts) == 1 and request.method == "POST":
+            return self.create(request, lang, username)
+        if len(parts) == 1:
+            return self.page(params, username, role)
+        app = self.items.get(int(parts[1]))
+        if app is None or (role == "advisor" and app.entered_by != username):
+            return httpx.Response(404, json={"detail": f"No application {parts[1]}"})
+        if len(parts) == 2:
+            return _ok(self.out(app, lang))
+        if parts[2] == "letter":
+            self.letters.append((app.id, lang))
+            return httpx.Response(200, content=PDF, headers={"content-type": "application/pdf"})
+        if parts[2] == "decision" and request.method == "POST":
+            return self.decide(request, app, username, role)
+        return httpx.Response(404, json={"detail": f"unknown route {request.url.path}"})
+
+    def applicant(self, cid: int) -> dict[str, Any]:
+        c = self.fake.clients[cid]
+        return {
+            "birth_date": date(self.today.year - int(c["age"]) - 1, 6, 1).isoformat(),
+            "sex": "female" if c["gender"] == "F" else "male",
+            "family_status": "married",
+            "children": 1,
+            "education": "higher",
+            "income_type": "working",
+            "income_yearly": c["income"],
+            "employed_since": "2023-06-01",
+            "not_employed": False,
+            "occupation": "laborers",
+            "employer_type": None,
+            "housing": "house_apartment",
+            "owns_car": False,
+            "owns_property": True,
+            "region_rating": 2,
+            "ext_source_1": None,
+            "ext_source_2": 0.61,
+            "ext_source_3": None,
+        }
+
+    def create(self, request: httpx.Request, lang: str, username: str) -> httpx.Response:
+        key = request.headers.get("Idempotency-Key", "")
+        self.keys.append(key)
+        if key in self.replays:
+            app = self.items[self.replays[key]]
+            return _ok(self.created(app, lang), 200)
+        try:
+            form = ApplicationForm.model_validate(json.loads(request.content))
+        except ValidationError as exc:
+            return _errors(
+                lang,
+                [
+                    (".".join(str(p) for p in e["loc"]), e["type"], e["msg"], e["msg"])
+                    for e in exc.errors()
+                ],
+            )
+        loan = form.loan
+        if form.applicant is not None:
+            income = form.applicant.income_yearly
+            age = _age(form.applicant.birth_date, self.today)
+        elif form.client_id in self.fake.clients:
+            income = self.fake.clients[form.client_id]["income"]
+            age = self.fake.clients[form.client_id]["age"]
+        else:
+            return _errors(
+                lang,
+                [
+                    (
+                        "client_id",
+                        "unknown_client",
+                        f"Numéro de client : aucun client {form.client_id}",
+                        f"Client number: no client {form.client_id}",
+                    )
+                ],
+            )
+        term = loan.term_months or term_for(loan.amount, loan.monthly_annuity or 1.0)
+        payment = loan.monthly_annuity or monthly_payment(loan.amount, term)
+        problems = []
+        if age < 18:
+            problems.append(
+                (
+                    "applicant.birth_date",
+                    "under_18",
+                    "Date de naissance : le demandeur doit avoir 18 ans",
+                    "Birth date: the applicant must be 18 or over",
+                )
+            )
+        if payment > income / 12:
+            where = "loan.monthly_annuity" if loan.monthly_annuity else "loan.term_months"
+            problems.append(
+                (
+                    where,
+                    "annuity_above_income",
+                    f"Mensualité : {payment:.2f} € dépasse le revenu mensuel ({income / 12:.2f} €)",
+                    f"Monthly payment: €{payment:.2f} is above the monthly income "
+                    f"(€{income / 12:.2f})",
+                )
+            )
+        if problems:
+            return _errors(lang, problems)
+        new_client = form.applicant is not None
+        cid = self.next_client if new_client else int(form.client_id or 0)
+        if new_client:
+            self.next_client += 1
+            self.fake.clients[cid] = {
+                "id": cid,
+                "gender": "F" if form.applicant and form.applicant.sex == "female" else "M",
+                "age": age,
+                "income": income,
+                "credit": loan.amount,
+                "annuity": payment,
+                "target": None,
+            }
+        app = StoredApplication(
+            id=len(self.items) + 1,
+            sk_id_curr=cid,
+            new_client=new_client,
+            entered_by=username,
+            entered_at=datetime(2026, 12, 3, 9, 0) + timedelta(minutes=len(self.items)),
+            form=form.model_dump(mode="json"),
+            income=income,
+            age=age,
+            annuity=payment,
+            term=term,
+        )
+        self.items[app.id] = app
+        self.rescore(app.id)
+        if self.score(app, "fr").decision == "refer":
+            app.status = "referred"
+        self.replays[key] = app.id
+        if self.lose_next_answer:
+            self.lose_next_answer = False
+            return httpx.Response(503, json={"detail": "gateway timeout"})
+        return _ok(self.created(app, lang), 201)
+
+    def created(self, app: StoredApplication, lang: str) -> aps.ApplicationCreatedOut:
+        notes = []
+        if not app.form["loan"].get("monthly_annuity"):
+            notes.append(
+                f"Mensualité calculée : {app.annuity:.2f} €"
+                if lang == "fr"
+                else f"Monthly payment computed: €{app.annuity:.2f}"
+            )
+        if not app.form["loan"].get("term_months"):
+            notes.append(
+                f"Durée calculée : {app.term} mois"
+                if lang == "fr"
+                else f"Term computed: {app.term} months"
+            )
+        return aps.ApplicationCreatedOut(
+            **self.score(app, lang).model_dump(),
+            status=app.status,
+            new_client=app.new_client,
+            notes=notes,
+        )
+
+    def page(self, params: dict[str, str], username: str, role: str) -> httpx.Response:
+        since = date.fromisoformat(params["since"]) if "since" in params else None
+        until = date.fromisoformat(params["until"]) if "until" in params else None
+        chosen = [
+            self.summary(a)
+            for a in reversed(self.items.values())
+            if params.get("status") in (None, a.status)
+            and params.get("entered_by") in (None, a.entered_by)
+            and (role != "advisor" or a.entered_by == username)
+            and (since is None or a.entered_at.date() >= since)
+            and (until is None or a.entered_at.date() <= until)
+        ]
+        page, size = int(params.get("page", 1)), int(params.get("page_size", 50))
+        return _ok(
+            aps.ApplicationPage(
+                items=chosen[(page - 1) * size : page * size],
+                total=len(chosen),
+                page=page,
+                page_size=size,
+            )
+        )
+
+    def decide(
+        self, request: httpx.Request, app: StoredApplication, username: str, role: str
+    ) -> httpx.Response:
+        try:
+            body = aps.ApplicationDecisionIn.model_validate(json.loads(request.content))
+        except ValidationError as exc:
+            return httpx.Response(422, json={"detail": exc.errors(include_url=False)})
+        score = self.score(app, "fr")
+        if body.score_id != app.score_ids[-1]:
+            return httpx.Response(
+                409, json={"detail": f"Score {body.score_id} is not the latest ({score.score_id})"}
+            )
+        if app.status in ("decided", "withdrawn"):
+            return httpx.Response(409, json={"detail": f"Application {app.id} is already decided"})
+        senior = role in ("senior", "admin")
+        if app.status == "referred" and not senior:
+            return httpx.Response(
+                403, json={"detail": "A referred application is decided by a senior"}
+            )
+        refused = any(r.outcome == "refuse" for r in score.policy)
+        if body.decision == "grant" and refused and not senior:
+            return httpx.Response(
+                403, json={"detail": "Granting against a policy refusal needs a senior"}
+            )
+        override = body.decision != score.decision
+        if (override or body.decision in ("refer", "withdraw")) and not body.reason:
+            return httpx.Response(
+                422, json={"detail": "an override, a referral or a withdrawal needs a reason"}
+            )
+        out = aps.ApplicationDecisionOut(
+            id=sum(len(a.decisions) for a in self.items.values()) + 1,
+            application_id=app.id,
+            score_id=body.score_id,
+            username=username,
+            created_at=datetime.now(UTC),
+            decision=body.decision,
+            score_decision=score.decision,
+            override=override,
+            reason=body.reason,
+        )
+        app.decisions.append(out)
+        app.status = {"refer": "referred", "withdraw": "withdrawn"}.get(body.decision, "decided")  # type: ignore[assignment]
+        return _ok(out, 201)
+
+
+def _ok(model: s.BaseModel, status: int = 200) -> httpx.Response:
+    return httpx.Response(status, json=model.model_dump(mode="json"))
