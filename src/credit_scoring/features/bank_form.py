@@ -46,6 +46,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
@@ -500,29 +501,25 @@ def _plain(value: float, lang: str) -> str:
     return _number(value, lang, 0) if float(value).is_integer() else _number(value, lang, 2)
 
 
+@cache
 def _bounds(field: str) -> tuple[float | None, float | None, bool, bool]:
-    """(low, high, low is strict, high is strict) declared on the form's field ``field``."""
-    low = high = None
-    low_strict = high_strict = False
+    """(low, high, low is strict, high is strict) declared on the form's field ``field``.
+
+    Read from the models' JSON schema, which also holds the bounds of optional fields.
+    """
     for model in _MODELS:
-        info = model.model_fields.get(field)
-        if info is None:
+        prop = model.model_json_schema()["properties"].get(field)
+        if prop is None:
             continue
-        metadata = list(info.metadata)
-        annotation = info.annotation
-        for arg in getattr(annotation, "__args__", ()):  # Score | None carries its own bounds
-            metadata += list(getattr(arg, "__metadata__", ()))
-        for item in metadata:
-            for attr in ("gt", "ge", "lt", "le"):
-                value = getattr(item, attr, None)
-                if value is None:
-                    continue
-                if attr in ("gt", "ge"):
-                    low, low_strict = value, attr == "gt"
-                else:
-                    high, high_strict = value, attr == "lt"
+        for part in (prop, *prop.get("anyOf", ())):
+            if any(
+                k in part for k in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum")
+            ):
+                low = part.get("exclusiveMinimum", part.get("minimum"))
+                high = part.get("exclusiveMaximum", part.get("maximum"))
+                return low, high, "exclusiveMinimum" in part, "exclusiveMaximum" in part
         break
-    return low, high, low_strict, high_strict
+    return None, None, False, False
 
 
 def _range_text(field: str, lang: str) -> tuple[str, str] | None:
@@ -582,7 +579,7 @@ def _one_error(error: Mapping[str, Any], lang: str) -> FieldError:
             message = _say(
                 lang,
                 first,
-                f"renseignez « {fr_a} » ou « {fr_b} » (au moins l'un des deux)",
+                f"renseignez « {fr_a} » ou « {fr_b} » (au moins l'une des deux)",
                 f"give '{en_a}' or '{en_b}' (at least one of the two)",
             )
         return FieldError(path, "exclusive" if kind == "exactly_one" else "required", message)
@@ -609,7 +606,8 @@ def _one_error(error: Mapping[str, Any], lang: str) -> FieldError:
             fr = "doit être un nombre entier" if integer else "doit être un nombre"
             en = "must be a whole number" if integer else "must be a number"
             if bounds:
-                fr, en = f"{fr}, {bounds[0][len('doit être ') :]}", f"{en}, {bounds[1][5:]}"
+                fr = f"{fr}, {bounds[0].removeprefix('doit être ')}"
+                en = f"{en}, {bounds[1].removeprefix('must be ')}"
         else:
             fr, en = bounds or ("hors des limites", "out of bounds")
         code = "range" if kind in _RANGE_TYPES else "type"
