@@ -619,7 +619,7 @@ def test_a_known_client_is_checked_against_the_stored_applicant() -> None:
 # --- Pydantic errors in words ---------------------------------------------------------------
 
 
-def validation_errors(body: dict[str, Any]) -> list[Any]:
+def validation_errors(body: Any) -> list[Any]:
     with pytest.raises(ValidationError) as caught:
         ApplicationForm.model_validate(body)
     return caught.value.errors()
@@ -784,6 +784,11 @@ def test_fastapi_errors_drop_the_body_prefix() -> None:
         "/applications", content=b"{not json", headers={"content-type": "application/json"}
     )
     assert broken.json()["errors"][0]["message"] == "The request body is not readable JSON"
+
+
+def test_a_body_that_is_not_an_object_is_said_so() -> None:
+    (error,) = pydantic_errors(validation_errors([1, 2]), "fr")
+    assert (error.field, error.code, error.message) == ("", "type", "Doit être un objet")
 
 
 def test_an_unknown_language_is_refused() -> None:

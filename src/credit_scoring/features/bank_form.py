@@ -477,6 +477,9 @@ def _words(field: str, lang: str) -> str:
 def _say(lang: str, field: str, fr: str, en: str) -> str:
     """``"<Field in words> : <detail>"`` (French spacing) or ``"<Field>: <detail>"``."""
     name = _words(field, lang)
+    if not name:  # the body itself
+        detail = fr if lang == "fr" else en
+        return detail[:1].upper() + detail[1:]
     name = name[:1].upper() + name[1:]
     return f"{name}\u00a0: {fr}" if lang == "fr" else f"{name}: {en}"
 
@@ -759,7 +762,10 @@ def _term_for(amount: float, monthly_rate: float, payment: float) -> float | Non
     return -math.log(1 - share) / math.log(1 + monthly_rate)
 
 
-def _loan_errors(loan: Loan, terms: LenderTerms, lang: str) -> tuple[CompletedLoan | None, list]:
+def _loan_errors(
+    loan: Loan, terms: LenderTerms, lang: str
+) -> tuple[CompletedLoan | None, list[FieldError]]:
+    """The completed loan (None if it cannot be) and the loan's completion errors."""
     r = terms.monthly_rate
     rate = terms.yearly_rate
     errors: list[FieldError] = []
