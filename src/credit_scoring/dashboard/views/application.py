@@ -124,7 +124,7 @@ def _facts(app: ApplicationOut) -> None:
         )
     )
     cols = st.columns(4)
-    cols[0].metric(t("form.contract_type"), choice_label("contract_type", app.contract_type))
+    cols[0].metric(t("apps.col.status"), t(f"value.status.{app.status}"))
     cols[1].metric(t("form.amount"), fmt_money(app.amount_credit, lang))
     cols[2].metric(
         t("form.term_months"),
@@ -269,7 +269,9 @@ def show(application_id: int) -> ApplicationOut | None:
     app = call(state.api().application, state.token() or "", application_id, lang=state.lang())
     if app is None:
         return None
-    st.subheader(t("application.title", id=app.application_id))
+    # the contract type in the heading: too long for a metric at 1280 px
+    kind = choice_label("contract_type", app.contract_type)
+    st.subheader(f"{t('application.title', id=app.application_id)} — {kind}")
     saved = st.session_state.pop(SAVED, None)
     if saved:
         st.success(saved)

@@ -60,15 +60,16 @@ def _filters() -> dict[str, typing.Any]:
     labels: dict[str | None, str] = {None: t("filter.any")} | {
         s: t(f"value.status.{s}") for s in STATUSES
     }
+    date_format = "DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD"
     cols = st.columns(4)
     with cols[0]:
         status = st.selectbox(
             t("apps.status"), (None, *STATUSES), key="apps_status", format_func=labels.__getitem__
         )
     with cols[1]:
-        since = st.date_input(t("apps.since"), value=None, key="apps_since")
+        since = st.date_input(t("apps.since"), value=None, key="apps_since", format=date_format)
     with cols[2]:
-        until = st.date_input(t("apps.until"), value=None, key="apps_until")
+        until = st.date_input(t("apps.until"), value=None, key="apps_until", format=date_format)
     entered_by = None
     if state.sees_everyone():
         with cols[3]:
