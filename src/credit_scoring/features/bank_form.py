@@ -752,7 +752,7 @@ def annuity(amount: float, monthly_rate: float, months: int) -> float:
     return amount * monthly_rate / (1 - (1 + monthly_rate) ** -months)
 
 
-def _term_for(amount: float, monthly_rate: float, payment: float) -> float | None:
+def term_for(amount: float, monthly_rate: float, payment: float) -> float | None:
     """Months (not rounded) for ``payment`` to repay ``amount``; None if it never does."""
     if monthly_rate == 0:
         return amount / payment
@@ -810,7 +810,7 @@ def _loan_errors(
     else:
         assert given_payment is not None  # the model asks for one of the two
         payment = given_payment
-        months = _term_for(loan.amount, r, payment)
+        months = term_for(loan.amount, r, payment)
         if months is None:
             interest = loan.amount * r
             errors.append(
@@ -1156,6 +1156,33 @@ def _family_members(family_status: str, children: int) -> float:
     return float(1 + children + couple)
 
 
+def loan_columns(loan: CompletedLoan) -> dict[str, Any]:
+    """The loan's Kaggle columns (for a known client, they replace those of the stored row).
+
+    Without a goods price, ``AMT_GOODS_PRICE`` is the credit (Kaggle never leaves it
+    missing for a cash loan).
+    """
+    return {
+        "NAME_CONTRACT_TYPE": _kaggle("contract_type", loan.contract_type),
+        "AMT_CREDIT": float(loan.amount),
+        "AMT_ANNUITY": float(loan.monthly_annuity),
+        "AMT_GOODS_PRICE": float(loan.goods_price if loan.goods_price is not None else loan.amount),
+    }
+
+
+def alternative_text(amount: float, months: int, monthly: float, lang: str) -> str:
+    """A loan the lender would grant, in the applicant's words (for the letter)."""
+    if _lang(lang) == "fr":
+        return (
+            f"Un crédit de {_money(amount, 'fr')} sur {months} mois "
+            f"(mensualité de {_money(monthly, 'fr')}) pourrait vous être accordé."
+        )
+    return (
+        f"A loan of {_money(amount, 'en')} over {months} months "
+        f"(monthly payment {_money(monthly, 'en')}) could be granted to you."
+    )
+
+
 def to_application_row(
     form_applicant: Applicant, loan: CompletedLoan, *, sk_id_curr: int, today: date
 ) -> dict[str, Any]:
@@ -1194,15 +1221,12 @@ def to_application_row(
         )
     return {
         "SK_ID_CURR": int(sk_id_curr),
-        "NAME_CONTRACT_TYPE": _kaggle("contract_type", loan.contract_type),
+        **loan_columns(loan),
         "CODE_GENDER": _kaggle("sex", a.sex),
         "FLAG_OWN_CAR": "Y" if a.owns_car else "N",
         "FLAG_OWN_REALTY": "Y" if a.owns_property else "N",
         "CNT_CHILDREN": int(a.children),
         "AMT_INCOME_TOTAL": float(a.income_yearly),
-        "AMT_CREDIT": float(loan.amount),
-        "AMT_ANNUITY": float(loan.monthly_annuity),
-        "AMT_GOODS_PRICE": float(loan.goods_price if loan.goods_price is not None else loan.amount),
         "NAME_INCOME_TYPE": _kaggle("income_type", a.income_type),
         "NAME_EDUCATION_TYPE": _kaggle("education", a.education),
         "NAME_FAMILY_STATUS": _kaggle("family_status", a.family_status),
