@@ -176,6 +176,7 @@ class ApplicationRoutes:
             model_name="lightgbm",
             model_version="3",
             feature_set="full",
+            inputs_digest="ab" * 32,
             grade="F" if p >= THRESHOLD else "C",
             points=520.0 if p >= THRESHOLD else 585.0,
             policy_version=POLICY.version,
@@ -253,15 +254,18 @@ class ApplicationRoutes:
             return httpx.Response(200, json={"applicant": self.applicant(int(parts[1]))})
         if parts[0] != "applications":
             return None
-        if role == "analyst":
+        writes = request.method == "POST" or parts[-1] == "letter"
+        if role == "analyst" and writes:  # analysts read applications, enter and decide none
             return httpx.Response(403, json={"detail": f"Role '{role}' may not do this"})
         if len(parts) == 1 and request.method == "POST":
             return self.create(request, lang, username)
         if len(parts) == 1:
             return self.page(params, username, role)
         app = self.items.get(int(parts[1]))
-        if app is None or (role == "advisor" and app.entered_by != username):
-            return httpx.Response(404, json={"detail": f"No application {parts[1]}"})
+        if app is None:
+            return httpx.Response(404, json={"detail": f"Application {parts[1]} does not exist."})
+        if role == "advisor" and app.entered_by != username:
+            return httpx.Response(403, json={"detail": "entered by another advisor"})
         if len(parts) == 2:
             return _ok(self.out(app, lang))
         if parts[2] == "letter":
@@ -418,7 +422,7 @@ class ApplicationRoutes:
             for a in reversed(self.items.values())
             if params.get("status") in (None, a.status)
             and params.get("entered_by") in (None, a.entered_by)
-            and (role != "advisor" or a.entered_by == username)
+            and (role != "advisor" or a.entered_by == username)  # the others see everyone's
             and (since is None or a.entered_at.date() >= since)
             and (until is None or a.entered_at.date() <= until)
         ]

@@ -388,6 +388,7 @@ def test_api_client_application_routes(fake: FakeApi) -> None:
     assert [r.code for r in api.policy("tok-ana").rules] == ["DEBT_RATIO", "YOUNG_APPLICANT"]
     page = api.applications("tok-sam", status="decided", since=date(2026, 12, 1))
     assert page.total == 1 and page.items[0].entered_by == "alice"
+    assert api.applications("tok-ana").total == 1  # analysts read every application
     with pytest.raises(ApiError) as err:
-        api.applications("tok-ana")
+        api.create_application("tok-ana", form, idempotency_key=str(uuid.uuid4()))
     assert err.value.kind == "forbidden"
