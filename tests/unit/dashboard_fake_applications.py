@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from dashboard_fake import FakeApi
 
 YEARLY_RATE = 0.10
+# Applications keep the model's column value, as the API stores them.
+KAGGLE_CONTRACT = {"cash": "Cash loans", "revolving": "Revolving loans"}
 PDF = b"%PDF-1.4\n%fake letter\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 POLICY = aps.PolicyOut(
     version="2026-12",
@@ -204,7 +206,7 @@ class ApplicationRoutes:
             entered_by=app.entered_by,
             entered_at=app.entered_at,
             decided_at=app.decisions[-1].created_at if app.status == "decided" else None,
-            contract_type=loan["contract_type"],
+            contract_type=KAGGLE_CONTRACT[loan["contract_type"]],
             amount_credit=loan["amount"],
             amount_goods_price=loan.get("goods_price"),
             term_months=app.term,
@@ -224,7 +226,7 @@ class ApplicationRoutes:
             source="intake",
             entered_by=app.entered_by,
             entered_at=app.entered_at,
-            contract_type=app.form["loan"]["contract_type"],
+            contract_type=KAGGLE_CONTRACT[app.form["loan"]["contract_type"]],
             amount_credit=app.form["loan"]["amount"],
             decision=score.decision,
             probability=score.probability,

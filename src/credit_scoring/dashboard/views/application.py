@@ -62,6 +62,16 @@ def choice_label(field: str, code: str | None) -> str:
     return labels[state.lang()] if labels else code
 
 
+def contract_label(value: str | None) -> str:
+    """A stored contract type in words: the form's code (``cash``) or Kaggle's (``Cash loans``).
+
+    Applications keep the model's column value (``NAME_CONTRACT_TYPE``), so both spellings
+    reach the dashboard.
+    """
+    code = {"Cash loans": "cash", "Revolving loans": "revolving"}.get(value or "", value)
+    return choice_label("contract_type", code)  # the form's own words for it
+
+
 def needs_reason(decision: str, score_decision: str) -> bool:
     """An override of the score's decision, a referral and a withdrawal need a reason."""
     return decision != score_decision or decision in ("refer", "withdraw")
@@ -270,7 +280,7 @@ def show(application_id: int) -> ApplicationOut | None:
     if app is None:
         return None
     # the contract type in the heading: too long for a metric at 1280 px
-    kind = choice_label("contract_type", app.contract_type)
+    kind = contract_label(app.contract_type)
     st.subheader(f"{t('application.title', id=app.application_id)} — {kind}")
     saved = st.session_state.pop(SAVED, None)
     if saved:

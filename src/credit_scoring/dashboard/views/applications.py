@@ -40,9 +40,7 @@ def queue_frame(page: ApplicationPage) -> pd.DataFrame:
                 t("apps.col.entered_at"): item.entered_at.strftime("%Y-%m-%d %H:%M"),
                 t("apps.col.entered_by"): item.entered_by,
                 t("apps.col.status"): t(f"value.status.{item.status}"),
-                t("form.contract_type"): application.choice_label(
-                    "contract_type", item.contract_type
-                ),
+                t("form.contract_type"): application.contract_label(item.contract_type),
                 t("form.amount"): fmt_money(item.amount_credit, lang),
                 t("apps.col.probability"): fmt_pct(item.probability, lang),
                 t("apps.col.grade"): item.grade or "—",
