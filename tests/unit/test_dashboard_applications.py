@@ -350,6 +350,21 @@ def test_known_client_fills_the_form_and_is_sent_by_id(fake: FakeApi) -> None:
     assert "Aucune demande enregistrée pour ce client." in texts(at)
 
 
+def test_logout_forgets_the_applicant_typed_in(fake: FakeApi) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[state.API] = fake.api_client()
+    at.session_state[state.TOKEN] = "tok-alice"
+    at.session_state[state.ROLE] = "advisor"
+    at.session_state[state.USER] = "alice"
+    at.session_state[widget_key("income_yearly")] = 42_000.0
+    at.session_state[state.APPLICANT_CLIENT] = 100002
+    at.run()
+    assert at.session_state[widget_key("income_yearly")] == 42_000.0
+    at.button(key="logout").click().run()
+    assert widget_key("income_yearly") not in at.session_state
+    assert state.APPLICANT_CLIENT not in at.session_state
+
+
 def test_analyst_enters_no_application(fake: FakeApi) -> None:
     at = view("new_application", fake, user="ana")
     assert "Votre rôle ne saisit pas de demandes." in at.info[0].value and not at.get("form")

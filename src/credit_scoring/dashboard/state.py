@@ -38,6 +38,8 @@ APPLICATION, NEW_APPLICATION, SUBMISSION, APPLICANT_CLIENT, FORM_ERRORS = (
     "application_client",
     "application_form_errors",
 )
+# Widget keys of the application pages (New application, the decision form, the queue).
+FORM_PREFIXES = ("na_", "app_", "apps_")
 _ADVISOR_PAGES = (
     "new_application",
     "applications",
@@ -139,8 +141,13 @@ def end_session() -> None:
 
 
 def log_out(message_key: str | None = None) -> None:
-    """Forget the credentials (and the selected client); keep the language."""
+    """Forget the credentials, the selected client and any application data; keep the language."""
     for key in (TOKEN, ROLE, USER, EXPIRES, CLIENT, APPLICATION, NEW_APPLICATION, SUBMISSION):
+        st.session_state.pop(key, None)
+    # an applicant's data typed into a form is not left for the next person at this browser
+    for key in [k for k in st.session_state if str(k).startswith(FORM_PREFIXES)]:
+        st.session_state.pop(key, None)
+    for key in (APPLICANT_CLIENT, FORM_ERRORS):
         st.session_state.pop(key, None)
     if message_key:
         st.session_state[FLASH] = message_key

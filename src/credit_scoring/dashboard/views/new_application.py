@@ -26,7 +26,7 @@ from credit_scoring.dashboard.views.application import APPLICANT_FIELDS, LOAN_FI
 from credit_scoring.dashboard.views.common import error_message
 from credit_scoring.features.bank_form import CHOICES, ApplicationForm, pydantic_errors
 
-PREFIX = "na_"
+PREFIX = "na_"  # one of state.FORM_PREFIXES: logging out forgets these widgets
 OLDEST = date(1900, 1, 1)
 # What an empty form holds (the advisor must choose every required field).
 DEFAULTS: dict[str, Any] = {
