@@ -7,14 +7,19 @@ pytest's temporary folder, so that a test run leaves the work tree as it was.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import pytest
 from e2e_stack import CHROMIUM, CHROMIUM_ARGS, Stack
 from playwright.sync_api import Locator, Page, expect, sync_playwright
+
+from credit_scoring.dashboard.i18n import translate
+from credit_scoring.features.bank_form import CHOICES
 
 pytestmark = pytest.mark.e2e
 SHOTS = Path(
@@ -22,6 +27,7 @@ SHOTS = Path(
     or Path(tempfile.gettempdir()) / "credit-scoring-e2e-screenshots"
 )
 WAIT = 30_000  # ms: the first page of a fresh server compiles and caches
+EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "new-application.json"
 
 
 def settle(page: Page) -> None:
@@ -199,3 +205,119 @@ def walk(page: Page, stack: Stack) -> None:
     # 9. logout returns to the login page
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_text("You are logged out.")).to_be_visible(timeout=WAIT)
+
+
+def test_advisor_enters_an_application(stack: Stack) -> None:
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        try:
+            log_in(page, stack.dashboard_url, stack.username, stack.password)
+            application_walk(page)
+        finally:
+            browser.close()
+
+
+def fill_form(page: Page, body: dict, lang: str = "fr") -> None:
+    """Type a ``POST /applications`` body into the New application form, as an advisor would."""
+
+    def label(field: str) -> str:
+        return translate(f"form.{field}", lang)
+
+    form = page.get_by_test_id("stForm")
+    values = {**body["applicant"], **body["loan"]}
+    for field, value in values.items():
+        if value is None or field in ("not_employed", "region_rating"):
+            continue
+        if field in ("birth_date", "employed_since"):
+            day = date.fromisoformat(value)
+            # a segmented date field (day, month, year): type the digits into its first segment
+            box = form.get_by_role("group", name=label(field), exact=True)
+            box.get_by_role("spinbutton").first.click()
+            page.keyboard.type(day.strftime("%d%m%Y") if lang == "fr" else day.strftime("%Y%m%d"))
+            page.keyboard.press("Escape")
+        elif field in CHOICES:
+            # long lists show only what fits: type the label to bring the option up
+            option = CHOICES[field][value][lang]
+            form.get_by_label(label(field), exact=True).click()
+            page.keyboard.type(option)
+            page.get_by_role("option", name=option, exact=True).click()
+        elif isinstance(value, bool):
+            if value:
+                form.get_by_text(label(field), exact=True).click()
+        else:
+            form.get_by_label(label(field), exact=True).fill(str(value))
+    if values.get("not_employed"):
+        form.get_by_text(label("not_employed"), exact=True).click()
+    if values.get("region_rating", 2) != 2:
+        form.get_by_text(str(values["region_rating"]), exact=True).click()
+
+
+def application_walk(page: Page) -> None:
+    """Enter the example application, decide it against the proposal, get the letter."""
+    body = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    # 1. the form, filled from the example body (a new applicant)
+    nav(page, "Nouvelle demande")
+    expect(main(page).get_by_role("heading", name="Nouvelle demande de crédit")).to_be_visible(
+        timeout=WAIT
+    )
+    fill_form(page, body)
+    shot(page, "14-new-application")
+    page.get_by_role("button", name="Enregistrer et scorer la demande").click()
+
+    # 2. the scored application: decision, policy rules, reasons with their codes
+    expect(page.get_by_text(re.compile(r"Demande n° \d+ enregistrée et scorée"))).to_be_visible(
+        timeout=WAIT
+    )
+    proposal = page.get_by_text(re.compile(r"^(Crédit accordé|Crédit refusé|Avis d'un conseiller)"))
+    expect(proposal).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("Ce qui augmente le risque")).to_be_visible()
+    expect(page.get_by_text("Règles de la politique de crédit")).to_be_visible()
+    heading = main(page).get_by_role("heading", name=re.compile(r"^Demande n° \d+ — "))
+    found = re.search(r"n° (\d+)", heading.inner_text())
+    assert found, heading.inner_text()
+    application_id = found.group(1)
+    shot(page, "15-application-scored")
+
+    # 3. an override needs a reason; recorded, it shows in the history
+    form = page.get_by_test_id("stForm")
+    said = proposal.inner_text()
+    other = "Accordé" if said.startswith("Crédit refusé") else "Refusé"
+    form.get_by_text(other, exact=True).click()
+    form.get_by_role("button", name="Enregistrer la décision").click()
+    refused = page.get_by_text("Indiquez le motif")
+    expect(refused).to_be_visible(timeout=WAIT)
+    scroll_to(page, form.get_by_role("button", name="Enregistrer la décision"))
+    shot(page, "16-application-reason-required")
+    reason = "Apport personnel de 30 %, garant solide"
+    form.get_by_role("textbox", name="Motif").fill(reason)
+    form.get_by_role("button", name="Enregistrer la décision").click()
+    expect(
+        page.get_by_text(f"Décision enregistrée pour la demande n° {application_id}")
+    ).to_be_visible(timeout=WAIT)
+    history = page.get_by_test_id("stTable").first
+    expect(history).to_contain_text(reason)
+
+    # 4. the letter to the applicant, in French or English
+    download = page.get_by_role("button", name="Télécharger le courrier (PDF)")
+    scroll_to(page, download)
+    with page.expect_download(timeout=WAIT) as done:
+        download.click()
+    pdf = Path(done.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    shot(page, "17-application-decided-letter")
+
+    # 5. the Applications queue: the application is among the decided ones
+    nav(page, "Demandes")
+    expect(main(page).get_by_role("heading", name="Demandes à décider")).to_be_visible(timeout=WAIT)
+    main(page).get_by_label("Statut", exact=True).click()
+    page.get_by_role("option", name="Décidée", exact=True).click()
+    settle(page)
+    expect(page.get_by_text(re.compile(r"[1-9]\d* demande\(s\) trouvée\(s\)"))).to_be_visible(
+        timeout=WAIT
+    )
+    page.get_by_role("button", name="Ouvrir la demande").click()
+    opened = main(page).get_by_role("heading", name=re.compile(rf"^Demande n° {application_id} — "))
+    expect(opened).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("Demande close : Décidée.")).to_be_visible()
+    shot(page, "18-applications-queue")
