@@ -88,11 +88,9 @@ class FeatureSetInfo:
 
 
 def load_feature_metadata() -> dict[str, FeatureMeta]:
-    """Plain-words metadata of the features (empty when the features module cannot provide it)."""
-    try:
-        from credit_scoring.features.build import feature_metadata
-    except ImportError:
-        return {}
+    """Plain-words metadata of the features (descriptions, groups, sources)."""
+    from credit_scoring.features.build import feature_metadata
+
     return feature_metadata()
 
 
