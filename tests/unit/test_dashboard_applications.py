@@ -20,8 +20,9 @@ from streamlit.testing.v1.element_tree import Block, Error
 from credit_scoring.api.application_schemas import ApplicationDecisionIn
 from credit_scoring.dashboard import navigation, state
 from credit_scoring.dashboard.api_client import ApiError
+from credit_scoring.dashboard.i18n import catalog
 from credit_scoring.dashboard.views.new_application import widget_key
-from credit_scoring.features.bank_form import ApplicationForm
+from credit_scoring.features.bank_form import Applicant, ApplicationForm, Loan
 
 APP = str(Path(navigation.__file__).with_name("app.py"))
 TIMEOUT = 30
@@ -154,6 +155,18 @@ def test_senior_logs_in_and_sees_the_application_pages(fake: FakeApi) -> None:
     assert at.session_state[state.ROLE] == "senior"
     assert set(at.session_state[state.PAGES]) == set(state.ROLE_PAGES["senior"])
     assert "Connecté : sam (conseiller senior)" in texts(at)
+
+
+def test_every_field_of_the_bank_form_has_a_labelled_widget(fake: FakeApi) -> None:
+    at = view("new_application", fake, lang="en")
+    keys = {
+        w.key
+        for kind in ("selectbox", "number_input", "checkbox", "radio", "date_input")
+        for w in getattr(at, kind)
+    }
+    fields = {*Applicant.model_fields, *Loan.model_fields}
+    assert {widget_key(f) for f in fields} <= keys
+    assert all(catalog("en").get(f"form.{f}") for f in fields)
 
 
 def test_form_submits_and_shows_the_decision_and_reasons(fake: FakeApi) -> None:

@@ -27,31 +27,14 @@ from credit_scoring.dashboard.api_client import ApiError
 from credit_scoring.dashboard.i18n import fmt_money, t
 from credit_scoring.dashboard.views.common import call, error_message
 from credit_scoring.dashboard.views.score import show_score
-from credit_scoring.features.bank_form import CHOICES
+from credit_scoring.features.bank_form import CHOICES, Applicant, Loan
 
 DECISIONS: tuple[FinalDecision, ...] = ("grant", "refuse", "refer", "withdraw")
 SAVED = "application_saved"  # the decision just recorded, shown once after the rerun
-APPLICANT_FIELDS = (
-    "birth_date",
-    "sex",
-    "family_status",
-    "children",
-    "education",
-    "income_type",
-    "income_yearly",
-    "employed_since",
-    "not_employed",
-    "occupation",
-    "employer_type",
-    "housing",
-    "owns_car",
-    "owns_property",
-    "region_rating",
-    "ext_source_1",
-    "ext_source_2",
-    "ext_source_3",
-)
-LOAN_FIELDS = ("contract_type", "amount", "goods_price", "term_months", "monthly_annuity")
+# The bank form's own fields, in its order (a field added there is asked here too: the
+# page test checks that every one has a widget and a label).
+APPLICANT_FIELDS: tuple[str, ...] = tuple(Applicant.model_fields)
+LOAN_FIELDS: tuple[str, ...] = tuple(Loan.model_fields)
 
 
 def choice_label(field: str, code: str | None) -> str:

@@ -39,7 +39,9 @@ DEFAULTS: dict[str, Any] = {
     **{f: None for f in LOAN_FIELDS},
     "contract_type": "cash",
 }
-DATES = ("birth_date", "employed_since")
+DATES = ("birth_date", "employed_since", "id_document_issued_on", "address_since")
+# Yes, no, or not asked (None): the model reads a missing answer differently from a no.
+ANSWERS = ("mobile_phone", "work_phone", "home_phone", "email")
 
 
 def widget_key(field: str) -> str:
@@ -154,23 +156,13 @@ def _money(field: str, errors: dict[str, list[str]], path: str, *, disabled: boo
 
 
 def _applicant_block(errors: dict[str, list[str]], known: bool) -> None:
-    today = date.today()
-
     def path(field: str) -> str:
         return f"applicant.{field}"
 
     st.subheader(t("form.applicant"))
     left, middle, right = st.columns(3)
     with left:
-        st.date_input(
-            t("form.birth_date"),
-            min_value=OLDEST,
-            max_value=today,
-            key=widget_key("birth_date"),
-            format="DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD",
-            disabled=known,
-        )
-        _beside(errors, path("birth_date"))
+        _date("birth_date", errors, path("birth_date"), disabled=known)
         _select("sex", errors, path("sex"), disabled=known)
         st.caption(t("form.sex_help"))
         _select("family_status", errors, path("family_status"), disabled=known)
@@ -187,15 +179,7 @@ def _applicant_block(errors: dict[str, list[str]], known: bool) -> None:
     with middle:
         _select("income_type", errors, path("income_type"), disabled=known)
         _money("income_yearly", errors, path("income_yearly"), disabled=known)
-        st.date_input(
-            t("form.employed_since"),
-            min_value=OLDEST,
-            max_value=today,
-            key=widget_key("employed_since"),
-            format="DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD",
-            disabled=known,
-        )
-        _beside(errors, path("employed_since"))
+        _date("employed_since", errors, path("employed_since"), disabled=known)
         st.checkbox(t("form.not_employed"), key=widget_key("not_employed"), disabled=known)
         st.caption(t("form.not_employed_help"))
         _beside(errors, path("not_employed"))
@@ -230,6 +214,40 @@ def _applicant_block(errors: dict[str, list[str]], known: bool) -> None:
                 disabled=known,
             )
             _beside(errors, path(field))
+
+
+def _date(field: str, errors: dict[str, list[str]], path: str, *, disabled: bool) -> None:
+    st.date_input(
+        t(f"form.{field}"),
+        min_value=OLDEST,
+        max_value=date.today(),
+        key=widget_key(field),
+        format="DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD",
+        disabled=disabled,
+    )
+    _beside(errors, path)
+
+
+def _documents_block(errors: dict[str, list[str]], known: bool) -> None:
+    """Identity document, address and contact details: optional, left empty when not asked."""
+    st.markdown(f"**{t('form.documents')}**")
+    st.caption(t("form.documents_help"))
+    cols = st.columns(len(DATES) - 2 + len(ANSWERS))
+    for col, field in zip(cols[:2], DATES[2:], strict=True):
+        with col:
+            _date(field, errors, f"applicant.{field}", disabled=known)
+    answers = {True: t("common.yes"), False: t("common.no")}
+    for col, field in zip(cols[2:], ANSWERS, strict=True):
+        with col:
+            st.selectbox(
+                t(f"form.{field}"),
+                (True, False),
+                key=widget_key(field),
+                format_func=answers.__getitem__,
+                placeholder=t("form.not_asked"),
+                disabled=known,
+            )
+            _beside(errors, f"applicant.{field}")
 
 
 def _loan_block(errors: dict[str, list[str]]) -> None:
@@ -349,6 +367,7 @@ def render() -> None:
                     st.error(message)
     with st.form(f"{PREFIX}form", clear_on_submit=False, enter_to_submit=False):
         _applicant_block(errors, known is not None)
+        _documents_block(errors, known is not None)
         _loan_block(errors)
         submitted = st.form_submit_button(t("form.submit"), type="primary")
     if submitted:
