@@ -19,6 +19,7 @@ from e2e_stack import CHROMIUM, CHROMIUM_ARGS, Stack
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 from credit_scoring.dashboard.i18n import translate
+from credit_scoring.dashboard.views.new_application import ANSWERS, DATES
 from credit_scoring.features.bank_form import CHOICES
 
 pytestmark = pytest.mark.e2e
@@ -229,7 +230,7 @@ def fill_form(page: Page, body: dict, lang: str = "fr") -> None:
     for field, value in values.items():
         if value is None or field in ("not_employed", "region_rating"):
             continue
-        if field in ("birth_date", "employed_since"):
+        if field in DATES:
             day = date.fromisoformat(value)
             # a segmented date field (day, month, year): type the digits into its first segment
             box = form.get_by_role("group", name=label(field), exact=True)
@@ -242,6 +243,10 @@ def fill_form(page: Page, body: dict, lang: str = "fr") -> None:
             form.get_by_label(label(field), exact=True).click()
             page.keyboard.type(option)
             page.get_by_role("option", name=option, exact=True).click()
+        elif field in ANSWERS:  # yes, no or not asked
+            form.get_by_label(label(field), exact=True).click()
+            answer = translate("common.yes" if value else "common.no", lang)
+            page.get_by_role("option", name=answer, exact=True).click()
         elif isinstance(value, bool):
             if value:
                 form.get_by_text(label(field), exact=True).click()

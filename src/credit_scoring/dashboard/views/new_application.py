@@ -232,12 +232,12 @@ def _documents_block(errors: dict[str, list[str]], known: bool) -> None:
     """Identity document, address and contact details: optional, left empty when not asked."""
     st.markdown(f"**{t('form.documents')}**")
     st.caption(t("form.documents_help"))
-    cols = st.columns(len(DATES) - 2 + len(ANSWERS))
-    for col, field in zip(cols[:2], DATES[2:], strict=True):
+    # dates on a row of their own: a full date does not fit a sixth of the page at 1280 px
+    for col, field in zip(st.columns(3)[:2], DATES[2:], strict=True):
         with col:
             _date(field, errors, f"applicant.{field}", disabled=known)
     answers = {True: t("common.yes"), False: t("common.no")}
-    for col, field in zip(cols[2:], ANSWERS, strict=True):
+    for col, field in zip(st.columns(len(ANSWERS)), ANSWERS, strict=True):
         with col:
             st.selectbox(
                 t(f"form.{field}"),
