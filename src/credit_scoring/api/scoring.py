@@ -138,8 +138,21 @@ class ScoringService:
 
     # --- features -------------------------------------------------------------------------
     def feature_set(self, session: Session) -> FeatureSetInfo:
-        """The newest stored feature set that has every column the model needs."""
+        """The stored feature set the champion was trained on (same version: same column
+        definitions). A model without a recorded version (older, or a test double) gets the
+        newest stored set that has every column it needs."""
         if self._feature_set is not None:
+            return self._feature_set
+        wanted = self.scorer.feature_set_version if self.scorer else ""
+        if wanted:
+            row = session.get(m.FeatureSet, wanted)
+            if row is None:
+                raise NotFoundError(
+                    f"No stored feature vectors were built with the definitions the model was "
+                    f"trained on (feature set {wanted}): run `credit-scoring db load --data DIR` "
+                    "with the current feature definitions, or promote a model trained on them."
+                )
+            self._feature_set = FeatureSetInfo(row.version, list(row.columns), dict(row.categories))
             return self._feature_set
         needed = set(self.scorer.feature_names) if self.scorer else set()
         rows = session.execute(

@@ -23,6 +23,7 @@ class Scorer(Protocol):
     model_name: str
     model_version: str
     threshold: float
+    feature_set_version: str  # the definitions it was trained on ("" when unknown)
     feature_names: list[str]  # the columns read from a feature table
     metas: dict[str, FeatureMeta]  # descriptions of the columns it explains (may add its own)
 

@@ -13,6 +13,7 @@ class FakeScorer:
     """Logistic score on standardised features with fixed weights; reasons from the terms."""
 
     model_name = "fake-credit-default"
+    feature_set_version = ""  # no recorded definitions: the newest stored set is served
 
     def __init__(
         self,
