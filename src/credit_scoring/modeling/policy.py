@@ -1,0 +1,477 @@
+"""Credit-committee policy rules: knock-outs and referrals applied on top of the model.
+
+Why a file and not code: the rules belong to the credit committee, not to the model. They
+change on the committee's calendar, must be reviewable by people who do not read Python,
+and every decision must say which version of them it applied. So they live in a versioned
+JSON file (``policy_rules.json`` beside this module, shipped in the wheel), their conditions
+are `rule-engine <https://zerosteiner.github.io/rule-engine/>`_ expressions over a small,
+fixed set of *facts*, and :attr:`Policy.version` names both the committee's version string
+and the file's content hash, so an edit that forgets to bump the version still shows.
+
+File format
+-----------
+::
+
+    {
+      "version": "2026-12-01",
+      "products": {"Cash loans": {"max_term_months": 120},
+                   "Revolving loans": {"max_term_months": 60}},
+      "rules": [
+        {"code": "P01", "outcome": "refuse",
+         "when": "age_years != null and age_years < 18",
+         "note": "optional comment for reviewers",
+         "text_fr": "...", "text_en": "...",
+         "applicant_fr": "...", "applicant_en": "..."}
+      ]
+    }
+
+- ``version``: non-empty string chosen by the committee (a date).
+- ``products``: per ``NAME_CONTRACT_TYPE``, the product limits (``max_term_months`` > 0);
+  :meth:`Policy.evaluate` adds the applicable one as the fact ``product_max_term_months``.
+- ``rules``: non-empty list; ``code`` is unique and looks like ``P01``; ``outcome`` is
+  ``"refuse"`` (knock-out) or ``"refer"`` (a senior analyst decides); ``when`` is a
+  rule-engine expression over the facts below; ``text_*`` is the advisor's short wording,
+  ``applicant_*`` plain words for the letter to the applicant (no fact names, no jargon:
+  something an advisor could say to the applicant's face). ``note`` is optional. Any other
+  key is refused (it is usually a typo such as ``text_eng``).
+
+Loading validates all of this and fails with :class:`PolicyFileError`, naming the rule.
+It also evaluates every rule on facts that are all missing: a rule that fires or fails on
+missing facts is refused, so a missing value can never knock an applicant out by accident.
+Expressions must therefore guard their facts (``x != null and x > 1``).
+
+Facts (:func:`policy_facts`)
+----------------------------
+``age_years``, ``age_at_end_years`` (whole years, at application and at the last payment),
+``monthly_income`` (yearly income / 12), ``annuity_income_ratio`` (monthly annuity / monthly
+income), ``credit_income_ratio`` (credit / yearly income), ``term_months``,
+``term_estimated``, ``contract_type``, ``employed``, ``employment_months`` (whole months in
+the current job) and ``product_max_term_months`` (added by :meth:`Policy.evaluate`). A value
+that is missing, not finite or not meaningful (income of zero or less) is ``None``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import rule_engine
+
+Outcome = Literal["refuse", "refer"]
+Decision = Literal["grant", "refuse", "refer"]
+
+DEFAULT_PATH = Path(__file__).with_name("policy_rules.json")
+NOT_EMPLOYED_DAYS = 365243  # Kaggle's DAYS_EMPLOYED for pensioners and people without a job
+DAYS_PER_YEAR = 365.25
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+RATIO_DECIMALS = 6  # ratios are rounded so that 3 500 / 10 000 is exactly 0.35 at a boundary
+
+_T = rule_engine.DataType
+FACT_TYPES: dict[str, Any] = {
+    "age_years": _T.FLOAT,
+    "age_at_end_years": _T.FLOAT,
+    "monthly_income": _T.FLOAT,
+    "annuity_income_ratio": _T.FLOAT,
+    "credit_income_ratio": _T.FLOAT,
+    "term_months": _T.FLOAT,
+    "term_estimated": _T.BOOLEAN,
+    "contract_type": _T.STRING,
+    "employed": _T.BOOLEAN,
+    "employment_months": _T.FLOAT,
+    "product_max_term_months": _T.FLOAT,
+}
+_CONTEXT = rule_engine.Context(type_resolver=rule_engine.type_resolver_from_dict(FACT_TYPES))
+
+OUTCOMES: tuple[Outcome, ...] = ("refuse", "refer")
+_TEXT_KEYS = ("text_fr", "text_en", "applicant_fr", "applicant_en")
+_RULE_KEYS = {"code", "outcome", "when", "note", *_TEXT_KEYS}
+_CODE = re.compile(r"P\d{2}")
+# words an applicant must not read (model jargon, placeholders) and fact names
+_JARGON = re.compile(
+    r"SHAP|log-odds|probabilit|non renseign|not provided|\bnull\b|"
+    + "|".join(re.escape(name) for name in FACT_TYPES),
+    re.IGNORECASE,
+)
+
+
+class PolicyFileError(ValueError):
+    """The policy file is not valid; the message names the file and the rule."""
+
+
+class PolicyError(RuntimeError):
+    """A rule could not be evaluated on the facts given (wrong type of a fact)."""
+
+
+@dataclass(frozen=True)
+class PolicyHit:
+    """One rule that fired on an application.
+
+    Attributes
+    ----------
+    code : str
+        The rule's code (``"P03"``).
+    outcome : {"refuse", "refer"}
+        What the rule asks for.
+    text_fr, text_en : str
+        Short wording for the advisor's screen.
+    applicant_fr, applicant_en : str
+        Plain words for the letter to the applicant.
+    """
+
+    code: str
+    outcome: Outcome
+    text_fr: str
+    text_en: str
+    applicant_fr: str
+    applicant_en: str
+
+    def text(self, lang: str) -> str:
+        """The advisor's wording in ``lang`` (``"fr"``, anything else gives English)."""
+        return self.text_fr if lang == "fr" else self.text_en
+
+    def applicant_text(self, lang: str) -> str:
+        """The applicant's wording in ``lang`` (``"fr"``, anything else gives English)."""
+        return self.applicant_fr if lang == "fr" else self.applicant_en
+
+
+def _number(value: Any) -> float | None:
+    """A finite float, or None for None, NaN, infinities and non-numbers."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or denominator is None or denominator <= 0:
+        return None
+    return round(numerator / denominator, RATIO_DECIMALS)
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def policy_facts(application: dict[str, Any], term_months: float | None) -> dict[str, Any]:
+    """The facts the policy rules read, from one application row in Kaggle layout.
+
+    Parameters
+    ----------
+    application : dict
+        An ``application_train``-layout row: ``DAYS_BIRTH`` (negative days before the
+        application), ``DAYS_EMPLOYED`` (negative days; 365243 means not employed),
+        ``AMT_INCOME_TOTAL`` (yearly), ``AMT_ANNUITY`` (monthly), ``AMT_CREDIT`` and
+        ``NAME_CONTRACT_TYPE`` (``"Cash loans"`` / ``"Revolving loans"``). Missing keys,
+        ``None`` and NaN are all "unknown".
+    term_months : float or None
+        Number of monthly payments asked for. When None (the Kaggle clients state no term)
+        it is estimated as credit / annuity: the term at zero interest, so the undiscounted
+        bound. With any interest the real term is longer, so a rule on an estimated term
+        (P02, P06) fires only when the real term would fire it too; ``term_estimated`` says
+        which one was used.
+
+    Returns
+    -------
+    dict
+        Plain Python values (int, float, bool, str or None) keyed by fact name; see the
+        module docstring. Never raises on missing or malformed values.
+    """
+    days_birth = _number(application.get("DAYS_BIRTH"))
+    days_employed = _number(application.get("DAYS_EMPLOYED"))
+    income = _number(application.get("AMT_INCOME_TOTAL"))
+    annuity = _number(application.get("AMT_ANNUITY"))
+    credit = _number(application.get("AMT_CREDIT"))
+    contract_type = _text(application.get("NAME_CONTRACT_TYPE"))
+
+    term = _number(term_months)
+    estimated = False
+    if term is None or term <= 0:
+        term = None
+        if credit is not None and annuity is not None and annuity > 0 and credit > 0:
+            term = round(credit / annuity, 2)
+            estimated = True
+
+    age_days = -days_birth if days_birth is not None and days_birth < 0 else None
+    age_years = math.floor(age_days / DAYS_PER_YEAR) if age_days is not None else None
+    age_at_end = (
+        math.floor((age_days + term * DAYS_PER_MONTH) / DAYS_PER_YEAR)
+        if age_days is not None and term is not None
+        else None
+    )
+
+    employed: bool | None
+    employment_months: int | None
+    if days_employed is None:
+        employed, employment_months = None, None
+    elif days_employed == NOT_EMPLOYED_DAYS:
+        employed, employment_months = False, None
+    elif days_employed <= 0:
+        employed = True
+        employment_months = math.floor(-days_employed / DAYS_PER_MONTH)
+    else:  # a positive number of days other than the marker: malformed, unknown
+        employed, employment_months = None, None
+
+    monthly_income = income / 12 if income is not None and income > 0 else None
+    return {
+        "age_years": age_years,
+        "age_at_end_years": age_at_end,
+        "monthly_income": monthly_income,
+        "annuity_income_ratio": _ratio(annuity, monthly_income),
+        "credit_income_ratio": _ratio(credit, income if monthly_income is not None else None),
+        "term_months": term,
+        "term_estimated": estimated,
+        "contract_type": contract_type,
+        "employed": employed,
+        "employment_months": employment_months,
+    }
+
+
+def _clean(value: Any) -> Any:
+    """A fact value rule-engine accepts: NaN and numpy scalars become None / Python types."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if hasattr(value, "item") and not isinstance(value, int | float):  # numpy scalar
+        value = value.item()
+        if isinstance(value, bool | str):
+            return value
+    return _number(value)
+
+
+def _fail(path: Path, message: str) -> PolicyFileError:
+    return PolicyFileError(f"{path.name}: {message}")
+
+
+@dataclass(frozen=True)
+class _Rule:
+    code: str
+    outcome: Outcome
+    rule: rule_engine.Rule
+    hit: PolicyHit
+
+
+def _parse_rule(path: Path, index: int, raw: Any, seen: set[str]) -> _Rule:
+    if not isinstance(raw, dict):
+        raise _fail(path, f"rule #{index + 1} is not an object")
+    code = raw.get("code")
+    if not isinstance(code, str) or not _CODE.fullmatch(code):
+        raise _fail(path, f"rule #{index + 1}: code {code!r} is not like 'P01'")
+    where = f"rule {code}"
+    if code in seen:
+        raise _fail(path, f"{where}: duplicate code")
+    seen.add(code)
+    unknown = sorted(set(raw) - _RULE_KEYS)
+    if unknown:
+        raise _fail(path, f"{where}: unknown key(s) {unknown}; allowed: {sorted(_RULE_KEYS)}")
+    outcome = raw.get("outcome")
+    if outcome not in OUTCOMES:
+        raise _fail(path, f"{where}: unknown outcome {outcome!r}; expected one of {OUTCOMES}")
+    for key in _TEXT_KEYS:
+        value = raw.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise _fail(path, f"{where}: missing or empty {key}")
+    for key in ("applicant_fr", "applicant_en"):
+        jargon = _JARGON.search(raw[key])
+        if jargon:
+            raise _fail(
+                path, f"{where}: {key} uses {jargon.group(0)!r}, not words for the applicant"
+            )
+    when = raw.get("when")
+    if not isinstance(when, str) or not when.strip():
+        raise _fail(path, f"{where}: missing or empty 'when' expression")
+    try:
+        rule = rule_engine.Rule(when, context=_CONTEXT)
+    except rule_engine.errors.SymbolResolutionError as exc:
+        raise _fail(
+            path, f"{where}: unknown fact {exc.symbol_name!r}; facts: {sorted(FACT_TYPES)}"
+        ) from exc
+    except rule_engine.errors.EngineError as exc:
+        detail = exc.message
+        token = getattr(exc, "token", None)
+        if token is not None:
+            detail += f" near {getattr(token, 'value', token)!r}"
+        raise _fail(path, f"{where}: invalid expression {when!r}: {detail}") from exc
+    try:
+        fires = rule.matches(dict.fromkeys(FACT_TYPES))
+    except rule_engine.errors.EngineError as exc:
+        raise _fail(
+            path, f"{where}: fails when facts are missing; guard them ('x != null and ...')"
+        ) from exc
+    if fires:
+        raise _fail(path, f"{where}: fires when every fact is missing; guard with 'x != null'")
+    hit = PolicyHit(
+        code=code,
+        outcome=outcome,
+        text_fr=raw["text_fr"].strip(),
+        text_en=raw["text_en"].strip(),
+        applicant_fr=raw["applicant_fr"].strip(),
+        applicant_en=raw["applicant_en"].strip(),
+    )
+    return _Rule(code, outcome, rule, hit)
+
+
+def _parse_products(path: Path, raw: Any) -> dict[str, dict[str, float]]:
+    if not isinstance(raw, dict) or not raw:
+        raise _fail(path, "'products' must be a non-empty object keyed by NAME_CONTRACT_TYPE")
+    out: dict[str, dict[str, float]] = {}
+    for name, limits in raw.items():
+        maximum = limits.get("max_term_months") if isinstance(limits, dict) else None
+        if isinstance(maximum, bool) or not isinstance(maximum, int | float) or maximum <= 0:
+            raise _fail(path, f"product {name!r}: max_term_months must be a positive number")
+        out[name] = {"max_term_months": float(maximum)}
+    return out
+
+
+_ORDER = {"refuse": 0, "refer": 1}
+_LOCK = threading.Lock()
+_CACHE: dict[tuple[Path, str], Policy] = {}
+
+
+class Policy:
+    """The committee's rules, loaded and validated from one JSON file.
+
+    Use :meth:`load`; the constructor is for the loader.
+
+    Attributes
+    ----------
+    version : str
+        The file's ``version`` and the first 12 hex digits of its SHA-256,
+        e.g. ``"2026-12-01+3fa2b1c4d5e6"``: what a decision records.
+    path : Path
+        The file the rules were read from.
+    """
+
+    def __init__(self, path: Path, content: bytes) -> None:
+        try:
+            data = json.loads(content.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise _fail(path, f"not valid UTF-8 JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise _fail(path, "the top level must be an object")
+        unknown = sorted(set(data) - {"version", "products", "rules"})
+        if unknown:
+            raise _fail(path, f"unknown top-level key(s) {unknown}")
+        version = data.get("version")
+        if not isinstance(version, str) or not version.strip():
+            raise _fail(path, "'version' must be a non-empty string")
+        rules = data.get("rules")
+        if not isinstance(rules, list) or not rules:
+            raise _fail(path, "'rules' must be a non-empty list")
+        self._products = _parse_products(path, data.get("products"))
+        seen: set[str] = set()
+        parsed = [_parse_rule(path, i, raw, seen) for i, raw in enumerate(rules)]
+        self._rules = sorted(parsed, key=lambda r: (_ORDER[r.outcome], r.code))
+        self._raw_rules: list[dict[str, Any]] = rules
+        self.path = path
+        self.version = f"{version.strip()}+{hashlib.sha256(content).hexdigest()[:12]}"
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Policy:
+        """The policy of a rules file (default: the packaged ``policy_rules.json``).
+
+        The file is read on every call and hashed; the parsed policy is cached by path and
+        content hash, so an edited file is picked up and an unchanged one is not re-parsed.
+
+        Raises
+        ------
+        PolicyFileError
+            The file is not valid (the message names the rule).
+        FileNotFoundError
+            No such file.
+        """
+        resolved = Path(path if path is not None else DEFAULT_PATH).resolve()
+        content = resolved.read_bytes()
+        key = (resolved, hashlib.sha256(content).hexdigest())
+        with _LOCK:
+            cached = _CACHE.get(key)
+        if cached is not None:
+            return cached
+        policy = cls(resolved, content)
+        with _LOCK:
+            _CACHE[key] = policy
+        return policy
+
+    @property
+    def rules(self) -> list[dict[str, Any]]:
+        """The rules as written in the file (deep copies, file order), for ``GET /policy``."""
+        return copy.deepcopy(self._raw_rules)
+
+    @property
+    def products(self) -> dict[str, dict[str, float]]:
+        """Product limits by ``NAME_CONTRACT_TYPE`` (copies)."""
+        return copy.deepcopy(self._products)
+
+    def evaluate(self, facts: dict[str, Any]) -> list[PolicyHit]:
+        """The rules that fire on ``facts``: refusals first, then referrals, each by code.
+
+        Parameters
+        ----------
+        facts : dict
+            Usually :func:`policy_facts`. Missing facts are None; NaN and numpy scalars are
+            accepted; ``product_max_term_months`` is added from the products table.
+
+        Raises
+        ------
+        PolicyError
+            A fact has the wrong type for a rule (e.g. a string age).
+        """
+        full: dict[str, Any] = dict.fromkeys(FACT_TYPES)
+        full.update({k: _clean(v) for k, v in facts.items() if k in FACT_TYPES})
+        product = self._products.get(full["contract_type"] or "")
+        full["product_max_term_months"] = product["max_term_months"] if product else None
+        hits = []
+        for rule in self._rules:
+            try:
+                fires = rule.rule.matches(full)
+            except rule_engine.errors.EngineError as exc:
+                raise PolicyError(
+                    f"rule {rule.code} could not be evaluated: {exc.message}"
+                ) from exc
+            if fires:
+                hits.append(rule.hit)
+        return hits
+
+    @staticmethod
+    def outcome(hits: list[PolicyHit]) -> Outcome | None:
+        """Same as the module's :func:`outcome`."""
+        return outcome(hits)
+
+
+def outcome(hits: list[PolicyHit]) -> Outcome | None:
+    """``"refuse"`` if any hit refuses, else ``"refer"`` if any refers, else None."""
+    outcomes = {hit.outcome for hit in hits}
+    if "refuse" in outcomes:
+        return "refuse"
+    if "refer" in outcomes:
+        return "refer"
+    return None
+
+
+def combine(model_decision: Literal["grant", "refuse"], hits: list[PolicyHit]) -> Decision:
+    """The decision once the policy is applied to the model's.
+
+    A refusing rule wins over the model; a referral turns a model grant or refusal into
+    ``"refer"`` (a senior analyst decides); with no hit the model's decision stands.
+
+    Raises
+    ------
+    ValueError
+        ``model_decision`` is neither ``"grant"`` nor ``"refuse"``.
+    """
+    if model_decision not in ("grant", "refuse"):
+        raise ValueError(f"model decision must be 'grant' or 'refuse', not {model_decision!r}")
+    policy = outcome(hits)
+    if policy is not None:
+        return policy
+    return model_decision
