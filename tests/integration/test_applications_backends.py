@@ -1,7 +1,8 @@
 """Migration 0005 (applications, immutable scores) on a populated database, on SQLite,
 MariaDB and PostgreSQL (integration).
 
-A database at ``0004_audit_append_only`` with users, clients, decisions and score log
+Then ``db load``'s applications step on each backend (JSON rows, key look-ups, chained
+scores). A database at ``0004_audit_append_only`` with users, clients, decisions and score log
 records (chained by ``audit_chain.append`` as that revision's code wrote them: without
 the columns 0005 adds) upgrades in place: old records keep their hashes and read back
 with the new columns NULL, ``scores`` is append-only and chained, one key per user
@@ -10,7 +11,10 @@ enters an application once, and the migration goes down to 0004 and up again.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,8 +37,18 @@ from credit_scoring.db import audit_chain, migrate
 from credit_scoring.db import models as m
 from credit_scoring.db.append_only import AUDIT_TABLES
 from credit_scoring.db.load import load_prepared
+from credit_scoring.db.load_applications import load_applications
+from credit_scoring.features.build import build_feature_table
+from credit_scoring.modeling.policy import Policy
 
 pytestmark = pytest.mark.integration
+
+_spec = importlib.util.spec_from_file_location(
+    "tiny_champion", Path(__file__).parents[1] / "unit" / "tiny_champion.py"
+)
+assert _spec is not None and _spec.loader is not None
+tiny_champion = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tiny_champion)
 
 BEFORE = "0004_audit_append_only"
 ADDED = {"decisions": ("application_id", "score_id"), "score_log": ("score_id",)}
@@ -184,4 +198,31 @@ def test_downgrade_to_0004_and_upgrade_again(
         audit_chain.append(conn, "scores", [SCORE | {"application_id": app_id}])
     with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
         conn.execute(text(f"DELETE FROM {P}scores"))
+    assert all(r.ok for r in audit_chain.verify(engine))
+
+
+def test_loaded_clients_get_one_application_and_score_each_once(
+    populated: tuple[str, Engine, dict[str, list[tuple[int, str]]]], prepared: PreparedData
+) -> None:
+    _, engine, _ = populated
+    features = build_feature_table(prepared)
+    load_prepared(engine, prepared, features)
+    scorer = tiny_champion.tiny_champion(features)
+    with engine.connect() as conn:
+        before = conn.execute(select(func.count()).select_from(m.Score)).scalar_one()
+    first = load_applications(engine, scorer, policy=Policy.load(), chunk=30)
+    again = load_applications(engine, scorer, policy=Policy.load(), chunk=30)
+    assert (first.clients, first.created, first.scored) == (80, 80, 80)
+    assert (again.created, again.scored) == (0, 0)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(m.Application.sk_id_curr, m.Application.application_row).where(
+                m.Application.source == "load"
+            )
+        ).all()
+        kaggle = dict(conn.execute(select(m.Client.sk_id_curr, m.Client.application_json)).all())
+        scores = conn.execute(select(func.count()).select_from(m.Score)).scalar_one()
+    assert sorted(r[0] for r in rows) == sorted(kaggle)
+    assert all(r[1] == json.loads(kaggle[r[0]]) for r in rows)
+    assert scores == before + 80
     assert all(r.ok for r in audit_chain.verify(engine))

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import lightgbm as lgb
 import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.exc import DBAPIError
+from tiny_champion import tiny_champion
 from typer.testing import CliRunner
 
 from credit_scoring.cli import app
@@ -28,13 +28,10 @@ from credit_scoring.db import models as m
 from credit_scoring.db.load import decode_vector, load_prepared
 from credit_scoring.db.load_applications import load_applications, row_key
 from credit_scoring.db.session import get_engine
-from credit_scoring.explain.reasons import population_quantiles
-from credit_scoring.features.build import KEY_COLUMNS, build_feature_table, feature_metadata
+from credit_scoring.features.build import build_feature_table
 from credit_scoring.features.metadata import EXCLUDED_COLUMNS
-from credit_scoring.modeling.calibration import Calibrator
 from credit_scoring.modeling.policy import Policy, PolicyHit
 from credit_scoring.modeling.scorer import ChampionScorer
-from credit_scoring.modeling.train import check_no_protected, informative_columns
 
 PROTECTED_WORDS = re.compile(
     r"\b(?:genre|sexe|gender|sex|femme|homme|female|male|situation familiale|family status|"
@@ -42,36 +39,6 @@ PROTECTED_WORDS = re.compile(
     re.IGNORECASE,
 )
 CLIENTS = 300
-
-
-def tiny_champion(table: pd.DataFrame, version: str = "1") -> ChampionScorer:
-    """A small real LightGBM champion (30 trees) on the labelled rows, without protected
-    attributes: the batch scoring path needs the booster's contributions."""
-    metas = feature_metadata()
-    train = table[table["TARGET"].notna()]
-    X = train.drop(columns=list(KEY_COLUMNS))
-    X = X[informative_columns(X)]
-    check_no_protected(list(X.columns), metas)
-    y = train["TARGET"].to_numpy(dtype=int)
-    params = {"objective": "binary", "num_leaves": 7, "min_data_in_leaf": 10, "verbosity": -1}
-    booster = lgb.train({**params, "num_threads": 1, "seed": 1}, lgb.Dataset(X, y), 30)
-    raw = booster.predict(X, num_threads=1)
-    return ChampionScorer(
-        booster=booster,
-        calibrator=Calibrator(method="sigmoid").fit(raw, y),
-        threshold=float(np.quantile(raw, 0.8)),
-        feature_names=list(X.columns),
-        metas=metas,
-        quantiles=population_quantiles(X),
-        categories={
-            c: list(X[c].cat.categories)
-            for c in X.columns
-            if isinstance(X[c].dtype, pd.CategoricalDtype)
-        },
-        similarity=None,
-        model_name="tiny-credit-default",
-        model_version=version,
-    )
 
 
 @dataclass

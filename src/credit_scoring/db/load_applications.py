@@ -143,9 +143,15 @@ def _text(value: Any, size: int) -> str | None:
 
 
 def application_values(
-    sk_id_curr: int, row: dict[str, Any], *, new_client: bool, username: str
+    sk_id_curr: int,
+    row: dict[str, Any],
+    *,
+    new_client: bool,
+    username: str,
+    key: str | None = None,
 ) -> dict[str, Any]:
-    """The ``applications`` row of a client's Kaggle application row."""
+    """The ``applications`` row of a client's Kaggle application row (``key``: its
+    :func:`row_key`, when already computed)."""
     return {
         "sk_id_curr": sk_id_curr,
         "source": SOURCE,
@@ -159,7 +165,7 @@ def application_values(
         "application_row": row,
         "entered_by": username,
         "status": "scored",
-        "idempotency_key": row_key(sk_id_curr, row),
+        "idempotency_key": key or row_key(sk_id_curr, row),
     }
 
 
@@ -318,7 +324,11 @@ def _load_chunk(
             insert(m.Application),
             [
                 application_values(
-                    c.sk_id_curr, c.row, new_client=c.sk_id_curr not in known, username=username
+                    c.sk_id_curr,
+                    c.row,
+                    new_client=c.sk_id_curr not in known,
+                    username=username,
+                    key=c.key,
                 )
                 for c in new
             ],
