@@ -26,11 +26,12 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 
 # ---- runtime: the environment, a non-root user, no build tools ----
 FROM ${PYTHON_IMAGE} AS runtime
-# libgomp1: OpenMP runtime that LightGBM needs. Debian security updates are taken at each
-# rebuild, so the package version is deliberately not pinned.
+# libgomp1: OpenMP runtime that LightGBM needs; fonts-dejavu-core: DejaVu Sans for the PDF
+# letters to applicants (accents and the euro sign, api/letter.py). Debian security updates
+# are taken at each rebuild, so the package versions are deliberately not pinned.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libgomp1 \
+    && apt-get install -y --no-install-recommends libgomp1 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --shell /usr/sbin/nologin app \

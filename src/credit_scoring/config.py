@@ -81,6 +81,20 @@ class Settings(BaseSettings):
         default=10_000, ge=1, description="records waiting for the database: past it, not ready"
     )
 
+    # The lender's offer, used to complete and check a loan application (features/bank_form.py).
+    lender_rate_yearly: float = Field(
+        default=0.12,
+        ge=0,
+        le=1,
+        description="nominal yearly interest rate of new loans (0.12 = 12 %; monthly = /12)",
+    )
+    loan_min_term_months: int = Field(
+        default=6, ge=1, le=600, description="shortest term offered, in months"
+    )
+    loan_max_term_months: int = Field(
+        default=120, ge=1, le=600, description="longest term offered, in months"
+    )
+
     model_name: str = "credit-default"
     model_alias: str = "champion"
 
@@ -133,6 +147,14 @@ class Settings(BaseSettings):
                     "not an IP address or network: write e.g. '10.0.0.5,172.16.0.0/12'"
                 ) from None
         return value
+
+    @model_validator(mode="after")
+    def _terms_in_order(self) -> Settings:
+        if self.loan_min_term_months > self.loan_max_term_months:
+            raise ValueError(
+                "CREDIT_SCORING_LOAN_MIN_TERM_MONTHS is above CREDIT_SCORING_LOAN_MAX_TERM_MONTHS"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:

@@ -63,6 +63,7 @@ class ApplicationScoreOut(BaseModel):
     model_name: str
     model_version: str
     feature_set: str | None
+    inputs_digest: str = Field(description="SHA-256 of the application row and feature set scored")
     grade: str | None
     points: float | None
     policy_version: str | None

@@ -287,14 +287,23 @@ class ScoringService:
         changes = what_if_changes(application, body)
         application.update(changes)
         rebuilt = build_features_for_frames({"application": pd.DataFrame([application])})
-        stored = self.client_features(session, sk_id_curr).copy()
-        # Application features come from the changed application; history ones stay as stored.
+        stored = self.with_application_features(
+            self.client_features(session, sk_id_curr).copy(), rebuilt
+        )
+        scenario = self.score_frame(stored, sk_id_curr, body.lang)
+        return s.WhatIfOut(baseline=baseline, scenario=scenario, changes=changes)
+
+    def with_application_features(
+        self, stored: pd.DataFrame, rebuilt: pd.DataFrame
+    ) -> pd.DataFrame:
+        """A stored client's features with those of an application replaced by ``rebuilt``'s:
+        application features come from the (new or changed) application, history features
+        stay as stored. Changes ``stored`` in place and returns it."""
         for name in rebuilt.columns:
             meta = self.metas.get(name)
             if name in stored and (meta is None or meta.source.startswith("application")):
                 stored[name] = rebuilt[name].to_numpy()
-        scenario = self.score_frame(stored, sk_id_curr, body.lang)
-        return s.WhatIfOut(baseline=baseline, scenario=scenario, changes=changes)
+        return stored
 
     # --- batch ----------------------------------------------------------------------------
     def refresh_client_scores(self, *, chunk: int = 5_000) -> int:

@@ -203,6 +203,11 @@ def _vector_matrix(features: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return values
 
 
+def encode_vector(features: pd.DataFrame, columns: list[str]) -> bytes:
+    """The first row of a feature frame as stored: float32 bytes in ``columns`` order."""
+    return _vector_matrix(features.iloc[:1], columns)[0].tobytes()
+
+
 def _insert_frame(
     conn: Connection,
     table: type[m.Base],

@@ -271,6 +271,7 @@ class Score(Base):
     policy_version: Mapped[str | None] = mapped_column(String(64))
     policy: Mapped[list] = mapped_column(JSON, doc="the rules that fired: code, outcome, texts")
     reasons: Mapped[list] = mapped_column(JSON, doc="reasons against then for, with their codes")
+    lang: Mapped[str] = mapped_column(String(2), doc="the language the reasons are worded in")
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     row_hash: Mapped[str | None] = mapped_column(String(64))
 

@@ -177,10 +177,11 @@ def policy_facts(application: dict[str, Any], term_months: float | None) -> dict
         ``None`` and NaN are all "unknown".
     term_months : float or None
         Number of monthly payments asked for. When None (the Kaggle clients state no term)
-        it is estimated as credit / annuity: the term at zero interest, so the undiscounted
-        bound. With any interest the real term is longer, so a rule on an estimated term
-        (P02, P06) fires only when the real term would fire it too; ``term_estimated`` says
-        which one was used.
+        it is estimated as credit / annuity: the undiscounted term, i.e. the term at zero
+        interest. With any interest the real term is longer, so this bound is a lower bound
+        of the term: a rule on an estimated term (P02, P06) fires only when the real term
+        would fire it too, and may miss a case the real term would catch.
+        ``term_estimated`` says which one was used.
 
     Returns
     -------

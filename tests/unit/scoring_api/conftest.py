@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -55,7 +56,11 @@ def make_settings(home: Path, **extra: object) -> Settings:
 
 @pytest.fixture(scope="session")
 def bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
-    home = tmp_path_factory.mktemp("bank")
+    return make_bank(tmp_path_factory.mktemp("bank"))
+
+
+def make_bank(home: Path) -> Bank:
+    """400 synthetic clients loaded in a new SQLite database, and the four demo roles."""
     data_dir = home / "data"
     generate(data_dir, clients=400, seed=11, fmt="csv")
     settings = make_settings(home)
@@ -65,7 +70,7 @@ def bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
     migrate.upgrade(engine)
     load_prepared(engine, prepared, features)
     with session_scope(settings) as session:
-        for role in ("advisor", "analyst", "admin"):
+        for role in ("advisor", "senior", "analyst", "admin"):
             add_user(session, role, PASSWORD, role)
     return Bank(settings=settings, data_dir=data_dir, features=features)
 
@@ -86,6 +91,13 @@ def scorer(bank: Bank) -> FakeScorer:
 
 @pytest.fixture(scope="session")
 def client(bank: Bank, scorer: FakeScorer) -> Iterator[TestClient]:
+    with served(bank, scorer) as test_client:
+        yield test_client
+
+
+@contextlib.contextmanager
+def served(bank: Bank, scorer: FakeScorer) -> Iterator[TestClient]:
+    """The API on ``bank`` with ``scorer`` as its champion, through a test client."""
     app = create_app(bank.settings, load_scorer=lambda _s: scorer)
     with TestClient(app) as test_client:
         yield test_client
@@ -97,8 +109,13 @@ def login(client: TestClient, username: str, password: str = PASSWORD):  # type:
 
 @pytest.fixture(scope="session")
 def tokens(client: TestClient) -> dict[str, dict[str, str]]:
+    return tokens_for(client)
+
+
+def tokens_for(client: TestClient) -> dict[str, dict[str, str]]:
+    """A bearer header per demo role."""
     out = {}
-    for role in ("advisor", "analyst", "admin"):
+    for role in ("advisor", "senior", "analyst", "admin"):
         response = login(client, role)
         assert response.status_code == 200, response.text
         out[role] = {"Authorization": f"Bearer {response.json()['access_token']}"}

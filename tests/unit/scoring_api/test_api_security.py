@@ -40,6 +40,15 @@ PROTECTED = [
     ("GET", "/audit/data-access", None),
     ("GET", "/audit/auth-events", None),
     ("GET", "/audit/verify", None),
+    ("POST", "/applications", {"client_id": 100002, "loan": {"contract_type": "cash"}}),
+    ("GET", "/applications", None),
+    ("GET", "/applications/{app}", None),
+    ("POST", "/applications/{app}/score", None),
+    ("POST", "/applications/{app}/decision", {"score_id": 1, "decision": "grant"}),
+    ("GET", "/applications/{app}/letter", None),
+    ("GET", "/clients/{id}/applications", None),
+    ("GET", "/clients/{id}/applicant", None),
+    ("GET", "/policy", None),
 ]
 ROLE_ONLY = [
     ("POST", "/decisions", "analyst"),
@@ -52,11 +61,14 @@ ROLE_ONLY = [
     ("PATCH", "/users/{username}", "advisor"),
     ("GET", "/audit/scores", "analyst"),
     ("GET", "/audit/decisions", "advisor"),
+    ("POST", "/applications", "analyst"),
+    ("POST", "/applications/{app}/decision", "analyst"),
+    ("GET", "/applications/{app}/letter", "analyst"),
 ]
 
 
 def _call(client: TestClient, method: str, path: str, body, headers=None):  # type: ignore[no-untyped-def]
-    path = path.replace("{id}", "100002").replace("{username}", "advisor")
+    path = path.replace("{id}", "100002").replace("{username}", "advisor").replace("{app}", "1")
     return client.request(method, path, json=body, headers=headers or {})
 
 
@@ -64,7 +76,10 @@ def test_the_list_covers_every_route(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     paths = {(method.upper(), path) for path, ops in spec["paths"].items() for method in ops}
     public = {("GET", "/health"), ("POST", "/auth/token")}
-    listed = {(method, path.replace("{id}", "{sk_id_curr}")) for method, path, _ in PROTECTED}
+    listed = {
+        (method, path.replace("{id}", "{sk_id_curr}").replace("{app}", "{application_id}"))
+        for method, path, _ in PROTECTED
+    }
     assert paths - public == listed
 
 
@@ -116,6 +131,8 @@ def test_tampered_payload_is_refused(client: TestClient, tokens) -> None:
 @pytest.mark.parametrize(("method", "path", "role"), ROLE_ONLY)
 def test_wrong_role_is_403(client: TestClient, tokens, method: str, path: str, role: str) -> None:
     body = {"POST": {"sk_id_curr": 1, "decision": "grant"}, "PATCH": {"active": False}}.get(method)
+    if path.startswith("/applications"):
+        body = {"score_id": 1, "decision": "grant"} if path.endswith("decision") else None
     if path == "/users":
         body = {"username": "someone", "role": "advisor"} if method == "POST" else None
     response = _call(client, method, path, body, tokens[role])

@@ -204,6 +204,26 @@ def test_audit_tables_refuse_update_and_delete(engine: Engine) -> None:
             ],
         )
         audit_chain.append(conn, "auth_events", [{"event": "success", "username": "a"}])
+        audit_chain.append(
+            conn,
+            "scores",
+            [
+                {
+                    "application_id": 1,
+                    "username": "a",
+                    "model_name": "m",
+                    "model_version": "7",
+                    "inputs_digest": "0" * 64,
+                    "probability": 0.1,
+                    "threshold": 0.3,
+                    "model_decision": "grant",
+                    "decision": "grant",
+                    "policy": [],
+                    "reasons": [],
+                    "lang": "fr",
+                }
+            ],
+        )
     for table in AUDIT_TABLES:
         for sql in (f"UPDATE {table} SET username = 'x'", f"DELETE FROM {table}"):
             with pytest.raises(Exception, match="append-only"), engine.begin() as conn:

@@ -1,6 +1,7 @@
 """Route modules, one per area; ``ROUTERS`` is what the app includes."""
 
 from credit_scoring.api.routes import (
+    applications,
     audit,
     auth,
     clients,
@@ -20,6 +21,7 @@ ROUTERS = (
     scoring.router,
     population.router,
     decisions.router,
+    applications.router,
     model.router,
     drift.router,
     users.router,

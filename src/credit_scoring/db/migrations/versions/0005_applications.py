@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("policy_version", sa.String(64), nullable=True),
         sa.Column("policy", sa.JSON(), nullable=False),
         sa.Column("reasons", sa.JSON(), nullable=False),
+        sa.Column("lang", sa.String(2), nullable=False),
         sa.Column("prev_hash", sa.String(64), nullable=True),
         sa.Column("row_hash", sa.String(64), nullable=True),
         sa.PrimaryKeyConstraint("id", name=f"pk_{P}scores"),

@@ -1,0 +1,595 @@
+"""Applications: intake from the bank's form, score, policy rules, decision, letter.
+
+One application is scored by one path (:meth:`ApplicationService.score_application`):
+
+1. the application row in Kaggle columns (:mod:`credit_scoring.features.bank_form`, the
+   only module that knows Kaggle's encodings) — for a known client, their stored row with
+   the new loan;
+2. its features: for a new client from the application alone (no history: the model and
+   the reasons treat the absence as a fact), for a known client the stored feature vector
+   (their history) with the application's features rebuilt from the new row;
+3. the champion's probability, grade, points and reasons (catalogue codes);
+4. the credit committee's policy rules (:mod:`credit_scoring.modeling.policy`): a refusing
+   rule wins over the model, a referral sends the application to a senior;
+5. the application and its score stored in ONE transaction (the score appended to the
+   chained, append-only ``scores``); the response is built from the stored row, so what
+   the advisor sees is what ``GET /applications/{id}`` returns later, never a recomputation.
+
+A decision names the score the advisor saw and is refused (409) unless it is still the
+application's latest score and the application is still open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from credit_scoring.api import application_schemas as a
+from credit_scoring.api import schemas as s
+from credit_scoring.api.audit import digest
+from credit_scoring.api.letter import Letter, documents_for, render_letter
+from credit_scoring.api.scoring import ScoringService, to_score_out
+from credit_scoring.api.security import Principal
+from credit_scoring.config import Settings
+from credit_scoring.core import reason_codes
+from credit_scoring.db import applications as repo
+from credit_scoring.db import audit_chain
+from credit_scoring.db import models as m
+from credit_scoring.db.load import application_dict, client_rows, encode_vector, vector_sha
+from credit_scoring.features import bank_form
+from credit_scoring.modeling.policy import Policy, PolicyHit, combine, policy_facts
+
+SENIOR_ROLES = ("senior", "admin")
+
+
+class ApplicationError(Exception):
+    """A request the application's state refuses; ``status`` is the HTTP code to answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What is scored: the application in Kaggle columns and in the bank's terms."""
+
+    row: dict[str, Any]
+    declared: dict[str, Any]
+    loan: bank_form.CompletedLoan | None
+    client_id: int | None  # a known client (history from the database)
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A score before it is stored."""
+
+    row: dict[str, Any]  # the scores row (without application_id)
+    features: pd.DataFrame
+    new_client: bool
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _json_safe(row: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, np.generic):
+            value = value.item()
+        if isinstance(value, float) and not np.isfinite(value):
+            value = None
+        out[key] = value
+    return out
+
+
+def policy_rows(hits: list[PolicyHit]) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": h.code,
+            "outcome": h.outcome,
+            "text_fr": h.text_fr,
+            "text_en": h.text_en,
+            "applicant_fr": h.applicant_fr,
+            "applicant_en": h.applicant_en,
+        }
+        for h in hits
+    ]
+
+
+def score_out(score: m.Score, application: m.Application) -> a.ApplicationScoreOut:
+    """The stored score as the API shows it (texts in the language it was scored in)."""
+    reasons = [s.ReasonOut(**r) for r in score.reasons]
+    lang = score.lang
+    return a.ApplicationScoreOut(
+        application_id=application.id,
+        score_id=score.id,
+        sk_id_curr=application.sk_id_curr,
+        created_at=score.created_at,
+        scored_by=score.username,
+        probability=score.probability,
+        decision=score.decision,  # type: ignore[arg-type]
+        model_decision=score.model_decision,  # type: ignore[arg-type]
+        threshold=score.threshold,
+        model_name=score.model_name,
+        model_version=score.model_version,
+        feature_set=score.feature_set,
+        inputs_digest=score.inputs_digest,
+        grade=score.grade,
+        points=score.points,
+        policy_version=score.policy_version,
+        policy=[
+            a.RuleOut(code=p["code"], outcome=p["outcome"], text=p[f"text_{lang}"])
+            for p in score.policy
+        ],
+        reasons_against=[r for r in reasons if r.direction == "against"],
+        reasons_for=[r for r in reasons if r.direction == "for"],
+        lang=lang,  # type: ignore[arg-type]
+    )
+
+
+def decision_out(row: m.Decision) -> a.ApplicationDecisionOut:
+    assert row.application_id is not None and row.score_id is not None
+    return a.ApplicationDecisionOut(
+        id=row.id,
+        application_id=row.application_id,
+        score_id=row.score_id,
+        username=row.username,
+        created_at=row.created_at,
+        decision=row.decision,  # type: ignore[arg-type]
+        score_decision=row.model_decision,  # type: ignore[arg-type]
+        override=row.override,
+        reason=row.reason,
+    )
+
+
+def summary_out(app: m.Application, score: m.Score | None) -> a.ApplicationSummaryOut:
+    return a.ApplicationSummaryOut(
+        application_id=app.id,
+        sk_id_curr=app.sk_id_curr,
+        status=app.status,  # type: ignore[arg-type]
+        source=app.source,  # type: ignore[arg-type]
+        entered_by=app.entered_by,
+        entered_at=app.entered_at,
+        contract_type=app.contract_type,
+        amount_credit=app.amount_credit,
+        decision=score.decision if score else None,  # type: ignore[arg-type]
+        probability=score.probability if score else None,
+        grade=score.grade if score else None,
+        score_id=score.id if score else None,
+    )
+
+
+class ApplicationService:
+    """Applications on top of the scoring service (its champion and feature vectors)."""
+
+    def __init__(self, scoring: ScoringService, settings: Settings, policy: Policy) -> None:
+        self.scoring = scoring
+        self.settings = settings
+        self.policy = policy
+        self.terms = bank_form.lender_terms(settings)
+
+    # --- intake ---------------------------------------------------------------------------
+    def intake(
+        self, session: Session, form: bank_form.ApplicationForm, lang: str, today: date
+    ) -> Intake:
+        """The application row to score, or :class:`bank_form.FormErrors` (all at once)."""
+        declared = form.model_dump(mode="json")
+        stored: dict[str, Any] | None = None
+        known: bank_form.Applicant | None = None
+        if form.client_id is not None:
+            client = session.get(m.Client, form.client_id)
+            if client is None:
+                message = (
+                    f"Le client {form.client_id} n'existe pas : cherchez-le, ou saisissez "
+                    "le demandeur comme nouveau client."
+                    if lang == "fr"
+                    else f"Client {form.client_id} does not exist: search for them, or enter "
+                    "the applicant as a new client."
+                )
+                raise bank_form.FormErrors(
+                    [bank_form.FieldError("client_id", "unknown_client", message)]
+                )
+            stored = application_dict(client)
+            known, _ = bank_form.from_application_row(stored, today=today)
+        errors = bank_form.check_form(
+            form, today=today, lang=lang, rules=self.terms, known_applicant=known
+        )
+        loan: bank_form.CompletedLoan | None = None
+        if not errors:
+            try:
+                loan = bank_form.complete_loan(form.loan, self.terms, lang=lang)
+            except bank_form.FormErrors as exc:
+                errors = list(exc.errors)
+        if errors:
+            raise bank_form.FormErrors(errors)
+        assert loan is not None
+        if stored is not None:
+            # a known client: their declared data as stored, the loan as asked now
+            row = {**stored, **bank_form.loan_columns(loan)}
+        else:
+            assert form.applicant is not None
+            row = bank_form.to_application_row(form.applicant, loan, sk_id_curr=0, today=today)
+        notes = [loan.note_fr if lang == "fr" else loan.note_en] if loan.computed else []
+        return Intake(row, declared, loan, form.client_id, notes)
+
+    # --- scoring --------------------------------------------------------------------------
+    def features_for(
+        self, session: Session, row: dict[str, Any], client_id: int | None
+    ) -> tuple[pd.DataFrame, bool]:
+        """The feature row of an application, and whether the client is new to the lender."""
+        from credit_scoring.features.build import build_features_for_frames
+
+        rebuilt = build_features_for_frames({"application": pd.DataFrame([row])})
+        if client_id is None:
+            return rebuilt, True
+        stored = self.scoring.client_features(session, client_id).copy()
+        merged = self.scoring.with_application_features(stored, rebuilt)
+        merged.attrs.pop("vector_sha", None)  # the merged row is not the stored vector
+        return merged, not repo.has_history(session, client_id)
+
+    def score_application(
+        self,
+        session: Session,
+        row: dict[str, Any],
+        client_id: int | None,
+        term_months: float | None,
+        user: Principal,
+        lang: str,
+    ) -> Scored:
+        scorer = self.scoring.scorer
+        assert scorer is not None
+        features, new_client = self.features_for(session, row, client_id)
+        result = scorer.score(self.scoring.model_frame(features), lang=lang, top=4)[0]  # type: ignore[arg-type]
+        out = to_score_out(result, None, lang)
+        hits = self.policy.evaluate(policy_facts(row, term_months))
+        info = self.scoring.feature_set(session)
+        reasons = [r.model_dump() for r in out.reasons_against + out.reasons_for]
+        score_row = {
+            "username": user.username,
+            "model_name": out.model_name,
+            "model_version": out.model_version,
+            "feature_set": info.version,
+            "inputs_digest": digest({"row": _json_safe(row), "features": info.version}),
+            "lang": lang,
+            "probability": out.probability,
+            "threshold": out.threshold,
+            "model_decision": out.decision,
+            "decision": combine(out.decision, hits),
+            "grade": out.grade,
+            "points": out.points,
+            "policy_version": self.policy.version,
+            "policy": policy_rows(hits),
+            "reasons": reasons,
+        }
+        return Scored(score_row, features, new_client)
+
+    # --- create ---------------------------------------------------------------------------
+    def create(
+        self,
+        session: Session,
+        form: bank_form.ApplicationForm,
+        user: Principal,
+        lang: str,
+        key: str | None,
+    ) -> tuple[a.ApplicationCreatedOut, bool]:
+        """Score and store a new application; ``(result, replayed)``.
+
+        A key already used by this user returns the first result (``replayed``) and creates
+        nothing; the same key with another body is refused (409).
+        """
+        if key is not None:
+            first = repo.by_idempotency_key(session, user.username, key)
+            if first is not None:
+                return self._replay(session, first, form), True
+        today = _utcnow().date()
+        intake = self.intake(session, form, lang, today)
+        scored = self.score_application(
+            session,
+            intake.row,
+            intake.client_id,
+            intake.loan.term_months if intake.loan else None,
+            user,
+            lang,
+        )
+        loan = intake.loan
+        assert loan is not None
+        app = m.Application(
+            sk_id_curr=intake.client_id or 0,
+            source="intake",
+            new_client=scored.new_client,
+            contract_type=intake.row.get("NAME_CONTRACT_TYPE"),
+            amount_credit=loan.amount,
+            amount_goods_price=loan.goods_price,
+            term_months=loan.term_months,
+            monthly_annuity=loan.monthly_annuity,
+            declared=intake.declared,
+            application_row={},
+            entered_by=user.username,
+            # a referral rule sends it to the seniors' queue at once
+            status="referred" if scored.row["decision"] == "refer" else "scored",
+            idempotency_key=key,
+        )
+        try:
+            session.add(app)
+            session.flush()
+        except IntegrityError:  # the same key, sent twice at once: the other one won
+            session.rollback()
+            first = repo.by_idempotency_key(session, user.username, key or "")
+            if first is None:
+                raise
+            return self._replay(session, first, form), True
+        row = dict(intake.row)
+        if intake.client_id is None:
+            app.sk_id_curr = m.NEW_CLIENT_BASE + app.id
+            row["SK_ID_CURR"] = app.sk_id_curr
+            self._store_new_client(session, row, scored.features)
+        app.application_row = _json_safe(row)
+        score_row = {**scored.row, "application_id": app.id}
+        score_row["features_sha"] = scored.features.attrs.get("vector_sha")
+        score = repo.append_score(session, score_row)
+        session.commit()
+        created = a.ApplicationCreatedOut(
+            **score_out(score, app).model_dump(),
+            status=app.status,  # type: ignore[arg-type]
+            new_client=app.new_client,
+            notes=intake.notes,
+        )
+        return created, False
+
+    def _replay(
+        self, session: Session, first: m.Application, form: bank_form.ApplicationForm
+    ) -> a.ApplicationCreatedOut:
+        if first.declared != form.model_dump(mode="json"):
+            raise ApplicationError(
+                409,
+                "This Idempotency-Key was already used for another application: send a new "
+                "key for a new application.",
+            )
+        score = repo.latest_score(session, first.id)
+        assert score is not None
+        return a.ApplicationCreatedOut(
+            **score_out(score, first).model_dump(),
+            status=first.status,  # type: ignore[arg-type]
+            new_client=first.new_client,
+            notes=[],
+        )
+
+    def _store_new_client(
+        self, session: Session, row: dict[str, Any], features: pd.DataFrame
+    ) -> None:
+        """A new applicant becomes a client: their row and the feature vector scored."""
+        frame = pd.DataFrame([{**row, "_is_train": False}])
+        client = client_rows(frame).iloc[0].to_dict()
+        session.execute(insert(m.Client), [_json_safe(client)])
+        info = self.scoring.feature_set(session)
+        blob = encode_vector(features, info.columns)
+        sha = vector_sha(info.version, blob)
+        session.execute(
+            insert(m.FeatureVector),
+            [
+                {
+                    "sk_id_curr": row["SK_ID_CURR"],
+                    "feature_set": info.version,
+                    "vector": blob,
+                    "vector_sha": sha,
+                }
+            ],
+        )
+        features.attrs["vector_sha"] = sha
+
+    # --- reads ----------------------------------------------------------------------------
+    def get(self, session: Session, application_id: int) -> a.ApplicationOut:
+        app = self._application(session, application_id)
+        score = repo.latest_score(session, app.id)
+        return a.ApplicationOut(
+            application_id=app.id,
+            sk_id_curr=app.sk_id_curr,
+            source=app.source,  # type: ignore[arg-type]
+            new_client=app.new_client,
+            status=app.status,  # type: ignore[arg-type]
+            entered_by=app.entered_by,
+            entered_at=app.entered_at,
+            decided_at=app.decided_at,
+            contract_type=app.contract_type,
+            amount_credit=app.amount_credit,
+            amount_goods_price=app.amount_goods_price,
+            term_months=app.term_months,
+            monthly_annuity=app.monthly_annuity,
+            declared=app.declared,
+            score=score_out(score, app) if score else None,
+            scores=repo.count_scores(session, app.id),
+            decisions=[decision_out(d) for d in repo.decisions_of(session, app.id)],
+        )
+
+    def _stored_row(self, session: Session, app: m.Application) -> dict[str, Any]:
+        """The application's Kaggle row as scored (a loaded one's: the client's stored row)."""
+        if app.application_row:
+            return dict(app.application_row)
+        client = session.get(m.Client, app.sk_id_curr)
+        if client is None:
+            raise ApplicationError(409, f"Client {app.sk_id_curr} of this application is gone.")
+        return dict(application_dict(client))
+
+    def _application(self, session: Session, application_id: int) -> m.Application:
+        app = session.get(m.Application, application_id)
+        if app is None:
+            raise ApplicationError(404, f"Application {application_id} does not exist.")
+        return app
+
+    # --- rescore --------------------------------------------------------------------------
+    def rescore(
+        self, session: Session, application_id: int, user: Principal, lang: str
+    ) -> a.ApplicationScoreOut:
+        """A new score of an open application with the champion now served."""
+        app = self._application(session, application_id)
+        if app.status not in repo.OPEN_STATUSES:
+            raise ApplicationError(409, f"Application {app.id} is {app.status}: not scored again.")
+        row = self._stored_row(session, app)
+        # a new applicant's features come from the application alone, as at intake
+        client_id = None if app.sk_id_curr >= m.NEW_CLIENT_BASE else app.sk_id_curr
+        scored = self.score_application(session, row, client_id, app.term_months, user, lang)
+        score = repo.append_score(session, {**scored.row, "application_id": app.id})
+        session.commit()
+        return score_out(score, app)
+
+    # --- decision -------------------------------------------------------------------------
+    def decide(
+        self,
+        session: Session,
+        application_id: int,
+        body: a.ApplicationDecisionIn,
+        user: Principal,
+    ) -> a.ApplicationDecisionOut:
+        app = self._application(session, application_id)
+        score = repo.latest_score(session, app.id)
+        if app.status not in repo.OPEN_STATUSES:
+            raise ApplicationError(
+                409, f"Application {app.id} is already {app.status}: reload it to see the decision."
+            )
+        if score is None or score.id != body.score_id:
+            raise ApplicationError(
+                409,
+                f"Score {body.score_id} is not the latest score of application {app.id}"
+                + (f" (that is score {score.id})" if score else "")
+                + ": reload the application and decide on the score shown.",
+            )
+        senior = user.role in SENIOR_ROLES
+        refused_by_policy = any(p["outcome"] == "refuse" for p in score.policy)
+        if app.status == "referred" and not senior:
+            raise ApplicationError(
+                403, "This application was referred: a senior advisor decides it."
+            )
+        if body.decision == "grant" and refused_by_policy and not senior:
+            codes = ", ".join(p["code"] for p in score.policy if p["outcome"] == "refuse")
+            raise ApplicationError(
+                403,
+                f"A policy rule refuses this application ({codes}): only a senior may grant it.",
+            )
+        if body.decision == "refer" and app.status == "referred":
+            raise ApplicationError(409, "This application is already referred to a senior.")
+        override = body.decision not in (score.decision, "refer", "withdraw")
+        if score.decision == "refer" and body.decision in ("grant", "refuse"):
+            override = False  # a referral is decided, not overridden
+        needs_reason = override or body.decision in ("refer", "withdraw")
+        if needs_reason and not body.reason:
+            what = {"refer": "A referral", "withdraw": "A withdrawal"}.get(
+                body.decision, f"Overriding the score's '{score.decision}' with '{body.decision}'"
+            )
+            raise ApplicationError(422, f"{what} needs a reason.")
+        now = _utcnow()
+        if not repo.claim_decision(session, app, score.id, body.decision, now):
+            session.rollback()
+            raise ApplicationError(
+                409,
+                f"Application {app.id} was decided or scored again meanwhile: reload it.",
+            )
+        decision_id = audit_chain.append(
+            session.connection(),
+            "decisions",
+            [
+                {
+                    "sk_id_curr": app.sk_id_curr,
+                    "username": user.username,
+                    "created_at": now,
+                    "decision": body.decision,
+                    "model_decision": score.decision,
+                    "probability": score.probability,
+                    "threshold": score.threshold,
+                    "model_version": score.model_version,
+                    "override": override,
+                    "reason": body.reason,
+                    "application_id": app.id,
+                    "score_id": score.id,
+                }
+            ],
+        )
+        session.commit()
+        row = session.get(m.Decision, decision_id)
+        assert row is not None
+        return decision_out(row)
+
+    # --- letter ---------------------------------------------------------------------------
+    def letter(self, session: Session, application_id: int, lang: str) -> bytes:
+        app = self._application(session, application_id)
+        score = repo.latest_score(session, app.id)
+        if score is None:
+            raise ApplicationError(409, f"Application {app.id} has no score yet.")
+        final = [d for d in repo.decisions_of(session, app.id) if d.decision in ("grant", "refuse")]
+        decision = final[-1].decision if final else None
+        against = [r for r in score.reasons if r["direction"] == "against"]
+        favour = [r for r in score.reasons if r["direction"] == "for"]
+        policy = [p for p in score.policy if p["outcome"] == "refuse"]
+        codes = [r["code"] for r in against]
+        alternatives = (
+            self.alternatives(session, app, lang) if decision == "refuse" and not policy else []
+        )
+        letter = Letter(
+            application_id=app.id,
+            applicant_name=None,
+            date=_utcnow().date(),
+            decision=decision,  # type: ignore[arg-type]
+            amount=app.amount_credit,
+            term_months=app.term_months,
+            monthly_annuity=app.monthly_annuity,
+            reasons_against=[(c, applicant_words(c, lang)) for c in _unique(codes)][:4],
+            reasons_for=[(c, applicant_words(c, lang)) for c in _unique(r["code"] for r in favour)][
+                :4
+            ],
+            policy=[(p["code"], p[f"applicant_{lang}"]) for p in policy],
+            alternatives=alternatives,
+            documents=documents_for(codes, lang),
+            model_version=f"{score.model_name} v{score.model_version}",
+            grade=score.grade,
+        )
+        return render_letter(letter, lang)
+
+    def alternatives(self, session: Session, app: m.Application, lang: str) -> list[str]:
+        """A smaller amount or a longer term the model and the rules would grant, if any."""
+        row = self._stored_row(session, app)
+        credit = float(row.get("AMT_CREDIT") or 0)
+        annuity = float(row.get("AMT_ANNUITY") or 0)
+        if credit <= 0 or annuity <= 0:
+            return []
+        term = app.term_months or round(
+            bank_form.term_for(credit, self.terms.monthly_rate, annuity) or credit / annuity
+        )
+        known = app.sk_id_curr if app.sk_id_curr < m.NEW_CLIENT_BASE else None
+        tries = [(credit, t) for t in (term + 12, term + 24) if t <= self.terms.max_term_months]
+        tries += [(round(credit * f, -2), term) for f in (0.9, 0.8, 0.7, 0.6, 0.5)]
+        for amount, months in tries:
+            monthly = round(bank_form.annuity(amount, self.terms.monthly_rate, months), 2)
+            changed = {**row, "AMT_CREDIT": amount, "AMT_ANNUITY": monthly}
+            if row.get("AMT_GOODS_PRICE") and amount < credit:
+                changed["AMT_GOODS_PRICE"] = min(float(row["AMT_GOODS_PRICE"]), amount)
+            features, _ = self.features_for(session, changed, known)
+            assert self.scoring.scorer is not None
+            probability = float(
+                self.scoring.scorer.predict_proba(self.scoring.model_frame(features))[0]
+            )
+            hits = self.policy.evaluate(policy_facts(changed, months))
+            if probability < self.scoring.scorer.threshold and not hits:
+                return [bank_form.alternative_text(amount, months, monthly, lang)]
+        return []
+
+
+def applicant_words(code: str, lang: str) -> str:
+    """The applicant's wording of a reason code (the catalogue's label, no values)."""
+    return reason_codes.reason_label(code, lang)
+
+
+def _unique(codes: Any) -> list[str]:
+    seen: list[str] = []
+    for code in codes:
+        if code and code not in seen:
+            seen.append(code)
+    return seen

@@ -1,0 +1,331 @@
+"""Loan applications: intake, stored scores, decisions on the score shown, the letter; the policy.
+
+``POST /applications`` takes the bank's form (:class:`~credit_scoring.features.bank_form.ApplicationForm`)
+and answers 201 with the stored score (200 with the first result for a repeated
+``Idempotency-Key``); a wrong form answers 422 with every wrong field named, in the
+request's language (``lang`` or ``Accept-Language``). Every score served is also a score
+log record (``score_id`` set) and every read of an application a data-access record.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from credit_scoring.api import application_schemas as a
+from credit_scoring.api.access import ClientId, ClientReader, access_row
+from credit_scoring.api.applications import ApplicationError, ApplicationService, summary_out
+from credit_scoring.api.deps import (
+    AdvisorUser,
+    CurrentUser,
+    ScorerDep,
+    SessionDep,
+    SettingsDep,
+)
+from credit_scoring.api.routes.scoring import log_score
+from credit_scoring.api.schemas import ErrorOut
+from credit_scoring.api.security import Principal
+from credit_scoring.db import applications as repo
+from credit_scoring.db import models as m
+from credit_scoring.features import bank_form
+from credit_scoring.modeling.policy import Policy
+
+router = APIRouter(
+    tags=["applications"],
+    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+)
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=128,
+        pattern=r"^[A-Za-z0-9._:-]{8,128}$",
+        description="the same key again returns the first result and creates nothing",
+    ),
+]
+ApplicationId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the application's id")]
+QueryLang = Annotated[str | None, Query(pattern="^(fr|en)$", description="fr or en")]
+
+
+def request_lang(request: Request, lang: str | None = None) -> str:
+    """``lang`` if given, else the first of fr/en in ``Accept-Language``, else French."""
+    if lang in ("fr", "en"):
+        return lang
+    header = request.headers.get("accept-language", "")
+    for part in header.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in ("fr", "en"):
+            return code
+    return "fr"
+
+
+def service_of(request: Request, scoring: ScorerDep, settings: SettingsDep) -> ApplicationService:
+    state = request.app.state
+    current = getattr(state, "applications", None)
+    if current is None or current.scoring is not scoring:
+        current = state.applications = ApplicationService(scoring, settings, Policy.load())
+    return current
+
+
+def _fail(exc: ApplicationError) -> HTTPException:
+    return HTTPException(exc.status, str(exc))
+
+
+def form_errors_response(errors: list[bank_form.FieldError], lang: str) -> JSONResponse:
+    detail = (
+        f"{len(errors)} champ(s) à corriger."
+        if lang == "fr"
+        else f"{len(errors)} field(s) to correct."
+    )
+    body = a.FormErrorsOut(
+        detail=detail,
+        errors=[a.FieldErrorOut(field=e.field, code=e.code, message=e.message) for e in errors],
+    )
+    return JSONResponse(body.model_dump(), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+def _score_records(user: Principal, route: str, out: a.ApplicationScoreOut) -> list:
+    row = {
+        "username": user.username,
+        "route": route,
+        "sk_id_curr": out.sk_id_curr,
+        "inputs_digest": out.inputs_digest,
+        "model_version": out.model_version,
+        "threshold": out.threshold,
+        "probability": out.probability,
+        "decision": out.decision,
+        "reasons": [r.model_dump() for r in out.reasons_against + out.reasons_for],
+        "score_id": out.score_id,
+    }
+    return [("score_log", row), ("data_access_events", access_row(user, route, out.sk_id_curr))]
+
+
+@router.post(
+    "/applications",
+    status_code=status.HTTP_201_CREATED,
+    response_model=a.ApplicationCreatedOut,
+    responses={
+        200: {"model": a.ApplicationCreatedOut, "description": "the first result of this key"},
+        409: {"model": ErrorOut, "description": "the key was used for another application"},
+        422: {"model": a.FormErrorsOut, "description": "every wrong field, named"},
+        503: {"model": ErrorOut},
+    },
+)
+def create_application(
+    request: Request,
+    form: bank_form.ApplicationForm,
+    user: AdvisorUser,
+    session: SessionDep,
+    scoring: ScorerDep,
+    settings: SettingsDep,
+    key: IdempotencyKey = None,
+    lang: QueryLang = None,
+) -> Response:
+    """Enter an application in the bank's terms: stored, scored, checked against the policy."""
+    language = request_lang(request, lang)
+    service = service_of(request, scoring, settings)
+    try:
+        created, replayed = service.create(session, form, user, language, key)
+    except bank_form.FormErrors as exc:
+        return form_errors_response(list(exc.errors), language)
+    except ApplicationError as exc:
+        raise _fail(exc) from None
+    if not replayed:
+        log_score(request, _score_records(user, "create_application", created))
+    return Response(
+        created.model_dump_json(),
+        status_code=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
+        media_type="application/json",
+        headers={"Location": f"/applications/{created.application_id}"},
+    )
+
+
+@router.get("/applications")
+def list_applications(
+    user: CurrentUser,
+    session: SessionDep,
+    status_: Annotated[
+        a.Status | None, Query(alias="status", description="scored, referred, decided, withdrawn")
+    ] = None,
+    entered_by: Annotated[str | None, Query(max_length=64)] = None,
+    since: Annotated[date | None, Query(description="entered on or after this day")] = None,
+    until: Annotated[date | None, Query(description="entered on or before this day")] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> a.ApplicationPage:
+    """Newest first. Advisors see the applications they entered; other roles everyone's."""
+    if user.role == "advisor":
+        entered_by = user.username
+    where = repo.ApplicationFilter(
+        status=status_,
+        entered_by=entered_by,
+        since=datetime.combine(since, time()) if since else None,
+        until=datetime.combine(until + timedelta(days=1), time()) if until else None,
+    )
+    total, rows = repo.list_applications(session, where, page=page, page_size=page_size)
+    return a.ApplicationPage(
+        items=[summary_out(app, score) for app, score in rows],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )
+
+
+def _readable(session: SessionDep, user: Principal, application_id: int) -> m.Application:
+    app = session.get(m.Application, application_id)
+    if app is None:
+        raise HTTPException(404, f"Application {application_id} does not exist.")
+    if user.role == "advisor" and app.entered_by != user.username and app.source == "intake":
+        raise HTTPException(403, "This application was entered by another advisor.")
+    return app
+
+
+@router.get("/applications/{application_id}")
+async def get_application(
+    request: Request,
+    application_id: ApplicationId,
+    user: CurrentUser,
+    session: SessionDep,
+    scoring: ScorerDep,
+    settings: SettingsDep,
+) -> a.ApplicationOut:
+    """The application, its latest STORED score (never recomputed) and its decisions."""
+    app = await run_in_threadpool(_readable, session, user, application_id)
+    await request.app.state.audit.awrite(
+        [("data_access_events", access_row(user, "get_application", app.sk_id_curr))]
+    )
+    service = service_of(request, scoring, settings)
+    try:
+        return await run_in_threadpool(service.get, session, application_id)
+    except ApplicationError as exc:
+        raise _fail(exc) from None
+
+
+@router.post(
+    "/applications/{application_id}/score",
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"model": ErrorOut}},
+)
+def rescore_application(
+    request: Request,
+    application_id: ApplicationId,
+    user: AdvisorUser,
+    session: SessionDep,
+    scoring: ScorerDep,
+    settings: SettingsDep,
+    lang: QueryLang = None,
+) -> a.ApplicationScoreOut:
+    """Score an open application again with the champion served now (a new stored score)."""
+    _readable(session, user, application_id)
+    service = service_of(request, scoring, settings)
+    try:
+        out = service.rescore(session, application_id, user, request_lang(request, lang))
+    except ApplicationError as exc:
+        raise _fail(exc) from None
+    log_score(request, _score_records(user, "rescore_application", out))
+    return out
+
+
+@router.post(
+    "/applications/{application_id}/decision",
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+)
+def decide_application(
+    request: Request,
+    application_id: ApplicationId,
+    body: a.ApplicationDecisionIn,
+    user: AdvisorUser,
+    session: SessionDep,
+    scoring: ScorerDep,
+    settings: SettingsDep,
+) -> a.ApplicationDecisionOut:
+    """Decide on the score shown (``score_id``): 409 unless it is the latest and still open."""
+    _readable(session, user, application_id)
+    service = service_of(request, scoring, settings)
+    try:
+        return service.decide(session, application_id, body, user)
+    except ApplicationError as exc:
+        raise _fail(exc) from None
+
+
+@router.get(
+    "/applications/{application_id}/letter",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "the letter (PDF)"}},
+)
+def application_letter(
+    request: Request,
+    application_id: ApplicationId,
+    user: AdvisorUser,
+    session: SessionDep,
+    scoring: ScorerDep,
+    settings: SettingsDep,
+    lang: QueryLang = None,
+) -> Response:
+    """The letter to the applicant: decision, reasons in plain words, what to do, their rights."""
+    app = _readable(session, user, application_id)
+    request.app.state.audit.write(
+        [("data_access_events", access_row(user, "application_letter", app.sk_id_curr))]
+    )
+    service = service_of(request, scoring, settings)
+    language = request_lang(request, lang)
+    try:
+        pdf = service.letter(session, application_id, language)
+    except ApplicationError as exc:
+        raise _fail(exc) from None
+    name = f"letter-{application_id}-{language}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/clients/{sk_id_curr}/applications")
+def client_applications(
+    sk_id_curr: ClientId, user: ClientReader, session: SessionDep
+) -> list[a.ApplicationSummaryOut]:
+    """The client's applications, newest first, each with its latest score."""
+    where = repo.ApplicationFilter(sk_id_curr=sk_id_curr)
+    _, rows = repo.list_applications(session, where, page=1, page_size=500)
+    return [summary_out(app, score) for app, score in rows]
+
+
+@router.get("/clients/{sk_id_curr}/applicant")
+def client_applicant(
+    sk_id_curr: ClientId, user: ClientReader, session: SessionDep
+) -> dict[str, Any]:
+    """A known client's declared data in the bank's terms (to prefill a new application)."""
+    from credit_scoring.db.load import application_dict
+
+    client = session.get(m.Client, sk_id_curr)
+    if client is None:
+        raise HTTPException(404, f"Client {sk_id_curr} does not exist.")
+    applicant, _ = bank_form.from_application_row(
+        application_dict(client), today=datetime.now().date()
+    )
+    return {"client_id": sk_id_curr, "applicant": applicant.model_dump(mode="json")}
+
+
+@router.get("/policy")
+def policy(user: CurrentUser) -> a.PolicyOut:
+    """The credit committee's rules in force (version, conditions, texts)."""
+    rules = Policy.load()
+    return a.PolicyOut(
+        version=rules.version,
+        rules=[
+            a.PolicyRuleOut(
+                code=r["code"],
+                outcome=r["outcome"],
+                when=r["when"],
+                text_fr=r["text_fr"],
+                text_en=r["text_en"],
+            )
+            for r in rules.rules
+        ],
+    )

@@ -1,0 +1,328 @@
+"""Applications end to end through the API: intake, stored score, policy, decision, letter."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select, text
+from sqlalchemy.exc import DatabaseError
+
+from credit_scoring.db import models as m
+from credit_scoring.db.session import session_scope
+from credit_scoring.modeling.policy import Policy
+
+from .conftest import Bank, TestClient, fake_for, make_bank, served, tokens_for
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "new-application.json"
+Headers = dict[str, dict[str, str]]
+
+
+def example() -> dict[str, Any]:
+    return json.loads(EXAMPLE.read_text())
+
+
+def post(client: TestClient, body: dict[str, Any], headers: dict[str, str], **extra: Any):  # type: ignore[no-untyped-def]
+    key = extra.pop("key", None) or uuid.uuid4().hex
+    return client.post(
+        "/applications", json=body, headers={**headers, "Idempotency-Key": key}, **extra
+    )
+
+
+def years_ago(years: int, days: int = 0) -> str:
+    today = date.today()
+    return (today.replace(year=today.year - years) - timedelta(days=days)).isoformat()
+
+
+# Applications create clients: this module has its own bank, so the counts the other
+# modules check on the shared one stay as loaded.
+@pytest.fixture(scope="module")
+def bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
+    return make_bank(tmp_path_factory.mktemp("applications"))
+
+
+@pytest.fixture(scope="module")
+def scorer(bank: Bank):  # type: ignore[no-untyped-def]
+    return fake_for(bank.features)
+
+
+@pytest.fixture(scope="module")
+def client(bank: Bank, scorer) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with served(bank, scorer) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def tokens(client: TestClient) -> Headers:
+    return tokens_for(client)
+
+
+@pytest.fixture(scope="module")
+def known_ids(bank: Bank) -> list[int]:
+    return [int(i) for i in bank.features["SK_ID_CURR"].head(20)]
+
+
+@pytest.fixture
+def created(client: TestClient, tokens: Headers) -> dict[str, Any]:
+    response = post(client, example(), tokens["advisor"])
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_the_example_is_scored_with_the_names_other_systems_rely_on(
+    created: dict[str, Any],
+) -> None:
+    for name in ("application_id", "score_id", "probability", "decision", "threshold"):
+        assert name in created
+    assert created["decision"] in ("grant", "refuse", "refer")
+    assert created["model_version"] and 0.0 <= created["probability"] <= 1.0
+    assert created["new_client"] is True and created["status"] in ("scored", "referred")
+    for reason in created["reasons_against"] + created["reasons_for"]:
+        assert set(reason) >= {"code", "text"}
+    assert len(created["reasons_against"]) <= 4 and len(created["reasons_for"]) <= 4
+    for rule in created["policy"]:
+        assert set(rule) >= {"code", "text"}
+
+
+def test_get_returns_the_stored_score_never_a_recomputed_one(
+    client: TestClient, tokens: Headers, created: dict[str, Any], scorer
+) -> None:
+    calls = scorer.calls
+    got = client.get(f"/applications/{created['application_id']}", headers=tokens["advisor"])
+    assert got.status_code == 200
+    body = got.json()
+    assert scorer.calls == calls  # no model call to answer a read
+    score = body["score"]
+    for name in ("score_id", "probability", "decision", "threshold", "model_version", "policy"):
+        assert score[name] == created[name]
+    assert score["reasons_against"] == created["reasons_against"]
+    declared = body["declared"]  # as entered, in the bank's terms
+    assert declared["loan"]["amount"] == example()["loan"]["amount"]
+    assert declared["applicant"]["birth_date"] == example()["applicant"]["birth_date"]
+    assert body["status"] == created["status"] and body["scores"] == 1 and body["decisions"] == []
+
+
+def test_a_new_applicant_becomes_a_client_with_the_features_scored(
+    client: TestClient, tokens: Headers, created: dict[str, Any], bank: Bank
+) -> None:
+    sk_id = created["sk_id_curr"]
+    assert sk_id >= m.NEW_CLIENT_BASE
+    assert client.get(f"/clients/{sk_id}", headers=tokens["advisor"]).status_code == 200
+    listed = client.get(f"/clients/{sk_id}/applications", headers=tokens["advisor"]).json()
+    assert [a["application_id"] for a in listed] == [created["application_id"]]
+    with session_scope(bank.settings) as session:
+        vector = session.execute(
+            select(m.FeatureVector).where(m.FeatureVector.sk_id_curr == sk_id)
+        ).scalar_one()
+        score = session.get(m.Score, created["score_id"])
+        assert score is not None and score.features_sha == vector.vector_sha
+        row = session.get(m.Application, created["application_id"])
+        assert row is not None and row.application_row["SK_ID_CURR"] == sk_id
+        # the model's row speaks Kaggle; the declared one the bank's language
+        assert row.application_row["DAYS_BIRTH"] < 0
+        assert "DAYS_BIRTH" not in json.dumps(row.declared)
+
+
+def test_a_repeated_key_returns_the_first_result_and_creates_nothing(
+    client: TestClient, tokens: Headers, bank: Bank
+) -> None:
+    key = uuid.uuid4().hex
+    first = post(client, example(), tokens["advisor"], key=key)
+    with session_scope(bank.settings) as session:
+        count = session.execute(select(text("count(*)")).select_from(m.Application)).scalar()
+    again = post(client, example(), tokens["advisor"], key=key)
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.json()["application_id"] == first.json()["application_id"]
+    assert again.json()["score_id"] == first.json()["score_id"]
+    with session_scope(bank.settings) as session:
+        assert (
+            session.execute(select(text("count(*)")).select_from(m.Application)).scalar() == count
+        )
+    other = example()
+    other["loan"]["amount"] = other["loan"]["amount"] + 1000
+    reused = post(client, other, tokens["advisor"], key=key)
+    assert reused.status_code == 409 and "Idempotency-Key" in reused.json()["detail"]
+
+
+def test_every_wrong_field_is_named_at_once_in_the_requests_language(
+    client: TestClient, tokens: Headers
+) -> None:
+    body = example()
+    body["applicant"]["education"] = "kindergarten"
+    body["applicant"]["income_yearly"] = -5
+    del body["loan"]["amount"]
+    french = post(client, body, tokens["advisor"])
+    assert french.status_code == 422
+    fields = {e["field"] for e in french.json()["errors"]}
+    assert {"applicant.education", "applicant.income_yearly", "loan.amount"} <= fields
+    english = post(client, body, tokens["advisor"], params={"lang": "en"})
+    header = post(client, body, {**tokens["advisor"], "Accept-Language": "en-GB,en;q=0.8"})
+    assert english.json()["errors"] == header.json()["errors"]
+    assert english.json()["errors"] != french.json()["errors"]
+    education = next(e for e in english.json()["errors"] if e["field"] == "applicant.education")
+    assert "higher" in education["message"]  # says what is allowed
+
+
+def test_impossible_combinations_have_their_own_messages(
+    client: TestClient, tokens: Headers
+) -> None:
+    body = example()
+    body["loan"]["monthly_annuity"] = body["applicant"]["income_yearly"]  # a year's income a month
+    body["loan"].pop("term_months", None)
+    body["applicant"]["employed_since"] = years_ago(2)
+    body["applicant"]["not_employed"] = False
+    body["applicant"]["birth_date"] = years_ago(17)
+    response = post(client, body, tokens["advisor"], params={"lang": "en"})
+    assert response.status_code == 422
+    codes = {e["code"] for e in response.json()["errors"]}
+    assert len(codes) >= 2, response.json()
+
+
+def test_a_known_client_gets_their_history_from_the_database(
+    client: TestClient, tokens: Headers, known_ids: list[int]
+) -> None:
+    sk_id = known_ids[0]
+    prefill = client.get(f"/clients/{sk_id}/applicant", headers=tokens["advisor"])
+    assert prefill.status_code == 200 and prefill.json()["client_id"] == sk_id
+    body = {"client_id": sk_id, "loan": example()["loan"]}
+    response = post(client, body, tokens["advisor"])
+    assert response.status_code == 201, response.text
+    assert response.json()["sk_id_curr"] == sk_id
+    unknown = post(client, {"client_id": 999_999_999, "loan": example()["loan"]}, tokens["advisor"])
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "client_id"
+
+
+def _older_applicant() -> dict[str, Any]:
+    body = example()
+    body["applicant"]["birth_date"] = years_ago(68)  # over 70 at the end of a long loan
+    body["loan"]["term_months"] = 60
+    body["loan"].pop("monthly_annuity", None)
+    return body
+
+
+def test_a_refusing_rule_wins_and_only_a_senior_may_grant(
+    client: TestClient, tokens: Headers
+) -> None:
+    created = post(client, _older_applicant(), tokens["advisor"]).json()
+    assert created["decision"] == "refuse"
+    assert created["policy"][0]["outcome"] == "refuse"
+    url = f"/applications/{created['application_id']}/decision"
+    grant = {"score_id": created["score_id"], "decision": "grant", "reason": "known for years"}
+    refused = client.post(url, json=grant, headers=tokens["advisor"])
+    assert refused.status_code == 403 and "senior" in refused.json()["detail"]
+    granted = client.post(url, json=grant, headers=tokens["senior"])
+    assert granted.status_code == 201, granted.text
+    assert granted.json()["override"] is True
+
+
+def test_a_decision_is_bound_to_the_latest_score_and_made_once(
+    client: TestClient, tokens: Headers, created: dict[str, Any]
+) -> None:
+    app_id, first_score = created["application_id"], created["score_id"]
+    headers = tokens["advisor"]
+    if created["status"] == "referred":
+        headers = tokens["senior"]
+    again = client.post(f"/applications/{app_id}/score", headers=headers)
+    assert again.status_code == 201 and again.json()["score_id"] > first_score
+    url = f"/applications/{app_id}/decision"
+    other = "refuse" if again.json()["decision"] == "grant" else "grant"
+    stale = client.post(
+        url, json={"score_id": first_score, "decision": other, "reason": "x"}, headers=headers
+    )
+    assert stale.status_code == 409 and "latest" in stale.json()["detail"]
+    no_reason = client.post(
+        url, json={"score_id": again.json()["score_id"], "decision": other}, headers=headers
+    )
+    assert no_reason.status_code == 422 and "reason" in no_reason.json()["detail"]
+    body = {"score_id": again.json()["score_id"], "decision": other, "reason": "payslips seen"}
+    decided = client.post(url, json=body, headers=headers)
+    assert decided.status_code == 201, decided.text
+    assert decided.json()["score_id"] == again.json()["score_id"] and decided.json()["override"]
+    twice = client.post(url, json=body, headers=headers)
+    assert twice.status_code == 409 and "already" in twice.json()["detail"]
+    shown = client.get(f"/applications/{app_id}", headers=headers).json()
+    assert shown["status"] == "decided" and shown["scores"] == 2
+    assert [d["score_id"] for d in shown["decisions"]] == [again.json()["score_id"]]
+
+
+def test_a_referral_goes_to_the_seniors(client: TestClient, tokens: Headers) -> None:
+    created = post(client, example(), tokens["advisor"]).json()
+    url = f"/applications/{created['application_id']}/decision"
+    refer = {"score_id": created["score_id"], "decision": "refer"}
+    assert client.post(url, json=refer, headers=tokens["advisor"]).status_code == 422
+    if created["status"] == "scored":
+        sent = client.post(url, json=refer | {"reason": "large"}, headers=tokens["advisor"])
+        assert sent.status_code == 201
+    queue = client.get("/applications", params={"status": "referred"}, headers=tokens["senior"])
+    assert created["application_id"] in [a["application_id"] for a in queue.json()["items"]]
+    final = {"score_id": created["score_id"], "decision": "refuse", "reason": "income too low"}
+    assert client.post(url, json=final, headers=tokens["advisor"]).status_code == 403
+    assert client.post(url, json=final, headers=tokens["senior"]).status_code == 201
+
+
+def test_advisors_list_their_own_applications(
+    client: TestClient, tokens: Headers, created: dict[str, Any]
+) -> None:
+    mine = client.get("/applications", headers=tokens["advisor"]).json()
+    assert mine["total"] >= 1 and {a["entered_by"] for a in mine["items"]} == {"advisor"}
+    post(client, example(), tokens["senior"])
+    everyone = client.get("/applications", params={"page_size": 500}, headers=tokens["admin"])
+    assert {"advisor", "senior"} <= {a["entered_by"] for a in everyone.json()["items"]}
+    today = date.today().isoformat()
+    dated = client.get(
+        "/applications", params={"since": today, "until": today}, headers=tokens["advisor"]
+    )
+    assert dated.json()["total"] == mine["total"]
+    later = client.get("/applications", params={"since": "2999-01-01"}, headers=tokens["advisor"])
+    assert later.json()["total"] == 0
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_letter_is_a_pdf_in_plain_words(client: TestClient, tokens: Headers, lang: str) -> None:
+    created = post(client, _older_applicant(), tokens["advisor"]).json()
+    app_id = created["application_id"]
+    url = f"/applications/{app_id}/decision"
+    body = {"score_id": created["score_id"], "decision": "refuse"}
+    assert client.post(url, json=body, headers=tokens["advisor"]).status_code == 201
+    letter = client.get(
+        f"/applications/{app_id}/letter", params={"lang": lang}, headers=tokens["advisor"]
+    )
+    assert letter.status_code == 200 and letter.headers["content-type"] == "application/pdf"
+    words = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(letter.content)).pages)
+    assert "22" in words and str(app_id) in words  # the right to contest, the reference
+    assert created["model_version"] in words
+    for banned in ("non renseigné", "SHAP", "log-odds", "probabilit"):
+        assert banned not in words
+    # the refusing rule is said in the applicant's words, first
+    rule = next(r for r in Policy.load().rules if r["code"] == created["policy"][0]["code"])
+    assert rule[f"applicant_{lang}"].split()[0] in words
+
+
+def test_the_policy_in_force_is_shown(client: TestClient, tokens: Headers) -> None:
+    body = client.get("/policy", headers=tokens["analyst"]).json()
+    assert body["version"] and {r["outcome"] for r in body["rules"]} == {"refuse", "refer"}
+    assert all(r["text_fr"] and r["text_en"] and r["when"] for r in body["rules"])
+
+
+def test_scores_are_append_only_in_the_database(created: dict[str, Any], bank: Bank) -> None:
+    with bank.engine.connect() as conn:
+        with pytest.raises(DatabaseError):
+            conn.execute(
+                text("UPDATE scores SET probability = 0 WHERE id = :i"), {"i": created["score_id"]}
+            )
+        conn.rollback()
+        with pytest.raises(DatabaseError):
+            conn.execute(text("DELETE FROM scores WHERE id = :i"), {"i": created["score_id"]})
+
+
+def test_an_unknown_application_is_404(client: TestClient, tokens: Headers) -> None:
+    response = client.get("/applications/99999", headers=tokens["advisor"])
+    assert response.status_code == 404 and "99999" in response.json()["detail"]
