@@ -91,8 +91,18 @@ SCORE = {
     "grade": "C",
     "points": 612.0,
     "policy_version": "2026-12-01+0123456789ab",
-    "policy": [{"code": "P03", "outcome": "refer", "text_fr": "Taux d'effort", "text_en": "x"}],
+    "policy": [
+        {
+            "code": "P03",
+            "outcome": "refer",
+            "text_fr": "Taux d'effort",
+            "text_en": "Debt-to-income",
+            "applicant_fr": "Vos mensualités",
+            "applicant_en": "Your repayments",
+        }
+    ],
     "reasons": [
         {"code": "R02", "text": "Âge", "direction": "against", "group": "g", "contribution": 0.1}
     ],
+    "lang": "fr",
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from tiny_champion import tiny_champion
 from typer.testing import CliRunner
 
+from credit_scoring.api.schemas import ReasonOut
 from credit_scoring.cli import app
 from credit_scoring.config import get_settings
 from credit_scoring.core.reason_codes import CATALOGUE
@@ -106,11 +107,14 @@ def test_every_client_gets_one_application_with_one_score_and_twice_adds_nothing
             conn.execute(select(m.FeatureVector.sk_id_curr, m.FeatureVector.vector_sha)).all()
         )
     assert sorted(apps["sk_id_curr"]) == sorted(clients) and apps["sk_id_curr"].is_unique
-    assert (apps["source"] == "load").all() and (apps["status"] == "scored").all()
+    assert (apps["source"] == "load").all()
     assert (apps["entered_by"] == "db-load").all() and apps["term_months"].isna().all()
     for app_row in apps.itertuples():
         kaggle = json.loads(clients[app_row.sk_id_curr])
-        assert app_row.application_row == kaggle and app_row.declared == {}
+        assert app_row.application_row == kaggle
+        declared = app_row.declared  # the bank's terms, as the intake form has them
+        assert declared["loan"]["amount"] == kaggle["AMT_CREDIT"]
+        assert declared["applicant"]["income_yearly"] == kaggle["AMT_INCOME_TOTAL"]
         assert app_row.new_client == (app_row.sk_id_curr not in history)
         assert app_row.amount_credit == kaggle["AMT_CREDIT"]
         assert app_row.contract_type == kaggle["NAME_CONTRACT_TYPE"]
@@ -127,6 +131,13 @@ def test_every_client_gets_one_application_with_one_score_and_twice_adds_nothing
     assert (scores["model_decision"] == np.where(refuse, "refuse", "grant")).all()
     assert scores["model_decision"].nunique() == 2
     assert scores["grade"].notna().all() and scores["points"].notna().all()
+    assert (scores["lang"] == "fr").all()
+    # as at intake: a referral waits for a senior
+    status = apps.set_index("id")["status"]
+    referred = scores["decision"] == "refer"
+    assert (
+        status[scores["application_id"]].to_numpy() == np.where(referred, "referred", "scored")
+    ).all()
     # what the API serves for the same stored (float32) vector: ChampionScorer.score
     row = by_client.iloc[0]
     with engine.connect() as conn:
@@ -143,6 +154,17 @@ def test_every_client_gets_one_application_with_one_score_and_twice_adds_nothing
     assert row["probability"] == pytest.approx(result.probability, abs=1e-6)
     served = [(r.code, r.text) for r in result.reasons_against + result.reasons_for]
     assert [(r["code"], r["text"]) for r in row["reasons"]] == served
+    # stored as the API stores an intake score's reasons (its ReasonOut fields)
+    stored = [ReasonOut(**r).model_dump() for r in row["reasons"]]
+    api = [
+        ReasonOut(**{**asdict(r), "features": list(r.features)}).model_dump()
+        for r in result.reasons_against + result.reasons_for
+    ]
+    # contributions of a chunk and of one row differ in the last digits (LightGBM sums)
+    assert [r.pop("contribution") for r in stored] == pytest.approx(
+        [r.pop("contribution") for r in api], rel=1e-6
+    )
+    assert stored == api
 
     again = load_applications(engine, loaded.scorer, policy=policy, chunk=70)
     assert (again.created, again.scored, again.clients) == (0, 0, CLIENTS)
@@ -155,6 +177,7 @@ def test_rescored_when_model_or_policy_change_and_a_changed_row_is_a_new_applica
     engine = loaded.engine
     load_applications(engine, loaded.scorer, policy=Policy.load())
     apps, scores = _count(engine, m.Application), _count(engine, m.Score)
+    referred = _count(engine, m.Application, m.Application.status == "referred")
     newer = tiny_champion(loaded.features, version="2")
     report = load_applications(engine, newer, policy=Policy.load())
     assert (report.created, report.rescored) == (0, CLIENTS)
@@ -167,23 +190,48 @@ def test_rescored_when_model_or_policy_change_and_a_changed_row_is_a_new_applica
     cash = latest["policy"].map(bool)
     assert cash.any() and (latest.loc[cash, "decision"] == "refer").all()
     assert latest.loc[cash, "policy"].iloc[0] == [
-        {"code": "P90", "outcome": "refer", "text_fr": "Prêt espèces", "text_en": "Cash loan"}
+        {
+            "code": "P90",
+            "outcome": "refer",
+            "text_fr": "Prêt espèces",
+            "text_en": "Cash loan",
+            "applicant_fr": "fr",
+            "applicant_en": "en",
+        }
     ]
     assert (latest.loc[~cash, "decision"] == latest.loc[~cash, "model_decision"]).all()
+    # a re-score leaves the status alone (as the API's does)
+    assert _count(engine, m.Application, m.Application.status == "referred") == referred
 
-    # a reload with another Kaggle row for one client: a new application, the old one kept
+    # a reload with another Kaggle row for a cash-loan client: a new application, the old
+    # one kept; the new one is referred (the stand-in's rule) and waits for a senior
     with engine.begin() as conn:
-        sk_id, raw = conn.execute(select(m.Client.sk_id_curr, m.Client.application_json)).first()
+        sk_id, raw = conn.execute(
+            select(m.Client.sk_id_curr, m.Client.application_json).where(
+                m.Client.contract_type == "Cash loans"
+            )
+        ).first()
         row = json.loads(raw) | {"AMT_CREDIT": 123_456.0}
         conn.execute(
             update(m.Client)
             .where(m.Client.sk_id_curr == sk_id)
             .values(application_json=json.dumps(row))
         )
+        # and a decided application keeps the score it was decided on
+        decided = conn.execute(
+            select(m.Application.id).where(m.Application.sk_id_curr != sk_id).limit(1)
+        ).scalar_one()
+        conn.execute(
+            update(m.Application).where(m.Application.id == decided).values(status="decided")
+        )
     report = load_applications(engine, newer, policy=stand_in)
     assert (report.created, report.scored) == (1, 1)
     mine = m.Application.sk_id_curr == sk_id
     assert _count(engine, m.Application, mine) == 2
+    assert _count(engine, m.Application, mine, m.Application.status == "referred") == 1
+    report = load_applications(engine, newer, policy=StandIn(version="test-2"))
+    assert (report.created, report.rescored) == (0, CLIENTS - 1)
+    assert _count(engine, m.Score, m.Score.application_id == decided) == 3
     assert audit_chain.verify(engine, ["scores"])[0].ok
 
 
@@ -213,7 +261,8 @@ def test_reasons_carry_catalogue_codes_and_never_a_protected_attribute(loaded: L
     load_applications(loaded.engine, loaded.scorer, policy=Policy.load())
     reasons = [r for rs in _scores(loaded.engine)["reasons"] for r in rs]
     assert reasons and all(
-        set(r) == {"code", "text", "direction", "group", "contribution"} for r in reasons
+        set(r) == {"code", "text", "direction", "group", "contribution", "features", "value"}
+        for r in reasons
     )
     assert all(r["code"] in CATALOGUE for r in reasons)
     assert not [r for r in reasons if r["group"] in EXCLUDED_COLUMNS]

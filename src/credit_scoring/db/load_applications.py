@@ -24,12 +24,14 @@ scored). Work goes in chunks of clients read by key ranges, one transaction per 
 memory stays bounded at any size, API writers can append between two chunks, and a run
 stopped half-way resumes where it stopped when run again.
 
-Load applications have ``status="scored"`` whatever their decision: a referral of the
-model or of the rules is on the score (``decision="refer"``), but hundreds of thousands of
-historical files are not put in the seniors' queue (``status="referred"`` is for intake).
-Reason texts are in French (``lang`` "fr" of the responses); ``term_months`` is NULL
-(Kaggle states no term: the policy estimates it as credit / annuity) and ``declared`` is
-empty (the Kaggle row is in ``application_row``).
+As at intake, a new application whose score says ``refer`` is ``status="referred"`` (a
+senior decides it), any other ``"scored"``; a re-score leaves the status alone and only
+open applications (``scored``, ``referred``) are scored again: a decided or withdrawn one
+keeps the score it was decided on. Reason texts are in French (``lang="fr"``);
+``term_months`` is NULL (Kaggle states no term: the policy estimates it as credit /
+annuity); ``declared`` is the Kaggle row in the bank's terms
+(:func:`credit_scoring.features.bank_form.from_application_row`, dates counted back from
+the day of the load), ``application_row`` the row itself.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, func, insert, select
@@ -45,6 +48,7 @@ from sqlalchemy import Connection, Engine, func, insert, select
 from credit_scoring.db import audit_chain
 from credit_scoring.db import models as m
 from credit_scoring.db.load import decode_vectors, vector_sha
+from credit_scoring.features.bank_form import from_application_row
 from credit_scoring.modeling.batch import reason_records, score_reasons
 from credit_scoring.modeling.contracts import Lang
 from credit_scoring.modeling.policy import PolicyHit, combine, policy_facts
@@ -53,6 +57,7 @@ from credit_scoring.modeling.scorer import ChampionScorer
 SOURCE = "load"
 LANG: Lang = "fr"
 REASONS = 4  # reasons against and for kept per score
+OPEN_STATUSES = ("scored", "referred")  # what may be scored again
 HISTORY_SOURCES = ("bureau", "previous")  # loans rows that make a client known to the lender
 Progress = Callable[[int, int], None]  # (clients done, clients in all)
 
@@ -142,16 +147,24 @@ def _text(value: Any, size: int) -> str | None:
     return str(value)[:size] if value is not None else None
 
 
+def declared_of(row: dict[str, Any], today: date) -> dict[str, Any]:
+    """A Kaggle application row in the bank's terms, shaped like the intake form."""
+    applicant, loan = from_application_row(row, today=today)
+    return {"applicant": applicant.model_dump(mode="json"), "loan": loan}
+
+
 def application_values(
     sk_id_curr: int,
     row: dict[str, Any],
     *,
     new_client: bool,
     username: str,
+    decision: str,
+    today: date,
     key: str | None = None,
 ) -> dict[str, Any]:
-    """The ``applications`` row of a client's Kaggle application row (``key``: its
-    :func:`row_key`, when already computed)."""
+    """The ``applications`` row of a client's Kaggle application row, scored ``decision``
+    (``key``: its :func:`row_key`, when already computed)."""
     return {
         "sk_id_curr": sk_id_curr,
         "source": SOURCE,
@@ -161,10 +174,10 @@ def application_values(
         "amount_goods_price": _number(row.get("AMT_GOODS_PRICE")),
         "term_months": None,
         "monthly_annuity": _number(row.get("AMT_ANNUITY")),
-        "declared": {},
+        "declared": declared_of(row, today),
         "application_row": row,
         "entered_by": username,
-        "status": "scored",
+        "status": "referred" if decision == "refer" else "scored",
         "idempotency_key": key or row_key(sk_id_curr, row),
     }
 
@@ -195,13 +208,13 @@ def _chunk(
     ]
 
 
-def _existing(conn: Connection, ids: list[int]) -> dict[str, int]:
-    """Load applications of these clients: idempotency key -> application id."""
+def _existing(conn: Connection, ids: list[int]) -> dict[str, tuple[int, str]]:
+    """Load applications of these clients: idempotency key -> (application id, status)."""
     a = m.Application
     rows = conn.execute(
-        select(a.idempotency_key, a.id).where(a.source == SOURCE, a.sk_id_curr.in_(ids))
+        select(a.idempotency_key, a.id, a.status).where(a.source == SOURCE, a.sk_id_curr.in_(ids))
     ).all()
-    return {str(key): int(app_id) for key, app_id in rows if key is not None}
+    return {str(key): (int(app_id), status) for key, app_id, status in rows if key is not None}
 
 
 def _latest_scores(conn: Connection, app_ids: list[int]) -> dict[int, tuple[Any, ...]]:
@@ -235,8 +248,16 @@ def _known_clients(conn: Connection, ids: list[int]) -> set[int]:
 
 
 def _policy_rows(hits: list[PolicyHit]) -> list[dict[str, str]]:
+    """The rules that fired, as intake stores them (the letter quotes the applicant's words)."""
     return [
-        {"code": h.code, "outcome": h.outcome, "text_fr": h.text_fr, "text_en": h.text_en}
+        {
+            "code": h.code,
+            "outcome": h.outcome,
+            "text_fr": h.text_fr,
+            "text_en": h.text_en,
+            "applicant_fr": h.applicant_fr,
+            "applicant_en": h.applicant_en,
+        }
         for h in hits
     ]
 
@@ -248,7 +269,8 @@ def _scores(
     todo: list[_Client],
     username: str,
 ) -> list[dict[str, Any]]:
-    """The ``scores`` rows of these clients' applications (ids already set)."""
+    """The ``scores`` rows of these clients' applications (``application_id`` of the new
+    ones still None)."""
     features = decode_vectors([c.vector for c in todo], info.columns, info.categories)
     features.insert(0, "SK_ID_CURR", [c.sk_id_curr for c in todo])
     frame, reasons = score_reasons(scorer, features, lang=LANG, top=REASONS)
@@ -275,6 +297,7 @@ def _scores(
                 "policy_version": policy.version,
                 "policy": _policy_rows(hits),
                 "reasons": reason_records(*reasons[i]),
+                "lang": LANG,
             }
         )
     return out
@@ -301,11 +324,14 @@ def _load_chunk(
                 sha or vector_sha(info.version, vector),
             )
         )
-    ids = [c.sk_id_curr for c in clients]
-    existing = _existing(conn, ids)
+    existing = _existing(conn, [c.sk_id_curr for c in clients])
+    status = {}
     for client in clients:
-        client.application_id = existing.get(client.key)
-    latest = _latest_scores(conn, [c.application_id for c in clients if c.application_id])
+        found = existing.get(client.key)
+        if found is not None:
+            client.application_id = found[0]
+            status[found[0]] = found[1]
+    latest = _latest_scores(conn, list(status))
     wanted = (scorer.model_version, policy.version)
     todo, new = [], []
     for client in clients:
@@ -314,12 +340,17 @@ def _load_chunk(
             todo.append(client)
             continue
         last = latest.get(client.application_id)
+        if status[client.application_id] not in OPEN_STATUSES:
+            continue  # decided or withdrawn: keeps the score it was decided on
         if last is None or (last[0], last[2]) != wanted or last[1] != client.features_sha:
             todo.append(client)
     if not todo:
         return 0, 0
+    scores = _scores(scorer, policy, info, todo, username)
     if new:
         known = _known_clients(conn, [c.sk_id_curr for c in new])
+        decisions = {c.key: row["decision"] for c, row in zip(todo, scores, strict=True)}
+        today = date.today()
         conn.execute(
             insert(m.Application),
             [
@@ -328,6 +359,8 @@ def _load_chunk(
                     c.row,
                     new_client=c.sk_id_curr not in known,
                     username=username,
+                    decision=decisions[c.key],
+                    today=today,
                     key=c.key,
                 )
                 for c in new
@@ -343,7 +376,9 @@ def _load_chunk(
         )
         for client in new:
             client.application_id = int(made[client.key])
-    audit_chain.append(conn, "scores", _scores(scorer, policy, info, todo, username))
+        for client, row in zip(todo, scores, strict=True):
+            row["application_id"] = client.application_id
+    audit_chain.append(conn, "scores", scores)
     return len(new), len(todo)
 
 

@@ -93,8 +93,9 @@ def score_reasons(
 
 
 def reason_records(against: list[Reason], favour: list[Reason]) -> list[dict[str, Any]]:
-    """Reasons as stored with a score: ``code, text, direction, group, contribution`` each,
-    against then for (plain Python values, ready for a JSON column)."""
+    """Reasons as stored with a score, against then for: ``code, text, direction, group,
+    contribution, features, value`` each (the keys of the API's reasons), plain Python
+    values ready for a JSON column."""
     return [
         {
             "code": r.code,
@@ -102,9 +103,19 @@ def reason_records(against: list[Reason], favour: list[Reason]) -> list[dict[str
             "direction": r.direction,
             "group": r.group,
             "contribution": float(r.contribution),
+            "features": list(r.features),
+            "value": _plain(r.value),
         }
         for r in [*against, *favour]
     ]
+
+
+def _plain(value: float | str | None) -> float | str | None:
+    """A reason's quoted value for JSON: a finite float, a string, or None."""
+    if value is None or isinstance(value, str):
+        return value
+    number = float(value)
+    return number if np.isfinite(number) else None
 
 
 def score_frame(
