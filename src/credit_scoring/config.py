@@ -20,7 +20,35 @@ MIN_SECRET_BYTES = 32  # HS256 wants a key of at least the hash's size (RFC 7518
 MAX_TOKEN_MINUTES = 720  # a stolen token is usable for at most one working day
 
 
-class Settings(BaseSettings):
+class ImportTimeSettings(BaseSettings):
+    """The settings read once, when the package is imported (table names, DuckDB's memory).
+
+    :class:`Settings` has them too; they are read apart so that importing the table
+    definitions never validates (or fails on) the rest, e.g. a production secret.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="CREDIT_SCORING_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
+
+    table_prefix: str = Field(
+        default="",
+        pattern=r"^[a-z0-9_]{0,16}$",
+        description="prefix of every table name (several installations in one database)",
+    )
+    duckdb_memory: str = Field(
+        default="4GB",
+        pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="memory limit of DuckDB when it builds features",
+    )
+    spark_memory: str = Field(
+        default="2g",
+        pattern=r"^\d+[kmgt]?$",
+        description="memory of Spark's driver (local mode) when it builds features",
+    )
+
+
+class Settings(ImportTimeSettings):
     """Every setting of the platform; documented one by one in ``.env.example``."""
 
     model_config = SettingsConfigDict(

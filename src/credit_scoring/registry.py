@@ -7,6 +7,7 @@ SQLite under the home folder, artefacts to ``<home>/mlruns``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -14,6 +15,7 @@ import math
 import os
 import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,9 @@ with warnings.catch_warnings():  # mlflow.pyfunc warns at import about its own t
     import mlflow
     import mlflow.pyfunc
     from mlflow.exceptions import MlflowException
+    from mlflow.models import ModelSignature
     from mlflow.tracking import MlflowClient
+    from mlflow.types import ColSpec, Schema
 
 from credit_scoring.config import Settings, get_settings
 from credit_scoring.modeling.load_errors import ModelIntegrityError, ModelNotReadyError
@@ -64,6 +68,38 @@ class ScorerModel(mlflow.pyfunc.PythonModel):  # type: ignore[name-defined]
         self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
     ) -> np.ndarray:
         return self.scorer.predict_proba(model_input)
+
+
+def model_signature(scorer: ChampionScorer) -> ModelSignature:
+    """The pyfunc's input and output: the feature table's columns (categorical ones as
+    strings, the others as doubles; any may be missing) and the probability of default."""
+    columns: list[Any] = [
+        ColSpec("string" if name in scorer.categories else "double", name, required=False)
+        for name in scorer.feature_names
+    ]
+    return ModelSignature(
+        inputs=Schema(columns), outputs=Schema([ColSpec("double", "probability")])
+    )
+
+
+@contextlib.contextmanager
+def _quiet_environment_capture() -> Iterator[None]:
+    """MLflow's notes on the environment it records (uv project found, lock file copied,
+    pip absent from a uv environment) are for MLflow's developers, not the user: the
+    requirements are given explicitly (``REQUIREMENTS``), and so is the signature."""
+    names = ("mlflow.utils.environment", "mlflow.utils.uv_utils")
+    loggers = [logging.getLogger(n) for n in names]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            # the signature is given explicitly (model_signature): an example adds nothing
+            warnings.filterwarnings("ignore", message=".*input example was not provided.*")
+            yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
 
 
 @dataclass
@@ -188,13 +224,15 @@ def log_and_register(
                 }
             ),
         )
-        info = mlflow.pyfunc.log_model(
-            name="model",
-            python_model=ScorerModel(),
-            pip_requirements=REQUIREMENTS,
-            artifacts={"scorer": str(scorer_path), "report": str(report_path)},
-            registered_model_name=settings.model_name,
-        )
+        with _quiet_environment_capture():
+            info = mlflow.pyfunc.log_model(
+                name="model",
+                python_model=str(Path(__file__).with_name("mlflow_model.py")),
+                pip_requirements=REQUIREMENTS,
+                artifacts={"scorer": str(scorer_path), "report": str(report_path)},
+                signature=model_signature(scorer),
+                registered_model_name=settings.model_name,
+            )
         run_id = run.info.run_id
     version = str(info.registered_model_version)
     for key in ("roc_auc", "cost_per_applicant", "ece", "threshold"):

@@ -836,3 +836,22 @@ def test_the_example_application_is_valid_and_builds_features() -> None:
     # one year later the example is still a valid application
     later = today + timedelta(days=365)
     assert check_form(body, today=later, lang="en", rules=TERMS) == []
+
+
+def test_identity_and_contact_details_fill_their_kaggle_columns() -> None:
+    today = date(2026, 12, 3)
+    form = ApplicationForm.model_validate(json.loads(EXAMPLE.read_text()))
+    assert form.applicant is not None
+    loan = complete_loan(form.loan, TERMS)
+    row = to_application_row(form.applicant, loan, sk_id_curr=1, today=today)
+    assert row["DAYS_ID_PUBLISH"] == -(today - date(2021, 6, 10)).days
+    assert row["DAYS_REGISTRATION"] == -(today - date(2019, 8, 15)).days
+    assert (row["FLAG_MOBIL"], row["FLAG_WORK_PHONE"], row["FLAG_EMAIL"]) == (1, 0, 1)
+    back, _ = from_application_row(row, today=today)
+    assert back.id_document_issued_on == date(2021, 6, 10) and back.email is True
+    early = form.applicant.model_copy(update={"id_document_issued_on": date(1980, 1, 1)})
+    errors = check_form(
+        form.model_copy(update={"applicant": early}), today=today, lang="en", rules=TERMS
+    )
+    assert [e.code for e in errors] == ["date_out_of_life"]
+    assert errors[0].field == "applicant.id_document_issued_on" and "birth" in errors[0].message

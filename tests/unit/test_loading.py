@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +13,8 @@ from typer.testing import CliRunner
 from credit_scoring.cli import app
 from credit_scoring.data.loading import DataError, locate_tables, prepare
 from credit_scoring.data.schemas import SCHEMAS
+from credit_scoring.data.synth import generate
+from credit_scoring.db.load import client_row, client_rows
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "home-credit-sample"
 
@@ -199,3 +202,21 @@ def test_real_sample_passes(tmp_path: Path) -> None:
     assert names["application_train"].target_rate == pytest.approx(0.08, abs=0.001)
     assert "installments_payments" not in prepared.parquet
     assert set(SCHEMAS) - set(prepared.parquet) == {"installments_payments"}
+
+
+def test_one_applicants_client_row_matches_the_bulk_load(tmp_path: Path) -> None:
+    """``client_row`` (one new applicant) and ``client_rows`` (db load) agree on every column."""
+    generate(tmp_path, clients=30, seed=5, fmt="csv")
+    apps = pd.read_csv(tmp_path / "application_train.csv")
+    bulk = client_rows(apps.assign(_is_train=True))
+    for i in range(len(apps)):
+        raw = json.loads(apps.iloc[[i]].to_json(orient="records"))[0]
+        one = client_row(raw, is_train=True)
+        expected = bulk.iloc[i].to_dict()
+        for name, value in one.items():
+            if name == "application_json":
+                assert json.loads(value) == json.loads(expected[name])
+            elif value is None:
+                assert pd.isna(expected[name]), name
+            else:
+                assert value == expected[name], name

@@ -42,7 +42,7 @@ from credit_scoring.core import reason_codes
 from credit_scoring.db import applications as repo
 from credit_scoring.db import audit_chain
 from credit_scoring.db import models as m
-from credit_scoring.db.load import application_dict, client_rows, encode_vector, vector_sha
+from credit_scoring.db.load import application_dict, client_row, encode_vector, vector_sha
 from credit_scoring.features import bank_form
 from credit_scoring.modeling.policy import Policy, PolicyHit, combine, policy_facts
 
@@ -232,7 +232,7 @@ class ApplicationService:
         rebuilt = build_features_for_frames({"application": pd.DataFrame([row])})
         if client_id is None:
             return rebuilt, True
-        stored = self.scoring.client_features(session, client_id).copy()
+        stored = self.scoring.client_features(session, client_id)
         merged = self.scoring.with_application_features(stored, rebuilt)
         merged.attrs.pop("vector_sha", None)  # the merged row is not the stored vector
         return merged, not repo.has_history(session, client_id)
@@ -368,11 +368,9 @@ class ApplicationService:
         self, session: Session, row: dict[str, Any], features: pd.DataFrame
     ) -> None:
         """A new applicant becomes a client: their row and the feature vector scored."""
-        frame = pd.DataFrame([{**row, "_is_train": False}])
-        client = client_rows(frame).iloc[0].to_dict()
-        session.execute(insert(m.Client), [_json_safe(client)])
+        session.execute(insert(m.Client), [client_row(_json_safe(row))])
         info = self.scoring.feature_set(session)
-        blob = encode_vector(features, info.columns)
+        blob = encode_vector(features, info.columns, info.categories)
         sha = vector_sha(info.version, blob)
         session.execute(
             insert(m.FeatureVector),

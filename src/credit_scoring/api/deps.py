@@ -131,7 +131,6 @@ def require(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     return check
 
 
-AnyUser = CurrentUser
 AnalystUser = Annotated[Principal, Depends(require("analyst", "admin"))]
 AdvisorUser = Annotated[Principal, Depends(require("advisor", "senior", "admin"))]
 # May decide a referred application, or grant one a policy rule refuses.

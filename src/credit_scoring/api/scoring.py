@@ -88,11 +88,9 @@ class FeatureSetInfo:
 
 
 def load_feature_metadata() -> dict[str, FeatureMeta]:
-    """Plain-words metadata of the features (empty when the features module cannot provide it)."""
-    try:
-        from credit_scoring.features.build import feature_metadata
-    except ImportError:
-        return {}
+    """Plain-words metadata of the features (descriptions, groups, sources)."""
+    from credit_scoring.features.build import feature_metadata
+
     return feature_metadata()
 
 
@@ -287,9 +285,7 @@ class ScoringService:
         changes = what_if_changes(application, body)
         application.update(changes)
         rebuilt = build_features_for_frames({"application": pd.DataFrame([application])})
-        stored = self.with_application_features(
-            self.client_features(session, sk_id_curr).copy(), rebuilt
-        )
+        stored = self.with_application_features(self.client_features(session, sk_id_curr), rebuilt)
         scenario = self.score_frame(stored, sk_id_curr, body.lang)
         return s.WhatIfOut(baseline=baseline, scenario=scenario, changes=changes)
 
@@ -298,12 +294,20 @@ class ScoringService:
     ) -> pd.DataFrame:
         """A stored client's features with those of an application replaced by ``rebuilt``'s:
         application features come from the (new or changed) application, history features
-        stay as stored. Changes ``stored`` in place and returns it."""
-        for name in rebuilt.columns:
-            meta = self.metas.get(name)
-            if name in stored and (meta is None or meta.source.startswith("application")):
-                stored[name] = rebuilt[name].to_numpy()
-        return stored
+        stay as stored. Returns a new frame (``stored``'s columns, in its order)."""
+        names = [
+            name
+            for name in rebuilt.columns
+            if name in stored
+            and ((meta := self.metas.get(name)) is None or meta.source.startswith("application"))
+        ]
+        if not names:
+            return stored.copy()
+        kept = stored.drop(columns=names).reset_index(drop=True)
+        new = rebuilt[names].reset_index(drop=True)
+        merged = pd.concat([kept, new], axis=1)[list(stored.columns)]
+        merged.attrs = dict(stored.attrs)
+        return merged
 
     # --- batch ----------------------------------------------------------------------------
     def refresh_client_scores(self, *, chunk: int = 5_000) -> int:

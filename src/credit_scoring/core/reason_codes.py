@@ -295,8 +295,10 @@ CATALOGUE: dict[str, ReasonCode] = {
             "Recent enquiries on your credit file",
             "Consultations bureau",
             "Bureau enquiries",
-            "Nombre de consultations de votre dossier de crédit inconnu",
-            "Number of enquiries on your credit file unknown",
+            "Nombre de consultations de votre dossier de crédit inconnu : un relevé récent "
+            "de votre dossier auprès d'une agence d'évaluation du crédit le précise",
+            "Number of enquiries on your credit file unknown: a recent report from a credit "
+            "reference agency states it",
         ),
         _c(
             "R27",

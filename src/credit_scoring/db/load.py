@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -95,6 +96,48 @@ def client_rows(apps: pd.DataFrame) -> pd.DataFrame:
             "application_json": kaggle.to_json(orient="records", lines=True).splitlines(),
         }
     )
+
+
+def client_row(application: dict[str, Any], *, is_train: bool = False) -> dict[str, Any]:
+    """The ``clients`` row of ONE Kaggle application row (a new applicant): the same
+    columns as :func:`client_rows`, without a one-row frame's cost."""
+
+    def num(name: str) -> float | None:
+        value = application.get(name)
+        try:
+            value = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return None
+        return None if np.isnan(value) else value
+
+    def flag(name: str) -> bool | None:
+        return {"Y": True, "N": False}.get(application.get(name))  # type: ignore[arg-type]
+
+    birth, employed, children = num("DAYS_BIRTH"), num("DAYS_EMPLOYED"), num("CNT_CHILDREN")
+    target = num("TARGET")
+    return {
+        "sk_id_curr": int(application["SK_ID_CURR"]),
+        "is_train": is_train,
+        "target": None if target is None else int(target),
+        "gender": application.get("CODE_GENDER"),
+        "age_years": None if birth is None else round(-birth / 365.25, 2),
+        "income_total": num("AMT_INCOME_TOTAL"),
+        "contract_type": application.get("NAME_CONTRACT_TYPE"),
+        "amount_credit": num("AMT_CREDIT"),
+        "family_status": application.get("NAME_FAMILY_STATUS"),
+        "children": None if children is None else int(children),
+        "education": application.get("NAME_EDUCATION_TYPE"),
+        "income_type": application.get("NAME_INCOME_TYPE"),
+        "occupation": application.get("OCCUPATION_TYPE"),
+        "years_employed": (
+            None if employed is None or employed > 0 else round(-employed / 365.25, 2)
+        ),
+        "owns_car": flag("FLAG_OWN_CAR"),
+        "owns_realty": flag("FLAG_OWN_REALTY"),
+        "application_json": json.dumps(
+            {k: v for k, v in application.items() if k != "_is_train"}, default=str
+        ),
+    }
 
 
 def _q(prepared: PreparedData, table: str) -> str:
@@ -203,9 +246,30 @@ def _vector_matrix(features: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return values
 
 
-def encode_vector(features: pd.DataFrame, columns: list[str]) -> bytes:
-    """The first row of a feature frame as stored: float32 bytes in ``columns`` order."""
-    return _vector_matrix(features.iloc[:1], columns)[0].tobytes()
+def encode_vector(
+    features: pd.DataFrame, columns: list[str], categories: dict[str, list[str]]
+) -> bytes:
+    """The first row of a feature frame as stored: float32 bytes in ``columns`` order,
+    a categorical value as its code in ``categories`` (what :func:`decode_vector` reads).
+
+    For one row (an application): the numeric columns in one block conversion, then the
+    few categorical ones (the column-wise :func:`_vector_matrix` costs ~0.1 ms a column).
+    """
+    sub = features.iloc[:1].reindex(columns=columns)
+    values = np.full(len(columns), np.nan, dtype=np.float64)
+    numeric = [j for j, name in enumerate(columns) if name not in categories]
+    block = sub.iloc[:, numeric]
+    try:
+        values[numeric] = block.to_numpy(dtype=np.float64, na_value=np.nan)[0]
+    except (TypeError, ValueError):
+        values[numeric] = block.apply(pd.to_numeric, errors="coerce").to_numpy(np.float64)[0]
+    for j, name in enumerate(columns):
+        cats = categories.get(name)
+        if cats is not None:
+            value = sub[name].iloc[0]
+            if value in cats:
+                values[j] = cats.index(value)
+    return values.astype(np.float32).tobytes()
 
 
 def _insert_frame(
@@ -376,12 +440,24 @@ def decode_vector(
 ) -> pd.DataFrame:
     """One stored vector back to a one-row feature frame (categoricals restored)."""
     values = np.frombuffer(blob, dtype=np.float32).astype(np.float64)
-    frame = pd.DataFrame([values], columns=columns)
-    for name, cats in categories.items():
-        code = values[columns.index(name)]
-        codes = [-1 if np.isnan(code) else int(code)]
-        frame[name] = pd.Categorical.from_codes(codes, categories=cats)
-    return frame
+    if not categories:
+        return pd.DataFrame(values[None, :], columns=columns)
+    # one float block and the categorical columns, joined once (setting columns one by one
+    # on a wide frame splits its block each time)
+    position = {name: j for j, name in enumerate(columns)}
+    numeric = [name for name in columns if name not in categories]
+    floats = pd.DataFrame(values[[position[n] for n in numeric]][None, :], columns=numeric)
+    cats = pd.DataFrame(
+        {
+            name: pd.Categorical.from_codes(
+                [-1 if np.isnan(values[position[name]]) else int(values[position[name]])],
+                categories=labels,
+            )
+            for name, labels in categories.items()
+            if name in position
+        }
+    )
+    return pd.concat([floats, cats], axis=1)[columns]
 
 
 def decode_vectors(

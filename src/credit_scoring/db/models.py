@@ -6,7 +6,6 @@ run side by side on one server; migrations create the same tables.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -28,7 +27,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-TABLE_PREFIX = os.environ.get("CREDIT_SCORING_TABLE_PREFIX", "")
+from credit_scoring.config import ImportTimeSettings
+
+TABLE_PREFIX = ImportTimeSettings().table_prefix
 
 # Names constraints the same way on every backend so that migrations can refer to them.
 NAMING = {

@@ -13,10 +13,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from credit_scoring.config import Settings, get_settings
 
 
-class DatabaseUnavailableError(RuntimeError):
-    """The database did not answer; the message says where and what to check."""
-
-
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
     """A pooled engine; pre-ping so that a server that came back is used again at once."""

@@ -339,6 +339,16 @@ class Applicant(BaseModel):
     ext_source_1: Score | None = Field(default=None, description="external bureau score 1")
     ext_source_2: Score | None = Field(default=None, description="external bureau score 2")
     ext_source_3: Score | None = Field(default=None, description="external bureau score 3")
+    id_document_issued_on: date | None = Field(
+        default=None, description="issue date of the identity document shown"
+    )
+    address_since: date | None = Field(
+        default=None, description="registered at the current address since"
+    )
+    mobile_phone: bool | None = Field(default=None, description="gave a mobile phone number")
+    work_phone: bool | None = Field(default=None, description="gave a work phone number")
+    home_phone: bool | None = Field(default=None, description="gave a home phone number")
+    email: bool | None = Field(default=None, description="gave an e-mail address")
 
     @model_validator(mode="after")
     def _employment_stated_once(self) -> Applicant:
@@ -453,6 +463,15 @@ _WORDS: dict[str, tuple[str, str]] = {
     "ext_source_1": ("score externe 1", "external bureau score 1"),
     "ext_source_2": ("score externe 2", "external bureau score 2"),
     "ext_source_3": ("score externe 3", "external bureau score 3"),
+    "id_document_issued_on": (
+        "date de délivrance de la pièce d'identité",
+        "identity document issue date",
+    ),
+    "address_since": ("date d'installation à l'adresse", "at the current address since"),
+    "mobile_phone": ("téléphone mobile", "mobile phone"),
+    "work_phone": ("téléphone professionnel", "work phone"),
+    "home_phone": ("téléphone fixe", "home phone"),
+    "email": ("adresse e-mail", "e-mail address"),
     "contract_type": ("type de contrat", "contract type"),
     "amount": ("montant du crédit", "credit amount"),
     "goods_price": ("prix du bien", "goods price"),
@@ -968,6 +987,23 @@ def _applicant_errors(applicant: Applicant, today: date, lang: str, path: str) -
                     ),
                 )
             )
+    for name in ("id_document_issued_on", "address_since"):
+        day = getattr(applicant, name)
+        if day is not None and (day > today or day < birth):
+            errors.append(
+                FieldError(
+                    f"{path}.{name}",
+                    "date_out_of_life",
+                    _say(
+                        lang,
+                        name,
+                        f"le {day.isoformat()} doit être entre la naissance du demandeur "
+                        f"({birth.isoformat()}) et aujourd'hui",
+                        f"{day.isoformat()} must be between the applicant's birth "
+                        f"({birth.isoformat()}) and today",
+                    ),
+                )
+            )
     income = applicant.income_type
     if applicant.not_employed and income in _EMPLOYED_INCOME:
         label = CHOICES["income_type"][income]
@@ -1242,7 +1278,31 @@ def to_application_row(
         "EXT_SOURCE_1": a.ext_source_1,
         "EXT_SOURCE_2": a.ext_source_2,
         "EXT_SOURCE_3": a.ext_source_3,
+        "DAYS_ID_PUBLISH": _days_before(a.id_document_issued_on, today),
+        "DAYS_REGISTRATION": _days_before(a.address_since, today),
+        "FLAG_MOBIL": _one_zero(a.mobile_phone),
+        "FLAG_CONT_MOBILE": _one_zero(a.mobile_phone),
+        "FLAG_EMP_PHONE": _one_zero(a.work_phone),
+        "FLAG_WORK_PHONE": _one_zero(a.work_phone),
+        "FLAG_PHONE": _one_zero(a.home_phone),
+        "FLAG_EMAIL": _one_zero(a.email),
+        "HOUR_APPR_PROCESS_START": _hour_now(),
     }
+
+
+def _days_before(day: date | None, today: date) -> int | None:
+    """Kaggle's day count of a past date: negative days before the application."""
+    return None if day is None else -(today - day).days
+
+
+def _one_zero(flag: bool | None) -> int | None:
+    return None if flag is None else int(flag)
+
+
+def _hour_now() -> int:
+    from datetime import datetime
+
+    return datetime.now().hour
 
 
 def _value(row: Mapping[str, Any], column: str) -> Any:
@@ -1273,6 +1333,16 @@ def _code(row: Mapping[str, Any], field: str) -> str | None:
 
 def _flag(row: Mapping[str, Any], column: str) -> bool | None:
     return {"Y": True, "N": False}.get(str(_value(row, column)))
+
+
+def _day_of(row: Mapping[str, Any], column: str, today: date) -> date | None:
+    days = _number_or_none(row, column)
+    return today + timedelta(days=int(days)) if days is not None and days <= 0 else None
+
+
+def _bool_of(row: Mapping[str, Any], column: str) -> bool | None:
+    value = _number_or_none(row, column)
+    return None if value is None else bool(value)
 
 
 def from_application_row(row: Mapping[str, Any], *, today: date) -> tuple[Applicant, dict]:
@@ -1326,6 +1396,12 @@ def from_application_row(row: Mapping[str, Any], *, today: date) -> tuple[Applic
         "ext_source_1": _number_or_none(row, "EXT_SOURCE_1"),
         "ext_source_2": _number_or_none(row, "EXT_SOURCE_2"),
         "ext_source_3": _number_or_none(row, "EXT_SOURCE_3"),
+        "id_document_issued_on": _day_of(row, "DAYS_ID_PUBLISH", today),
+        "address_since": _day_of(row, "DAYS_REGISTRATION", today),
+        "mobile_phone": _bool_of(row, "FLAG_MOBIL"),
+        "work_phone": _bool_of(row, "FLAG_WORK_PHONE"),
+        "home_phone": _bool_of(row, "FLAG_PHONE"),
+        "email": _bool_of(row, "FLAG_EMAIL"),
     }
     try:
         applicant = Applicant.model_validate(values)

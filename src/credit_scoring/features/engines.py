@@ -7,18 +7,19 @@ no web UI, quiet logs).
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import ibis
+
+from credit_scoring.config import ImportTimeSettings
 
 if TYPE_CHECKING:
     from ibis.backends import BaseBackend
 
 ENGINES = ("duckdb", "spark")
 DUCKDB_THREADS = 2
-DUCKDB_MEMORY_LIMIT = os.environ.get("CREDIT_SCORING_DUCKDB_MEMORY", "4GB")
+DUCKDB_MEMORY_LIMIT = ImportTimeSettings().duckdb_memory
 
 
 def duckdb_backend(
@@ -44,7 +45,7 @@ def spark_session() -> Any:
         .config("spark.default.parallelism", "2")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.memory", os.environ.get("CREDIT_SCORING_SPARK_MEMORY", "2g"))
+        .config("spark.driver.memory", ImportTimeSettings().spark_memory)
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()

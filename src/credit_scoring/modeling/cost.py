@@ -7,7 +7,7 @@ good client refused) costs ``cost_fp``; costs are reported per applicant.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,9 +26,6 @@ class ThresholdChoice:
     def saving_vs_accept_all(self) -> float:
         """Share of the accept-everyone cost that the threshold saves."""
         return 1.0 - self.cost / self.cost_accept_all if self.cost_accept_all else 0.0
-
-    def as_dict(self) -> dict[str, float]:
-        return {**asdict(self), "saving_vs_accept_all": self.saving_vs_accept_all}
 
 
 def _check(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
