@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from credit_scoring.api import schemas as s
 from credit_scoring.db import models as m
-from credit_scoring.db.load import application_dict, decode_vector, vector_sha
+from credit_scoring.db.load import application_dict, decode_vector, decode_vectors, vector_sha
 from credit_scoring.features.metadata import FeatureMeta
 from credit_scoring.modeling.contracts import Scorer, ScoreResult
 
@@ -338,11 +338,7 @@ class ScoringService:
             )
             done = 0
             while rows := result.fetchmany(chunk):
-                matrix = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
-                frame = pd.DataFrame(matrix.astype(np.float64), columns=info.columns)
-                for name, cats in info.categories.items():
-                    codes = frame[name].fillna(-1).astype(int)
-                    frame[name] = pd.Categorical.from_codes(codes, categories=cats)
+                frame = decode_vectors([r[1] for r in rows], info.columns, info.categories)
                 proba = self.scorer.predict_proba(self.model_frame(frame))
                 session.execute(
                     insert(m.ClientScore),

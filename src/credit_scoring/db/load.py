@@ -457,5 +457,17 @@ def decode_vector(
     return pd.concat([floats, cats], axis=1)[columns]
 
 
+def decode_vectors(
+    blobs: list[bytes], columns: list[str], categories: dict[str, list[str]]
+) -> pd.DataFrame:
+    """Many stored vectors back to a feature frame, one row each (categoricals restored)."""
+    matrix = np.vstack([np.frombuffer(b, dtype=np.float32) for b in blobs])
+    frame = pd.DataFrame(matrix.astype(np.float64), columns=columns)
+    for name, cats in categories.items():
+        codes = frame[name].fillna(-1).astype(int)
+        frame[name] = pd.Categorical.from_codes(codes, categories=cats)
+    return frame
+
+
 def application_dict(client: m.Client) -> dict[str, object]:
     return {k: _none(v) for k, v in json.loads(client.application_json).items()}
