@@ -106,14 +106,28 @@ class _FeatureSet:
     categories: dict[str, list[str]]
 
 
-def model_feature_set(conn: Connection, needed: Sequence[str]) -> _FeatureSet:
-    """The newest stored feature set that has every column in ``needed``.
+def model_feature_set(conn: Connection, needed: Sequence[str], version: str = "") -> _FeatureSet:
+    """The stored feature set of ``version`` (the champion's), as the API serves it; without
+    a version, the newest stored set that has every column in ``needed``.
 
     Raises
     ------
     LookupError
-        No stored feature set has them (the message says what to run).
+        No stored feature set fits (the message says what to run).
     """
+    if version:
+        found = conn.execute(
+            select(m.FeatureSet.columns, m.FeatureSet.categories).where(
+                m.FeatureSet.version == version
+            )
+        ).first()
+        if found is None:
+            raise LookupError(
+                f"No stored feature vectors were built with the definitions the model was "
+                f"trained on (feature set {version}): run `credit-scoring db load --data DIR` "
+                "with the current feature definitions."
+            )
+        return _FeatureSet(version, list(found[0]), dict(found[1] or {}))
     rows = conn.execute(
         select(m.FeatureSet.version, m.FeatureSet.columns, m.FeatureSet.categories).order_by(
             m.FeatureSet.created_at.desc()
@@ -422,7 +436,7 @@ def load_applications(
         No stored feature set has the model's columns.
     """
     with engine.connect() as conn:
-        info = model_feature_set(conn, scorer.feature_names)
+        info = model_feature_set(conn, scorer.feature_names, scorer.feature_set_version)
         total = conn.execute(
             select(func.count())
             .select_from(m.FeatureVector)
