@@ -20,10 +20,11 @@ from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from credit_scoring.api import schemas as s
+from credit_scoring.core.results import ScoreResult
 from credit_scoring.db import models as m
 from credit_scoring.db.load import application_dict, decode_vector, decode_vectors, vector_sha
 from credit_scoring.features.metadata import FeatureMeta
-from credit_scoring.modeling.contracts import Scorer, ScoreResult
+from credit_scoring.modeling.contracts import Scorer
 
 T = TypeVar("T")
 

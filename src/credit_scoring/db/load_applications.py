@@ -45,12 +45,12 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
+from credit_scoring.core.results import Lang
 from credit_scoring.db import audit_chain
 from credit_scoring.db import models as m
 from credit_scoring.db.load import decode_vectors, vector_sha
 from credit_scoring.features.bank_form import from_application_row
 from credit_scoring.modeling.batch import reason_records, score_reasons
-from credit_scoring.modeling.contracts import Lang
 from credit_scoring.modeling.policy import PolicyHit, combine, policy_facts
 from credit_scoring.modeling.scorer import ChampionScorer
 

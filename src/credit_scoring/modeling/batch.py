@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring.core.grades import grades_of, points_of
-from credit_scoring.modeling.contracts import Lang, Reason
+from credit_scoring.core.results import Lang, Reason
 from credit_scoring.modeling.scorer import ChampionScorer
 
 CHUNK = 5_000

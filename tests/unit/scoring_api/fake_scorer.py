@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from credit_scoring.core.results import Reason, ScoreResult, SimilarClient
 from credit_scoring.features.metadata import FeatureMeta
-from credit_scoring.modeling.contracts import Reason, ScoreResult, SimilarClient
 
 
 class FakeScorer:
