@@ -12,25 +12,19 @@ import contextlib
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
-from backends import BACKENDS
+from backends import BACKENDS, DECISION, SCORE, drop_everything, reachable_engine
+from backends import score_record as score
 from sqlalchemy import Engine, MetaData, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from credit_scoring.db import audit_chain, migrate
 from credit_scoring.db import models as m
 from credit_scoring.db.append_only import AUDIT_TABLES, grant_statements, protect, unprotect
-from credit_scoring.db.session import get_engine
 
 pytestmark = pytest.mark.integration
-
-
-def _drop_everything(engine: Engine) -> None:
-    meta = MetaData()
-    meta.reflect(engine)
-    meta.drop_all(engine)
 
 
 @pytest.fixture(scope="module", params=list(BACKENDS))
@@ -38,48 +32,14 @@ def backend(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Engine]]:
     url = BACKENDS[request.param] or f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'a.db'}"
-    engine = get_engine(url)
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:
-        pytest.fail(
-            f"{request.param} is not reachable at {url} ({type(exc).__name__}); "
-            "start it (.ci/run does) or deselect with -m 'not integration'."
-        )
-    _drop_everything(engine)
+    engine = reachable_engine(request.param, url)
+    drop_everything(engine)
     migrate.upgrade(engine)
     yield request.param, engine
     engine.dispose()
-    _drop_everything(engine)
+    drop_everything(engine)
 
 
-def score(i: int) -> dict:
-    return {
-        "created_at": datetime.now(UTC).replace(tzinfo=None),
-        "username": "advisor",
-        "route": "client_score",
-        "sk_id_curr": 100_000 + i,
-        "inputs_digest": f"{i:064d}",
-        "model_version": "7",
-        "threshold": 0.123456789012345,
-        "probability": 1 / 3 + i * 1e-9,
-        "decision": "grant",
-        "reasons": [{"text": "Revenu élevé", "contribution": -0.1234567890123, "n": i}],
-    }
-
-
-DECISION = {
-    "sk_id_curr": 100_001,
-    "username": "advisor",
-    "decision": "refuse",
-    "model_decision": "grant",
-    "probability": 0.2718281828459045,
-    "threshold": 0.3,
-    "model_version": "7",
-    "override": True,
-    "reason": "Justificatifs manquants",
-}
 ACCESS = {"username": "analyst", "role": "analyst", "route": "get_client", "sk_id_curr": 1}
 
 
@@ -136,6 +96,7 @@ def test_audit_tables_refuse_update_and_delete(backend: tuple[str, Engine]) -> N
     name, engine = backend
     with engine.begin() as conn:  # a row in each, so that row triggers have one to refuse
         audit_chain.append(conn, "auth_events", [{"event": "failure", "username": "eve"}])
+        audit_chain.append(conn, "scores", [SCORE | {"application_id": 1}])
     statements = ["UPDATE {t} SET username = 'x'", "DELETE FROM {t}"]
     if name == "postgresql":
         statements.append("TRUNCATE {t}")

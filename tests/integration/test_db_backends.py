@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from backends import BACKENDS
-from sqlalchemy import Engine, MetaData, func, inspect, select, text
+from backends import BACKENDS, drop_everything, reachable_engine
+from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.engine import make_url
 
 from credit_scoring.api.app import create_app
@@ -49,12 +49,6 @@ SECRET = "integration-secret-long-enough-for-hs256-0123456789"
 PASSWORD = "integration password"
 
 
-def _drop_everything(engine: Engine) -> None:
-    meta = MetaData()
-    meta.reflect(engine)
-    meta.drop_all(engine)
-
-
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     folder = tmp_path_factory.mktemp("synth")
@@ -69,19 +63,11 @@ def backend(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[str, Engine]]:
     url = BACKENDS[request.param] or f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'db.sqlite'}"
-    engine = get_engine(url)
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # the marker says which services are needed
-        pytest.fail(
-            f"{request.param} is not reachable at {url} ({type(exc).__name__}); "
-            "start it (.ci/run does) or deselect with -m 'not integration'."
-        )
-    _drop_everything(engine)
+    engine = reachable_engine(request.param, url)
+    drop_everything(engine)
     yield url, engine
     engine.dispose()
-    _drop_everything(engine)
+    drop_everything(engine)
 
 
 def _counts(engine: Engine) -> dict[str, int]:
@@ -196,7 +182,7 @@ class _Proxy:
 def test_postgresql_going_away_gives_503_then_recovers(synthetic) -> None:  # type: ignore[no-untyped-def]
     prepared, features = synthetic
     direct = get_engine(BACKENDS["postgresql"])
-    _drop_everything(direct)
+    drop_everything(direct)
     migrate.upgrade(direct)
     load_prepared(direct, prepared, features)
     from sqlalchemy.orm import Session
@@ -228,4 +214,4 @@ def test_postgresql_going_away_gives_503_then_recovers(synthetic) -> None:  # ty
     finally:
         proxy.close()
         get_engine(url).dispose()
-        _drop_everything(direct)
+        drop_everything(direct)

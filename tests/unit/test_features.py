@@ -367,3 +367,19 @@ def test_cli_build_writes_parquet_and_metadata(
         assert engine.exit_code == 2 and "unknown engine" in " ".join(engine.output.split())
     finally:
         get_settings.cache_clear()
+
+
+def test_the_feature_set_version_changes_with_a_columns_meaning() -> None:
+    from dataclasses import replace
+
+    from credit_scoring.features.build import feature_metadata
+    from credit_scoring.features.metadata import feature_set_version
+
+    metas = feature_metadata()
+    columns = list(metas)[:50]
+    version = feature_set_version(columns, metas)
+    assert version == feature_set_version(list(columns), dict(metas))  # stable
+    changed = {**metas, columns[3]: replace(metas[columns[3]], unit="share")}
+    if metas[columns[3]].unit != "share":
+        assert feature_set_version(columns, changed) != version
+    assert feature_set_version(columns[::-1], metas) != version  # order counts

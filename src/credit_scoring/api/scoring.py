@@ -20,10 +20,11 @@ from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from credit_scoring.api import schemas as s
+from credit_scoring.core.results import ScoreResult
 from credit_scoring.db import models as m
-from credit_scoring.db.load import application_dict, decode_vector, vector_sha
+from credit_scoring.db.load import application_dict, decode_vector, decode_vectors, vector_sha
 from credit_scoring.features.metadata import FeatureMeta
-from credit_scoring.modeling.contracts import Scorer, ScoreResult
+from credit_scoring.modeling.contracts import Scorer
 
 T = TypeVar("T")
 
@@ -138,8 +139,21 @@ class ScoringService:
 
     # --- features -------------------------------------------------------------------------
     def feature_set(self, session: Session) -> FeatureSetInfo:
-        """The newest stored feature set that has every column the model needs."""
+        """The stored feature set the champion was trained on (same version: same column
+        definitions). A model without a recorded version (older, or a test double) gets the
+        newest stored set that has every column it needs."""
         if self._feature_set is not None:
+            return self._feature_set
+        wanted = self.scorer.feature_set_version if self.scorer else ""
+        if wanted:
+            row = session.get(m.FeatureSet, wanted)
+            if row is None:
+                raise NotFoundError(
+                    f"No stored feature vectors were built with the definitions the model was "
+                    f"trained on (feature set {wanted}): run `credit-scoring db load --data DIR` "
+                    "with the current feature definitions, or promote a model trained on them."
+                )
+            self._feature_set = FeatureSetInfo(row.version, list(row.columns), dict(row.categories))
             return self._feature_set
         needed = set(self.scorer.feature_names) if self.scorer else set()
         rows = session.execute(
@@ -325,11 +339,7 @@ class ScoringService:
             )
             done = 0
             while rows := result.fetchmany(chunk):
-                matrix = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
-                frame = pd.DataFrame(matrix.astype(np.float64), columns=info.columns)
-                for name, cats in info.categories.items():
-                    codes = frame[name].fillna(-1).astype(int)
-                    frame[name] = pd.Categorical.from_codes(codes, categories=cats)
+                frame = decode_vectors([r[1] for r in rows], info.columns, info.categories)
                 proba = self.scorer.predict_proba(self.model_frame(frame))
                 session.execute(
                     insert(m.ClientScore),

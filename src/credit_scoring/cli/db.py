@@ -8,7 +8,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import TaskID
@@ -16,6 +16,9 @@ from rich.progress import TaskID
 from credit_scoring.cli.common import console, err_console, progress, user_errors
 from credit_scoring.config import get_settings
 from credit_scoring.core.roles import ROLES
+
+if TYPE_CHECKING:
+    from credit_scoring.modeling.scorer import ChampionScorer
 
 db_app = typer.Typer(help="Operational database: migrations and loading.", no_args_is_help=True)
 users_app = typer.Typer(help="API users and roles.", no_args_is_help=True)
@@ -119,25 +122,58 @@ def load(
         + f" (feature set {report.feature_set})."
     )
     if score:
-        _score_all()
+        scorer = _champion_or_none()
+        if scorer is not None:
+            _score_clients(scorer)
+            _load_applications(scorer)
 
 
-def _score_all() -> None:
-    from credit_scoring.api.scoring import ScoringService
-
+def _champion_or_none() -> ChampionScorer | None:
     try:
         from credit_scoring.registry import load_champion
 
-        scorer = load_champion(get_settings())
+        return load_champion(get_settings())
     except Exception as exc:  # no champion yet: scores come later with `db score`
         console.print(
             f"Clients not scored ({type(exc).__name__}: {exc}). Run `credit-scoring db "
             "score` once a champion exists."
         )
-        return
+        return None
+
+
+def _score_clients(scorer: ChampionScorer) -> None:
+    from credit_scoring.api.scoring import ScoringService
+
     with db_errors():
         done = ScoringService(scorer=scorer, engine=_engine()).refresh_client_scores()
     console.print(f"Scored {done:,} clients with {scorer.model_name} v{scorer.model_version}.")
+
+
+def _load_applications(scorer: ChampionScorer) -> None:
+    """Each client's current Kaggle application as an application with its score."""
+    from credit_scoring.db.load_applications import load_applications
+    from credit_scoring.modeling.policy import Policy
+
+    policy = Policy.load()
+    with db_errors(), progress() as bar:
+        task = bar.add_task("Scoring applications", total=None)
+        report = load_applications(
+            _engine(),
+            scorer,
+            policy=policy,
+            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    console.print(
+        f"Applications: {report.created:,} created, {report.scored:,} scores written "
+        f"({report.rescored:,} re-scored, {report.clients - report.scored:,} unchanged) "
+        f"with policy {policy.version}."
+    )
+
+
+def _score_all() -> None:
+    scorer = _champion_or_none()
+    if scorer is not None:
+        _score_clients(scorer)
 
 
 @db_app.command("score")

@@ -25,6 +25,8 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 
 from credit_scoring.data.loading import PreparedData
 from credit_scoring.db import models as m
+from credit_scoring.features.build import feature_metadata
+from credit_scoring.features.metadata import feature_set_version
 
 CHUNK = 5_000
 Progress = Callable[[str, int, int], None]  # (step, done, total)
@@ -34,11 +36,6 @@ Progress = Callable[[str, int, int], None]  # (step, done, total)
 class LoadReport:
     rows: dict[str, int] = field(default_factory=dict)
     feature_set: str | None = None
-
-
-def feature_set_version(columns: list[str]) -> str:
-    """A stable id of the feature columns (names and order)."""
-    return hashlib.sha256("\n".join(columns).encode()).hexdigest()[:16]
 
 
 def _none(value: object) -> object:
@@ -391,7 +388,7 @@ class _Vectors:
 def _vectors(features: pd.DataFrame, clients: pd.DataFrame) -> _Vectors:
     features = features[features["SK_ID_CURR"].isin(clients["sk_id_curr"])]
     columns = [c for c in features.columns if c not in ("SK_ID_CURR", "TARGET")]
-    version = feature_set_version(columns)
+    version = feature_set_version(columns, feature_metadata())
     categories = {
         c: [str(v) for v in features[c].cat.categories]
         for c in columns
@@ -458,6 +455,18 @@ def decode_vector(
         }
     )
     return pd.concat([floats, cats], axis=1)[columns]
+
+
+def decode_vectors(
+    blobs: list[bytes], columns: list[str], categories: dict[str, list[str]]
+) -> pd.DataFrame:
+    """Many stored vectors back to a feature frame, one row each (categoricals restored)."""
+    matrix = np.vstack([np.frombuffer(b, dtype=np.float32) for b in blobs])
+    frame = pd.DataFrame(matrix.astype(np.float64), columns=columns)
+    for name, cats in categories.items():
+        codes = frame[name].fillna(-1).astype(int)
+        frame[name] = pd.Categorical.from_codes(codes, categories=cats)
+    return frame
 
 
 def application_dict(client: m.Client) -> dict[str, object]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -103,3 +105,18 @@ def save_metadata(metas: dict[str, FeatureMeta], path: Path) -> None:
 def load_metadata(path: Path) -> dict[str, FeatureMeta]:
     rows = json.loads(Path(path).read_text(encoding="utf-8"))
     return {row["name"]: FeatureMeta(**row) for row in rows}
+
+
+def feature_set_version(columns: Sequence[str], metas: Mapping[str, FeatureMeta]) -> str:
+    """The id of a feature table's definitions: each column's name, source, unit and group,
+    in the table's order.
+
+    Training records it with the champion and ``db load`` with the stored vectors, so the
+    API serves a model only with vectors built by the same definitions: a column that kept
+    its name but changed its meaning (source, unit or group) changes the version.
+    """
+    rows = [
+        [name, meta.source, meta.unit, meta.group] if (meta := metas.get(name)) else [name]
+        for name in columns
+    ]
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]

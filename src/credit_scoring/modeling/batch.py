@@ -6,12 +6,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from credit_scoring.core.grades import grades_of, points_of
-from credit_scoring.modeling.contracts import Lang
+from credit_scoring.core.results import Lang, Reason
 from credit_scoring.modeling.scorer import ChampionScorer
 
 CHUNK = 5_000
@@ -42,11 +43,29 @@ def reason_columns(top: int = REASONS) -> list[str]:
 SCORE_COLUMNS = ["SK_ID_CURR", "probability", "decision", "grade", "points"]
 
 
-def score_frame(
+def score_reasons(
     scorer: ChampionScorer, features: pd.DataFrame, *, lang: Lang = "fr", top: int = REASONS
-) -> pd.DataFrame:
-    """``SK_ID_CURR, probability, decision, grade, points`` and the reasons (code and text,
-    up to ``top`` against then ``top`` for), one row per client."""
+) -> tuple[pd.DataFrame, list[tuple[list[Reason], list[Reason]]]]:
+    """The one batch scoring path: ``SK_ID_CURR, probability, decision, grade, points`` per
+    client, and each client's reasons (up to ``top`` against, then up to ``top`` for).
+
+    Parameters
+    ----------
+    scorer : ChampionScorer
+        The champion (its booster's contributions give the probability and the reasons).
+    features : pandas.DataFrame
+        Feature rows with ``SK_ID_CURR`` and the model's columns.
+    lang : {"fr", "en"}
+        Language of the reason texts.
+    top : int
+        Most reasons kept in each direction.
+
+    Returns
+    -------
+    tuple
+        The scores frame (``decision`` is the model's, by the threshold) and, in the same
+        order, ``(against, for)`` lists of :class:`~credit_scoring.core.results.Reason`.
+    """
     matrix = scorer.matrix(features)
     contrib = np.asarray(
         scorer.booster.predict(matrix, pred_contrib=True, num_threads=scorer.num_threads)
@@ -64,14 +83,52 @@ def score_frame(
     )
     # the sums per fact for the whole chunk at once; only the texts are made per client
     totals, resolved = scorer.reason_builder.by_code(contrib[:, :-1], matrix)
-    columns: dict[str, list[str]] = {name: [] for name in reason_columns(top)}
-    for i in range(len(features)):
-        against, favour = scorer.reasons(
+    reasons = [
+        scorer.reasons(
             contrib[i, :-1], matrix[i], lang=lang, top=top, totals=totals[i], resolved=resolved[i]
         )
-        for kind, reasons in (("against", against), ("for", favour)):
+        for i in range(len(features))
+    ]
+    return out, reasons
+
+
+def reason_records(against: list[Reason], favour: list[Reason]) -> list[dict[str, Any]]:
+    """Reasons as stored with a score, against then for: ``code, text, direction, group,
+    contribution, features, value`` each (the keys of the API's reasons), plain Python
+    values ready for a JSON column."""
+    return [
+        {
+            "code": r.code,
+            "text": r.text,
+            "direction": r.direction,
+            "group": r.group,
+            "contribution": float(r.contribution),
+            "features": list(r.features),
+            "value": _plain(r.value),
+        }
+        for r in [*against, *favour]
+    ]
+
+
+def _plain(value: float | str | None) -> float | str | None:
+    """A reason's quoted value for JSON: a finite float, a string, or None."""
+    if value is None or isinstance(value, str):
+        return value
+    number = float(value)
+    return number if np.isfinite(number) else None
+
+
+def score_frame(
+    scorer: ChampionScorer, features: pd.DataFrame, *, lang: Lang = "fr", top: int = REASONS
+) -> pd.DataFrame:
+    """``SK_ID_CURR, probability, decision, grade, points`` and the reasons (code and text,
+    up to ``top`` against then ``top`` for), one row per client."""
+    out, reasons = score_reasons(scorer, features, lang=lang, top=top)
+    columns: dict[str, list[str]] = {name: [] for name in reason_columns(top)}
+    for against, favour in reasons:
+        for kind, chosen in (("against", against), ("for", favour)):
             for k in range(top):
-                reason = reasons[k] if k < len(reasons) else None
+                reason = chosen[k] if k < len(chosen) else None
                 columns[f"reason_{kind}_{k + 1}_code"].append(reason.code if reason else "")
                 columns[f"reason_{kind}_{k + 1}"].append(reason.text if reason else "")
     return pd.concat([out, pd.DataFrame(columns)], axis=1)

@@ -1,7 +1,9 @@
-"""What the API, batch scoring and the dashboard rely on from a trained model.
+"""What the API relies on from a trained model: the :class:`Scorer` protocol.
 
-The model issue implements :class:`Scorer` (loaded from the MLflow registry by
-alias); the API loads one in its lifespan and calls these methods only.
+:class:`~credit_scoring.modeling.scorer.ChampionScorer` implements it (loaded from the
+MLflow registry by alias); the API loads one in its lifespan and calls these methods
+only. The result types (reasons, scores) are shared by every layer and live in
+:mod:`credit_scoring.core.results`.
 """
 
 from __future__ import annotations
@@ -11,10 +13,8 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from credit_scoring.core.results import Decision, Lang, Reason, ScoreResult, SimilarClient
+from credit_scoring.core.results import Lang, ScoreResult, SimilarClient
 from credit_scoring.features.metadata import FeatureMeta
-
-__all__ = ["Decision", "Lang", "Reason", "ScoreResult", "Scorer", "SimilarClient"]
 
 
 class Scorer(Protocol):
@@ -23,6 +23,7 @@ class Scorer(Protocol):
     model_name: str
     model_version: str
     threshold: float
+    feature_set_version: str  # the definitions it was trained on ("" when unknown)
     feature_names: list[str]  # the columns read from a feature table
     metas: dict[str, FeatureMeta]  # descriptions of the columns it explains (may add its own)
 

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring.core.grades import grades_of, points_of
+from credit_scoring.core.results import Lang, Reason, ScoreResult, SimilarClient
 from credit_scoring.explain.reasons import ReasonBuilder, group_matrix
 from credit_scoring.explain.similar import SimilarityIndex
 from credit_scoring.features.metadata import FeatureMeta
 from credit_scoring.modeling.calibration import Calibrator
-from credit_scoring.modeling.contracts import Lang, Reason, ScoreResult, SimilarClient
 from credit_scoring.modeling.loan_terms import NAMES as DERIVED_NAMES
 from credit_scoring.modeling.loan_terms import LoanTermModel
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from credit_scoring.core.results import Lang
 from credit_scoring.data.loading import DataError, PreparedData
 from credit_scoring.modeling.batch import (
     REASONS,
@@ -31,7 +32,6 @@ from credit_scoring.modeling.batch import (
     score_frame,
     write_scores,
 )
-from credit_scoring.modeling.contracts import Lang
 from credit_scoring.modeling.scorer import ChampionScorer
 
 

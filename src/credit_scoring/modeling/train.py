@@ -4,7 +4,6 @@ cost-minimising threshold, refit the winner, explain it, and hand it to the regi
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from credit_scoring.config import Settings
 from credit_scoring.explain.reasons import population_quantiles
 from credit_scoring.explain.shap_values import global_plots, tree_contributions
 from credit_scoring.explain.similar import SimilarityIndex
-from credit_scoring.features.metadata import EXCLUDED_COLUMNS, FeatureMeta
+from credit_scoring.features.metadata import EXCLUDED_COLUMNS, FeatureMeta, feature_set_version
 from credit_scoring.modeling import crossval, imbalance, scorecard
 from credit_scoring.modeling import loan_terms as terms
 from credit_scoring.modeling.calibration import CalibrationResult, choose_calibration
@@ -139,11 +138,6 @@ def data_fingerprint(table: pd.DataFrame) -> str:
     digest = hashlib.sha256(",".join(map(str, table.columns)).encode())
     digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
     return digest.hexdigest()[:16]
-
-
-def feature_set_version(metas: dict[str, FeatureMeta]) -> str:
-    raw = json.dumps([[m.name, m.unit, m.group] for m in metas.values()])
-    return hashlib.sha256(raw.encode()).hexdigest()[:12]
 
 
 def informative_columns(X: pd.DataFrame) -> list[str]:
@@ -377,6 +371,8 @@ def train_on_table(
             "training needs application_train with defaulters and repaid clients."
         )
     notes: list[str] = []
+    # the table's columns as db load stores them (before the champion's derived ones)
+    version = feature_set_version([c for c in table.columns if c not in KEY_COLUMNS], metas)
     if loan_terms is not None:
         needed = [*terms.INPUTS, terms.CASH_FLAG]
         if set(needed) <= set(informative_columns(labelled[[c for c in needed if c in labelled]])):
@@ -438,7 +434,6 @@ def train_on_table(
             0
         ]
     step(f"Refitting {winner.name} on all {len(y):,} clients")
-    version = feature_set_version(metas)
     scorer = fit_champion(
         X,
         y,

@@ -5,14 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from credit_scoring.core.results import Reason, ScoreResult, SimilarClient
 from credit_scoring.features.metadata import FeatureMeta
-from credit_scoring.modeling.contracts import Reason, ScoreResult, SimilarClient
 
 
 class FakeScorer:
     """Logistic score on standardised features with fixed weights; reasons from the terms."""
 
     model_name = "fake-credit-default"
+    feature_set_version = ""  # no recorded definitions: the newest stored set is served
 
     def __init__(
         self,
