@@ -156,6 +156,10 @@ def what_if(
 def predict_default(
     request: Request, body: PredictIn, user: CurrentUser, service: ScorerDep
 ) -> ScoreOut:
+    """Score one application given in Kaggle's columns and encodings (negative day counts,
+    ``DAYS_EMPLOYED`` 365243), with optional history rows; nothing is stored but the score
+    log record. For systems that already send Kaggle rows: an advisor's application goes
+    to ``POST /applications``, in the bank's terms."""
     application: dict[str, Any] = body.application.model_dump()  # type: ignore[attr-defined]
     given_id = application.get("SK_ID_CURR")
     if given_id is None:
