@@ -44,7 +44,7 @@ from credit_scoring.db import audit_chain
 from credit_scoring.db import models as m
 from credit_scoring.db.load import application_dict, client_row, encode_vector, vector_sha
 from credit_scoring.features import bank_form
-from credit_scoring.modeling.policy import Policy, PolicyHit, combine, policy_facts
+from credit_scoring.modeling.policy import Policy, combine, hit_rows, policy_facts
 
 SENIOR_ROLES = ("senior", "admin")
 
@@ -90,20 +90,6 @@ def _json_safe(row: dict[str, Any]) -> dict[str, Any]:
             value = None
         out[key] = value
     return out
-
-
-def policy_rows(hits: list[PolicyHit]) -> list[dict[str, Any]]:
-    return [
-        {
-            "code": h.code,
-            "outcome": h.outcome,
-            "text_fr": h.text_fr,
-            "text_en": h.text_en,
-            "applicant_fr": h.applicant_fr,
-            "applicant_en": h.applicant_en,
-        }
-        for h in hits
-    ]
 
 
 def score_out(score: m.Score, application: m.Application) -> a.ApplicationScoreOut:
@@ -268,7 +254,7 @@ class ApplicationService:
             "grade": out.grade,
             "points": out.points,
             "policy_version": self.policy.version,
-            "policy": policy_rows(hits),
+            "policy": hit_rows(hits),
             "reasons": reasons,
         }
         return Scored(score_row, features, new_client)

@@ -51,7 +51,7 @@ from credit_scoring.db import models as m
 from credit_scoring.db.load import decode_vectors, vector_sha
 from credit_scoring.features.bank_form import from_application_row
 from credit_scoring.modeling.batch import reason_records, score_reasons
-from credit_scoring.modeling.policy import PolicyHit, combine, policy_facts
+from credit_scoring.modeling.policy import PolicyHit, combine, hit_rows, policy_facts
 from credit_scoring.modeling.scorer import ChampionScorer
 
 SOURCE = "load"
@@ -261,21 +261,6 @@ def _known_clients(conn: Connection, ids: list[int]) -> set[int]:
     )
 
 
-def _policy_rows(hits: list[PolicyHit]) -> list[dict[str, str]]:
-    """The rules that fired, as intake stores them (the letter quotes the applicant's words)."""
-    return [
-        {
-            "code": h.code,
-            "outcome": h.outcome,
-            "text_fr": h.text_fr,
-            "text_en": h.text_en,
-            "applicant_fr": h.applicant_fr,
-            "applicant_en": h.applicant_en,
-        }
-        for h in hits
-    ]
-
-
 def _scores(
     scorer: ChampionScorer,
     policy: PolicyRules,
@@ -309,7 +294,7 @@ def _scores(
                 "grade": str(frame["grade"].iat[i]) or None,
                 "points": float(frame["points"].iat[i]),
                 "policy_version": policy.version,
-                "policy": _policy_rows(hits),
+                "policy": hit_rows(hits),
                 "reasons": reason_records(*reasons[i]),
                 "lang": LANG,
             }

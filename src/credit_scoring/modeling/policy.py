@@ -58,7 +58,7 @@ import json
 import math
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -139,6 +139,12 @@ class PolicyHit:
     def applicant_text(self, lang: str) -> str:
         """The applicant's wording in ``lang`` (``"fr"``, anything else gives English)."""
         return self.applicant_fr if lang == "fr" else self.applicant_en
+
+
+def hit_rows(hits: list[PolicyHit]) -> list[dict[str, str]]:
+    """The rules that fired as a score stores them (JSON): code, outcome, the advisor's and
+    the applicant's texts in both languages (the letter quotes the applicant's)."""
+    return [asdict(h) for h in hits]
 
 
 def _number(value: Any) -> float | None:
