@@ -855,3 +855,13 @@ def test_identity_and_contact_details_fill_their_kaggle_columns() -> None:
     )
     assert [e.code for e in errors] == ["date_out_of_life"]
     assert errors[0].field == "applicant.id_document_issued_on" and "birth" in errors[0].message
+
+
+def test_an_alternative_loan_is_worded_for_the_applicant() -> None:
+    from credit_scoring.features.bank_form import alternative_text
+
+    english = alternative_text(15000, 48, 395.01, "en")
+    assert english.startswith("A loan of €15,000 over 48 months") and "€395.01" in english
+    french = alternative_text(12000, 36, 398.57, "fr")
+    assert "12\u202f000\u00a0€" in french or "12\u00a0000\u00a0€" in french or "12 000" in french
+    assert "398,57" in french and "36 mois" in french

@@ -123,7 +123,7 @@ def demo(
         _wait_until_up(dash_url, dashboard, "dashboard")
         console.rule("[bold green]Running")
         console.print(
-            f"Dashboard : {dash_url}  (log in with a user printed above: advisor, analyst, admin)"
+            f"Dashboard : {dash_url}  (log in with a user printed above: advisor, senior, analyst, admin)"
         )
         console.print(f"API       : {api_url}  (OpenAPI docs at {api_url}/docs)")
         console.print(

@@ -510,8 +510,9 @@ def _number(value: float, lang: str, decimals: int = 2) -> str:
     return text
 
 
-def _money(value: float, lang: str) -> str:
-    return f"{_number(value, lang)}\u00a0€" if lang == "fr" else f"€{_number(value, lang)}"
+def _money(value: float, lang: str, decimals: int = 2) -> str:
+    amount = _number(value, lang, decimals)
+    return f"{amount}\u00a0€" if lang == "fr" else f"€{amount}"
 
 
 def _percent(rate: float, lang: str) -> str:
@@ -1210,11 +1211,11 @@ def alternative_text(amount: float, months: int, monthly: float, lang: str) -> s
     """A loan the lender would grant, in the applicant's words (for the letter)."""
     if _lang(lang) == "fr":
         return (
-            f"Un crédit de {_money(amount, 'fr')} sur {months} mois "
+            f"Un crédit de {_money(amount, 'fr', 0)} sur {months} mois "
             f"(mensualité de {_money(monthly, 'fr')}) pourrait vous être accordé."
         )
     return (
-        f"A loan of {_money(amount, 'en')} over {months} months "
+        f"A loan of {_money(amount, 'en', 0)} over {months} months "
         f"(monthly payment {_money(monthly, 'en')}) could be granted to you."
     )
 
