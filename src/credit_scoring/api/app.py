@@ -169,17 +169,7 @@ def create_app(
         )
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_input(request: Request, exc: RequestValidationError) -> JSONResponse:
-        if request.method == "POST" and request.url.path == "/applications":
-            # the bank's form: every wrong field named, in the request's language
-            from credit_scoring.api.routes.applications import (
-                form_errors_response,
-                request_lang,
-            )
-            from credit_scoring.features.bank_form import pydantic_errors
-
-            lang = request_lang(request, request.query_params.get("lang"))
-            return form_errors_response(pydantic_errors(list(exc.errors()), lang), lang)
+    async def invalid_input(_request: Request, exc: RequestValidationError) -> JSONResponse:
         # FastAPI's list of problems, without the values sent: they may be passwords, and
         # NaN or Infinity would not even serialise.
         problems = [

@@ -21,6 +21,7 @@ ROUTERS = (
     scoring.router,
     population.router,
     decisions.router,
+    applications.intake_router,
     applications.router,
     model.router,
     drift.router,
