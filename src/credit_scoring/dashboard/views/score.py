@@ -26,15 +26,6 @@ def decision_sentence(score: AnyScore) -> str:
     return t(key, p=fmt_pct(score.probability, lang), s=fmt_pct(score.threshold, lang))
 
 
-def reasons_frame(reasons: list[ReasonOut]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            t("score.reason"): [r.text for r in reasons],
-            t("score.weight"): [round(r.contribution, 3) for r in reasons],
-        }
-    )
-
-
 def grade_text(score: AnyScore) -> str | None:
     """'Grade C · 558 points' (in the reader's language), or None for an older model."""
     if score.grade is None and score.points is None:
