@@ -372,8 +372,8 @@ class ApplicationService:
         features.attrs["vector_sha"] = sha
 
     # --- reads ----------------------------------------------------------------------------
-    def get(self, session: Session, application_id: int) -> a.ApplicationOut:
-        app = self._application(session, application_id)
+    def get(self, session: Session, app: m.Application) -> a.ApplicationOut:
+        """The application as stored: its latest score (never recomputed) and its decisions."""
         score = repo.latest_score(session, app.id)
         return a.ApplicationOut(
             application_id=app.id,

@@ -4,8 +4,10 @@ Why a spool rather than the request's transaction: a cached score is served in w
 a millisecond without touching the database, and it must keep being served (and audited)
 while the database is briefly away. So every score log and data-access record is first
 appended to a local spool segment and ``fdatasync``'d; only then does the request return.
-Concurrent requests share one sync (group commit: a writer thread syncs whatever queued
-while the previous sync ran), so the cost is one disk sync per batch, not per request.
+Concurrent requests share one sync (group commit: whoever syncs takes everything queued
+while the previous sync ran), so the cost is one disk sync per batch, not per request. A
+route in the thread pool syncs in its own thread (``write``: no thread hop when nothing
+else is syncing); the event loop hands its records to a writer thread (``awrite``).
 
 A shipper thread copies the spool to the database in order, in batches, each batch in
 one transaction that also moves the segment's position in ``audit_spool_progress`` (so a
@@ -87,12 +89,14 @@ class _Waiter:
 
     def __init__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         self.error: BaseException | None = None
+        self.finished = False
         self._loop = loop
         self._event = threading.Event() if loop is None else None
         self.future: asyncio.Future[None] | None = loop.create_future() if loop else None
 
     def done(self, error: BaseException | None) -> None:
         self.error = error
+        self.finished = True
         if self._event is not None:
             self._event.set()
         elif self._loop is not None and self.future is not None:
@@ -225,6 +229,7 @@ class AuditSpool:
         self._others: list[_Segment] = []  # adopted orphans, then retired own segments
         self._queue: list[tuple[bytes, int, _Waiter]] = []
         self._cond = threading.Condition()
+        self._writing = False  # one thread at a time writes and syncs the queue
         self._ship_lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -245,13 +250,23 @@ class AuditSpool:
             if self._closed:
                 raise AuditWriteError("the audit spool is closed (the server is stopping)")
             self._queue.append((b"".join(lines), len(lines), waiter))
-            self._cond.notify()
+            if waiter.future is not None:  # the event loop must not block: the writer syncs
+                self._cond.notify_all()
 
     def write(self, records: Iterable[Record]) -> None:
-        """Append records and return once they are synced to disk (blocking: for threads)."""
+        """Append records and return once they are synced to disk (blocking: for threads).
+
+        The calling thread syncs the queue itself unless a sync is running, in which case it
+        waits for that one or takes the next (group commit without a thread hop).
+        """
         waiter = _Waiter()
         self._enqueue(records, waiter)
-        waiter.wait()
+        with self._cond:
+            while not waiter.finished:
+                if self._writing:
+                    self._cond.wait()
+                else:
+                    self._flush_queue()
         if waiter.error is not None:
             raise AuditWriteError(f"audit record not stored: {waiter.error}") from waiter.error
 
@@ -272,34 +287,50 @@ class AuditSpool:
         await self.awrite([("score_log", row)])
 
     def _write_loop(self) -> None:
-        while True:
-            with self._cond:
-                while not self._queue and not self._stop.is_set():
+        """Syncs what the event loop queued (``awrite``); threads sync their own (``write``)."""
+        with self._cond:
+            while True:
+                while (not self._queue or self._writing) and not self._stop.is_set():
                     self._cond.wait()
-                if not self._queue:
+                if self._queue and not self._writing:
+                    self._flush_queue()
+                elif self._stop.is_set() and not self._writing:
                     return
-                batch, self._queue = self._queue, []
-            self._maybe_rotate()
-            segment = self._segment
-            data = b"".join(chunk for chunk, _, _ in batch)
-            error: BaseException | None = None
-            try:
-                view = memoryview(data)
-                while view:
-                    written = os.write(segment.lock_fd, view)
-                    view = view[written:]
-                os.fdatasync(segment.lock_fd)
-                segment.durable += len(data)
-                segment.records_durable += sum(n for _, n, _ in batch)
-            except OSError as exc:  # disk full, folder gone: refuse, never pretend
-                error = exc
-                log.error("audit spool write failed: %s", exc)
-                with contextlib.suppress(OSError):
-                    os.ftruncate(segment.lock_fd, segment.durable)
-            for _, _, waiter in batch:
-                waiter.done(error)
-            if segment.pending >= self._batch:  # else the shipper's next round takes them
-                self._wake.set()
+
+    def _flush_queue(self) -> None:
+        """Write and sync everything queued; called holding ``_cond``, released meanwhile."""
+        self._writing = True
+        batch, self._queue = self._queue, []
+        self._cond.release()
+        try:
+            self._sync(batch)
+        finally:
+            self._cond.acquire()
+            self._writing = False
+            self._cond.notify_all()
+
+    def _sync(self, batch: list[tuple[bytes, int, _Waiter]]) -> None:
+        self._maybe_rotate()
+        segment = self._segment
+        data = b"".join(chunk for chunk, _, _ in batch)
+        error: BaseException | None = None
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(segment.lock_fd, view)
+                view = view[written:]
+            os.fdatasync(segment.lock_fd)
+            segment.durable += len(data)
+            segment.records_durable += sum(n for _, n, _ in batch)
+        except OSError as exc:  # disk full, folder gone: refuse, never pretend
+            error = exc
+            log.error("audit spool write failed: %s", exc)
+            with contextlib.suppress(OSError):
+                os.ftruncate(segment.lock_fd, segment.durable)
+        for _, _, waiter in batch:
+            waiter.done(error)
+        if segment.pending >= self._batch:  # else the shipper's next round takes them
+            self._wake.set()
 
     def _maybe_rotate(self) -> None:
         segment = self._segment

@@ -145,11 +145,10 @@ intake_router = APIRouter(
         503: {"model": ErrorOut},
     },
 )
-def create_application(
+async def create_application(
     request: Request,
     form: bank_form.ApplicationForm,
     user: AdvisorUser,
-    session: SessionDep,
     scoring: ScorerDep,
     settings: SettingsDep,
     key: IdempotencyKey = None,
@@ -158,20 +157,26 @@ def create_application(
     """Enter an application in the bank's terms: stored, scored, checked against the policy."""
     language = request_lang(request, lang)
     service = service_of(request, scoring, settings)
-    try:
-        created, replayed = service.create(session, form, user, language, key)
-    except bank_form.FormErrors as exc:
-        return form_errors_response(list(exc.errors), language)
-    except ApplicationError as exc:
-        raise _fail(exc) from None
-    if not replayed:
-        log_score(request, _score_records(user, "create_application", created))
-    return Response(
-        created.model_dump_json(),
-        status_code=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
-        media_type="application/json",
-        headers={"Location": f"/applications/{created.application_id}"},
-    )
+
+    def create() -> Response:
+        # one trip to the thread pool: score, store, commit, then the score log synced
+        with request.app.state.sessions() as session:
+            try:
+                created, replayed = service.create(session, form, user, language, key)
+            except bank_form.FormErrors as exc:
+                return form_errors_response(list(exc.errors), language)
+            except ApplicationError as exc:
+                raise _fail(exc) from None
+        if not replayed:
+            log_score(request, _score_records(user, "create_application", created))
+        return Response(
+            created.model_dump_json(),
+            status_code=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
+            media_type="application/json",
+            headers={"Location": f"/applications/{created.application_id}"},
+        )
+
+    return await run_in_threadpool(create)
 
 
 @router.get("/applications")
@@ -214,25 +219,29 @@ def _readable(session: SessionDep, user: Principal, application_id: int) -> m.Ap
     return app
 
 
-@router.get("/applications/{application_id}")
+@router.get("/applications/{application_id}", response_model=a.ApplicationOut)
 async def get_application(
     request: Request,
     application_id: ApplicationId,
     user: CurrentUser,
-    session: SessionDep,
     scoring: ScorerDep,
     settings: SettingsDep,
-) -> a.ApplicationOut:
+) -> Response:
     """The application, its latest STORED score (never recomputed) and its decisions."""
-    app = await run_in_threadpool(_readable, session, user, application_id)
-    await request.app.state.audit.awrite(
-        [("data_access_events", access_row(user, "get_application", app.sk_id_curr))]
-    )
     service = service_of(request, scoring, settings)
-    try:
-        return await run_in_threadpool(service.get, session, application_id)
-    except ApplicationError as exc:
-        raise _fail(exc) from None
+
+    def read() -> a.ApplicationOut:
+        # one trip to the thread pool: the read and its data-access record, synced to disk
+        # before anything of the application leaves (a session dependency costs two trips)
+        with request.app.state.sessions() as session:
+            out = service.get(session, _readable(session, user, application_id))
+        request.app.state.audit.write(
+            [("data_access_events", access_row(user, "get_application", out.sk_id_curr))]
+        )
+        return out
+
+    out = await run_in_threadpool(read)
+    return Response(out.model_dump_json(), media_type="application/json")
 
 
 @router.post(
