@@ -10,7 +10,7 @@ import markdown
 from credit_scoring.core import grades as scale
 from credit_scoring.modeling import imbalance
 from credit_scoring.modeling.evaluate import to_markdown
-from credit_scoring.monitoring.model_card import (
+from credit_scoring.training.model_card import (
     fairness_markdown,
     grades_markdown,
     ks_markdown,
@@ -80,7 +80,7 @@ def methodology_markdown(
     grades: Any = None,
     protected: dict[str, Any] | None = None,
 ) -> str:
-    """The note's markdown; ``outcome`` is a :class:`~credit_scoring.modeling.train.TrainingOutcome`."""
+    """The note's markdown; ``outcome`` is a :class:`~credit_scoring.training.steps.TrainingOutcome`."""
     m = outcome.metrics
     w = outcome.winner
     cfg = outcome.config
