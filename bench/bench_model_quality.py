@@ -17,8 +17,8 @@ from pathlib import Path
 
 from credit_scoring.config import Settings
 from credit_scoring.modeling.evaluate import to_markdown
-from credit_scoring.modeling.pipeline import run_training
 from credit_scoring.modeling.train import TrainConfig
+from credit_scoring.training.pipeline import run_training
 
 SAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "home-credit-sample"
 

@@ -167,7 +167,7 @@ def test_champion_adds_the_estimates_to_any_feature_table(model: LoanTermModel) 
 def test_training_learns_terms_from_the_folders_previous_applications(tmp_path) -> None:
     from credit_scoring.data.loading import prepare
     from credit_scoring.data.synth import generate
-    from credit_scoring.modeling.pipeline import fit_loan_terms
+    from credit_scoring.training.pipeline import fit_loan_terms
 
     data = tmp_path / "data"
     generate(data, clients=600, seed=11)

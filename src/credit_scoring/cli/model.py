@@ -49,8 +49,8 @@ def train(
 ) -> None:
     """Train, compare and calibrate candidates; register the winner (champion if it passes)."""
     from credit_scoring.config import get_settings
-    from credit_scoring.modeling.pipeline import run_training
     from credit_scoring.modeling.train import TrainConfig
+    from credit_scoring.training.pipeline import run_training
 
     settings = get_settings()
     config = TrainConfig(
@@ -105,8 +105,8 @@ def score(
     """Score every row of application_test with the champion model."""
     from credit_scoring.config import get_settings
     from credit_scoring.modeling.batch import score_features
-    from credit_scoring.modeling.pipeline import load_features
     from credit_scoring.registry import ModelNotReadyError, load_champion
+    from credit_scoring.training.pipeline import load_features
 
     if lang not in ("fr", "en"):
         _known_errors(ValueError(f"--lang must be fr or en, not {lang!r}."))

@@ -1,14 +1,18 @@
-"""Queries the API needs: client search and detail, population statistics, decisions."""
+"""Queries the API needs: client search and detail, population statistics, decisions.
+
+They return the database's rows or plain records (dataclasses below); ``api/clients.py``
+turns them into the API's response models."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from credit_scoring.api import schemas as s
 from credit_scoring.core.bands import AGE_BANDS, INCOME_BANDS
 from credit_scoring.db import models as m
 from credit_scoring.db.load import application_dict
@@ -24,6 +28,77 @@ POPULATION_FEATURES = (
 )
 
 
+@dataclass(frozen=True)
+class ClientFilter:
+    """Filters of client search and population statistics; ``None`` keeps every client.
+
+    ``age_band`` and ``income_band`` are keys of ``core.bands``; ``score_band`` is low
+    (p < threshold/2), medium (< threshold) or high (>= threshold)."""
+
+    gender: str | None = None
+    age_band: str | None = None
+    income_band: str | None = None
+    contract_type: str | None = None
+    score_band: str | None = None
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    """One client of a search, with the champion's last probability and its band."""
+
+    sk_id_curr: int
+    gender: str | None
+    age_years: float | None
+    income_total: float | None
+    contract_type: str | None
+    amount_credit: float | None
+    target: int | None
+    probability: float | None
+    score_band: str | None
+
+
+@dataclass(frozen=True)
+class PaymentSummary:
+    months_observed: int
+    months_late: int
+    max_days_past_due: float | None
+    total_paid: float | None
+
+
+@dataclass(frozen=True)
+class ClientFile:
+    """A client's row, stored application, loans and monthly history (ordered by source)."""
+
+    client: m.Client
+    application: dict[str, object]
+    loans: Sequence[m.Loan]
+    history: Sequence[m.Transaction]
+    payments: PaymentSummary
+
+
+@dataclass(frozen=True)
+class FeatureStats:
+    """One feature's distribution over the filtered clients (quantiles p05 ... p95)."""
+
+    name: str
+    description: str
+    unit: str
+    count: int
+    missing: int
+    mean: float | None
+    quantiles: dict[str, float | None]
+    bin_edges: list[float]
+    counts: list[int]
+    client_value: float | None
+
+
+@dataclass(frozen=True)
+class Population:
+    n_clients: int
+    default_rate: float | None
+    features: list[FeatureStats]
+
+
 def _band(probability: float | None, threshold: float | None) -> str | None:
     if probability is None or threshold is None:
         return None
@@ -32,7 +107,7 @@ def _band(probability: float | None, threshold: float | None) -> str | None:
     return "medium" if probability >= threshold / 2 else "low"
 
 
-def _filtered(stmt: Select, filters: s.ClientFilters, model_version: str) -> Select:
+def _filtered(stmt: Select, filters: ClientFilter, model_version: str) -> Select:
     score = m.ClientScore
     stmt = stmt.outerjoin(
         score, and_(score.sk_id_curr == m.Client.sk_id_curr, score.model_version == model_version)
@@ -64,11 +139,12 @@ def search_clients(
     session: Session,
     *,
     q: str | None,
-    filters: s.ClientFilters,
+    filters: ClientFilter,
     page: int,
     page_size: int,
     model_version: str,
-) -> s.ClientPage:
+) -> tuple[int, list[ClientRow]]:
+    """The number of matching clients, and the page's clients in id order."""
     base = select(m.Client, m.ClientScore.probability, m.ClientScore.threshold)
     stmt = _filtered(base, filters, model_version)
     if q:
@@ -81,7 +157,7 @@ def search_clients(
         stmt.order_by(m.Client.sk_id_curr).offset((page - 1) * page_size).limit(page_size)
     ).all()
     items = [
-        s.ClientSummary(
+        ClientRow(
             sk_id_curr=c.sk_id_curr,
             gender=c.gender,
             age_years=c.age_years,
@@ -93,8 +169,8 @@ def search_clients(
             score_band=_band(p, t),
         )
         for c, p, t in rows
-    ]  # type: ignore[arg-type]
-    return s.ClientPage(items=items, total=total, page=page, page_size=page_size)
+    ]
+    return total, items
 
 
 def _prefix_clause(q: str) -> Any:
@@ -109,7 +185,7 @@ def _prefix_clause(q: str) -> Any:
     return or_(*clauses)
 
 
-def client_detail(session: Session, sk_id_curr: int) -> s.ClientDetail | None:
+def client_detail(session: Session, sk_id_curr: int) -> ClientFile | None:
     client = session.get(m.Client, sk_id_curr)
     if client is None:
         return None
@@ -133,65 +209,29 @@ def client_detail(session: Session, sk_id_curr: int) -> s.ClientDetail | None:
     )
     dpd = [t.max_days_past_due for t in months if t.max_days_past_due is not None]
     paid = [t.payment for t in months if t.payment is not None]
-    return s.ClientDetail(
-        sk_id_curr=client.sk_id_curr,
-        target=client.target,
-        personal=s.PersonalInfo(
-            gender=client.gender,
-            age_years=client.age_years,
-            family_status=client.family_status,
-            children=client.children,
-            education=client.education,
-            income_type=client.income_type,
-            occupation=client.occupation,
-            income_total=client.income_total,
-            years_employed=client.years_employed,
-            owns_car=client.owns_car,
-            owns_realty=client.owns_realty,
-        ),
-        application=application_dict(client),  # type: ignore[arg-type]
-        loans=[
-            s.LoanOut(
-                source=x.source,
-                loan_id=x.loan_id,
-                contract_type=x.contract_type,  # type: ignore[arg-type]
-                status=x.status,
-                amount_credit=x.amount_credit,
-                amount_annuity=x.amount_annuity,
-                days_start=x.days_start,
-                days_end=x.days_end,
-            )
-            for x in loans
-        ],
-        payments=s.PaymentSummary(
+    return ClientFile(
+        client=client,
+        application=application_dict(client),
+        loans=loans,
+        history=months,
+        payments=PaymentSummary(
             months_observed=len({(t.source, t.months_balance) for t in months}),
             months_late=sum(1 for d in dpd if d > 0),
             max_days_past_due=max(dpd) if dpd else None,
             total_paid=float(sum(paid)) if paid else None,
         ),
-        history=[
-            s.MonthOut(
-                source=t.source,
-                months_balance=t.months_balance,
-                loans=t.loans,  # type: ignore[arg-type]
-                balance=t.balance,
-                payment=t.payment,
-                max_days_past_due=t.max_days_past_due,
-            )
-            for t in months
-        ],
     )
 
 
 def population_stats(
     session: Session,
     *,
-    filters: s.ClientFilters,
+    filters: ClientFilter,
     model_version: str,
     client_id: int | None,
     lang: str,
     bins: int = 20,
-) -> s.PopulationStats:
+) -> Population:
     cols = [getattr(m.Client, name) for name, *_ in POPULATION_FEATURES[:-1]]
     stmt = _filtered(
         select(*cols, m.ClientScore.probability, m.Client.target, m.Client.sk_id_curr),
@@ -207,7 +247,7 @@ def population_stats(
     if client_id is not None:
         one = session.execute(
             _filtered(
-                select(*cols, m.ClientScore.probability), s.ClientFilters(), model_version
+                select(*cols, m.ClientScore.probability), ClientFilter(), model_version
             ).where(m.Client.sk_id_curr == client_id)
         ).first()
         if one is not None:
@@ -233,7 +273,7 @@ def population_stats(
             edges, counts = [float(e) for e in edge], [int(c) for c in hist]
         value = None if client_row is None or np.isnan(client_row[j]) else float(client_row[j])
         features.append(
-            s.FeatureDistribution(
+            FeatureStats(
                 name=name,
                 description=fr if lang == "fr" else en,
                 unit=unit,
@@ -246,16 +286,11 @@ def population_stats(
                 client_value=value,
             )
         )
-    return s.PopulationStats(
-        filters=filters,
+    return Population(
         n_clients=len(rows),
         default_rate=float(targets.mean()) if len(targets) else None,
         features=features,
     )
-
-
-def decision_out(row: m.Decision) -> s.DecisionOut:
-    return s.DecisionOut.model_validate(row, from_attributes=True)
 
 
 def list_decisions(
@@ -265,8 +300,9 @@ def list_decisions(
     page: int,
     page_size: int,
     username: str | None = None,
-) -> s.DecisionPage:
-    """Newest first; ``username`` keeps only the decisions that user recorded."""
+) -> tuple[int, Sequence[m.Decision]]:
+    """The number of matching decisions, and the page's, newest first; ``username`` keeps
+    only the decisions that user recorded."""
     stmt = select(m.Decision)
     if sk_id_curr is not None:
         stmt = stmt.where(m.Decision.sk_id_curr == sk_id_curr)
@@ -280,6 +316,4 @@ def list_decisions(
         .scalars()
         .all()
     )
-    return s.DecisionPage(
-        items=[decision_out(r) for r in rows], total=total, page=page, page_size=page_size
-    )
+    return total, rows

@@ -1,14 +1,13 @@
-"""Training: compare candidates on the same folds, treat imbalance, calibrate, pick the
-cost-minimising threshold, refit the winner, explain it, and hand it to the registry."""
+"""Training's building blocks: compare candidates on the same folds, treat imbalance,
+calibrate, pick the cost-minimising threshold, refit the winner. ``training.steps`` calls
+them in order for a run; ``training.pipeline`` reports the run and registers its winner."""
 
 from __future__ import annotations
 
 import hashlib
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,9 +15,7 @@ import pandas as pd
 
 from credit_scoring.config import Settings
 from credit_scoring.explain.reasons import population_quantiles
-from credit_scoring.explain.shap_values import global_plots, tree_contributions
-from credit_scoring.explain.similar import SimilarityIndex
-from credit_scoring.features.metadata import EXCLUDED_COLUMNS, FeatureMeta, feature_set_version
+from credit_scoring.features.metadata import EXCLUDED_COLUMNS, FeatureMeta
 from credit_scoring.modeling import crossval, imbalance, scorecard
 from credit_scoring.modeling import loan_terms as terms
 from credit_scoring.modeling.calibration import CalibrationResult, choose_calibration
@@ -29,26 +26,16 @@ from credit_scoring.modeling.candidates import (
     fit_booster,
     sklearn_candidates,
 )
-from credit_scoring.modeling.evaluate import (
-    CandidateResult,
-    comparison_table,
-    compute_metrics,
-    ks_table,
-    plot_all,
-)
+from credit_scoring.modeling.evaluate import CandidateResult, compute_metrics
 from credit_scoring.modeling.loan_terms import LoanTermModel
 from credit_scoring.modeling.scorer import ChampionScorer
 
-KEY_COLUMNS = ("SK_ID_CURR", "TARGET")
-SIMILARITY_FEATURES = 8
-SHAP_SAMPLE = 2_000
 MIN_PRESENT = 50  # a feature known for fewer training clients cannot be learnt: left out
 # LightGBM's "basic" method: the one that guarantees monotone predictions. The "intermediate"
 # and "advanced" methods constrain less, but a model trained with "intermediate" on the real
 # sample raised the probability of some clients when their income rose (LightGBM issues
 # #5358 and #6155 report the same violations), which the behavioural test forbids.
 MONOTONE_METHOD = "basic"
-REFERENCE_NAME = "lightgbm_with_protected"
 Step = Callable[[str], None]
 
 
@@ -80,36 +67,6 @@ class TrainConfig:
     @property
     def n_folds(self) -> int:
         return self.folds or (3 if self.quick else 5)
-
-
-@dataclass
-class TrainingOutcome:
-    """Everything a run produced: the registry logs it, the reports describe it."""
-
-    results: list[CandidateResult]
-    winner: CandidateResult
-    table: pd.DataFrame
-    scorer: ChampionScorer
-    calibration: CalibrationResult
-    importance: pd.Series
-    y: np.ndarray
-    ids: np.ndarray
-    metas: dict[str, FeatureMeta]
-    config: TrainConfig
-    out_dir: Path
-    data_fingerprint: str
-    feature_set_version: str
-    params: dict[str, Any] = field(default_factory=dict)
-    metrics: dict[str, float] = field(default_factory=dict)
-    plots: list[Path] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    # the champion's configuration trained with the protected attributes as extra inputs, on
-    # the same folds: what leaving them out costs (never served)
-    reference: CandidateResult | None = None
-    ks_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    scorecard_points: pd.DataFrame | None = None
-    monotone: dict[str, int] = field(default_factory=dict)
 
 
 def monotone_constraints(columns: list[str], metas: dict[str, FeatureMeta]) -> list[int]:
@@ -147,7 +104,7 @@ def informative_columns(X: pd.DataFrame) -> list[str]:
     return [c for c in X.columns if present[c] >= MIN_PRESENT and distinct[c] >= 2]
 
 
-def _result(
+def candidate_result(
     name: str,
     family: str,
     strategy: str,
@@ -206,6 +163,16 @@ def compare_candidates(
     metas = metas or {}
     results: list[CandidateResult] = []
     extras: dict[str, Any] = {"calibrations": {}, "iterations": {}}
+
+    def record(name: str, family: str, strategy: str, run: crossval.OofRun) -> None:
+        """Keep a candidate's calibrated results; a LightGBM one keeps its calibrator and
+        its rounds per fold for the refit."""
+        result, calibration = candidate_result(name, family, strategy, run, y, folds, settings)
+        results.append(result)
+        if family == "lightgbm":
+            extras["calibrations"][name] = calibration
+            extras["iterations"][name] = run.best_iterations
+
     for candidate in sklearn_candidates():
         if config.quick and not candidate.quick:
             continue
@@ -214,13 +181,21 @@ def compare_candidates(
             continue
         step(f"Baseline {candidate.name}")
         params = {} if config.quick else crossval.grid_search(candidate, X, y, strategy="none")
-        run = crossval.sklearn_oof(candidate, X, y, folds, params=params)
-        results.append(_result(candidate.name, "sklearn", "none", run, y, folds, settings)[0])
+        record(
+            candidate.name,
+            "sklearn",
+            "none",
+            crossval.sklearn_oof(candidate, X, y, folds, params=params),
+        )
 
     step("WoE/IV scorecard (optbinning binning, logistic regression, points)")
     card = scorecard.scorecard_oof(X, y, folds, metas)
-    card_run = crossval.OofRun(card.scores, {}, card.fit_seconds, card.predict_ms_per_1000)
-    results.append(_result("scorecard", "scorecard", "none", card_run, y, folds, settings)[0])
+    record(
+        "scorecard",
+        "scorecard",
+        "none",
+        crossval.OofRun(card.scores, {}, card.fit_seconds, card.predict_ms_per_1000),
+    )
 
     base = {
         **(LGBM_QUICK if config.quick else LGBM_BASE),
@@ -248,12 +223,6 @@ def compare_candidates(
         )
         notes.append(f"LightGBM search: {trials} Optuna trials.")
 
-    def keep_booster(name: str, strategy: str, run: crossval.OofRun) -> None:
-        result, calibration = _result(name, "lightgbm", strategy, run, y, folds, settings)
-        results.append(result)
-        extras["calibrations"][result.name] = calibration
-        extras["iterations"][result.name] = run.best_iterations
-
     for strategy in imbalance.STRATEGIES:
         if strategy == "none":
             run = best
@@ -267,7 +236,7 @@ def compare_candidates(
             run = crossval.booster_oof(
                 best.params, X, y, folds, strategy=strategy, n_threads=config.n_threads
             )
-        keep_booster(f"lightgbm_{strategy}", strategy, run)
+        record(f"lightgbm_{strategy}", "lightgbm", strategy, run)
     if len(config.seeds) > 1:
         # averaging boosters trained on other row and column samples lowers the variance
         lead = min((r for r in results if r.family == "lightgbm"), key=by_cost)
@@ -284,7 +253,7 @@ def compare_candidates(
             n_threads=config.n_threads,
             seeds=config.seeds,
         )
-        keep_booster(f"{lead.name}_{len(config.seeds)}seeds", lead.imbalance, run)
+        record(f"{lead.name}_{len(config.seeds)}seeds", "lightgbm", lead.imbalance, run)
     return results, extras
 
 
@@ -339,186 +308,4 @@ def fit_champion(
         similarity=None,
         model_name=settings.model_name,
         feature_set_version=version,
-    )
-
-
-def train_on_table(
-    table: pd.DataFrame,
-    metas: dict[str, FeatureMeta],
-    *,
-    settings: Settings,
-    config: TrainConfig,
-    step: Step = lambda _: None,
-    loan_terms: LoanTermModel | None = None,
-    protected: pd.DataFrame | None = None,
-) -> TrainingOutcome:
-    """The whole modelling pipeline on a feature table (rows with a TARGET only).
-
-    ``protected`` (numeric columns indexed by SK_ID_CURR: sex and family status encoded)
-    is never an input of the champion; with it, the champion's configuration is also
-    trained with those columns added, on the same folds, to measure what leaving them out
-    costs (``TrainingOutcome.reference``).
-
-    With a fitted ``loan_terms`` model its columns (estimated term and interest rate of the
-    loan) are added to the table and carried by the champion, which adds them when scoring.
-    """
-    started = time.perf_counter()
-    budget = crossval.Budget(config.budget_minutes)
-    labelled = table[table["TARGET"].notna()].reset_index(drop=True)
-    if labelled.empty or labelled["TARGET"].nunique() < 2:
-        raise ValueError(
-            "the feature table has no labelled rows of both classes (TARGET 0 and 1): "
-            "training needs application_train with defaulters and repaid clients."
-        )
-    notes: list[str] = []
-    # the table's columns as db load stores them (before the champion's derived ones)
-    version = feature_set_version([c for c in table.columns if c not in KEY_COLUMNS], metas)
-    if loan_terms is not None:
-        needed = [*terms.INPUTS, terms.CASH_FLAG]
-        if set(needed) <= set(informative_columns(labelled[[c for c in needed if c in labelled]])):
-            labelled = loan_terms.add_to(labelled)
-            metas = {**metas, **terms.METAS}
-        else:
-            notes.append(
-                "loan term and rate not estimated: the table lacks known values of "
-                + ", ".join(needed)
-            )
-            loan_terms = None
-    X = labelled.drop(columns=list(KEY_COLUMNS))
-    kept = informative_columns(X)
-    if len(kept) < X.shape[1]:
-        notes.append(
-            f"{X.shape[1] - len(kept)} of {X.shape[1]} features left out: fewer than "
-            f"{MIN_PRESENT} known values or a single value among training clients."
-        )
-        X = X[kept]
-    y = labelled["TARGET"].to_numpy(dtype=int)
-    ids = labelled["SK_ID_CURR"].to_numpy(dtype=np.int64)
-    folds = crossval.make_folds(y, n_splits=config.n_folds, seed=config.seed)
-    check_no_protected(list(X.columns), metas)
-    results, extras = compare_candidates(
-        X,
-        y,
-        folds,
-        settings=settings,
-        config=config,
-        budget=budget,
-        step=step,
-        notes=notes,
-        metas=metas,
-    )
-    boosted = [r for r in results if r.family == "lightgbm"]
-    winner = min(boosted, key=by_cost)
-    calibration = extras["calibrations"][winner.name]
-    reference = None
-    if protected is not None and protected.shape[1]:
-        step(
-            "LightGBM with sex and family status as inputs (reference: the cost of leaving them out)"
-        )
-        extra = protected.reindex(ids).reset_index(drop=True)
-        extra.columns = [f"PROTECTED_{c}" for c in extra.columns]
-        params = {
-            **winner.params,
-            **monotone_params([*X.columns, *extra.columns], metas),
-        }
-        run = crossval.booster_oof(
-            params,
-            pd.concat([X, extra], axis=1),
-            y,
-            folds,
-            strategy=winner.imbalance,
-            n_threads=config.n_threads,
-            seeds=winner.seeds or (config.seed,),
-        )
-        reference = _result(REFERENCE_NAME, "lightgbm", winner.imbalance, run, y, folds, settings)[
-            0
-        ]
-    step(f"Refitting {winner.name} on all {len(y):,} clients")
-    scorer = fit_champion(
-        X,
-        y,
-        ids,
-        winner,
-        extras["iterations"][winner.name],
-        calibration,
-        metas,
-        settings=settings,
-        config=config,
-        version=version,
-        loan_terms=loan_terms,
-    )
-
-    step("Explaining (TreeSHAP) and indexing similar clients")
-    out_dir = settings.reports_dir / "training" / time.strftime("%Y%m%d-%H%M%S")
-    plots_dir = out_dir / "plots"
-    sample = X.sample(min(SHAP_SAMPLE, len(X)), random_state=config.seed)
-    contrib = tree_contributions(scorer.booster, scorer.frame(sample), num_threads=config.n_threads)
-    importance, shap_plots = global_plots(contrib, sample, plots_dir)
-    numeric_top = [n for n in importance.index if pd.api.types.is_numeric_dtype(X[n])]
-    scorer.similarity = SimilarityIndex(features=numeric_top[:SIMILARITY_FEATURES]).fit(X, ids, y)
-
-    step("Fitting the scorecard's points table on all clients")
-    points = scorecard.points_table(scorecard.fit_scorecard(X, y, metas), metas)
-    table_df = comparison_table(results)
-    plots = plot_all(
-        results, winner, y, plots_dir, cost_fn=settings.cost_fn, cost_fp=settings.cost_fp
-    )
-    baseline = next((r for r in results if r.name == "logistic_regression"), None)
-    metrics = {
-        **winner.metrics,
-        "brier_raw": calibration.brier_raw,
-        "ece_raw": calibration.ece_raw,
-        "baseline_roc_auc": baseline.metrics["roc_auc"] if baseline else float("nan"),
-        "n_train": float(len(y)),
-        "default_rate": float(y.mean()),
-    }
-    params = {
-        "quick": config.quick,
-        "folds": config.n_folds,
-        "seed": config.seed,
-        "budget_minutes": config.budget_minutes,
-        "winner": winner.name,
-        "imbalance": winner.imbalance,
-        "calibration": winner.calibration,
-        "cost_fn": settings.cost_fn,
-        "cost_fp": settings.cost_fp,
-        "n_features": X.shape[1],
-        "feature_set_version": version,
-        "monotone_features": sum(1 for v in monotone_constraints(list(X.columns), metas) if v),
-        **{
-            f"lgbm_{k}": v
-            for k, v in winner.params.items()
-            if k not in ("verbosity", "objective", "metric", "monotone_constraints")
-        },
-    }
-    if reference is not None:
-        metrics["protected_roc_auc"] = reference.metrics["roc_auc"]
-        metrics["protected_auc_cost"] = reference.metrics["roc_auc"] - winner.metrics["roc_auc"]
-    return TrainingOutcome(
-        results=results,
-        winner=winner,
-        table=table_df,
-        scorer=scorer,
-        calibration=calibration,
-        importance=importance,
-        y=y,
-        ids=ids,
-        metas=metas,
-        config=config,
-        out_dir=out_dir,
-        data_fingerprint=data_fingerprint(labelled),
-        feature_set_version=version,
-        params=params,
-        metrics=metrics,
-        plots=plots + shap_plots,
-        notes=notes,
-        seconds=time.perf_counter() - started,
-        reference=reference,
-        ks_tables={r.name: ks_table(y, r.oof_probability) for r in results},
-        scorecard_points=points,
-        monotone={
-            c: v
-            for c, v in zip(X.columns, monotone_constraints(list(X.columns), metas), strict=True)
-            if v
-        },
     )

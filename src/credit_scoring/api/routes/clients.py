@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
+from credit_scoring.api import clients
 from credit_scoring.api.access import ClientId, ClientReader
 from credit_scoring.api.deps import CurrentUser, ServiceDep, SessionDep
 from credit_scoring.api.schemas import (
@@ -15,7 +16,6 @@ from credit_scoring.api.schemas import (
     DecisionOut,
     ErrorOut,
 )
-from credit_scoring.db import repo
 
 router = APIRouter(tags=["clients"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
 __all__ = ["ClientId", "router"]
@@ -31,14 +31,14 @@ def search_clients(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> ClientPage:
-    return repo.search_clients(
+    return clients.search_clients(
         session, q=q, filters=filters, page=page, page_size=page_size, model_version=service.version
     )
 
 
 @router.get("/clients/{sk_id_curr}", responses={404: {"model": ErrorOut}})
 def get_client(sk_id_curr: ClientId, user: ClientReader, session: SessionDep) -> ClientDetail:
-    detail = repo.client_detail(session, sk_id_curr)
+    detail = clients.client_detail(session, sk_id_curr)
     if detail is None:
         raise HTTPException(404, f"Client {sk_id_curr} does not exist.")
     return detail
@@ -53,6 +53,6 @@ def client_decisions(
     """The client's decisions. Need-to-know: analysts and admins see every advisor's (as on
     ``GET /decisions``); an advisor sees only the decisions they recorded themselves."""
     by = None if user.role in ("analyst", "admin") else user.username
-    return repo.list_decisions(
+    return clients.list_decisions(
         session, sk_id_curr=sk_id_curr, username=by, page=1, page_size=1000
     ).items

@@ -10,9 +10,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
+from credit_scoring.api import clients
 from credit_scoring.api.deps import AdvisorUser, AnalystUser, ScorerDep, SessionDep
 from credit_scoring.api.schemas import DecisionIn, DecisionOut, DecisionPage, ErrorOut
-from credit_scoring.db import audit_chain, repo
+from credit_scoring.db import audit_chain
 from credit_scoring.db import models as m
 
 router = APIRouter(
@@ -57,7 +58,7 @@ def record_decision(
     session.commit()
     row = session.get(m.Decision, decision_id)
     assert row is not None
-    return repo.decision_out(row)
+    return clients.decision_out(row)
 
 
 @router.get("/decisions")
@@ -67,4 +68,4 @@ def list_decisions(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> DecisionPage:
-    return repo.list_decisions(session, sk_id_curr=None, page=page, page_size=page_size)
+    return clients.list_decisions(session, sk_id_curr=None, page=page, page_size=page_size)

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from credit_scoring.api import clients
 from credit_scoring.api.access import access_row
 from credit_scoring.api.deps import CurrentUser, ServiceDep, SessionDep
 from credit_scoring.api.schemas import ClientFilters, ErrorOut, Lang, PopulationStats
-from credit_scoring.db import repo
 
 router = APIRouter(tags=["population"], responses={401: {"model": ErrorOut}})
 
@@ -33,7 +33,7 @@ def population_stats(
     key = ("population", filters.model_dump_json(), client_id, lang, service.version)
     return service.responses.get_or(
         key,
-        lambda: repo.population_stats(
+        lambda: clients.population_stats(
             session, filters=filters, model_version=service.version, client_id=client_id, lang=lang
         ),
     )

@@ -26,10 +26,11 @@ from credit_scoring.modeling import scorecard
 from credit_scoring.modeling.calibration import reliability_curve
 from credit_scoring.modeling.evaluate import grade_table, to_markdown
 from credit_scoring.modeling.loan_terms import PREVIOUS_COLUMNS, LoanTermModel
-from credit_scoring.modeling.train import Step, TrainConfig, TrainingOutcome, train_on_table
-from credit_scoring.monitoring.fairness import fairness_report, gap_table
-from credit_scoring.monitoring.methodology import methodology_markdown, write_methodology
-from credit_scoring.monitoring.model_card import model_card
+from credit_scoring.modeling.train import Step, TrainConfig
+from credit_scoring.training.fairness import fairness_report, gap_table
+from credit_scoring.training.methodology import methodology_markdown, write_methodology
+from credit_scoring.training.model_card import model_card
+from credit_scoring.training.steps import TrainingOutcome, train_on_table
 
 
 @dataclass

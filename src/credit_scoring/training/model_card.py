@@ -9,7 +9,7 @@ import pandas as pd
 
 from credit_scoring.core import grades as scale
 from credit_scoring.modeling.evaluate import to_markdown
-from credit_scoring.monitoring.fairness import disparity, gap_table
+from credit_scoring.training.fairness import disparity, gap_table
 
 FAIRNESS_COLUMNS = [
     "group",

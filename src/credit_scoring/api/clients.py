@@ -1,0 +1,97 @@
+"""Client search, the client file, population statistics and recorded decisions: the
+database's records (``db/repo.py``) as the API's response models (``api/schemas.py``)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from credit_scoring.api import schemas as s
+from credit_scoring.db import models as m
+from credit_scoring.db import repo
+
+
+def _filter(filters: s.ClientFilters) -> repo.ClientFilter:
+    return repo.ClientFilter(**filters.model_dump())
+
+
+def search_clients(
+    session: Session,
+    *,
+    q: str | None,
+    filters: s.ClientFilters,
+    page: int,
+    page_size: int,
+    model_version: str,
+) -> s.ClientPage:
+    total, rows = repo.search_clients(
+        session,
+        q=q,
+        filters=_filter(filters),
+        page=page,
+        page_size=page_size,
+        model_version=model_version,
+    )
+    items = [s.ClientSummary.model_validate(r, from_attributes=True) for r in rows]
+    return s.ClientPage(items=items, total=total, page=page, page_size=page_size)
+
+
+def client_detail(session: Session, sk_id_curr: int) -> s.ClientDetail | None:
+    file = repo.client_detail(session, sk_id_curr)
+    if file is None:
+        return None
+    return s.ClientDetail(
+        sk_id_curr=file.client.sk_id_curr,
+        target=file.client.target,
+        personal=s.PersonalInfo.model_validate(file.client, from_attributes=True),
+        application=file.application,  # type: ignore[arg-type]
+        loans=[s.LoanOut.model_validate(x, from_attributes=True) for x in file.loans],
+        payments=s.PaymentSummary.model_validate(file.payments, from_attributes=True),
+        history=[s.MonthOut.model_validate(t, from_attributes=True) for t in file.history],
+    )
+
+
+def population_stats(
+    session: Session,
+    *,
+    filters: s.ClientFilters,
+    model_version: str,
+    client_id: int | None,
+    lang: str,
+) -> s.PopulationStats:
+    population = repo.population_stats(
+        session,
+        filters=_filter(filters),
+        model_version=model_version,
+        client_id=client_id,
+        lang=lang,
+    )
+    return s.PopulationStats(
+        filters=filters,
+        n_clients=population.n_clients,
+        default_rate=population.default_rate,
+        features=[
+            s.FeatureDistribution.model_validate(f, from_attributes=True)
+            for f in population.features
+        ],
+    )
+
+
+def decision_out(row: m.Decision) -> s.DecisionOut:
+    return s.DecisionOut.model_validate(row, from_attributes=True)
+
+
+def list_decisions(
+    session: Session,
+    *,
+    sk_id_curr: int | None,
+    page: int,
+    page_size: int,
+    username: str | None = None,
+) -> s.DecisionPage:
+    """Newest first; ``username`` keeps only the decisions that user recorded."""
+    total, rows = repo.list_decisions(
+        session, sk_id_curr=sk_id_curr, page=page, page_size=page_size, username=username
+    )
+    return s.DecisionPage(
+        items=[decision_out(r) for r in rows], total=total, page=page, page_size=page_size
+    )

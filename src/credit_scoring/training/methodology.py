@@ -1,0 +1,150 @@
+"""The methodology note, generated from a training run: markdown from the Jinja2 template
+``methodology.md.j2`` beside this module, then HTML."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markdown
+
+from credit_scoring.core import grades as scale
+from credit_scoring.modeling import imbalance
+from credit_scoring.modeling.evaluate import to_markdown
+from credit_scoring.training.model_card import (
+    fairness_markdown,
+    grades_markdown,
+    ks_markdown,
+    protected_markdown,
+)
+
+_CSS = (
+    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;line-height:1.45}"
+    "table{border-collapse:collapse;font-size:.85rem}td,th{border:1px solid #ccc;padding:.2rem .4rem}"
+    "img{max-width:100%}code{background:#f4f4f4}"
+)
+
+
+def _image(plots: dict[str, Path], name: str, out_dir: Path) -> str:
+    path = plots.get(name)
+    if path is None:
+        return ""
+    try:
+        rel = path.relative_to(out_dir)
+    except ValueError:
+        rel = path
+    return f"![{name}]({rel.as_posix()})"
+
+
+TRAIN_COMMAND = "credit-scoring train --data DIR"
+BENCH_COMMAND = "uv run python bench/bench_model_quality.py --budget-minutes 15"
+TEMPLATE = "methodology.md.j2"
+
+
+def _scorecard(outcome: Any) -> dict[str, Any] | None:
+    """The scorecard challenger's figures next to the champion's and its points table."""
+    table = outcome.table.set_index("candidate")
+    if "scorecard" not in table.index:
+        return None
+    cols = ["roc_auc", "gini", "ks", "cost_per_applicant", "ece"]
+    rows = table.loc[[n for n in ("scorecard", outcome.winner.name) if n in table.index], cols]
+    points = outcome.scorecard_points
+    return {
+        "figures": to_markdown(rows.reset_index()),
+        "points": (
+            to_markdown(
+                points[["characteristic", "bin", "share", "default_rate", "points"]], digits=3
+            )
+            if points is not None
+            else "_No points table._"
+        ),
+        "characteristics": points["characteristic"].nunique() if points is not None else 0,
+    }
+
+
+def _fmt(value: Any, spec: str) -> str:
+    return format(value, spec)
+
+
+@lru_cache(maxsize=1)
+def _template() -> jinja2.Template:
+    # markdown, not HTML: nothing to escape (write_methodology converts it afterwards)
+    env = jinja2.Environment(
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["fmt"] = _fmt
+    return env.from_string(
+        files("credit_scoring.training").joinpath(TEMPLATE).read_text(encoding="utf-8")
+    )
+
+
+def methodology_markdown(
+    outcome: Any,
+    *,
+    fairness: dict[str, Any],
+    data_summary: str,
+    settings: Any,
+    grades: Any = None,
+    protected: dict[str, Any] | None = None,
+) -> str:
+    """The note's markdown (template ``methodology.md.j2``); ``outcome`` is a
+    :class:`~credit_scoring.training.steps.TrainingOutcome`."""
+    plots = {p.stem: p for p in outcome.plots}
+    scorer = outcome.scorer
+    imbalance_rows = outcome.table[outcome.table["candidate"].str.startswith("lightgbm")]
+    return _template().render(
+        train_command=TRAIN_COMMAND,
+        bench_command=BENCH_COMMAND,
+        outcome=outcome,
+        m=outcome.metrics,
+        w=outcome.winner,
+        cfg=outcome.config,
+        settings=settings,
+        data_summary=data_summary,
+        img=lambda name: _image(plots, name, outcome.out_dir),
+        loan_terms=scorer.loan_terms,
+        derived_columns=", ".join(f"`{n}`" for n in scorer.derived),
+        strategies=", ".join(imbalance.describe(s) for s in imbalance.STRATEGIES),
+        kept_strategy=imbalance.describe(outcome.winner.imbalance),
+        imbalance_table=to_markdown(
+            imbalance_rows[["candidate", "roc_auc", "brier", "ece", "cost_per_applicant"]]
+        ),
+        results_table=to_markdown(outcome.table),
+        ks_tables={name: ks_markdown(table) for name, table in outcome.ks_tables.items()},
+        scale_description=scale.scale_description(),
+        grades_table=grades_markdown(grades) if grades is not None else "_Not computed._",
+        scorecard=_scorecard(outcome),
+        protected_section=protected_markdown(protected),
+        top_features=[
+            (
+                name,
+                outcome.metas[name].description_en if name in outcome.metas else name,
+                value,
+            )
+            for name, value in outcome.importance.head(10).items()
+        ],
+        similar_features=(", ".join(scorer.similarity.features) if scorer.similarity else "none"),
+        fairness_section=fairness_markdown(fairness),
+    )
+
+
+def write_methodology(md: str, out_dir: Path) -> tuple[Path, Path]:
+    """Write ``methodology.md`` and a self-contained-style ``methodology.html`` in ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    md_path = out_dir / "methodology.md"
+    md_path.write_text(md, encoding="utf-8")
+    body = markdown.markdown(md, extensions=["tables"])
+    html_path = out_dir / "methodology.html"
+    html_path.write_text(
+        f"<!doctype html><html lang='en'><meta charset='utf-8'>"
+        f"<title>Methodology note</title><style>{_CSS}</style><body>{body}</body></html>",
+        encoding="utf-8",
+    )
+    return md_path, html_path

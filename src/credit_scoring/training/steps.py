@@ -1,0 +1,343 @@
+"""One training run on a feature table, as named steps called in order: the labelled rows,
+the loan-term columns, the training matrix and its folds, the candidates, the winner, the
+reference with the protected attributes, the refit, the explanations, the scorecard's
+points, the run's metrics and parameters. The building blocks are in ``modeling``."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from credit_scoring.config import Settings
+from credit_scoring.explain.shap_values import global_plots, tree_contributions
+from credit_scoring.explain.similar import SimilarityIndex
+from credit_scoring.features.metadata import FeatureMeta, feature_set_version
+from credit_scoring.modeling import crossval, scorecard
+from credit_scoring.modeling import loan_terms as terms
+from credit_scoring.modeling.calibration import CalibrationResult
+from credit_scoring.modeling.evaluate import CandidateResult, comparison_table, ks_table, plot_all
+from credit_scoring.modeling.loan_terms import LoanTermModel
+from credit_scoring.modeling.scorer import ChampionScorer
+from credit_scoring.modeling.train import (
+    MIN_PRESENT,
+    Step,
+    TrainConfig,
+    by_cost,
+    candidate_result,
+    check_no_protected,
+    compare_candidates,
+    data_fingerprint,
+    fit_champion,
+    informative_columns,
+    monotone_constraints,
+    monotone_params,
+)
+
+KEY_COLUMNS = ("SK_ID_CURR", "TARGET")
+SIMILARITY_FEATURES = 8
+SHAP_SAMPLE = 2_000
+REFERENCE_NAME = "lightgbm_with_protected"
+
+
+@dataclass
+class TrainingOutcome:
+    """Everything a run produced: the registry logs it, the reports describe it."""
+
+    results: list[CandidateResult]
+    winner: CandidateResult
+    table: pd.DataFrame
+    scorer: ChampionScorer
+    calibration: CalibrationResult
+    importance: pd.Series
+    y: np.ndarray
+    ids: np.ndarray
+    metas: dict[str, FeatureMeta]
+    config: TrainConfig
+    out_dir: Path
+    data_fingerprint: str
+    feature_set_version: str
+    params: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    plots: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    # the champion's configuration trained with the protected attributes as extra inputs, on
+    # the same folds: what leaving them out costs (never served)
+    reference: CandidateResult | None = None
+    ks_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    scorecard_points: pd.DataFrame | None = None
+    monotone: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class TrainingData:
+    """The training matrix (informative, non-protected columns), outcomes, ids and folds."""
+
+    X: pd.DataFrame
+    y: np.ndarray
+    ids: np.ndarray
+    folds: crossval.Folds
+
+
+def labelled_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows with a TARGET; refuse a table without both classes."""
+    labelled = table[table["TARGET"].notna()].reset_index(drop=True)
+    if labelled.empty or labelled["TARGET"].nunique() < 2:
+        raise ValueError(
+            "the feature table has no labelled rows of both classes (TARGET 0 and 1): "
+            "training needs application_train with defaulters and repaid clients."
+        )
+    return labelled
+
+
+def add_loan_terms(
+    labelled: pd.DataFrame,
+    metas: dict[str, FeatureMeta],
+    loan_terms: LoanTermModel | None,
+    notes: list[str],
+) -> tuple[pd.DataFrame, dict[str, FeatureMeta], LoanTermModel | None]:
+    """The estimated loan term and rate as columns, when the table knows their inputs;
+    otherwise the table as it is and no loan-term model."""
+    if loan_terms is None:
+        return labelled, metas, None
+    needed = [*terms.INPUTS, terms.CASH_FLAG]
+    if set(needed) <= set(informative_columns(labelled[[c for c in needed if c in labelled]])):
+        return loan_terms.add_to(labelled), {**metas, **terms.METAS}, loan_terms
+    notes.append(
+        "loan term and rate not estimated: the table lacks known values of " + ", ".join(needed)
+    )
+    return labelled, metas, None
+
+
+def training_data(
+    labelled: pd.DataFrame, metas: dict[str, FeatureMeta], config: TrainConfig, notes: list[str]
+) -> TrainingData:
+    """The informative feature columns (none protected), the outcomes and the folds."""
+    X = labelled.drop(columns=list(KEY_COLUMNS))
+    kept = informative_columns(X)
+    if len(kept) < X.shape[1]:
+        notes.append(
+            f"{X.shape[1] - len(kept)} of {X.shape[1]} features left out: fewer than "
+            f"{MIN_PRESENT} known values or a single value among training clients."
+        )
+        X = X[kept]
+    y = labelled["TARGET"].to_numpy(dtype=int)
+    ids = labelled["SK_ID_CURR"].to_numpy(dtype=np.int64)
+    folds = crossval.make_folds(y, n_splits=config.n_folds, seed=config.seed)
+    check_no_protected(list(X.columns), metas)
+    return TrainingData(X=X, y=y, ids=ids, folds=folds)
+
+
+def choose_winner(results: list[CandidateResult]) -> CandidateResult:
+    """The LightGBM candidate of lowest business cost (then highest AUC)."""
+    return min((r for r in results if r.family == "lightgbm"), key=by_cost)
+
+
+def protected_reference(
+    data: TrainingData,
+    winner: CandidateResult,
+    protected: pd.DataFrame | None,
+    metas: dict[str, FeatureMeta],
+    *,
+    settings: Settings,
+    config: TrainConfig,
+    step: Step,
+) -> CandidateResult | None:
+    """The winner's configuration with sex and family status as extra inputs, on the same
+    folds (never served): what leaving them out costs. ``None`` without those columns."""
+    if protected is None or not protected.shape[1]:
+        return None
+    step("LightGBM with sex and family status as inputs (reference: the cost of leaving them out)")
+    extra = protected.reindex(data.ids).reset_index(drop=True)
+    extra.columns = [f"PROTECTED_{c}" for c in extra.columns]
+    params = {**winner.params, **monotone_params([*data.X.columns, *extra.columns], metas)}
+    run = crossval.booster_oof(
+        params,
+        pd.concat([data.X, extra], axis=1),
+        data.y,
+        data.folds,
+        strategy=winner.imbalance,
+        n_threads=config.n_threads,
+        seeds=winner.seeds or (config.seed,),
+    )
+    reference, _ = candidate_result(
+        REFERENCE_NAME, "lightgbm", winner.imbalance, run, data.y, data.folds, settings
+    )
+    return reference
+
+
+def explain_champion(
+    scorer: ChampionScorer, data: TrainingData, plots_dir: Path, config: TrainConfig
+) -> tuple[pd.Series, list[Path]]:
+    """Global TreeSHAP importance and plots on a sample; the champion's similar-clients
+    index on the most important numeric features."""
+    X = data.X
+    sample = X.sample(min(SHAP_SAMPLE, len(X)), random_state=config.seed)
+    contrib = tree_contributions(scorer.booster, scorer.frame(sample), num_threads=config.n_threads)
+    importance, shap_plots = global_plots(contrib, sample, plots_dir)
+    numeric_top = [n for n in importance.index if pd.api.types.is_numeric_dtype(X[n])]
+    scorer.similarity = SimilarityIndex(features=numeric_top[:SIMILARITY_FEATURES]).fit(
+        X, data.ids, data.y
+    )
+    return importance, shap_plots
+
+
+def run_metrics(
+    results: list[CandidateResult],
+    winner: CandidateResult,
+    calibration: CalibrationResult,
+    reference: CandidateResult | None,
+    y: np.ndarray,
+) -> dict[str, float]:
+    """The winner's out-of-fold metrics, with the raw calibration, the baseline's AUC and,
+    with a reference, what leaving the protected attributes out costs."""
+    baseline = next((r for r in results if r.name == "logistic_regression"), None)
+    metrics = {
+        **winner.metrics,
+        "brier_raw": calibration.brier_raw,
+        "ece_raw": calibration.ece_raw,
+        "baseline_roc_auc": baseline.metrics["roc_auc"] if baseline else float("nan"),
+        "n_train": float(len(y)),
+        "default_rate": float(y.mean()),
+    }
+    if reference is not None:
+        metrics["protected_roc_auc"] = reference.metrics["roc_auc"]
+        metrics["protected_auc_cost"] = reference.metrics["roc_auc"] - winner.metrics["roc_auc"]
+    return metrics
+
+
+def run_params(
+    winner: CandidateResult,
+    X: pd.DataFrame,
+    metas: dict[str, FeatureMeta],
+    *,
+    settings: Settings,
+    config: TrainConfig,
+    version: str,
+) -> dict[str, Any]:
+    """The run's parameters as MLflow logs them (the winner's LightGBM ones prefixed)."""
+    return {
+        "quick": config.quick,
+        "folds": config.n_folds,
+        "seed": config.seed,
+        "budget_minutes": config.budget_minutes,
+        "winner": winner.name,
+        "imbalance": winner.imbalance,
+        "calibration": winner.calibration,
+        "cost_fn": settings.cost_fn,
+        "cost_fp": settings.cost_fp,
+        "n_features": X.shape[1],
+        "feature_set_version": version,
+        "monotone_features": sum(1 for v in monotone_constraints(list(X.columns), metas) if v),
+        **{
+            f"lgbm_{k}": v
+            for k, v in winner.params.items()
+            if k not in ("verbosity", "objective", "metric", "monotone_constraints")
+        },
+    }
+
+
+def train_on_table(
+    table: pd.DataFrame,
+    metas: dict[str, FeatureMeta],
+    *,
+    settings: Settings,
+    config: TrainConfig,
+    step: Step = lambda _: None,
+    loan_terms: LoanTermModel | None = None,
+    protected: pd.DataFrame | None = None,
+) -> TrainingOutcome:
+    """The whole modelling pipeline on a feature table (rows with a TARGET only).
+
+    ``protected`` (numeric columns indexed by SK_ID_CURR: sex and family status encoded)
+    is never an input of the champion; with it, the champion's configuration is also
+    trained with those columns added, on the same folds, to measure what leaving them out
+    costs (``TrainingOutcome.reference``).
+
+    With a fitted ``loan_terms`` model its columns (estimated term and interest rate of the
+    loan) are added to the table and carried by the champion, which adds them when scoring.
+    """
+    started = time.perf_counter()
+    budget = crossval.Budget(config.budget_minutes)
+    labelled = labelled_rows(table)
+    notes: list[str] = []
+    # the table's columns as db load stores them (before the champion's derived ones)
+    version = feature_set_version([c for c in table.columns if c not in KEY_COLUMNS], metas)
+    labelled, metas, loan_terms = add_loan_terms(labelled, metas, loan_terms, notes)
+    data = training_data(labelled, metas, config, notes)
+    X, y = data.X, data.y
+    results, extras = compare_candidates(
+        X,
+        y,
+        data.folds,
+        settings=settings,
+        config=config,
+        budget=budget,
+        step=step,
+        notes=notes,
+        metas=metas,
+    )
+    winner = choose_winner(results)
+    calibration = extras["calibrations"][winner.name]
+    reference = protected_reference(
+        data, winner, protected, metas, settings=settings, config=config, step=step
+    )
+    step(f"Refitting {winner.name} on all {len(y):,} clients")
+    scorer = fit_champion(
+        X,
+        y,
+        data.ids,
+        winner,
+        extras["iterations"][winner.name],
+        calibration,
+        metas,
+        settings=settings,
+        config=config,
+        version=version,
+        loan_terms=loan_terms,
+    )
+
+    step("Explaining (TreeSHAP) and indexing similar clients")
+    out_dir = settings.reports_dir / "training" / time.strftime("%Y%m%d-%H%M%S")
+    plots_dir = out_dir / "plots"
+    importance, shap_plots = explain_champion(scorer, data, plots_dir, config)
+
+    step("Fitting the scorecard's points table on all clients")
+    points = scorecard.points_table(scorecard.fit_scorecard(X, y, metas), metas)
+    table_df = comparison_table(results)
+    plots = plot_all(
+        results, winner, y, plots_dir, cost_fn=settings.cost_fn, cost_fp=settings.cost_fp
+    )
+    return TrainingOutcome(
+        results=results,
+        winner=winner,
+        table=table_df,
+        scorer=scorer,
+        calibration=calibration,
+        importance=importance,
+        y=y,
+        ids=data.ids,
+        metas=metas,
+        config=config,
+        out_dir=out_dir,
+        data_fingerprint=data_fingerprint(labelled),
+        feature_set_version=version,
+        params=run_params(winner, X, metas, settings=settings, config=config, version=version),
+        metrics=run_metrics(results, winner, calibration, reference, y),
+        plots=plots + shap_plots,
+        notes=notes,
+        seconds=time.perf_counter() - started,
+        reference=reference,
+        ks_tables={r.name: ks_table(y, r.oof_probability) for r in results},
+        scorecard_points=points,
+        monotone={
+            c: v
+            for c, v in zip(X.columns, monotone_constraints(list(X.columns), metas), strict=True)
+            if v
+        },
+    )

@@ -1,0 +1,131 @@
+"""The methodology note's template (``training/methodology.md.j2``) renders every section
+of a run, its optional paragraphs only when they apply, and ships inside the package."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+
+from credit_scoring.config import Settings
+from credit_scoring.modeling.train import TrainConfig
+from credit_scoring.training.methodology import TEMPLATE, methodology_markdown, write_methodology
+
+SECTIONS = [
+    "# Methodology note — credit default model",
+    "## 1. Data",
+    "## 2. Features",
+    "## 3. Validation scheme",
+    "## 4. Class imbalance",
+    "## 5. Business cost and threshold",
+    "## 6. Results",
+    "## 6b. Rating grades and points",
+    "## 6c. Scorecard challenger",
+    "## 6d. Cost of leaving the protected attributes out",
+    "## 7. Calibration",
+    "## 8. Global interpretability",
+    "## 9. Local interpretability",
+    "## 10. Fairness",
+    "## 11. Limits and improvements",
+]
+
+
+def _outcome(tmp_path: Path, *, loan_terms: object = None, seeds: int = 1) -> SimpleNamespace:
+    columns = ["roc_auc", "gini", "ks", "cost_per_applicant", "ece", "brier"]
+    table = pd.DataFrame(
+        [
+            {"candidate": "lightgbm_none", **dict.fromkeys(columns, 0.7)},
+            {"candidate": "lightgbm_undersample", **dict.fromkeys(columns, 0.6)},
+        ]
+    )
+    metrics = {
+        "n_train": 1295.0,
+        "default_rate": 0.0812,
+        "threshold": 0.1234,
+        "cost_per_applicant": 0.5,
+        "cost_at_half": 0.8,
+        "cost_accept_all": 0.9,
+        "saving_vs_accept_all": 0.444,
+        "brier": 0.07,
+        "brier_raw": 0.08,
+        "ece": 0.01,
+        "ece_raw": 0.02,
+    }
+    return SimpleNamespace(
+        metrics=metrics,
+        winner=SimpleNamespace(name="lightgbm_none", imbalance="none", calibration="sigmoid"),
+        config=TrainConfig(quick=seeds == 1, bagging_seeds=seeds, n_threads=2),
+        plots=[tmp_path / "plots" / "calibration.png"],
+        out_dir=tmp_path,
+        importance=pd.Series({"EXT_SOURCE_2": 0.51234, "AMT_CREDIT": 0.1}),
+        metas={},
+        table=table,
+        notes=[],
+        scorer=SimpleNamespace(
+            loan_terms=loan_terms,
+            derived=["LOAN_TERM_MONTHS", "LOAN_RATE"],
+            model_columns=["EXT_SOURCE_2", "AMT_CREDIT"],
+            similarity=SimpleNamespace(features=["EXT_SOURCE_2"]),
+        ),
+        ks_tables={"lightgbm_none": pd.DataFrame({"decile": [1, 2], "lift": [2.0, 0.5]})},
+        data_fingerprint="abc123",
+        seconds=84.0,
+        feature_set_version="v1",
+        monotone={"EXT_SOURCE_2": -1},
+        scorecard_points=None,
+    )
+
+
+def _note(outcome: SimpleNamespace) -> str:
+    return methodology_markdown(
+        outcome,
+        fairness={},
+        data_summary="Folder `data`.",
+        settings=Settings(cost_fn=10, cost_fp=1),  # type: ignore[call-arg]
+    )
+
+
+def test_every_section_in_order_with_the_run_figures(tmp_path: Path) -> None:
+    note = _note(_outcome(tmp_path))
+    positions = [note.index(s) for s in SECTIONS]
+    assert positions == sorted(positions)
+    assert note.startswith("# Methodology note")
+    assert "data fingerprint `abc123`, 1.4\nminutes, quick mode._" in note
+    assert "Training rows: 1,295 clients with a known outcome; defaulters 8.12%." in note
+    assert "**0.1234**" in note and "| threshold 0.5 | 0.8000 |" in note
+    assert "Saving versus accepting everyone: 44.4%." in note
+    assert "Cost of a false negative (a defaulter accepted): 10;" in note
+    assert "Notes from the run:\n- none\n\n## 4." in note
+    assert (
+        "| EXT_SOURCE_2 | EXT_SOURCE_2 | 0.5123 |\n| AMT_CREDIT | AMT_CREDIT | 0.1000 |\n\n" in note
+    )
+    assert "![calibration](plots/calibration.png)" in note
+    assert "**lightgbm_none**\n\n| decile | lift |" in note
+    assert "_The scorecard challenger did not run._\n\n## 6d." in note
+    assert "_Not computed._" in note
+    assert "most important features (EXT_SOURCE_2)" in note
+    assert "The application gives the credit" not in note  # no loan-term model
+    assert "averaged" not in note and "average of" not in note  # one seed
+    assert "{{" not in note and "{%" not in note
+
+
+def test_optional_paragraphs_appear_when_they_apply(tmp_path: Path) -> None:
+    outcome = _outcome(tmp_path, loan_terms=SimpleNamespace(n_contracts=12345), seeds=3)
+    outcome.notes = ["knn skipped"]
+    note = _note(outcome)
+    assert "A regression learned on 12,345 past cash and" in note
+    assert "the credit (`LOAN_TERM_MONTHS`, `LOAN_RATE`) to every table it" in note
+    assert "narrow it.\n\nThe application gives" in note
+    assert "see the same columns.\n\n## 3. Validation scheme" in note
+    assert "the average of 3 boosters trained with other seeds" in note
+    assert "full mode._" in note
+    assert "Notes from the run:\n- knn skipped\n\n## 4." in note
+
+
+def test_the_template_ships_in_the_package_and_the_note_becomes_html(tmp_path: Path) -> None:
+    assert files("credit_scoring.training").joinpath(TEMPLATE).is_file()
+    md, html = write_methodology(_note(_outcome(tmp_path)), tmp_path / "out")
+    assert md.read_text(encoding="utf-8").startswith("# Methodology note")
+    assert "<h2>10. Fairness</h2>" in html.read_text(encoding="utf-8")
