@@ -1,7 +1,7 @@
 """The ``Examples`` sections of the numpydoc docstrings run and give what they show.
 
-Only the packages whose docstrings ruff checks (``modeling/``, ``training/``; see
-docs/architecture.md, "Docstrings") are collected: a module is tested when it has an
+Only the packages whose docstrings ruff checks (``modeling/``, ``training/``,
+``api/services/``; see docs/architecture.md, "Docstrings") are collected: a module is tested when it has an
 example, so a new example is tested without editing this file.
 """
 
@@ -16,7 +16,7 @@ import pytest
 import credit_scoring
 
 PACKAGE = Path(credit_scoring.__file__).parent
-DOCUMENTED = ("modeling", "training")
+DOCUMENTED = ("modeling", "training", "api/services")
 
 
 def _modules_with_examples() -> list[str]:
@@ -24,7 +24,8 @@ def _modules_with_examples() -> list[str]:
     for sub in DOCUMENTED:
         for path in sorted((PACKAGE / sub).glob("*.py")):
             if ">>> " in path.read_text(encoding="utf-8"):
-                names.append(f"credit_scoring.{sub}.{path.stem}")
+                package = f"credit_scoring.{sub.replace('/', '.')}"
+                names.append(package if path.stem == "__init__" else f"{package}.{path.stem}")
     return names
 
 

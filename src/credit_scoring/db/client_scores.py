@@ -22,15 +22,47 @@ class FeatureSetMissingError(LookupError):
 
 @dataclass(frozen=True)
 class FeatureSetInfo:
+    """A stored feature set: what decodes its vectors.
+
+    Attributes
+    ----------
+    version : str
+        The feature set's version: the id of the definitions its vectors were built with.
+    columns : list of str
+        The columns of its vectors, in their stored order.
+    categories : dict of str to list of str
+        The categories of each categorical column, in code order.
+    """
+
     version: str
     columns: list[str]
     categories: dict[str, list[str]]
 
 
 def feature_set_for(session: Session, scorer: Scorer) -> FeatureSetInfo:
-    """The stored feature set ``scorer`` was trained on: the same version (same column
-    definitions). A model without a recorded version (older, or a test double) gets the
-    newest stored set that has every column it needs."""
+    """The stored feature set ``scorer`` was trained on.
+
+    The same version (same column definitions). A model without a recorded version
+    (older, or a test double) gets the newest stored set that has every column it needs.
+
+    Parameters
+    ----------
+    session : Session
+        The database session.
+    scorer : Scorer
+        The model; its ``feature_set_version``, else its ``feature_names``, are matched.
+
+    Returns
+    -------
+    FeatureSetInfo
+        The matching set's version, columns and categories.
+
+    Raises
+    ------
+    FeatureSetMissingError
+        No stored set has the model's version, or (without a version) every column it
+        needs; the message says what to run.
+    """
     wanted = scorer.feature_set_version
     if wanted:
         row = session.get(m.FeatureSet, wanted)
@@ -53,7 +85,31 @@ def feature_set_for(session: Session, scorer: Scorer) -> FeatureSetInfo:
 
 
 def refresh_client_scores(engine: Engine, scorer: Scorer, *, chunk: int = 5_000) -> int:
-    """Store ``scorer``'s probability for every client with a vector of its feature set."""
+    """Store ``scorer``'s probability for every client with a vector of its feature set.
+
+    In one transaction: the model version's previous scores are deleted, then the vectors
+    are read, scored and inserted ``chunk`` at a time, with the model's threshold.
+
+    Parameters
+    ----------
+    engine : Engine
+        The database.
+    scorer : Scorer
+        The model whose scores are stored, under its ``model_version``.
+    chunk : int, default=5_000
+        Vectors read, scored and inserted at a time.
+
+    Returns
+    -------
+    int
+        The number of clients scored.
+
+    Raises
+    ------
+    FeatureSetMissingError
+        No stored feature set matches the model (:func:`feature_set_for`); nothing is
+        changed.
+    """
     sessions = sessionmaker(engine)
     names = list(scorer.feature_names)
     with sessions() as session, session.begin():

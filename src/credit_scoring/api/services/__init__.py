@@ -28,7 +28,26 @@ from credit_scoring.modeling.contracts import Scorer
 
 @dataclass(frozen=True)
 class Services:
-    """What the routes use, built once per champion."""
+    """What the routes use, built once per champion (by :func:`build_services`).
+
+    Attributes
+    ----------
+    features : FeatureStore
+        The champion's stored feature set and clients' vectors; present without a champion
+        too (``/health`` asks it why stored clients cannot be scored).
+    scores : ScoreService or None
+        Scores of a feature row, an application, a stored client; None without a champion.
+    explainer : Explainer or None
+        A stored client's contributions; None without a champion.
+    similar : SimilarClients or None
+        Nearest training clients; None without a champion.
+    what_if : WhatIf or None
+        Scores of a changed application; None without a champion.
+    model_error : str or None
+        Why no champion is loaded (the routes that need one answer 503 with it), or None.
+    responses : LRU
+        Ready-made route responses (model report, population), keyed with the model version.
+    """
 
     features: FeatureStore
     scores: ScoreService | None
@@ -40,10 +59,12 @@ class Services:
 
     @property
     def scorer(self) -> Scorer | None:
+        """The champion scorer, or None when no champion is loaded."""
         return self.scores.scorer if self.scores else None
 
     @property
     def version(self) -> str:
+        """The champion's model version, or ``""`` when no champion is loaded."""
         return self.scores.version if self.scores else ""
 
 
@@ -55,7 +76,30 @@ def build_services(
     metas: dict[str, FeatureMeta] | None = None,
     cache_size: int = 50_000,
 ) -> Services:
-    """The services of one champion (or none: ``model_error`` says why)."""
+    """The services of one champion (or none: ``model_error`` says why).
+
+    Without a champion only the feature store is built; the other services are None and
+    the routes that need them answer 503 with ``model_error``.
+
+    Parameters
+    ----------
+    scorer : Scorer or None
+        The champion, or None when it could not be loaded.
+    sessions : sessionmaker of Session
+        Database sessions, for scores read outside a request's session.
+    model_error : str, optional
+        Why ``scorer`` is None (shown by the routes and ``/health``).
+    metas : dict of str to FeatureMeta, optional
+        Plain-words metadata of the features (descriptions, groups, sources); by default
+        none: explanations then fall back to the scorer's own and to the column names.
+    cache_size : int, default=50_000
+        Entries of the feature-vector cache and of the stored clients' score cache.
+
+    Returns
+    -------
+    Services
+        The services, wired to share one feature store.
+    """
     metas = metas or {}
     features = FeatureStore(scorer, metas, cache_size=cache_size)
     if scorer is None:

@@ -14,7 +14,18 @@ from credit_scoring.modeling.contracts import Scorer
 
 
 class Explainer:
-    """Every feature's contribution to a stored client's score, largest first."""
+    """Every feature's contribution to a stored client's score, largest first.
+
+    Parameters
+    ----------
+    scorer : Scorer
+        The champion, whose exact contributions (log-odds) are shown.
+    features : FeatureStore
+        Where the stored client's feature vector is read.
+    metas : dict of str to FeatureMeta
+        Plain-words metadata of the features; a column it lacks takes the scorer's own
+        (its derived columns), then its name.
+    """
 
     def __init__(
         self, scorer: Scorer, features: FeatureStore, metas: dict[str, FeatureMeta]
@@ -24,6 +35,33 @@ class Explainer:
         self.metas = metas
 
     def explanation(self, session: Session, sk_id_curr: int, lang: str) -> s.ExplanationOut:
+        """A stored client's contributions, feature by feature, largest in absolute value first.
+
+        The contributions are the champion's exact TreeSHAP values in log-odds (before
+        calibration): with the bias they sum to the raw score. Each carries the feature's
+        value, including the columns the champion derives itself (estimated loan term and
+        rate), and its description and group in ``lang``.
+
+        Parameters
+        ----------
+        session : Session
+            The database session the client's vector is read with.
+        sk_id_curr : int
+            The stored client.
+        lang : {"fr", "en"}
+            Language of the features' descriptions.
+
+        Returns
+        -------
+        ExplanationOut
+            The client, the model version, the bias and every contribution but the bias.
+
+        Raises
+        ------
+        NotFoundError
+            The client, its feature vector or the champion's feature set is not stored
+            (from :meth:`FeatureStore.client`).
+        """
         names = self.scorer.feature_names
         features = model_frame(self.features.client(session, sk_id_curr), list(names))
         contrib = self.scorer.contributions(features).iloc[0]
@@ -55,7 +93,25 @@ class Explainer:
 
 
 def plain(value: Any) -> float | str | None:
-    """A feature value as JSON shows it: a number, a category's label, or None if missing."""
+    """A feature value as JSON shows it: a number, a category's label, or None if missing.
+
+    Parameters
+    ----------
+    value : object
+        A cell of a feature frame: a Python or NumPy number, a category, None or NaN.
+
+    Returns
+    -------
+    float, str or None
+        A float for a number (booleans and other values give their text), None for a
+        missing one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> plain(np.int64(3)), plain(float("nan")), plain("Cash loans"), plain(None)
+    (3.0, None, 'Cash loans', None)
+    """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     if isinstance(value, np.generic):

@@ -21,26 +21,65 @@ from credit_scoring.modeling.contracts import Scorer
 
 
 class NotFoundError(LookupError):
-    """A client (or its feature vector) is not in the database; the message says what to do."""
+    """A client (or its feature vector) is not in the database; the message says what to do.
+
+    The app answers it with 404 and the message as ``detail``.
+    """
 
 
 def load_feature_metadata() -> dict[str, FeatureMeta]:
-    """Plain-words metadata of the features (descriptions, groups, sources)."""
+    """Plain-words metadata of the features (descriptions, groups, sources).
+
+    The app's lifespan loads them once and hands them to :func:`build_services`.
+
+    Returns
+    -------
+    dict of str to FeatureMeta
+        The metadata of every feature, by column name.
+    """
     from credit_scoring.features.build import feature_metadata
 
     return feature_metadata()
 
 
 def application_features(application: dict) -> pd.DataFrame:
-    """The feature row of one application without history (the online row-level path)."""
+    """The feature row of one application without history (the online row-level path).
+
+    Parameters
+    ----------
+    application : dict
+        The application in Kaggle's column names (``application_train.csv``); a column
+        left out is read as missing.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``SK_ID_CURR``, ``TARGET`` and every feature, the history features
+        missing.
+    """
     from credit_scoring.features.build import build_features_for_frames
 
     return build_features_for_frames({"application": pd.DataFrame([application])})
 
 
 def model_frame(features: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """The model's columns of a feature row (the row itself when it has no others, or when
-    it lacks some: the scorer then says which)."""
+    """The model's columns of a feature row.
+
+    The row itself when it has exactly those columns in that order (no copy), or when it
+    lacks some: the scorer then says which.
+
+    Parameters
+    ----------
+    features : DataFrame
+        A feature row (or table).
+    names : list of str
+        The model's columns (:attr:`Scorer.feature_names`).
+
+    Returns
+    -------
+    DataFrame
+        ``features[names]``, or ``features`` itself as above.
+    """
     columns = features.columns
     if len(columns) == len(names) and list(columns) == names:
         return features
@@ -48,7 +87,24 @@ def model_frame(features: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 
 
 class FeatureStore:
-    """Stored feature vectors of the champion's feature set, read once per client (cached)."""
+    """Stored feature vectors of the champion's feature set, read once per client (cached).
+
+    Parameters
+    ----------
+    scorer : Scorer or None
+        The champion; None when none is loaded (:meth:`problem` then says nothing, and
+        the lookups raise :class:`NotFoundError`).
+    metas : dict of str to FeatureMeta, optional
+        Plain-words metadata of the features: their ``source`` says which are application
+        features (:meth:`with_application`).
+    cache_size : int, default=50_000
+        Clients' vectors kept in :attr:`vectors`.
+
+    Attributes
+    ----------
+    vectors : LRU
+        Clients' feature rows, keyed by client and model version.
+    """
 
     def __init__(
         self,
@@ -67,7 +123,25 @@ class FeatureStore:
         return self.scorer.model_version if self.scorer else ""
 
     def feature_set(self, session: Session) -> FeatureSetInfo:
-        """The stored feature set the champion was trained on (read once)."""
+        """The stored feature set the champion was trained on (read once).
+
+        Parameters
+        ----------
+        session : Session
+            The database session of the first read; later calls return the cached set.
+
+        Returns
+        -------
+        FeatureSetInfo
+            The set's version, columns and categories
+            (:func:`~credit_scoring.db.client_scores.feature_set_for`).
+
+        Raises
+        ------
+        NotFoundError
+            No champion is loaded, or no stored feature set matches it (the message says
+            what to run). A failure is not cached: the next call reads again.
+        """
         if self._info is None:
             if self.scorer is None:
                 raise NotFoundError("No champion model is loaded: no feature set to serve.")
@@ -78,7 +152,19 @@ class FeatureStore:
         return self._info
 
     def problem(self, session: Session) -> str | None:
-        """Why stored clients cannot be scored with this champion, or None (for ``/health``)."""
+        """Why stored clients cannot be scored with this champion, or None (for ``/health``).
+
+        Parameters
+        ----------
+        session : Session
+            The database session the feature set is read with.
+
+        Returns
+        -------
+        str or None
+            The message of the :class:`NotFoundError` of :meth:`feature_set`; None when the
+            set is found, or when no champion is loaded (``model_error`` says that).
+        """
         if self.scorer is None:
             return None
         try:
@@ -88,7 +174,30 @@ class FeatureStore:
         return None
 
     def client(self, session: Session, sk_id_curr: int) -> pd.DataFrame:
-        """A stored client's feature row (``attrs["vector_sha"]``: which stored vector)."""
+        """A stored client's feature row (``attrs["vector_sha"]``: which stored vector).
+
+        The vector of the champion's feature set, decoded (categoricals restored) and cached
+        per client and model version: a cached row is returned as is, not copied.
+
+        Parameters
+        ----------
+        session : Session
+            The database session the vector is read with (on a cache miss).
+        sk_id_curr : int
+            The stored client.
+
+        Returns
+        -------
+        DataFrame
+            One row in the feature set's columns; ``attrs["vector_sha"]`` is the id of the
+            stored vector (the score log points to it).
+
+        Raises
+        ------
+        NotFoundError
+            The client does not exist, has no vector of the champion's feature set, or no
+            feature set matches the champion.
+        """
 
         def make() -> pd.DataFrame:
             info = self.feature_set(session)
@@ -112,9 +221,24 @@ class FeatureStore:
         return self.vectors.get_or((sk_id_curr, self._model_version), make)
 
     def with_application(self, stored: pd.DataFrame, rebuilt: pd.DataFrame) -> pd.DataFrame:
-        """A stored client's features with those of an application replaced by ``rebuilt``'s:
-        application features come from the (new or changed) application, history features
-        stay as stored. Returns a new frame (``stored``'s columns, in its order)."""
+        """A stored client's features with those of an application replaced by ``rebuilt``'s.
+
+        Application features come from the (new or changed) application, history features
+        stay as stored. A column counts as an application feature when its metadata's
+        source is an application table, or when it has no metadata.
+
+        Parameters
+        ----------
+        stored : DataFrame
+            The stored client's feature row (:meth:`client`); not modified.
+        rebuilt : DataFrame
+            The feature row of the application (:func:`application_features`).
+
+        Returns
+        -------
+        DataFrame
+            A new frame: ``stored``'s columns, in its order, and its ``attrs``.
+        """
         names = [
             name
             for name in rebuilt.columns
@@ -131,7 +255,25 @@ class FeatureStore:
 
 
 def require_client(session: Session, sk_id_curr: int) -> m.Client:
-    """The stored client, or :class:`NotFoundError`."""
+    """The stored client, or :class:`NotFoundError`.
+
+    Parameters
+    ----------
+    session : Session
+        The database session.
+    sk_id_curr : int
+        The client's id.
+
+    Returns
+    -------
+    Client
+        The client's row.
+
+    Raises
+    ------
+    NotFoundError
+        No client has this id.
+    """
     client = session.get(m.Client, sk_id_curr)
     if client is None:
         raise NotFoundError(f"Client {sk_id_curr} does not exist.")

@@ -11,13 +11,46 @@ from credit_scoring.modeling.contracts import Scorer
 
 
 class SimilarClients:
-    """The ``k`` training clients closest to a stored client, and their default rate."""
+    """The ``k`` training clients closest to a stored client, and their default rate.
+
+    Parameters
+    ----------
+    scorer : Scorer
+        The champion, whose index of training clients is searched.
+    features : FeatureStore
+        Where the stored client's feature vector is read.
+    """
 
     def __init__(self, scorer: Scorer, features: FeatureStore) -> None:
         self.scorer = scorer
         self.features = features
 
     def similar(self, session: Session, sk_id_curr: int, k: int) -> s.SimilarOut:
+        """A stored client's ``k`` nearest training clients and their observed default rate.
+
+        The client itself is left out when it is one of the training clients found.
+
+        Parameters
+        ----------
+        session : Session
+            The database session the client's vector is read with.
+        sk_id_curr : int
+            The stored client.
+        k : int
+            Number of neighbours.
+
+        Returns
+        -------
+        SimilarOut
+            At most ``k`` neighbours, nearest first, with their distance and outcome; the
+            default rate is the mean outcome of those whose outcome is known (None if none).
+
+        Raises
+        ------
+        NotFoundError
+            The client, its feature vector or the champion's feature set is not stored
+            (from :meth:`FeatureStore.client`).
+        """
         features = model_frame(
             self.features.client(session, sk_id_curr), list(self.scorer.feature_names)
         )

@@ -13,13 +13,46 @@ from credit_scoring.db.load import application_dict
 
 
 class WhatIf:
-    """The baseline score and the score of a changed application, side by side."""
+    """The baseline score and the score of a changed application, side by side.
+
+    Parameters
+    ----------
+    scores : ScoreService
+        The champion's scores (the baseline comes from its cache).
+    features : FeatureStore
+        Where the stored client's feature vector is read.
+    """
 
     def __init__(self, scores: ScoreService, features: FeatureStore) -> None:
         self.scores = scores
         self.features = features
 
     def what_if(self, session: Session, sk_id_curr: int, body: s.WhatIfIn) -> s.WhatIfOut:
+        """A stored client's score and the score with their application changed.
+
+        The stored application is changed as ``body`` asks (:func:`what_if_changes`) and
+        its features rebuilt; the history features stay as stored
+        (:meth:`FeatureStore.with_application`). Nothing is written to the database.
+
+        Parameters
+        ----------
+        session : Session
+            The database session the client is read with.
+        sk_id_curr : int
+            The stored client.
+        body : WhatIfIn
+            The changes, and the language of the reasons.
+
+        Returns
+        -------
+        WhatIfOut
+            The baseline score, the scenario's score and the Kaggle columns changed.
+
+        Raises
+        ------
+        NotFoundError
+            The client, its feature vector or the champion's feature set is not stored.
+        """
         client = require_client(session, sk_id_curr)
         baseline = self.scores.client(session, sk_id_curr, body.lang).out
         application = application_dict(client)
@@ -35,6 +68,33 @@ class WhatIf:
 
 
 def what_if_changes(application: dict[str, Any], body: s.WhatIfIn) -> dict[str, float]:
+    """The Kaggle columns a what-if changes, with their new values.
+
+    An annuity given is taken as is; without one, a term gives the annuity
+    ``credit / term_months`` (rounded to the cent), with the new credit if one is given,
+    else the stored one (no annuity when neither is a number).
+
+    Parameters
+    ----------
+    application : dict of str to object
+        The stored application in Kaggle's columns (not modified).
+    body : WhatIfIn
+        The changes asked for; a field left out keeps the stored value.
+
+    Returns
+    -------
+    dict of str to float
+        ``AMT_CREDIT``, ``AMT_GOODS_PRICE``, ``AMT_INCOME_TOTAL`` and ``AMT_ANNUITY``, for
+        those that change.
+
+    Examples
+    --------
+    >>> from credit_scoring.api.schemas import WhatIfIn
+    >>> what_if_changes({"AMT_CREDIT": 12_000.0}, WhatIfIn(term_months=24))
+    {'AMT_ANNUITY': 500.0}
+    >>> what_if_changes({"AMT_CREDIT": 12_000.0}, WhatIfIn(amount_credit=6_000, term_months=24))
+    {'AMT_CREDIT': 6000.0, 'AMT_ANNUITY': 250.0}
+    """
     changes: dict[str, float] = {}
     if body.amount_credit is not None:
         changes["AMT_CREDIT"] = body.amount_credit
