@@ -52,10 +52,11 @@ def percentiles_of(values: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
     high = np.searchsorted(quantiles, values, side="right")
     # the value is one of the percentiles (e.g. the many zeros of a count): half the ties
     tied = 100.0 * (low + high - 1) / 2 / last
-    below, above = quantiles[np.clip(low - 1, 0, last)], quantiles[np.clip(low, 0, last)]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        step = (values - below) / (above - below)
-        inside = 100.0 * (low - 1 + step) / last
+    below = quantiles[np.minimum(np.maximum(low - 1, 0), last)]
+    above = quantiles[np.minimum(low, last)]
+    gap = above - below  # > 0 wherever the value falls strictly between two percentiles
+    step = (values - below) / np.where(gap > 0, gap, 1.0)
+    inside = 100.0 * (low - 1 + step) / last
     return np.where(high > low, tied, np.where(low == 0, 0.0, np.where(low > last, 100.0, inside)))
 
 
@@ -120,6 +121,8 @@ def position_phrases(percentiles: np.ndarray, lang: Lang = "fr") -> np.ndarray:
     """:func:`position_phrase` of many percentiles at once (an object array of texts): the
     phrase depends only on a tenth of the population, so it is worded once per tenth."""
     p = np.asarray(percentiles, dtype=float)
+    if p.size == 1:
+        return np.array([position_phrase(float(p[0]), lang)], dtype=object)
     high, low = p >= 60, p <= 40
     key = np.where(high, p // 10 * 10, np.where(low, 1000 + (100 - p) // 10 * 10, -1.0)).astype(int)
     keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
@@ -427,31 +430,31 @@ class ReasonBuilder:
         rows, direction, _ = where
         entry = self.catalogue[self.codes[k]]
         groups = self.code_groups[k]
-        mine = out.resolved[np.ix_(rows, groups)] == k
+        mine = out.resolved[rows[:, None], groups] == k
         out.group[where] = groups[np.argmax(mine, axis=1)]  # first group of the fact
         if entry.absence:
             out.text[where] = entry.label(lang)
             return
         members = self.code_features[k]
         usable = (
-            (out.resolved[np.ix_(rows, self.group_of[members])] == k)
-            & ~np.isnan(values[np.ix_(rows, members)])
+            (out.resolved[rows[:, None], self.group_of[members]] == k)
+            & ~np.isnan(values[rows[:, None], members])
             & self.quotable[members]
         )
         sign = np.where(direction == 0, 1.0, -1.0)[:, None]
-        strength = np.where(usable, sign * contrib[np.ix_(rows, members)], -np.inf)
+        strength = np.where(usable, sign * contrib[rows[:, None], members], -np.inf)
         lead = members[np.argmax(strength, axis=1)]
         quoted = usable.any(axis=1)
         out.text[where] = entry.missing(lang)
         lead_group = self.group_of[lead]
-        for g in np.unique(lead_group[quoted]):
+        for g in _distinct(lead_group[quoted]):
             at = np.flatnonzero(quoted & (lead_group == g))
             cell = (rows[at], where[1][at], where[2][at])
             out.group[cell] = g
             if int(g) in self.categorical:
                 self._word_category(int(g), entry, cell, values, out, lang)
                 continue
-            for j in np.unique(lead[at]):
+            for j in _distinct(lead[at]):
                 sub = at[lead[at] == j]
                 cell = (rows[sub], where[1][sub], where[2][sub])
                 out.text[cell], out.value[cell] = self._quote(
@@ -470,13 +473,13 @@ class ReasonBuilder:
         """A one-hot categorical fact names the client's category ('Type de revenu :
         retraité'), or says it is missing when no flag of the group is set."""
         flags = self.flag_members[g]
-        active = values[np.ix_(cell[0], flags)] == 1.0
+        active = values[cell[0][:, None], flags] == 1.0
         found = active.any(axis=1)
         first = flags[np.argmax(active, axis=1)]
         sep = " : " if lang == "fr" else ": "
         texts, words = np.empty(len(first), dtype=object), np.empty(len(first), dtype=object)
         texts[:], words[:] = entry.missing(lang), None
-        for j in np.unique(first[found]):
+        for j in _distinct(first[found]):
             head, label = _split_label(self.metas[self.feature_names[j]].description(lang), lang)
             at = found & (first == j)
             texts[at], words[at] = f"{head}{sep}{label}", label
@@ -503,8 +506,12 @@ class ReasonBuilder:
             texts[:] = [_french(reason_text(meta, v, scale, lang), lang) for v in shown]
             return texts, shown
         # distinct bit patterns: -0.0 and 0.0 are worded apart, as one by one
-        bits, inverse = np.unique(np.ascontiguousarray(column).view(np.int64), return_inverse=True)
-        distinct = bits.view(float)
+        if len(column) == 1:  # one client (online): nothing to share
+            distinct, inverse = column, np.zeros(1, dtype=int)
+        else:
+            bits = np.ascontiguousarray(column).view(np.int64)
+            bits, inverse = np.unique(bits, return_inverse=True)
+            distinct = bits.view(float)
         words = [format_value(float(v), meta.unit, lang) for v in distinct]
         head = _french(f"{meta.description(lang)}: ", lang)
         if scale is not None and meta.unit not in ("flag", "category") and scale[0] < scale[-1]:
@@ -546,6 +553,11 @@ class ReasonBuilder:
             totals=totals,
             resolved=resolved,
         ).reasons(0)
+
+
+def _distinct(a: np.ndarray) -> np.ndarray:
+    """``np.unique(a)``, without its cost on the few entries of one client."""
+    return np.unique(a) if len(a) > 16 else np.array(sorted(set(a.tolist())), dtype=a.dtype)
 
 
 def _french(text: str, lang: Lang) -> str:
