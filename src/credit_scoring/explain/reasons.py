@@ -270,12 +270,6 @@ class ReasonBuilder:
         for g, p in enumerate(self.group_presence):
             if p >= 0:
                 self.presence_matrix[self.members[g], p] = 1.0
-        n_groups, n_codes = len(self.groups), len(self.codes)
-        self.fact_onehot = np.zeros((n_groups, n_codes))
-        self.fact_onehot[np.arange(n_groups), self.fact] = 1.0
-        self.switch = np.zeros((n_groups, n_codes))  # absent minus fact, for absent groups
-        self.switch[np.arange(n_groups), self.absent] += 1.0
-        self.switch[np.arange(n_groups), self.fact] -= 1.0
         self.categorical = {
             g: True
             for g, name in enumerate(self.groups)
