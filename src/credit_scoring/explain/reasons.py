@@ -9,7 +9,8 @@ formatted by unit, and where that value stands among the training population.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -42,19 +43,26 @@ def population_quantiles(X: pd.DataFrame) -> dict[str, np.ndarray]:
     return out
 
 
+def percentiles_of(values: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
+    """Share of the population (in %) below each of ``values``: interpolated, ties counted
+    half (the one definition; :func:`percentile_of` is its one-value case)."""
+    values = np.asarray(values, dtype=float)
+    last = len(quantiles) - 1
+    low = np.searchsorted(quantiles, values, side="left")
+    high = np.searchsorted(quantiles, values, side="right")
+    # the value is one of the percentiles (e.g. the many zeros of a count): half the ties
+    tied = 100.0 * (low + high - 1) / 2 / last
+    below = quantiles[np.minimum(np.maximum(low - 1, 0), last)]
+    above = quantiles[np.minimum(low, last)]
+    gap = above - below  # > 0 wherever the value falls strictly between two percentiles
+    step = (values - below) / np.where(gap > 0, gap, 1.0)
+    inside = 100.0 * (low - 1 + step) / last
+    return np.where(high > low, tied, np.where(low == 0, 0.0, np.where(low > last, 100.0, inside)))
+
+
 def percentile_of(value: float, quantiles: np.ndarray) -> float:
     """Share of the population (in %) below ``value``: interpolated, ties counted half."""
-    last = len(quantiles) - 1
-    low = int(np.searchsorted(quantiles, value, side="left"))
-    high = int(np.searchsorted(quantiles, value, side="right"))
-    if high > low:  # the value is one of the percentiles (e.g. the many zeros of a count)
-        return 100.0 * (low + high - 1) / 2 / last
-    if low == 0:
-        return 0.0
-    if low > last:
-        return 100.0
-    step = (value - quantiles[low - 1]) / (quantiles[low] - quantiles[low - 1])
-    return float(100.0 * (low - 1 + step) / last)
+    return float(percentiles_of(np.array([value], dtype=float), quantiles)[0])
 
 
 def _number(value: float, lang: Lang, decimals: int = 0) -> str:
@@ -107,6 +115,19 @@ def position_phrase(percentile: float, lang: Lang = "fr") -> str:
             else f"lower than {share}% of clients"
         )
     return "proche du client médian" if lang == "fr" else "close to the median client"
+
+
+def position_phrases(percentiles: np.ndarray, lang: Lang = "fr") -> np.ndarray:
+    """:func:`position_phrase` of many percentiles at once (an object array of texts): the
+    phrase depends only on a tenth of the population, so it is worded once per tenth."""
+    p = np.asarray(percentiles, dtype=float)
+    if p.size == 1:
+        return np.array([position_phrase(float(p[0]), lang)], dtype=object)
+    high, low = p >= 60, p <= 40
+    key = np.where(high, p // 10 * 10, np.where(low, 1000 + (100 - p) // 10 * 10, -1.0)).astype(int)
+    keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    words = np.array([position_phrase(float(p[i]), lang) for i in first], dtype=object)
+    return words[inverse.reshape(-1)] if len(keys) else np.array([], dtype=object)
 
 
 def reason_text(
@@ -249,12 +270,6 @@ class ReasonBuilder:
         for g, p in enumerate(self.group_presence):
             if p >= 0:
                 self.presence_matrix[self.members[g], p] = 1.0
-        n_groups, n_codes = len(self.groups), len(self.codes)
-        self.fact_onehot = np.zeros((n_groups, n_codes))
-        self.fact_onehot[np.arange(n_groups), self.fact] = 1.0
-        self.switch = np.zeros((n_groups, n_codes))  # absent minus fact, for absent groups
-        self.switch[np.arange(n_groups), self.absent] += 1.0
-        self.switch[np.arange(n_groups), self.fact] -= 1.0
         self.categorical = {
             g: True
             for g, name in enumerate(self.groups)
@@ -266,6 +281,46 @@ class ReasonBuilder:
             )
         }
         self.quotable = np.asarray([name not in _MISSINGNESS_COUNTS for name in self.feature_names])
+        self._prepare()
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        if "_group_order" not in state:  # pickled before the block layout existed
+            self._prepare()
+
+    def _prepare(self) -> None:
+        """The layout the block methods work with, derived from the attributes above: sums
+        per group and per code as ``np.add.reduceat`` segments (added up in the same order
+        whatever the number of rows, so one client and a block give the same numbers), and
+        each code's candidate groups and member features (in group order)."""
+        n_codes = len(self.codes)
+        self.group_of = np.asarray(np.argmax(self.matrix, axis=1), dtype=int)
+        self._group_order = np.argsort(self.group_of, kind="stable")
+        self._group_starts = np.searchsorted(
+            self.group_of[self._group_order], np.arange(len(self.groups))
+        )
+        self._segments = []
+        for code_of_group in (self.fact, self.absent):
+            order = np.argsort(code_of_group, kind="stable")
+            present = np.unique(code_of_group)
+            starts = np.searchsorted(code_of_group[order], present)
+            self._segments.append((order, starts, present))
+        self.code_groups = [
+            np.flatnonzero((self.fact == k) | (self.absent == k)) for k in range(n_codes)
+        ]
+        self.code_features = [
+            np.concatenate([self.members[g] for g in groups]).astype(int)
+            if len(groups)
+            else np.array([], dtype=int)
+            for groups in self.code_groups
+        ]
+        self.flag_members = {
+            g: np.asarray(
+                [j for j in self.members[g] if self.metas[self.feature_names[j]].unit == "flag"],
+                dtype=int,
+            )
+            for g in self.categorical
+        }
 
     def present(self, values: np.ndarray) -> np.ndarray:
         """(clients x groups) 1 where the group's history table knows the client (always 1
@@ -281,60 +336,186 @@ class ReasonBuilder:
         """(contributions summed per code, resolved code index per group), for many clients;
         ``contrib`` without the bias column, ``values`` the model's float matrix."""
         contrib = np.atleast_2d(contrib)
-        by_group = contrib @ self.matrix
+        by_group = np.add.reduceat(contrib[:, self._group_order], self._group_starts, axis=1)
         present = self.present(values)
-        totals = by_group @ self.fact_onehot + (by_group * ~present) @ self.switch
+        totals = np.zeros((contrib.shape[0], len(self.codes)))
+        # a group counts for its fact when its table knows the client, else for the absence
+        for (order, starts, codes), part in zip(
+            self._segments,
+            (np.where(present, by_group, 0.0), np.where(present, 0.0, by_group)),
+            strict=True,
+        ):
+            totals[:, codes] += np.add.reduceat(part[:, order], starts, axis=1)
         resolved = np.where(present, self.fact[None, :], self.absent[None, :])
         return totals, resolved
 
-    def _text(
+    def block(
         self,
-        k: int,
-        direction: str,
         contrib: np.ndarray,
         values: np.ndarray,
-        display: Sequence[object] | np.ndarray,
-        resolved: np.ndarray,
+        *,
         quantiles: dict[str, np.ndarray],
+        labels: Mapping[int, Sequence[object] | Mapping[int, object]] | None = None,
+        lang: Lang = "fr",
+        top: int = 4,
+        totals: np.ndarray | None = None,
+        resolved: np.ndarray | None = None,
+    ) -> ReasonBlock:
+        """Top ``top`` facts raising (against) and lowering (for) the risk of each client of
+        a block, worded: the one reason path, a single client being a block of one row.
+
+        ``contrib`` (clients x features, without the bias) and ``values`` (the model's float
+        matrix) are the block; ``labels`` gives, per feature index, the labels of its
+        category codes (the categorical columns quote the client's label); ``totals`` and
+        ``resolved`` are :meth:`by_code` of the block, if already known.
+        """
+        contrib, values = np.atleast_2d(contrib), np.atleast_2d(values)
+        if totals is None or resolved is None:
+            totals, resolved = self.by_code(contrib, values)
+        totals, resolved = np.atleast_2d(totals), np.atleast_2d(resolved)
+        n, n_codes = totals.shape
+        width = min(top, n_codes)
+        # strongest first; a fact counts against when it raises the risk, for when it lowers it
+        order = np.stack(
+            [
+                np.argsort(-totals, axis=1, kind="stable")[:, :width],
+                np.argsort(totals, axis=1, kind="stable")[:, :width],
+            ],
+            axis=1,
+        )
+        chosen = totals[np.arange(n)[:, None, None], order]
+        valid = np.stack([chosen[:, 0] > 0, chosen[:, 1] < 0], axis=1)
+        code = np.full((n, 2, top), -1, dtype=int)
+        contribution = np.zeros((n, 2, top))
+        code[:, :, :width] = np.where(valid, order, -1)
+        contribution[:, :, :width] = np.where(valid, chosen, 0.0)
+        out = ReasonBlock(
+            builder=self,
+            code=code,
+            contribution=contribution,
+            text=np.full((n, 2, top), "", dtype=object),
+            value=np.full((n, 2, top), None, dtype=object),
+            group=np.full((n, 2, top), -1, dtype=int),
+            resolved=resolved,
+        )
+        rows, direction, slot = np.nonzero(code >= 0)
+        codes = code[rows, direction, slot]
+        by_code = np.argsort(codes, kind="stable")
+        splits = np.flatnonzero(np.diff(codes[by_code])) + 1
+        for part in np.split(by_code, splits) if len(by_code) else []:
+            where = (rows[part], direction[part], slot[part])
+            self._word(int(codes[part[0]]), where, contrib, values, out, quantiles, labels, lang)
+        return out
+
+    def _word(
+        self,
+        k: int,
+        where: tuple[np.ndarray, np.ndarray, np.ndarray],
+        contrib: np.ndarray,
+        values: np.ndarray,
+        out: ReasonBlock,
+        quantiles: dict[str, np.ndarray],
+        labels: Mapping[int, Sequence[object] | Mapping[int, object]] | None,
         lang: Lang,
-    ) -> tuple[str, str, tuple[str, ...], object]:
-        """(text, feature group quoted, member features, value quoted) of code ``k``."""
+    ) -> None:
+        """Text, quoted group and value of code ``k`` at the ``where`` entries of ``out``:
+        the member pushing hardest the reason's way among those the client has a value for
+        (first in group order on a tie), vectorised over the rows with that code."""
+        rows, direction, _ = where
         entry = self.catalogue[self.codes[k]]
-        groups = np.flatnonzero(resolved == k)
-        idx = np.concatenate([self.members[g] for g in groups]) if len(groups) else np.array([])
-        idx = idx.astype(int)
-        features = tuple(self.feature_names[i] for i in idx)
-        first = self.groups[int(groups[0])] if len(groups) else entry.code
+        groups = self.code_groups[k]
+        mine = out.resolved[rows[:, None], groups] == k
+        out.group[where] = groups[np.argmax(mine, axis=1)]  # first group of the fact
         if entry.absence:
-            return entry.label(lang), first, features, None
-        usable = idx[~np.isnan(values[idx]) & self.quotable[idx]]
-        if not len(usable):
-            return entry.missing(lang), first, features, None
-        sign = 1.0 if direction == "against" else -1.0
-        lead = int(usable[np.argmax(sign * contrib[usable])])
-        group = int(np.flatnonzero(self.matrix[lead])[0])
-        if group in self.categorical:
-            active = [
-                j
-                for j in self.members[group]
-                if self.metas[self.feature_names[j]].unit == "flag" and values[j] == 1.0
-            ]
-            if not active:
-                return entry.missing(lang), self.groups[group], features, None
-            head, label = _split_label(
-                self.metas[self.feature_names[active[0]]].description(lang), lang
-            )
-            sep = " : " if lang == "fr" else ": "
-            return f"{head}{sep}{label}", self.groups[group], features, label
-        name = self.feature_names[lead]
+            out.text[where] = entry.label(lang)
+            return
+        members = self.code_features[k]
+        usable = (
+            (out.resolved[rows[:, None], self.group_of[members]] == k)
+            & ~np.isnan(values[rows[:, None], members])
+            & self.quotable[members]
+        )
+        sign = np.where(direction == 0, 1.0, -1.0)[:, None]
+        strength = np.where(usable, sign * contrib[rows[:, None], members], -np.inf)
+        lead = members[np.argmax(strength, axis=1)]
+        quoted = usable.any(axis=1)
+        out.text[where] = entry.missing(lang)
+        lead_group = self.group_of[lead]
+        for g in _distinct(lead_group[quoted]):
+            at = np.flatnonzero(quoted & (lead_group == g))
+            cell = (rows[at], where[1][at], where[2][at])
+            out.group[cell] = g
+            if int(g) in self.categorical:
+                self._word_category(int(g), entry, cell, values, out, lang)
+                continue
+            for j in _distinct(lead[at]):
+                sub = at[lead[at] == j]
+                cell = (rows[sub], where[1][sub], where[2][sub])
+                out.text[cell], out.value[cell] = self._quote(
+                    int(j), values[cell[0], j], quantiles, labels, lang
+                )
+
+    def _word_category(
+        self,
+        g: int,
+        entry: rc.ReasonCode,
+        cell: tuple[np.ndarray, np.ndarray, np.ndarray],
+        values: np.ndarray,
+        out: ReasonBlock,
+        lang: Lang,
+    ) -> None:
+        """A one-hot categorical fact names the client's category ('Type de revenu :
+        retraité'), or says it is missing when no flag of the group is set."""
+        flags = self.flag_members[g]
+        active = values[cell[0][:, None], flags] == 1.0
+        found = active.any(axis=1)
+        first = flags[np.argmax(active, axis=1)]
+        sep = " : " if lang == "fr" else ": "
+        texts, words = np.empty(len(first), dtype=object), np.empty(len(first), dtype=object)
+        texts[:], words[:] = entry.missing(lang), None
+        for j in _distinct(first[found]):
+            head, label = _split_label(self.metas[self.feature_names[j]].description(lang), lang)
+            at = found & (first == j)
+            texts[at], words[at] = f"{head}{sep}{label}", label
+        out.text[cell], out.value[cell] = texts, words
+
+    def _quote(
+        self,
+        j: int,
+        column: np.ndarray,
+        quantiles: dict[str, np.ndarray],
+        labels: Mapping[int, Sequence[object] | Mapping[int, object]] | None,
+        lang: Lang,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(texts, values quoted) of feature ``j`` for these clients' values (none missing):
+        each distinct value is worded once, its position among clients computed at once."""
+        name = self.feature_names[j]
         meta = self.metas.get(name) or _fallback_meta(name)
-        value = display[lead]
-        if isinstance(value, float | np.floating):
-            value = float(value)
-        text = reason_text(meta, value, quantiles.get(name), lang)
-        if lang == "fr":
-            text = text.replace(": ", " : ", 1)
-        return text, self.groups[group], features, value
+        scale = quantiles.get(name)
+        if labels is not None and j in labels:  # a categorical column: the client's label
+            names = labels[j]
+            shown = np.empty(len(column), dtype=object)
+            shown[:] = [names[int(code)] for code in column]  # type: ignore[index]
+            texts = np.empty(len(column), dtype=object)
+            texts[:] = [_french(reason_text(meta, v, scale, lang), lang) for v in shown]
+            return texts, shown
+        # distinct bit patterns: -0.0 and 0.0 are worded apart, as one by one
+        if len(column) == 1:  # one client (online): nothing to share
+            distinct, inverse = column, np.zeros(1, dtype=int)
+        else:
+            bits = np.ascontiguousarray(column).view(np.int64)
+            bits, inverse = np.unique(bits, return_inverse=True)
+            distinct = bits.view(float)
+        words = [format_value(float(v), meta.unit, lang) for v in distinct]
+        head = _french(f"{meta.description(lang)}: ", lang)
+        if scale is not None and meta.unit not in ("flag", "category") and scale[0] < scale[-1]:
+            where = position_phrases(percentiles_of(distinct, scale), lang)
+            texts = np.array([f"{head}{w} ({p})" for w, p in zip(words, where, strict=True)])
+        else:
+            texts = np.array([head + w for w in words])
+        out = np.empty(len(column), dtype=object)
+        out[:] = texts[inverse.reshape(-1)].tolist()
+        return out, column.astype(object)
 
     def reasons(
         self,
@@ -349,28 +530,87 @@ class ReasonBuilder:
         top: int = 4,
     ) -> tuple[list[Reason], list[Reason]]:
         """Top ``top`` facts raising (against) and lowering (for) one client's risk;
-        ``totals``/``resolved`` are the client's row of :meth:`by_code`."""
-        shown: Sequence[object] | np.ndarray = values if display is None else display
-        order = np.argsort(totals)
-        chosen = {
-            "against": [k for k in order[::-1][:top] if totals[k] > 0],
-            "for": [k for k in order[:top] if totals[k] < 0],
-        }
-        out: dict[str, list[Reason]] = {"against": [], "for": []}
-        for direction, codes in chosen.items():
-            for k in codes:
-                text, group, features, value = self._text(
-                    int(k), direction, contrib, values, shown, resolved, quantiles, lang
-                )
-                out[direction].append(
+        ``totals``/``resolved`` are the client's row of :meth:`by_code` (the one-row case of
+        :meth:`block`; ``display`` may give a category label in place of its code)."""
+        labels: dict[int, dict[int, object]] = {}
+        if display is not None:
+            for j, shown in enumerate(display):
+                if isinstance(shown, str) and not np.isnan(values[j]):
+                    labels[j] = {int(values[j]): shown}
+        return self.block(
+            contrib,
+            values,
+            quantiles=quantiles,
+            labels=labels,
+            lang=lang,
+            top=top,
+            totals=totals,
+            resolved=resolved,
+        ).reasons(0)
+
+
+def _distinct(a: np.ndarray) -> np.ndarray:
+    """``np.unique(a)``, without its cost on the few entries of one client."""
+    return np.unique(a) if len(a) > 16 else np.array(sorted(set(a.tolist())), dtype=a.dtype)
+
+
+def _french(text: str, lang: Lang) -> str:
+    """French puts a space before the colon of 'Description : valeur'."""
+    return text.replace(": ", " : ", 1) if lang == "fr" else text
+
+
+@dataclass
+class ReasonBlock:
+    """The top reasons of a block of clients as arrays: ``[i, d, s]`` is client ``i``'s
+    ``s``-th strongest reason against (``d = 0``) or for (``d = 1``) the client."""
+
+    builder: ReasonBuilder
+    code: np.ndarray  # index into ``builder.codes``, -1 where there is no reason
+    contribution: np.ndarray  # the fact's contributions summed (log-odds)
+    text: np.ndarray  # the reason's words ("" where there is none)
+    value: np.ndarray  # the value quoted: a float, a label, or None
+    group: np.ndarray  # the feature group quoted (-1 where there is no reason)
+    resolved: np.ndarray  # (clients x groups) the code each group counts for
+    _features: dict[tuple[int, bytes], tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return int(self.code.shape[0])
+
+    def code_names(self) -> np.ndarray:
+        """The catalogue codes as strings ("" where there is no reason)."""
+        names = np.array([*self.builder.codes, ""], dtype=object)
+        return names[self.code]  # -1 picks the trailing ""
+
+    def features(self, i: int, k: int) -> tuple[str, ...]:
+        """The member features of code ``k`` for client ``i``, in group order."""
+        b = self.builder
+        mine = self.resolved[i, b.code_groups[k]] == k
+        key = (k, mine.tobytes())
+        if key not in self._features:
+            self._features[key] = tuple(
+                b.feature_names[j] for g in b.code_groups[k][mine] for j in b.members[int(g)]
+            )
+        return self._features[key]
+
+    def reasons(self, i: int) -> tuple[list[Reason], list[Reason]]:
+        """Client ``i``'s reasons against and for, as :class:`Reason` objects."""
+        b = self.builder
+        out: tuple[list[Reason], list[Reason]] = ([], [])
+        for d, direction in enumerate(("against", "for")):
+            for s in range(self.code.shape[2]):
+                k = int(self.code[i, d, s])
+                if k < 0:
+                    break
+                value = self.value[i, d, s]
+                out[d].append(
                     Reason(
-                        group=group,
+                        group=b.groups[int(self.group[i, d, s])],
                         direction=direction,  # type: ignore[arg-type]
-                        contribution=float(totals[k]),
-                        text=text,
-                        features=features,
-                        value=value,  # type: ignore[arg-type]
-                        code=self.codes[k],
+                        contribution=float(self.contribution[i, d, s]),
+                        text=self.text[i, d, s],
+                        features=self.features(i, k),
+                        value=float(value) if isinstance(value, np.floating) else value,
+                        code=b.codes[k],
                     )
                 )
-        return out["against"], out["for"]
+        return out

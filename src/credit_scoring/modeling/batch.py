@@ -1,7 +1,13 @@
-"""Batch scoring: every row of ``application_test`` in a folder, with the champion."""
+"""Batch scoring: every row of ``application_test`` in a folder, with the champion.
+
+Made of the champion's one scoring path (:meth:`ChampionScorer.score_block
+<credit_scoring.modeling.scorer.ChampionScorer.score_block>`, which also scores one
+client online), over blocks of :data:`CHUNK` clients with TreeSHAP on the cores available.
+"""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,9 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from credit_scoring.core.grades import grades_of, points_of
 from credit_scoring.core.results import Lang, Reason
-from credit_scoring.modeling.scorer import ChampionScorer
+from credit_scoring.modeling.scorer import ChampionScorer, ScoredBlock
 
 CHUNK = 5_000
 REASONS = 4  # reasons against and for per client in a scores file
@@ -43,11 +48,52 @@ def reason_columns(top: int = REASONS) -> list[str]:
 SCORE_COLUMNS = ["SK_ID_CURR", "probability", "decision", "grade", "points"]
 
 
+def batch_threads() -> int:
+    """LightGBM threads for batch scoring: the cores this process may use (the online
+    path keeps one thread)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def score_block(
+    scorer: ChampionScorer,
+    features: pd.DataFrame,
+    *,
+    lang: Lang = "fr",
+    top: int = REASONS,
+    num_threads: int | None = None,
+) -> ScoredBlock:
+    """A block of clients scored by the champion's one scoring path
+    (:meth:`~credit_scoring.modeling.scorer.ChampionScorer.score_block`, the same as online),
+    with TreeSHAP on ``num_threads`` threads (default :func:`batch_threads`)."""
+    threads = batch_threads() if num_threads is None else num_threads
+    return scorer.score_block(features, lang=lang, top=top, num_threads=threads)
+
+
+def _scores(features: pd.DataFrame, block: ScoredBlock) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "SK_ID_CURR": features["SK_ID_CURR"].to_numpy(dtype=np.int64),
+            "probability": block.probability,
+            "decision": block.decision,
+            "grade": block.grade,
+            "points": block.points,
+        }
+    )
+
+
 def score_reasons(
-    scorer: ChampionScorer, features: pd.DataFrame, *, lang: Lang = "fr", top: int = REASONS
+    scorer: ChampionScorer,
+    features: pd.DataFrame,
+    *,
+    lang: Lang = "fr",
+    top: int = REASONS,
+    num_threads: int | None = None,
 ) -> tuple[pd.DataFrame, list[tuple[list[Reason], list[Reason]]]]:
-    """The one batch scoring path: ``SK_ID_CURR, probability, decision, grade, points`` per
-    client, and each client's reasons (up to ``top`` against, then up to ``top`` for).
+    """``SK_ID_CURR, probability, decision, grade, points`` per client, and each client's
+    reasons (up to ``top`` against, then up to ``top`` for).
 
     Parameters
     ----------
@@ -59,6 +105,8 @@ def score_reasons(
         Language of the reason texts.
     top : int
         Most reasons kept in each direction.
+    num_threads : int, optional
+        LightGBM threads (default: the cores available).
 
     Returns
     -------
@@ -66,30 +114,9 @@ def score_reasons(
         The scores frame (``decision`` is the model's, by the threshold) and, in the same
         order, ``(against, for)`` lists of :class:`~credit_scoring.core.results.Reason`.
     """
-    matrix = scorer.matrix(features)
-    contrib = np.asarray(
-        scorer.booster.predict(matrix, pred_contrib=True, num_threads=scorer.num_threads)
-    )
-    raw = 1.0 / (1.0 + np.exp(-contrib.sum(axis=1)))
-    probability = scorer.calibrator.predict(raw)
-    out = pd.DataFrame(
-        {
-            "SK_ID_CURR": features["SK_ID_CURR"].to_numpy(dtype=np.int64),
-            "probability": probability,
-            "decision": np.where(probability >= scorer.threshold, "refuse", "grant"),
-            "grade": grades_of(probability),
-            "points": points_of(probability),
-        }
-    )
-    # the sums per fact for the whole chunk at once; only the texts are made per client
-    totals, resolved = scorer.reason_builder.by_code(contrib[:, :-1], matrix)
-    reasons = [
-        scorer.reasons(
-            contrib[i, :-1], matrix[i], lang=lang, top=top, totals=totals[i], resolved=resolved[i]
-        )
-        for i in range(len(features))
-    ]
-    return out, reasons
+    block = score_block(scorer, features, lang=lang, top=top, num_threads=num_threads)
+    reasons = [block.reasons.reasons(i) for i in range(len(block))]
+    return _scores(features, block), reasons
 
 
 def reason_records(against: list[Reason], favour: list[Reason]) -> list[dict[str, Any]]:
@@ -119,19 +146,23 @@ def _plain(value: float | str | None) -> float | str | None:
 
 
 def score_frame(
-    scorer: ChampionScorer, features: pd.DataFrame, *, lang: Lang = "fr", top: int = REASONS
+    scorer: ChampionScorer,
+    features: pd.DataFrame,
+    *,
+    lang: Lang = "fr",
+    top: int = REASONS,
+    num_threads: int | None = None,
 ) -> pd.DataFrame:
     """``SK_ID_CURR, probability, decision, grade, points`` and the reasons (code and text,
     up to ``top`` against then ``top`` for), one row per client."""
-    out, reasons = score_reasons(scorer, features, lang=lang, top=top)
-    columns: dict[str, list[str]] = {name: [] for name in reason_columns(top)}
-    for against, favour in reasons:
-        for kind, chosen in (("against", against), ("for", favour)):
-            for k in range(top):
-                reason = chosen[k] if k < len(chosen) else None
-                columns[f"reason_{kind}_{k + 1}_code"].append(reason.code if reason else "")
-                columns[f"reason_{kind}_{k + 1}"].append(reason.text if reason else "")
-    return pd.concat([out, pd.DataFrame(columns)], axis=1)
+    block = score_block(scorer, features, lang=lang, top=top, num_threads=num_threads)
+    codes, texts = block.reasons.code_names(), block.reasons.text
+    columns: dict[str, np.ndarray] = {}
+    for d, kind in enumerate(("against", "for")):
+        for k in range(top):
+            columns[f"reason_{kind}_{k + 1}_code"] = codes[:, d, k]
+            columns[f"reason_{kind}_{k + 1}"] = texts[:, d, k]
+    return pd.concat([_scores(features, block), pd.DataFrame(columns)], axis=1)
 
 
 def score_features(
@@ -141,13 +172,15 @@ def score_features(
     *,
     lang: Lang = "fr",
     on_chunk: Callable[[int], None] | None = None,
+    num_threads: int | None = None,
 ) -> BatchResult:
     """Score in chunks, write the CSV (atomically), and time it."""
     start = time.perf_counter()
+    threads = batch_threads() if num_threads is None else num_threads
     parts = []
     for begin in range(0, len(features), CHUNK):
         chunk = features.iloc[begin : begin + CHUNK]
-        parts.append(score_frame(scorer, chunk, lang=lang))
+        parts.append(score_frame(scorer, chunk, lang=lang, num_threads=threads))
         if on_chunk:
             on_chunk(len(chunk))
     result = (

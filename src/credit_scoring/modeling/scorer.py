@@ -3,10 +3,17 @@
 Implements the :class:`~credit_scoring.modeling.contracts.Scorer` protocol. It is
 pickled whole (the booster as its text dump) and predicts with one thread, which
 is much faster than LightGBM's thread pool for one client.
+
+There is one scoring path, :meth:`ChampionScorer.score_block`: probability from the summed
+TreeSHAP contributions, decision against the threshold, grade, points and reasons, all
+vectorised over a block of clients. :meth:`ChampionScorer.score` (one client, online) and
+the batch scoring of :mod:`credit_scoring.modeling.batch` are both made of it; only the
+number of LightGBM threads differs (one online, the machine's cores in batch).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import lightgbm as lgb
@@ -15,7 +22,7 @@ import pandas as pd
 
 from credit_scoring.core.grades import grades_of, points_of
 from credit_scoring.core.results import Lang, Reason, ScoreResult, SimilarClient
-from credit_scoring.explain.reasons import ReasonBuilder, group_matrix
+from credit_scoring.explain.reasons import ReasonBlock, ReasonBuilder, group_matrix
 from credit_scoring.explain.similar import SimilarityIndex
 from credit_scoring.features.metadata import FeatureMeta
 from credit_scoring.modeling.calibration import Calibrator
@@ -25,6 +32,21 @@ from credit_scoring.modeling.loan_terms import LoanTermModel
 
 class FeatureMismatchError(ValueError):
     """The feature table given to the model lacks columns the model was trained on."""
+
+
+@dataclass
+class ScoredBlock:
+    """Scores of a block of clients, in the block's order (see
+    :meth:`ChampionScorer.score_block`)."""
+
+    probability: np.ndarray  # calibrated probability of default
+    decision: np.ndarray  # "refuse" at or above the threshold, else "grant"
+    grade: np.ndarray  # rating grade of the master scale
+    points: np.ndarray  # scorecard points
+    reasons: ReasonBlock
+
+    def __len__(self) -> int:
+        return len(self.probability)
 
 
 class ChampionScorer:
@@ -81,6 +103,7 @@ class ChampionScorer:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_booster"] = None  # rebuilt from booster_text: the text dump is portable
+        state.pop("_labels", None)  # a cache of labels()
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -167,16 +190,6 @@ class ChampionScorer:
                 out[:, j] = np.where(codes < 0, np.nan, codes)
         return out
 
-    def _values(self, row: np.ndarray) -> np.ndarray:
-        """One row of :meth:`matrix` with categories decoded back to their labels (for reasons)."""
-        values = row.astype(object)
-        if not self.categories:
-            return values
-        for j, name in enumerate(self.model_columns):
-            if name in self.categories and not np.isnan(row[j]):
-                values[j] = self.categories[name][int(row[j])]
-        return values
-
     def raw_scores(self, features: pd.DataFrame) -> np.ndarray:
         """Uncalibrated probabilities of the booster."""
         return np.asarray(self.booster.predict(self.matrix(features), num_threads=self.num_threads))
@@ -194,7 +207,23 @@ class ChampionScorer:
         return pd.DataFrame(values, columns=[*self.model_columns, "bias"], index=features.index)
 
     def decide(self, probability: float) -> str:
-        return "refuse" if probability >= self.threshold else "grant"
+        return str(self.decisions(np.asarray([probability]))[0])
+
+    def decisions(self, probabilities: np.ndarray) -> np.ndarray:
+        """The model's decision of each probability: refuse at or above the threshold."""
+        return np.where(np.asarray(probabilities) >= self.threshold, "refuse", "grant")
+
+    def labels(self) -> dict[int, list[Any]]:
+        """The category labels of each categorical column, by its index in :meth:`matrix`
+        (the reasons quote a client's label, not its code)."""
+        cached = self.__dict__.get("_labels")
+        if cached is None:
+            cached = self.__dict__["_labels"] = {
+                j: self.categories[name]
+                for j, name in enumerate(self.model_columns)
+                if name in self.categories
+            }
+        return cached
 
     def reasons(
         self,
@@ -209,53 +238,77 @@ class ChampionScorer:
         """Top reasons against and for one client, with their catalogue codes: ``contrib``
         its contributions without the bias, ``row`` its :meth:`matrix` row (``totals`` and
         ``resolved``: its row of ``reason_builder.by_code``, if already known)."""
-        if totals is None or resolved is None:
-            by_code, codes = self.reason_builder.by_code(contrib, row)
-            totals, resolved = by_code[0], codes[0]
-        return self.reason_builder.reasons(
+        return self.reason_builder.block(
             contrib,
             row,
-            totals=totals,
-            resolved=resolved,
             quantiles=self.quantiles,
-            display=self._values(row),
+            labels=self.labels(),
             lang=lang,
             top=top,
+            totals=totals,
+            resolved=resolved,
+        ).reasons(0)
+
+    def score_block(
+        self,
+        features: pd.DataFrame,
+        *,
+        lang: Lang = "fr",
+        top: int = 4,
+        num_threads: int | None = None,
+    ) -> ScoredBlock:
+        """The one scoring path: probability, decision, grade, points and the top ``top``
+        reasons against and for each client of a block of feature rows, vectorised.
+
+        ``num_threads`` are LightGBM's threads for the contributions (TreeSHAP over the whole
+        block); the scorer's own ``num_threads`` (one when served) by default. Every number
+        of a row is computed the same way whatever the block's size, so a client scored
+        alone (:meth:`score`) and in a batch gets the same result.
+        """
+        matrix = self.matrix(features)
+        threads = self.num_threads if num_threads is None else num_threads
+        contrib = np.asarray(self.booster.predict(matrix, pred_contrib=True, num_threads=threads))
+        # contributions add up to the raw log-odds
+        raw = 1.0 / (1.0 + np.exp(-contrib.sum(axis=1)))
+        probability = self.calibrator.predict(raw)
+        reasons = self.reason_builder.block(
+            contrib[:, :-1],
+            matrix,
+            quantiles=self.quantiles,
+            labels=self.labels(),
+            lang=lang,
+            top=top,
+        )
+        return ScoredBlock(
+            probability=probability,
+            decision=self.decisions(probability),
+            grade=grades_of(probability),
+            points=points_of(probability),
+            reasons=reasons,
+        )
+
+    def result(self, block: ScoredBlock, i: int) -> ScoreResult:
+        """Row ``i`` of a scored block as the API's :class:`ScoreResult`."""
+        against, favour = block.reasons.reasons(i)
+        return ScoreResult(
+            probability=float(block.probability[i]),
+            decision=str(block.decision[i]),  # type: ignore[arg-type]
+            threshold=self.threshold,
+            model_name=self.model_name,
+            model_version=self.model_version,
+            reasons_against=against,
+            reasons_for=favour,
+            grade=str(block.grade[i]),
+            points=float(block.points[i]),
         )
 
     def score(
         self, features: pd.DataFrame, *, lang: Lang = "fr", top: int = 4
     ) -> list[ScoreResult]:
-        matrix = self.matrix(features)
-        contrib = self._contrib(matrix)
-        raw = 1.0 / (1.0 + np.exp(-contrib.sum(axis=1)))  # contributions add up to the raw log-odds
-        probabilities = self.calibrator.predict(raw)
-        grades, points = grades_of(probabilities), points_of(probabilities)
-        totals, resolved = self.reason_builder.by_code(contrib[:, :-1], matrix)
-        results = []
-        for i, probability in enumerate(probabilities):
-            against, favour = self.reasons(
-                contrib[i, :-1],
-                matrix[i],
-                lang=lang,
-                top=top,
-                totals=totals[i],
-                resolved=resolved[i],
-            )
-            results.append(
-                ScoreResult(
-                    probability=float(probability),
-                    decision=self.decide(probability),  # type: ignore[arg-type]
-                    threshold=self.threshold,
-                    model_name=self.model_name,
-                    model_version=self.model_version,
-                    reasons_against=against,
-                    reasons_for=favour,
-                    grade=str(grades[i]),
-                    points=float(points[i]),
-                )
-            )
-        return results
+        """Each client's score with its reasons (online: one client, one thread), the
+        results of :meth:`score_block`."""
+        block = self.score_block(features, lang=lang, top=top)
+        return [self.result(block, i) for i in range(len(block))]
 
     def similar(self, features: pd.DataFrame, *, k: int = 10) -> list[SimilarClient]:
         if self.similarity is None:

@@ -5,8 +5,8 @@ The features are built by the same Ibis definitions on the PySpark engine
 the heavy part, run on Spark). The feature rows are then scored on the
 executors with a pandas UDF (``mapInPandas``): each partition unpickles the
 champion once from a broadcast variable and calls the same
-:func:`~credit_scoring.modeling.batch.score_frame` as the DuckDB path, so the
-probabilities, decisions and reasons are identical.
+:func:`~credit_scoring.modeling.batch.score_frame` as the DuckDB path (the champion's one
+scoring path, also the online one), so the probabilities, decisions and reasons are identical.
 
 Known limit: ``build_feature_table`` collects the per-table aggregates and joins
 them on the driver before scoring, so the driver must hold the feature table of
@@ -80,7 +80,8 @@ def score_features_on_spark(
         model: ChampionScorer = pickle.loads(payload.value)  # once per partition
         for batch in batches:
             if len(batch):
-                yield score_frame(model, batch, lang=lang, top=REASONS)
+                # Spark runs a task per core: one LightGBM thread each
+                yield score_frame(model, batch, lang=lang, top=REASONS, num_threads=1)
 
     try:
         result = frame.mapInPandas(score_partition, schema=output_schema()).toPandas()

@@ -1,0 +1,83 @@
+"""One scoring path: a client scored online (``ChampionScorer.score``, one row, one thread)
+and in a batch (``modeling.batch``, blocks of rows, several threads) gets the same
+probability, decision, grade, points and reasons (codes, texts, values, features)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import numpy as np
+import pandas as pd
+import pytest
+from tiny_champion import tiny_champion
+
+from credit_scoring.data.loading import prepare
+from credit_scoring.data.synth import generate
+from credit_scoring.explain.reasons import position_phrase, position_phrases
+from credit_scoring.features.build import build_feature_table
+from credit_scoring.modeling.batch import reason_columns, score_frame, score_reasons
+from credit_scoring.modeling.scorer import ChampionScorer
+
+
+@pytest.fixture(scope="module")
+def portfolio(tmp_path_factory: pytest.TempPathFactory) -> tuple[ChampionScorer, pd.DataFrame]:
+    root = tmp_path_factory.mktemp("onepath")
+    generate(root / "data", clients=400, seed=5, fmt="csv")
+    table = build_feature_table(prepare(root / "data", root / "cache"))
+    return tiny_champion(table), table.reset_index(drop=True)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_batch_and_online_scores_are_the_same(
+    portfolio: tuple[ChampionScorer, pd.DataFrame], lang: str
+) -> None:
+    scorer, table = portfolio
+    clients = table.iloc[:150]
+    frame = score_frame(scorer, clients, lang=lang, num_threads=2)  # type: ignore[arg-type]
+    scores, reasons = score_reasons(scorer, clients, lang=lang, num_threads=2)  # type: ignore[arg-type]
+    assert set(frame["decision"]) == {"grant", "refuse"}
+    assert frame["reason_for_1_code"].ne("").any() and frame["reason_against_1_code"].ne("").all()
+    for i in range(len(clients)):
+        online = scorer.score(clients.iloc[[i]], lang=lang)[0]  # type: ignore[arg-type]
+        row = frame.iloc[i]
+        assert row["SK_ID_CURR"] == clients["SK_ID_CURR"].iloc[i]
+        # the same numbers, not merely close: each row is computed alike in any block
+        assert row["probability"] == online.probability == scores["probability"].iloc[i]
+        assert row["decision"] == online.decision
+        assert row["grade"] == online.grade
+        assert row["points"] == online.points
+        served = {"against": online.reasons_against, "for": online.reasons_for}
+        for kind, chosen in served.items():
+            for k in range(4):
+                reason = chosen[k] if k < len(chosen) else None
+                assert row[f"reason_{kind}_{k + 1}_code"] == (reason.code if reason else "")
+                assert row[f"reason_{kind}_{k + 1}"] == (reason.text if reason else "")
+        batch = [asdict(r) for r in reasons[i][0] + reasons[i][1]]
+        assert batch == [asdict(r) for r in online.reasons_against + online.reasons_for]
+    assert list(frame.columns[5:]) == reason_columns()
+
+
+def test_one_block_scores_like_many_small_ones(
+    portfolio: tuple[ChampionScorer, pd.DataFrame],
+) -> None:
+    scorer, table = portfolio
+    whole = score_frame(scorer, table, lang="fr", num_threads=2)
+    parts = pd.concat(
+        [
+            score_frame(scorer, table.iloc[begin : begin + 37], lang="fr", num_threads=1)
+            for begin in range(0, len(table), 37)
+        ],
+        ignore_index=True,
+    )
+    pd.testing.assert_frame_equal(whole, parts)
+
+
+def test_position_phrases_word_each_percentile_as_one_by_one() -> None:
+    rng = np.random.default_rng(0)
+    edges = np.arange(0, 101, 10, dtype=float)
+    values = np.concatenate(
+        [rng.uniform(0, 100, 2_000), edges, np.nextafter(edges, -1), np.nextafter(edges, 101)]
+    )
+    for lang in ("fr", "en"):
+        expected = [position_phrase(float(p), lang) for p in values]
+        assert list(position_phrases(values, lang)) == expected
