@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+import lightgbm as lgb
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,7 +17,8 @@ from credit_scoring.data.synth import generate
 from credit_scoring.explain.reasons import position_phrase, position_phrases
 from credit_scoring.features.build import build_feature_table
 from credit_scoring.modeling.batch import reason_columns, score_frame, score_reasons
-from credit_scoring.modeling.scorer import ChampionScorer
+from credit_scoring.modeling.loan_terms import CASH_FLAG, NAMES, LoanTermModel
+from credit_scoring.modeling.scorer import ChampionScorer, FeatureMismatchError
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +83,55 @@ def test_position_phrases_word_each_percentile_as_one_by_one() -> None:
     for lang in ("fr", "en"):
         expected = [position_phrase(float(p), lang) for p in values]
         assert list(position_phrases(values, lang)) == expected
+
+
+def test_the_fast_matrix_of_a_numeric_row_is_the_column_wise_one(
+    portfolio: tuple[ChampionScorer, pd.DataFrame], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A frame of numbers (a stored vector, a rebuilt application) goes to the model by
+    column positions; the result equals the column-wise path's, loan terms included, whatever
+    the frame's column order or extra columns, and with the contract-type flag missing."""
+    tiny, table = portfolio
+    numeric = [
+        c for c in tiny.feature_names if not isinstance(table[c].dtype, pd.CategoricalDtype)
+    ]
+    root = tmp_path_factory.mktemp("terms")
+    generate(root, clients=300, seed=9, fmt="csv")
+    terms = LoanTermModel().fit(pd.read_csv(root / "previous_application.csv"), n_threads=1)
+    rows = table[table["TARGET"].notna()]
+    X = terms.add_to(rows[numeric])
+    booster = lgb.train(
+        {"objective": "binary", "num_leaves": 7, "verbosity": -1, "num_threads": 1},
+        lgb.Dataset(X, rows["TARGET"].to_numpy(dtype=int)),
+        20,
+    )
+    scorer = ChampionScorer(
+        booster=booster,
+        calibrator=tiny.calibrator,
+        threshold=0.5,
+        feature_names=numeric,
+        metas=tiny.metas,
+        quantiles=tiny.quantiles,
+        categories={},
+        similarity=None,
+        model_name="numeric",
+        loan_terms=terms,
+        derived=list(NAMES),
+    )
+    assert CASH_FLAG in table.columns
+    extra = ["SK_ID_CURR"] + ([] if CASH_FLAG in numeric else [CASH_FLAG])
+    shuffled = table[[*reversed(numeric), *extra]].iloc[:40].astype(float)
+    loan_only = shuffled.drop(columns=CASH_FLAG)
+    for frame in (shuffled, shuffled.iloc[:1]):
+        fast = scorer.matrix(frame)
+        slow = np.hstack(
+            [frame[numeric].to_numpy(dtype=float), terms.derive(frame)[:, : len(NAMES)]]
+        )
+        assert fast.shape == (len(frame), len(numeric) + len(NAMES))
+        np.testing.assert_array_equal(fast, slow)
+    if CASH_FLAG not in numeric:  # the flag read for the loan terms only: absent, cash loans
+        np.testing.assert_array_equal(
+            scorer.matrix(loan_only)[:, -len(NAMES) :], terms.derive(loan_only)
+        )
+    with pytest.raises(FeatureMismatchError):
+        scorer.matrix(shuffled.drop(columns=numeric[0]))

@@ -259,11 +259,36 @@ class LoanTermModel:
             Estimated term (payments), yearly interest rate (12 times the monthly rate)
             and total interest relative to the credit.
         """
-        n = len(features)
         # one selection of the four columns (a missing contract type: taken as cash loans)
         block = features.reindex(columns=[*INPUTS, CASH_FLAG]).to_numpy(dtype=float)
         credit, annuity, goods, cash = block.T
-        if CASH_FLAG not in features.columns:
+        return self.derive_arrays(
+            credit, annuity, goods, cash if CASH_FLAG in features.columns else None
+        )
+
+    def derive_arrays(
+        self,
+        credit: np.ndarray,
+        annuity: np.ndarray,
+        goods: np.ndarray,
+        cash: np.ndarray | None,
+    ) -> np.ndarray:
+        """:meth:`derive` from the input columns as arrays (no frame to select from).
+
+        Parameters
+        ----------
+        credit, annuity, goods : ndarray of shape (n_rows,)
+            ``AMT_CREDIT``, ``AMT_ANNUITY`` and ``AMT_GOODS_PRICE``.
+        cash : ndarray of shape (n_rows,) or None
+            The cash-loan flag (:data:`CASH_FLAG`); None takes every row as a cash loan.
+
+        Returns
+        -------
+        ndarray of shape (n_rows, 3)
+            As :meth:`derive`.
+        """
+        n = len(credit)
+        if cash is None:
             cash = np.ones(n)
         out = np.full((n, len(NAMES)), np.nan)
         rows = (cash == 1) & np.isfinite(credit) & np.isfinite(annuity) & (annuity > 0)

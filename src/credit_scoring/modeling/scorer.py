@@ -26,8 +26,9 @@ from credit_scoring.explain.reasons import ReasonBlock, ReasonBuilder, group_mat
 from credit_scoring.explain.similar import SimilarityIndex
 from credit_scoring.features.metadata import FeatureMeta
 from credit_scoring.modeling.calibration import Calibrator
+from credit_scoring.modeling.loan_terms import CASH_FLAG, LoanTermModel
+from credit_scoring.modeling.loan_terms import INPUTS as LOAN_INPUTS
 from credit_scoring.modeling.loan_terms import NAMES as DERIVED_NAMES
-from credit_scoring.modeling.loan_terms import LoanTermModel
 
 
 class FeatureMismatchError(ValueError):
@@ -104,6 +105,7 @@ class ChampionScorer:
         state = self.__dict__.copy()
         state["_booster"] = None  # rebuilt from booster_text: the text dump is portable
         state.pop("_labels", None)  # a cache of labels()
+        state.pop("_positions", None)  # a cache of _column_positions()
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -140,8 +142,9 @@ class ChampionScorer:
             self._booster = lgb.Booster(model_str=self.booster_text)
         return self._booster
 
-    def _check_columns(self, features: pd.DataFrame) -> None:
-        missing = sorted(set(self.feature_names).difference(features.columns))
+    def _check_columns(self, features: pd.DataFrame | pd.Index) -> None:
+        columns = features if isinstance(features, pd.Index) else features.columns
+        missing = sorted(set(self.feature_names).difference(columns))
         if missing:
             raise FeatureMismatchError(
                 f"the feature table lacks {len(missing)} of the model's columns "
@@ -165,11 +168,53 @@ class ChampionScorer:
 
     def matrix(self, features: pd.DataFrame) -> np.ndarray:
         """The model's input as floats (categories as their training codes); fast for one row."""
+        fast = self._numeric_matrix(features)
+        if fast is not None:
+            return fast
         self._check_columns(features)
         base = self._table_matrix(features[self.feature_names])
         if not self.derived:
             return base
         return np.hstack([base, self._derived_block(features)])
+
+    def _column_positions(self, columns: pd.Index) -> tuple[np.ndarray, list[int | None]]:
+        """Where the model's columns and the loan-term inputs are in ``columns`` (cached:
+        a service sees one or two column layouts, the stored vectors' and the rebuilt rows')."""
+        cache: dict[tuple[str, ...], tuple[np.ndarray, list[int | None]]] = (
+            self.__dict__.setdefault("_positions", {})
+        )
+        key = tuple(columns)
+        found = cache.get(key)
+        if found is None:
+            self._check_columns(columns)
+            where = {name: j for j, name in enumerate(key)}
+            model = np.array([where[name] for name in self.feature_names], dtype=np.intp)
+            inputs = [where.get(name) for name in (*LOAN_INPUTS, CASH_FLAG)]
+            found = cache[key] = (model, inputs)
+            if len(cache) > 16:  # bounded: layouts are few, never one per request
+                cache.pop(next(iter(cache)))
+        return found
+
+    def _numeric_matrix(self, features: pd.DataFrame) -> np.ndarray | None:
+        """:meth:`matrix` of a frame of numbers only, by positions (no column selection), or
+        None for a frame that holds categories or text."""
+        if self.categories:
+            return None
+        try:
+            values = features.to_numpy(dtype=np.float64)
+        except (TypeError, ValueError):
+            return None
+        model, inputs = self._column_positions(features.columns)
+        base = values[:, model]
+        if not self.derived:
+            return base
+        assert self.loan_terms is not None
+        nan = np.full(len(values), np.nan)
+        credit, annuity, goods, cash = (nan if j is None else values[:, j] for j in inputs)
+        block = self.loan_terms.derive_arrays(
+            credit, annuity, goods, None if inputs[-1] is None else cash
+        )
+        return np.hstack([base, block[:, [DERIVED_NAMES.index(name) for name in self.derived]]])
 
     def _table_matrix(self, sub: pd.DataFrame) -> np.ndarray:
         if not self.categories:
