@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from credit_scoring.api import application_schemas as aps
 from credit_scoring.api import schemas as s
@@ -247,7 +247,7 @@ class ApplicationRoutes:
         """The answer of an application route, or None when the path is not one."""
         lang = params.get("lang", "fr")
         if parts == ["policy"]:
-            return _ok(POLICY)
+            return ok(POLICY)
         if parts[0] == "clients" and len(parts) == 3 and parts[2] == "applications":
             cid = int(parts[1])
             items = [self.summary(a) for a in reversed(self.items.values()) if a.sk_id_curr == cid]
@@ -269,7 +269,7 @@ class ApplicationRoutes:
         if role == "advisor" and app.entered_by != username:
             return httpx.Response(403, json={"detail": "entered by another advisor"})
         if len(parts) == 2:
-            return _ok(self.out(app, lang))
+            return ok(self.out(app, lang))
         if parts[2] == "letter":
             self.letters.append((app.id, lang))
             return httpx.Response(200, content=PDF, headers={"content-type": "application/pdf"})
@@ -305,7 +305,7 @@ class ApplicationRoutes:
         self.keys.append(key)
         if key in self.replays:
             app = self.items[self.replays[key]]
-            return _ok(self.created(app, lang), 200)
+            return ok(self.created(app, lang), 200)
         try:
             form = ApplicationForm.model_validate(json.loads(request.content))
         except ValidationError as exc:
@@ -393,7 +393,7 @@ class ApplicationRoutes:
         if self.lose_next_answer:
             self.lose_next_answer = False
             return httpx.Response(503, json={"detail": "gateway timeout"})
-        return _ok(self.created(app, lang), 201)
+        return ok(self.created(app, lang), 201)
 
     def created(self, app: StoredApplication, lang: str) -> aps.ApplicationCreatedOut:
         notes = []
@@ -428,15 +428,7 @@ class ApplicationRoutes:
             and (since is None or a.entered_at.date() >= since)
             and (until is None or a.entered_at.date() <= until)
         ]
-        page, size = int(params.get("page", 1)), int(params.get("page_size", 50))
-        return _ok(
-            aps.ApplicationPage(
-                items=chosen[(page - 1) * size : page * size],
-                total=len(chosen),
-                page=page,
-                page_size=size,
-            )
-        )
+        return paged(aps.ApplicationPage, chosen, params)
 
     def decide(
         self, request: httpx.Request, app: StoredApplication, username: str, role: str
@@ -480,8 +472,16 @@ class ApplicationRoutes:
         )
         app.decisions.append(out)
         app.status = {"refer": "referred", "withdraw": "withdrawn"}.get(body.decision, "decided")  # type: ignore[assignment]
-        return _ok(out, 201)
+        return ok(out, 201)
 
 
-def _ok(model: s.BaseModel, status: int = 200) -> httpx.Response:
+def ok(model: BaseModel, status: int = 200) -> httpx.Response:
+    """``model`` as the API sends it (JSON), with ``status``."""
     return httpx.Response(status, json=model.model_dump(mode="json"))
+
+
+def paged(page_model: type[BaseModel], items: list[Any], params: dict[str, str]) -> httpx.Response:
+    """The page of ``items`` that ``page`` and ``page_size`` ask for (1 and 50 by default)."""
+    page, size = int(params.get("page", 1)), int(params.get("page_size", 50))
+    chosen = items[(page - 1) * size : page * size]
+    return ok(page_model(items=chosen, total=len(items), page=page, page_size=size))
