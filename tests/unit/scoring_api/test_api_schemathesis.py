@@ -32,7 +32,7 @@ from credit_scoring.api.security import add_user
 from credit_scoring.config import Settings
 from credit_scoring.db.session import session_scope
 
-from .conftest import PASSWORD, SECRET, Bank, TestClient, login
+from .conftest import PASSWORD, SECRET, Bank, TestClient, auth_headers, bearer
 from .fake_scorer import FakeScorer
 
 # The schema is static; the app's settings and model are set to the test bank before startup.
@@ -87,16 +87,13 @@ def tokens(bank: Bank, scorer: FakeScorer, live_url: str):  # type: ignore[no-un
     APP.state.load_scorer = lambda _s: scorer
     APP.state.load_report = lambda _s: {"metrics": {"auc": 0.75}, "threshold": scorer.threshold}
 
-    def bearer(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
-        return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
     with TestClient(APP) as client:  # runs the lifespan; schema calls share the app state
         live = httpx.post(
             f"{live_url}/auth/token", data={"username": "fuzz-admin", "password": PASSWORD}
         )
         yield {
-            "admin": bearer(login(client, "fuzz-admin")),
-            "leaver": bearer(login(client, "fuzz-leaver")),
+            "admin": auth_headers(client, "fuzz-admin"),
+            "leaver": auth_headers(client, "fuzz-leaver"),
             "live": bearer(live),
             "_live_url": live_url,  # type: ignore[dict-item]
         }
