@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
 import httpx
-from dashboard_fake_applications import ApplicationRoutes, ok, paged
+from dashboard_fake_applications import ApplicationRoutes, ok, paged, reasons
 
 from credit_scoring.api import audit_schemas as a
 from credit_scoring.api import schemas as s
@@ -92,25 +92,7 @@ class FakeApi:
     ) -> s.ScoreOut:
         c = self.clients[cid]
         p = probability(credit or c["credit"], income or c["income"])
-        fr = lang == "fr"
-        against = [
-            s.ReasonOut(
-                group="AMT_CREDIT",
-                direction="against",
-                contribution=0.4,
-                text="Montant demandé élevé par rapport au revenu"
-                if fr
-                else "Amount asked is high compared with income",
-            )
-        ]
-        for_ = [
-            s.ReasonOut(
-                group="EXT_SOURCE_2",
-                direction="for",
-                contribution=-0.3,
-                text="Bon score externe" if fr else "Good external score",
-            )
-        ]
+        against, for_ = reasons(lang, coded=False)
         return s.ScoreOut(
             sk_id_curr=cid,
             probability=p,

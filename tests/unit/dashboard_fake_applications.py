@@ -85,6 +85,31 @@ def _age(birth: date, today: date) -> float:
     return (today - birth).days / 365.25
 
 
+def reasons(lang: str, coded: bool = True) -> tuple[list[s.ReasonOut], list[s.ReasonOut]]:
+    """The fakes' reasons, against and for: the credit asked for the income, the external score.
+
+    ``coded=False``: without the catalogue's codes, as the fake's client scores give them.
+    """
+    fr = lang == "fr"
+    against = s.ReasonOut(
+        group="AMT_CREDIT",
+        direction="against",
+        contribution=0.4,
+        code="CREDIT_TO_INCOME" if coded else "",
+        text="Montant demandé élevé par rapport au revenu"
+        if fr
+        else "Amount asked is high compared with income",
+    )
+    for_ = s.ReasonOut(
+        group="EXT_SOURCE_2",
+        direction="for",
+        contribution=-0.3,
+        code="EXT_SOURCE_GOOD" if coded else "",
+        text="Bon score externe" if fr else "Good external score",
+    )
+    return [against], [for_]
+
+
 def _errors(lang: str, items: list[tuple[str, str, str, str]]) -> httpx.Response:
     """A 422 ``FormErrorsOut`` with (field, code, French message, English message) items."""
     fr = lang == "fr"
@@ -145,26 +170,7 @@ class ApplicationRoutes:
             else model_decision
         )
         fr = lang == "fr"
-        against = [
-            s.ReasonOut(
-                group="AMT_CREDIT",
-                direction="against",
-                contribution=0.4,
-                code="CREDIT_TO_INCOME",
-                text="Montant demandé élevé par rapport au revenu"
-                if fr
-                else "Amount asked is high compared with income",
-            )
-        ]
-        for_ = [
-            s.ReasonOut(
-                group="EXT_SOURCE_2",
-                direction="for",
-                contribution=-0.3,
-                code="EXT_SOURCE_GOOD",
-                text="Bon score externe" if fr else "Good external score",
-            )
-        ]
+        against, for_ = reasons(lang)
         return aps.ApplicationScoreOut(
             application_id=app.id,
             score_id=app.score_ids[-1],
