@@ -34,6 +34,17 @@ SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 ROLES = ("advisor", "senior", "analyst", "admin")  # the demo roles, a user each
 Scope = Literal["session", "package", "module", "class", "function"]
 
+# A new applicant's columns: a valid /predict_default application, without history.
+APPLICATION = {
+    "NAME_CONTRACT_TYPE": "Cash loans",
+    "CODE_GENDER": "F",
+    "AMT_INCOME_TOTAL": 150_000.0,
+    "AMT_CREDIT": 500_000.0,
+    "AMT_ANNUITY": 25_000.0,
+    "DAYS_BIRTH": -12_000,
+    "DAYS_EMPLOYED": -2_000,
+}
+
 
 @dataclass
 class Bank:
