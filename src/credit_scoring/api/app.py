@@ -11,20 +11,23 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
+from credit_scoring.api.applications import ApplicationService
 from credit_scoring.api.audit import AuditSpool, AuditWriteError
 from credit_scoring.api.body_limit import BodySizeLimit
 from credit_scoring.api.deps import UserStates
 from credit_scoring.api.observability import Metrics, TimingMiddleware
 from credit_scoring.api.routes import ROUTERS
-from credit_scoring.api.scoring import NotFoundError, ScoringService, load_feature_metadata
+from credit_scoring.api.services import Services, build_services
+from credit_scoring.api.services.features import NotFoundError, load_feature_metadata
 from credit_scoring.api.throttle import HashingSlots, LoginThrottle
 from credit_scoring.config import Settings, get_settings
 from credit_scoring.db import models as m
 from credit_scoring.db.session import get_engine, redact, scrub
 from credit_scoring.modeling.contracts import Scorer
 from credit_scoring.modeling.load_errors import ModelLoadError
+from credit_scoring.modeling.policy import Policy
 
 log = logging.getLogger(__name__)
 ScorerLoader = Callable[[Settings], Scorer]
@@ -66,24 +69,36 @@ def _warm_up_features() -> None:
         log.warning("feature queries not prepared ahead: %s", exc)
 
 
-def _record_champion(service: ScoringService) -> None:
+def _record_champion(services: Services, sessions: sessionmaker[Session]) -> None:
     """Append to champion_history when the served version differs from the last one recorded."""
-    if service.scorer is None:
+    scorer = services.scorer
+    if scorer is None:
         return
     try:
-        with service._sessions() as session, session.begin():
+        with sessions() as session, session.begin():
             last = session.execute(
                 select(m.ChampionHistory).order_by(m.ChampionHistory.id.desc()).limit(1)
             ).scalar_one_or_none()
-            if last is None or last.model_version != service.scorer.model_version:
+            if last is None or last.model_version != scorer.model_version:
                 session.add(
                     m.ChampionHistory(
-                        model_name=service.scorer.model_name,
-                        model_version=service.scorer.model_version,
+                        model_name=scorer.model_name, model_version=scorer.model_version
                     )
                 )
     except Exception as exc:  # database down at start: served anyway, recorded next start
         log.warning("champion history not recorded: %s", type(exc).__name__)
+
+
+def _check_feature_set(services: Services, sessions: sessionmaker[Session]) -> None:
+    """Say at start-up when the database holds no vectors of the champion's feature set."""
+    try:
+        with sessions() as session:
+            problem = services.features.problem(session)
+    except Exception as exc:  # database down at start: /health says so
+        log.warning("feature set not checked: %s", type(exc).__name__)
+        return
+    if problem:
+        log.error("stored clients cannot be scored: %s", problem)
 
 
 def create_app(
@@ -103,11 +118,18 @@ def create_app(
             log.warning("feature metadata not loaded: %s", exc)
         if scorer is not None:
             _warm_up_features()
-        service = ScoringService(scorer=scorer, engine=engine, model_error=error, metas=metas)
-        _record_champion(service)
+        sessions = sessionmaker(engine, expire_on_commit=False)
+        services = build_services(scorer, sessions, model_error=error, metas=metas)
+        _record_champion(services, sessions)
+        _check_feature_set(services, sessions)
         app.state.engine = engine
-        app.state.sessions = sessionmaker(engine, expire_on_commit=False)
-        app.state.service = service
+        app.state.sessions = sessions
+        app.state.services = services
+        app.state.applications = (
+            ApplicationService(services.scores, services.features, settings, Policy.load())
+            if services.scores is not None
+            else None
+        )
         # One durable writer for every spooled audit table; score_log is the historic name.
         app.state.audit = app.state.score_log = AuditSpool(
             engine,

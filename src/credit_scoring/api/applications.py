@@ -35,8 +35,9 @@ from credit_scoring.api import application_schemas as a
 from credit_scoring.api import schemas as s
 from credit_scoring.api.audit import digest
 from credit_scoring.api.letter import Letter, documents_for, render_letter
-from credit_scoring.api.scoring import ScoringService, to_score_out
 from credit_scoring.api.security import Principal
+from credit_scoring.api.services.features import FeatureStore, application_features
+from credit_scoring.api.services.scores import ScoreService, to_score_out
 from credit_scoring.config import Settings
 from credit_scoring.core import reason_codes
 from credit_scoring.db import applications as repo
@@ -158,8 +159,11 @@ def summary_out(app: m.Application, score: m.Score | None) -> a.ApplicationSumma
 class ApplicationService:
     """Applications on top of the scoring service (its champion and feature vectors)."""
 
-    def __init__(self, scoring: ScoringService, settings: Settings, policy: Policy) -> None:
-        self.scoring = scoring
+    def __init__(
+        self, scores: ScoreService, features: FeatureStore, settings: Settings, policy: Policy
+    ) -> None:
+        self.scores = scores
+        self.features = features
         self.settings = settings
         self.policy = policy
         self.terms = bank_form.lender_terms(settings)
@@ -213,13 +217,11 @@ class ApplicationService:
         self, session: Session, row: dict[str, Any], client_id: int | None
     ) -> tuple[pd.DataFrame, bool]:
         """The feature row of an application, and whether the client is new to the lender."""
-        from credit_scoring.features.build import build_features_for_frames
-
-        rebuilt = build_features_for_frames({"application": pd.DataFrame([row])})
+        rebuilt = application_features(row)
         if client_id is None:
             return rebuilt, True
-        stored = self.scoring.client_features(session, client_id)
-        merged = self.scoring.with_application_features(stored, rebuilt)
+        stored = self.features.client(session, client_id)
+        merged = self.features.with_application(stored, rebuilt)
         merged.attrs.pop("vector_sha", None)  # the merged row is not the stored vector
         return merged, not repo.has_history(session, client_id)
 
@@ -232,13 +234,10 @@ class ApplicationService:
         user: Principal,
         lang: str,
     ) -> Scored:
-        scorer = self.scoring.scorer
-        assert scorer is not None
         features, new_client = self.features_for(session, row, client_id)
-        result = scorer.score(self.scoring.model_frame(features), lang=lang, top=4)[0]  # type: ignore[arg-type]
-        out = to_score_out(result, None, lang)
+        out = to_score_out(self.scores.result(features, lang), None, lang)
         hits = self.policy.evaluate(policy_facts(row, term_months))
-        info = self.scoring.feature_set(session)
+        info = self.features.feature_set(session)
         reasons = [r.model_dump() for r in out.reasons_against + out.reasons_for]
         score_row = {
             "username": user.username,
@@ -355,7 +354,7 @@ class ApplicationService:
     ) -> None:
         """A new applicant becomes a client: their row and the feature vector scored."""
         session.execute(insert(m.Client), [client_row(_json_safe(row))])
-        info = self.scoring.feature_set(session)
+        info = self.features.feature_set(session)
         blob = encode_vector(features, info.columns, info.categories)
         sha = vector_sha(info.version, blob)
         session.execute(
@@ -556,12 +555,10 @@ class ApplicationService:
             if row.get("AMT_GOODS_PRICE") and amount < credit:
                 changed["AMT_GOODS_PRICE"] = min(float(row["AMT_GOODS_PRICE"]), amount)
             features, _ = self.features_for(session, changed, known)
-            assert self.scoring.scorer is not None
-            probability = float(
-                self.scoring.scorer.predict_proba(self.scoring.model_frame(features))[0]
-            )
+            scorer = self.scores.scorer
+            probability = float(scorer.predict_proba(self.scores.model_frame(features))[0])
             hits = self.policy.evaluate(policy_facts(changed, months))
-            if probability < self.scoring.scorer.threshold and not hits:
+            if probability < scorer.threshold and not hits:
                 return [bank_form.alternative_text(amount, months, monthly, lang)]
         return []
 

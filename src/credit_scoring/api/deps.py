@@ -1,4 +1,4 @@
-"""Typed dependencies of the routes: settings, database session, caller, scoring service."""
+"""Typed dependencies of the routes: settings, database session, caller, the services."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from credit_scoring.api.scoring import ScoringService
 from credit_scoring.api.security import Principal, decode_token
+from credit_scoring.api.services import Explainer, Services, SimilarClients, WhatIf
+from credit_scoring.api.services.scores import ScoreService
 from credit_scoring.config import Settings
 from credit_scoring.db.models import User
 
@@ -138,20 +139,46 @@ SeniorUser = Annotated[Principal, Depends(require("senior", "admin"))]
 AdminUser = Annotated[Principal, Depends(require("admin"))]
 
 
-async def get_service(request: Request) -> ScoringService:
-    return request.app.state.service
+async def get_services(request: Request) -> Services:
+    return request.app.state.services
 
 
-async def get_ready_service(request: Request) -> ScoringService:
-    """The scoring service, or 503 saying why the model is not loaded."""
-    service: ScoringService = request.app.state.service
-    if service.scorer is None:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            f"Model not ready: {service.model_error or 'no champion loaded'}",
-        )
-    return service
+ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-ServiceDep = Annotated[ScoringService, Depends(get_service)]
-ScorerDep = Annotated[ScoringService, Depends(get_ready_service)]
+def _not_ready(services: Services) -> HTTPException:
+    return HTTPException(
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        f"Model not ready: {services.model_error or 'no champion loaded'}",
+    )
+
+
+async def get_scores(services: ServicesDep) -> ScoreService:
+    """The champion's scores, or 503 saying why the model is not loaded."""
+    if services.scores is None:
+        raise _not_ready(services)
+    return services.scores
+
+
+async def get_explainer(services: ServicesDep) -> Explainer:
+    if services.explainer is None:
+        raise _not_ready(services)
+    return services.explainer
+
+
+async def get_similar(services: ServicesDep) -> SimilarClients:
+    if services.similar is None:
+        raise _not_ready(services)
+    return services.similar
+
+
+async def get_what_if(services: ServicesDep) -> WhatIf:
+    if services.what_if is None:
+        raise _not_ready(services)
+    return services.what_if
+
+
+ScoresDep = Annotated[ScoreService, Depends(get_scores)]
+ExplainerDep = Annotated[Explainer, Depends(get_explainer)]
+SimilarDep = Annotated[SimilarClients, Depends(get_similar)]
+WhatIfDep = Annotated[WhatIf, Depends(get_what_if)]

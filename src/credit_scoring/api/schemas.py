@@ -86,6 +86,11 @@ class HealthOut(BaseModel):
     model_error: str | None = Field(None, description="why the model is not loaded, if it is not")
     database: bool = Field(description="True when the database answered")
     database_error: str | None = Field(None, description="what to check, when it did not")
+    feature_set_error: str | None = Field(
+        None,
+        description="why stored clients cannot be scored: no stored vectors of the champion's "
+        "feature set (what to run), if so",
+    )
     audit_backlog: int = Field(
         0,
         description="audit records on local disk not yet in the database (not ready past the bound)",

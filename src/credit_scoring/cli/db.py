@@ -142,10 +142,10 @@ def _champion_or_none() -> ChampionScorer | None:
 
 
 def _score_clients(scorer: ChampionScorer) -> None:
-    from credit_scoring.api.scoring import ScoringService
+    from credit_scoring.db.client_scores import refresh_client_scores
 
     with db_errors():
-        done = ScoringService(scorer=scorer, engine=_engine()).refresh_client_scores()
+        done = refresh_client_scores(_engine(), scorer)
     console.print(f"Scored {done:,} clients with {scorer.model_name} v{scorer.model_version}.")
 
 

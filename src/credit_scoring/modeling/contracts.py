@@ -18,7 +18,21 @@ from credit_scoring.features.metadata import FeatureMeta
 
 
 class Scorer(Protocol):
-    """A loaded champion model with its explainer; cheap to call for one client."""
+    """A loaded champion model with its explainer; cheap to call for one client.
+
+    Attributes
+    ----------
+    model_name, model_version : str
+        The registered model and the version served.
+    threshold : float
+        Probability of default from which a client is refused.
+    feature_set_version : str
+        The feature definitions it was trained on (``""`` when unknown).
+    feature_names : list of str
+        The columns read from a feature table.
+    metas : dict of str to FeatureMeta
+        Descriptions of the columns it explains (may add its own).
+    """
 
     model_name: str
     model_version: str
@@ -28,24 +42,87 @@ class Scorer(Protocol):
     metas: dict[str, FeatureMeta]  # descriptions of the columns it explains (may add its own)
 
     def with_derived(self, features: pd.DataFrame) -> pd.DataFrame:
-        """``features`` plus any columns the model computes itself (e.g. estimated loan term);
-        :meth:`contributions` has one column per feature of the result it uses."""
+        """Return ``features`` plus any columns the model computes itself.
+
+        :meth:`contributions` has one column per feature of the result it uses.
+
+        Parameters
+        ----------
+        features : DataFrame
+            A feature table with :attr:`feature_names` among its columns.
+
+        Returns
+        -------
+        DataFrame
+            The table with the derived columns (e.g. the estimated loan term) added.
+        """
         ...
 
     def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
-        """Calibrated probabilities of default, one per row of the feature table."""
+        """Calibrated probabilities of default, one per row of the feature table.
+
+        Parameters
+        ----------
+        features : DataFrame
+            A feature table with :attr:`feature_names` among its columns.
+
+        Returns
+        -------
+        ndarray of shape (n_rows,)
+            Probabilities of default.
+        """
         ...
 
     def contributions(self, features: pd.DataFrame) -> pd.DataFrame:
-        """Exact per-feature contributions (log-odds), one row per client, plus a 'bias' column."""
+        """Exact per-feature contributions (log-odds), one row per client, plus a 'bias' column.
+
+        Parameters
+        ----------
+        features : DataFrame
+            A feature table with :attr:`feature_names` among its columns.
+
+        Returns
+        -------
+        DataFrame
+            One column per model feature and ``"bias"``; a row sums to the raw log-odds
+            (before calibration).
+        """
         ...
 
     def score(
         self, features: pd.DataFrame, *, lang: Lang = "fr", top: int = 4
     ) -> list[ScoreResult]:
-        """Probability, decision and top reasons against and for, for each row."""
+        """Probability, decision and top reasons against and for, for each row.
+
+        Parameters
+        ----------
+        features : DataFrame
+            A feature table with :attr:`feature_names` among its columns.
+        lang : {"fr", "en"}, default="fr"
+            Language of the reasons.
+        top : int, default=4
+            Number of reasons on each side.
+
+        Returns
+        -------
+        list of ScoreResult
+            One result per row, in order.
+        """
         ...
 
     def similar(self, features: pd.DataFrame, *, k: int = 10) -> list[SimilarClient]:
-        """The k nearest known clients of the first row (features that matter most, scaled)."""
+        """The k nearest known clients of the first row (features that matter most, scaled).
+
+        Parameters
+        ----------
+        features : DataFrame
+            A feature table; only its first row is used.
+        k : int, default=10
+            Number of neighbours.
+
+        Returns
+        -------
+        list of SimilarClient
+            The neighbours found (none when the model indexed no clients).
+        """
         ...

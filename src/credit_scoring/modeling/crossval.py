@@ -30,7 +30,22 @@ GRID_SAMPLE = 8_000  # rows used by GridSearchCV: enough to rank a few settings,
 
 
 class Budget:
-    """Wall-clock budget shared by the steps of one training run."""
+    """Wall-clock budget shared by the steps of one training run.
+
+    The clock starts when the budget is created.
+
+    Parameters
+    ----------
+    minutes : float
+        The budget in minutes.
+
+    Attributes
+    ----------
+    seconds : float
+        The budget in seconds.
+    start : float
+        ``time.perf_counter()`` at creation.
+    """
 
     def __init__(self, minutes: float) -> None:
         self.seconds = minutes * 60.0
@@ -38,21 +53,55 @@ class Budget:
 
     @property
     def elapsed(self) -> float:
+        """Seconds since the budget was created."""
         return time.perf_counter() - self.start
 
     @property
     def remaining(self) -> float:
+        """Seconds left in the budget (never negative)."""
         return max(self.seconds - self.elapsed, 0.0)
 
 
 def make_folds(y: np.ndarray, *, n_splits: int, seed: int = SEED) -> Folds:
+    """Stratified, shuffled folds: every candidate is compared on the same ones.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Outcomes (1 defaulted, 0 repaid), the strata.
+    n_splits : int
+        Number of folds.
+    seed : int, default=SEED
+        Seed of the shuffle.
+
+    Returns
+    -------
+    list of (train_idx, valid_idx)
+        Row positions of each fold's training and validation parts.
+    """
     splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     return list(splitter.split(np.zeros(len(y)), y))
 
 
 @dataclass
 class OofRun:
-    """Out-of-fold scores of one candidate and how long it took."""
+    """Out-of-fold scores of one candidate and how long it took.
+
+    Attributes
+    ----------
+    scores : ndarray
+        Out-of-fold scores (uncalibrated probabilities), one per training row.
+    params : dict
+        The parameters the candidate ran with.
+    fit_seconds : float
+        Mean fit time per fold.
+    predict_ms_per_1000 : float
+        Prediction time in milliseconds per 1000 rows.
+    best_iterations : list of int
+        LightGBM: the number of rounds kept, per fold.
+    seeds : tuple of int
+        LightGBM: the seeds averaged.
+    """
 
     scores: np.ndarray
     params: dict[str, Any]
@@ -65,7 +114,28 @@ class OofRun:
 def grid_search(
     candidate: SklearnCandidate, X: pd.DataFrame, y: np.ndarray, *, strategy: str, seed: int = SEED
 ) -> dict[str, Any]:
-    """Best grid parameters by ROC AUC (3-fold ``GridSearchCV`` on a stratified sample)."""
+    """Best grid parameters by ROC AUC (3-fold ``GridSearchCV`` on a stratified sample).
+
+    Parameters
+    ----------
+    candidate : SklearnCandidate
+        The pipeline and its grid.
+    X : DataFrame
+        The training matrix.
+    y : ndarray of shape (n_samples,)
+        Outcomes (1 defaulted, 0 repaid).
+    strategy : str
+        Imbalance strategy whose estimator parameters the pipeline gets.
+    seed : int, default=SEED
+        Seed of the sample and of the folds.
+
+    Returns
+    -------
+    dict
+        The best parameters (grid keys such as ``"model__C"``); empty for an empty grid.
+        Tables larger than :data:`GRID_SAMPLE` rows are searched on a stratified sample
+        of about that size.
+    """
     if not candidate.grid:
         return {}
     rng = np.random.default_rng(seed)
@@ -106,6 +176,28 @@ def sklearn_oof(
     params: dict[str, Any],
     strategy: str = "none",
 ) -> OofRun:
+    """Out-of-fold scores of a scikit-learn candidate, refitted in each fold.
+
+    Parameters
+    ----------
+    candidate : SklearnCandidate
+        The pipeline to fit.
+    X : DataFrame
+        The training matrix.
+    y : ndarray of shape (n_samples,)
+        Outcomes (1 defaulted, 0 repaid).
+    folds : list of (train_idx, valid_idx)
+        The folds (:func:`make_folds`).
+    params : dict
+        Pipeline parameters set before each fit (e.g. from :func:`grid_search`).
+    strategy : str, default="none"
+        Imbalance strategy, applied inside each training part only.
+
+    Returns
+    -------
+    OofRun
+        The scores and the timings.
+    """
     scores = np.zeros(len(y))
     fit_time = predict_time = 0.0
     for train_idx, valid_idx in folds:
@@ -123,8 +215,26 @@ def sklearn_oof(
 
 
 def patience(params: dict[str, Any]) -> int:
-    """Rounds without improvement before a fold stops: ``EARLY_STOPPING`` at a learning rate
-    of 0.02, proportionally fewer at faster rates (``--quick`` learns at 0.05)."""
+    """Rounds without improvement before a fold stops.
+
+    ``EARLY_STOPPING`` at a learning rate of 0.02, proportionally fewer at faster rates
+    (``--quick`` learns at 0.05), and never fewer than 30.
+
+    Parameters
+    ----------
+    params : dict
+        LightGBM parameters; ``learning_rate`` defaults to 0.02.
+
+    Returns
+    -------
+    int
+        The early-stopping patience in rounds.
+
+    Examples
+    --------
+    >>> patience({"learning_rate": 0.02}), patience({"learning_rate": 0.05})
+    (150, 60)
+    """
     return max(int(EARLY_STOPPING * 0.02 / float(params.get("learning_rate", 0.02))), 30)
 
 
@@ -150,6 +260,29 @@ def booster_oof(
 
     With several ``seeds`` each fold trains one booster per seed (other row and column
     samples) and predicts their average raw score, as the merged champion will.
+
+    Parameters
+    ----------
+    params : dict
+        LightGBM parameters; ``metric`` is replaced by ``"auc"``.
+    X : DataFrame
+        The training matrix.
+    y : ndarray of shape (n_samples,)
+        Outcomes (1 defaulted, 0 repaid).
+    folds : list of (train_idx, valid_idx)
+        The folds (:func:`make_folds`).
+    strategy : str, default="none"
+        Imbalance strategy, applied inside each training part only.
+    n_threads : int, default=1
+        LightGBM threads.
+    seeds : tuple of int, default=(SEED,)
+        One booster per seed in each fold.
+
+    Returns
+    -------
+    OofRun
+        The scores (sigmoid of the averaged raw scores at the round kept), the timings,
+        that round for every fold in ``best_iterations``, and the seeds.
     """
     fit_time = predict_time = 0.0
     boosters: list[list[lgb.Booster]] = []
@@ -213,6 +346,20 @@ def booster_oof(
 
 
 def auc(y: np.ndarray, scores: np.ndarray) -> float:
+    """ROC AUC as a Python float.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Outcomes (1 defaulted, 0 repaid).
+    scores : ndarray of shape (n_samples,)
+        Scores, higher for riskier clients.
+
+    Returns
+    -------
+    float
+        The area under the ROC curve.
+    """
     return float(roc_auc_score(y, scores))
 
 
@@ -232,6 +379,39 @@ def tune_booster(
     """Optuna (TPE) over a modest space, first trial = the defaults; best by out-of-fold AUC.
 
     Stops when the next trial would eat into ``reserve_trials`` trials' worth of the budget.
+    The first trial measures how long one takes: the later ones (at most
+    ``max_trials - 1``) get what is left of the budget after ``reserve_trials + 1`` such
+    durations, as an Optuna timeout.
+
+    Parameters
+    ----------
+    base : dict
+        LightGBM parameters; the searched ones are taken from it for the first trial.
+    X : DataFrame
+        The training matrix.
+    y : ndarray of shape (n_samples,)
+        Outcomes (1 defaulted, 0 repaid).
+    folds : list of (train_idx, valid_idx)
+        The folds (:func:`make_folds`).
+    budget : Budget
+        The run's budget.
+    reserve_trials : float
+        Trials' worth of time to leave for the steps after the search.
+    max_trials : int
+        Most trials, the first included.
+    n_threads : int, default=1
+        LightGBM threads.
+    seed : int, default=SEED
+        Seed of the TPE sampler.
+    on_trial : callable, optional
+        Called as ``on_trial(number, auc)`` after each trial (numbers from 0).
+
+    Returns
+    -------
+    run : OofRun
+        The best trial's out-of-fold run.
+    n_trials : int
+        Number of trials run.
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     started = budget.elapsed

@@ -35,7 +35,33 @@ F_BETA = 2.0  # recall weighs more: a missed defaulter costs more than a refused
 
 @dataclass
 class CandidateResult:
-    """One row of the comparison: out-of-fold scores and what they cost."""
+    """One row of the comparison: out-of-fold scores and what they cost.
+
+    Attributes
+    ----------
+    name : str
+        The candidate's name (``"lightgbm_class_weight"``...).
+    family : str
+        ``"sklearn"``, ``"scorecard"`` or ``"lightgbm"``.
+    imbalance : str
+        The imbalance strategy it was trained with.
+    params : dict
+        Its parameters.
+    oof_raw : ndarray
+        Out-of-fold scores before calibration.
+    oof_probability : ndarray
+        Out-of-fold probabilities, calibrated out of fold.
+    calibration : str
+        The calibration method kept.
+    fit_seconds : float
+        Mean fit time per fold.
+    predict_ms_per_1000 : float
+        Prediction time in milliseconds per 1000 rows.
+    metrics : dict of str to float
+        :func:`compute_metrics` of ``oof_probability``.
+    seeds : tuple of int
+        LightGBM: one booster per seed, averaged; empty for other families.
+    """
 
     name: str
     family: str
@@ -53,7 +79,32 @@ class CandidateResult:
 def compute_metrics(
     y: np.ndarray, p: np.ndarray, *, cost_fn: float, cost_fp: float
 ) -> dict[str, float]:
-    """Ranking, calibration and decision metrics; decisions at the cost-minimising threshold."""
+    """Ranking, calibration and decision metrics; decisions at the cost-minimising threshold.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Outcomes (1 defaulted, 0 repaid).
+    p : ndarray of shape (n_samples,)
+        Predicted probabilities of default.
+    cost_fn : float
+        Cost of a defaulter accepted.
+    cost_fp : float
+        Cost of a good client refused.
+
+    Returns
+    -------
+    dict of str to float
+        ``roc_auc``, ``gini``, ``ks``, ``pr_auc``; ``accuracy``, ``precision``, ``recall``
+        and ``f_beta`` (beta = :data:`F_BETA`) of the refusals at the threshold;
+        ``brier``, ``ece``; ``threshold`` and the costs of :class:`ThresholdChoice`. A
+        constant ``p`` gets an AUC of 0.5 and a KS of 0.
+
+    Raises
+    ------
+    ValueError
+        Invalid labels or probabilities (:func:`~credit_scoring.modeling.cost.confusion_at`).
+    """
     choice = best_threshold(y, p, cost_fn=cost_fn, cost_fp=cost_fp)
     tn, fp, fn, tp = confusion_at(y, p, choice.threshold)
     refuse = np.asarray(p) >= choice.threshold
@@ -79,16 +130,47 @@ def compute_metrics(
 
 
 def kolmogorov_smirnov(y: np.ndarray, p: np.ndarray) -> float:
-    """Largest gap between the cumulative shares of defaulters and of repaid clients ranked
-    by score (optbinning's implementation)."""
+    """Kolmogorov-Smirnov statistic of the scores (optbinning's implementation).
+
+    The largest gap between the cumulative shares of defaulters and of repaid clients
+    ranked by score.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Outcomes (1 defaulted, 0 repaid).
+    p : ndarray of shape (n_samples,)
+        Predicted probabilities of default.
+
+    Returns
+    -------
+    float
+        The KS statistic, between 0 and 1.
+    """
     score, _ = optbinning_ks(np.asarray(y, dtype=int), np.asarray(p, dtype=float))
     return float(score)
 
 
 def ks_table(y: np.ndarray, p: np.ndarray, *, bins: int = 10) -> pd.DataFrame:
-    """The KS table by score decile, riskiest decile first: clients, defaulters, default rate,
-    cumulative shares of defaulters and of repaid clients, their gap (KS is its maximum) and
-    the lift (decile default rate over the overall rate)."""
+    """The KS table by score decile, riskiest decile first.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Outcomes (1 defaulted, 0 repaid).
+    p : ndarray of shape (n_samples,)
+        Predicted probabilities of default.
+    bins : int, default=10
+        Number of score bands of equal size (deciles by default).
+
+    Returns
+    -------
+    DataFrame
+        One row per band (``decile`` 1 is the riskiest): clients, probability range,
+        defaulters, default rate, cumulative shares of defaulters and of repaid clients,
+        their gap ``ks`` (KS is its maximum) and the ``lift`` (band default rate over the
+        overall rate).
+    """
     y = np.asarray(y, dtype=int)
     p = np.asarray(p, dtype=float)
     order = np.argsort(-p, kind="stable")
@@ -115,10 +197,24 @@ def ks_table(y: np.ndarray, p: np.ndarray, *, bins: int = 10) -> pd.DataFrame:
 
 
 def grade_table(y: np.ndarray, p: np.ndarray) -> pd.DataFrame:
-    """Per grade of the master scale: clients, PD range, mean predicted PD, observed default
-    rate, and two tests of the predicted PD against the defaults observed: the Jeffreys test
-    (one-sided p-value that the PD is not underestimated, as supervisors use it) and the
-    exact two-sided binomial test."""
+    """Per grade of the master scale, the predicted PD tested against the defaults observed.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Outcomes (1 defaulted, 0 repaid).
+    p : ndarray of shape (n_samples,)
+        Predicted probabilities of default (PD).
+
+    Returns
+    -------
+    DataFrame
+        One row per grade of :data:`~credit_scoring.core.grades.MASTER_SCALE`: clients,
+        their share, PD range, mean predicted PD, defaults, observed default rate, and two
+        tests of the predicted PD against the defaults observed: the Jeffreys test
+        (one-sided p-value that the PD is not underestimated, as supervisors use it) and
+        the exact two-sided binomial test. An empty grade has NaN figures.
+    """
     y = np.asarray(y, dtype=int)
     p = np.asarray(p, dtype=float)
     grades = grades_of(p)
@@ -176,6 +272,19 @@ TABLE_COLUMNS = [
 
 
 def comparison_table(results: list[CandidateResult]) -> pd.DataFrame:
+    """The comparison of the candidates, cheapest first.
+
+    Parameters
+    ----------
+    results : list of CandidateResult
+        The candidates, with their metrics computed.
+
+    Returns
+    -------
+    DataFrame
+        The :data:`TABLE_COLUMNS`, one row per candidate, sorted by cost per applicant
+        (stable: ties keep the order of ``results``).
+    """
     rows = [
         {
             "candidate": r.name,
@@ -192,7 +301,28 @@ def comparison_table(results: list[CandidateResult]) -> pd.DataFrame:
 
 
 def to_markdown(table: pd.DataFrame, digits: int = 4) -> str:
-    """A GitHub-flavoured markdown table (no extra dependency)."""
+    """A GitHub-flavoured markdown table (no extra dependency).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The table; its index is not written.
+    digits : int, default=4
+        Decimals of float cells; other cells are written with ``str``.
+
+    Returns
+    -------
+    str
+        The header, the separator and one line per row, without a final newline.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(to_markdown(pd.DataFrame({"name": ["a"], "auc": [0.75]}), digits=2))
+    | name | auc |
+    |---|---|
+    | a | 0.75 |
+    """
 
     def cell(value: Any) -> str:
         if isinstance(value, float | np.floating):
@@ -222,7 +352,29 @@ def plot_all(
     cost_fn: float,
     cost_fp: float,
 ) -> list[Path]:
-    """ROC, precision-recall, cost vs threshold, calibration and confusion matrix plots."""
+    """ROC, precision-recall, cost vs threshold, calibration and confusion matrix plots.
+
+    Parameters
+    ----------
+    results : list of CandidateResult
+        Every candidate (ROC and precision-recall curves).
+    winner : CandidateResult
+        The champion (drawn thicker; the cost, calibration and confusion plots).
+    y : ndarray of shape (n_samples,)
+        Outcomes (1 defaulted, 0 repaid).
+    out_dir : Path
+        Folder of the PNG files, created if needed.
+    cost_fn : float
+        Cost of a defaulter accepted.
+    cost_fp : float
+        Cost of a good client refused.
+
+    Returns
+    -------
+    list of Path
+        ``roc_pr.png``, ``cost_vs_threshold.png``, ``calibration.png`` and
+        ``confusion_matrix.png`` in ``out_dir``.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     fig, (roc_ax, pr_ax) = plt.subplots(1, 2, figsize=(11, 4.5))

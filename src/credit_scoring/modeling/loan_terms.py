@@ -99,6 +99,27 @@ def monthly_rate(ratio: np.ndarray, term: np.ndarray, *, steps: int = 40) -> np.
     """The monthly rate r with (1 - (1 + r) ** -term) / r == ratio (credit over annuity).
 
     Zero when the annuities do not exceed the credit; missing where either input is.
+
+    Parameters
+    ----------
+    ratio : ndarray
+        Credit over monthly annuity.
+    term : ndarray
+        Number of monthly payments, same shape as ``ratio``.
+    steps : int, default=40
+        Most Newton steps (it stops earlier once no rate moves any more).
+
+    Returns
+    -------
+    ndarray
+        The monthly rate, in [1e-7, 1] where solved; 0 where ``ratio >= term``; NaN where
+        an input is missing, not finite or not positive.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> monthly_rate(np.array([12.0, 10.0]), np.array([12.0, 12.0])).round(4)
+    array([0.    , 0.0292])
     """
     ratio = np.asarray(ratio, dtype=float)
     term = np.asarray(term, dtype=float)
@@ -123,7 +144,18 @@ def monthly_rate(ratio: np.ndarray, term: np.ndarray, *, steps: int = 40) -> np.
 
 
 class LoanTermModel:
-    """Estimates a cash loan's number of payments, interest rate and total interest."""
+    """Estimates a cash loan's number of payments, interest rate and total interest.
+
+    Created empty; :meth:`fit` learns it. It pickles as the booster's text dump (the
+    booster is rebuilt on first use).
+
+    Attributes
+    ----------
+    booster_text : str
+        The LightGBM regression as text (``""`` before :meth:`fit`).
+    n_contracts : int
+        Number of past contracts it was fitted on.
+    """
 
     def __init__(self) -> None:
         self.booster_text = ""
@@ -131,19 +163,33 @@ class LoanTermModel:
         self.n_contracts = 0
 
     def __getstate__(self) -> dict[str, Any]:
+        """Pickle state without the booster object, rebuilt from :attr:`booster_text`."""
         state = self.__dict__.copy()
         state["_booster"] = None  # rebuilt from the text dump
         return state
 
     @property
     def booster(self) -> lgb.Booster:
+        """The fitted regression (rebuilt from :attr:`booster_text` after unpickling)."""
         if self._booster is None:
             self._booster = lgb.Booster(model_str=self.booster_text)
         return self._booster
 
     @staticmethod
     def usable(previous: pd.DataFrame) -> pd.DataFrame:
-        """Past cash and consumer loans with amounts and a positive number of payments."""
+        """Past cash and consumer loans with amounts and a positive number of payments.
+
+        Parameters
+        ----------
+        previous : DataFrame
+            ``previous_application`` rows.
+
+        Returns
+        -------
+        DataFrame
+            The :data:`PREVIOUS_COLUMNS` of the cash and consumer loans with a positive
+            number of payments, annuity and credit; no rows when a column is missing.
+        """
         if not set(PREVIOUS_COLUMNS) <= set(previous.columns):
             return previous.iloc[:0]
         rows = previous[list(PREVIOUS_COLUMNS)]
@@ -156,7 +202,25 @@ class LoanTermModel:
         return rows[keep]
 
     def fit(self, previous: pd.DataFrame, *, n_threads: int = 1) -> LoanTermModel:
-        """Learn the number of payments from past contracts (``previous_application`` rows)."""
+        """Learn the number of payments from past contracts (``previous_application`` rows).
+
+        Parameters
+        ----------
+        previous : DataFrame
+            ``previous_application`` rows with the :data:`PREVIOUS_COLUMNS`.
+        n_threads : int, default=1
+            LightGBM threads.
+
+        Returns
+        -------
+        LoanTermModel
+            ``self``, fitted.
+
+        Raises
+        ------
+        ValueError
+            Fewer than :data:`MIN_CONTRACTS` usable past contracts (:meth:`usable`).
+        """
         rows = self.usable(previous)
         if len(rows) < MIN_CONTRACTS:
             raise ValueError(
@@ -179,8 +243,22 @@ class LoanTermModel:
         return self
 
     def derive(self, features: pd.DataFrame) -> np.ndarray:
-        """The :data:`NAMES` columns for each row of a feature table (missing unless the row
-        is a cash loan with a credit and an annuity)."""
+        """The :data:`NAMES` columns for each row of a feature table.
+
+        A row's values are missing unless it is a cash loan with a credit and a positive
+        annuity; a table without the contract-type column is taken as cash loans.
+
+        Parameters
+        ----------
+        features : DataFrame
+            A feature table with :data:`INPUTS` and, usually, :data:`CASH_FLAG`.
+
+        Returns
+        -------
+        ndarray of shape (n_rows, 3)
+            Estimated term (payments), yearly interest rate (12 times the monthly rate)
+            and total interest relative to the credit.
+        """
         n = len(features)
         # one selection of the four columns (a missing contract type: taken as cash loans)
         block = features.reindex(columns=[*INPUTS, CASH_FLAG]).to_numpy(dtype=float)
@@ -200,6 +278,17 @@ class LoanTermModel:
         return out
 
     def add_to(self, table: pd.DataFrame) -> pd.DataFrame:
-        """A copy of ``table`` with the :data:`NAMES` columns appended."""
+        """A copy of ``table`` with the :data:`NAMES` columns appended.
+
+        Parameters
+        ----------
+        table : DataFrame
+            A feature table; any :data:`NAMES` columns it has are replaced.
+
+        Returns
+        -------
+        DataFrame
+            The table, same index, with the three columns of :meth:`derive` last.
+        """
         derived = pd.DataFrame(self.derive(table), columns=NAMES, index=table.index)
         return pd.concat([table.drop(columns=NAMES, errors="ignore"), derived], axis=1)

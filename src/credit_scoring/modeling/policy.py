@@ -133,17 +133,50 @@ class PolicyHit:
     applicant_en: str
 
     def text(self, lang: str) -> str:
-        """The advisor's wording in ``lang`` (``"fr"``, anything else gives English)."""
+        """The advisor's wording in ``lang`` (``"fr"``, anything else gives English).
+
+        Parameters
+        ----------
+        lang : str
+            ``"fr"`` for French; any other value gives English.
+
+        Returns
+        -------
+        str
+            :attr:`text_fr` or :attr:`text_en`.
+        """
         return self.text_fr if lang == "fr" else self.text_en
 
     def applicant_text(self, lang: str) -> str:
-        """The applicant's wording in ``lang`` (``"fr"``, anything else gives English)."""
+        """The applicant's wording in ``lang`` (``"fr"``, anything else gives English).
+
+        Parameters
+        ----------
+        lang : str
+            ``"fr"`` for French; any other value gives English.
+
+        Returns
+        -------
+        str
+            :attr:`applicant_fr` or :attr:`applicant_en`.
+        """
         return self.applicant_fr if lang == "fr" else self.applicant_en
 
 
 def hit_rows(hits: list[PolicyHit]) -> list[dict[str, str]]:
-    """The rules that fired as a score stores them (JSON): code, outcome, the advisor's and
-    the applicant's texts in both languages (the letter quotes the applicant's)."""
+    """The rules that fired as a score stores them (JSON).
+
+    Parameters
+    ----------
+    hits : list of PolicyHit
+        The rules that fired (:meth:`Policy.evaluate`).
+
+    Returns
+    -------
+    list of dict of str to str
+        Per hit, in order: code, outcome, the advisor's and the applicant's texts in both
+        languages (the letter quotes the applicant's).
+    """
     return [asdict(h) for h in hits]
 
 
@@ -350,6 +383,13 @@ class Policy:
 
     Use :meth:`load`; the constructor is for the loader.
 
+    Parameters
+    ----------
+    path : Path
+        The file the content was read from (named in error messages).
+    content : bytes
+        The file's content, parsed and validated here.
+
     Attributes
     ----------
     version : str
@@ -357,6 +397,11 @@ class Policy:
         e.g. ``"2026-12-01+3fa2b1c4d5e6"``: what a decision records.
     path : Path
         The file the rules were read from.
+
+    Raises
+    ------
+    PolicyFileError
+        The content is not valid (the message names the file and the rule).
     """
 
     def __init__(self, path: Path, content: bytes) -> None:
@@ -389,6 +434,16 @@ class Policy:
 
         The file is read on every call and hashed; the parsed policy is cached by path and
         content hash, so an edited file is picked up and an unchanged one is not re-parsed.
+
+        Parameters
+        ----------
+        path : Path, optional
+            The rules file; by default the packaged :data:`DEFAULT_PATH`.
+
+        Returns
+        -------
+        Policy
+            The validated policy (the same object while the file is unchanged).
 
         Raises
         ------
@@ -428,6 +483,11 @@ class Policy:
             Usually :func:`policy_facts`. Missing facts are None; NaN and numpy scalars are
             accepted; ``product_max_term_months`` is added from the products table.
 
+        Returns
+        -------
+        list of PolicyHit
+            The rules that fire; empty when none does.
+
         Raises
         ------
         PolicyError
@@ -451,12 +511,39 @@ class Policy:
 
     @staticmethod
     def outcome(hits: list[PolicyHit]) -> Outcome | None:
-        """Same as the module's :func:`outcome`."""
+        """Same as the module's :func:`outcome`.
+
+        Parameters
+        ----------
+        hits : list of PolicyHit
+            The rules that fired.
+
+        Returns
+        -------
+        {"refuse", "refer"} or None
+            The policy's outcome.
+        """
         return outcome(hits)
 
 
 def outcome(hits: list[PolicyHit]) -> Outcome | None:
-    """``"refuse"`` if any hit refuses, else ``"refer"`` if any refers, else None."""
+    """``"refuse"`` if any hit refuses, else ``"refer"`` if any refers, else None.
+
+    Parameters
+    ----------
+    hits : list of PolicyHit
+        The rules that fired (:meth:`Policy.evaluate`).
+
+    Returns
+    -------
+    {"refuse", "refer"} or None
+        The policy's outcome; None when no rule fired.
+
+    Examples
+    --------
+    >>> outcome([]) is None
+    True
+    """
     outcomes = {hit.outcome for hit in hits}
     if "refuse" in outcomes:
         return "refuse"
@@ -471,10 +558,27 @@ def combine(model_decision: Literal["grant", "refuse"], hits: list[PolicyHit]) -
     A refusing rule wins over the model; a referral turns a model grant or refusal into
     ``"refer"`` (a senior analyst decides); with no hit the model's decision stands.
 
+    Parameters
+    ----------
+    model_decision : {"grant", "refuse"}
+        The model's decision at its threshold.
+    hits : list of PolicyHit
+        The rules that fired (:meth:`Policy.evaluate`).
+
+    Returns
+    -------
+    {"grant", "refuse", "refer"}
+        The final decision.
+
     Raises
     ------
     ValueError
         ``model_decision`` is neither ``"grant"`` nor ``"refuse"``.
+
+    Examples
+    --------
+    >>> combine("refuse", [])
+    'refuse'
     """
     if model_decision not in ("grant", "refuse"):
         raise ValueError(f"model decision must be 'grant' or 'refuse', not {model_decision!r}")

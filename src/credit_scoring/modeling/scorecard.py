@@ -42,6 +42,20 @@ C = 0.1  # L2 strength of the regression on WoE values
 
 @dataclass
 class ScorecardRun:
+    """Out-of-fold results of the scorecard.
+
+    Attributes
+    ----------
+    scores : ndarray
+        Out-of-fold probabilities of default.
+    fit_seconds : float
+        Mean fit time per fold.
+    predict_ms_per_1000 : float
+        Prediction time in milliseconds per 1000 rows.
+    characteristics : list of list of str
+        Per fold, the characteristics kept.
+    """
+
     scores: np.ndarray  # out-of-fold probabilities of default
     fit_seconds: float  # per fold
     predict_ms_per_1000: float
@@ -49,7 +63,26 @@ class ScorecardRun:
 
 
 def shortlist(X: pd.DataFrame, y: np.ndarray, *, size: int = CANDIDATES) -> list[str]:
-    """Numeric features by univariate rank AUC (distance from 0.5), decorrelated."""
+    """Numeric features by univariate rank AUC (distance from 0.5), decorrelated.
+
+    Missing values count as the column's median. A feature is skipped when its ranks
+    correlate above :data:`MAX_CORRELATION` with one already kept, or is constant; the
+    list stops at ``size`` features or at the first whose AUC is within 0.005 of 0.5.
+
+    Parameters
+    ----------
+    X : DataFrame
+        The training rows.
+    y : ndarray of shape (n_samples,)
+        Outcomes (1 defaulted, 0 repaid).
+    size : int, default=CANDIDATES
+        Most features kept.
+
+    Returns
+    -------
+    list of str
+        The features kept, strongest first.
+    """
     numeric = [c for c in X.columns if pd.api.types.is_numeric_dtype(X[c])]
     values = X[numeric].to_numpy(dtype=float)
     with warnings.catch_warnings():
@@ -85,6 +118,20 @@ def _trend(meta: FeatureMeta | None) -> str:
 
 
 def make_scorecard(names: list[str], metas: dict[str, FeatureMeta]) -> Scorecard:
+    """The unfitted scorecard: binning of ``names``, regression on WoE, the points scale.
+
+    Parameters
+    ----------
+    names : list of str
+        The characteristics to bin (:func:`shortlist`).
+    metas : dict of str to FeatureMeta
+        Feature metadata: a declared monotone direction becomes the binning trend.
+
+    Returns
+    -------
+    optbinning.Scorecard
+        Unfitted, scaled to the platform's points (:mod:`credit_scoring.core.grades`).
+    """
     process = BinningProcess(
         variable_names=names,
         max_n_bins=MAX_BINS,
@@ -106,6 +153,27 @@ def make_scorecard(names: list[str], metas: dict[str, FeatureMeta]) -> Scorecard
 
 
 def fit_scorecard(X: pd.DataFrame, y: np.ndarray, metas: dict[str, FeatureMeta]) -> Scorecard:
+    """Shortlist the characteristics, then fit the scorecard on them.
+
+    Parameters
+    ----------
+    X : DataFrame
+        The training rows.
+    y : ndarray of shape (n_samples,)
+        Outcomes (1 defaulted, 0 repaid).
+    metas : dict of str to FeatureMeta
+        Feature metadata (binning trends).
+
+    Returns
+    -------
+    optbinning.Scorecard
+        The fitted scorecard.
+
+    Raises
+    ------
+    ValueError
+        No numeric feature separates defaulters from repaid clients.
+    """
     names = shortlist(X, y)
     if not names:
         raise ValueError("no feature separates defaulters from repaid clients: no scorecard")
@@ -117,6 +185,18 @@ def fit_scorecard(X: pd.DataFrame, y: np.ndarray, metas: dict[str, FeatureMeta])
 
 
 def kept_characteristics(card: Scorecard) -> list[str]:
+    """The characteristics a fitted scorecard kept (information value of at least ``MIN_IV``).
+
+    Parameters
+    ----------
+    card : optbinning.Scorecard
+        A fitted scorecard.
+
+    Returns
+    -------
+    list of str
+        Their names.
+    """
     process = card.binning_process_
     return [str(n) for n in process.get_support(names=True)]
 
@@ -127,7 +207,29 @@ def scorecard_oof(
     folds: list[tuple[np.ndarray, np.ndarray]],
     metas: dict[str, FeatureMeta],
 ) -> ScorecardRun:
-    """Out-of-fold probabilities of the scorecard, every step fitted inside each fold."""
+    """Out-of-fold probabilities of the scorecard, every step fitted inside each fold.
+
+    Parameters
+    ----------
+    X : DataFrame
+        The training matrix.
+    y : ndarray of shape (n_samples,)
+        Outcomes (1 defaulted, 0 repaid).
+    folds : list of (train_idx, valid_idx)
+        The folds shared by every candidate.
+    metas : dict of str to FeatureMeta
+        Feature metadata (binning trends).
+
+    Returns
+    -------
+    ScorecardRun
+        The scores, the timings and each fold's characteristics.
+
+    Raises
+    ------
+    ValueError
+        In a fold, no feature separates defaulters from repaid clients.
+    """
     scores = np.zeros(len(y))
     fit_time = predict_time = 0.0
     kept = []
@@ -144,8 +246,21 @@ def scorecard_oof(
 
 
 def points_table(card: Scorecard, metas: dict[str, FeatureMeta]) -> pd.DataFrame:
-    """The readable table: characteristic, its description, bin, clients' share, default
-    rate, WoE and points (a client's score is the sum of the points of its bins)."""
+    """The readable points table of a fitted scorecard.
+
+    Parameters
+    ----------
+    card : optbinning.Scorecard
+        A fitted scorecard.
+    metas : dict of str to FeatureMeta
+        Feature metadata (English descriptions; the name when there is none).
+
+    Returns
+    -------
+    DataFrame
+        One row per bin: characteristic, its description, bin, clients' share, default
+        rate, WoE and points (a client's score is the sum of the points of its bins).
+    """
     table = card.table(style="detailed")
     table = table[~table["Bin"].astype(str).isin(["Totals"])]
     out = pd.DataFrame(
@@ -165,6 +280,18 @@ def points_table(card: Scorecard, metas: dict[str, FeatureMeta]) -> pd.DataFrame
 
 
 def points_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """The points table as JSON-ready records.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A :func:`points_table`.
+
+    Returns
+    -------
+    list of dict
+        One dict per row; NaN floats become None.
+    """
     return [
         {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
         for row in table.to_dict(orient="records")

@@ -1,2 +1,5 @@
-"""The training run and what it writes: the named steps on a feature table, the pipeline
-from a data folder to the registry, the methodology note, model card and fairness report."""
+"""The training run and what it writes.
+
+The named steps on a feature table, the pipeline from a data folder to the registry, the
+methodology note, model card and fairness report.
+"""

@@ -13,7 +13,25 @@ AGE_BANDS = ((0, 30, "under 30"), (30, 45, "30–45"), (45, 60, "45–60"), (60,
 
 
 def age_band(days_birth: pd.Series) -> pd.Series:
-    """Age band from Kaggle's DAYS_BIRTH (negative days before the application)."""
+    """Age band from Kaggle's DAYS_BIRTH (negative days before the application).
+
+    Parameters
+    ----------
+    days_birth : Series
+        ``DAYS_BIRTH`` values; non-numbers count as missing.
+
+    Returns
+    -------
+    Series
+        The label of :data:`AGE_BANDS` (lower bound included), ``"unknown"`` when the
+        age is missing or outside the bands.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> age_band(pd.Series([-20 * 365.25, -50 * 365.25, None])).tolist()
+    ['under 30', '45–60', 'unknown']
+    """
     years = -pd.to_numeric(days_birth, errors="coerce") / 365.25
     labels = [label for _, _, label in AGE_BANDS]
     edges = [AGE_BANDS[0][0]] + [high for _, high, _ in AGE_BANDS]
@@ -27,7 +45,27 @@ def _auc(y: np.ndarray, p: np.ndarray) -> float:
 def fairness_frame(
     y: np.ndarray, probability: np.ndarray, threshold: float, groups: pd.Series
 ) -> pd.DataFrame:
-    """Per group: clients, default rate, approval rate, FNR, FPR and AUC (refuse when p >= t)."""
+    """Per group: clients, default rate, approval rate, FNR, FPR and AUC (refuse when p >= t).
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Outcomes (1 defaulted, 0 repaid), the positive class being default.
+    probability : ndarray of shape (n_samples,)
+        Predicted probabilities of default.
+    threshold : float
+        Refuse when the probability is at least this.
+    groups : Series
+        The group of each row, aligned with ``y``.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (column ``group``): ``clients``, ``default_rate``,
+        ``approval_rate``, ``false_negative_rate`` (a defaulter granted),
+        ``false_positive_rate`` (a good client refused) and ``roc_auc`` (NaN for a group
+        with a single class).
+    """
     y = np.asarray(y, dtype=int)
     p = np.asarray(probability, dtype=float)
     threshold = float(threshold)
@@ -58,7 +96,25 @@ def fairness_frame(
 def fairness_report(
     y: np.ndarray, probability: np.ndarray, threshold: float, applications: pd.DataFrame
 ) -> dict[str, pd.DataFrame]:
-    """Tables for CODE_GENDER and age bands; ``applications`` is aligned with ``y``."""
+    """Tables for CODE_GENDER and age bands; ``applications`` is aligned with ``y``.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Outcomes (1 defaulted, 0 repaid).
+    probability : ndarray of shape (n_samples,)
+        Predicted probabilities of default.
+    threshold : float
+        Refuse when the probability is at least this.
+    applications : DataFrame
+        Application rows aligned with ``y``, with ``CODE_GENDER`` and/or ``DAYS_BIRTH``.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        :func:`fairness_frame` under ``"CODE_GENDER"`` (missing sex as ``"unknown"``)
+        and ``"age_band"`` (bands in age order), for the columns present.
+    """
     out = {}
     if "CODE_GENDER" in applications:
         out["CODE_GENDER"] = fairness_frame(
@@ -74,7 +130,20 @@ def fairness_report(
 
 
 def disparity(table: pd.DataFrame, column: str) -> float:
-    """Largest minus smallest value of ``column`` over groups with at least 100 clients."""
+    """Largest minus smallest value of ``column`` over groups with at least 100 clients.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A :func:`fairness_frame`.
+    column : str
+        The metric compared.
+
+    Returns
+    -------
+    float
+        The gap; NaN when no group has 100 clients with a value.
+    """
     big = table[table["clients"] >= 100][column].dropna()
     return float(big.max() - big.min()) if len(big) else float("nan")
 
@@ -83,9 +152,25 @@ GAP_METRICS = ("approval_rate", "false_negative_rate", "false_positive_rate")
 
 
 def gap_table(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Gaps between groups (largest minus smallest, groups of at least 100 clients) per
-    attribute and metric, for the model with the protected attributes (``before``) and
-    without them (``after``)."""
+    """Gaps between groups per attribute and metric, with and without protected inputs.
+
+    A gap is the largest minus the smallest value over groups of at least 100 clients
+    (:func:`disparity`), for the metrics of :data:`GAP_METRICS`.
+
+    Parameters
+    ----------
+    before : dict of str to DataFrame
+        :func:`fairness_report` of the model with the protected attributes.
+    after : dict of str to DataFrame
+        :func:`fairness_report` of the model without them.
+
+    Returns
+    -------
+    DataFrame
+        One row per attribute of ``after`` and metric: ``attribute``, ``metric``,
+        ``gap_with_protected`` (NaN when ``before`` lacks the attribute) and
+        ``gap_without_protected``.
+    """
     rows = []
     for attribute in after:
         for metric in GAP_METRICS:

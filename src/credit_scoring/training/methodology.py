@@ -1,5 +1,7 @@
-"""The methodology note, generated from a training run: markdown from the Jinja2 template
-``methodology.md.j2`` beside this module, then HTML."""
+"""The methodology note, generated from a training run.
+
+Markdown from the Jinja2 template ``methodology.md.j2`` beside this module, then HTML.
+"""
 
 from __future__ import annotations
 
@@ -94,8 +96,34 @@ def methodology_markdown(
     grades: Any = None,
     protected: dict[str, Any] | None = None,
 ) -> str:
-    """The note's markdown (template ``methodology.md.j2``); ``outcome`` is a
-    :class:`~credit_scoring.training.steps.TrainingOutcome`."""
+    """The note's markdown (template ``methodology.md.j2``).
+
+    Parameters
+    ----------
+    outcome : TrainingOutcome
+        The run (:class:`~credit_scoring.training.steps.TrainingOutcome`).
+    fairness : dict of str to DataFrame
+        The champion's fairness tables (:func:`~credit_scoring.training.fairness.fairness_report`).
+    data_summary : str
+        Markdown describing the input folder.
+    settings : Settings
+        The run's settings (the note quotes the business costs).
+    grades : DataFrame, optional
+        The grade table (:func:`~credit_scoring.modeling.evaluate.grade_table`).
+    protected : dict, optional
+        What leaving the protected attributes out costs
+        (:func:`~credit_scoring.training.pipeline.protected_summary`).
+
+    Returns
+    -------
+    str
+        The note in markdown.
+
+    Raises
+    ------
+    jinja2.UndefinedError
+        The template uses a value the run does not provide (strict undefined).
+    """
     plots = {p.stem: p for p in outcome.plots}
     scorer = outcome.scorer
     imbalance_rows = outcome.table[outcome.table["candidate"].str.startswith("lightgbm")]
@@ -136,7 +164,20 @@ def methodology_markdown(
 
 
 def write_methodology(md: str, out_dir: Path) -> tuple[Path, Path]:
-    """Write ``methodology.md`` and a self-contained-style ``methodology.html`` in ``out_dir``."""
+    """Write ``methodology.md`` and a self-contained-style ``methodology.html`` in ``out_dir``.
+
+    Parameters
+    ----------
+    md : str
+        The note's markdown (:func:`methodology_markdown`).
+    out_dir : Path
+        The folder, created if needed.
+
+    Returns
+    -------
+    md_path, html_path : Path
+        The two files written.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     md_path = out_dir / "methodology.md"
     md_path.write_text(md, encoding="utf-8")

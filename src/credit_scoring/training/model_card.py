@@ -23,6 +23,19 @@ FAIRNESS_COLUMNS = [
 
 
 def fairness_markdown(tables: dict[str, pd.DataFrame]) -> str:
+    """The fairness tables in markdown, each with its gaps between groups.
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        :func:`~credit_scoring.training.fairness.fairness_report`.
+
+    Returns
+    -------
+    str
+        Per attribute its table and the gaps in approval, false negative and false
+        positive rates (groups of at least 100 clients); a sentence when there is none.
+    """
     parts = []
     for attribute, table in tables.items():
         parts.append(
@@ -36,7 +49,18 @@ def fairness_markdown(tables: dict[str, pd.DataFrame]) -> str:
 
 
 def grades_markdown(table: pd.DataFrame) -> str:
-    """The master scale with the out-of-fold figures per grade."""
+    """The master scale with the out-of-fold figures per grade.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`~credit_scoring.modeling.evaluate.grade_table`.
+
+    Returns
+    -------
+    str
+        The table in markdown, then the points scale and how to read the two p-values.
+    """
     shown = table.assign(
         pd_range=[
             f"{lo:.1%} – {hi:.1%}" for lo, hi in zip(table["pd_from"], table["pd_to"], strict=True)
@@ -63,7 +87,20 @@ def grades_markdown(table: pd.DataFrame) -> str:
 
 
 def protected_markdown(protected: dict[str, Any] | None) -> str:
-    """The AUC cost of leaving sex and family status out, and the gaps before and after."""
+    """The AUC cost of leaving sex and family status out, and the gaps before and after.
+
+    Parameters
+    ----------
+    protected : dict or None
+        :func:`~credit_scoring.training.pipeline.protected_summary`: ``auc_with``,
+        ``auc_without``, ``cost_with``, ``cost_without``, ``fairness_before`` and
+        ``fairness_after``.
+
+    Returns
+    -------
+    str
+        Markdown; a sentence saying the cost was not measured when ``protected`` is empty.
+    """
     if not protected:
         return "_No protected attribute in the training table: cost not measured._"
     gaps = gap_table(protected["fairness_before"], protected["fairness_after"])
@@ -81,6 +118,18 @@ def protected_markdown(protected: dict[str, Any] | None) -> str:
 
 
 def ks_markdown(table: pd.DataFrame) -> str:
+    """A KS table in markdown, three decimals.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`~credit_scoring.modeling.evaluate.ks_table`.
+
+    Returns
+    -------
+    str
+        The markdown table.
+    """
     return to_markdown(table, digits=3)
 
 
@@ -100,7 +149,48 @@ def model_card(
     protected: dict[str, Any] | None = None,
     monotone: int = 0,
 ) -> str:
-    """Markdown model card (Mitchell et al. headings, kept short)."""
+    """Markdown model card (Mitchell et al. headings, kept short).
+
+    Parameters
+    ----------
+    model_name : str
+        The registered model's name.
+    winner : str
+        The winning candidate's name.
+    metrics : dict of str to float
+        The run's metrics (:func:`~credit_scoring.training.steps.run_metrics`).
+    params : dict
+        The run's parameters (:func:`~credit_scoring.training.steps.run_params`).
+    fairness : dict of str to DataFrame
+        The champion's fairness tables.
+    n_features : int
+        Number of model inputs.
+    fingerprint : str
+        The training data's fingerprint.
+    cost_fn : float
+        Cost of a defaulter accepted.
+    cost_fp : float
+        Cost of a good client refused.
+    grades : DataFrame, optional
+        The grade table; "Not computed" without it.
+    ks : DataFrame, optional
+        The champion's KS table; "Not computed" without it.
+    protected : dict, optional
+        What leaving the protected attributes out costs (:func:`protected_markdown`).
+    monotone : int, default=0
+        Number of inputs with a monotone constraint.
+
+    Returns
+    -------
+    str
+        The card in markdown, dated at the current UTC time.
+
+    Raises
+    ------
+    KeyError
+        ``metrics`` lacks one of the figures the card always shows (``roc_auc``,
+        ``pr_auc``, ``brier``, ``ece``, ``threshold`` or the costs).
+    """
     m = metrics
     grade_section = grades_markdown(grades) if grades is not None else "_Not computed._"
     ks_section = ks_markdown(ks) if ks is not None else "_Not computed._"

@@ -35,6 +35,20 @@ from credit_scoring.training.steps import TrainingOutcome, train_on_table
 
 @dataclass
 class TrainingRun:
+    """What :func:`run_training` returns.
+
+    Attributes
+    ----------
+    outcome : TrainingOutcome
+        Everything the run produced (:class:`~credit_scoring.training.steps.TrainingOutcome`).
+    registration : RegistrationResult or None
+        The MLflow run, model version and promotion decision; None when not registered.
+    report_dir : Path
+        The run's report folder (``<reports_dir>/training/<timestamp>``).
+    files : list of Path
+        The report files written.
+    """
+
     outcome: TrainingOutcome
     registration: registry.RegistrationResult | None
     report_dir: Path
@@ -44,7 +58,33 @@ class TrainingRun:
 def load_features(
     data_dir: Path, settings: Settings, step: Step, *, need: str = "application_train"
 ) -> tuple[PreparedData, pd.DataFrame, dict[str, FeatureMeta]]:
-    """Check the folder, then build the feature table with the project's feature definitions."""
+    """Check the folder, then build the feature table with the project's feature definitions.
+
+    Parameters
+    ----------
+    data_dir : Path
+        A folder of Kaggle-layout tables.
+    settings : Settings
+        The cache folder of prepared tables.
+    step : callable
+        Called with the name of each step.
+    need : str, default="application_train"
+        The table the folder must hold.
+
+    Returns
+    -------
+    prepared : PreparedData
+        The checked tables.
+    table : DataFrame
+        The feature table, one row per client.
+    metas : dict of str to FeatureMeta
+        The features' metadata.
+
+    Raises
+    ------
+    DataError
+        A table fails its checks, or the folder has no ``need`` table.
+    """
     from credit_scoring.features.build import build_feature_table, feature_metadata
 
     step(f"Reading and checking tables in {data_dir}")
@@ -63,7 +103,23 @@ def load_features(
 def fit_loan_terms(
     prepared: PreparedData, step: Step, *, n_threads: int = 1
 ) -> LoanTermModel | None:
-    """The loan-term model learned from the folder's previous applications, if it can be."""
+    """The loan-term model learned from the folder's previous applications, if it can be.
+
+    Parameters
+    ----------
+    prepared : PreparedData
+        The checked tables.
+    step : callable
+        Called with the name of each step, and with the reason when no model is learned.
+    n_threads : int, default=1
+        LightGBM threads.
+
+    Returns
+    -------
+    LoanTermModel or None
+        None without ``previous_application``, without one of its needed columns, or
+        with too few usable contracts.
+    """
     if not prepared.has("previous_application"):
         step("No previous applications: loan terms and rates not estimated")
         return None
@@ -84,8 +140,21 @@ def fit_loan_terms(
 
 
 def protected_inputs(prepared: PreparedData) -> pd.DataFrame | None:
-    """Sex, family status and their proxies encoded as numbers, indexed by SK_ID_CURR: only
-    for the reference run that measures what leaving them out of the model costs."""
+    """Sex, family status and their proxies encoded as numbers, indexed by SK_ID_CURR.
+
+    Only for the reference run that measures what leaving them out of the model costs.
+
+    Parameters
+    ----------
+    prepared : PreparedData
+        The checked tables.
+
+    Returns
+    -------
+    DataFrame or None
+        One 0/1 column per category of a categorical attribute, numeric ones as floats;
+        None when ``application_train`` has none of these columns.
+    """
     names = set(prepared.columns("application_train"))
     present = [c for c in (*PROTECTED_ATTRIBUTES, *PROXY_COLUMNS) if c in names]
     if not present:
@@ -104,6 +173,18 @@ def protected_inputs(prepared: PreparedData) -> pd.DataFrame | None:
 
 
 def data_summary(prepared: PreparedData) -> str:
+    """The input folder in markdown, for the methodology note.
+
+    Parameters
+    ----------
+    prepared : PreparedData
+        The checked tables.
+
+    Returns
+    -------
+    str
+        The folder and a table of rows, columns, clients and missing share per table.
+    """
     rows = pd.DataFrame(
         [
             {
@@ -126,8 +207,25 @@ def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
 def protected_summary(
     outcome: TrainingOutcome, app: pd.DataFrame, fairness: dict[str, pd.DataFrame]
 ) -> dict[str, Any] | None:
-    """AUC and cost with and without the protected attributes, and the fairness tables of
-    both models (each at its own threshold), on the same folds."""
+    """AUC and cost with and without the protected attributes, and both models' fairness.
+
+    Parameters
+    ----------
+    outcome : TrainingOutcome
+        The run, with its protected reference.
+    app : DataFrame
+        Application rows aligned with ``outcome.y`` (``CODE_GENDER``, ``DAYS_BIRTH``).
+    fairness : dict of str to DataFrame
+        The champion's fairness tables.
+
+    Returns
+    -------
+    dict or None
+        ``auc_with``, ``auc_without``, ``cost_with``, ``cost_without`` and the fairness
+        tables of both models (each at its own threshold, on the same folds):
+        ``fairness_before`` (with) and ``fairness_after`` (without). None when the run
+        has no reference.
+    """
     ref = outcome.reference
     if ref is None:
         return None
@@ -152,7 +250,30 @@ def build_report(
     grades: pd.DataFrame | None = None,
     protected: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What ``registry.champion_report`` serves to the API's ``/model`` route."""
+    """What ``registry.champion_report`` serves to the API's ``/model`` route.
+
+    Parameters
+    ----------
+    outcome : TrainingOutcome
+        The run.
+    fairness : dict of str to DataFrame
+        The champion's fairness tables.
+    card : str
+        The model card in markdown.
+    settings : Settings
+        The business costs.
+    grades : DataFrame, optional
+        The grade table.
+    protected : dict, optional
+        :func:`protected_summary`.
+
+    Returns
+    -------
+    dict
+        JSON-ready: threshold, metrics, costs, comparison, model card, fairness, winner,
+        versions, top features, reliability curve, grades, points scale, KS tables,
+        protected-attribute costs and the scorecard's points.
+    """
     m = outcome.metrics
     return {
         "threshold": m["threshold"],
@@ -236,7 +357,27 @@ def write_reports(
     prepared: PreparedData,
     settings: Settings,
 ) -> tuple[list[Path], dict[str, Any]]:
-    """Comparison table, fairness, model card and methodology note under the run's folder."""
+    """Comparison table, fairness, model card and methodology note under the run's folder.
+
+    The folder is then copied to ``<reports_dir>/model`` (replacing it), the stable
+    place of the newest reports.
+
+    Parameters
+    ----------
+    outcome : TrainingOutcome
+        The run.
+    prepared : PreparedData
+        The checked tables (applications for the fairness tables, the data summary).
+    settings : Settings
+        Costs, model name and the reports folder.
+
+    Returns
+    -------
+    files : list of Path
+        The files written in ``outcome.out_dir``.
+    report : dict
+        :func:`build_report`, for the registry.
+    """
     out = outcome.out_dir
     out.mkdir(parents=True, exist_ok=True)
     app = prepared.read(
@@ -351,6 +492,40 @@ def run_training(
     step: Step = lambda _: None,
     register: bool = True,
 ) -> TrainingRun:
+    """Train on a data folder: ``credit-scoring train`` end to end.
+
+    Checks the folder and builds the features, learns the loan terms, runs the training
+    steps (:func:`~credit_scoring.training.steps.train_on_table`), writes the reports,
+    then logs the run to MLflow and registers the model, which the registry promotes to
+    champion if it passes the gates.
+
+    Parameters
+    ----------
+    data_dir : Path
+        A folder of Kaggle-layout tables with ``application_train``.
+    settings : Settings
+        Home, cache and reports folders, MLflow, costs and the model's name.
+    config : TrainConfig
+        How the candidates are compared and refitted.
+    step : callable, optional
+        Called with the name of each step (progress display); by default nothing.
+    register : bool, default=True
+        Log and register the model; False writes the reports only.
+
+    Returns
+    -------
+    TrainingRun
+        The outcome, the registration (None when not registered), the report folder and
+        the files written.
+
+    Raises
+    ------
+    DataError
+        A table fails its checks, or the folder has no ``application_train``.
+    ValueError
+        The table has no labelled rows of both classes, or a feature derives from a
+        protected attribute.
+    """
     prepared, table, metas = load_features(data_dir, settings, step)
     loan_terms = fit_loan_terms(prepared, step, n_threads=config.n_threads)
     outcome = train_on_table(

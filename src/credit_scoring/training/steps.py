@@ -1,7 +1,10 @@
-"""One training run on a feature table, as named steps called in order: the labelled rows,
-the loan-term columns, the training matrix and its folds, the candidates, the winner, the
-reference with the protected attributes, the refit, the explanations, the scorecard's
-points, the run's metrics and parameters. The building blocks are in ``modeling``."""
+"""One training run on a feature table, as named steps called in order.
+
+The labelled rows, the loan-term columns, the training matrix and its folds, the
+candidates, the winner, the reference with the protected attributes, the refit, the
+explanations, the scorecard's points, the run's metrics and parameters. The building
+blocks are in ``modeling``.
+"""
 
 from __future__ import annotations
 
@@ -46,7 +49,50 @@ REFERENCE_NAME = "lightgbm_with_protected"
 
 @dataclass
 class TrainingOutcome:
-    """Everything a run produced: the registry logs it, the reports describe it."""
+    """Everything a run produced: the registry logs it, the reports describe it.
+
+    Attributes
+    ----------
+    results : list of CandidateResult
+        Every candidate compared.
+    winner : CandidateResult
+        The champion's candidate (its ``params`` are those of the refit).
+    table : DataFrame
+        The comparison table, cheapest first.
+    scorer : ChampionScorer
+        The refitted champion, with its similar-clients index.
+    calibration : CalibrationResult
+        The winner's calibration.
+    importance : Series
+        Global TreeSHAP importance, most important first.
+    y, ids : ndarray
+        Outcomes and ``SK_ID_CURR`` of the training rows.
+    metas : dict of str to FeatureMeta
+        Feature metadata, with the loan-term columns' when they were added.
+    config : TrainConfig
+        The run's configuration.
+    out_dir : Path
+        The run's report folder.
+    data_fingerprint, feature_set_version : str
+        What the run was trained on.
+    params, metrics : dict
+        What MLflow logs (:func:`run_params`, :func:`run_metrics`).
+    plots : list of Path
+        The comparison and TreeSHAP plots.
+    notes : list of str
+        What the run left out or skipped, for the reports.
+    seconds : float
+        Wall-clock duration.
+    reference : CandidateResult or None
+        The champion's configuration trained with the protected attributes as extra
+        inputs, on the same folds: what leaving them out costs (never served).
+    ks_tables : dict of str to DataFrame
+        The KS table of each candidate.
+    scorecard_points : DataFrame or None
+        The scorecard's points table fitted on all clients.
+    monotone : dict of str to int
+        The columns with a monotone constraint and its direction.
+    """
 
     results: list[CandidateResult]
     winner: CandidateResult
@@ -76,7 +122,19 @@ class TrainingOutcome:
 
 @dataclass
 class TrainingData:
-    """The training matrix (informative, non-protected columns), outcomes, ids and folds."""
+    """The training matrix (informative, non-protected columns), outcomes, ids and folds.
+
+    Attributes
+    ----------
+    X : DataFrame
+        The training matrix.
+    y : ndarray
+        Outcomes (1 defaulted, 0 repaid).
+    ids : ndarray of int64
+        ``SK_ID_CURR`` of the rows.
+    folds : list of (train_idx, valid_idx)
+        The folds shared by every candidate.
+    """
 
     X: pd.DataFrame
     y: np.ndarray
@@ -85,7 +143,23 @@ class TrainingData:
 
 
 def labelled_rows(table: pd.DataFrame) -> pd.DataFrame:
-    """The rows with a TARGET; refuse a table without both classes."""
+    """The rows with a TARGET; refuse a table without both classes.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The feature table with ``SK_ID_CURR`` and ``TARGET``.
+
+    Returns
+    -------
+    DataFrame
+        The labelled rows, index reset.
+
+    Raises
+    ------
+    ValueError
+        No labelled rows, or a single class among them.
+    """
     labelled = table[table["TARGET"].notna()].reset_index(drop=True)
     if labelled.empty or labelled["TARGET"].nunique() < 2:
         raise ValueError(
@@ -101,8 +175,30 @@ def add_loan_terms(
     loan_terms: LoanTermModel | None,
     notes: list[str],
 ) -> tuple[pd.DataFrame, dict[str, FeatureMeta], LoanTermModel | None]:
-    """The estimated loan term and rate as columns, when the table knows their inputs;
-    otherwise the table as it is and no loan-term model."""
+    """The estimated loan term and rate as columns, when the table knows their inputs.
+
+    Otherwise the table as it is and no loan-term model (with a note).
+
+    Parameters
+    ----------
+    labelled : DataFrame
+        The labelled rows.
+    metas : dict of str to FeatureMeta
+        Feature metadata.
+    loan_terms : LoanTermModel or None
+        A fitted loan-term model, if any.
+    notes : list of str
+        Appended to when the columns cannot be added.
+
+    Returns
+    -------
+    labelled : DataFrame
+        The rows, with the loan-term columns when added.
+    metas : dict of str to FeatureMeta
+        The metadata, with the loan-term columns' when added.
+    loan_terms : LoanTermModel or None
+        The model when its columns were added, else None.
+    """
     if loan_terms is None:
         return labelled, metas, None
     needed = [*terms.INPUTS, terms.CASH_FLAG]
@@ -117,7 +213,30 @@ def add_loan_terms(
 def training_data(
     labelled: pd.DataFrame, metas: dict[str, FeatureMeta], config: TrainConfig, notes: list[str]
 ) -> TrainingData:
-    """The informative feature columns (none protected), the outcomes and the folds."""
+    """The informative feature columns (none protected), the outcomes and the folds.
+
+    Parameters
+    ----------
+    labelled : DataFrame
+        The labelled rows (:func:`labelled_rows`).
+    metas : dict of str to FeatureMeta
+        Feature metadata (groups of protected attributes).
+    config : TrainConfig
+        Number of folds and the seed.
+    notes : list of str
+        Appended to when uninformative columns are left out.
+
+    Returns
+    -------
+    TrainingData
+        The matrix without ``SK_ID_CURR``, ``TARGET`` and uninformative columns.
+
+    Raises
+    ------
+    ValueError
+        A column derives from a protected attribute
+        (:func:`~credit_scoring.modeling.train.check_no_protected`).
+    """
     X = labelled.drop(columns=list(KEY_COLUMNS))
     kept = informative_columns(X)
     if len(kept) < X.shape[1]:
@@ -134,7 +253,23 @@ def training_data(
 
 
 def choose_winner(results: list[CandidateResult]) -> CandidateResult:
-    """The LightGBM candidate of lowest business cost (then highest AUC)."""
+    """The LightGBM candidate of lowest business cost (then highest AUC).
+
+    Parameters
+    ----------
+    results : list of CandidateResult
+        Every candidate compared.
+
+    Returns
+    -------
+    CandidateResult
+        The winner; only LightGBM candidates can win (the champion is a booster).
+
+    Raises
+    ------
+    ValueError
+        No LightGBM candidate in ``results``.
+    """
     return min((r for r in results if r.family == "lightgbm"), key=by_cost)
 
 
@@ -148,8 +283,32 @@ def protected_reference(
     config: TrainConfig,
     step: Step,
 ) -> CandidateResult | None:
-    """The winner's configuration with sex and family status as extra inputs, on the same
-    folds (never served): what leaving them out costs. ``None`` without those columns."""
+    """The winner's configuration with sex and family status as extra inputs, on the same folds.
+
+    Never served: it measures what leaving them out costs.
+
+    Parameters
+    ----------
+    data : TrainingData
+        The training matrix and folds.
+    winner : CandidateResult
+        The champion's candidate (parameters, imbalance strategy, seeds).
+    protected : DataFrame or None
+        :func:`~credit_scoring.training.pipeline.protected_inputs`, indexed by SK_ID_CURR.
+    metas : dict of str to FeatureMeta
+        Feature metadata (monotone constraints).
+    settings : Settings
+        The business costs.
+    config : TrainConfig
+        Threads and the seed.
+    step : callable
+        Called with the name of the step.
+
+    Returns
+    -------
+    CandidateResult or None
+        The reference, named :data:`REFERENCE_NAME`; None without those columns.
+    """
     if protected is None or not protected.shape[1]:
         return None
     step("LightGBM with sex and family status as inputs (reference: the cost of leaving them out)")
@@ -174,8 +333,29 @@ def protected_reference(
 def explain_champion(
     scorer: ChampionScorer, data: TrainingData, plots_dir: Path, config: TrainConfig
 ) -> tuple[pd.Series, list[Path]]:
-    """Global TreeSHAP importance and plots on a sample; the champion's similar-clients
-    index on the most important numeric features."""
+    """Global TreeSHAP importance and plots on a sample, and the similar-clients index.
+
+    The index (set on ``scorer.similarity``) uses the :data:`SIMILARITY_FEATURES` most
+    important numeric features.
+
+    Parameters
+    ----------
+    scorer : ChampionScorer
+        The refitted champion; its ``similarity`` is replaced.
+    data : TrainingData
+        The training matrix, ids and outcomes.
+    plots_dir : Path
+        Folder of the TreeSHAP plots.
+    config : TrainConfig
+        Threads and the sampling seed.
+
+    Returns
+    -------
+    importance : Series
+        Global importance per feature, most important first.
+    plots : list of Path
+        The plots written.
+    """
     X = data.X
     sample = X.sample(min(SHAP_SAMPLE, len(X)), random_state=config.seed)
     contrib = tree_contributions(scorer.booster, scorer.frame(sample), num_threads=config.n_threads)
@@ -194,8 +374,28 @@ def run_metrics(
     reference: CandidateResult | None,
     y: np.ndarray,
 ) -> dict[str, float]:
-    """The winner's out-of-fold metrics, with the raw calibration, the baseline's AUC and,
-    with a reference, what leaving the protected attributes out costs."""
+    """The winner's out-of-fold metrics, as MLflow logs them.
+
+    Parameters
+    ----------
+    results : list of CandidateResult
+        Every candidate (the logistic-regression baseline's AUC).
+    winner : CandidateResult
+        The champion's candidate.
+    calibration : CalibrationResult
+        The winner's calibration (the raw scores' Brier score and ECE).
+    reference : CandidateResult or None
+        The run with the protected attributes, if any.
+    y : ndarray
+        Outcomes of the training rows.
+
+    Returns
+    -------
+    dict of str to float
+        The winner's metrics, with the raw calibration, the baseline's AUC (NaN without
+        it), the number of clients, the default rate and, with a reference, what leaving
+        the protected attributes out costs.
+    """
     baseline = next((r for r in results if r.name == "logistic_regression"), None)
     metrics = {
         **winner.metrics,
@@ -220,7 +420,30 @@ def run_params(
     config: TrainConfig,
     version: str,
 ) -> dict[str, Any]:
-    """The run's parameters as MLflow logs them (the winner's LightGBM ones prefixed)."""
+    """The run's parameters as MLflow logs them (the winner's LightGBM ones prefixed).
+
+    Parameters
+    ----------
+    winner : CandidateResult
+        The champion's candidate, after the refit.
+    X : DataFrame
+        The training matrix.
+    metas : dict of str to FeatureMeta
+        Feature metadata (the monotone features counted).
+    settings : Settings
+        The business costs.
+    config : TrainConfig
+        The run's configuration.
+    version : str
+        The feature-set version.
+
+    Returns
+    -------
+    dict
+        The configuration, winner, costs and feature counts, and the winner's LightGBM
+        parameters as ``lgbm_<name>`` (without verbosity, objective, metric and the
+        constraint list).
+    """
     return {
         "quick": config.quick,
         "folds": config.n_folds,
@@ -261,6 +484,33 @@ def train_on_table(
 
     With a fitted ``loan_terms`` model its columns (estimated term and interest rate of the
     loan) are added to the table and carried by the champion, which adds them when scoring.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The feature table with ``SK_ID_CURR`` and ``TARGET``.
+    metas : dict of str to FeatureMeta
+        Feature metadata.
+    settings : Settings
+        Costs, model name and the reports folder.
+    config : TrainConfig
+        How the candidates are compared and refitted.
+    step : callable, optional
+        Called with the name of each step; by default nothing.
+    loan_terms : LoanTermModel, optional
+        A fitted loan-term model.
+    protected : DataFrame, optional
+        Protected attributes for the reference run.
+
+    Returns
+    -------
+    TrainingOutcome
+        Everything the run produced; plots are written under ``out_dir``.
+
+    Raises
+    ------
+    ValueError
+        No labelled rows of both classes, or a feature derives from a protected attribute.
     """
     started = time.perf_counter()
     budget = crossval.Budget(config.budget_minutes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 
 import numpy as np
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 
 from credit_scoring.db import models as m
 
-from .conftest import APPLICATION, Bank, TestClient
+from .conftest import APPLICATION, Bank, TestClient, served
 from .fake_scorer import FakeScorer
 
 
@@ -23,10 +24,26 @@ def test_health_reports_model_and_database(client: TestClient) -> None:
         "model_error": None,
         "database": True,
         "database_error": None,
+        "feature_set_error": None,
         "audit_backlog": body["audit_backlog"],  # records on their way: other tests' scores
         "audit_dead_letters": 0,
     }
     assert body["audit_backlog"] <= client.app.state.audit.backlog_max  # type: ignore[attr-defined]
+
+
+def test_a_champion_without_its_stored_feature_set_is_not_ready(
+    bank: Bank, scorer: FakeScorer, tokens, known_ids
+) -> None:
+    """Feature sets match by version: none stored of the champion's is said, not guessed."""
+    other = copy.copy(scorer)
+    other.feature_set_version = "not-a-stored-set"
+    with served(bank.settings, other) as client:
+        body = client.get("/health").json()
+        assert body["ready"] is False and body["status"] == "degraded"
+        assert "not-a-stored-set" in body["feature_set_error"]
+        assert "credit-scoring db load" in body["feature_set_error"]
+        response = client.get(f"/clients/{known_ids[0]}/score", headers=tokens["advisor"])
+        assert response.status_code == 404 and "not-a-stored-set" in response.json()["detail"]
 
 
 def test_score_matches_the_model_on_stored_features(

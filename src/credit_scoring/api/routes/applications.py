@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -25,9 +25,8 @@ from credit_scoring.api.applications import ApplicationError, ApplicationService
 from credit_scoring.api.deps import (
     AdvisorUser,
     CurrentUser,
-    ScorerDep,
+    ScoresDep,
     SessionDep,
-    SettingsDep,
 )
 from credit_scoring.api.routes.scoring import log_score
 from credit_scoring.api.schemas import ErrorOut
@@ -66,12 +65,13 @@ def request_lang(request: Request, lang: str | None = None) -> str:
     return "fr"
 
 
-def service_of(request: Request, scoring: ScorerDep, settings: SettingsDep) -> ApplicationService:
-    state = request.app.state
-    current = getattr(state, "applications", None)
-    if current is None or current.scoring is not scoring:
-        current = state.applications = ApplicationService(scoring, settings, Policy.load())
-    return current
+async def get_applications(request: Request, scores: ScoresDep) -> ApplicationService:
+    """The application service of the champion served (503 without one, as ``ScoresDep``)."""
+    service: ApplicationService = request.app.state.applications
+    return service
+
+
+Applications = Annotated[ApplicationService, Depends(get_applications)]
 
 
 def _fail(exc: ApplicationError) -> HTTPException:
@@ -149,14 +149,12 @@ async def create_application(
     request: Request,
     form: bank_form.ApplicationForm,
     user: AdvisorUser,
-    scoring: ScorerDep,
-    settings: SettingsDep,
+    service: Applications,
     key: IdempotencyKey = None,
     lang: QueryLang = None,
 ) -> Response:
     """Enter an application in the bank's terms: stored, scored, checked against the policy."""
     language = request_lang(request, lang)
-    service = service_of(request, scoring, settings)
 
     def create() -> Response:
         # one trip to the thread pool: score, store, commit, then the score log synced
@@ -224,11 +222,9 @@ async def get_application(
     request: Request,
     application_id: ApplicationId,
     user: CurrentUser,
-    scoring: ScorerDep,
-    settings: SettingsDep,
+    service: Applications,
 ) -> Response:
     """The application, its latest STORED score (never recomputed) and its decisions."""
-    service = service_of(request, scoring, settings)
 
     def read() -> a.ApplicationOut:
         # one trip to the thread pool: the read and its data-access record, synced to disk
@@ -254,13 +250,11 @@ def rescore_application(
     application_id: ApplicationId,
     user: AdvisorUser,
     session: SessionDep,
-    scoring: ScorerDep,
-    settings: SettingsDep,
+    service: Applications,
     lang: QueryLang = None,
 ) -> a.ApplicationScoreOut:
     """Score an open application again with the champion served now (a new stored score)."""
     _readable(session, user, application_id)
-    service = service_of(request, scoring, settings)
     try:
         out = service.rescore(session, application_id, user, request_lang(request, lang))
     except ApplicationError as exc:
@@ -280,12 +274,10 @@ def decide_application(
     body: a.ApplicationDecisionIn,
     user: AdvisorUser,
     session: SessionDep,
-    scoring: ScorerDep,
-    settings: SettingsDep,
+    service: Applications,
 ) -> a.ApplicationDecisionOut:
     """Decide on the score shown (``score_id``): 409 unless it is the latest and still open."""
     _readable(session, user, application_id)
-    service = service_of(request, scoring, settings)
     try:
         return service.decide(session, application_id, body, user)
     except ApplicationError as exc:
@@ -302,8 +294,7 @@ def application_letter(
     application_id: ApplicationId,
     user: AdvisorUser,
     session: SessionDep,
-    scoring: ScorerDep,
-    settings: SettingsDep,
+    service: Applications,
     lang: QueryLang = None,
 ) -> Response:
     """The letter to the applicant: decision, reasons in plain words, what to do, their rights."""
@@ -311,7 +302,6 @@ def application_letter(
     request.app.state.audit.write(
         [("data_access_events", access_row(user, "application_letter", app.sk_id_curr))]
     )
-    service = service_of(request, scoring, settings)
     language = request_lang(request, lang)
     try:
         pdf = service.letter(session, application_id, language)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from credit_scoring.api import clients
 from credit_scoring.api.access import ClientId, ClientReader
-from credit_scoring.api.deps import CurrentUser, ServiceDep, SessionDep
+from credit_scoring.api.deps import CurrentUser, ServicesDep, SessionDep
 from credit_scoring.api.schemas import (
     ClientDetail,
     ClientFilters,
@@ -25,14 +25,19 @@ __all__ = ["ClientId", "router"]
 def search_clients(
     user: CurrentUser,
     session: SessionDep,
-    service: ServiceDep,
+    services: ServicesDep,
     filters: Annotated[ClientFilters, Query()],
     q: Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="id prefix")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> ClientPage:
     return clients.search_clients(
-        session, q=q, filters=filters, page=page, page_size=page_size, model_version=service.version
+        session,
+        q=q,
+        filters=filters,
+        page=page,
+        page_size=page_size,
+        model_version=services.version,
     )
 
 

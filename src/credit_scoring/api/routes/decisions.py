@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 
 from credit_scoring.api import clients
-from credit_scoring.api.deps import AdvisorUser, AnalystUser, ScorerDep, SessionDep
+from credit_scoring.api.deps import AdvisorUser, AnalystUser, ScoresDep, SessionDep
 from credit_scoring.api.schemas import DecisionIn, DecisionOut, DecisionPage, ErrorOut
 from credit_scoring.db import audit_chain
 from credit_scoring.db import models as m
@@ -27,10 +27,10 @@ router = APIRouter(
     responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
 )
 def record_decision(
-    body: DecisionIn, user: AdvisorUser, service: ScorerDep, session: SessionDep
+    body: DecisionIn, user: AdvisorUser, scores: ScoresDep, session: SessionDep
 ) -> DecisionOut:
     """Record the advisor's decision beside the model's current one; an override needs a reason."""
-    score = service.score_client(session, body.sk_id_curr, "en").out
+    score = scores.client(session, body.sk_id_curr, "en").out
     override = body.decision != score.decision
     if override and not body.reason:
         raise HTTPException(

@@ -10,11 +10,27 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from credit_scoring.api.schemas import HealthOut
 from credit_scoring.db.session import database_problem
 
 router = APIRouter(tags=["health"])
+
+
+def _problems(request: Request) -> tuple[str | None, str | None]:
+    """What is wrong with the database, then with the stored feature set (None: nothing)."""
+    problem = database_problem(request.app.state.engine)
+    if problem is not None:
+        return problem, None
+    try:
+        with request.app.state.sessions() as session:
+            return None, request.app.state.services.features.problem(session)
+    except SQLAlchemyError:  # tables missing: the schema is older than the code
+        return None, (
+            "the stored feature sets could not be read: run `credit-scoring db upgrade`, "
+            "then `credit-scoring db load --data DIR`."
+        )
 
 
 @router.get(
@@ -23,21 +39,22 @@ router = APIRouter(tags=["health"])
     responses={503: {"model": HealthOut, "description": "not ready"}},
 )
 async def health(request: Request) -> JSONResponse:
-    service = request.app.state.service
-    problem = await run_in_threadpool(database_problem, request.app.state.engine)
-    scorer = service.scorer
+    services = request.app.state.services
+    problem, features_problem = await run_in_threadpool(_problems, request)
+    scorer = services.scorer
     spool = request.app.state.audit
     backlog = spool.backlog
     audit_ok = backlog <= spool.backlog_max
-    ready = problem is None and scorer is not None and audit_ok
+    ready = problem is None and scorer is not None and audit_ok and features_problem is None
     body = HealthOut(
         status="ok" if ready else "degraded",
         ready=ready,
         model_name=scorer.model_name if scorer else None,
         model_version=scorer.model_version if scorer else None,
-        model_error=service.model_error,
+        model_error=services.model_error,
         database=problem is None,
         database_error=problem,
+        feature_set_error=features_problem,
         audit_backlog=backlog,
         audit_dead_letters=spool.dead_letters,
     )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from credit_scoring.api.deps import AnalystUser, CurrentUser, ScorerDep, SettingsDep
+from credit_scoring.api.deps import AnalystUser, CurrentUser, ScoresDep, ServicesDep, SettingsDep
 from credit_scoring.api.schemas import ErrorOut, ModelOut
 
 router = APIRouter(tags=["model"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
@@ -16,9 +16,13 @@ router = APIRouter(tags=["model"], responses={401: {"model": ErrorOut}, 403: {"m
 
 @router.get("/model", responses={503: {"model": ErrorOut}})
 def model_report(
-    request: Request, user: CurrentUser, service: ScorerDep, settings: SettingsDep
+    request: Request,
+    user: CurrentUser,
+    scores: ScoresDep,
+    services: ServicesDep,
+    settings: SettingsDep,
 ) -> ModelOut:
-    cached = service.responses.get(("model", service.version))
+    cached = services.responses.get(("model", scores.version))
     if cached is not None:
         return cached
     try:
@@ -28,8 +32,7 @@ def model_report(
             status.HTTP_503_SERVICE_UNAVAILABLE,
             f"Model report unavailable: {type(exc).__name__}: {exc}",
         ) from None
-    scorer = service.scorer
-    assert scorer is not None
+    scorer = scores.scorer
     out = ModelOut(
         model_name=scorer.model_name,
         model_version=scorer.model_version,
@@ -52,7 +55,7 @@ def model_report(
         scorecard_points=list(report.get("scorecard_points") or []),
         points_scale=dict(report.get("points_scale") or {}),
     )
-    service.responses.put(("model", service.version), out)
+    services.responses.put(("model", scores.version), out)
     return out
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from credit_scoring.api import clients
 from credit_scoring.api.access import access_row
-from credit_scoring.api.deps import CurrentUser, ServiceDep, SessionDep
+from credit_scoring.api.deps import CurrentUser, ServicesDep, SessionDep
 from credit_scoring.api.schemas import ClientFilters, ErrorOut, Lang, PopulationStats
 
 router = APIRouter(tags=["population"], responses={401: {"model": ErrorOut}})
@@ -19,7 +19,7 @@ def population_stats(
     request: Request,
     user: CurrentUser,
     session: SessionDep,
-    service: ServiceDep,
+    services: ServicesDep,
     filters: Annotated[ClientFilters, Query()],
     client_id: Annotated[
         int | None, Query(ge=0, le=2**53, description="also return this client's values")
@@ -30,10 +30,10 @@ def population_stats(
         request.app.state.audit.write(
             [("data_access_events", access_row(user, "population_stats", client_id))]
         )
-    key = ("population", filters.model_dump_json(), client_id, lang, service.version)
-    return service.responses.get_or(
+    key = ("population", filters.model_dump_json(), client_id, lang, services.version)
+    return services.responses.get_or(
         key,
         lambda: clients.population_stats(
-            session, filters=filters, model_version=service.version, client_id=client_id, lang=lang
+            session, filters=filters, model_version=services.version, client_id=client_id, lang=lang
         ),
     )

@@ -17,7 +17,14 @@ from fastapi.responses import Response
 
 from credit_scoring.api.access import ClientId, ClientReader, access_row
 from credit_scoring.api.audit import Record, digest
-from credit_scoring.api.deps import CurrentUser, ScorerDep, SessionDep
+from credit_scoring.api.deps import (
+    CurrentUser,
+    ExplainerDep,
+    ScoresDep,
+    SessionDep,
+    SimilarDep,
+    WhatIfDep,
+)
 from credit_scoring.api.schemas import (
     ErrorOut,
     ExplanationOut,
@@ -28,8 +35,8 @@ from credit_scoring.api.schemas import (
     WhatIfIn,
     WhatIfOut,
 )
-from credit_scoring.api.scoring import reasons_of
 from credit_scoring.api.security import Principal
+from credit_scoring.api.services.scores import reasons_of
 
 router = APIRouter(
     tags=["scoring"],
@@ -89,11 +96,11 @@ def _count(request: Request, records: list[Record]) -> None:
 
 @router.get("/clients/{sk_id_curr}/score", response_model=ScoreOut)
 async def client_score(
-    request: Request, sk_id_curr: ClientId, user: CurrentUser, service: ScorerDep, lang: Lang = "fr"
+    request: Request, sk_id_curr: ClientId, user: CurrentUser, scores: ScoresDep, lang: Lang = "fr"
 ) -> Response:
-    scored = service.cached_score(sk_id_curr, lang)
+    scored = scores.cached(sk_id_curr, lang)
     if scored is None:  # first time for this client and model: database and model, off the loop
-        scored = await run_in_threadpool(service.score_client, None, sk_id_curr, lang)
+        scored = await run_in_threadpool(scores.client, None, sk_id_curr, lang)
     records = score_records(
         user,
         "client_score",
@@ -111,22 +118,22 @@ async def client_score(
 def client_explanation(
     sk_id_curr: ClientId,
     user: ClientReader,
-    service: ScorerDep,
+    explainer: ExplainerDep,
     session: SessionDep,
     lang: Lang = "fr",
 ) -> ExplanationOut:
-    return service.explanation(session, sk_id_curr, lang)
+    return explainer.explanation(session, sk_id_curr, lang)
 
 
 @router.get("/clients/{sk_id_curr}/similar")
 def similar_clients(
     sk_id_curr: ClientId,
     user: ClientReader,
-    service: ScorerDep,
+    similar: SimilarDep,
     session: SessionDep,
     k: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> SimilarOut:
-    return service.similar(session, sk_id_curr, k)
+    return similar.similar(session, sk_id_curr, k)
 
 
 @router.post("/clients/{sk_id_curr}/what_if")
@@ -135,10 +142,10 @@ def what_if(
     sk_id_curr: ClientId,
     body: WhatIfIn,
     user: CurrentUser,
-    service: ScorerDep,
+    scenarios: WhatIfDep,
     session: SessionDep,
 ) -> WhatIfOut:
-    out = service.what_if(session, sk_id_curr, body)
+    out = scenarios.what_if(session, sk_id_curr, body)
     log_score(
         request,
         score_records(
@@ -154,7 +161,7 @@ def what_if(
 
 @router.post("/predict_default", responses={422: {"description": "invalid application"}})
 def predict_default(
-    request: Request, body: PredictIn, user: CurrentUser, service: ScorerDep
+    request: Request, body: PredictIn, user: CurrentUser, scores: ScoresDep
 ) -> ScoreOut:
     """Score one application given in Kaggle's columns and encodings (negative day counts,
     ``DAYS_EMPLOYED`` 365243), with optional history rows; nothing is stored but the score
@@ -172,7 +179,7 @@ def predict_default(
                 frame["SK_ID_CURR"] = application["SK_ID_CURR"]
             tables[name] = frame
     try:
-        out = service.predict(tables, given_id, body.lang)
+        out = scores.predict(tables, given_id, body.lang)
     except ValueError as exc:  # the feature builder's checks on the tables: the input's fault
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     log_score(request, score_records(user, "predict_default", out, digest(body.model_dump())))

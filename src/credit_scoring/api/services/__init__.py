@@ -1,0 +1,84 @@
+"""The services behind the routes, one job each, wired once by the app factory.
+
+- :class:`~.features.FeatureStore`: the champion's stored feature set and clients' vectors;
+- :class:`~.scores.ScoreService`: scores of a feature row, an application, a stored client;
+- :class:`~.explanations.Explainer`: a stored client's exact contributions;
+- :class:`~.similar.SimilarClients`: nearest training clients and their default rate;
+- :class:`~.what_if.WhatIf`: the score of a changed application.
+
+Without a champion only the feature store exists, and routes that need a model answer 503
+with ``model_error`` (see ``api.deps``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from credit_scoring.api.services.cache import LRU
+from credit_scoring.api.services.explanations import Explainer
+from credit_scoring.api.services.features import FeatureStore
+from credit_scoring.api.services.scores import ScoreService
+from credit_scoring.api.services.similar import SimilarClients
+from credit_scoring.api.services.what_if import WhatIf
+from credit_scoring.features.metadata import FeatureMeta
+from credit_scoring.modeling.contracts import Scorer
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the routes use, built once per champion."""
+
+    features: FeatureStore
+    scores: ScoreService | None
+    explainer: Explainer | None
+    similar: SimilarClients | None
+    what_if: WhatIf | None
+    model_error: str | None
+    responses: LRU  # ready-made route responses (model report, population), by model version
+
+    @property
+    def scorer(self) -> Scorer | None:
+        return self.scores.scorer if self.scores else None
+
+    @property
+    def version(self) -> str:
+        return self.scores.version if self.scores else ""
+
+
+def build_services(
+    scorer: Scorer | None,
+    sessions: sessionmaker[Session],
+    *,
+    model_error: str | None = None,
+    metas: dict[str, FeatureMeta] | None = None,
+    cache_size: int = 50_000,
+) -> Services:
+    """The services of one champion (or none: ``model_error`` says why)."""
+    metas = metas or {}
+    features = FeatureStore(scorer, metas, cache_size=cache_size)
+    if scorer is None:
+        return Services(features, None, None, None, None, model_error, LRU(1_000))
+    scores = ScoreService(scorer, features, sessions, cache_size=cache_size)
+    return Services(
+        features=features,
+        scores=scores,
+        explainer=Explainer(scorer, features, metas),
+        similar=SimilarClients(scorer, features),
+        what_if=WhatIf(scores, features),
+        model_error=model_error,
+        responses=LRU(1_000),
+    )
+
+
+__all__ = [
+    "LRU",
+    "Explainer",
+    "FeatureStore",
+    "ScoreService",
+    "Services",
+    "SimilarClients",
+    "WhatIf",
+    "build_services",
+]

@@ -1,0 +1,65 @@
+"""Explanation: a stored client's exact TreeSHAP contributions, feature by feature."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from credit_scoring.api import schemas as s
+from credit_scoring.api.services.features import FeatureStore, model_frame
+from credit_scoring.features.metadata import FeatureMeta
+from credit_scoring.modeling.contracts import Scorer
+
+
+class Explainer:
+    """Every feature's contribution to a stored client's score, largest first."""
+
+    def __init__(
+        self, scorer: Scorer, features: FeatureStore, metas: dict[str, FeatureMeta]
+    ) -> None:
+        self.scorer = scorer
+        self.features = features
+        self.metas = metas
+
+    def explanation(self, session: Session, sk_id_curr: int, lang: str) -> s.ExplanationOut:
+        names = self.scorer.feature_names
+        features = model_frame(self.features.client(session, sk_id_curr), list(names))
+        contrib = self.scorer.contributions(features).iloc[0]
+        # the champion may add columns of its own (estimated loan term and rate): their
+        # values and descriptions come from it
+        features = self.scorer.with_derived(features)
+        items = []
+        for name, value in contrib.items():
+            if name == "bias":
+                continue
+            meta = self.metas.get(str(name)) or self.scorer.metas.get(str(name))
+            raw = features[name].iloc[0] if name in features else None
+            items.append(
+                s.ContributionOut(
+                    feature=str(name),
+                    value=plain(raw),
+                    contribution=float(value),
+                    description=meta.description(lang) if meta else str(name),
+                    group=meta.group if meta else str(name),
+                )
+            )
+        items.sort(key=lambda c: abs(c.contribution), reverse=True)
+        return s.ExplanationOut(
+            sk_id_curr=sk_id_curr,
+            model_version=self.scorer.model_version,
+            bias=float(contrib.get("bias", 0.0)),
+            contributions=items,
+        )
+
+
+def plain(value: Any) -> float | str | None:
+    """A feature value as JSON shows it: a number, a category's label, or None if missing."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return None if value != value else float(value)
+    return str(value)

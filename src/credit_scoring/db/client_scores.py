@@ -1,0 +1,87 @@
+"""The champion's feature set in the database, and every stored client's probability.
+
+``client_scores`` holds one probability per client and model version, for the client
+search's score-band filters; ``db load`` and ``db score`` refresh it in chunks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from credit_scoring.db import models as m
+from credit_scoring.db.load import decode_vectors
+from credit_scoring.modeling.contracts import Scorer
+
+
+class FeatureSetMissingError(LookupError):
+    """No stored feature vectors match the model; the message says what to run."""
+
+
+@dataclass(frozen=True)
+class FeatureSetInfo:
+    version: str
+    columns: list[str]
+    categories: dict[str, list[str]]
+
+
+def feature_set_for(session: Session, scorer: Scorer) -> FeatureSetInfo:
+    """The stored feature set ``scorer`` was trained on: the same version (same column
+    definitions). A model without a recorded version (older, or a test double) gets the
+    newest stored set that has every column it needs."""
+    wanted = scorer.feature_set_version
+    if wanted:
+        row = session.get(m.FeatureSet, wanted)
+        if row is None:
+            raise FeatureSetMissingError(
+                f"No stored feature vectors were built with the definitions the model was "
+                f"trained on (feature set {wanted}): run `credit-scoring db load --data DIR` "
+                "with the current feature definitions, or promote a model trained on them."
+            )
+        return FeatureSetInfo(row.version, list(row.columns), dict(row.categories))
+    needed = set(scorer.feature_names)
+    rows = session.execute(select(m.FeatureSet).order_by(m.FeatureSet.created_at.desc())).scalars()
+    for row in rows:
+        if needed <= set(row.columns):
+            return FeatureSetInfo(row.version, list(row.columns), dict(row.categories))
+    raise FeatureSetMissingError(
+        "No stored feature vectors match the model's features: run "
+        "`credit-scoring db load --data DIR` with the current feature definitions."
+    )
+
+
+def refresh_client_scores(engine: Engine, scorer: Scorer, *, chunk: int = 5_000) -> int:
+    """Store ``scorer``'s probability for every client with a vector of its feature set."""
+    sessions = sessionmaker(engine)
+    names = list(scorer.feature_names)
+    with sessions() as session, session.begin():
+        info = feature_set_for(session, scorer)
+        version = scorer.model_version
+        session.execute(delete(m.ClientScore).where(m.ClientScore.model_version == version))
+        result = session.execute(
+            select(m.FeatureVector.sk_id_curr, m.FeatureVector.vector).where(
+                m.FeatureVector.feature_set == info.version
+            )
+        )
+        done = 0
+        while rows := result.fetchmany(chunk):
+            frame = decode_vectors([r[1] for r in rows], info.columns, info.categories)
+            if set(names) <= set(frame.columns):
+                frame = frame[names]
+            proba = scorer.predict_proba(frame)
+            session.execute(
+                insert(m.ClientScore),
+                [
+                    {
+                        "sk_id_curr": int(r[0]),
+                        "model_version": version,
+                        "probability": float(p),
+                        "threshold": float(scorer.threshold),
+                    }
+                    for r, p in zip(rows, proba, strict=True)
+                ],
+            )
+            done += len(rows)
+    return done
