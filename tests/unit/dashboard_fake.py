@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
 import httpx
-from dashboard_fake_applications import ApplicationRoutes
+from dashboard_fake_applications import ApplicationRoutes, ok, paged, reasons
 
 from credit_scoring.api import audit_schemas as a
 from credit_scoring.api import schemas as s
@@ -92,25 +92,7 @@ class FakeApi:
     ) -> s.ScoreOut:
         c = self.clients[cid]
         p = probability(credit or c["credit"], income or c["income"])
-        fr = lang == "fr"
-        against = [
-            s.ReasonOut(
-                group="AMT_CREDIT",
-                direction="against",
-                contribution=0.4,
-                text="Montant demandé élevé par rapport au revenu"
-                if fr
-                else "Amount asked is high compared with income",
-            )
-        ]
-        for_ = [
-            s.ReasonOut(
-                group="EXT_SOURCE_2",
-                direction="for",
-                contribution=-0.3,
-                text="Bon score externe" if fr else "Good external score",
-            )
-        ]
+        against, for_ = reasons(lang, coded=False)
         return s.ScoreOut(
             sk_id_curr=cid,
             probability=p,
@@ -143,15 +125,13 @@ class FakeApi:
             return httpx.Response(
                 200, text="\n".join(lines) + "\n", headers={"content-type": "text/csv"}
             )
-        page, size = int(params.get("page", 1)), int(params.get("page_size", 50))
         model = {
             "decisions": a.DecisionRecordPage,
             "scores": a.ScoreRecordPage,
             "data-access": a.DataAccessRecordPage,
             "auth-events": a.AuthEventRecordPage,
         }[kind]
-        chosen = items[(page - 1) * size : page * size]
-        return _ok(model(items=chosen, total=len(items), page=page, page_size=size))  # type: ignore[arg-type]
+        return paged(model, items, params)
 
     def _summary(self, c: dict) -> s.ClientSummary:
         p = probability(c["credit"], c["income"])
@@ -299,7 +279,7 @@ class FakeApi:
             user = USERS.get(form.get("username", ""))
             if not user or user[0] != form.get("password"):
                 return httpx.Response(401, json={"detail": "Incorrect username or password"})
-            return _ok(
+            return ok(
                 s.TokenOut(access_token=f"tok-{form['username']}", expires_in=3600, role=user[1])
             )
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
@@ -328,12 +308,12 @@ class FakeApi:
                 if str(c["id"]).startswith(params.get("q", ""))
                 and params.get("gender") in (None, c["gender"])
             ]
-            return _ok(s.ClientPage(items=items, total=len(items), page=1, page_size=50))
+            return ok(s.ClientPage(items=items, total=len(items), page=1, page_size=50))
         if parts[0] == "clients" and len(parts) == 2:
-            return _ok(self._detail(self.clients[int(parts[1])]))
+            return ok(self._detail(self.clients[int(parts[1])]))
         cid = int(parts[1]) if parts[0] == "clients" else None
         if parts[-1] == "score":
-            return _ok(self._score(cid, lang))
+            return ok(self._score(cid, lang))
         if parts[-1] == "explanation":
             contributions = [
                 s.ContributionOut(
@@ -345,7 +325,7 @@ class FakeApi:
                 )
                 for i in range(1, 16)
             ]
-            return _ok(
+            return ok(
                 s.ExplanationOut(
                     sk_id_curr=cid, model_version="3", bias=-1.5, contributions=contributions
                 )
@@ -357,7 +337,7 @@ class FakeApi:
                 for i, c in enumerate(others)
             ]
             known = [c.target for c in items if c.target is not None]
-            return _ok(
+            return ok(
                 s.SimilarOut(
                     sk_id_curr=cid,
                     items=items,
@@ -368,7 +348,7 @@ class FakeApi:
             body = s.WhatIfIn.model_validate(json.loads(request.content))
             credit = body.amount_credit or self.clients[cid]["credit"]
             changes = {"AMT_CREDIT": credit} if body.amount_credit else {}
-            return _ok(
+            return ok(
                 s.WhatIfOut(
                     baseline=self._score(cid, body.lang),
                     scenario=self._score(cid, body.lang, credit, body.income_total),
@@ -401,11 +381,11 @@ class FakeApi:
                 reason=body.reason,
             )
             self.decisions.append(out)
-            return _ok(out, 201)
+            return ok(out, 201)
         if path == "/population/stats":
-            return _ok(self._stats(params))
+            return ok(self._stats(params))
         if path == "/model":
-            return _ok(
+            return ok(
                 s.ModelOut(
                     model_name="lightgbm",
                     model_version="3",
@@ -476,7 +456,7 @@ def _users_route(
             last_failed_at=None,
         )
         fake.users[user.username] = user
-        return _ok(s.UserChanged(user=user, password=f"pw-{user.username}-1"), 201)
+        return ok(s.UserChanged(user=user, password=f"pw-{user.username}-1"), 201)
     patch = s.UserPatch.model_validate(body)
     user = fake.users[parts[1]]
     changes: dict = {
@@ -486,11 +466,7 @@ def _users_route(
         changes["failed_logins"] = 0
     user = fake.users[parts[1]] = user.model_copy(update=changes)
     password = f"pw-{user.username}-reset" if patch.reset_password else None
-    return _ok(s.UserChanged(user=user, password=password))
-
-
-def _ok(model: s.BaseModel, status: int = 200) -> httpx.Response:
-    return httpx.Response(status, json=model.model_dump(mode="json"))
+    return ok(s.UserChanged(user=user, password=password))
 
 
 def _audit_records() -> dict[str, list]:

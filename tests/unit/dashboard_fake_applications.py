@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from credit_scoring.api import application_schemas as aps
 from credit_scoring.api import schemas as s
@@ -85,6 +85,31 @@ def _age(birth: date, today: date) -> float:
     return (today - birth).days / 365.25
 
 
+def reasons(lang: str, coded: bool = True) -> tuple[list[s.ReasonOut], list[s.ReasonOut]]:
+    """The fakes' reasons, against and for: the credit asked for the income, the external score.
+
+    ``coded=False``: without the catalogue's codes, as the fake's client scores give them.
+    """
+    fr = lang == "fr"
+    against = s.ReasonOut(
+        group="AMT_CREDIT",
+        direction="against",
+        contribution=0.4,
+        code="CREDIT_TO_INCOME" if coded else "",
+        text="Montant demandé élevé par rapport au revenu"
+        if fr
+        else "Amount asked is high compared with income",
+    )
+    for_ = s.ReasonOut(
+        group="EXT_SOURCE_2",
+        direction="for",
+        contribution=-0.3,
+        code="EXT_SOURCE_GOOD" if coded else "",
+        text="Bon score externe" if fr else "Good external score",
+    )
+    return [against], [for_]
+
+
 def _errors(lang: str, items: list[tuple[str, str, str, str]]) -> httpx.Response:
     """A 422 ``FormErrorsOut`` with (field, code, French message, English message) items."""
     fr = lang == "fr"
@@ -145,26 +170,7 @@ class ApplicationRoutes:
             else model_decision
         )
         fr = lang == "fr"
-        against = [
-            s.ReasonOut(
-                group="AMT_CREDIT",
-                direction="against",
-                contribution=0.4,
-                code="CREDIT_TO_INCOME",
-                text="Montant demandé élevé par rapport au revenu"
-                if fr
-                else "Amount asked is high compared with income",
-            )
-        ]
-        for_ = [
-            s.ReasonOut(
-                group="EXT_SOURCE_2",
-                direction="for",
-                contribution=-0.3,
-                code="EXT_SOURCE_GOOD",
-                text="Bon score externe" if fr else "Good external score",
-            )
-        ]
+        against, for_ = reasons(lang)
         return aps.ApplicationScoreOut(
             application_id=app.id,
             score_id=app.score_ids[-1],
@@ -247,7 +253,7 @@ class ApplicationRoutes:
         """The answer of an application route, or None when the path is not one."""
         lang = params.get("lang", "fr")
         if parts == ["policy"]:
-            return _ok(POLICY)
+            return ok(POLICY)
         if parts[0] == "clients" and len(parts) == 3 and parts[2] == "applications":
             cid = int(parts[1])
             items = [self.summary(a) for a in reversed(self.items.values()) if a.sk_id_curr == cid]
@@ -269,7 +275,7 @@ class ApplicationRoutes:
         if role == "advisor" and app.entered_by != username:
             return httpx.Response(403, json={"detail": "entered by another advisor"})
         if len(parts) == 2:
-            return _ok(self.out(app, lang))
+            return ok(self.out(app, lang))
         if parts[2] == "letter":
             self.letters.append((app.id, lang))
             return httpx.Response(200, content=PDF, headers={"content-type": "application/pdf"})
@@ -305,7 +311,7 @@ class ApplicationRoutes:
         self.keys.append(key)
         if key in self.replays:
             app = self.items[self.replays[key]]
-            return _ok(self.created(app, lang), 200)
+            return ok(self.created(app, lang), 200)
         try:
             form = ApplicationForm.model_validate(json.loads(request.content))
         except ValidationError as exc:
@@ -393,7 +399,7 @@ class ApplicationRoutes:
         if self.lose_next_answer:
             self.lose_next_answer = False
             return httpx.Response(503, json={"detail": "gateway timeout"})
-        return _ok(self.created(app, lang), 201)
+        return ok(self.created(app, lang), 201)
 
     def created(self, app: StoredApplication, lang: str) -> aps.ApplicationCreatedOut:
         notes = []
@@ -428,15 +434,7 @@ class ApplicationRoutes:
             and (since is None or a.entered_at.date() >= since)
             and (until is None or a.entered_at.date() <= until)
         ]
-        page, size = int(params.get("page", 1)), int(params.get("page_size", 50))
-        return _ok(
-            aps.ApplicationPage(
-                items=chosen[(page - 1) * size : page * size],
-                total=len(chosen),
-                page=page,
-                page_size=size,
-            )
-        )
+        return paged(aps.ApplicationPage, chosen, params)
 
     def decide(
         self, request: httpx.Request, app: StoredApplication, username: str, role: str
@@ -480,8 +478,16 @@ class ApplicationRoutes:
         )
         app.decisions.append(out)
         app.status = {"refer": "referred", "withdraw": "withdrawn"}.get(body.decision, "decided")  # type: ignore[assignment]
-        return _ok(out, 201)
+        return ok(out, 201)
 
 
-def _ok(model: s.BaseModel, status: int = 200) -> httpx.Response:
+def ok(model: BaseModel, status: int = 200) -> httpx.Response:
+    """``model`` as the API sends it (JSON), with ``status``."""
     return httpx.Response(status, json=model.model_dump(mode="json"))
+
+
+def paged(page_model: type[BaseModel], items: list[Any], params: dict[str, str]) -> httpx.Response:
+    """The page of ``items`` that ``page`` and ``page_size`` ask for (1 and 50 by default)."""
+    page, size = int(params.get("page", 1)), int(params.get("page_size", 50))
+    chosen = items[(page - 1) * size : page * size]
+    return ok(page_model(items=chosen, total=len(items), page=page, page_size=size))

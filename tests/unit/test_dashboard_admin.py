@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from dashboard_fake import FakeApi
+from dashboard_session import APP, TIMEOUT, dashboard, log_in, logged_in
 from streamlit.testing.v1 import AppTest
 
-from credit_scoring.dashboard import navigation, state
+from credit_scoring.dashboard import state
 from credit_scoring.dashboard.views.admin import NEW_PASSWORD
-
-APP = str(Path(navigation.__file__).with_name("app.py"))
-TIMEOUT = 30
 
 
 def _admin_view() -> None:
@@ -21,19 +17,8 @@ def _admin_view() -> None:
     admin.render()
 
 
-@pytest.fixture
-def fake() -> FakeApi:
-    return FakeApi()
-
-
 def admin_page(fake: FakeApi, *, lang: str = "fr", user: str = "root") -> AppTest:
-    at = AppTest.from_function(_admin_view, default_timeout=TIMEOUT)
-    at.session_state[state.API] = fake.api_client()
-    at.session_state[state.TOKEN] = f"tok-{user}"
-    at.session_state[state.ROLE] = "admin"
-    at.session_state[state.USER] = user
-    at.session_state[state.LANG] = lang
-    return at.run()
+    return logged_in(fake, _admin_view, user=user, role="admin", lang=lang)
 
 
 def test_only_admins_get_the_page() -> None:
@@ -98,12 +83,9 @@ def test_a_duplicate_user_shows_the_api_reason(fake: FakeApi) -> None:
 
 
 def test_logout_revokes_the_token_on_the_api(fake: FakeApi) -> None:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state[state.API] = fake.api_client()
+    at = dashboard(fake)
     at.run()
-    at.text_input(key="login_user").input("root")
-    at.text_input(key="login_password").input("secret-r")
-    at.button[0].click().run()
+    log_in(at, "root", "secret-r")
     assert "users" in at.session_state[state.PAGES]
     at.button(key="logout").click().run()
     assert fake.logged_out == ["tok-root"]
@@ -121,7 +103,5 @@ def test_throttled_login_says_to_wait(fake: FakeApi, monkeypatch: pytest.MonkeyP
         ),
     )
     at.run()
-    at.text_input(key="login_user").input("root")
-    at.text_input(key="login_password").input("secret-r")
-    at.button[0].click().run()
+    log_in(at, "root", "secret-r")
     assert "patientez" in at.error[0].value

@@ -10,11 +10,6 @@ from credit_scoring.api.schemas import ClientFilters, DecisionIn, WhatIfIn
 from credit_scoring.dashboard.api_client import ApiClient, ApiError
 
 
-@pytest.fixture
-def fake() -> FakeApi:
-    return FakeApi()
-
-
 def test_login_then_typed_reads(fake: FakeApi) -> None:
     api = fake.api_client()
     token = api.login("alice", "secret-a")

@@ -9,23 +9,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from pathlib import Path
 
 import pytest
 from dashboard_fake import USERS, FakeApi
 from dashboard_fake_applications import PDF
+from dashboard_session import dashboard, log_in, logged_in, render_view, texts
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Error
 
 from credit_scoring.api.application_schemas import ApplicationDecisionIn
-from credit_scoring.dashboard import navigation, state
+from credit_scoring.dashboard import state
 from credit_scoring.dashboard.api_client import ApiError
 from credit_scoring.dashboard.i18n import catalog
 from credit_scoring.dashboard.views.new_application import widget_key
 from credit_scoring.features.bank_form import Applicant, ApplicationForm, Loan
 
-APP = str(Path(navigation.__file__).with_name("app.py"))
-TIMEOUT = 30
 APPLICANT = {
     "birth_date": "1985-04-12",
     "sex": "female",
@@ -48,30 +46,12 @@ APPLICANT = {
 }
 
 
-def _view(name: str) -> None:
-    import importlib
-
-    importlib.import_module(f"credit_scoring.dashboard.views.{name}").render()
-
-
 def view(
     name: str, fake: FakeApi, *, user: str = "alice", lang: str = "fr", client_id: int | None = None
 ) -> AppTest:
     """One page body with a logged-in session (the user's role from the fake) and the fake API."""
-    at = AppTest.from_function(_view, args=(name,), default_timeout=TIMEOUT)
-    at.session_state[state.API] = fake.api_client()
-    at.session_state[state.TOKEN] = f"tok-{user}"
-    at.session_state[state.ROLE] = USERS[user][1]
-    at.session_state[state.USER] = user
-    at.session_state[state.LANG] = lang
-    if client_id is not None:
-        at.session_state[state.CLIENT] = client_id
-    return at.run()
-
-
-def texts(at: AppTest) -> str:
-    kinds = ("markdown", "success", "error", "info", "warning", "caption", "title", "subheader")
-    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
+    role = USERS[user][1]
+    return logged_in(fake, render_view, name, user=user, role=role, lang=lang, client_id=client_id)
 
 
 def fill(at: AppTest, applicant: dict, loan: dict) -> None:
@@ -132,11 +112,6 @@ REFUSED_LOAN = {"contract_type": "cash", "amount": 500_000.0, "term_months": 240
 RICH = {**APPLICANT, "income_yearly": 60_000.0}
 
 
-@pytest.fixture
-def fake() -> FakeApi:
-    return FakeApi()
-
-
 def test_roles_that_enter_applications() -> None:
     for role in ("advisor", "senior", "admin"):
         assert {"new_application", "applications"} <= set(state.ROLE_PAGES[role])
@@ -145,12 +120,9 @@ def test_roles_that_enter_applications() -> None:
 
 
 def test_senior_logs_in_and_sees_the_application_pages(fake: FakeApi) -> None:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state[state.API] = fake.api_client()
+    at = dashboard(fake)
     at.run()
-    at.text_input(key="login_user").input("sam")
-    at.text_input(key="login_password").input("secret-s")
-    at.button[0].click().run()
+    log_in(at, "sam", "secret-s")
     assert not at.exception
     assert at.session_state[state.ROLE] == "senior"
     assert set(at.session_state[state.PAGES]) == set(state.ROLE_PAGES["senior"])
@@ -364,8 +336,7 @@ def test_known_client_fills_the_form_and_is_sent_by_id(fake: FakeApi) -> None:
 
 
 def test_logout_forgets_the_applicant_typed_in(fake: FakeApi) -> None:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state[state.API] = fake.api_client()
+    at = dashboard(fake)
     at.session_state[state.TOKEN] = "tok-alice"
     at.session_state[state.ROLE] = "advisor"
     at.session_state[state.USER] = "alice"

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from dashboard_fake import FakeApi
+from dashboard_session import logged_in
 from streamlit.testing.v1 import AppTest
 
-from credit_scoring.dashboard import navigation, state
-
-APP = str(Path(navigation.__file__).with_name("app.py"))
-TIMEOUT = 30
+from credit_scoring.dashboard import state
 
 
 def _audit_page() -> None:
@@ -21,18 +16,7 @@ def _audit_page() -> None:
 
 
 def page(fake: FakeApi, *, user: str = "root", role: str = "admin", lang: str = "en") -> AppTest:
-    at = AppTest.from_function(_audit_page, default_timeout=TIMEOUT)
-    at.session_state[state.API] = fake.api_client()
-    at.session_state[state.TOKEN] = f"tok-{user}"
-    at.session_state[state.ROLE] = role
-    at.session_state[state.USER] = user
-    at.session_state[state.LANG] = lang
-    return at.run()
-
-
-@pytest.fixture
-def fake() -> FakeApi:
-    return FakeApi()
+    return logged_in(fake, _audit_page, user=user, role=role, lang=lang)
 
 
 def test_admin_browses_each_kind_of_record_with_filters(fake: FakeApi) -> None:

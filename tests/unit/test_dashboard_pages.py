@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from dashboard_fake import FakeApi
+from dashboard_session import APP, TIMEOUT, dashboard, log_in, logged_in, render_view, texts
 from streamlit.testing.v1 import AppTest
 
-from credit_scoring.dashboard import navigation, state
-
-APP = str(Path(navigation.__file__).with_name("app.py"))
-TIMEOUT = 30
-
-
-def _view(name: str) -> None:
-    import importlib
-
-    importlib.import_module(f"credit_scoring.dashboard.views.{name}").render()
+from credit_scoring.dashboard import state
 
 
 def view(
@@ -29,48 +18,15 @@ def view(
     client_id: int | None = 100002,
 ) -> AppTest:
     """One page body with a logged-in session and the fake API injected."""
-    at = AppTest.from_function(_view, args=(name,), default_timeout=TIMEOUT)
-    at.session_state[state.API] = fake.api_client()
-    at.session_state[state.TOKEN] = f"tok-{user}"
-    at.session_state[state.ROLE] = "advisor" if user == "alice" else "analyst"
-    at.session_state[state.USER] = user
-    at.session_state[state.LANG] = lang
-    if client_id is not None:
-        at.session_state[state.CLIENT] = client_id
-    return at.run()
-
-
-def texts(at: AppTest) -> str:
-    parts = [
-        e.value
-        for kind in (
-            "markdown",
-            "success",
-            "error",
-            "info",
-            "warning",
-            "caption",
-            "title",
-            "subheader",
-        )
-        for e in getattr(at, kind)
-    ]
-    return "\n".join(str(p) for p in parts)
-
-
-@pytest.fixture
-def fake() -> FakeApi:
-    return FakeApi()
+    role = "advisor" if user == "alice" else "analyst"
+    return logged_in(fake, render_view, name, user=user, role=role, lang=lang, client_id=client_id)
 
 
 def test_login_shows_the_role_pages_and_logout(fake: FakeApi) -> None:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state[state.API] = fake.api_client()
+    at = dashboard(fake)
     at.run()
     assert at.title[0].value.startswith("Prêt à dépenser")
-    at.text_input(key="login_user").input("alice")
-    at.text_input(key="login_password").input("wrong")
-    at.button[0].click().run()
+    log_in(at, "alice", "wrong")
     assert "Identifiant ou mot de passe incorrect." in [e.value for e in at.error]
     at.text_input(key="login_password").input("secret-a")
     at.button[0].click().run()
@@ -85,8 +41,7 @@ def test_login_shows_the_role_pages_and_logout(fake: FakeApi) -> None:
 
 
 def test_expired_session_returns_to_login_with_a_message(fake: FakeApi) -> None:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state[state.API] = fake.api_client()
+    at = dashboard(fake)
     at.session_state[state.LANG] = "en"
     at.session_state[state.TOKEN] = "tok-ana"
     at.session_state[state.ROLE] = "analyst"
@@ -107,8 +62,7 @@ def test_expired_session_returns_to_login_with_a_message(fake: FakeApi) -> None:
 
 
 def test_analyst_sees_analysis_pages(fake: FakeApi) -> None:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state[state.API] = fake.api_client()
+    at = dashboard(fake)
     at.session_state[state.TOKEN] = "tok-ana"
     at.session_state[state.ROLE] = "analyst"
     at.run()

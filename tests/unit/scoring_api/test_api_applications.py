@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from credit_scoring.db import models as m
 from credit_scoring.db.session import session_scope
 from credit_scoring.modeling.policy import Policy
 
-from .conftest import Bank, TestClient, fake_for, make_bank, served, tokens_for
+from .conftest import Bank, TestClient, bank_fixture, served_fixtures
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "new-application.json"
 Headers = dict[str, dict[str, str]]
@@ -43,30 +42,8 @@ def years_ago(years: int, days: int = 0) -> str:
 
 # Applications create clients: this module has its own bank, so the counts the other
 # modules check on the shared one stay as loaded.
-@pytest.fixture(scope="module")
-def bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
-    return make_bank(tmp_path_factory.mktemp("applications"))
-
-
-@pytest.fixture(scope="module")
-def scorer(bank: Bank):  # type: ignore[no-untyped-def]
-    return fake_for(bank.features)
-
-
-@pytest.fixture(scope="module")
-def client(bank: Bank, scorer) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    with served(bank, scorer) as test_client:
-        yield test_client
-
-
-@pytest.fixture(scope="module")
-def tokens(client: TestClient) -> Headers:
-    return tokens_for(client)
-
-
-@pytest.fixture(scope="module")
-def known_ids(bank: Bank) -> list[int]:
-    return [int(i) for i in bank.features["SK_ID_CURR"].head(20)]
+bank = bank_fixture("applications")
+scorer, client, tokens, known_ids = served_fixtures()
 
 
 @pytest.fixture

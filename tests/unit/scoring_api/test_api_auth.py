@@ -10,32 +10,27 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
-from credit_scoring.api.app import create_app
 from credit_scoring.api.security import add_user, record_failure
 from credit_scoring.api.throttle import client_address
 from credit_scoring.config import Settings
 from credit_scoring.db import models as m
 from credit_scoring.db.session import session_factory, session_scope
 
-from .conftest import PASSWORD, Bank, TestClient, login, make_settings
+from .conftest import PASSWORD, Bank, TestClient, auth_headers, login, make_settings, served
 from .fake_scorer import FakeScorer
 
 
-@contextmanager
 def running(
     bank: Bank, scorer: FakeScorer, address: str = "127.0.0.2", **extra: object
-) -> Iterator[TestClient]:
-    settings = make_settings(bank.settings.home, **extra)
-    app = create_app(settings, load_scorer=lambda _s: scorer)
-    with TestClient(app, client=(address, 40000)) as client:
-        yield client
+) -> AbstractContextManager[TestClient]:
+    """The API on the shared bank with ``extra`` settings, called from ``address``."""
+    return served(make_settings(bank.settings.home, **extra), scorer, client=(address, 40000))
 
 
 def from_address(client: TestClient, address: str) -> TestClient:
@@ -55,11 +50,6 @@ def events(bank: Bank, username: str) -> list[m.AuthEvent]:
                 select(m.AuthEvent).where(m.AuthEvent.username == username).order_by(m.AuthEvent.id)
             ).scalars()
         )
-
-
-def bearer(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def test_attacker_failures_do_not_lock_the_user_out(bank: Bank, scorer: FakeScorer) -> None:
@@ -168,14 +158,14 @@ def test_client_address_walks_hops_from_the_nearest(peer, forwarded, expected) -
 def test_logout_revokes_the_token(bank: Bank, scorer: FakeScorer) -> None:
     new_user(bank, "leaving")
     with running(bank, scorer) as client:
-        headers = bearer(login(client, "leaving"))
-        other_session = bearer(login(client, "leaving"))
+        headers = auth_headers(client, "leaving")
+        other_session = auth_headers(client, "leaving")
         assert client.get("/me", headers=headers).status_code == 200
         assert client.post("/auth/logout", headers=headers).status_code == 204
         for h in (headers, other_session):  # every session of the user ends
             refused = client.get("/me", headers=h)
             assert refused.status_code == 401 and "log in again" in refused.json()["detail"]
-        assert client.get("/me", headers=bearer(login(client, "leaving"))).status_code == 200
+        assert client.get("/me", headers=auth_headers(client, "leaving")).status_code == 200
     assert "logout" in [e.event for e in events(bank, "leaving")]
 
 
@@ -185,8 +175,8 @@ def test_disabled_user_is_refused_on_the_next_request_and_role_changes_apply(
     new_user(bank, "moving")
     new_user(bank, "boss", "admin")
     with running(bank, scorer) as client:
-        admin = bearer(login(client, "boss"))
-        user = bearer(login(client, "moving"))
+        admin = auth_headers(client, "boss")
+        user = auth_headers(client, "moving")
         assert client.get("/decisions", headers=user).status_code == 403
         patched = client.patch("/users/moving", headers=admin, json={"role": "analyst"})
         assert patched.status_code == 200 and patched.json()["user"]["role"] == "analyst"
@@ -206,7 +196,7 @@ def test_administration_of_users(
 ) -> None:
     new_user(bank, "chief", "admin")
     with running(bank, scorer) as client, caplog.at_level(logging.DEBUG):
-        admin = bearer(login(client, "chief"))
+        admin = auth_headers(client, "chief")
         created = client.post(
             "/users", headers=admin, json={"username": "newbie", "role": "advisor"}
         )
@@ -222,12 +212,12 @@ def test_administration_of_users(
         assert bad.status_code == 422
         assert client.patch("/users/ghost", headers=admin, json={"unlock": True}).status_code == 404
 
-        old = bearer(login(client, "newbie", password))
+        old = auth_headers(client, "newbie", password)
         reset = client.patch("/users/newbie", headers=admin, json={"reset_password": True}).json()
         assert reset["password"] and reset["password"] != password
         assert client.get("/me", headers=old).status_code == 401  # the reset ends old sessions
         assert login(client, "newbie", password).status_code == 401
-        bearer(login(client, "newbie", reset["password"]))
+        auth_headers(client, "newbie", reset["password"])
 
         for i in range(6):
             login(client, "newbie", f"wrong-{i}")

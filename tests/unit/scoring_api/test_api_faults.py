@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -12,7 +11,7 @@ from credit_scoring.db import models as m
 from credit_scoring.db.session import get_engine
 from credit_scoring.modeling.load_errors import ModelNotReadyError
 
-from .conftest import Bank, TestClient, login, make_settings
+from .conftest import Bank, TestClient, auth_headers, bank_copy, login, make_settings, served
 from .fake_scorer import FakeScorer
 
 
@@ -30,8 +29,7 @@ def test_missing_model_health_and_scoring_say_why(bank: Bank) -> None:
         body = health.json()
         assert body["ready"] is False and body["database"] is True
         assert "credit-scoring train" in body["model_error"]
-        token = login(client, "advisor").json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = auth_headers(client, "advisor")
         for path in ("/clients/100002/score", "/clients/100002/explanation", "/model"):
             response = client.get(path, headers=headers)
             assert response.status_code == 503, path
@@ -45,16 +43,10 @@ def test_database_going_away_gives_503_then_recovers(
     bank: Bank, scorer: FakeScorer, tmp_path: Path, known_ids
 ) -> None:
     folder = tmp_path / "server"
-    settings = make_settings(folder)
-    db_file = folder / "bank.db"
-    folder.mkdir()
-    source = sqlite3.connect(bank.settings.resolved_database_url.split("///")[1])
-    with sqlite3.connect(db_file) as copy:
-        source.backup(copy)  # a consistent copy, WAL included
-    source.close()
-    app = create_app(settings, load_scorer=lambda _s: scorer)
-    with TestClient(app) as client:
-        headers = {"Authorization": f"Bearer {login(client, 'advisor').json()['access_token']}"}
+    settings = bank_copy(bank, folder)
+    with served(settings, scorer) as client:
+        app = client.app
+        headers = auth_headers(client, "advisor")
         warm = client.get(f"/clients/{known_ids[0]}/score", headers=headers)
         assert warm.status_code == 200
 

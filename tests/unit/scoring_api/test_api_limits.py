@@ -12,17 +12,7 @@ import pytest
 
 from credit_scoring.api.schemas import MAX_HISTORY_ROWS, MAX_STRING
 
-from .conftest import TestClient
-
-APPLICATION = {
-    "NAME_CONTRACT_TYPE": "Cash loans",
-    "CODE_GENDER": "F",
-    "AMT_INCOME_TOTAL": 150_000.0,
-    "AMT_CREDIT": 500_000.0,
-    "AMT_ANNUITY": 25_000.0,
-    "DAYS_BIRTH": -12_000,
-    "DAYS_EMPLOYED": -2_000,
-}
+from .conftest import APPLICATION, TestClient
 
 
 def _post(client: TestClient, tokens, raw: str | bytes):  # type: ignore[no-untyped-def]

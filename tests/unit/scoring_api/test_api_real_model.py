@@ -13,7 +13,7 @@ from credit_scoring.cli import app as cli
 from credit_scoring.config import get_settings
 from credit_scoring.data.synth import generate
 
-from .conftest import TestClient
+from .conftest import TestClient, auth_headers
 
 pytestmark = pytest.mark.slow
 
@@ -52,10 +52,7 @@ def test_real_champion_end_to_end(tmp_path: Path, home: Path) -> None:
     with TestClient(create_app(get_settings())) as client:
         health = client.get("/health").json()
         assert health["ready"] is True and health["model_version"] == scorer.model_version
-        token = client.post(
-            "/auth/token", data={"username": "advisor", "password": "advisor-password-1"}
-        ).json()
-        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        headers = auth_headers(client, "advisor", "advisor-password-1")
         sk_id = client.get("/clients?page_size=1", headers=headers).json()["items"][0]["sk_id_curr"]
 
         score = client.get(f"/clients/{sk_id}/score?lang=fr", headers=headers).json()

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from credit_scoring.db import models as m
 
-from .conftest import Bank, TestClient, served
+from .conftest import APPLICATION, Bank, TestClient, served
 from .fake_scorer import FakeScorer
 
 
@@ -37,7 +37,7 @@ def test_a_champion_without_its_stored_feature_set_is_not_ready(
     """Feature sets match by version: none stored of the champion's is said, not guessed."""
     other = copy.copy(scorer)
     other.feature_set_version = "not-a-stored-set"
-    with served(bank, other) as client:
+    with served(bank.settings, other) as client:
         body = client.get("/health").json()
         assert body["ready"] is False and body["status"] == "degraded"
         assert "not-a-stored-set" in body["feature_set_error"]
@@ -178,16 +178,7 @@ def test_what_if_changes_only_what_was_asked(client: TestClient, tokens, known_i
 def test_predict_default_scores_a_new_application(
     client: TestClient, tokens, bank: Bank, scorer: FakeScorer
 ) -> None:
-    application = {
-        "NAME_CONTRACT_TYPE": "Cash loans",
-        "CODE_GENDER": "F",
-        "AMT_INCOME_TOTAL": 150_000.0,
-        "AMT_CREDIT": 500_000.0,
-        "AMT_ANNUITY": 25_000.0,
-        "DAYS_BIRTH": -12_000,
-        "DAYS_EMPLOYED": -2_000,
-        "EXT_SOURCE_2": 0.6,
-    }
+    application = {**APPLICATION, "EXT_SOURCE_2": 0.6}
     start = time.perf_counter()
     response = client.post(
         "/predict_default",

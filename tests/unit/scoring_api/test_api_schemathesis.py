@@ -32,7 +32,7 @@ from credit_scoring.api.security import add_user
 from credit_scoring.config import Settings
 from credit_scoring.db.session import session_scope
 
-from .conftest import PASSWORD, SECRET, Bank, TestClient, login
+from .conftest import APPLICATION, PASSWORD, SECRET, Bank, TestClient, auth_headers, bearer
 from .fake_scorer import FakeScorer
 
 # The schema is static; the app's settings and model are set to the test bank before startup.
@@ -87,30 +87,16 @@ def tokens(bank: Bank, scorer: FakeScorer, live_url: str):  # type: ignore[no-un
     APP.state.load_scorer = lambda _s: scorer
     APP.state.load_report = lambda _s: {"metrics": {"auc": 0.75}, "threshold": scorer.threshold}
 
-    def bearer(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
-        return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
     with TestClient(APP) as client:  # runs the lifespan; schema calls share the app state
         live = httpx.post(
             f"{live_url}/auth/token", data={"username": "fuzz-admin", "password": PASSWORD}
         )
         yield {
-            "admin": bearer(login(client, "fuzz-admin")),
-            "leaver": bearer(login(client, "fuzz-leaver")),
+            "admin": auth_headers(client, "fuzz-admin"),
+            "leaver": auth_headers(client, "fuzz-leaver"),
             "live": bearer(live),
             "_live_url": live_url,  # type: ignore[dict-item]
         }
-
-
-APPLICATION = {
-    "NAME_CONTRACT_TYPE": "Cash loans",
-    "CODE_GENDER": "F",
-    "AMT_INCOME_TOTAL": 150_000.0,
-    "AMT_CREDIT": 500_000.0,
-    "AMT_ANNUITY": 25_000.0,
-    "DAYS_BIRTH": -12_000,
-    "DAYS_EMPLOYED": -2_000,
-}
 
 
 def test_history_bodies_are_scored_by_the_live_server(tokens) -> None:  # type: ignore[no-untyped-def]

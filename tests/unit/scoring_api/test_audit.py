@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from typer.testing import CliRunner
 
-from credit_scoring.api.app import create_app
 from credit_scoring.api.audit import DEAD_LETTER, AuditSpool, encode
 from credit_scoring.cli import app as cli
 from credit_scoring.config import get_settings
@@ -20,7 +18,7 @@ from credit_scoring.db import models as m
 from credit_scoring.db.append_only import AUDIT_TABLES, protect, unprotect
 from credit_scoring.db.session import get_engine
 
-from .conftest import Bank, TestClient, login, make_settings
+from .conftest import Bank, TestClient, auth_headers, bank_copy, served
 from .fake_scorer import FakeScorer
 
 
@@ -147,15 +145,10 @@ def test_database_down_records_wait_on_disk_and_health_turns_not_ready_past_the_
     bank: Bank, scorer: FakeScorer, tmp_path: Path, known_ids
 ) -> None:
     folder = tmp_path / "server"
-    folder.mkdir()
-    settings = make_settings(folder, audit_backlog_max=2, audit_spool_dir=tmp_path / "spool")
-    source = sqlite3.connect(bank.settings.resolved_database_url.split("///")[1])
-    with sqlite3.connect(folder / "bank.db") as copy:
-        source.backup(copy)
-    source.close()
-    app = create_app(settings, load_scorer=lambda _s: scorer)
-    with TestClient(app) as client:
-        headers = {"Authorization": f"Bearer {login(client, 'advisor').json()['access_token']}"}
+    settings = bank_copy(bank, folder, audit_backlog_max=2, audit_spool_dir=tmp_path / "spool")
+    with served(settings, scorer) as client:
+        app = client.app
+        headers = auth_headers(client, "advisor")
         for cid in known_ids[:3]:  # cached while the database is there
             assert client.get(f"/clients/{cid}/score", headers=headers).status_code == 200
         assert app.state.audit.flush() is True

@@ -20,19 +20,17 @@ from credit_scoring.dashboard.api_client import ApiClient, ApiError
 from credit_scoring.dashboard.views.application import APPLICANT_FIELDS
 from credit_scoring.features.bank_form import ApplicationForm
 
-from .conftest import PASSWORD, Bank, fake_for, make_bank, served
+from .conftest import PASSWORD, Bank, bank_fixture, fake_for, served
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "new-application.json"
 
 
-@pytest.fixture(scope="module")
-def bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
-    return make_bank(tmp_path_factory.mktemp("dashboard-contract"))
+bank = bank_fixture("dashboard-contract")
 
 
 @pytest.fixture(scope="module")
 def api(bank: Bank) -> Iterator[ApiClient]:
-    with served(bank, fake_for(bank.features)) as test_client:
+    with served(bank.settings, fake_for(bank.features)) as test_client:
         yield ApiClient("http://testserver", transport=test_client._transport)
 
 

@@ -14,12 +14,9 @@ from credit_scoring.db.load_applications import load_applications
 from credit_scoring.modeling.policy import Policy
 from credit_scoring.modeling.scorer import ChampionScorer
 
-from .conftest import Bank, TestClient, make_bank, served, tokens_for
+from .conftest import Bank, TestClient, bank_fixture, served, tokens_for
 
-
-@pytest.fixture(scope="module")
-def bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
-    return make_bank(tmp_path_factory.mktemp("loaded-applications"))
+bank = bank_fixture("loaded-applications")
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +28,7 @@ def scorer(bank: Bank) -> ChampionScorer:
 def client(bank: Bank, scorer: ChampionScorer) -> Iterator[TestClient]:
     report = load_applications(bank.engine, scorer, policy=Policy.load())
     assert report.created == len(bank.features)
-    with served(bank, scorer) as test_client:  # type: ignore[arg-type]
+    with served(bank.settings, scorer) as test_client:  # type: ignore[arg-type]
         yield test_client
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -89,64 +89,45 @@ _CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/decisions", response_model=a.DecisionRecordPage, responses=_CSV_RESPONSE)
-def audit_decisions(
-    request: Request,
-    user: AdminUser,
-    filters: Filters,
-    page: Page = 1,
-    page_size: PageSize = 50,
-    format: Format = "json",
-) -> Any:
-    """Decisions as recorded (newest first), or all of them as CSV."""
-    if format == "csv":
-        return _csv(request, "decisions", filters)
-    return _page(request, "decisions", filters, page, page_size)
+def _listing(kind: str) -> Callable[..., Any]:
+    """The route of one audit table: a JSON page of it, or every match as CSV."""
+
+    def route(
+        request: Request,
+        user: AdminUser,
+        filters: Filters,
+        page: Page = 1,
+        page_size: PageSize = 50,
+        format: Format = "json",
+    ) -> Any:
+        if format == "csv":
+            return _csv(request, kind, filters)
+        return _page(request, kind, filters, page, page_size)
+
+    return route
 
 
-@router.get("/scores", response_model=a.ScoreRecordPage, responses=_CSV_RESPONSE)
-def audit_scores(
-    request: Request,
-    user: AdminUser,
-    filters: Filters,
-    page: Page = 1,
-    page_size: PageSize = 50,
-    format: Format = "json",
-) -> Any:
-    """Every score served (the score log), or all of them as CSV."""
-    if format == "csv":
-        return _csv(request, "scores", filters)
-    return _page(request, "scores", filters, page, page_size)
-
-
-@router.get("/data-access", response_model=a.DataAccessRecordPage, responses=_CSV_RESPONSE)
-def audit_data_access(
-    request: Request,
-    user: AdminUser,
-    filters: Filters,
-    page: Page = 1,
-    page_size: PageSize = 50,
-    format: Format = "json",
-) -> Any:
-    """Reads of clients' personal data and scores (who, when, which client, which route)."""
-    if format == "csv":
-        return _csv(request, "data-access", filters)
-    return _page(request, "data-access", filters, page, page_size)
-
-
-@router.get("/auth-events", response_model=a.AuthEventRecordPage, responses=_CSV_RESPONSE)
-def audit_auth_events(
-    request: Request,
-    user: AdminUser,
-    filters: Filters,
-    page: Page = 1,
-    page_size: PageSize = 50,
-    format: Format = "json",
-) -> Any:
-    """Logins, failures, locks, logouts and user administration (who, when, from where)."""
-    if format == "csv":
-        return _csv(request, "auth-events", filters)
-    return _page(request, "auth-events", filters, page, page_size)
+# One route a table, in this order; its name (audit_<kind>) makes its OpenAPI id and summary.
+_DESCRIPTIONS = {
+    "decisions": "Decisions as recorded (newest first), or all of them as CSV.",
+    "scores": "Every score served (the score log), or all of them as CSV.",
+    "data-access": (
+        "Reads of clients' personal data and scores (who, when, which client, which route)."
+    ),
+    "auth-events": (
+        "Logins, failures, locks, logouts and user administration (who, when, from where)."
+    ),
+}
+for _kind, _description in _DESCRIPTIONS.items():
+    router.add_api_route(
+        f"/{_kind}",
+        _listing(_kind),
+        methods=["GET"],
+        name="audit_" + _kind.replace("-", "_"),
+        description=_description,
+        response_model=_SCHEMAS[_kind][1],
+        responses=_CSV_RESPONSE,
+    )
 
 
 @router.get("/verify")
