@@ -92,9 +92,7 @@ def test_the_fast_matrix_of_a_numeric_row_is_the_column_wise_one(
     column positions; the result equals the column-wise path's, loan terms included, whatever
     the frame's column order or extra columns, and with the contract-type flag missing."""
     tiny, table = portfolio
-    numeric = [
-        c for c in tiny.feature_names if not isinstance(table[c].dtype, pd.CategoricalDtype)
-    ]
+    numeric = [c for c in tiny.feature_names if not isinstance(table[c].dtype, pd.CategoricalDtype)]
     root = tmp_path_factory.mktemp("terms")
     generate(root, clients=300, seed=9, fmt="csv")
     terms = LoanTermModel().fit(pd.read_csv(root / "previous_application.csv"), n_threads=1)
