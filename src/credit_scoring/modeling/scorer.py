@@ -37,8 +37,24 @@ class FeatureMismatchError(ValueError):
 
 @dataclass
 class ScoredBlock:
-    """Scores of a block of clients, in the block's order (see
-    :meth:`ChampionScorer.score_block`)."""
+    """Scores of a block of clients, in the block's order.
+
+    Made by :meth:`ChampionScorer.score_block`; :meth:`ChampionScorer.result` turns one of
+    its rows into the API's :class:`~credit_scoring.core.results.ScoreResult`.
+
+    Attributes
+    ----------
+    probability : ndarray of shape (n_clients,)
+        Calibrated probability of default of each client.
+    decision : ndarray of str, shape (n_clients,)
+        ``"refuse"`` at or above the scorer's threshold, else ``"grant"``.
+    grade : ndarray of str, shape (n_clients,)
+        Rating grade of the master scale (:func:`~credit_scoring.core.grades.grades_of`).
+    points : ndarray of shape (n_clients,)
+        Scorecard points (:func:`~credit_scoring.core.grades.points_of`).
+    reasons : ReasonBlock
+        The top reasons against and for each client, with their catalogue codes.
+    """
 
     probability: np.ndarray  # calibrated probability of default
     decision: np.ndarray  # "refuse" at or above the threshold, else "grant"
@@ -47,6 +63,7 @@ class ScoredBlock:
     reasons: ReasonBlock
 
     def __len__(self) -> int:
+        """The number of clients in the block."""
         return len(self.probability)
 
 
@@ -57,6 +74,47 @@ class ChampionScorer:
     :class:`~credit_scoring.modeling.loan_terms.LoanTermModel` it adds the estimated loan
     term and interest rate to them: ``model_columns`` are the booster's columns, the
     feature-table ones then the derived ones, and contributions and reasons cover them all.
+
+    Parameters
+    ----------
+    booster : lightgbm.Booster
+        The trained booster; kept as its text dump (``booster_text``) and rebuilt from it
+        after unpickling.
+    calibrator : Calibrator
+        Maps the booster's raw probabilities to calibrated probabilities of default.
+    threshold : float
+        Probability of default from which a client is refused.
+    feature_names : list of str
+        The columns read from a feature table, in training order.
+    metas : dict of str to FeatureMeta
+        Descriptions of the columns (the groups and wording of the reasons).
+    quantiles : dict of str to ndarray
+        Percentiles of each numeric column in the training population, quoted by the
+        reasons (:func:`~credit_scoring.explain.reasons.population_quantiles`).
+    categories : dict of str to list
+        The categories of each categorical column as at training (a code is a position in
+        the list).
+    similarity : SimilarityIndex or None
+        The index of known clients for :meth:`similar`, or None (no similar clients).
+    model_name : str
+        The registered model's name.
+    model_version : str, default=""
+        The version served.
+    feature_set_version : str, default=""
+        The feature definitions it was trained on (``""`` when unknown), named when a
+        feature table lacks columns.
+    num_threads : int, default=1
+        LightGBM threads (one when served: faster than a thread pool for one client).
+    loan_terms : LoanTermModel, optional
+        Estimates the loan term and interest rate; kept only when ``derived`` names columns.
+    derived : list of str, optional
+        The derived columns added to the feature table's, among
+        :data:`credit_scoring.modeling.loan_terms.NAMES`.
+
+    Raises
+    ------
+    ValueError
+        If ``derived`` names an unknown column, or names columns without ``loan_terms``.
     """
 
     def __init__(
@@ -102,6 +160,7 @@ class ChampionScorer:
         self.reason_builder = ReasonBuilder(self.model_columns, metas)
 
     def __getstate__(self) -> dict[str, Any]:
+        """The pickled state: without the booster object (its text dump is kept) or caches."""
         state = self.__dict__.copy()
         state["_booster"] = None  # rebuilt from booster_text: the text dump is portable
         state.pop("_labels", None)  # a cache of labels()
@@ -109,6 +168,7 @@ class ChampionScorer:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a pickled scorer, filling the attributes older pickles lack."""
         self.__dict__.update(state)
         if "group_members_" not in state:  # pickled before this attribute existed
             self.group_members_ = [np.flatnonzero(col) for col in self.group_matrix_.T]
@@ -128,7 +188,20 @@ class ChampionScorer:
         return block[:, [DERIVED_NAMES.index(name) for name in self.derived]]
 
     def with_derived(self, features: pd.DataFrame) -> pd.DataFrame:
-        """``features`` with the derived columns added (unchanged when there are none)."""
+        """``features`` with the derived columns added (unchanged when there are none).
+
+        Parameters
+        ----------
+        features : DataFrame
+            A feature table with the loan-term inputs among its columns when the scorer
+            derives columns.
+
+        Returns
+        -------
+        DataFrame
+            ``features`` itself when nothing is derived, else a new frame with any derived
+            column already present replaced, the derived columns last.
+        """
         if not self.derived:
             return features
         block = pd.DataFrame(
@@ -138,6 +211,7 @@ class ChampionScorer:
 
     @property
     def booster(self) -> lgb.Booster:
+        """The LightGBM booster, rebuilt from ``booster_text`` on first use after unpickling."""
         if self._booster is None:
             self._booster = lgb.Booster(model_str=self.booster_text)
         return self._booster
@@ -153,7 +227,25 @@ class ChampionScorer:
             )
 
     def frame(self, features: pd.DataFrame) -> pd.DataFrame:
-        """The model's columns in training order and types (categories as at training)."""
+        """The model's columns in training order and types (categories as at training).
+
+        Parameters
+        ----------
+        features : DataFrame
+            A feature table with :attr:`feature_names` among its columns.
+
+        Returns
+        -------
+        DataFrame
+            A copy with the :attr:`model_columns`, categorical columns as
+            :class:`pandas.Categorical` of the training categories, the others as floats
+            (text that is not a number becomes NaN).
+
+        Raises
+        ------
+        FeatureMismatchError
+            If ``features`` lacks some of :attr:`feature_names`.
+        """
         self._check_columns(features)
         frame = self.with_derived(features)[self.model_columns].copy()
         for name in self.feature_names:
@@ -167,7 +259,26 @@ class ChampionScorer:
         return frame
 
     def matrix(self, features: pd.DataFrame) -> np.ndarray:
-        """The model's input as floats (categories as their training codes); fast for one row."""
+        """The model's input as floats (categories as their training codes); fast for one row.
+
+        A frame of numbers only is read by column positions (cached per column layout);
+        any other frame column by column.
+
+        Parameters
+        ----------
+        features : DataFrame
+            A feature table with :attr:`feature_names` among its columns.
+
+        Returns
+        -------
+        ndarray of shape (n_rows, n_model_columns)
+            The :attr:`model_columns` in order; a missing value or unknown category is NaN.
+
+        Raises
+        ------
+        FeatureMismatchError
+            If ``features`` lacks some of :attr:`feature_names`.
+        """
         fast = self._numeric_matrix(features)
         if fast is not None:
             return fast
@@ -178,8 +289,17 @@ class ChampionScorer:
         return np.hstack([base, self._derived_block(features)])
 
     def _column_positions(self, columns: pd.Index) -> tuple[np.ndarray, list[int | None]]:
-        """Where the model's columns and the loan-term inputs are in ``columns`` (cached:
-        a service sees one or two column layouts, the stored vectors' and the rebuilt rows')."""
+        """Where the model's columns and the loan-term inputs are in ``columns``.
+
+        Cached: a service sees one or two column layouts, the stored vectors' and the
+        rebuilt rows'.
+
+        Returns
+        -------
+        tuple of (ndarray, list of int or None)
+            The positions of :attr:`feature_names`, and of the loan-term inputs and cash
+            flag (None where ``columns`` lacks one).
+        """
         cache: dict[tuple[str, ...], tuple[np.ndarray, list[int | None]]] = (
             self.__dict__.setdefault("_positions", {})
         )
@@ -196,8 +316,14 @@ class ChampionScorer:
         return found
 
     def _numeric_matrix(self, features: pd.DataFrame) -> np.ndarray | None:
-        """:meth:`matrix` of a frame of numbers only, by positions (no column selection), or
-        None for a frame that holds categories or text."""
+        """:meth:`matrix` of a frame of numbers only, by positions (no column selection).
+
+        Returns
+        -------
+        ndarray or None
+            The model's input, or None for a scorer with categories or a frame that holds
+            text.
+        """
         if self.categories:
             return None
         try:
@@ -236,10 +362,33 @@ class ChampionScorer:
         return out
 
     def raw_scores(self, features: pd.DataFrame) -> np.ndarray:
-        """Uncalibrated probabilities of the booster."""
+        """Uncalibrated probabilities of the booster.
+
+        Parameters
+        ----------
+        features : DataFrame
+            A feature table with :attr:`feature_names` among its columns.
+
+        Returns
+        -------
+        ndarray of shape (n_rows,)
+            The booster's probabilities, before calibration.
+        """
         return np.asarray(self.booster.predict(self.matrix(features), num_threads=self.num_threads))
 
     def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
+        """Calibrated probabilities of default, one per row of the feature table.
+
+        Parameters
+        ----------
+        features : DataFrame
+            A feature table with :attr:`feature_names` among its columns.
+
+        Returns
+        -------
+        ndarray of shape (n_rows,)
+            Probabilities of default (:meth:`raw_scores` through the calibrator).
+        """
         return self.calibrator.predict(self.raw_scores(features))
 
     def _contrib(self, matrix: np.ndarray) -> np.ndarray:
@@ -248,19 +397,62 @@ class ChampionScorer:
         )
 
     def contributions(self, features: pd.DataFrame) -> pd.DataFrame:
+        """Exact per-feature contributions (TreeSHAP, log-odds), one row per client.
+
+        Parameters
+        ----------
+        features : DataFrame
+            A feature table with :attr:`feature_names` among its columns.
+
+        Returns
+        -------
+        DataFrame
+            One column per model column and ``"bias"``, indexed as ``features``; a row sums
+            to the raw log-odds (before calibration).
+        """
         values = self._contrib(self.matrix(features))
         return pd.DataFrame(values, columns=[*self.model_columns, "bias"], index=features.index)
 
     def decide(self, probability: float) -> str:
+        """The model's decision of one probability: ``"refuse"`` or ``"grant"``.
+
+        Parameters
+        ----------
+        probability : float
+            A calibrated probability of default.
+
+        Returns
+        -------
+        str
+            ``"refuse"`` at or above the threshold, else ``"grant"`` (as :meth:`decisions`).
+        """
         return str(self.decisions(np.asarray([probability]))[0])
 
     def decisions(self, probabilities: np.ndarray) -> np.ndarray:
-        """The model's decision of each probability: refuse at or above the threshold."""
+        """The model's decision of each probability: refuse at or above the threshold.
+
+        Parameters
+        ----------
+        probabilities : array-like of float
+            Calibrated probabilities of default.
+
+        Returns
+        -------
+        ndarray of str
+            ``"refuse"`` where a probability is at or above the threshold, else ``"grant"``.
+        """
         return np.where(np.asarray(probabilities) >= self.threshold, "refuse", "grant")
 
     def labels(self) -> dict[int, list[Any]]:
-        """The category labels of each categorical column, by its index in :meth:`matrix`
-        (the reasons quote a client's label, not its code)."""
+        """The category labels of each categorical column, by its index in :meth:`matrix`.
+
+        The reasons quote a client's label, not its code. Cached (not pickled).
+
+        Returns
+        -------
+        dict of int to list
+            The training categories of each categorical column, keyed by its position.
+        """
         cached = self.__dict__.get("_labels")
         if cached is None:
             cached = self.__dict__["_labels"] = {
@@ -280,9 +472,30 @@ class ChampionScorer:
         totals: np.ndarray | None = None,
         resolved: np.ndarray | None = None,
     ) -> tuple[list[Reason], list[Reason]]:
-        """Top reasons against and for one client, with their catalogue codes: ``contrib``
-        its contributions without the bias, ``row`` its :meth:`matrix` row (``totals`` and
-        ``resolved``: its row of ``reason_builder.by_code``, if already known)."""
+        """Top reasons against and for one client, with their catalogue codes.
+
+        Parameters
+        ----------
+        contrib : ndarray
+            The client's contributions without the bias (one row, or one per model column).
+        row : ndarray
+            The client's :meth:`matrix` row.
+        lang : {"fr", "en"}
+            Language of the reasons.
+        top : int
+            Most reasons on each side.
+        totals : ndarray, optional
+            The client's contributions summed per reason code (its row of the first array
+            of ``reason_builder.by_code``), if already known.
+        resolved : ndarray, optional
+            The code each feature group counts for (its row of the second array of
+            ``reason_builder.by_code``), if already known; used only with ``totals``.
+
+        Returns
+        -------
+        tuple of (list of Reason, list of Reason)
+            The reasons against, then the reasons for.
+        """
         return self.reason_builder.block(
             contrib,
             row,
@@ -302,13 +515,38 @@ class ChampionScorer:
         top: int = 4,
         num_threads: int | None = None,
     ) -> ScoredBlock:
-        """The one scoring path: probability, decision, grade, points and the top ``top``
-        reasons against and for each client of a block of feature rows, vectorised.
+        """The one scoring path: probability, decision, grade and points of a block, vectorised.
+
+        Probability, decision, grade, points and the top ``top`` reasons against and for
+        each client of a block of feature rows. The probability is the calibrated sum of
+        the TreeSHAP contributions (they add up to the raw log-odds), so one booster call
+        gives both the score and its reasons.
 
         ``num_threads`` are LightGBM's threads for the contributions (TreeSHAP over the whole
         block); the scorer's own ``num_threads`` (one when served) by default. Every number
         of a row is computed the same way whatever the block's size, so a client scored
         alone (:meth:`score`) and in a batch gets the same result.
+
+        Parameters
+        ----------
+        features : DataFrame
+            Feature rows with :attr:`feature_names` among their columns.
+        lang : {"fr", "en"}, default="fr"
+            Language of the reasons.
+        top : int, default=4
+            Most reasons on each side.
+        num_threads : int, optional
+            LightGBM threads for the contributions (default: the scorer's ``num_threads``).
+
+        Returns
+        -------
+        ScoredBlock
+            The scores and reasons of each row, in the rows' order.
+
+        Raises
+        ------
+        FeatureMismatchError
+            If ``features`` lacks some of :attr:`feature_names`.
         """
         matrix = self.matrix(features)
         threads = self.num_threads if num_threads is None else num_threads
@@ -333,7 +571,21 @@ class ChampionScorer:
         )
 
     def result(self, block: ScoredBlock, i: int) -> ScoreResult:
-        """Row ``i`` of a scored block as the API's :class:`ScoreResult`."""
+        """Row ``i`` of a scored block as the API's :class:`ScoreResult`.
+
+        Parameters
+        ----------
+        block : ScoredBlock
+            A block scored by :meth:`score_block`.
+        i : int
+            The row's position in the block.
+
+        Returns
+        -------
+        ScoreResult
+            The row's probability, decision, grade, points and reasons, with the scorer's
+            threshold, model name and version.
+        """
         against, favour = block.reasons.reasons(i)
         return ScoreResult(
             probability=float(block.probability[i]),
@@ -350,12 +602,52 @@ class ChampionScorer:
     def score(
         self, features: pd.DataFrame, *, lang: Lang = "fr", top: int = 4
     ) -> list[ScoreResult]:
-        """Each client's score with its reasons (online: one client, one thread), the
-        results of :meth:`score_block`."""
+        """Each client's score with its reasons (online: one client, one thread).
+
+        The online entry point of the :class:`~credit_scoring.modeling.contracts.Scorer`
+        protocol: the rows of :meth:`score_block` (on the scorer's own ``num_threads``) as
+        :meth:`result`, so a client scored online gets what the batch gives.
+
+        Parameters
+        ----------
+        features : DataFrame
+            Feature rows with :attr:`feature_names` among their columns.
+        lang : {"fr", "en"}, default="fr"
+            Language of the reasons.
+        top : int, default=4
+            Most reasons on each side.
+
+        Returns
+        -------
+        list of ScoreResult
+            One result per row, in order.
+
+        Raises
+        ------
+        FeatureMismatchError
+            If ``features`` lacks some of :attr:`feature_names`.
+        """
         block = self.score_block(features, lang=lang, top=top)
         return [self.result(block, i) for i in range(len(block))]
 
     def similar(self, features: pd.DataFrame, *, k: int = 10) -> list[SimilarClient]:
+        """The ``k`` nearest known clients of the first row of ``features``.
+
+        The client itself (its ``SK_ID_CURR``, when given) is left out; derived columns are
+        added first when the index uses them.
+
+        Parameters
+        ----------
+        features : DataFrame
+            A feature table; only its first row is used.
+        k : int, default=10
+            Number of neighbours.
+
+        Returns
+        -------
+        list of SimilarClient
+            The neighbours found, nearest first (none without a similarity index).
+        """
         if self.similarity is None:
             return []
         exclude = int(features["SK_ID_CURR"].iloc[0]) if "SK_ID_CURR" in features.columns else None
