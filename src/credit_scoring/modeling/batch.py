@@ -26,17 +26,46 @@ REASONS = 4  # reasons against and for per client in a scores file
 
 @dataclass
 class BatchResult:
+    """What a batch scoring run wrote, and how fast.
+
+    Attributes
+    ----------
+    rows : int
+        Clients scored (rows of the scores file).
+    seconds : float
+        Wall-clock time of the run, writing included.
+    out : Path
+        The scores CSV written.
+    """
+
     rows: int
     seconds: float
     out: Path
 
     @property
     def rows_per_second(self) -> float:
+        """Clients scored per second (infinite for a run that took no measurable time)."""
         return self.rows / self.seconds if self.seconds else float("inf")
 
 
 def reason_columns(top: int = REASONS) -> list[str]:
-    """The reason columns of a scores file: code then text of each reason, against then for."""
+    """The reason columns of a scores file: code then text of each reason, against then for.
+
+    Parameters
+    ----------
+    top : int, default=REASONS
+        Reasons in each direction.
+
+    Returns
+    -------
+    list of str
+        ``reason_against_1_code, reason_against_1, ...`` then the same for ``for``.
+
+    Examples
+    --------
+    >>> reason_columns(1)
+    ['reason_against_1_code', 'reason_against_1', 'reason_for_1_code', 'reason_for_1']
+    """
     return [
         name
         for kind in ("against", "for")
@@ -49,8 +78,16 @@ SCORE_COLUMNS = ["SK_ID_CURR", "probability", "decision", "grade", "points"]
 
 
 def batch_threads() -> int:
-    """LightGBM threads for batch scoring: the cores this process may use (the online
-    path keeps one thread)."""
+    """LightGBM threads for batch scoring: the cores this process may use.
+
+    The online path keeps one thread.
+
+    Returns
+    -------
+    int
+        The CPUs of this process's affinity mask (the machine's count where there is none),
+        at least 1.
+    """
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
@@ -65,9 +102,29 @@ def score_block(
     top: int = REASONS,
     num_threads: int | None = None,
 ) -> ScoredBlock:
-    """A block of clients scored by the champion's one scoring path
-    (:meth:`~credit_scoring.modeling.scorer.ChampionScorer.score_block`, the same as online),
-    with TreeSHAP on ``num_threads`` threads (default :func:`batch_threads`)."""
+    """A block of clients scored by the champion's one scoring path.
+
+    That is :meth:`~credit_scoring.modeling.scorer.ChampionScorer.score_block`, the same as
+    online, with TreeSHAP on ``num_threads`` threads (default :func:`batch_threads`).
+
+    Parameters
+    ----------
+    scorer : ChampionScorer
+        The champion.
+    features : pandas.DataFrame
+        Feature rows with the model's columns.
+    lang : {"fr", "en"}, default="fr"
+        Language of the reason texts.
+    top : int, default=REASONS
+        Most reasons kept in each direction.
+    num_threads : int, optional
+        LightGBM threads (default: :func:`batch_threads`).
+
+    Returns
+    -------
+    ScoredBlock
+        The scores and reasons of each row, in the rows' order.
+    """
     threads = batch_threads() if num_threads is None else num_threads
     return scorer.score_block(features, lang=lang, top=top, num_threads=threads)
 
@@ -92,8 +149,9 @@ def score_reasons(
     top: int = REASONS,
     num_threads: int | None = None,
 ) -> tuple[pd.DataFrame, list[tuple[list[Reason], list[Reason]]]]:
-    """``SK_ID_CURR, probability, decision, grade, points`` per client, and each client's
-    reasons (up to ``top`` against, then up to ``top`` for).
+    """``SK_ID_CURR, probability, decision, grade, points`` per client, and the reasons.
+
+    Each client's reasons are up to ``top`` against, then up to ``top`` for.
 
     Parameters
     ----------
@@ -120,9 +178,24 @@ def score_reasons(
 
 
 def reason_records(against: list[Reason], favour: list[Reason]) -> list[dict[str, Any]]:
-    """Reasons as stored with a score, against then for: ``code, text, direction, group,
-    contribution, features, value`` each (the keys of the API's reasons), plain Python
-    values ready for a JSON column."""
+    """Reasons as stored with a score, against then for.
+
+    Each has ``code, text, direction, group, contribution, features, value`` (the keys of
+    the API's reasons), as plain Python values ready for a JSON column.
+
+    Parameters
+    ----------
+    against : list of Reason
+        The reasons against the client.
+    favour : list of Reason
+        The reasons for the client.
+
+    Returns
+    -------
+    list of dict
+        One record per reason, ``against`` first; a quoted value that is not a finite number
+        or a string is None.
+    """
     return [
         {
             "code": r.code,
@@ -153,8 +226,30 @@ def score_frame(
     top: int = REASONS,
     num_threads: int | None = None,
 ) -> pd.DataFrame:
-    """``SK_ID_CURR, probability, decision, grade, points`` and the reasons (code and text,
-    up to ``top`` against then ``top`` for), one row per client."""
+    """``SK_ID_CURR, probability, decision, grade, points`` and the reasons, one row per client.
+
+    The reasons are a code and a text each, ``top`` against then ``top`` for (empty strings
+    where a client has fewer).
+
+    Parameters
+    ----------
+    scorer : ChampionScorer
+        The champion.
+    features : pandas.DataFrame
+        Feature rows with ``SK_ID_CURR`` and the model's columns.
+    lang : {"fr", "en"}, default="fr"
+        Language of the reason texts.
+    top : int, default=REASONS
+        Reasons in each direction.
+    num_threads : int, optional
+        LightGBM threads (default: :func:`batch_threads`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The scores then :func:`reason_columns` of ``top``, in the order of ``features``
+        (with a fresh index).
+    """
     block = score_block(scorer, features, lang=lang, top=top, num_threads=num_threads)
     codes, texts = block.reasons.code_names(), block.reasons.text
     columns: dict[str, np.ndarray] = {}
@@ -174,7 +269,31 @@ def score_features(
     on_chunk: Callable[[int], None] | None = None,
     num_threads: int | None = None,
 ) -> BatchResult:
-    """Score in chunks, write the CSV (atomically), and time it."""
+    """Score in chunks, write the CSV (atomically), and time it.
+
+    Chunks of :data:`CHUNK` clients go through :func:`score_frame` with :data:`REASONS`
+    reasons in each direction; the file is written by :func:`write_scores`.
+
+    Parameters
+    ----------
+    scorer : ChampionScorer
+        The champion.
+    features : pandas.DataFrame
+        Feature rows with ``SK_ID_CURR`` and the model's columns.
+    out : Path
+        The scores CSV to write.
+    lang : {"fr", "en"}, default="fr"
+        Language of the reason texts.
+    on_chunk : callable, optional
+        Called with the number of clients of each chunk once it is scored (progress).
+    num_threads : int, optional
+        LightGBM threads (default: :func:`batch_threads`).
+
+    Returns
+    -------
+    BatchResult
+        The rows written, the time taken and the file.
+    """
     start = time.perf_counter()
     threads = batch_threads() if num_threads is None else num_threads
     parts = []
@@ -193,7 +312,23 @@ def score_features(
 
 
 def write_scores(result: pd.DataFrame, out: Path | str) -> Path:
-    """Write the scores CSV whole or not at all (a crash leaves no half-written file)."""
+    """Write the scores CSV whole or not at all (a crash leaves no half-written file).
+
+    The CSV is written beside ``out`` as ``<name>.partial``, then renamed over ``out``;
+    the folder is created if needed.
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        The scores, written without their index.
+    out : Path or str
+        The file to write.
+
+    Returns
+    -------
+    Path
+        ``out`` as a :class:`~pathlib.Path`.
+    """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".partial")

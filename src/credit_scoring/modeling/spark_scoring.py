@@ -36,6 +36,24 @@ from credit_scoring.modeling.scorer import ChampionScorer
 
 
 def output_schema(top: int = REASONS) -> str:
+    """The Spark DDL schema of the scores :func:`score_frame` gives, for ``mapInPandas``.
+
+    Parameters
+    ----------
+    top : int, default=REASONS
+        Reasons in each direction.
+
+    Returns
+    -------
+    str
+        ``"SK_ID_CURR long, probability double, ..."``, then each of
+        :func:`~credit_scoring.modeling.batch.reason_columns` as a string.
+
+    Examples
+    --------
+    >>> output_schema(0)
+    'SK_ID_CURR long, probability double, decision string, grade string, points double'
+    """
     reasons = [f"{name} string" for name in reason_columns(top)]
     return ", ".join(
         [
@@ -66,7 +84,31 @@ def score_features_on_spark(
     spark: Any = None,
     partitions: int | None = None,
 ) -> pd.DataFrame:
-    """Score a feature table on Spark: ``SK_ID_CURR, probability, decision`` and reasons."""
+    """Score a feature table on Spark: ``SK_ID_CURR, probability, decision`` and reasons.
+
+    The champion is pickled once and broadcast; each partition unpickles it and scores its
+    rows with :func:`~credit_scoring.modeling.batch.score_frame` on one LightGBM thread
+    (Spark runs a task per core), with :data:`~credit_scoring.modeling.batch.REASONS`
+    reasons in each direction.
+
+    Parameters
+    ----------
+    scorer : ChampionScorer
+        The champion.
+    features : pandas.DataFrame
+        Feature rows with ``SK_ID_CURR`` and the model's columns (others are dropped).
+    lang : {"fr", "en"}, default="fr"
+        Language of the reason texts.
+    spark : SparkSession, optional
+        The session to use (default: the project's, ``features.engines.spark_session``).
+    partitions : int, optional
+        Repartition the rows into this many partitions before scoring.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`output_schema`, one row per client, sorted by ``SK_ID_CURR``.
+    """
     from credit_scoring.features.engines import spark_session
 
     spark = spark or spark_session()
@@ -98,7 +140,31 @@ def score_prepared_on_spark(
     lang: Lang = "fr",
     on_step: Callable[[str], None] | None = None,
 ) -> BatchResult:
-    """Features on Spark, scores on Spark, for every row of ``application_test``; write the CSV."""
+    """Features on Spark, scores on Spark, for every row of ``application_test``; write the CSV.
+
+    Parameters
+    ----------
+    scorer : ChampionScorer
+        The champion.
+    prepared : PreparedData
+        The source tables in Kaggle layout, ``application_test`` among them.
+    out : Path
+        The scores CSV to write (atomically, :func:`~credit_scoring.modeling.batch.write_scores`).
+    lang : {"fr", "en"}, default="fr"
+        Language of the reason texts.
+    on_step : callable, optional
+        Called with a message at each step (progress).
+
+    Returns
+    -------
+    BatchResult
+        The rows written, the time taken (features and scores) and the file.
+
+    Raises
+    ------
+    DataError
+        If ``prepared`` has no ``application_test`` table.
+    """
     import time
 
     from credit_scoring.features.build import build_feature_table
