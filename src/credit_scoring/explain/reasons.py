@@ -32,7 +32,19 @@ _YES_NO = {"en": ("no", "yes"), "fr": ("non", "oui")}
 
 
 def population_quantiles(X: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Percentiles 0..100 of every numeric feature (missing values ignored)."""
+    """Percentiles 0..100 of every numeric feature (missing values ignored).
+
+    Parameters
+    ----------
+    X : DataFrame
+        The training population's features.
+
+    Returns
+    -------
+    dict of str to ndarray
+        The 101 percentiles (:data:`QUANTILE_LEVELS`) of each numeric column that has a
+        finite value; other columns are left out.
+    """
     out: dict[str, np.ndarray] = {}
     for name in X.columns:
         if pd.api.types.is_numeric_dtype(X[name]):
@@ -44,8 +56,28 @@ def population_quantiles(X: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def percentiles_of(values: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
-    """Share of the population (in %) below each of ``values``: interpolated, ties counted
-    half (the one definition; :func:`percentile_of` is its one-value case)."""
+    """Share of the population (in %) below each of ``values``: interpolated, ties counted half.
+
+    The one definition; :func:`percentile_of` is its one-value case.
+
+    Parameters
+    ----------
+    values : array-like of float
+        The values placed.
+    quantiles : ndarray
+        The population's percentiles 0..100, increasing (:func:`population_quantiles`).
+
+    Returns
+    -------
+    ndarray of float
+        The percentile of each value, from 0 (below the minimum) to 100 (above the
+        maximum); a value equal to some percentiles gets the middle of them.
+
+    Examples
+    --------
+    >>> percentiles_of(np.array([-1.0, 5.0, 20.0]), np.linspace(0, 10, 101)).tolist()
+    [0.0, 50.0, 100.0]
+    """
     values = np.asarray(values, dtype=float)
     last = len(quantiles) - 1
     low = np.searchsorted(quantiles, values, side="left")
@@ -61,7 +93,20 @@ def percentiles_of(values: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
 
 
 def percentile_of(value: float, quantiles: np.ndarray) -> float:
-    """Share of the population (in %) below ``value``: interpolated, ties counted half."""
+    """Share of the population (in %) below ``value``: interpolated, ties counted half.
+
+    Parameters
+    ----------
+    value : float
+        The value placed.
+    quantiles : ndarray
+        The population's percentiles 0..100, increasing (:func:`population_quantiles`).
+
+    Returns
+    -------
+    float
+        :func:`percentiles_of` of the one value.
+    """
     return float(percentiles_of(np.array([value], dtype=float), quantiles)[0])
 
 
@@ -73,7 +118,34 @@ def _number(value: float, lang: Lang, decimals: int = 0) -> str:
 
 
 def format_value(value: object, unit: str, lang: Lang = "fr") -> str:
-    """The client's value in words fit for its unit (e.g. '12 400 jours', '35 %', 'oui')."""
+    """The client's value in words fit for its unit (e.g. '12 400 jours', '35 %', 'oui').
+
+    Parameters
+    ----------
+    value : object
+        The value: a number, a string (a category, shown as is) or None/NaN (missing).
+    unit : str
+        The feature's unit (``FeatureMeta.unit``): ``"days"``, ``"years"`` and ``"months"``
+        (shown as magnitudes: Kaggle counts days back as negatives), ``"hour"``,
+        ``"share"`` (a fraction, shown in %), ``"currency"``, ``"ratio"``, ``"score"``,
+        ``"count"``, ``"flag"``, ``"category"``; any other is a plain number.
+    lang : {"fr", "en"}, default="fr"
+        Language (and number format: French uses a narrow no-break space and a decimal comma).
+
+    Returns
+    -------
+    str
+        The value in words (``"non renseigné"`` / ``"not provided"`` when missing).
+
+    Examples
+    --------
+    >>> format_value(12400, "days", "en")
+    '12,400 days'
+    >>> format_value(0.35, "share", "en")
+    '35%'
+    >>> format_value(1, "flag", "fr")
+    'oui'
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return _MISSING[lang]
     if isinstance(value, str) or unit == "category":
@@ -99,7 +171,30 @@ def format_value(value: object, unit: str, lang: Lang = "fr") -> str:
 
 
 def position_phrase(percentile: float, lang: Lang = "fr") -> str:
-    """Where a value stands: 'higher than 90% of clients', 'close to the median client'..."""
+    """Where a value stands: 'higher than 90% of clients', 'close to the median client'...
+
+    Parameters
+    ----------
+    percentile : float
+        The value's percentile in the population (:func:`percentile_of`).
+    lang : {"fr", "en"}, default="fr"
+        Language.
+
+    Returns
+    -------
+    str
+        From the 60th percentile up, higher than a share of clients rounded down to a
+        tenth; from the 40th down, lower than one; in between, close to the median.
+
+    Examples
+    --------
+    >>> position_phrase(95, "en")
+    'higher than 90% of clients'
+    >>> position_phrase(12, "en")
+    'lower than 80% of clients'
+    >>> position_phrase(50, "en")
+    'close to the median client'
+    """
     if percentile >= 60:
         share = int(percentile // 10 * 10)
         return (
@@ -118,8 +213,22 @@ def position_phrase(percentile: float, lang: Lang = "fr") -> str:
 
 
 def position_phrases(percentiles: np.ndarray, lang: Lang = "fr") -> np.ndarray:
-    """:func:`position_phrase` of many percentiles at once (an object array of texts): the
-    phrase depends only on a tenth of the population, so it is worded once per tenth."""
+    """:func:`position_phrase` of many percentiles at once.
+
+    The phrase depends only on a tenth of the population, so it is worded once per tenth.
+
+    Parameters
+    ----------
+    percentiles : array-like of float
+        The values' percentiles in the population.
+    lang : {"fr", "en"}, default="fr"
+        Language.
+
+    Returns
+    -------
+    ndarray of object
+        The phrase of each percentile, in order.
+    """
     p = np.asarray(percentiles, dtype=float)
     if p.size == 1:
         return np.array([position_phrase(float(p[0]), lang)], dtype=object)
@@ -133,7 +242,25 @@ def position_phrases(percentiles: np.ndarray, lang: Lang = "fr") -> np.ndarray:
 def reason_text(
     meta: FeatureMeta, value: object, quantiles: np.ndarray | None, lang: Lang = "fr"
 ) -> str:
-    """'Description: value (position)', e.g. 'Late payments: 3 (higher than 90% of clients)'."""
+    """'Description: value (position)', e.g. 'Late payments: 3 (higher than 90% of clients)'.
+
+    Parameters
+    ----------
+    meta : FeatureMeta
+        The feature's description and unit.
+    value : object
+        The client's value (:func:`format_value`).
+    quantiles : ndarray or None
+        The feature's population percentiles; the position is left out without them, for a
+        missing value, a flag, a category, a string, or a constant feature.
+    lang : {"fr", "en"}, default="fr"
+        Language.
+
+    Returns
+    -------
+    str
+        The reason's text.
+    """
     text = f"{meta.description(lang)}: {format_value(value, meta.unit, lang)}"
     missing = value is None or (isinstance(value, float) and math.isnan(value))
     if (
@@ -150,7 +277,27 @@ def reason_text(
 def group_matrix(
     feature_names: Sequence[str], metas: dict[str, FeatureMeta]
 ) -> tuple[list[str], np.ndarray]:
-    """(group names, 0/1 matrix features x groups) to add contributions up by group."""
+    """(group names, 0/1 matrix features x groups) to add contributions up by group.
+
+    Parameters
+    ----------
+    feature_names : sequence of str
+        The model's columns, in order.
+    metas : dict of str to FeatureMeta
+        The columns' metadata; a column without one is a group of its own name.
+
+    Returns
+    -------
+    tuple of (list of str, ndarray)
+        The groups in order of first appearance (``FeatureMeta.group``), and the matrix of
+        shape (n_features, n_groups) with a 1 at each feature's group.
+
+    Examples
+    --------
+    >>> groups, matrix = group_matrix(["a", "b"], {})
+    >>> groups, matrix.tolist()
+    (['a', 'b'], [[1.0, 0.0], [0.0, 1.0]])
+    """
     groups: list[str] = []
     index: dict[str, int] = {}
     for name in feature_names:
@@ -188,6 +335,37 @@ def row_reasons(
 
     ``members`` (feature indices per group) and ``by_group`` (contributions summed per
     group) may be given precomputed, for speed.
+
+    Parameters
+    ----------
+    contrib : ndarray
+        The client's contributions without the bias, one per feature.
+    values : sequence or ndarray
+        The client's feature values, one per feature (quoted in the texts).
+    feature_names : sequence of str
+        The features, in the order of ``contrib``.
+    metas : dict of str to FeatureMeta
+        The features' metadata (a feature without one is described by its name).
+    groups : list of str
+        The group names (:func:`group_matrix`).
+    matrix : ndarray
+        The features x groups 0/1 matrix (:func:`group_matrix`).
+    quantiles : dict of str to ndarray
+        Population percentiles per feature (:func:`population_quantiles`).
+    lang : {"fr", "en"}, default="fr"
+        Language.
+    top : int, default=4
+        Most reasons on each side.
+    members : sequence of ndarray, optional
+        The feature indices of each group.
+    by_group : ndarray, optional
+        The contributions summed per group.
+
+    Returns
+    -------
+    tuple of (list of Reason, list of Reason)
+        The reasons against (largest sum first), then for (most negative first), without
+        catalogue codes; each quotes the member pushing hardest the group's way.
     """
     if by_group is None:
         by_group = contrib @ matrix
@@ -245,6 +423,13 @@ class ReasonBuilder:
     reason's direction among those the client has a value for; a categorical fact gives the
     client's own category ("Type de revenu : retraité"); a fact with no value at all gives
     the catalogue's wording of what is missing and how to supply it.
+
+    Parameters
+    ----------
+    feature_names : sequence of str
+        The model's columns, in the order of its contributions.
+    metas : dict of str to FeatureMeta
+        The columns' metadata (groups, units and descriptions).
     """
 
     def __init__(self, feature_names: Sequence[str], metas: dict[str, FeatureMeta]) -> None:
@@ -284,15 +469,18 @@ class ReasonBuilder:
         self._prepare()
 
     def __setstate__(self, state: dict[str, object]) -> None:
+        """Restore a pickled builder, preparing the layout older pickles lack."""
         self.__dict__.update(state)
         if "_group_order" not in state:  # pickled before the block layout existed
             self._prepare()
 
     def _prepare(self) -> None:
-        """The layout the block methods work with, derived from the attributes above: sums
-        per group and per code as ``np.add.reduceat`` segments (added up in the same order
-        whatever the number of rows, so one client and a block give the same numbers), and
-        each code's candidate groups and member features (in group order)."""
+        """The layout the block methods work with, derived from the attributes above.
+
+        Sums per group and per code as ``np.add.reduceat`` segments (added up in the same
+        order whatever the number of rows, so one client and a block give the same numbers),
+        and each code's candidate groups and member features (in group order).
+        """
         n_codes = len(self.codes)
         self.group_of = np.asarray(np.argmax(self.matrix, axis=1), dtype=int)
         self._group_order = np.argsort(self.group_of, kind="stable")
@@ -323,8 +511,21 @@ class ReasonBuilder:
         }
 
     def present(self, values: np.ndarray) -> np.ndarray:
-        """(clients x groups) 1 where the group's history table knows the client (always 1
-        for application groups)."""
+        """(clients x groups) 1 where the group's history table knows the client.
+
+        A history table knows a client when any feature of its groups has a value; the
+        application's groups are always known.
+
+        Parameters
+        ----------
+        values : ndarray
+            The model's float matrix (or one row of it).
+
+        Returns
+        -------
+        ndarray of bool, shape (n_clients, n_groups)
+            Whether each group counts for its own fact (else for its table's absence).
+        """
         values = np.atleast_2d(values)
         known = (~np.isnan(values)).astype(float) @ self.presence_matrix > 0
         out = np.ones((values.shape[0], len(self.groups)), dtype=bool)
@@ -333,8 +534,25 @@ class ReasonBuilder:
         return out
 
     def by_code(self, contrib: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(contributions summed per code, resolved code index per group), for many clients;
-        ``contrib`` without the bias column, ``values`` the model's float matrix."""
+        """(contributions summed per code, resolved code index per group), for many clients.
+
+        A group counts for its fact when its history table knows the client
+        (:meth:`present`), else for the table's absence fact.
+
+        Parameters
+        ----------
+        contrib : ndarray
+            The contributions, clients x features, without the bias column.
+        values : ndarray
+            The model's float matrix of the same clients.
+
+        Returns
+        -------
+        totals : ndarray of shape (n_clients, n_codes)
+            The contributions summed per code of :attr:`codes`.
+        resolved : ndarray of int, shape (n_clients, n_groups)
+            The index in :attr:`codes` that each group counts for.
+        """
         contrib = np.atleast_2d(contrib)
         by_group = np.add.reduceat(contrib[:, self._group_order], self._group_starts, axis=1)
         present = self.present(values)
@@ -361,13 +579,40 @@ class ReasonBuilder:
         totals: np.ndarray | None = None,
         resolved: np.ndarray | None = None,
     ) -> ReasonBlock:
-        """Top ``top`` facts raising (against) and lowering (for) the risk of each client of
-        a block, worded: the one reason path, a single client being a block of one row.
+        """Top ``top`` facts raising (against) and lowering (for) each client's risk, worded.
+
+        The one reason path of a block of clients, a single client being a block of one row.
 
         ``contrib`` (clients x features, without the bias) and ``values`` (the model's float
         matrix) are the block; ``labels`` gives, per feature index, the labels of its
         category codes (the categorical columns quote the client's label); ``totals`` and
         ``resolved`` are :meth:`by_code` of the block, if already known.
+
+        Parameters
+        ----------
+        contrib : ndarray
+            The contributions, clients x features, without the bias (one row for a client).
+        values : ndarray
+            The model's float matrix of the same clients.
+        quantiles : dict of str to ndarray
+            Population percentiles per feature (:func:`population_quantiles`).
+        labels : mapping of int to sequence or mapping, optional
+            Per feature index, the label of each category code.
+        lang : {"fr", "en"}, default="fr"
+            Language.
+        top : int, default=4
+            Most reasons on each side.
+        totals : ndarray, optional
+            The first array of :meth:`by_code` of the block, if already known.
+        resolved : ndarray, optional
+            The second array of :meth:`by_code` of the block, if already known (used only
+            with ``totals``).
+
+        Returns
+        -------
+        ReasonBlock
+            The reasons of each client; a fact counts against when its sum is positive, for
+            when it is negative, so a side may hold fewer than ``top``.
         """
         contrib, values = np.atleast_2d(contrib), np.atleast_2d(values)
         if totals is None or resolved is None:
@@ -418,9 +663,11 @@ class ReasonBuilder:
         labels: Mapping[int, Sequence[object] | Mapping[int, object]] | None,
         lang: Lang,
     ) -> None:
-        """Text, quoted group and value of code ``k`` at the ``where`` entries of ``out``:
-        the member pushing hardest the reason's way among those the client has a value for
-        (first in group order on a tie), vectorised over the rows with that code."""
+        """Text, quoted group and value of code ``k`` at the ``where`` entries of ``out``.
+
+        The member pushing hardest the reason's way among those the client has a value for
+        (first in group order on a tie), vectorised over the rows with that code.
+        """
         rows, direction, _ = where
         entry = self.catalogue[self.codes[k]]
         groups = self.code_groups[k]
@@ -464,8 +711,11 @@ class ReasonBuilder:
         out: ReasonBlock,
         lang: Lang,
     ) -> None:
-        """A one-hot categorical fact names the client's category ('Type de revenu :
-        retraité'), or says it is missing when no flag of the group is set."""
+        """Word a one-hot categorical fact: the client's category, or that it is missing.
+
+        The text names the category ('Type de revenu : retraité'), or says it is missing
+        when no flag of the group is set.
+        """
         flags = self.flag_members[g]
         active = values[cell[0][:, None], flags] == 1.0
         found = active.any(axis=1)
@@ -487,8 +737,15 @@ class ReasonBuilder:
         labels: Mapping[int, Sequence[object] | Mapping[int, object]] | None,
         lang: Lang,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(texts, values quoted) of feature ``j`` for these clients' values (none missing):
-        each distinct value is worded once, its position among clients computed at once."""
+        """(texts, values quoted) of feature ``j`` for these clients' values (none missing).
+
+        Each distinct value is worded once, its position among clients computed at once.
+
+        Returns
+        -------
+        tuple of (ndarray, ndarray)
+            The texts and the values quoted (a category's label), object arrays.
+        """
         name = self.feature_names[j]
         meta = self.metas.get(name) or _fallback_meta(name)
         scale = quantiles.get(name)
@@ -529,9 +786,35 @@ class ReasonBuilder:
         lang: Lang = "fr",
         top: int = 4,
     ) -> tuple[list[Reason], list[Reason]]:
-        """Top ``top`` facts raising (against) and lowering (for) one client's risk;
-        ``totals``/``resolved`` are the client's row of :meth:`by_code` (the one-row case of
-        :meth:`block`; ``display`` may give a category label in place of its code)."""
+        """Top ``top`` facts raising (against) and lowering (for) one client's risk.
+
+        The one-row case of :meth:`block`.
+
+        Parameters
+        ----------
+        contrib : ndarray
+            The client's contributions without the bias.
+        values : ndarray
+            The client's row of the model's float matrix.
+        totals : ndarray
+            The client's row of the first array of :meth:`by_code`.
+        resolved : ndarray
+            The client's row of the second array of :meth:`by_code`.
+        quantiles : dict of str to ndarray
+            Population percentiles per feature (:func:`population_quantiles`).
+        display : sequence or ndarray, optional
+            Per feature, a category label to quote in place of its code (a string), or
+            anything else to quote the value.
+        lang : {"fr", "en"}, default="fr"
+            Language.
+        top : int, default=4
+            Most reasons on each side.
+
+        Returns
+        -------
+        tuple of (list of Reason, list of Reason)
+            The reasons against, then the reasons for, with their catalogue codes.
+        """
         labels: dict[int, dict[int, object]] = {}
         if display is not None:
             for j, shown in enumerate(display):
@@ -561,8 +844,28 @@ def _french(text: str, lang: Lang) -> str:
 
 @dataclass
 class ReasonBlock:
-    """The top reasons of a block of clients as arrays: ``[i, d, s]`` is client ``i``'s
-    ``s``-th strongest reason against (``d = 0``) or for (``d = 1``) the client."""
+    """The top reasons of a block of clients as arrays.
+
+    ``[i, d, s]`` is client ``i``'s ``s``-th strongest reason against (``d = 0``) or for
+    (``d = 1``) the client. Made by :meth:`ReasonBuilder.block`.
+
+    Attributes
+    ----------
+    builder : ReasonBuilder
+        The builder of the reasons (their codes, groups and features).
+    code : ndarray of int, shape (n_clients, 2, top)
+        Index into ``builder.codes``, -1 where there is no reason.
+    contribution : ndarray of shape (n_clients, 2, top)
+        The fact's contributions summed (log-odds).
+    text : ndarray of object, shape (n_clients, 2, top)
+        The reason's words (``""`` where there is none).
+    value : ndarray of object, shape (n_clients, 2, top)
+        The value quoted: a float, a label, or None.
+    group : ndarray of int, shape (n_clients, 2, top)
+        The feature group quoted (-1 where there is no reason).
+    resolved : ndarray of int, shape (n_clients, n_groups)
+        The code each group counts for.
+    """
 
     builder: ReasonBuilder
     code: np.ndarray  # index into ``builder.codes``, -1 where there is no reason
@@ -574,15 +877,36 @@ class ReasonBlock:
     _features: dict[tuple[int, bytes], tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
+        """The number of clients in the block."""
         return int(self.code.shape[0])
 
     def code_names(self) -> np.ndarray:
-        """The catalogue codes as strings ("" where there is no reason)."""
+        """The catalogue codes as strings ("" where there is no reason).
+
+        Returns
+        -------
+        ndarray of object, shape (n_clients, 2, top)
+            The code of each entry of :attr:`code`.
+        """
         names = np.array([*self.builder.codes, ""], dtype=object)
         return names[self.code]  # -1 picks the trailing ""
 
     def features(self, i: int, k: int) -> tuple[str, ...]:
-        """The member features of code ``k`` for client ``i``, in group order."""
+        """The member features of code ``k`` for client ``i``, in group order.
+
+        Parameters
+        ----------
+        i : int
+            The client's position in the block.
+        k : int
+            The code's index in ``builder.codes``.
+
+        Returns
+        -------
+        tuple of str
+            The features of the groups that count for code ``k`` for this client (cached
+            per code and pattern of groups).
+        """
         b = self.builder
         mine = self.resolved[i, b.code_groups[k]] == k
         key = (k, mine.tobytes())
@@ -593,7 +917,18 @@ class ReasonBlock:
         return self._features[key]
 
     def reasons(self, i: int) -> tuple[list[Reason], list[Reason]]:
-        """Client ``i``'s reasons against and for, as :class:`Reason` objects."""
+        """Client ``i``'s reasons against and for, as :class:`Reason` objects.
+
+        Parameters
+        ----------
+        i : int
+            The client's position in the block.
+
+        Returns
+        -------
+        tuple of (list of Reason, list of Reason)
+            The reasons against, then the reasons for, strongest first, with their codes.
+        """
         b = self.builder
         out: tuple[list[Reason], list[Reason]] = ([], [])
         for d, direction in enumerate(("against", "for")):

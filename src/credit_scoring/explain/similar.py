@@ -11,7 +11,17 @@ from credit_scoring.core.results import SimilarClient
 
 
 class SimilarityIndex:
-    """Brute-force nearest neighbours on a few robustly scaled, median-imputed features."""
+    """Brute-force nearest neighbours on a few robustly scaled, median-imputed features.
+
+    Each feature is centred on its median and divided by its interquartile range (its
+    standard deviation where that range is zero, 1 where both are); a missing value is
+    replaced by the median. Distances are Euclidean on the result.
+
+    Parameters
+    ----------
+    features : sequence of str
+        The columns compared (the ones that matter most to the model).
+    """
 
     def __init__(self, *, features: Sequence[str]) -> None:
         self.features = list(features)
@@ -19,6 +29,23 @@ class SimilarityIndex:
     def fit(
         self, X: pd.DataFrame, ids: np.ndarray, targets: np.ndarray | None = None
     ) -> SimilarityIndex:
+        """Index the known clients.
+
+        Parameters
+        ----------
+        X : DataFrame
+            The known clients' features, :attr:`features` among its columns (text that is
+            not a number counts as missing).
+        ids : ndarray
+            The clients' ``SK_ID_CURR``, in the order of ``X``.
+        targets : ndarray, optional
+            The clients' outcomes (1 for a default), shown with each neighbour.
+
+        Returns
+        -------
+        SimilarityIndex
+            The index itself, fitted.
+        """
         values = X[self.features].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
         self.center_ = np.nanmedian(values, axis=0)
         q75, q25 = np.nanpercentile(values, [75, 25], axis=0)
@@ -37,7 +64,24 @@ class SimilarityIndex:
     def query(
         self, row: pd.DataFrame, *, k: int = 10, exclude_id: int | None = None
     ) -> list[SimilarClient]:
-        """The ``k`` nearest indexed clients of the first row of ``row``."""
+        """The ``k`` nearest indexed clients of the first row of ``row``.
+
+        Parameters
+        ----------
+        row : DataFrame
+            A feature table with :attr:`features` among its columns; only its first row is
+            used.
+        k : int, default=10
+            Number of neighbours.
+        exclude_id : int, optional
+            A ``SK_ID_CURR`` left out (the client itself, when indexed).
+
+        Returns
+        -------
+        list of SimilarClient
+            Up to ``k`` neighbours, nearest first, with their distance and outcome (None
+            where unknown).
+        """
         x = self._transform(
             row[self.features].iloc[:1].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
         )[0]
