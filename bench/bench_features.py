@@ -43,7 +43,7 @@ def _cpu_s() -> float:
 def run_case(data: Path, cache: Path) -> dict[str, float | int | str]:
     from credit_scoring.data.loading import prepare
     from credit_scoring.features import engines
-    from credit_scoring.features.build import build_feature_table
+    from credit_scoring.features.batch import build_feature_table
 
     started = time.perf_counter()
     prepared = prepare(data, cache)
@@ -69,7 +69,7 @@ def run_case(data: Path, cache: Path) -> dict[str, float | int | str]:
 
 def run_frames(data: Path, cache: Path, repeats: int = 200) -> dict[str, float]:
     from credit_scoring.data.loading import prepare
-    from credit_scoring.features.build import build_features_for_frames
+    from credit_scoring.features.batch import build_features_for_frames
 
     prepared = prepare(data, cache)
     app = prepared.read("application_test")

@@ -32,7 +32,7 @@ import pandas as pd
 
 from credit_scoring.config import Settings
 from credit_scoring.data.loading import prepare
-from credit_scoring.features.build import build_feature_table, feature_metadata
+from credit_scoring.features.batch import build_feature_table, feature_metadata
 from credit_scoring.modeling import crossval
 from credit_scoring.modeling import loan_terms as terms
 from credit_scoring.modeling.calibration import calibrate_out_of_fold

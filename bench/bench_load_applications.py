@@ -31,7 +31,7 @@ from credit_scoring.db.load import load_prepared
 from credit_scoring.db.load_applications import load_applications
 from credit_scoring.db.session import get_engine
 from credit_scoring.explain.reasons import population_quantiles
-from credit_scoring.features.build import KEY_COLUMNS, build_feature_table, feature_metadata
+from credit_scoring.features.batch import KEY_COLUMNS, build_feature_table, feature_metadata
 from credit_scoring.modeling.calibration import Calibrator
 from credit_scoring.modeling.policy import Policy
 from credit_scoring.modeling.scorer import ChampionScorer

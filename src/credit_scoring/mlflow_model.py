@@ -8,6 +8,6 @@ MLflow warns may run arbitrary code on load); the trained scorer itself is an ar
 
 from mlflow.models import set_model
 
-from credit_scoring.registry import ScorerModel
+from credit_scoring.registry import ChampionPyfunc
 
-set_model(ScorerModel())
+set_model(ChampionPyfunc())

@@ -58,7 +58,7 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-class ScorerModel(mlflow.pyfunc.PythonModel):  # type: ignore[name-defined]
+class ChampionPyfunc(mlflow.pyfunc.PythonModel):  # type: ignore[name-defined]
     """pyfunc wrapper: takes the feature table, returns calibrated probabilities of default."""
 
     def load_context(self, context: Any) -> None:
@@ -68,6 +68,9 @@ class ScorerModel(mlflow.pyfunc.PythonModel):  # type: ignore[name-defined]
         self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
     ) -> np.ndarray:
         return self.scorer.predict_proba(model_input)
+
+
+ScorerModel = ChampionPyfunc  # the name that models logged before the rename import
 
 
 def model_signature(scorer: ChampionScorer) -> ModelSignature:

@@ -38,7 +38,7 @@ from credit_scoring.db import models as m
 from credit_scoring.db.append_only import AUDIT_TABLES
 from credit_scoring.db.load import load_prepared
 from credit_scoring.db.load_applications import load_applications
-from credit_scoring.features.build import build_feature_table
+from credit_scoring.features.batch import build_feature_table
 from credit_scoring.modeling.policy import Policy
 
 pytestmark = pytest.mark.integration

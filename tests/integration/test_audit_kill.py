@@ -35,7 +35,7 @@ from credit_scoring.data.synth import generate
 from credit_scoring.db import audit_chain, migrate
 from credit_scoring.db import models as m
 from credit_scoring.db.load import load_prepared
-from credit_scoring.features.build import build_feature_table
+from credit_scoring.features.batch import build_feature_table
 
 pytestmark = pytest.mark.integration
 HERE = Path(__file__).parent

@@ -30,7 +30,7 @@ from credit_scoring.db import migrate
 from credit_scoring.db import models as m
 from credit_scoring.db.load import load_prepared
 from credit_scoring.db.session import get_engine
-from credit_scoring.features.build import build_feature_table
+from credit_scoring.features.batch import build_feature_table
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

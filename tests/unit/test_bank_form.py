@@ -39,7 +39,7 @@ from credit_scoring.features.bank_form import (
     pydantic_errors,
     to_application_row,
 )
-from credit_scoring.features.build import build_features_for_frames
+from credit_scoring.features.batch import build_features_for_frames
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs" / "examples" / "new-application.json"

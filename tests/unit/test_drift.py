@@ -221,7 +221,7 @@ def test_with_a_champion_the_top_features_are_compared_and_drift_is_weighted(
 
     from credit_scoring.data.loading import prepare
     from credit_scoring.explain.reasons import population_quantiles
-    from credit_scoring.features.build import KEY_COLUMNS, build_feature_table, feature_metadata
+    from credit_scoring.features.batch import KEY_COLUMNS, build_feature_table, feature_metadata
     from credit_scoring.modeling.calibration import Calibrator
     from credit_scoring.modeling.scorer import ChampionScorer
     from credit_scoring.monitoring import drift
@@ -277,7 +277,7 @@ def test_features_built_on_the_sampled_clients_equal_those_of_the_whole_folder(
 ) -> None:
     from credit_scoring.data.loading import prepare
     from credit_scoring.data.synth import generate
-    from credit_scoring.features.build import build_feature_table
+    from credit_scoring.features.batch import build_feature_table
     from credit_scoring.monitoring.drift import subset_prepared
 
     generate(tmp_path / "data", clients=300, seed=3)

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from credit_scoring.data.loading import prepare
-from credit_scoring.features.build import (
+from credit_scoring.features.batch import (
     KEY_COLUMNS,
     build_feature_table,
     build_features_for_frames,
@@ -372,7 +372,7 @@ def test_cli_build_writes_parquet_and_metadata(
 def test_the_feature_set_version_changes_with_a_columns_meaning() -> None:
     from dataclasses import replace
 
-    from credit_scoring.features.build import feature_metadata
+    from credit_scoring.features.batch import feature_metadata
     from credit_scoring.features.metadata import feature_set_version
 
     metas = feature_metadata()

@@ -9,8 +9,9 @@ import pytest
 
 from credit_scoring.data.loading import prepare
 from credit_scoring.data.synth import generate
-from credit_scoring.features import frames, rowwise
-from credit_scoring.features.build import build_feature_table, build_features_for_frames
+from credit_scoring.features import online as frames
+from credit_scoring.features import online_numpy as rowwise
+from credit_scoring.features.batch import build_feature_table, build_features_for_frames
 from credit_scoring.features.plan import table_schema
 
 

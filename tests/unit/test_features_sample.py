@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from credit_scoring.data.loading import PreparedData, prepare
-from credit_scoring.features.build import (
+from credit_scoring.features.batch import (
     build_feature_table,
     build_features_for_frames,
     feature_metadata,
@@ -78,7 +78,7 @@ def test_numpy_application_features_match_duckdb_on_every_application(
     sample: tuple[PreparedData, pd.DataFrame],
 ) -> None:
     """The API's path for an application without history (NumPy) against the batch build."""
-    from credit_scoring.features import rowwise
+    from credit_scoring.features import online_numpy as rowwise
 
     prepared, table = sample
     apps = pd.concat(

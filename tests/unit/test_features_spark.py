@@ -11,7 +11,7 @@ import pytest
 
 from credit_scoring.data.loading import prepare
 from credit_scoring.data.synth import generate
-from credit_scoring.features.build import build_feature_table
+from credit_scoring.features.batch import build_feature_table
 
 pytestmark = pytest.mark.spark
 

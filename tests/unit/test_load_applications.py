@@ -29,7 +29,7 @@ from credit_scoring.db import models as m
 from credit_scoring.db.load import decode_vector, load_prepared
 from credit_scoring.db.load_applications import load_applications, row_key
 from credit_scoring.db.session import get_engine
-from credit_scoring.features.build import build_feature_table
+from credit_scoring.features.batch import build_feature_table
 from credit_scoring.features.metadata import EXCLUDED_COLUMNS
 from credit_scoring.modeling.policy import Policy, PolicyHit
 from credit_scoring.modeling.scorer import ChampionScorer

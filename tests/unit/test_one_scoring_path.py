@@ -15,7 +15,7 @@ from tiny_champion import tiny_champion
 from credit_scoring.data.loading import prepare
 from credit_scoring.data.synth import generate
 from credit_scoring.explain.reasons import position_phrase, position_phrases
-from credit_scoring.features.build import build_feature_table
+from credit_scoring.features.batch import build_feature_table
 from credit_scoring.modeling.batch import reason_columns, score_frame, score_reasons
 from credit_scoring.modeling.loan_terms import CASH_FLAG, NAMES, LoanTermModel
 from credit_scoring.modeling.scorer import ChampionScorer, FeatureMismatchError

@@ -14,7 +14,7 @@ from credit_scoring.core.reason_codes import (
     history_table,
 )
 from credit_scoring.explain.reasons import ReasonBuilder
-from credit_scoring.features.build import feature_metadata
+from credit_scoring.features.batch import feature_metadata
 from credit_scoring.modeling.loan_terms import METAS as TERM_METAS
 
 MISSING_WORDS = re.compile(r"non renseign|not provided", re.IGNORECASE)

@@ -13,7 +13,7 @@ import pytest
 from credit_scoring.data.loading import prepare
 from credit_scoring.data.synth.generator import generate
 from credit_scoring.explain.reasons import population_quantiles
-from credit_scoring.features.build import KEY_COLUMNS, build_feature_table, feature_metadata
+from credit_scoring.features.batch import KEY_COLUMNS, build_feature_table, feature_metadata
 from credit_scoring.modeling.batch import score_frame
 from credit_scoring.modeling.calibration import Calibrator
 from credit_scoring.modeling.scorer import ChampionScorer

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring.explain.reasons import population_quantiles
-from credit_scoring.features.build import KEY_COLUMNS, feature_metadata
+from credit_scoring.features.batch import KEY_COLUMNS, feature_metadata
 from credit_scoring.modeling.calibration import Calibrator
 from credit_scoring.modeling.scorer import ChampionScorer
 from credit_scoring.modeling.train import check_no_protected, informative_columns

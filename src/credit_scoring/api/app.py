@@ -30,7 +30,7 @@ from credit_scoring.modeling.load_errors import ModelLoadError
 from credit_scoring.modeling.policy import Policy
 
 log = logging.getLogger(__name__)
-ScorerLoader = Callable[[Settings], Scorer]
+ChampionLoader = Callable[[Settings], Scorer]
 
 
 def _default_loader(settings: Settings) -> Scorer:
@@ -45,7 +45,7 @@ def _default_report(settings: Settings) -> dict:
     return champion_report(settings)
 
 
-def _load_scorer(loader: ScorerLoader, settings: Settings) -> tuple[Scorer | None, str | None]:
+def _load_scorer(loader: ChampionLoader, settings: Settings) -> tuple[Scorer | None, str | None]:
     try:
         return loader(settings), None
     except ModelLoadError as exc:  # written for people: what is missing and what to run
@@ -62,7 +62,7 @@ def _load_scorer(loader: ScorerLoader, settings: Settings) -> tuple[Scorer | Non
 def _warm_up_features() -> None:
     """Compile the per-request feature queries now, so that no request pays for it."""
     try:
-        from credit_scoring.features.frames import warm_up
+        from credit_scoring.features.online import warm_up
 
         warm_up()
     except Exception as exc:  # the first /predict_default is slower, nothing else
@@ -102,13 +102,13 @@ def _check_feature_set(services: Services, sessions: sessionmaker[Session]) -> N
 
 
 def create_app(
-    settings: Settings | None = None, *, load_scorer: ScorerLoader | None = None
+    settings: Settings | None = None, *, load_scorer: ChampionLoader | None = None
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Read from the state, so that a test may swap settings or loader before startup.
         settings: Settings = app.state.settings
-        loader: ScorerLoader = app.state.load_scorer
+        loader: ChampionLoader = app.state.load_scorer
         engine = get_engine(settings.resolved_database_url)
         scorer, error = _load_scorer(loader, settings)
         metas = {}

@@ -103,7 +103,7 @@ def load(
                 bar.update(task, description=f"Reading features {features}")
                 table = pd.read_parquet(features)
             else:
-                from credit_scoring.features.build import build_feature_table
+                from credit_scoring.features.batch import build_feature_table
 
                 bar.update(task, description="Building features")
                 table = build_feature_table(prepared)

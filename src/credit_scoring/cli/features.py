@@ -31,7 +31,7 @@ def build(
     ] = False,
 ) -> None:
     """Compute every feature for every application; write parquet plus features.meta.json beside it."""
-    from credit_scoring.features.build import build_feature_table, feature_metadata, step_count
+    from credit_scoring.features.batch import build_feature_table, feature_metadata, step_count
     from credit_scoring.features.engines import ENGINES
     from credit_scoring.features.metadata import save_metadata
 

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 
 from credit_scoring.data.loading import PreparedData
 from credit_scoring.db import models as m
-from credit_scoring.features.build import feature_metadata
+from credit_scoring.features.batch import feature_metadata
 from credit_scoring.features.metadata import feature_set_version
 
 CHUNK = 5_000

@@ -1,6 +1,6 @@
 """The feature plan: conformed input tables, per-table sections, their metadata.
 
-Shared by the batch build (``build.py``) and the in-memory path (``frames.py``).
+Shared by the batch build (``batch.py``) and the online paths (``online.py``, ``online_numpy.py``).
 """
 
 from __future__ import annotations

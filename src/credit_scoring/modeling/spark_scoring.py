@@ -167,7 +167,7 @@ def score_prepared_on_spark(
     """
     import time
 
-    from credit_scoring.features.build import build_feature_table
+    from credit_scoring.features.batch import build_feature_table
 
     if not prepared.has("application_test"):
         raise DataError(

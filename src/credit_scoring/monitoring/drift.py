@@ -171,7 +171,7 @@ def source_features(
     given (e.g. the sampled clients of both sides), then cut to the source's clients.
     """
     try:
-        from credit_scoring.features import build
+        from credit_scoring.features import batch
     except ImportError:
         return None
     if source.folder is not None:
@@ -182,15 +182,15 @@ def source_features(
             assert prepared is not None
             if only is not None:
                 with tempfile.TemporaryDirectory() as tmp:
-                    cache[key] = build.build_feature_table(
+                    cache[key] = batch.build_feature_table(
                         subset_prepared(prepared, only, Path(tmp))
                     )
             else:
-                cache[key] = build.build_feature_table(prepared)
+                cache[key] = batch.build_feature_table(prepared)
         table = cache[key]
         ids = set(source.frame["SK_ID_CURR"].astype("int64"))
         return table[table["SK_ID_CURR"].isin(ids)].reset_index(drop=True)
-    return build.build_features_for_frames({"application": source.frame})
+    return batch.build_features_for_frames({"application": source.frame})
 
 
 def load_champion_or_none(settings: Settings) -> tuple[Any | None, str]:

@@ -85,7 +85,7 @@ def load_features(
     DataError
         A table fails its checks, or the folder has no ``need`` table.
     """
-    from credit_scoring.features.build import build_feature_table, feature_metadata
+    from credit_scoring.features.batch import build_feature_table, feature_metadata
 
     step(f"Reading and checking tables in {data_dir}")
     prepared = prepare(Path(data_dir), settings.cache_dir)

@@ -25,7 +25,7 @@ from credit_scoring.data.synth import generate
 from credit_scoring.db import migrate
 from credit_scoring.db.load import load_prepared
 from credit_scoring.db.session import get_engine, session_scope
-from credit_scoring.features.build import build_feature_table
+from credit_scoring.features.batch import build_feature_table
 
 from .fake_scorer import FakeScorer
 

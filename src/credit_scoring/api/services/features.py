@@ -37,7 +37,7 @@ def load_feature_metadata() -> dict[str, FeatureMeta]:
     dict of str to FeatureMeta
         The metadata of every feature, by column name.
     """
-    from credit_scoring.features.build import feature_metadata
+    from credit_scoring.features.batch import feature_metadata
 
     return feature_metadata()
 
@@ -57,7 +57,7 @@ def application_features(application: dict) -> pd.DataFrame:
         One row: ``SK_ID_CURR``, ``TARGET`` and every feature, the history features
         missing.
     """
-    from credit_scoring.features.build import build_features_for_frames
+    from credit_scoring.features.batch import build_features_for_frames
 
     return build_features_for_frames({"application": pd.DataFrame([application])})
 

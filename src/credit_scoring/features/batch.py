@@ -23,7 +23,7 @@ import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from credit_scoring.data.loading import PreparedData
-from credit_scoring.features.frames import build_features_for_frames
+from credit_scoring.features.online import build_features_for_frames
 from credit_scoring.features.plan import (
     APPLICATION,
     KEY_COLUMNS,

@@ -1,7 +1,7 @@
 """Features for a few in-memory applications (the API's ``POST /predict_default``).
 
 An application without history takes the NumPy evaluator of the same expressions
-(``rowwise.py``), which skips the SQL engine's fixed cost per expression. Otherwise,
+(``online_numpy.py``), which skips the SQL engine's fixed cost per expression. Otherwise,
 compiling the Ibis expression takes about a second, so it is compiled to DuckDB SQL
 once per set of present tables and kept as a prepared statement on a per-thread
 in-memory DuckDB connection, over temporary input tables typed like the schema.
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from credit_scoring.features import plan, rowwise
+from credit_scoring.features import online_numpy, plan
 
 _local = threading.local()
 _SQL_TYPES = {"int64": "BIGINT", "float64": "DOUBLE", "string": "VARCHAR"}
@@ -120,9 +120,9 @@ def build_features_for_frames(tables: dict[str, pd.DataFrame | None]) -> pd.Data
     """
     _check(tables)
     present = frozenset(n for n, df in tables.items() if df is not None)
-    if present == {plan.APPLICATION} and rowwise.application_tape() is not None:
+    if present == {plan.APPLICATION} and online_numpy.application_tape() is not None:
         # no history: the row-level expressions evaluated with NumPy, ~10x faster than SQL
-        return rowwise.application_features(tables[plan.APPLICATION])  # type: ignore[arg-type]
+        return online_numpy.application_features(tables[plan.APPLICATION])  # type: ignore[arg-type]
     session = _session()
     statement, columns = session.statement(present)
     for name in present:
@@ -143,7 +143,7 @@ def warm_up(table_sets: tuple[frozenset[str], ...] | None = None) -> None:
     Defaults to an application alone and an application with every history table.
     """
     sets = table_sets or (frozenset({plan.APPLICATION}), frozenset(plan.SOURCE_TABLES))
-    rowwise.application_tape()
+    online_numpy.application_tape()
     session = _session()
     for present in sets:
         session.statement(present)
