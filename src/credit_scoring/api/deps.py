@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, HTTPException, Request, status
@@ -146,39 +146,23 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def _not_ready(services: Services) -> HTTPException:
-    return HTTPException(
-        status.HTTP_503_SERVICE_UNAVAILABLE,
-        f"Model not ready: {services.model_error or 'no champion loaded'}",
-    )
+def _needs_model(service: str) -> Callable[[Services], Awaitable[Any]]:
+    """A dependency giving the named service of the champion, or 503 saying why the model
+    is not loaded."""
+
+    async def get(services: ServicesDep) -> Any:
+        value = getattr(services, service)
+        if value is None:
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                f"Model not ready: {services.model_error or 'no champion loaded'}",
+            )
+        return value
+
+    return get
 
 
-async def get_scores(services: ServicesDep) -> ScoreService:
-    """The champion's scores, or 503 saying why the model is not loaded."""
-    if services.scores is None:
-        raise _not_ready(services)
-    return services.scores
-
-
-async def get_explainer(services: ServicesDep) -> Explainer:
-    if services.explainer is None:
-        raise _not_ready(services)
-    return services.explainer
-
-
-async def get_similar(services: ServicesDep) -> SimilarClients:
-    if services.similar is None:
-        raise _not_ready(services)
-    return services.similar
-
-
-async def get_what_if(services: ServicesDep) -> WhatIf:
-    if services.what_if is None:
-        raise _not_ready(services)
-    return services.what_if
-
-
-ScoresDep = Annotated[ScoreService, Depends(get_scores)]
-ExplainerDep = Annotated[Explainer, Depends(get_explainer)]
-SimilarDep = Annotated[SimilarClients, Depends(get_similar)]
-WhatIfDep = Annotated[WhatIf, Depends(get_what_if)]
+ScoresDep = Annotated[ScoreService, Depends(_needs_model("scores"))]
+ExplainerDep = Annotated[Explainer, Depends(_needs_model("explainer"))]
+SimilarDep = Annotated[SimilarClients, Depends(_needs_model("similar"))]
+WhatIfDep = Annotated[WhatIf, Depends(_needs_model("what_if"))]

@@ -226,8 +226,8 @@ CATALOGUE: dict[str, ReasonCode] = {
         ),
         _c(
             "R19",
-            "Voiture",
-            "Car",
+            "Possession d'une voiture",
+            "Car ownership",
             "Voiture",
             "Car",
             f"Possession d'une voiture non indiquée : {_ASK}",
