@@ -76,7 +76,9 @@ def test_analyst_sees_portfolio_and_model(stack: Stack) -> None:
         try:
             log_in(page, stack.dashboard_url, stack.analyst, stack.password)
             nav(page, "Analyse du portefeuille")
-            expect(page.get_by_text("Taux de difficultés par Sexe")).to_be_visible(timeout=WAIT)
+            expect(page.get_by_text("Taux de difficultés par Sexe", exact=True)).to_be_visible(
+                timeout=WAIT
+            )
             shot(page, "12-portfolio")
             nav(page, "Modèle")
             expect(page.get_by_text(re.compile(r"seuil de décision"))).to_be_visible(timeout=WAIT)
