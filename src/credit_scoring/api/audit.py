@@ -310,11 +310,15 @@ class AuditSpool:
             self._cond.notify_all()
 
     def _sync(self, batch: list[tuple[bytes, int, _Waiter]]) -> None:
-        self._maybe_rotate()
+        """Append ``batch`` to the segment and sync it; every waiter of it is released, with
+        the error when the records are not on disk (never told "stored" when they are not)."""
         segment = self._segment
         data = b"".join(chunk for chunk, _, _ in batch)
         error: BaseException | None = None
+        synced = False
         try:
+            self._maybe_rotate()
+            segment = self._segment
             view = memoryview(data)
             while view:
                 written = os.write(segment.lock_fd, view)
@@ -322,13 +326,16 @@ class AuditSpool:
             os.fdatasync(segment.lock_fd)
             segment.durable += len(data)
             segment.records_durable += sum(n for _, n, _ in batch)
+            synced = True
         except OSError as exc:  # disk full, folder gone: refuse, never pretend
             error = exc
             log.error("audit spool write failed: %s", exc)
             with contextlib.suppress(OSError):
                 os.ftruncate(segment.lock_fd, segment.durable)
-        for _, _, waiter in batch:
-            waiter.done(error)
+        finally:
+            failed = error or AuditWriteError("the audit spool writer failed")
+            for _, _, waiter in batch:
+                waiter.done(None if synced else failed)
         if segment.pending >= self._batch:  # else the shipper's next round takes them
             self._wake.set()
 

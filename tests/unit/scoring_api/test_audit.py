@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from typer.testing import CliRunner
 
-from credit_scoring.api.audit import DEAD_LETTER, AuditSpool, encode
+from credit_scoring.api.audit import DEAD_LETTER, AuditSpool, AuditWriteError, encode
 from credit_scoring.cli import app as cli
 from credit_scoring.config import get_settings
 from credit_scoring.db import audit_chain, migrate
@@ -91,6 +92,64 @@ def test_concurrent_writers_share_syncs_and_every_record_arrives_once(
         ids = conn.execute(select(m.ScoreLog.sk_id_curr)).scalars().all()
     assert len(set(ids)) == 400
     assert all(r.ok for r in audit_chain.verify(engine))
+
+
+def test_threads_and_the_event_loop_sync_side_by_side_and_every_record_arrives_once(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Threads sync their own records (write), the event loop hands its to the writer
+    thread (awrite): both at once, nothing lost, nothing twice."""
+    spool = AuditSpool(engine, tmp_path / "spool", interval=0.05)
+    try:
+
+        def worker(k: int) -> None:
+            for i in range(40):
+                spool.write([("score_log", score_row(k * 100 + i))])
+
+        async def loop_writers() -> None:
+            await asyncio.gather(
+                *(spool.awrite([("score_log", score_row(900 + i))]) for i in range(60))
+            )
+
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+        for thread in threads:
+            thread.start()
+        asyncio.run(loop_writers())
+        for thread in threads:
+            thread.join()
+        assert spool.flush() is True
+    finally:
+        spool.close()
+    with engine.connect() as conn:
+        ids = conn.execute(select(m.ScoreLog.sk_id_curr)).scalars().all()
+    assert len(ids) == 220 and len(set(ids)) == 220
+    assert all(r.ok for r in audit_chain.verify(engine))
+
+
+def test_a_sync_that_fails_tells_every_waiter_and_the_spool_recovers(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure before the write (a new segment cannot be created: disk full) refuses the
+    records of that sync, thread and event loop alike, instead of leaving them waiting."""
+    spool = AuditSpool(engine, tmp_path / "spool", interval=3600)
+    try:
+
+        def disk_full() -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(spool, "_maybe_rotate", disk_full)
+        with pytest.raises(AuditWriteError, match="No space left"):
+            spool.write([("score_log", score_row(1))])
+        with pytest.raises(AuditWriteError, match="No space left"):
+            asyncio.run(spool.awrite([("score_log", score_row(2))]))
+        assert spool.backlog == 0  # nothing half-written is counted as stored
+        monkeypatch.undo()
+        spool.write([("score_log", score_row(3))])
+        assert spool.flush() is True
+    finally:
+        spool.close()
+    with engine.connect() as conn:
+        assert conn.execute(select(m.ScoreLog.sk_id_curr)).scalars().all() == [100_003]
 
 
 def test_a_dead_process_segment_is_replayed_in_order_and_once(
