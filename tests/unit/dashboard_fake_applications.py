@@ -281,6 +281,11 @@ class ApplicationRoutes:
             return httpx.Response(200, content=PDF, headers={"content-type": "application/pdf"})
         if parts[2] == "decision" and request.method == "POST":
             return self.decide(request, app, username, role)
+        if parts[2] == "score" and request.method == "POST":
+            if app.status in ("decided", "withdrawn"):
+                return httpx.Response(409, json={"detail": "This application is closed."})
+            self.rescore(app.id)
+            return ok(self.score(app, lang), 201)
         return httpx.Response(404, json={"detail": f"unknown route {request.url.path}"})
 
     def applicant(self, cid: int) -> dict[str, Any]:

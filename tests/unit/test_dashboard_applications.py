@@ -261,6 +261,20 @@ def test_a_stale_score_asks_for_a_reload(fake: FakeApi) -> None:
     assert fake.applications.items[1].decisions[0].score_id == 2
 
 
+def test_an_open_application_is_scored_again_then_decided_on_the_new_score(
+    fake: FakeApi,
+) -> None:
+    at = view("new_application", fake)
+    fill(at, APPLICANT, LOAN)
+    at = submit(at)
+    at.button(key="app_rescore_1").click().run()
+    assert fake.applications.items[1].score_ids == [1, 2]
+    assert "Demande n° 1 scorée à nouveau : score n° 2" in texts(at)
+    at = decide(at, "grant")
+    assert fake.applications.items[1].decisions[0].score_id == 2  # the new score, shown
+    assert "app_rescore_1" not in [b.key for b in at.button]  # decided: not scored again
+
+
 def test_a_policy_refusal_goes_to_a_senior(fake: FakeApi) -> None:
     at = view("new_application", fake)
     fill(at, RICH, REFUSED_LOAN)

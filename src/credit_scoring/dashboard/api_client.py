@@ -20,6 +20,7 @@ from credit_scoring.api.application_schemas import (
     ApplicationDecisionOut,
     ApplicationOut,
     ApplicationPage,
+    ApplicationScoreOut,
     ApplicationSummaryOut,
     FieldErrorOut,
     FormErrorsOut,
@@ -428,6 +429,24 @@ class ApiClient:
             json=body.model_dump(mode="json"),
         )
         return _parse(ApplicationDecisionOut, response)
+
+    def rescore_application(
+        self, token: str, application_id: int, *, lang: str = "fr"
+    ) -> ApplicationScoreOut:
+        """Score an open application again with the champion in service (a new stored score).
+
+        Raises
+        ------
+        ApiError
+            ``conflict`` (409) when the application is already decided or withdrawn.
+        """
+        response = self._request(
+            "POST",
+            f"/applications/{int(application_id)}/score",
+            token=token,
+            params={"lang": lang},
+        )
+        return _parse(ApplicationScoreOut, response)
 
     def application_letter(self, token: str, application_id: int, *, lang: str = "fr") -> bytes:
         """The letter to the applicant, as PDF bytes."""

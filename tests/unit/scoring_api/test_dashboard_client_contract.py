@@ -87,6 +87,16 @@ def test_the_dashboard_client_on_the_application_routes(api: ApiClient, bank: Ba
         api.decide_application(advisor, created.application_id, body)
     assert err.value.kind == "conflict"
 
+    # scored again: a new stored score becomes the latest; a decided application is not
+    with pytest.raises(ApiError) as err:
+        api.rescore_application(advisor, created.application_id)
+    assert err.value.kind == "conflict"
+    other = api.create_application(advisor, form(), idempotency_key=str(uuid.uuid4()))
+    rescored = api.rescore_application(advisor, other.application_id, lang="en")
+    assert rescored.score_id > other.score_id and rescored.lang == "en"
+    latest = api.application(advisor, other.application_id).score
+    assert latest is not None and latest.score_id == rescored.score_id
+
     # the known client's prefill has exactly the form's applicant fields
     known = int(bank.features["SK_ID_CURR"].iloc[0])
     prefill = api.client_applicant(advisor, known)

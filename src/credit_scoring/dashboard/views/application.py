@@ -219,6 +219,30 @@ def _decision_failed(exc: ApiError, suffix: str) -> None:
         st.error(error_message(exc))
 
 
+def _rescore(app: ApplicationOut) -> None:
+    """Score an open application again with the model in service (a new stored score)."""
+    if app.status in ("decided", "withdrawn") or not state.can_decide():
+        return
+    suffix = f"{app.application_id}"
+    if not st.button(
+        t("application.rescore"), key=f"app_rescore_{suffix}", help=t("application.rescore_help")
+    ):
+        return
+    api = state.api()
+    try:
+        out = api.rescore_application(state.token() or "", app.application_id, lang=state.lang())
+    except ApiError as exc:
+        _decision_failed(exc, suffix)
+        return
+    st.session_state[SAVED] = t(
+        "application.rescored",
+        id=app.application_id,
+        score_id=out.score_id,
+        decision=t(f"value.decision.{out.decision}"),
+    )
+    st.rerun()
+
+
 def _letter(app: ApplicationOut, score: ApplicationScoreOut) -> None:
     st.subheader(t("application.letter"))
     suffix = f"{app.application_id}"
@@ -277,6 +301,7 @@ def show(application_id: int) -> ApplicationOut | None:
     _policy(score)
     st.subheader(t("application.decision"))
     _decision_form(app, score)
+    _rescore(app)
     if app.decisions:
         st.markdown(f"**{t('decision.history')}**")
         st.table(history_frame(app.decisions).set_index(t("decision.col.when")))
