@@ -556,7 +556,7 @@ class ApplicationService:
                 changed["AMT_GOODS_PRICE"] = min(float(row["AMT_GOODS_PRICE"]), amount)
             features, _ = self.features_for(session, changed, known)
             scorer = self.scores.scorer
-            probability = float(scorer.predict_proba(self.scores.model_frame(features))[0])
+            probability = float(scorer.predict_proba(features)[0])
             hits = self.policy.evaluate(policy_facts(changed, months))
             if probability < scorer.threshold and not hits:
                 return [bank_form.alternative_text(amount, months, monthly, lang)]

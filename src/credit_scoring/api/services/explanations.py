@@ -8,7 +8,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from credit_scoring.api import schemas as s
-from credit_scoring.api.services.features import FeatureStore, model_frame
+from credit_scoring.api.services.features import FeatureStore
 from credit_scoring.features.metadata import FeatureMeta
 from credit_scoring.modeling.contracts import Scorer
 
@@ -62,8 +62,7 @@ class Explainer:
             The client, its feature vector or the champion's feature set is not stored
             (from :meth:`FeatureStore.client`).
         """
-        names = self.scorer.feature_names
-        features = model_frame(self.features.client(session, sk_id_curr), list(names))
+        features = self.features.client(session, sk_id_curr)
         contrib = self.scorer.contributions(features).iloc[0]
         # the champion may add columns of its own (estimated loan term and rate): their
         # values and descriptions come from it

@@ -62,30 +62,6 @@ def application_features(application: dict) -> pd.DataFrame:
     return build_features_for_frames({"application": pd.DataFrame([application])})
 
 
-def model_frame(features: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """The model's columns of a feature row.
-
-    The row itself when it has exactly those columns in that order (no copy), or when it
-    lacks some: the scorer then says which.
-
-    Parameters
-    ----------
-    features : DataFrame
-        A feature row (or table).
-    names : list of str
-        The model's columns (:attr:`Scorer.feature_names`).
-
-    Returns
-    -------
-    DataFrame
-        ``features[names]``, or ``features`` itself as above.
-    """
-    columns = features.columns
-    if len(columns) == len(names) and list(columns) == names:
-        return features
-    return features[names] if set(names) <= set(columns) else features
-
-
 class FeatureStore:
     """Stored feature vectors of the champion's feature set, read once per client (cached).
 

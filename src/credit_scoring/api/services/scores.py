@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from credit_scoring.api import schemas as s
 from credit_scoring.api.services.cache import LRU
-from credit_scoring.api.services.features import FeatureStore, model_frame
+from credit_scoring.api.services.features import FeatureStore
 from credit_scoring.core.results import ScoreResult
 from credit_scoring.modeling.contracts import Scorer
 
@@ -160,29 +160,12 @@ class ScoreService:
         self.scorer = scorer
         self.features = features
         self._sessions = sessions
-        self._names = list(scorer.feature_names)
         self.responses = LRU(cache_size)
 
     @property
     def version(self) -> str:
         """The champion's model version."""
         return self.scorer.model_version
-
-    def model_frame(self, features: pd.DataFrame) -> pd.DataFrame:
-        """The model's columns of a feature row (the row itself when it has no others).
-
-        Parameters
-        ----------
-        features : DataFrame
-            A feature row.
-
-        Returns
-        -------
-        DataFrame
-            As :func:`~credit_scoring.api.services.features.model_frame` with the
-            champion's feature names.
-        """
-        return model_frame(features, self._names)
 
     def result(self, features: pd.DataFrame, lang: str) -> ScoreResult:
         """The champion's score of one feature row: probability, decision, grade, reasons.
@@ -199,7 +182,7 @@ class ScoreService:
         ScoreResult
             The score, with at most 4 reasons against and 4 for.
         """
-        return self.scorer.score(self.model_frame(features), lang=lang, top=4)[0]  # type: ignore[arg-type]
+        return self.scorer.score(features, lang=lang, top=4)[0]  # type: ignore[arg-type]
 
     def frame(self, features: pd.DataFrame, sk_id_curr: int | None, lang: str) -> s.ScoreOut:
         """The score of one feature row, as the API shows it.

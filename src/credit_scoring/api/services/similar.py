@@ -6,7 +6,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from credit_scoring.api import schemas as s
-from credit_scoring.api.services.features import FeatureStore, model_frame
+from credit_scoring.api.services.features import FeatureStore
 from credit_scoring.modeling.contracts import Scorer
 
 
@@ -51,9 +51,7 @@ class SimilarClients:
             The client, its feature vector or the champion's feature set is not stored
             (from :meth:`FeatureStore.client`).
         """
-        features = model_frame(
-            self.features.client(session, sk_id_curr), list(self.scorer.feature_names)
-        )
+        features = self.features.client(session, sk_id_curr)
         found = [c for c in self.scorer.similar(features, k=k + 1) if c.sk_id_curr != sk_id_curr]
         found = found[:k]
         known = [c.target for c in found if c.target is not None]
