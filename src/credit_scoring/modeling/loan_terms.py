@@ -272,6 +272,8 @@ class LoanTermModel:
         annuity: np.ndarray,
         goods: np.ndarray,
         cash: np.ndarray | None,
+        *,
+        num_threads: int = 1,
     ) -> np.ndarray:
         """:meth:`derive` from the input columns as arrays (no frame to select from).
 
@@ -281,6 +283,8 @@ class LoanTermModel:
             ``AMT_CREDIT``, ``AMT_ANNUITY`` and ``AMT_GOODS_PRICE``.
         cash : ndarray of shape (n_rows,) or None
             The cash-loan flag (:data:`CASH_FLAG`); None takes every row as a cash loan.
+        num_threads : int, default=1
+            LightGBM threads (one online; the same numbers on any number).
 
         Returns
         -------
@@ -295,7 +299,7 @@ class LoanTermModel:
         if not rows.any():
             return out
         X = _inputs(credit[rows], annuity[rows], goods[rows], np.ones(int(rows.sum())))
-        term = np.asarray(self.booster.predict(X, num_threads=1))
+        term = np.asarray(self.booster.predict(X, num_threads=num_threads))
         ratio = X[:, 3]
         out[rows, 0] = term
         out[rows, 1] = 12.0 * monthly_rate(ratio, term)

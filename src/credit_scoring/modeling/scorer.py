@@ -8,7 +8,10 @@ There is one scoring path, :meth:`ChampionScorer.score_block`: probability from 
 TreeSHAP contributions, decision against the threshold, grade, points and reasons, all
 vectorised over a block of clients. :meth:`ChampionScorer.score` (one client, online) and
 the batch scoring of :mod:`credit_scoring.modeling.batch` are both made of it; only the
-number of LightGBM threads differs (one online, the machine's cores in batch).
+number of threads differs (one online, the machine's cores in batch). The contributions come
+from the compiled TreeSHAP of :mod:`credit_scoring.explain.treeshap` (LightGBM's numbers,
+computed once per distinct path of a tree), or from LightGBM's own ``pred_contrib`` for a
+booster that kernel does not cover.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from credit_scoring.core.grades import grades_of, points_of
 from credit_scoring.core.results import Lang, Reason, ScoreResult, SimilarClient
 from credit_scoring.explain.reasons import ReasonBlock, ReasonBuilder, group_matrix
 from credit_scoring.explain.similar import SimilarityIndex
+from credit_scoring.explain.treeshap import TreeShap, UnsupportedModelError
 from credit_scoring.features.metadata import FeatureMeta
 from credit_scoring.modeling.calibration import Calibrator
 from credit_scoring.modeling.loan_terms import CASH_FLAG, LoanTermModel
@@ -104,7 +108,8 @@ class ChampionScorer:
         The feature definitions it was trained on (``""`` when unknown), named when a
         feature table lacks columns.
     num_threads : int, default=1
-        LightGBM threads (one when served: faster than a thread pool for one client).
+        Threads of LightGBM and of the TreeSHAP kernel (one when served: faster than a
+        thread pool for one client).
     loan_terms : LoanTermModel, optional
         Estimates the loan term and interest rate; kept only when ``derived`` names columns.
     derived : list of str, optional
@@ -165,6 +170,7 @@ class ChampionScorer:
         state["_booster"] = None  # rebuilt from booster_text: the text dump is portable
         state.pop("_labels", None)  # a cache of labels()
         state.pop("_positions", None)  # a cache of _column_positions()
+        state.pop("_treeshap", None)  # rebuilt from the booster
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -258,7 +264,7 @@ class ChampionScorer:
                 frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
         return frame
 
-    def matrix(self, features: pd.DataFrame) -> np.ndarray:
+    def matrix(self, features: pd.DataFrame, *, num_threads: int = 1) -> np.ndarray:
         """The model's input as floats (categories as their training codes); fast for one row.
 
         A frame of numbers only is read by column positions (cached per column layout);
@@ -268,6 +274,8 @@ class ChampionScorer:
         ----------
         features : DataFrame
             A feature table with :attr:`feature_names` among its columns.
+        num_threads : int, default=1
+            LightGBM threads of the loan-term model, when the scorer derives columns.
 
         Returns
         -------
@@ -279,7 +287,7 @@ class ChampionScorer:
         FeatureMismatchError
             If ``features`` lacks some of :attr:`feature_names`.
         """
-        fast = self._numeric_matrix(features)
+        fast = self._numeric_matrix(features, num_threads)
         if fast is not None:
             return fast
         self._check_columns(features)
@@ -315,14 +323,14 @@ class ChampionScorer:
                 cache.pop(next(iter(cache)))
         return found
 
-    def _numeric_matrix(self, features: pd.DataFrame) -> np.ndarray | None:
+    def _numeric_matrix(self, features: pd.DataFrame, num_threads: int = 1) -> np.ndarray | None:
         """:meth:`matrix` of a frame of numbers only, by positions (no column selection).
 
         Returns
         -------
         ndarray or None
-            The model's input, or None for a scorer with categories or a frame that holds
-            text.
+            The model's input (column-major), or None for a scorer with categories or a
+            frame that holds text.
         """
         if self.categories:
             return None
@@ -331,16 +339,20 @@ class ChampionScorer:
         except (TypeError, ValueError):
             return None
         model, inputs = self._column_positions(features.columns)
-        base = values[:, model]
-        if not self.derived:
-            return base
-        assert self.loan_terms is not None
-        nan = np.full(len(values), np.nan)
-        credit, annuity, goods, cash = (nan if j is None else values[:, j] for j in inputs)
-        block = self.loan_terms.derive_arrays(
-            credit, annuity, goods, None if inputs[-1] is None else cash
-        )
-        return np.hstack([base, block[:, [DERIVED_NAMES.index(name) for name in self.derived]]])
+        # built feature by feature (a feature's values contiguous), as TreeSHAP reads them;
+        # pandas' array of a frame of floats is already column-major
+        by_feature = np.empty((len(model) + len(self.derived), len(values)))
+        np.take(values.T, model, axis=0, out=by_feature[: len(model)])
+        if self.derived:
+            assert self.loan_terms is not None
+            nan = np.full(len(values), np.nan)
+            credit, annuity, goods, cash = (nan if j is None else values[:, j] for j in inputs)
+            block = self.loan_terms.derive_arrays(
+                credit, annuity, goods, None if inputs[-1] is None else cash,
+                num_threads=num_threads,
+            )  # fmt: skip
+            by_feature[len(model) :] = block[:, [DERIVED_NAMES.index(n) for n in self.derived]].T
+        return by_feature.T
 
     def _table_matrix(self, sub: pd.DataFrame) -> np.ndarray:
         if not self.categories:
@@ -391,10 +403,34 @@ class ChampionScorer:
         """
         return self.calibrator.predict(self.raw_scores(features))
 
-    def _contrib(self, matrix: np.ndarray) -> np.ndarray:
-        return np.asarray(
-            self.booster.predict(matrix, pred_contrib=True, num_threads=self.num_threads)
-        )
+    @property
+    def treeshap(self) -> TreeShap | None:
+        """The compiled TreeSHAP of the booster (None when it does not cover this model)."""
+        if "_treeshap" not in self.__dict__:
+            try:
+                self.__dict__["_treeshap"] = TreeShap.from_booster(self.booster)
+            except UnsupportedModelError:
+                self.__dict__["_treeshap"] = None
+        kernel: TreeShap | None = self.__dict__["_treeshap"]
+        return kernel
+
+    def _contrib(self, matrix: np.ndarray, num_threads: int | None = None) -> np.ndarray:
+        """Exact TreeSHAP contributions of a model matrix, the bias last.
+
+        The compiled kernel (:class:`~credit_scoring.explain.treeshap.TreeShap`) when it
+        covers the booster, else LightGBM's ``pred_contrib``; ``num_threads`` default to the
+        scorer's.
+
+        Returns
+        -------
+        ndarray of shape (n_rows, n_model_columns + 1)
+            The contributions in log-odds, the bias last; a row sums to the raw score.
+        """
+        threads = self.num_threads if num_threads is None else num_threads
+        kernel = self.treeshap
+        if kernel is None:
+            return np.asarray(self.booster.predict(matrix, pred_contrib=True, num_threads=threads))
+        return kernel.contributions(matrix, num_threads=threads)
 
     def contributions(self, features: pd.DataFrame) -> pd.DataFrame:
         """Exact per-feature contributions (TreeSHAP, log-odds), one row per client.
@@ -519,10 +555,10 @@ class ChampionScorer:
 
         Probability, decision, grade, points and the top ``top`` reasons against and for
         each client of a block of feature rows. The probability is the calibrated sum of
-        the TreeSHAP contributions (they add up to the raw log-odds), so one booster call
-        gives both the score and its reasons.
+        the TreeSHAP contributions (they add up to the raw log-odds), so one pass over the
+        trees gives both the score and its reasons.
 
-        ``num_threads`` are LightGBM's threads for the contributions (TreeSHAP over the whole
+        ``num_threads`` are the threads of the contributions (TreeSHAP over the whole
         block); the scorer's own ``num_threads`` (one when served) by default. Every number
         of a row is computed the same way whatever the block's size, so a client scored
         alone (:meth:`score`) and in a batch gets the same result.
@@ -536,7 +572,7 @@ class ChampionScorer:
         top : int, default=4
             Most reasons on each side.
         num_threads : int, optional
-            LightGBM threads for the contributions (default: the scorer's ``num_threads``).
+            Threads for the contributions (default: the scorer's ``num_threads``).
 
         Returns
         -------
@@ -548,9 +584,9 @@ class ChampionScorer:
         FeatureMismatchError
             If ``features`` lacks some of :attr:`feature_names`.
         """
-        matrix = self.matrix(features)
         threads = self.num_threads if num_threads is None else num_threads
-        contrib = np.asarray(self.booster.predict(matrix, pred_contrib=True, num_threads=threads))
+        matrix = self.matrix(features, num_threads=threads)
+        contrib = self._contrib(matrix, threads)
         # contributions add up to the raw log-odds
         raw = 1.0 / (1.0 + np.exp(-contrib.sum(axis=1)))
         probability = self.calibrator.predict(raw)
