@@ -23,6 +23,9 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 COPY src ./src
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-editable
+# Compile the TreeSHAP kernels (Numba) into the environment's cache, so that a container's
+# first scores do not pay for it (a machine of another CPU type compiles them once again).
+RUN /app/.venv/bin/python -c "from credit_scoring.explain.treeshap import compile_kernels; compile_kernels()"
 
 # ---- runtime: the environment, a non-root user, no build tools ----
 FROM ${PYTHON_IMAGE} AS runtime

@@ -133,3 +133,31 @@ def test_the_fast_matrix_of_a_numeric_row_is_the_column_wise_one(
         )
     with pytest.raises(FeatureMismatchError):
         scorer.matrix(shuffled.drop(columns=numeric[0]))
+
+
+def test_the_scorer_s_contributions_are_lightgbm_s(
+    portfolio: tuple[ChampionScorer, pd.DataFrame],
+) -> None:
+    """The compiled TreeSHAP serves the champion, with LightGBM's numbers."""
+    scorer, table = portfolio
+    assert scorer.treeshap is not None
+    scorer.warm_up()
+    matrix = scorer.matrix(table, num_threads=2)
+    ours = scorer._contrib(matrix, 2)
+    theirs = scorer.booster.predict(np.ascontiguousarray(matrix), pred_contrib=True)
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
+
+
+def test_a_booster_the_kernel_does_not_cover_is_explained_by_lightgbm(
+    portfolio: tuple[ChampionScorer, pd.DataFrame],
+) -> None:
+    scorer, table = portfolio
+    kernel = scorer.score_block(table.iloc[:60], num_threads=2)
+    scorer.__dict__["_treeshap"] = None  # as for categorical or linear trees
+    try:
+        fallback = scorer.score_block(table.iloc[:60], num_threads=2)
+    finally:
+        del scorer.__dict__["_treeshap"]
+    np.testing.assert_allclose(fallback.probability, kernel.probability, rtol=1e-12)
+    assert (fallback.reasons.code == kernel.reasons.code).all()
+    assert scorer.treeshap is not None  # rebuilt

@@ -7,7 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit_scoring.explain.treeshap import TreeShap, UnsupportedModelError, read_forest
+from credit_scoring.explain.treeshap import (
+    TreeShap,
+    UnsupportedModelError,
+    compile_kernels,
+    read_forest,
+)
 
 
 def _data(n: int = 3000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -112,3 +117,13 @@ def test_categorical_splits_are_left_to_lightgbm() -> None:
                 num_boost_round=2,
             )
         )
+
+
+def test_compile_kernels_compiles_the_serial_and_parallel_kernels() -> None:
+    from credit_scoring.explain import treeshap
+
+    compile_kernels()
+    for kernel in (treeshap._patterns, treeshap._pattern_shap, treeshap._scatter):
+        assert kernel.signatures  # type: ignore[attr-defined]
+    for kernel in (treeshap._patterns_par, treeshap._pattern_shap_par, treeshap._scatter_par):
+        assert kernel.signatures  # type: ignore[attr-defined]

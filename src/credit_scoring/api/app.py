@@ -59,6 +59,17 @@ def _load_scorer(loader: ChampionLoader, settings: Settings) -> tuple[Scorer | N
         )
 
 
+def _warm_up_scorer(scorer: object) -> None:
+    """Load the champion's compiled TreeSHAP now, so that no request pays for it."""
+    warm_up = getattr(scorer, "warm_up", None)  # a test's stand-in scorer may have none
+    if warm_up is None:
+        return
+    try:
+        warm_up()
+    except Exception as exc:  # the first score is slower, nothing else
+        log.warning("scorer not warmed up: %s", exc)
+
+
 def _warm_up_features() -> None:
     """Compile the per-request feature queries now, so that no request pays for it."""
     try:
@@ -117,6 +128,7 @@ def create_app(
         except Exception as exc:  # descriptions fall back to feature names
             log.warning("feature metadata not loaded: %s", exc)
         if scorer is not None:
+            _warm_up_scorer(scorer)
             _warm_up_features()
         sessions = sessionmaker(engine, expire_on_commit=False)
         services = build_services(scorer, sessions, model_error=error, metas=metas)

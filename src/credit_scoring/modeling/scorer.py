@@ -414,6 +414,14 @@ class ChampionScorer:
         kernel: TreeShap | None = self.__dict__["_treeshap"]
         return kernel
 
+    def warm_up(self) -> None:
+        """Build the TreeSHAP kernel and score one empty row, so no request pays for it.
+
+        The compiled functions load from Numba's disk cache (compiled there the first
+        time); the API calls this at start-up.
+        """
+        self._contrib(np.full((1, len(self.model_columns)), np.nan))
+
     def _contrib(self, matrix: np.ndarray, num_threads: int | None = None) -> np.ndarray:
         """Exact TreeSHAP contributions of a model matrix, the bias last.
 
