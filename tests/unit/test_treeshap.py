@@ -11,6 +11,7 @@ from credit_scoring.explain.treeshap import (
     TreeShap,
     UnsupportedModelError,
     compile_kernels,
+    predict_raw,
     read_forest,
 )
 
@@ -127,3 +128,17 @@ def test_compile_kernels_compiles_the_serial_and_parallel_kernels() -> None:
         assert kernel.signatures  # type: ignore[attr-defined]
     for kernel in (treeshap._patterns_par, treeshap._pattern_shap_par, treeshap._scatter_par):
         assert kernel.signatures  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("objective", ["regression", "binary"])
+def test_raw_scores_are_lightgbm_s_bit_for_bit(objective: str) -> None:
+    X, y = _data(2000, seed=4)
+    target = X[:, 2] * 3 + np.nan_to_num(X[:, 0]) if objective == "regression" else y
+    booster = _booster(X, target, rounds=40, objective=objective, num_leaves=63)
+    forest = read_forest(booster)
+    theirs = booster.predict(X, raw_score=True)
+    assert np.array_equal(predict_raw(forest, X), theirs)
+    assert np.array_equal(predict_raw(forest, X, num_threads=2), theirs)
+    assert np.array_equal(predict_raw(forest, X[7]), theirs[7:8])
+    with pytest.raises(ValueError, match="8 columns"):
+        predict_raw(forest, X[:, :3])

@@ -23,6 +23,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
+from credit_scoring.explain.treeshap import UnsupportedModelError, predict_raw, read_forest
 from credit_scoring.features.metadata import FeatureMeta, monotone_direction
 
 INPUTS = ("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE")
@@ -166,7 +167,29 @@ class LoanTermModel:
         """Pickle state without the booster object, rebuilt from :attr:`booster_text`."""
         state = self.__dict__.copy()
         state["_booster"] = None  # rebuilt from the text dump
+        state.pop("_forest", None)  # rebuilt from the booster
         return state
+
+    def _predict(self, X: np.ndarray, num_threads: int) -> np.ndarray:
+        """The booster's predictions for the inputs ``X``.
+
+        Compiled (:func:`~credit_scoring.explain.treeshap.predict_raw`: LightGBM's numbers bit
+        for bit), or LightGBM's own for a booster the compiled reader does not cover.
+
+        Returns
+        -------
+        ndarray of shape (n_rows,)
+            The estimated number of payments.
+        """
+        if "_forest" not in self.__dict__:
+            try:
+                self.__dict__["_forest"] = read_forest(self.booster)
+            except UnsupportedModelError:
+                self.__dict__["_forest"] = None
+        forest = self.__dict__["_forest"]
+        if forest is None:
+            return np.asarray(self.booster.predict(X, num_threads=num_threads))
+        return predict_raw(forest, X, num_threads=num_threads)
 
     @property
     def booster(self) -> lgb.Booster:
@@ -299,7 +322,7 @@ class LoanTermModel:
         if not rows.any():
             return out
         X = _inputs(credit[rows], annuity[rows], goods[rows], np.ones(int(rows.sum())))
-        term = np.asarray(self.booster.predict(X, num_threads=num_threads))
+        term = self._predict(X, num_threads)
         ratio = X[:, 3]
         out[rows, 0] = term
         out[rows, 1] = 12.0 * monthly_rate(ratio, term)

@@ -414,13 +414,26 @@ class ChampionScorer:
         kernel: TreeShap | None = self.__dict__["_treeshap"]
         return kernel
 
-    def warm_up(self) -> None:
-        """Build the TreeSHAP kernel and score one empty row, so no request pays for it.
+    def warm_up(self, num_threads: int = 1) -> None:
+        """Load the compiled TreeSHAP and loan-term kernels, so no score pays for it.
 
         The compiled functions load from Numba's disk cache (compiled there the first
-        time); the API calls this at start-up.
+        time); the API calls this at start-up, batch scoring before its clock starts.
+
+        Parameters
+        ----------
+        num_threads : int, default=1
+            Also load the parallel kernels when more than one (batch scoring).
         """
-        self._contrib(np.full((1, len(self.model_columns)), np.nan))
+        rows = 2 if num_threads > 1 else 1
+        empty = np.full((rows, len(self.model_columns)), np.nan)
+        self._contrib(empty[:1])
+        if rows > 1:
+            self._contrib(empty, num_threads)
+        if self.loan_terms is not None:
+            for n in range(1, rows + 1):
+                one = np.ones(n)
+                self.loan_terms.derive_arrays(one, one, one, one, num_threads=num_threads)
 
     def _contrib(self, matrix: np.ndarray, num_threads: int | None = None) -> np.ndarray:
         """Exact TreeSHAP contributions of a model matrix, the bias last.
