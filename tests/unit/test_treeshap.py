@@ -124,10 +124,9 @@ def test_compile_kernels_compiles_the_serial_and_parallel_kernels() -> None:
     from credit_scoring.explain import treeshap
 
     compile_kernels()
-    for kernel in (treeshap._patterns, treeshap._pattern_shap, treeshap._scatter):
-        assert kernel.signatures  # type: ignore[attr-defined]
-    for kernel in (treeshap._patterns_par, treeshap._pattern_shap_par, treeshap._scatter_par):
-        assert kernel.signatures  # type: ignore[attr-defined]
+    for name in ("patterns", "pattern_shap", "scatter", "predict", "transpose"):
+        for kernel in (getattr(treeshap, f"_{name}"), getattr(treeshap, f"_{name}_par")):
+            assert kernel.signatures, name
 
 
 @pytest.mark.parametrize("objective", ["regression", "binary"])

@@ -3,8 +3,8 @@
 LightGBM's ``pred_contrib=True`` runs the path-dependent TreeSHAP algorithm (Lundberg et
 al., 2020, algorithm 2) for every row and every tree. In a tree, a row's contributions
 depend only on the side it takes at each split of that tree (its *pattern*, one bit per
-split), and a block of clients has far fewer patterns per tree than rows: over the 48,744
-test clients of the shared sample a tree of 20 leaves sees about 5,700 (one row in 8.6).
+split), and a block of clients has far fewer patterns per tree than rows: over the 39,692
+training clients of the shared sample a tree of 20 leaves sees about 5,000 (one row in 8).
 :class:`TreeShap` therefore
 
 1. computes each row's pattern in every tree (one bit per split, the same decision rule as
@@ -19,8 +19,9 @@ test clients of the shared sample a tree of 20 leaves sees about 5,700 (one row 
 The result is LightGBM's to rounding (about 1e-15; a test compares them), and a row's
 numbers do not depend on the block it is scored in: a client scored alone gets, bit for
 bit, what a batch gives it. The booster is read from its text dump; a model this kernel
-does not cover (categorical or linear trees, more than 64 leaves, several classes) is left
-to LightGBM (:func:`contributions` then calls ``pred_contrib``).
+does not cover (categorical or linear trees, more than 65 leaves, several classes) raises
+:class:`UnsupportedModelError`, and its scorer calls LightGBM's ``pred_contrib`` instead.
+The same tree reader gives a booster's raw scores (:func:`predict_raw`).
 
 The compiled functions are cached on disk by Numba (``NUMBA_CACHE_DIR``, else beside this
 file or in the user's cache folder), so only the first process pays their compilation.
