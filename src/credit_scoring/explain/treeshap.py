@@ -29,9 +29,10 @@ file or in the user's cache folder), so only the first process pays their compil
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -637,6 +638,28 @@ _transpose = _compile(_transpose_impl, parallel=False)
 _transpose_par = _compile(_transpose_impl, parallel=True)
 
 
+@contextlib.contextmanager
+def _pool(num_threads: int, rows: int) -> Iterator[int]:
+    """Numba's thread pool for a call on ``rows`` rows.
+
+    More than one thread (and row): the parallel kernels on ``num_threads`` threads, one
+    parallel call at a time in a process; else the serial kernels, no pool, any number of
+    callers at once.
+
+    Yields
+    ------
+    int
+        The blocks to cut the work into for the parallel kernels (``4 * num_threads``), or
+        0 for the serial ones.
+    """
+    if num_threads <= 1 or rows <= 1:
+        yield 0
+        return
+    with _PARALLEL_LOCK:
+        numba.set_num_threads(min(num_threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
+        yield 4 * num_threads
+
+
 def predict_raw(forest: Forest, matrix: np.ndarray, *, num_threads: int = 1) -> np.ndarray:
     """The booster's raw scores (``raw_score=True``), the same numbers bit for bit.
 
@@ -691,12 +714,11 @@ def predict_raw(forest: Forest, matrix: np.ndarray, *, num_threads: int = 1) -> 
         f.leaf_start,
         f.leaf_value,
     )
-    if num_threads > 1 and len(rows) > 1:
-        with _PARALLEL_LOCK:
-            numba.set_num_threads(min(num_threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
-            _predict_par(*args, 4 * num_threads, out)
-    else:
-        _predict(*args, 1, out)
+    with _pool(num_threads, len(rows)) as blocks:
+        if blocks:
+            _predict_par(*args, blocks, out)
+        else:
+            _predict(*args, 1, out)
     return out
 
 
@@ -780,18 +802,13 @@ class TreeShap:
         n_distinct = np.zeros(f.n_trees, np.int64)
         out = np.zeros((f.n_features + 1, n))
         out[f.n_features] = f.bias
-        parallel = num_threads > 1 and n > 1
-        if parallel:
-            _PARALLEL_LOCK.acquire()
-        try:
-            if parallel:
-                numba.set_num_threads(min(num_threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
+        with _pool(num_threads, n) as blocks:
             patterns, pattern_shap, scatter, transpose = (
                 (_patterns_par, _pattern_shap_par, _scatter_par, _transpose_par)
-                if parallel
+                if blocks
                 else (_patterns, _pattern_shap, _scatter, _transpose)
             )
-            blocks = 4 * num_threads if parallel else 1
+            blocks = blocks or 1
             patterns(
                 x,
                 f.node_start,
@@ -832,9 +849,6 @@ class TreeShap:
             # row-major, as LightGBM's: a row's sums then run in the same order in any block
             result = np.empty((n, f.n_features + 1))
             transpose(out, result)
-        finally:
-            if parallel:
-                _PARALLEL_LOCK.release()
         return result
 
 
