@@ -1,7 +1,7 @@
 """A fast, fixed yardstick for feature and parameter changes: LightGBM out of fold.
 
     uv run python bench/bench_lgbm_oof.py [--params '{"learning_rate": 0.05}']
-        [--drop REGEX] [--fold-seeds 42,7] [--threads 1] [--table FILE]
+        [--drop REGEX] [--fold-seeds 42,7] [--threads 1] [--seeds 1] [--table FILE]
 
 Builds the feature table of the real sample once, as training does (feature definitions
 plus the estimated loan term and rate), caches it as parquet under ``--cache`` (outside
@@ -34,25 +34,36 @@ from credit_scoring.config import Settings
 from credit_scoring.data.loading import prepare
 from credit_scoring.features.batch import build_feature_table, feature_metadata
 from credit_scoring.modeling import crossval
+from credit_scoring.modeling import external_scores as ext
 from credit_scoring.modeling import loan_terms as terms
 from credit_scoring.modeling.calibration import calibrate_out_of_fold
 from credit_scoring.modeling.candidates import LGBM_BASE
-from credit_scoring.modeling.train import check_no_protected, informative_columns, monotone_params
+from credit_scoring.modeling.external_scores import ExternalScoreModel
+from credit_scoring.modeling.train import (
+    TrainConfig,
+    check_no_protected,
+    informative_columns,
+    monotone_params,
+)
 
 SAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "home-credit-sample"
 CACHE = Path("/tmp/credit_scoring_bench_oof")
 
 
 def labelled_table(data: Path, cache: Path) -> pd.DataFrame:
-    """The labelled feature table with the loan-term columns, built once per cache folder."""
-    path = cache / "features.parquet"
+    """The labelled feature table with the derived columns, built once per cache folder.
+
+    The champion's derived columns: the external scores filled (a model fitted on every
+    application, labelled or not) and the estimated loan term and rate."""
+    path = cache / "features-ext.parquet"
     if path.exists():
         return pd.read_parquet(path)
     cache.mkdir(parents=True, exist_ok=True)
     prepared = prepare(data, Settings(home=cache / "home", mlflow_tracking_uri=None).cache_dir)
     prepared.raise_for_errors()
     table = build_feature_table(prepared)
-    labelled = table[table["TARGET"].notna()].reset_index(drop=True)
+    scores = ExternalScoreModel().fit(table, feature_metadata(), n_threads=2)
+    labelled = scores.add_to(table[table["TARGET"].notna()].reset_index(drop=True))
     if prepared.has("previous_application"):
         model = terms.LoanTermModel().fit(
             prepared.read("previous_application", list(terms.PREVIOUS_COLUMNS)), n_threads=2
@@ -71,12 +82,15 @@ def main() -> int:
     parser.add_argument("--drop", default=None, help="leave out the features matching REGEX")
     parser.add_argument("--fold-seeds", default="42", help="comma-separated split seeds")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--seeds", type=int, default=1, help="boosters averaged per fold (other samples)"
+    )
     args = parser.parse_args()
     if args.table is None and not args.data.is_dir():
         print(f"real sample not found at {args.data}: pass --data DIR", file=sys.stderr)
         return 2
     labelled = pd.read_parquet(args.table) if args.table else labelled_table(args.data, args.cache)
-    metas = {**feature_metadata(), **terms.METAS}
+    metas = {**feature_metadata(), **terms.METAS, **ext.METAS}
     X = labelled.drop(columns=["SK_ID_CURR", "TARGET"])
     X = X[informative_columns(X)]
     if args.drop:
@@ -88,7 +102,14 @@ def main() -> int:
     for seed in (int(s) for s in args.fold_seeds.split(",")):
         folds = crossval.make_folds(y, n_splits=5, seed=seed)
         start = time.perf_counter()
-        run = crossval.booster_oof(params, X, y, folds, n_threads=args.threads)
+        run = crossval.booster_oof(
+            params,
+            X,
+            y,
+            folds,
+            n_threads=args.threads,
+            seeds=TrainConfig(bagging_seeds=args.seeds).seeds,
+        )
         raw.append(crossval.auc(y, run.scores))
         calibrated.append(
             crossval.auc(y, calibrate_out_of_fold(run.scores, y, folds, method="sigmoid"))

@@ -17,9 +17,11 @@ from credit_scoring.explain.reasons import population_quantiles
 from credit_scoring.features.batch import build_feature_table, build_features_for_frames
 from credit_scoring.features.batch import feature_metadata as all_metadata
 from credit_scoring.features.metadata import EXCLUDED_COLUMNS
+from credit_scoring.modeling import external_scores as ext
 from credit_scoring.modeling.batch import score_frame
 from credit_scoring.modeling.calibration import Calibrator
 from credit_scoring.modeling.candidates import LGBM_QUICK, fit_booster
+from credit_scoring.modeling.external_scores import ExternalScoreModel
 from credit_scoring.modeling.scorer import ChampionScorer
 from credit_scoring.modeling.train import (
     check_no_protected,
@@ -54,11 +56,13 @@ def trained(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[ChampionScorer, PreparedData, pd.DataFrame]:
     """A monotone LightGBM trained on the sample's labelled clients (fixed rounds, quick
-    parameters), calibrated in sample: enough to test behaviour and wording."""
+    parameters), calibrated in sample, with the estimated external scores as training adds
+    them: enough to test behaviour and wording."""
     prepared = prepare(SAMPLE, tmp_path_factory.mktemp("sample-cache"))
     table = build_feature_table(prepared)
-    metas = all_metadata()
-    labelled = table[table["TARGET"].notna()].reset_index(drop=True)
+    scores = ExternalScoreModel().fit(table, all_metadata(), n_threads=2)
+    metas = {**all_metadata(), **ext.METAS}
+    labelled = scores.add_to(table[table["TARGET"].notna()].reset_index(drop=True))
     X = labelled.drop(columns=["SK_ID_CURR", "TARGET"])
     X = X[informative_columns(X)]
     check_no_protected(list(X.columns), metas)
@@ -70,7 +74,9 @@ def trained(
         booster=booster,
         calibrator=Calibrator(method="sigmoid").fit(raw, y),
         threshold=0.09,
-        feature_names=list(X.columns),
+        feature_names=[c for c in X.columns if c not in ext.NAMES],
+        external_scores=scores,
+        derived=[c for c in X.columns if c in ext.NAMES],
         metas=metas,
         quantiles=population_quantiles(X),
         categories={},
@@ -220,3 +226,18 @@ def test_categories_are_worded_for_a_person(batch) -> None:
     assert income["text"].str.fullmatch(r"Type de revenu : [^:]+").all(), income["text"].unique()
     # an encoded level is never quoted as a number
     assert not reasons["text"].str.contains("premier cycle à 4|lower secondary to 4").any()
+
+
+def test_an_estimated_score_is_never_quoted(trained, batch) -> None:
+    """The estimated external scores weigh in the external-score reason (R01) but its text
+    quotes a score of the file, or says none is available and how to give one."""
+    scorer, _, _ = trained
+    assert set(scorer.derived) == set(ext.NAMES)
+    reasons = _reasons(batch)
+    r01 = reasons[reasons["code"] == "R01"]
+    assert len(r01)
+    assert not r01["text"].str.contains("estim", case=False).any()
+    said = {CATALOGUE["R01"].missing(lang) for lang in ("fr", "en")}
+    missing = r01["text"].isin(said)
+    assert missing.any()  # some test clients have no external score at all
+    assert r01.loc[~missing, "text"].str.contains(r"\d").all()  # else a score is quoted

@@ -32,7 +32,9 @@ SECTIONS = [
 ]
 
 
-def _outcome(tmp_path: Path, *, loan_terms: object = None, seeds: int = 1) -> SimpleNamespace:
+def _outcome(
+    tmp_path: Path, *, loan_terms: object = None, external_scores: object = None, seeds: int = 1
+) -> SimpleNamespace:
     columns = ["roc_auc", "gini", "ks", "cost_per_applicant", "ece", "brier"]
     table = pd.DataFrame(
         [
@@ -65,7 +67,8 @@ def _outcome(tmp_path: Path, *, loan_terms: object = None, seeds: int = 1) -> Si
         notes=[],
         scorer=SimpleNamespace(
             loan_terms=loan_terms,
-            derived=["LOAN_TERM_MONTHS", "LOAN_RATE"],
+            external_scores=external_scores,
+            derived=["LOAN_TERM_EST", "LOAN_RATE_EST", "EXT_SOURCE_1_IMPUTED"],
             model_columns=["EXT_SOURCE_2", "AMT_CREDIT"],
             similarity=SimpleNamespace(features=["EXT_SOURCE_2"]),
         ),
@@ -107,18 +110,27 @@ def test_every_section_in_order_with_the_run_figures(tmp_path: Path) -> None:
     assert "_Not computed._" in note
     assert "most important features (EXT_SOURCE_2)" in note
     assert "The application gives the credit" not in note  # no loan-term model
+    assert "many files lack one" not in note  # no external-score model
     assert "averaged" not in note and "average of" not in note  # one seed
     assert "{{" not in note and "{%" not in note
 
 
 def test_optional_paragraphs_appear_when_they_apply(tmp_path: Path) -> None:
-    outcome = _outcome(tmp_path, loan_terms=SimpleNamespace(n_contracts=12345), seeds=3)
+    outcome = _outcome(
+        tmp_path,
+        loan_terms=SimpleNamespace(n_contracts=12345),
+        external_scores=SimpleNamespace(n_rows={"EXT_SOURCE_1": 45404, "EXT_SOURCE_3": 71923}),
+        seeds=3,
+    )
     outcome.notes = ["knn skipped"]
     note = _note(outcome)
     assert "A regression learned on 12,345 past cash and" in note
-    assert "the credit (`LOAN_TERM_MONTHS`, `LOAN_RATE`) to every table it" in note
+    assert "the credit (`LOAN_TERM_EST`, `LOAN_RATE_EST`) to every table it" in note
     assert "narrow it.\n\nThe application gives" in note
-    assert "see the same columns.\n\n## 3. Validation scheme" in note
+    assert "see the same columns.\n\nThe external scores" in note
+    assert "(`EXT_SOURCE_1` from 45,404, `EXT_SOURCE_3` from 71,923 applications):\n" in note
+    assert "estimates (`EXT_SOURCE_1_IMPUTED`), constrained" in note
+    assert "how to supply one.\n\n## 3. Validation scheme" in note
     assert "the average of 3 boosters trained with other seeds" in note
     assert "full mode._" in note
     assert "Notes from the run:\n- knn skipped\n\n## 4." in note

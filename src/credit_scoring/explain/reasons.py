@@ -18,7 +18,7 @@ import pandas as pd
 from credit_scoring.core import reason_codes as rc
 from credit_scoring.core.results import Lang, Reason
 from credit_scoring.features.categories import APPLICATION as CATEGORICAL
-from credit_scoring.features.metadata import FeatureMeta
+from credit_scoring.features.metadata import ESTIMATE_SUFFIXES, FeatureMeta
 
 QUANTILE_LEVELS = np.linspace(0, 100, 101)
 _UNITS = {
@@ -402,6 +402,7 @@ def row_reasons(
 
 # counts of the values known in a fact (e.g. how many external scores): they say a value is
 # missing, which the fact's own "missing" wording says better; never quoted as the reason
+# (nor is an estimate, ``ESTIMATE_SUFFIXES``: an applicant is told facts of the file)
 _MISSINGNESS_COUNTS = frozenset({"EXT_SOURCES_COUNT", "BUILDING_INFO_COUNT"})
 
 
@@ -465,7 +466,12 @@ class ReasonBuilder:
                 for j in self.members[g]
             )
         }
-        self.quotable = np.asarray([name not in _MISSINGNESS_COUNTS for name in self.feature_names])
+        self.quotable = np.asarray(
+            [
+                name not in _MISSINGNESS_COUNTS and not name.endswith(ESTIMATE_SUFFIXES)
+                for name in self.feature_names
+            ]
+        )
         self._prepare()
 
     def __setstate__(self, state: dict[str, object]) -> None:

@@ -660,6 +660,26 @@ def _pool(num_threads: int, rows: int) -> Iterator[int]:
         yield 4 * num_threads
 
 
+def compiled_forest(booster: lgb.Booster) -> Forest | lgb.Booster:
+    """The booster's trees for :func:`predict_raw`, or the booster itself when not covered.
+
+    Parameters
+    ----------
+    booster : lightgbm.Booster
+        A fitted booster.
+
+    Returns
+    -------
+    Forest or lightgbm.Booster
+        :func:`read_forest` of the booster, or the booster (to predict with LightGBM's own
+        ``predict``) when it raises :class:`UnsupportedModelError`.
+    """
+    try:
+        return read_forest(booster)
+    except UnsupportedModelError:
+        return booster
+
+
 def predict_raw(forest: Forest, matrix: np.ndarray, *, num_threads: int = 1) -> np.ndarray:
     """The booster's raw scores (``raw_score=True``), the same numbers bit for bit.
 

@@ -39,7 +39,12 @@ EXCLUDED_COLUMNS: frozenset[str] = frozenset({*PROTECTED_ATTRIBUTES, *PROXY_COLU
 _LATE = r"(SK_DPD|SK_DPD_DEF|CREDIT_DAY_OVERDUE|AMT_CREDIT_MAX_OVERDUE|AMT_CREDIT_SUM_OVERDUE)"
 MONOTONE_RULES: tuple[tuple[str, int], ...] = (
     # external credit scores: higher is safer
-    (r"EXT_SOURCE_[123]|EXT_SOURCES_(MEAN|MIN|MAX|PROD|WEIGHTED)|EXT_SOURCE_1_AGE", -1),
+    # (``_IMPUTED``, ``_FILLED``: missing scores estimated, modeling/external_scores.py)
+    (
+        r"EXT_SOURCE_[123](_IMPUTED)?|EXT_SOURCES_(MEAN|MIN|MAX|PROD|WEIGHTED)(_FILLED)?"
+        r"|EXT_SOURCE_1_AGE",
+        -1,
+    ),
     # income, and the income side of the affordability ratios
     (r"AMT_INCOME_TOTAL|INCOME_CREDIT_PERC|INCOME_PER_CHILD|ANNUITY_LEFT_INCOME", -1),
     (r"CREDIT_INCOME_RATIO|ANNUITY_INCOME_PERC", 1),
@@ -61,6 +66,9 @@ MONOTONE_RULES: tuple[tuple[str, int], ...] = (
     # the estimated interest rate of the new loan (modeling/loan_terms.py)
     (r"LOAN_RATE_EST", 1),
 )
+# Columns whose value is a model's estimate, not a fact of the client's file: a reason may
+# count their contributions but never quotes their value (explain.reasons)
+ESTIMATE_SUFFIXES = ("_IMPUTED", "_FILLED")
 _MONOTONE = [(re.compile(rf"(?:{pattern})"), sign) for pattern, sign in MONOTONE_RULES]
 
 

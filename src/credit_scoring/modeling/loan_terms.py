@@ -23,7 +23,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from credit_scoring.explain.treeshap import UnsupportedModelError, predict_raw, read_forest
+from credit_scoring.explain.treeshap import Forest, compiled_forest, predict_raw
 from credit_scoring.features.metadata import FeatureMeta, monotone_direction
 
 INPUTS = ("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE")
@@ -182,13 +182,10 @@ class LoanTermModel:
             The estimated number of payments.
         """
         if "_forest" not in self.__dict__:
-            try:
-                self.__dict__["_forest"] = read_forest(self.booster)
-            except UnsupportedModelError:
-                self.__dict__["_forest"] = None
+            self.__dict__["_forest"] = compiled_forest(self.booster)
         forest = self.__dict__["_forest"]
-        if forest is None:
-            return np.asarray(self.booster.predict(X, num_threads=num_threads))
+        if not isinstance(forest, Forest):
+            return np.asarray(forest.predict(X, num_threads=num_threads))
         return predict_raw(forest, X, num_threads=num_threads)
 
     @property

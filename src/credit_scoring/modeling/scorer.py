@@ -29,10 +29,14 @@ from credit_scoring.explain.reasons import ReasonBlock, ReasonBuilder, group_mat
 from credit_scoring.explain.similar import SimilarityIndex
 from credit_scoring.explain.treeshap import TreeShap, UnsupportedModelError
 from credit_scoring.features.metadata import FeatureMeta
+from credit_scoring.modeling import external_scores as ext
+from credit_scoring.modeling import loan_terms as terms
 from credit_scoring.modeling.calibration import Calibrator
-from credit_scoring.modeling.loan_terms import CASH_FLAG, LoanTermModel
-from credit_scoring.modeling.loan_terms import INPUTS as LOAN_INPUTS
-from credit_scoring.modeling.loan_terms import NAMES as DERIVED_NAMES
+from credit_scoring.modeling.external_scores import ExternalScoreModel
+from credit_scoring.modeling.loan_terms import LoanTermModel
+
+# the columns a champion may derive from a feature table, by the model that derives them
+DERIVED_NAMES = [*terms.NAMES, *ext.NAMES]
 
 
 class FeatureMismatchError(ValueError):
@@ -76,7 +80,9 @@ class ChampionScorer:
 
     ``feature_names`` are the columns it reads from a feature table. With a fitted
     :class:`~credit_scoring.modeling.loan_terms.LoanTermModel` it adds the estimated loan
-    term and interest rate to them: ``model_columns`` are the booster's columns, the
+    term and interest rate to them, and with a fitted
+    :class:`~credit_scoring.modeling.external_scores.ExternalScoreModel` the external scores
+    with the missing ones estimated: ``model_columns`` are the booster's columns, the
     feature-table ones then the derived ones, and contributions and reasons cover them all.
 
     Parameters
@@ -111,15 +117,17 @@ class ChampionScorer:
         Threads of LightGBM and of the TreeSHAP kernel (one when served: faster than a
         thread pool for one client).
     loan_terms : LoanTermModel, optional
-        Estimates the loan term and interest rate; kept only when ``derived`` names columns.
+        Estimates the loan term and interest rate; kept only when ``derived`` names its
+        columns.
+    external_scores : ExternalScoreModel, optional
+        Estimates the missing external scores; kept only when ``derived`` names its columns.
     derived : list of str, optional
-        The derived columns added to the feature table's, among
-        :data:`credit_scoring.modeling.loan_terms.NAMES`.
+        The derived columns added to the feature table's, among :data:`DERIVED_NAMES`.
 
     Raises
     ------
     ValueError
-        If ``derived`` names an unknown column, or names columns without ``loan_terms``.
+        If ``derived`` names an unknown column, or columns of a model not given.
     """
 
     def __init__(
@@ -138,13 +146,19 @@ class ChampionScorer:
         feature_set_version: str = "",
         num_threads: int = 1,
         loan_terms: LoanTermModel | None = None,
+        external_scores: ExternalScoreModel | None = None,
         derived: list[str] | None = None,
     ) -> None:
-        unknown = set(derived or ()).difference(DERIVED_NAMES)
+        derived = list(derived or ())
+        unknown = set(derived).difference(DERIVED_NAMES)
         if unknown:
             raise ValueError(f"unknown derived columns {sorted(unknown)}: use {DERIVED_NAMES}")
-        if derived and loan_terms is None:
-            raise ValueError(f"derived columns {sorted(derived)} need a loan-term model")
+        for names, model, what in (
+            (terms.NAMES, loan_terms, "a loan-term model"),
+            (ext.NAMES, external_scores, "an external-score model"),
+        ):
+            if model is None and set(names).intersection(derived):
+                raise ValueError(f"derived columns {sorted(set(names) & set(derived))} need {what}")
         self.booster_text = booster.model_to_string()
         self._booster: lgb.Booster | None = booster
         self.calibrator = calibrator
@@ -158,8 +172,9 @@ class ChampionScorer:
         self.model_version = model_version
         self.feature_set_version = feature_set_version
         self.num_threads = num_threads
-        self.loan_terms = loan_terms if derived else None
-        self.derived = list(derived or ())
+        self.loan_terms = loan_terms if set(terms.NAMES).intersection(derived) else None
+        self.external_scores = external_scores if set(ext.NAMES).intersection(derived) else None
+        self.derived = derived
         self.groups_, self.group_matrix_ = group_matrix(self.model_columns, metas)
         self.group_members_ = [np.flatnonzero(col) for col in self.group_matrix_.T]
         self.reason_builder = ReasonBuilder(self.model_columns, metas)
@@ -180,6 +195,8 @@ class ChampionScorer:
             self.group_members_ = [np.flatnonzero(col) for col in self.group_matrix_.T]
         if "derived" not in state:  # pickled before loan terms were estimated
             self.loan_terms, self.derived = None, []
+        if "external_scores" not in state:  # pickled before external scores were estimated
+            self.external_scores = None
         if "reason_builder" not in state:  # pickled before the reason-code catalogue
             self.reason_builder = ReasonBuilder(self.model_columns, self.metas)
 
@@ -189,8 +206,24 @@ class ChampionScorer:
         return [*self.feature_names, *self.derived]
 
     def _derived_block(self, features: pd.DataFrame) -> np.ndarray:
-        assert self.loan_terms is not None
-        block = self.loan_terms.derive(features)
+        """The :attr:`derived` columns of a feature table (selected by name)."""
+        n = len(features)
+        return self._select_derived(
+            self.loan_terms.derive(features) if self.loan_terms else None,
+            self.external_scores.derive(features) if self.external_scores else None,
+            n,
+        )
+
+    def _select_derived(
+        self, loan: np.ndarray | None, scores: np.ndarray | None, n: int
+    ) -> np.ndarray:
+        """The :attr:`derived` columns among the blocks of the two models (None: no model)."""
+        block = np.hstack(
+            [
+                np.full((n, len(names)), np.nan) if part is None else part
+                for part, names in ((loan, terms.NAMES), (scores, ext.NAMES))
+            ]
+        )
         return block[:, [DERIVED_NAMES.index(name) for name in self.derived]]
 
     def with_derived(self, features: pd.DataFrame) -> pd.DataFrame:
@@ -296,19 +329,22 @@ class ChampionScorer:
             return base
         return np.hstack([base, self._derived_block(features)])
 
-    def _column_positions(self, columns: pd.Index) -> tuple[np.ndarray, list[int | None]]:
-        """Where the model's columns and the loan-term inputs are in ``columns``.
+    def _column_positions(
+        self, columns: pd.Index
+    ) -> tuple[np.ndarray, list[int | None], list[int | None]]:
+        """Where the model's columns and the derived columns' inputs are in ``columns``.
 
         Cached: a service sees one or two column layouts, the stored vectors' and the
         rebuilt rows'.
 
         Returns
         -------
-        tuple of (ndarray, list of int or None)
-            The positions of :attr:`feature_names`, and of the loan-term inputs and cash
-            flag (None where ``columns`` lacks one).
+        tuple of (ndarray, list of int or None, list of int or None)
+            The positions of :attr:`feature_names`, of the loan-term inputs and cash flag,
+            and of the external-score model's inputs then the three scores (None where
+            ``columns`` lacks one).
         """
-        cache: dict[tuple[str, ...], tuple[np.ndarray, list[int | None]]] = (
+        cache: dict[tuple[str, ...], tuple[np.ndarray, list[int | None], list[int | None]]] = (
             self.__dict__.setdefault("_positions", {})
         )
         key = tuple(columns)
@@ -317,8 +353,12 @@ class ChampionScorer:
             self._check_columns(columns)
             where = {name: j for j, name in enumerate(key)}
             model = np.array([where[name] for name in self.feature_names], dtype=np.intp)
-            inputs = [where.get(name) for name in (*LOAN_INPUTS, CASH_FLAG)]
-            found = cache[key] = (model, inputs)
+            inputs = [where.get(name) for name in (*terms.INPUTS, terms.CASH_FLAG)]
+            scores = self.external_scores
+            score_inputs = [
+                where.get(name) for name in (*(scores.inputs if scores else ()), *ext.SCORES)
+            ]
+            found = cache[key] = (model, inputs, score_inputs)
             if len(cache) > 16:  # bounded: layouts are few, never one per request
                 cache.pop(next(iter(cache)))
         return found
@@ -338,20 +378,30 @@ class ChampionScorer:
             values = features.to_numpy(dtype=np.float64)
         except (TypeError, ValueError):
             return None
-        model, inputs = self._column_positions(features.columns)
+        model, inputs, score_inputs = self._column_positions(features.columns)
         # built feature by feature (a feature's values contiguous), as TreeSHAP reads them;
         # pandas' array of a frame of floats is already column-major
         by_feature = np.empty((len(model) + len(self.derived), len(values)))
         np.take(values.T, model, axis=0, out=by_feature[: len(model)])
         if self.derived:
-            assert self.loan_terms is not None
-            nan = np.full(len(values), np.nan)
-            credit, annuity, goods, cash = (nan if j is None else values[:, j] for j in inputs)
-            block = self.loan_terms.derive_arrays(
-                credit, annuity, goods, None if inputs[-1] is None else cash,
-                num_threads=num_threads,
-            )  # fmt: skip
-            by_feature[len(model) :] = block[:, [DERIVED_NAMES.index(n) for n in self.derived]].T
+            n = len(values)
+            nan = np.full(n, np.nan)
+            loan = scores = None
+            if self.loan_terms is not None:
+                credit, annuity, goods, cash = (nan if j is None else values[:, j] for j in inputs)
+                loan = self.loan_terms.derive_arrays(
+                    credit, annuity, goods, None if inputs[-1] is None else cash,
+                    num_threads=num_threads,
+                )  # fmt: skip
+            if self.external_scores is not None:
+                known = [j for j, pos in enumerate(score_inputs) if pos is not None]
+                block = np.full((n, len(score_inputs)), np.nan)
+                block[:, known] = values[:, [score_inputs[j] for j in known]]
+                split = len(self.external_scores.inputs)
+                scores = self.external_scores.derive_arrays(
+                    block[:, :split], block[:, split:], num_threads=num_threads
+                )
+            by_feature[len(model) :] = self._select_derived(loan, scores, n).T
         return by_feature.T
 
     def _table_matrix(self, sub: pd.DataFrame) -> np.ndarray:
@@ -430,10 +480,16 @@ class ChampionScorer:
         self._contrib(empty[:1])
         if rows > 1:
             self._contrib(empty, num_threads)
-        if self.loan_terms is not None:
-            for n in range(1, rows + 1):
-                one = np.ones(n)
+        for n in range(1, rows + 1):
+            one = np.ones(n)
+            if self.loan_terms is not None:
                 self.loan_terms.derive_arrays(one, one, one, one, num_threads=num_threads)
+            if self.external_scores is not None:
+                self.external_scores.derive_arrays(
+                    np.ones((n, len(self.external_scores.inputs))),
+                    np.full((n, len(ext.SCORES)), np.nan),
+                    num_threads=num_threads,
+                )
 
     def _contrib(self, matrix: np.ndarray, num_threads: int | None = None) -> np.ndarray:
         """Exact TreeSHAP contributions of a model matrix, the bias last.

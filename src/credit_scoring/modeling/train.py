@@ -20,6 +20,7 @@ from credit_scoring.config import Settings
 from credit_scoring.explain.reasons import population_quantiles
 from credit_scoring.features.metadata import EXCLUDED_COLUMNS, FeatureMeta
 from credit_scoring.modeling import crossval, imbalance, scorecard
+from credit_scoring.modeling import external_scores as ext
 from credit_scoring.modeling import loan_terms as terms
 from credit_scoring.modeling.calibration import CalibrationResult, choose_calibration
 from credit_scoring.modeling.candidates import (
@@ -30,6 +31,7 @@ from credit_scoring.modeling.candidates import (
     sklearn_candidates,
 )
 from credit_scoring.modeling.evaluate import CandidateResult, compute_metrics
+from credit_scoring.modeling.external_scores import ExternalScoreModel
 from credit_scoring.modeling.loan_terms import LoanTermModel
 from credit_scoring.modeling.scorer import ChampionScorer
 
@@ -448,6 +450,7 @@ def fit_champion(
     config: TrainConfig,
     version: str,
     loan_terms: LoanTermModel | None = None,
+    external_scores: ExternalScoreModel | None = None,
 ) -> ChampionScorer:
     """Refit the winner on every training row (rounds chosen on the folds, scaled up).
 
@@ -458,7 +461,7 @@ def fit_champion(
     Parameters
     ----------
     X : DataFrame
-        The training matrix (with the loan-term columns when ``loan_terms`` is given).
+        The training matrix (with the derived columns of the models given).
     y : ndarray of shape (n_samples,)
         Outcomes (1 defaulted, 0 repaid).
     ids : ndarray
@@ -479,6 +482,8 @@ def fit_champion(
         The feature-set version the champion records.
     loan_terms : LoanTermModel, optional
         Carried by the champion, which adds its columns when scoring.
+    external_scores : ExternalScoreModel, optional
+        Likewise: the external scores, missing ones estimated.
 
     Returns
     -------
@@ -507,13 +512,18 @@ def fit_champion(
         for c in X.columns
         if isinstance(X[c].dtype, pd.CategoricalDtype)
     }
-    derived = [c for c in X.columns if c in terms.NAMES] if loan_terms else []
+    derived = [
+        c
+        for c in X.columns
+        if (loan_terms and c in terms.NAMES) or (external_scores and c in ext.NAMES)
+    ]
     return ChampionScorer(
         booster=booster,
         calibrator=calibration.calibrator,
         threshold=winner.metrics["threshold"],
         feature_names=[c for c in X.columns if c not in derived],
         loan_terms=loan_terms,
+        external_scores=external_scores,
         derived=derived,
         metas=metas,
         quantiles=population_quantiles(X),

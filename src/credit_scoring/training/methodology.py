@@ -14,7 +14,9 @@ import jinja2
 import markdown
 
 from credit_scoring.core import grades as scale
+from credit_scoring.modeling import external_scores as ext
 from credit_scoring.modeling import imbalance
+from credit_scoring.modeling import loan_terms as terms
 from credit_scoring.modeling.evaluate import to_markdown
 from credit_scoring.training.model_card import (
     fairness_markdown,
@@ -138,7 +140,9 @@ def methodology_markdown(
         data_summary=data_summary,
         img=lambda name: _image(plots, name, outcome.out_dir),
         loan_terms=scorer.loan_terms,
-        derived_columns=", ".join(f"`{n}`" for n in scorer.derived),
+        derived_columns=", ".join(f"`{n}`" for n in scorer.derived if n in terms.NAMES),
+        external_scores=scorer.external_scores,
+        estimated_columns=", ".join(f"`{n}`" for n in scorer.derived if n in ext.NAMES),
         strategies=", ".join(imbalance.describe(s) for s in imbalance.STRATEGIES),
         kept_strategy=imbalance.describe(outcome.winner.imbalance),
         imbalance_table=to_markdown(

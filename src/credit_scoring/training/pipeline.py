@@ -25,8 +25,9 @@ from credit_scoring.features.metadata import (
 from credit_scoring.modeling import scorecard
 from credit_scoring.modeling.calibration import reliability_curve
 from credit_scoring.modeling.evaluate import grade_table, to_markdown
+from credit_scoring.modeling.external_scores import ExternalScoreModel
 from credit_scoring.modeling.loan_terms import PREVIOUS_COLUMNS, LoanTermModel
-from credit_scoring.modeling.train import Step, TrainConfig
+from credit_scoring.modeling.train import Step, TrainConfig, check_no_protected
 from credit_scoring.training.fairness import fairness_report, gap_table
 from credit_scoring.training.methodology import methodology_markdown, write_methodology
 from credit_scoring.training.model_card import model_card
@@ -98,6 +99,47 @@ def load_features(
         )
     step("Building features")
     return prepared, build_feature_table(prepared), feature_metadata()
+
+
+def fit_external_scores(
+    table: pd.DataFrame, metas: dict[str, FeatureMeta], step: Step, *, n_threads: int = 1
+) -> ExternalScoreModel | None:
+    """The external-score model learned from every application of the folder, if it can be.
+
+    Labelled and unlabelled applications alike: the scores are the targets, never the
+    default outcome.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The feature table of every application.
+    metas : dict of str to FeatureMeta
+        Its metadata.
+    step : callable
+        Called with the name of each step, and with the reason when no model is learned.
+    n_threads : int, default=1
+        LightGBM threads.
+
+    Returns
+    -------
+    ExternalScoreModel or None
+        None when no external score has enough known values.
+
+    Raises
+    ------
+    ValueError
+        If an input of the model derives from a protected attribute.
+    """
+    step("Learning the external scores from the applications that have them")
+    try:
+        model = ExternalScoreModel().fit(table, metas, n_threads=n_threads)
+    except ValueError as exc:
+        step(f"External scores not estimated: {exc}")
+        return None
+    check_no_protected(model.inputs, metas)
+    known = ", ".join(f"{name} from {n:,}" for name, n in model.n_rows.items())
+    step(f"Learned the external scores ({known} applications)")
+    return model
 
 
 def fit_loan_terms(
@@ -528,6 +570,7 @@ def run_training(
     """
     prepared, table, metas = load_features(data_dir, settings, step)
     loan_terms = fit_loan_terms(prepared, step, n_threads=config.n_threads)
+    external_scores = fit_external_scores(table, metas, step, n_threads=config.n_threads)
     outcome = train_on_table(
         table,
         metas,
@@ -535,6 +578,7 @@ def run_training(
         config=config,
         step=step,
         loan_terms=loan_terms,
+        external_scores=external_scores,
         protected=protected_inputs(prepared),
     )
     step("Writing the comparison table, model card and methodology note")

@@ -21,9 +21,11 @@ from credit_scoring.explain.shap_values import global_plots, tree_contributions
 from credit_scoring.explain.similar import SimilarityIndex
 from credit_scoring.features.metadata import FeatureMeta, feature_set_version
 from credit_scoring.modeling import crossval, scorecard
+from credit_scoring.modeling import external_scores as ext
 from credit_scoring.modeling import loan_terms as terms
 from credit_scoring.modeling.calibration import CalibrationResult
 from credit_scoring.modeling.evaluate import CandidateResult, comparison_table, ks_table, plot_all
+from credit_scoring.modeling.external_scores import ExternalScoreModel
 from credit_scoring.modeling.loan_terms import LoanTermModel
 from credit_scoring.modeling.scorer import ChampionScorer
 from credit_scoring.modeling.train import (
@@ -207,6 +209,45 @@ def add_loan_terms(
     notes.append(
         "loan term and rate not estimated: the table lacks known values of " + ", ".join(needed)
     )
+    return labelled, metas, None
+
+
+def add_external_scores(
+    labelled: pd.DataFrame,
+    metas: dict[str, FeatureMeta],
+    scores: ExternalScoreModel | None,
+    notes: list[str],
+) -> tuple[pd.DataFrame, dict[str, FeatureMeta], ExternalScoreModel | None]:
+    """The external scores with the missing ones estimated, as columns.
+
+    Added when the labelled rows know some external score; otherwise the table as it is and
+    no model (with a note).
+
+    Parameters
+    ----------
+    labelled : DataFrame
+        The labelled rows.
+    metas : dict of str to FeatureMeta
+        Feature metadata.
+    scores : ExternalScoreModel or None
+        A fitted external-score model, if any.
+    notes : list of str
+        Appended to when the columns cannot be added.
+
+    Returns
+    -------
+    labelled : DataFrame
+        The rows, with the filled external-score columns when added.
+    metas : dict of str to FeatureMeta
+        The metadata, with those columns' when added.
+    scores : ExternalScoreModel or None
+        The model when its columns were added, else None.
+    """
+    if scores is None:
+        return labelled, metas, None
+    if informative_columns(labelled[[c for c in ext.SCORES if c in labelled]]):
+        return scores.add_to(labelled), {**metas, **ext.METAS}, scores
+    notes.append("external scores not estimated: the labelled rows have none")
     return labelled, metas, None
 
 
@@ -473,6 +514,7 @@ def train_on_table(
     config: TrainConfig,
     step: Step = lambda _: None,
     loan_terms: LoanTermModel | None = None,
+    external_scores: ExternalScoreModel | None = None,
     protected: pd.DataFrame | None = None,
 ) -> TrainingOutcome:
     """The whole modelling pipeline on a feature table (rows with a TARGET only).
@@ -483,7 +525,9 @@ def train_on_table(
     costs (``TrainingOutcome.reference``).
 
     With a fitted ``loan_terms`` model its columns (estimated term and interest rate of the
-    loan) are added to the table and carried by the champion, which adds them when scoring.
+    loan) are added to the table and carried by the champion, which adds them when scoring;
+    so are those of a fitted ``external_scores`` model (the external scores, missing ones
+    estimated).
 
     Parameters
     ----------
@@ -499,6 +543,8 @@ def train_on_table(
         Called with the name of each step; by default nothing.
     loan_terms : LoanTermModel, optional
         A fitted loan-term model.
+    external_scores : ExternalScoreModel, optional
+        A fitted external-score model.
     protected : DataFrame, optional
         Protected attributes for the reference run.
 
@@ -519,6 +565,7 @@ def train_on_table(
     # the table's columns as db load stores them (before the champion's derived ones)
     version = feature_set_version([c for c in table.columns if c not in KEY_COLUMNS], metas)
     labelled, metas, loan_terms = add_loan_terms(labelled, metas, loan_terms, notes)
+    labelled, metas, external_scores = add_external_scores(labelled, metas, external_scores, notes)
     data = training_data(labelled, metas, config, notes)
     X, y = data.X, data.y
     results, extras = compare_candidates(
@@ -550,6 +597,7 @@ def train_on_table(
         config=config,
         version=version,
         loan_terms=loan_terms,
+        external_scores=external_scores,
     )
 
     step("Explaining (TreeSHAP) and indexing similar clients")
