@@ -33,6 +33,7 @@ import pandas as pd
 
 from credit_scoring.explain.treeshap import Forest, compiled_forest, predict_raw
 from credit_scoring.features.metadata import FeatureMeta, monotone_direction
+from credit_scoring.modeling.derived import DerivedColumns
 
 SCORES = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3")
 MIN_ROWS = 1_000  # fewer applications with a score: that score is not estimated
@@ -121,7 +122,7 @@ def input_columns(columns: Sequence[str], metas: Mapping[str, FeatureMeta]) -> l
     ]
 
 
-class ExternalScoreModel:
+class ExternalScoreModel(DerivedColumns):
     """Estimates each external score from the application's features.
 
     Created empty; :meth:`fit` learns it. It pickles as the boosters' text dumps (the
@@ -136,6 +137,11 @@ class ExternalScoreModel:
     n_rows : dict of str to int
         Per estimated score, the number of applications it was fitted on.
     """
+
+    metas = METAS
+    needed = SCORES
+    needs_all = False
+    what = "external scores"
 
     def __init__(self) -> None:
         self.inputs: list[str] = []
@@ -279,19 +285,3 @@ class ExternalScoreModel:
             out[:, 2] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
         out[:, 3] = np.where(known.all(axis=1), filled.prod(axis=1), np.nan)
         return out
-
-    def add_to(self, table: pd.DataFrame) -> pd.DataFrame:
-        """A copy of ``table`` with the :data:`NAMES` columns appended.
-
-        Parameters
-        ----------
-        table : DataFrame
-            A feature table; any :data:`NAMES` columns it has are replaced.
-
-        Returns
-        -------
-        DataFrame
-            The table, same index, with the four columns of :meth:`derive` last.
-        """
-        derived = pd.DataFrame(self.derive(table), columns=NAMES, index=table.index)
-        return pd.concat([table.drop(columns=NAMES, errors="ignore"), derived], axis=1)

@@ -25,6 +25,7 @@ import pandas as pd
 
 from credit_scoring.explain.treeshap import Forest, compiled_forest, predict_raw
 from credit_scoring.features.metadata import FeatureMeta, monotone_direction
+from credit_scoring.modeling.derived import DerivedColumns
 
 INPUTS = ("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE")
 CASH_FLAG = "NAME_CONTRACT_TYPE_CASH_LOANS"  # one-hot column of the feature table
@@ -144,7 +145,7 @@ def monthly_rate(ratio: np.ndarray, term: np.ndarray, *, steps: int = 40) -> np.
     return out
 
 
-class LoanTermModel:
+class LoanTermModel(DerivedColumns):
     """Estimates a cash loan's number of payments, interest rate and total interest.
 
     Created empty; :meth:`fit` learns it. It pickles as the booster's text dump (the
@@ -157,6 +158,10 @@ class LoanTermModel:
     n_contracts : int
         Number of past contracts it was fitted on.
     """
+
+    metas = METAS
+    needed = (*INPUTS, CASH_FLAG)
+    what = "loan term and rate"
 
     def __init__(self) -> None:
         self.booster_text = ""
@@ -325,19 +330,3 @@ class LoanTermModel:
         out[rows, 1] = 12.0 * monthly_rate(ratio, term)
         out[rows, 2] = term / ratio - 1.0
         return out
-
-    def add_to(self, table: pd.DataFrame) -> pd.DataFrame:
-        """A copy of ``table`` with the :data:`NAMES` columns appended.
-
-        Parameters
-        ----------
-        table : DataFrame
-            A feature table; any :data:`NAMES` columns it has are replaced.
-
-        Returns
-        -------
-        DataFrame
-            The table, same index, with the three columns of :meth:`derive` last.
-        """
-        derived = pd.DataFrame(self.derive(table), columns=NAMES, index=table.index)
-        return pd.concat([table.drop(columns=NAMES, errors="ignore"), derived], axis=1)

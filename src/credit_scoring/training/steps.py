@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -21,9 +21,8 @@ from credit_scoring.explain.shap_values import global_plots, tree_contributions
 from credit_scoring.explain.similar import SimilarityIndex
 from credit_scoring.features.metadata import FeatureMeta, feature_set_version
 from credit_scoring.modeling import crossval, scorecard
-from credit_scoring.modeling import external_scores as ext
-from credit_scoring.modeling import loan_terms as terms
 from credit_scoring.modeling.calibration import CalibrationResult
+from credit_scoring.modeling.derived import DerivedColumns
 from credit_scoring.modeling.evaluate import CandidateResult, comparison_table, ks_table, plot_all
 from credit_scoring.modeling.external_scores import ExternalScoreModel
 from credit_scoring.modeling.loan_terms import LoanTermModel
@@ -171,15 +170,19 @@ def labelled_rows(table: pd.DataFrame) -> pd.DataFrame:
     return labelled
 
 
-def add_loan_terms(
+M = TypeVar("M", bound=DerivedColumns)
+
+
+def add_derived(
     labelled: pd.DataFrame,
     metas: dict[str, FeatureMeta],
-    loan_terms: LoanTermModel | None,
+    model: M | None,
     notes: list[str],
-) -> tuple[pd.DataFrame, dict[str, FeatureMeta], LoanTermModel | None]:
-    """The estimated loan term and rate as columns, when the table knows their inputs.
+) -> tuple[pd.DataFrame, dict[str, FeatureMeta], M | None]:
+    """A fitted model's derived columns, when the labelled rows know what they derive from.
 
-    Otherwise the table as it is and no loan-term model (with a note).
+    Otherwise the table as it is and no model (with a note). The loan-term model needs
+    every one of its inputs; the external-score model any one of the scores.
 
     Parameters
     ----------
@@ -187,67 +190,29 @@ def add_loan_terms(
         The labelled rows.
     metas : dict of str to FeatureMeta
         Feature metadata.
-    loan_terms : LoanTermModel or None
-        A fitted loan-term model, if any.
+    model : DerivedColumns or None
+        A fitted derived-column model, if any.
     notes : list of str
         Appended to when the columns cannot be added.
 
     Returns
     -------
     labelled : DataFrame
-        The rows, with the loan-term columns when added.
-    metas : dict of str to FeatureMeta
-        The metadata, with the loan-term columns' when added.
-    loan_terms : LoanTermModel or None
-        The model when its columns were added, else None.
-    """
-    if loan_terms is None:
-        return labelled, metas, None
-    needed = [*terms.INPUTS, terms.CASH_FLAG]
-    if set(needed) <= set(informative_columns(labelled[[c for c in needed if c in labelled]])):
-        return loan_terms.add_to(labelled), {**metas, **terms.METAS}, loan_terms
-    notes.append(
-        "loan term and rate not estimated: the table lacks known values of " + ", ".join(needed)
-    )
-    return labelled, metas, None
-
-
-def add_external_scores(
-    labelled: pd.DataFrame,
-    metas: dict[str, FeatureMeta],
-    scores: ExternalScoreModel | None,
-    notes: list[str],
-) -> tuple[pd.DataFrame, dict[str, FeatureMeta], ExternalScoreModel | None]:
-    """The external scores with the missing ones estimated, as columns.
-
-    Added when the labelled rows know some external score; otherwise the table as it is and
-    no model (with a note).
-
-    Parameters
-    ----------
-    labelled : DataFrame
-        The labelled rows.
-    metas : dict of str to FeatureMeta
-        Feature metadata.
-    scores : ExternalScoreModel or None
-        A fitted external-score model, if any.
-    notes : list of str
-        Appended to when the columns cannot be added.
-
-    Returns
-    -------
-    labelled : DataFrame
-        The rows, with the filled external-score columns when added.
+        The rows, with the model's columns when added.
     metas : dict of str to FeatureMeta
         The metadata, with those columns' when added.
-    scores : ExternalScoreModel or None
+    model : DerivedColumns or None
         The model when its columns were added, else None.
     """
-    if scores is None:
+    if model is None:
         return labelled, metas, None
-    if informative_columns(labelled[[c for c in ext.SCORES if c in labelled]]):
-        return scores.add_to(labelled), {**metas, **ext.METAS}, scores
-    notes.append("external scores not estimated: the labelled rows have none")
+    needed = list(model.needed)
+    known = informative_columns(labelled[[c for c in needed if c in labelled]])
+    if (set(known) >= set(needed)) if model.needs_all else known:
+        return model.add_to(labelled), {**metas, **model.metas}, model
+    notes.append(
+        f"{model.what} not estimated: the table lacks known values of " + ", ".join(needed)
+    )
     return labelled, metas, None
 
 
@@ -564,8 +529,8 @@ def train_on_table(
     notes: list[str] = []
     # the table's columns as db load stores them (before the champion's derived ones)
     version = feature_set_version([c for c in table.columns if c not in KEY_COLUMNS], metas)
-    labelled, metas, loan_terms = add_loan_terms(labelled, metas, loan_terms, notes)
-    labelled, metas, external_scores = add_external_scores(labelled, metas, external_scores, notes)
+    labelled, metas, loan_terms = add_derived(labelled, metas, loan_terms, notes)
+    labelled, metas, external_scores = add_derived(labelled, metas, external_scores, notes)
     data = training_data(labelled, metas, config, notes)
     X, y = data.X, data.y
     results, extras = compare_candidates(
