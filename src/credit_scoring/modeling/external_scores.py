@@ -3,7 +3,7 @@
 The three external scores (``EXT_SOURCE_1`` to ``_3``) are the strongest inputs of the
 model, but ``EXT_SOURCE_1`` is missing for about half of the applications and
 ``EXT_SOURCE_3`` for a fifth. A LightGBM regression per score learns it from the
-application's own features (age, employment, income, amounts, region...) on every
+application's own features (age, employment, amounts, region...) on every
 application of the training folder that has it, labelled or not: the score itself is the
 target, never the default outcome (no ``TARGET``), so nothing can leak from the folds.
 
