@@ -4,7 +4,7 @@
         [--drop REGEX] [--fold-seeds 42,7] [--threads 1] [--seeds 1] [--table FILE]
 
 Builds the feature table of the real sample once, as training does (feature definitions
-plus the estimated loan term and rate), caches it as parquet under ``--cache`` (outside
+plus the estimated external scores, loan term and rate), caches it as parquet under ``--cache`` (outside
 the repository: the sample's rows must not be copied into it), then runs the pipeline's
 LightGBM out of fold (``crossval.booster_oof``: the default parameters, the declared
 monotone constraints, sex and family status out) on stratified 5-fold splits, with no

@@ -11,6 +11,7 @@ from credit_scoring.explain.treeshap import (
     TreeShap,
     UnsupportedModelError,
     compile_kernels,
+    compiled_forest,
     predict_raw,
     read_forest,
 )
@@ -110,6 +111,12 @@ def test_categorical_splits_are_left_to_lightgbm() -> None:
     )
     with pytest.raises(UnsupportedModelError, match="categorical"):
         TreeShap.from_booster(booster)
+    # raw scores of such a booster: LightGBM's own, through the same call
+    fallback = compiled_forest(booster)
+    assert fallback is booster
+    np.testing.assert_array_equal(
+        predict_raw(fallback, frame), booster.predict(frame, raw_score=True)
+    )
     with pytest.raises(UnsupportedModelError, match="multiclass"):
         TreeShap.from_booster(
             lgb.train(

@@ -661,7 +661,7 @@ def _pool(num_threads: int, rows: int) -> Iterator[int]:
 
 
 def compiled_forest(booster: lgb.Booster) -> Forest | lgb.Booster:
-    """The booster's trees for :func:`predict_raw`, or the booster itself when not covered.
+    """What :func:`predict_raw` reads: the booster's trees, or the booster when not covered.
 
     Parameters
     ----------
@@ -671,8 +671,8 @@ def compiled_forest(booster: lgb.Booster) -> Forest | lgb.Booster:
     Returns
     -------
     Forest or lightgbm.Booster
-        :func:`read_forest` of the booster, or the booster (to predict with LightGBM's own
-        ``predict``) when it raises :class:`UnsupportedModelError`.
+        :func:`read_forest` of the booster, or the booster itself (predicted by LightGBM)
+        when it raises :class:`UnsupportedModelError`.
     """
     try:
         return read_forest(booster)
@@ -680,17 +680,20 @@ def compiled_forest(booster: lgb.Booster) -> Forest | lgb.Booster:
         return booster
 
 
-def predict_raw(forest: Forest, matrix: np.ndarray, *, num_threads: int = 1) -> np.ndarray:
+def predict_raw(
+    forest: Forest | lgb.Booster, matrix: np.ndarray, *, num_threads: int = 1
+) -> np.ndarray:
     """The booster's raw scores (``raw_score=True``), the same numbers bit for bit.
 
     Each row's leaf values are summed tree after tree from zero, as LightGBM's
     ``GBDT::PredictRaw`` does, with its decision rule: compiled, and on ``num_threads``
-    threads.
+    threads. A booster the compiled reader does not cover (:func:`compiled_forest`) is
+    predicted by LightGBM itself.
 
     Parameters
     ----------
-    forest : Forest
-        The booster's trees (:func:`read_forest`).
+    forest : Forest or lightgbm.Booster
+        The booster's trees (:func:`read_forest`), or the booster.
     matrix : ndarray of shape (n_rows, n_features)
         The booster's input as floats.
     num_threads : int, default=1
@@ -716,6 +719,8 @@ def predict_raw(forest: Forest, matrix: np.ndarray, *, num_threads: int = 1) -> 
     >>> bool((predict_raw(read_forest(booster), X) == booster.predict(X)).all())
     True
     """
+    if isinstance(forest, lgb.Booster):
+        return np.asarray(forest.predict(matrix, raw_score=True, num_threads=num_threads))
     rows = np.ascontiguousarray(np.atleast_2d(np.asarray(matrix, dtype=np.float64)))
     if rows.shape[1] != forest.n_features:
         raise ValueError(f"the model has {forest.n_features} columns, the matrix {rows.shape[1]}")

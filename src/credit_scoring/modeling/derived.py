@@ -8,6 +8,7 @@ scores (:class:`~credit_scoring.modeling.scorer.ChampionScorer`).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import ClassVar
 
 import numpy as np
@@ -16,7 +17,7 @@ import pandas as pd
 from credit_scoring.features.metadata import FeatureMeta
 
 
-class DerivedColumns:
+class DerivedColumns(ABC):
     """A fitted model that derives :attr:`metas`' columns from a feature table.
 
     Attributes
@@ -41,9 +42,9 @@ class DerivedColumns:
         """The derived columns, in order."""
         return list(self.metas)
 
+    @abstractmethod
     def derive(self, features: pd.DataFrame) -> np.ndarray:
         """The derived columns of each row of ``features`` (n_rows x len(names))."""
-        raise NotImplementedError
 
     def add_to(self, table: pd.DataFrame) -> pd.DataFrame:
         """A copy of ``table`` with the derived columns appended.

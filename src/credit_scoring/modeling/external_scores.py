@@ -269,19 +269,16 @@ class ExternalScoreModel(DerivedColumns):
             rows = np.flatnonzero(np.isnan(filled[:, j]))
             if forest is None or not len(rows):
                 continue
-            block = np.atleast_2d(inputs)[rows]
-            if isinstance(forest, Forest):
-                filled[rows, j] = predict_raw(forest, block, num_threads=num_threads)
-            else:
-                filled[rows, j] = forest.predict(block, num_threads=num_threads)
+            filled[rows, j] = predict_raw(
+                forest, np.atleast_2d(inputs)[rows], num_threads=num_threads
+            )
         out = np.empty((len(filled), len(NAMES)))
         known_before = np.isfinite(np.atleast_2d(scores))
         out[:, 0] = np.where(known_before[:, 0], np.nan, filled[:, 0])
         out[:, 1] = np.where(known_before[:, 2], np.nan, filled[:, 2])
-        with np.errstate(invalid="ignore"):
-            known = np.isfinite(filled)
-            count = known.sum(axis=1)
-            total = np.where(known, filled, 0.0).sum(axis=1)
-            out[:, 2] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+        known = np.isfinite(filled)
+        count = known.sum(axis=1)
+        total = np.where(known, filled, 0.0).sum(axis=1)
+        out[:, 2] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
         out[:, 3] = np.where(known.all(axis=1), filled.prod(axis=1), np.nan)
         return out

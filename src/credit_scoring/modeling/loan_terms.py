@@ -23,7 +23,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from credit_scoring.explain.treeshap import Forest, compiled_forest, predict_raw
+from credit_scoring.explain.treeshap import compiled_forest, predict_raw
 from credit_scoring.features.metadata import FeatureMeta, monotone_direction
 from credit_scoring.modeling.derived import DerivedColumns
 
@@ -188,10 +188,7 @@ class LoanTermModel(DerivedColumns):
         """
         if "_forest" not in self.__dict__:
             self.__dict__["_forest"] = compiled_forest(self.booster)
-        forest = self.__dict__["_forest"]
-        if not isinstance(forest, Forest):
-            return np.asarray(forest.predict(X, num_threads=num_threads))
-        return predict_raw(forest, X, num_threads=num_threads)
+        return predict_raw(self.__dict__["_forest"], X, num_threads=num_threads)
 
     @property
     def booster(self) -> lgb.Booster:
