@@ -38,10 +38,10 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from credit_scoring.api.security import add_user
 from credit_scoring.config import get_settings
 from credit_scoring.db import models as m
 from credit_scoring.db.session import session_scope
+from credit_scoring.lending.security import add_user
 
 
 def free_port() -> int:

@@ -33,10 +33,10 @@ import httpx
 from sqlalchemy import select
 
 from bench_api import free_port, quantile, send, wait_ready
-from credit_scoring.api.security import add_user
 from credit_scoring.config import get_settings
 from credit_scoring.db import models as m
 from credit_scoring.db.session import session_scope
+from credit_scoring.lending.security import add_user
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "new-application.json"
 

@@ -19,9 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from credit_scoring.api.audit import AuditSpool
 from credit_scoring.db import migrate
 from credit_scoring.db.session import get_engine
+from credit_scoring.lending.audit import AuditSpool
 
 
 def _records(i: int) -> list[tuple[str, dict]]:

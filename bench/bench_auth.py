@@ -20,10 +20,10 @@ import warnings
 from pathlib import Path
 
 from credit_scoring.api.app import create_app
-from credit_scoring.api.security import add_user
 from credit_scoring.config import Settings
 from credit_scoring.db import migrate
 from credit_scoring.db.session import get_engine, session_scope
+from credit_scoring.lending.security import add_user
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

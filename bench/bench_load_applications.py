@@ -28,12 +28,12 @@ from credit_scoring.data.loading import prepare
 from credit_scoring.data.synth import generate
 from credit_scoring.db import migrate
 from credit_scoring.db.load import load_prepared
-from credit_scoring.db.load_applications import load_applications
 from credit_scoring.db.session import get_engine
 from credit_scoring.explain.reasons import population_quantiles
 from credit_scoring.features.batch import KEY_COLUMNS, build_feature_table, feature_metadata
+from credit_scoring.lending.loaded import load_applications
+from credit_scoring.lending.policy import Policy
 from credit_scoring.modeling.calibration import Calibrator
-from credit_scoring.modeling.policy import Policy
 from credit_scoring.modeling.scorer import ChampionScorer
 from credit_scoring.modeling.train import informative_columns
 

@@ -109,7 +109,7 @@ class Settings(ImportTimeSettings):
         default=10_000, ge=1, description="records waiting for the database: past it, not ready"
     )
 
-    # The lender's offer, used to complete and check a loan application (features/bank_form.py).
+    # The lender's offer, used to complete and check a loan application (lending/form/).
     lender_rate_yearly: float = Field(
         default=0.12,
         ge=0,

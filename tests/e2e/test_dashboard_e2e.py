@@ -20,7 +20,7 @@ from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 from credit_scoring.dashboard.i18n import translate
 from credit_scoring.dashboard.views.new_application import ANSWERS, DATES
-from credit_scoring.features.bank_form import CHOICES
+from credit_scoring.lending.form import CHOICES
 
 pytestmark = pytest.mark.e2e
 SHOTS = Path(

@@ -30,16 +30,16 @@ from sqlalchemy import Engine, MetaData, Table, func, insert, inspect, select, t
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from credit_scoring.api.security import add_user, record_event
 from credit_scoring.data.loading import PreparedData, prepare
 from credit_scoring.data.synth import generate
 from credit_scoring.db import audit_chain, migrate
 from credit_scoring.db import models as m
 from credit_scoring.db.append_only import AUDIT_TABLES
 from credit_scoring.db.load import load_prepared
-from credit_scoring.db.load_applications import load_applications
 from credit_scoring.features.batch import build_feature_table
-from credit_scoring.modeling.policy import Policy
+from credit_scoring.lending.loaded import load_applications
+from credit_scoring.lending.policy import Policy
+from credit_scoring.lending.security import add_user, record_event
 
 pytestmark = pytest.mark.integration
 

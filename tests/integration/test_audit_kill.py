@@ -29,13 +29,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, create_engine, func, select, text
 
-from credit_scoring.api.security import add_user
 from credit_scoring.data.loading import prepare
 from credit_scoring.data.synth import generate
 from credit_scoring.db import audit_chain, migrate
 from credit_scoring.db import models as m
 from credit_scoring.db.load import load_prepared
 from credit_scoring.features.batch import build_feature_table
+from credit_scoring.lending.security import add_user
 
 pytestmark = pytest.mark.integration
 HERE = Path(__file__).parent

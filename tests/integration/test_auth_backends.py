@@ -15,11 +15,11 @@ from sqlalchemy import Engine, MetaData, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from credit_scoring.api.app import create_app
-from credit_scoring.api.security import add_user, record_failure
 from credit_scoring.config import Settings
 from credit_scoring.db import migrate
 from credit_scoring.db import models as m
 from credit_scoring.db.session import get_engine
+from credit_scoring.lending.security import add_user, record_failure
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -22,7 +22,6 @@ from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.engine import make_url
 
 from credit_scoring.api.app import create_app
-from credit_scoring.api.security import add_user
 from credit_scoring.config import Settings
 from credit_scoring.data.loading import prepare
 from credit_scoring.data.synth import generate
@@ -31,6 +30,7 @@ from credit_scoring.db import models as m
 from credit_scoring.db.load import load_prepared
 from credit_scoring.db.session import get_engine
 from credit_scoring.features.batch import build_feature_table
+from credit_scoring.lending.security import add_user
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -1,6 +1,6 @@
 """An in-memory scoring API for dashboard tests (served through ``httpx.MockTransport``).
 
-It answers the routes of ``credit_scoring.api.schemas`` with payloads built from
+It answers the routes of ``credit_scoring.lending.schemas`` with payloads built from
 those very models, so a change of contract breaks these tests. Probabilities
 follow a simple rule (risk grows with the amount asked relative to income) so
 that the what-if search has something real to find.
@@ -16,9 +16,9 @@ from urllib.parse import parse_qs
 import httpx
 from dashboard_fake_applications import ApplicationRoutes, ok, paged, reasons
 
-from credit_scoring.api import audit_schemas as a
-from credit_scoring.api import schemas as s
 from credit_scoring.dashboard.api_client import ApiClient
+from credit_scoring.lending import audit_schemas as a
+from credit_scoring.lending import schemas as s
 
 THRESHOLD = 0.3
 USERS = {

@@ -1,7 +1,7 @@
 """The application routes of the in-memory API (``/applications``, ``/policy``...).
 
-Built from :mod:`credit_scoring.api.application_schemas` and the bank form's own model
-(:class:`credit_scoring.features.bank_form.ApplicationForm`), so a change of contract
+Built from :mod:`credit_scoring.lending.application_schemas` and the bank form's own model
+(:class:`credit_scoring.lending.form.ApplicationForm`), so a change of contract
 breaks the dashboard tests. The scoring follows the fake's rule (risk grows with the
 amount asked relative to income); two policy rules fire on simple facts:
 ``DEBT_RATIO`` refuses a credit above eight years of income, ``YOUNG_APPLICANT``
@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from credit_scoring.api import application_schemas as aps
-from credit_scoring.api import schemas as s
-from credit_scoring.features.bank_form import ApplicationForm
+from credit_scoring.lending import application_schemas as aps
+from credit_scoring.lending import schemas as s
+from credit_scoring.lending.form import ApplicationForm
 
 if TYPE_CHECKING:
     from dashboard_fake import FakeApi

@@ -22,7 +22,8 @@ with warnings.catch_warnings():  # starlette prefers httpx2, which is not in the
 
 from credit_scoring.config import Settings
 from credit_scoring.features import categories
-from credit_scoring.features.bank_form import (
+from credit_scoring.features.batch import build_features_for_frames
+from credit_scoring.lending.form import (
     CHOICES,
     EMPLOYED_PLACEHOLDER,
     Applicant,
@@ -39,7 +40,6 @@ from credit_scoring.features.bank_form import (
     pydantic_errors,
     to_application_row,
 )
-from credit_scoring.features.batch import build_features_for_frames
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs" / "examples" / "new-application.json"
@@ -858,7 +858,7 @@ def test_identity_and_contact_details_fill_their_kaggle_columns() -> None:
 
 
 def test_an_alternative_loan_is_worded_for_the_applicant() -> None:
-    from credit_scoring.features.bank_form import alternative_text
+    from credit_scoring.lending.form import alternative_text
 
     english = alternative_text(15000, 48, 395.01, "en")
     assert english.startswith("A loan of €15,000 over 48 months") and "€395.01" in english

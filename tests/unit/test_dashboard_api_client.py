@@ -6,8 +6,8 @@ import httpx
 import pytest
 from dashboard_fake import FakeApi
 
-from credit_scoring.api.schemas import ClientFilters, DecisionIn, WhatIfIn
 from credit_scoring.dashboard.api_client import ApiClient, ApiError
+from credit_scoring.lending.schemas import ClientFilters, DecisionIn, WhatIfIn
 
 
 def test_login_then_typed_reads(fake: FakeApi) -> None:

@@ -17,12 +17,12 @@ from dashboard_session import dashboard, log_in, logged_in, render_view, texts
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Error
 
-from credit_scoring.api.application_schemas import ApplicationDecisionIn
 from credit_scoring.dashboard import state
 from credit_scoring.dashboard.api_client import ApiError
 from credit_scoring.dashboard.i18n import catalog
 from credit_scoring.dashboard.views.new_application import widget_key
-from credit_scoring.features.bank_form import Applicant, ApplicationForm, Loan
+from credit_scoring.lending.application_schemas import ApplicationDecisionIn
+from credit_scoring.lending.form import Applicant, ApplicationForm, Loan
 
 APPLICANT = {
     "birth_date": "1985-04-12",

@@ -7,11 +7,11 @@ import string
 import typing
 from pathlib import Path
 
-from credit_scoring.api import schemas
 from credit_scoring.dashboard import navigation, state
 from credit_scoring.dashboard.api_client import ErrorKind
 from credit_scoring.dashboard.i18n import catalog, translate
 from credit_scoring.dashboard.views.search import FILTERS
+from credit_scoring.lending import schemas
 
 SOURCE = Path(navigation.__file__).parent
 

@@ -1,7 +1,7 @@
 """The ``Examples`` sections of the numpydoc docstrings run and give what they show.
 
 Only the packages whose docstrings ruff checks (``modeling/``, ``training/``, ``explain/``,
-``api/services/``; see docs/architecture.md, "Docstrings") are collected: a module is tested
+``lending/services/``; see docs/architecture.md, "Docstrings") are collected: a module is tested
 when it has an example, so a new example is tested without editing this file.
 """
 
@@ -16,7 +16,7 @@ import pytest
 import credit_scoring
 
 PACKAGE = Path(credit_scoring.__file__).parent
-DOCUMENTED = ("modeling", "training", "explain", "api/services")
+DOCUMENTED = ("modeling", "training", "explain", "lending/services")
 
 
 def _modules_with_examples() -> list[str]:

@@ -177,9 +177,9 @@ def test_api_serves_the_latest_report_to_analysts_only(kaggle_folder: Path, tmp_
         from fastapi.testclient import TestClient
 
     from credit_scoring.api.app import create_app
-    from credit_scoring.api.security import add_user, create_token
     from credit_scoring.db import migrate
     from credit_scoring.db.session import get_engine, session_scope
+    from credit_scoring.lending.security import add_user, create_token
 
     settings = Settings(
         home=tmp_path,

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from credit_scoring.api import letter as letter_module
-from credit_scoring.api.letter import (
+from credit_scoring.core.reason_codes import CATALOGUE
+from credit_scoring.lending import letter as letter_module
+from credit_scoring.lending.letter import (
     DOCUMENTS_BY_CODE,
     FONT_DIR,
     FONT_FILES,
@@ -33,8 +34,7 @@ from credit_scoring.api.letter import (
     render_letter,
     sanitize,
 )
-from credit_scoring.core.reason_codes import CATALOGUE
-from credit_scoring.modeling.policy import Policy
+from credit_scoring.lending.policy import Policy
 
 pytestmark = pytest.mark.skipif(
     not all((FONT_DIR / name).is_file() for name in FONT_FILES.values()),

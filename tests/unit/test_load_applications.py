@@ -18,7 +18,6 @@ from sqlalchemy.exc import DBAPIError
 from tiny_champion import tiny_champion
 from typer.testing import CliRunner
 
-from credit_scoring.api.schemas import ReasonOut
 from credit_scoring.cli import app
 from credit_scoring.config import get_settings
 from credit_scoring.core.reason_codes import CATALOGUE
@@ -27,11 +26,12 @@ from credit_scoring.data.synth import generate
 from credit_scoring.db import audit_chain, migrate
 from credit_scoring.db import models as m
 from credit_scoring.db.load import decode_vector, load_prepared
-from credit_scoring.db.load_applications import load_applications, row_key
 from credit_scoring.db.session import get_engine
 from credit_scoring.features.batch import build_feature_table
 from credit_scoring.features.metadata import EXCLUDED_COLUMNS
-from credit_scoring.modeling.policy import Policy, PolicyHit
+from credit_scoring.lending.loaded import load_applications, row_key
+from credit_scoring.lending.policy import Policy, PolicyHit
+from credit_scoring.lending.schemas import ReasonOut
 from credit_scoring.modeling.scorer import ChampionScorer
 
 PROTECTED_WORDS = re.compile(

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from credit_scoring.modeling.policy import (
+from credit_scoring.lending.policy import (
     DAYS_PER_MONTH,
     DAYS_PER_YEAR,
     NOT_EMPLOYED_DAYS,

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Request
 
 from credit_scoring.api.deps import CurrentUser
-from credit_scoring.api.security import Principal
+from credit_scoring.lending.security import Principal
 
 ClientId = Annotated[int, Path(ge=0, le=2**53, description="SK_ID_CURR")]
 

@@ -13,24 +13,35 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from credit_scoring.api.applications import ApplicationService
-from credit_scoring.api.audit import AuditSpool, AuditWriteError
 from credit_scoring.api.body_limit import BodySizeLimit
-from credit_scoring.api.deps import UserStates
+from credit_scoring.api.deps import UserStates, request_lang
 from credit_scoring.api.observability import Metrics, TimingMiddleware
 from credit_scoring.api.routes import ROUTERS
-from credit_scoring.api.services import Services, build_services
-from credit_scoring.api.services.features import NotFoundError, load_feature_metadata
 from credit_scoring.api.throttle import HashingSlots, LoginThrottle
 from credit_scoring.config import Settings, get_settings
 from credit_scoring.db import models as m
 from credit_scoring.db.session import get_engine, redact, scrub
+from credit_scoring.lending.applications import ApplicationService
+from credit_scoring.lending.audit import AuditSpool, AuditWriteError
+from credit_scoring.lending.errors import LendingError
+from credit_scoring.lending.policy import Policy
+from credit_scoring.lending.services import Services, build_services
+from credit_scoring.lending.services.features import NotFoundError, load_feature_metadata
 from credit_scoring.modeling.contracts import Scorer
 from credit_scoring.modeling.load_errors import ModelLoadError
-from credit_scoring.modeling.policy import Policy
 
 log = logging.getLogger(__name__)
 ChampionLoader = Callable[[Settings], Scorer]
+
+
+# What each kind of domain refusal answers (``lending/errors.py``).
+ERROR_STATUS = {
+    "not_found": status.HTTP_404_NOT_FOUND,
+    "conflict": status.HTTP_409_CONFLICT,
+    "forbidden": status.HTTP_403_FORBIDDEN,
+    "invalid": status.HTTP_422_UNPROCESSABLE_CONTENT,
+    "gone": status.HTTP_410_GONE,
+}
 
 
 def _default_loader(settings: Settings) -> Scorer:
@@ -212,6 +223,15 @@ def create_app(
         ]
         return JSONResponse(
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": problems}
+        )
+
+    @app.exception_handler(LendingError)
+    async def refused(request: Request, exc: LendingError) -> JSONResponse:
+        # the one place a domain refusal becomes an HTTP answer, in the request's language
+        message = exc.message(request_lang(request, request.query_params.get("lang")))
+        return JSONResponse(
+            status_code=ERROR_STATUS[exc.kind],
+            content={"code": exc.code, "message": message, "field": exc.field, "detail": message},
         )
 
     @app.exception_handler(NotFoundError)

@@ -15,11 +15,11 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from credit_scoring.api.security import Principal, decode_token
-from credit_scoring.api.services import Explainer, Services, SimilarClients, WhatIf
-from credit_scoring.api.services.scores import ScoreService
 from credit_scoring.config import Settings
 from credit_scoring.db.models import User
+from credit_scoring.lending.security import Principal, decode_token
+from credit_scoring.lending.services import Explainer, Services, SimilarClients, WhatIf
+from credit_scoring.lending.services.scores import ScoreService
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 _UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
@@ -166,3 +166,15 @@ ScoresDep = Annotated[ScoreService, Depends(_needs_model("scores"))]
 ExplainerDep = Annotated[Explainer, Depends(_needs_model("explainer"))]
 SimilarDep = Annotated[SimilarClients, Depends(_needs_model("similar"))]
 WhatIfDep = Annotated[WhatIf, Depends(_needs_model("what_if"))]
+
+
+def request_lang(request: Request, lang: str | None = None) -> str:
+    """``lang`` if given, else the first of fr/en in ``Accept-Language``, else French."""
+    if lang in ("fr", "en"):
+        return lang
+    header = request.headers.get("accept-language", "")
+    for part in header.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in ("fr", "en"):
+            return code
+    return "fr"

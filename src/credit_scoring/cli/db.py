@@ -151,8 +151,8 @@ def _score_clients(scorer: ChampionScorer) -> None:
 
 def _load_applications(scorer: ChampionScorer) -> None:
     """Each client's current Kaggle application as an application with its score."""
-    from credit_scoring.db.load_applications import load_applications
-    from credit_scoring.modeling.policy import Policy
+    from credit_scoring.lending.loaded import load_applications
+    from credit_scoring.lending.policy import Policy
 
     policy = Policy.load()
     with db_errors(), progress() as bar:
@@ -201,10 +201,10 @@ def _read_password(password_env: str | None, generate: bool) -> tuple[str, bool]
 def _add(name: str, role: str, password: str) -> None:
     from sqlalchemy import select
 
-    from credit_scoring.api.security import add_user, record_event
     from credit_scoring.db import migrate
     from credit_scoring.db.models import User
     from credit_scoring.db.session import session_scope
+    from credit_scoring.lending.security import add_user, record_event
 
     migrate.upgrade(_engine())  # a no-op when the schema is current
     with session_scope(get_settings()) as session:

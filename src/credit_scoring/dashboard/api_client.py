@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from credit_scoring.api.application_schemas import (
+from credit_scoring.lending.application_schemas import (
     ApplicationCreatedOut,
     ApplicationDecisionIn,
     ApplicationDecisionOut,
@@ -27,7 +27,7 @@ from credit_scoring.api.application_schemas import (
     PolicyOut,
     Status,
 )
-from credit_scoring.api.audit_schemas import (
+from credit_scoring.lending.audit_schemas import (
     AuditFilters,
     AuditKind,
     AuthEventRecordPage,
@@ -35,7 +35,8 @@ from credit_scoring.api.audit_schemas import (
     DecisionRecordPage,
     ScoreRecordPage,
 )
-from credit_scoring.api.schemas import (
+from credit_scoring.lending.form import ApplicationForm
+from credit_scoring.lending.schemas import (
     ClientDetail,
     ClientFilters,
     ClientPage,
@@ -57,7 +58,6 @@ from credit_scoring.api.schemas import (
     WhatIfIn,
     WhatIfOut,
 )
-from credit_scoring.features.bank_form import ApplicationForm
 
 ErrorKind = Literal[
     "unauthorized",
@@ -94,7 +94,7 @@ class ApiError(Exception):
     ``kind`` selects the translated message (``error.<kind>`` in the locales);
     ``detail`` is the API's own explanation, shown beneath it; ``errors`` holds the
     field errors of a refused form (the 422 of ``POST /applications``, a
-    :class:`~credit_scoring.api.application_schemas.FormErrorsOut`), each to be shown
+    :class:`~credit_scoring.lending.application_schemas.FormErrorsOut`), each to be shown
     beside its field.
     """
 
@@ -143,7 +143,7 @@ def _detail(response: httpx.Response) -> str:
 
 
 class ApiClient:
-    """Synchronous client of the scoring API (see ``credit_scoring.api.schemas`` for the routes)."""
+    """Synchronous client of the scoring API (see ``credit_scoring.lending.schemas`` for the routes)."""
 
     def __init__(
         self, base_url: str, *, timeout: float = 15.0, transport: httpx.BaseTransport | None = None

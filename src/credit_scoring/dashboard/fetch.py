@@ -11,7 +11,8 @@ from typing import Any
 
 import streamlit as st
 
-from credit_scoring.api.schemas import (
+from credit_scoring.dashboard.api_client import ApiClient
+from credit_scoring.lending.schemas import (
     ClientDetail,
     ClientFilters,
     ClientPage,
@@ -24,7 +25,6 @@ from credit_scoring.api.schemas import (
     WhatIfIn,
     WhatIfOut,
 )
-from credit_scoring.dashboard.api_client import ApiClient
 
 TTL = 300  # seconds: scores change only when the champion changes
 

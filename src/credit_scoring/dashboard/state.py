@@ -13,9 +13,9 @@ from typing import Any
 
 import streamlit as st
 
-from credit_scoring.api.schemas import TokenOut
 from credit_scoring.config import get_settings
 from credit_scoring.dashboard.api_client import ApiClient
+from credit_scoring.lending.schemas import TokenOut
 
 TOKEN, ROLE, USER, EXPIRES, LANG, CLIENT, FLASH, API = (
     "auth_token",

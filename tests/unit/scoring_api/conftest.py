@@ -18,7 +18,6 @@ with warnings.catch_warnings():  # starlette prefers httpx2, which is not in the
     from fastapi.testclient import TestClient
 
 from credit_scoring.api.app import create_app
-from credit_scoring.api.security import add_user
 from credit_scoring.config import Settings
 from credit_scoring.data.loading import prepare
 from credit_scoring.data.synth import generate
@@ -26,6 +25,7 @@ from credit_scoring.db import migrate
 from credit_scoring.db.load import load_prepared
 from credit_scoring.db.session import get_engine, session_scope
 from credit_scoring.features.batch import build_feature_table
+from credit_scoring.lending.security import add_user
 
 from .fake_scorer import FakeScorer
 

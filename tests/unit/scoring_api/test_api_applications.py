@@ -16,7 +16,7 @@ from sqlalchemy.exc import DatabaseError
 
 from credit_scoring.db import models as m
 from credit_scoring.db.session import session_scope
-from credit_scoring.modeling.policy import Policy
+from credit_scoring.lending.policy import Policy
 
 from .conftest import Bank, TestClient, bank_fixture, served_fixtures
 
@@ -125,7 +125,8 @@ def test_a_repeated_key_returns_the_first_result_and_creates_nothing(
     other = example()
     other["loan"]["amount"] = other["loan"]["amount"] + 1000
     reused = post(client, other, tokens["advisor"], key=key)
-    assert reused.status_code == 409 and "Idempotency-Key" in reused.json()["detail"]
+    assert reused.status_code == 409 and reused.json()["code"] == "idempotency_key_reused"
+    assert "clé" in reused.json()["message"]
 
 
 def test_every_wrong_field_is_named_at_once_in_the_requests_language(
@@ -214,7 +215,8 @@ def test_a_decision_is_bound_to_the_latest_score_and_made_once(
     stale = client.post(
         url, json={"score_id": first_score, "decision": other, "reason": "x"}, headers=headers
     )
-    assert stale.status_code == 409 and "latest" in stale.json()["detail"]
+    assert stale.status_code == 409 and stale.json()["code"] == "not_latest_score"
+    assert stale.json()["field"] == "score_id" and "rechargez" in stale.json()["message"]
     no_reason = client.post(
         url, json={"score_id": again.json()["score_id"], "decision": other}, headers=headers
     )

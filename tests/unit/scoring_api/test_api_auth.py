@@ -16,11 +16,11 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from credit_scoring.api.security import add_user, record_failure
 from credit_scoring.api.throttle import client_address
 from credit_scoring.config import Settings
 from credit_scoring.db import models as m
 from credit_scoring.db.session import session_factory, session_scope
+from credit_scoring.lending.security import add_user, record_failure
 
 from .conftest import PASSWORD, Bank, TestClient, auth_headers, login, make_settings, served
 from .fake_scorer import FakeScorer
@@ -236,8 +236,8 @@ def test_administration_of_users(
 
 
 def test_the_last_administrator_cannot_be_removed(bank: Bank) -> None:
-    from credit_scoring.api import schemas as s
-    from credit_scoring.api import users
+    from credit_scoring.lending import schemas as s
+    from credit_scoring.lending import users
 
     with session_factory(bank.settings)() as session:
         admins = (

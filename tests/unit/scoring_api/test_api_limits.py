@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from credit_scoring.api.schemas import MAX_HISTORY_ROWS, MAX_STRING
+from credit_scoring.lending.schemas import MAX_HISTORY_ROWS, MAX_STRING
 
 from .conftest import APPLICATION, TestClient
 

@@ -28,9 +28,9 @@ with warnings.catch_warnings():
     from schemathesis.transport.requests import REQUESTS_TRANSPORT
 
 from credit_scoring.api.app import create_app
-from credit_scoring.api.security import add_user
 from credit_scoring.config import Settings
 from credit_scoring.db.session import session_scope
+from credit_scoring.lending.security import add_user
 
 from .conftest import APPLICATION, PASSWORD, SECRET, Bank, TestClient, auth_headers, bearer
 from .fake_scorer import FakeScorer

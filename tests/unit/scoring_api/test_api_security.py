@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from credit_scoring.api.security import add_user, signing_key
 from credit_scoring.db.session import session_scope
+from credit_scoring.lending.security import add_user, signing_key
 
 from .conftest import PASSWORD, SECRET, Bank, TestClient, login
 

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from typer.testing import CliRunner
 
-from credit_scoring.api.audit import DEAD_LETTER, AuditSpool, AuditWriteError, encode
 from credit_scoring.cli import app as cli
 from credit_scoring.config import get_settings
 from credit_scoring.db import audit_chain, migrate
 from credit_scoring.db import models as m
 from credit_scoring.db.append_only import AUDIT_TABLES, protect, unprotect
 from credit_scoring.db.session import get_engine
+from credit_scoring.lending.audit import DEAD_LETTER, AuditSpool, AuditWriteError, encode
 
 from .conftest import Bank, TestClient, auth_headers, bank_copy, served
 from .fake_scorer import FakeScorer

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from credit_scoring.api.application_schemas import ApplicationDecisionIn
 from credit_scoring.dashboard.api_client import ApiClient, ApiError
 from credit_scoring.dashboard.views.application import APPLICANT_FIELDS
-from credit_scoring.features.bank_form import ApplicationForm
+from credit_scoring.lending.application_schemas import ApplicationDecisionIn
+from credit_scoring.lending.form import ApplicationForm
 
 from .conftest import PASSWORD, Bank, bank_fixture, fake_for, served
 

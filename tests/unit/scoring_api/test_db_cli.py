@@ -11,13 +11,13 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
-from credit_scoring.api.security import verify_password
 from credit_scoring.cli import app
 from credit_scoring.config import get_settings
 from credit_scoring.data.loading import prepare
 from credit_scoring.db import models as m
 from credit_scoring.db.load import load_prepared
 from credit_scoring.db.session import get_engine
+from credit_scoring.lending.security import verify_password
 
 from .conftest import Bank
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from tiny_champion import tiny_champion
 
 from credit_scoring.db import models as m
-from credit_scoring.db.load_applications import load_applications
-from credit_scoring.modeling.policy import Policy
+from credit_scoring.lending.loaded import load_applications
+from credit_scoring.lending.policy import Policy
 from credit_scoring.modeling.scorer import ChampionScorer
 
 from .conftest import Bank, TestClient, bank_fixture, served, tokens_for

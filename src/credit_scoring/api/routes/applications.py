@@ -1,6 +1,6 @@
 """Loan applications: intake, stored scores, decisions on the score shown, the letter; the policy.
 
-``POST /applications`` takes the bank's form (:class:`~credit_scoring.features.bank_form.ApplicationForm`)
+``POST /applications`` takes the bank's form (:class:`~credit_scoring.lending.form.ApplicationForm`)
 and answers 201 with the stored score (200 with the first result for a repeated
 ``Idempotency-Key``); a wrong form answers 422 with every wrong field named, in the
 request's language (``lang`` or ``Accept-Language``). Every score served is also a score
@@ -19,22 +19,23 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
-from credit_scoring.api import application_schemas as a
 from credit_scoring.api.access import ClientId, ClientReader, access_row
-from credit_scoring.api.applications import ApplicationError, ApplicationService, summary_out
 from credit_scoring.api.deps import (
     AdvisorUser,
     CurrentUser,
     ScoresDep,
     SessionDep,
+    request_lang,
 )
 from credit_scoring.api.routes.scoring import log_score
-from credit_scoring.api.schemas import ErrorOut
-from credit_scoring.api.security import Principal
 from credit_scoring.db import applications as repo
 from credit_scoring.db import models as m
-from credit_scoring.features import bank_form
-from credit_scoring.modeling.policy import Policy
+from credit_scoring.lending import application_schemas as a
+from credit_scoring.lending import form as bank_form
+from credit_scoring.lending.applications import ApplicationService, summary_out
+from credit_scoring.lending.policy import Policy
+from credit_scoring.lending.schemas import ErrorOut
+from credit_scoring.lending.security import Principal
 
 router = APIRouter(
     tags=["applications"],
@@ -53,18 +54,6 @@ ApplicationId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the applica
 QueryLang = Annotated[str | None, Query(pattern="^(fr|en)$", description="fr or en")]
 
 
-def request_lang(request: Request, lang: str | None = None) -> str:
-    """``lang`` if given, else the first of fr/en in ``Accept-Language``, else French."""
-    if lang in ("fr", "en"):
-        return lang
-    header = request.headers.get("accept-language", "")
-    for part in header.split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in ("fr", "en"):
-            return code
-    return "fr"
-
-
 async def get_applications(request: Request, scores: ScoresDep) -> ApplicationService:
     """The application service of the champion served (503 without one, as ``ScoresDep``)."""
     service: ApplicationService = request.app.state.applications
@@ -72,10 +61,6 @@ async def get_applications(request: Request, scores: ScoresDep) -> ApplicationSe
 
 
 Applications = Annotated[ApplicationService, Depends(get_applications)]
-
-
-def _fail(exc: ApplicationError) -> HTTPException:
-    return HTTPException(exc.status, str(exc))
 
 
 def form_errors_response(errors: list[bank_form.FieldError], lang: str) -> JSONResponse:
@@ -163,8 +148,6 @@ async def create_application(
                 created, replayed = service.create(session, form, user, language, key)
             except bank_form.FormErrors as exc:
                 return form_errors_response(list(exc.errors), language)
-            except ApplicationError as exc:
-                raise _fail(exc) from None
         if not replayed:
             log_score(request, _score_records(user, "create_application", created))
         return Response(
@@ -255,10 +238,7 @@ def rescore_application(
 ) -> a.ApplicationScoreOut:
     """Score an open application again with the champion served now (a new stored score)."""
     _readable(session, user, application_id)
-    try:
-        out = service.rescore(session, application_id, user, request_lang(request, lang))
-    except ApplicationError as exc:
-        raise _fail(exc) from None
+    out = service.rescore(session, application_id, user, request_lang(request, lang))
     log_score(request, _score_records(user, "rescore_application", out))
     return out
 
@@ -278,10 +258,7 @@ def decide_application(
 ) -> a.ApplicationDecisionOut:
     """Decide on the score shown (``score_id``): 409 unless it is the latest and still open."""
     _readable(session, user, application_id)
-    try:
-        return service.decide(session, application_id, body, user)
-    except ApplicationError as exc:
-        raise _fail(exc) from None
+    return service.decide(session, application_id, body, user)
 
 
 @router.get(
@@ -303,10 +280,7 @@ def application_letter(
         [("data_access_events", access_row(user, "application_letter", app.sk_id_curr))]
     )
     language = request_lang(request, lang)
-    try:
-        pdf = service.letter(session, application_id, language)
-    except ApplicationError as exc:
-        raise _fail(exc) from None
+    pdf = service.letter(session, application_id, language)
     name = f"letter-{application_id}-{language}.pdf"
     return Response(
         pdf,

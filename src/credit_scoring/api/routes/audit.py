@@ -13,11 +13,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from credit_scoring.api import audit_schemas as a
 from credit_scoring.api.deps import require
-from credit_scoring.api.schemas import ErrorOut
-from credit_scoring.api.security import Principal
 from credit_scoring.db import audit_chain, audit_queries
+from credit_scoring.lending import audit_schemas as a
+from credit_scoring.lending.schemas import ErrorOut
+from credit_scoring.lending.security import Principal
 
 router = APIRouter(
     prefix="/audit",

@@ -14,8 +14,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from credit_scoring.api.deps import CurrentUser, SessionDep, SettingsDep
-from credit_scoring.api.schemas import ErrorOut, TokenOut, UserOut
-from credit_scoring.api.security import (
+from credit_scoring.api.throttle import client_address
+from credit_scoring.lending.schemas import ErrorOut, TokenOut, UserOut
+from credit_scoring.lending.security import (
     FAILED,
     check_password,
     create_token,
@@ -24,7 +25,6 @@ from credit_scoring.api.security import (
     record_success,
     revoke_tokens,
 )
-from credit_scoring.api.throttle import client_address
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["auth"])

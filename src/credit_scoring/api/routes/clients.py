@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
-from credit_scoring.api import clients
 from credit_scoring.api.access import ClientId, ClientReader
 from credit_scoring.api.deps import CurrentUser, ServicesDep, SessionDep
-from credit_scoring.api.schemas import (
+from credit_scoring.lending import clients
+from credit_scoring.lending.schemas import (
     ClientDetail,
     ClientFilters,
     ClientPage,

@@ -10,11 +10,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from credit_scoring.api import clients
 from credit_scoring.api.deps import AdvisorUser, AnalystUser, ScoresDep, SessionDep
-from credit_scoring.api.schemas import DecisionIn, DecisionOut, DecisionPage, ErrorOut
 from credit_scoring.db import audit_chain
 from credit_scoring.db import models as m
+from credit_scoring.lending import clients
+from credit_scoring.lending.schemas import DecisionIn, DecisionOut, DecisionPage, ErrorOut
 
 router = APIRouter(
     tags=["decisions"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}}

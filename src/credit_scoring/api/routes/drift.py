@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict
 
 from credit_scoring.api.deps import AnalystUser, SettingsDep
-from credit_scoring.api.schemas import ErrorOut
+from credit_scoring.lending.schemas import ErrorOut
 
 router = APIRouter(
     tags=["monitoring"],

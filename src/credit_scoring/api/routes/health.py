@@ -12,8 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from credit_scoring.api.schemas import HealthOut
 from credit_scoring.db.session import database_problem
+from credit_scoring.lending.schemas import HealthOut
 
 router = APIRouter(tags=["health"])
 

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from credit_scoring.api.deps import AnalystUser, CurrentUser, ScoresDep, ServicesDep, SettingsDep
-from credit_scoring.api.schemas import ErrorOut, ModelOut
+from credit_scoring.lending.schemas import ErrorOut, ModelOut
 
 router = APIRouter(tags=["model"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
 

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from credit_scoring.api import clients
 from credit_scoring.api.access import access_row
 from credit_scoring.api.deps import CurrentUser, ServicesDep, SessionDep
-from credit_scoring.api.schemas import ClientFilters, ErrorOut, Lang, PopulationStats
+from credit_scoring.lending import clients
+from credit_scoring.lending.schemas import ClientFilters, ErrorOut, Lang, PopulationStats
 
 router = APIRouter(tags=["population"], responses={401: {"model": ErrorOut}})
 

@@ -16,7 +16,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from credit_scoring.api.access import ClientId, ClientReader, access_row
-from credit_scoring.api.audit import Record, digest
 from credit_scoring.api.deps import (
     CurrentUser,
     ExplainerDep,
@@ -25,7 +24,8 @@ from credit_scoring.api.deps import (
     SimilarDep,
     WhatIfDep,
 )
-from credit_scoring.api.schemas import (
+from credit_scoring.lending.audit import Record, digest
+from credit_scoring.lending.schemas import (
     ErrorOut,
     ExplanationOut,
     Lang,
@@ -35,8 +35,8 @@ from credit_scoring.api.schemas import (
     WhatIfIn,
     WhatIfOut,
 )
-from credit_scoring.api.security import Principal
-from credit_scoring.api.services.scores import reasons_of
+from credit_scoring.lending.security import Principal
+from credit_scoring.lending.services.scores import reasons_of
 
 router = APIRouter(
     tags=["scoring"],

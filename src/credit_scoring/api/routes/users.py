@@ -6,9 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request, status
 
-from credit_scoring.api import users
 from credit_scoring.api.deps import AdminUser, SessionDep
-from credit_scoring.api.schemas import ErrorOut, UserAdminOut, UserChanged, UserCreate, UserPatch
+from credit_scoring.lending import users
+from credit_scoring.lending.schemas import (
+    ErrorOut,
+    UserAdminOut,
+    UserChanged,
+    UserCreate,
+    UserPatch,
+)
 
 router = APIRouter(tags=["users"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
 UsernamePath = Annotated[str, Path(min_length=1, max_length=64)]

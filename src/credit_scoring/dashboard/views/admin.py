@@ -9,11 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from credit_scoring.api.schemas import ROLES_ORDER, UserAdminOut, UserCreate, UserPatch
 from credit_scoring.dashboard import state
 from credit_scoring.dashboard.api_client import ApiError
 from credit_scoring.dashboard.i18n import t
 from credit_scoring.dashboard.views.common import call, error_message
+from credit_scoring.lending.schemas import ROLES_ORDER, UserAdminOut, UserCreate, UserPatch
 
 NEW_PASSWORD = "admin_new_password"  # (username, password) shown once after create or reset
 

@@ -15,19 +15,19 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from credit_scoring.api.application_schemas import (
+from credit_scoring.dashboard import fetch, state
+from credit_scoring.dashboard.api_client import ApiError
+from credit_scoring.dashboard.i18n import fmt_money, t
+from credit_scoring.dashboard.views.common import call, error_message
+from credit_scoring.dashboard.views.score import show_score
+from credit_scoring.lending.application_schemas import (
     ApplicationDecisionIn,
     ApplicationDecisionOut,
     ApplicationOut,
     ApplicationScoreOut,
     FinalDecision,
 )
-from credit_scoring.dashboard import fetch, state
-from credit_scoring.dashboard.api_client import ApiError
-from credit_scoring.dashboard.i18n import fmt_money, t
-from credit_scoring.dashboard.views.common import call, error_message
-from credit_scoring.dashboard.views.score import show_score
-from credit_scoring.features.bank_form import CHOICES, Applicant, Loan
+from credit_scoring.lending.form import CHOICES, Applicant, Loan
 
 DECISIONS: tuple[FinalDecision, ...] = ("grant", "refuse", "refer", "withdraw")
 SAVED = "application_saved"  # the decision just recorded, shown once after the rerun

@@ -14,11 +14,11 @@ import typing
 import pandas as pd
 import streamlit as st
 
-from credit_scoring.api.application_schemas import ApplicationPage, Status
 from credit_scoring.dashboard import state
 from credit_scoring.dashboard.i18n import fmt_money, fmt_pct, t
 from credit_scoring.dashboard.views import application
 from credit_scoring.dashboard.views.common import call
+from credit_scoring.lending.application_schemas import ApplicationPage, Status
 
 PAGE_SIZE = 50
 STATUSES: tuple[Status, ...] = typing.get_args(Status)

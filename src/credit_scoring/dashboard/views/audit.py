@@ -9,7 +9,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from credit_scoring.api.audit_schemas import (
+from credit_scoring.dashboard import state
+from credit_scoring.dashboard.i18n import fmt_pct, t
+from credit_scoring.dashboard.views.common import call
+from credit_scoring.lending.audit_schemas import (
     AuditFilters,
     AuditKind,
     AuthEventRecord,
@@ -17,9 +20,6 @@ from credit_scoring.api.audit_schemas import (
     DecisionRecord,
     ScoreRecord,
 )
-from credit_scoring.dashboard import state
-from credit_scoring.dashboard.i18n import fmt_pct, t
-from credit_scoring.dashboard.views.common import call
 
 KINDS: tuple[AuditKind, ...] = ("decisions", "scores", "data-access", "auth-events")
 PAGE_SIZE = 50

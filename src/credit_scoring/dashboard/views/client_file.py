@@ -8,13 +8,13 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from credit_scoring.api.application_schemas import ApplicationPage
-from credit_scoring.api.schemas import ClientDetail
 from credit_scoring.dashboard import charts, fetch, state
 from credit_scoring.dashboard.api_client import ApiError
 from credit_scoring.dashboard.i18n import category, fmt_money, fmt_num, t
 from credit_scoring.dashboard.views.applications import queue_frame
 from credit_scoring.dashboard.views.common import cached, error_message, plot, require_client
+from credit_scoring.lending.application_schemas import ApplicationPage
+from credit_scoring.lending.schemas import ClientDetail
 
 
 def term_months(credit: float | None, annuity: float | None) -> int | None:

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from credit_scoring.api.schemas import FeatureDistribution, PopulationStats
 from credit_scoring.dashboard import charts, fetch, state
 from credit_scoring.dashboard.i18n import fmt_num, fmt_pct, t
 from credit_scoring.dashboard.views.common import cached, plot, require_client
 from credit_scoring.dashboard.views.search import filter_widgets
+from credit_scoring.lending.schemas import FeatureDistribution, PopulationStats
 
 
 def share_below(edges: Sequence[float], counts: Sequence[int], value: float | None) -> float | None:

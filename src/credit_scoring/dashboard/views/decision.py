@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from credit_scoring.api.schemas import DecisionIn, DecisionOut
 from credit_scoring.dashboard import fetch, state
 from credit_scoring.dashboard.api_client import ApiError
 from credit_scoring.dashboard.i18n import fmt_pct, t
 from credit_scoring.dashboard.views.common import call, error_message, require_client, score_for
+from credit_scoring.lending.schemas import DecisionIn, DecisionOut
 
 
 def needs_reason(decision: str, model_decision: str) -> bool:

@@ -1,7 +1,7 @@
 """New application: the bank's form, scored by the API, then decided on the same page.
 
 The form speaks the bank's language (dates, yes/no, the choices of
-:data:`credit_scoring.features.bank_form.CHOICES` in French or English); the API
+:data:`credit_scoring.lending.form.CHOICES` in French or English); the API
 translates it to the model's columns. A known client's data can fill the form
 (``GET /clients/{id}/applicant``); the form is then sent with ``client_id`` so that
 their history comes from the database. Every problem of a refused form is shown
@@ -24,7 +24,7 @@ from credit_scoring.dashboard.i18n import t
 from credit_scoring.dashboard.views import application
 from credit_scoring.dashboard.views.application import APPLICANT_FIELDS, LOAN_FIELDS
 from credit_scoring.dashboard.views.common import error_message
-from credit_scoring.features.bank_form import CHOICES, ApplicationForm, pydantic_errors
+from credit_scoring.lending.form import CHOICES, ApplicationForm, pydantic_errors
 
 PREFIX = "na_"  # one of state.FORM_PREFIXES: logging out forgets these widgets
 OLDEST = date(1900, 1, 1)

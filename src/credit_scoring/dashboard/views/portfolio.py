@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from credit_scoring.api.schemas import PopulationStats
 from credit_scoring.dashboard import charts, fetch, state
 from credit_scoring.dashboard.i18n import fmt_pct, t
 from credit_scoring.dashboard.views.common import cached, plot
 from credit_scoring.dashboard.views.search import FILTERS, filter_widgets, option_label
+from credit_scoring.lending.schemas import PopulationStats
 
 
 def segment_frame(segments: dict[str, PopulationStats | None], lang: str) -> pd.DataFrame:

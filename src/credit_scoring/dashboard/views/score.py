@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from credit_scoring.api.application_schemas import ApplicationScoreOut
-from credit_scoring.api.schemas import ExplanationOut, ReasonOut, ScoreOut
 from credit_scoring.dashboard import charts, fetch, state
 from credit_scoring.dashboard.i18n import fmt_pct, t
 from credit_scoring.dashboard.views.common import cached, plot, require_client, score_for
+from credit_scoring.lending.application_schemas import ApplicationScoreOut
+from credit_scoring.lending.schemas import ExplanationOut, ReasonOut, ScoreOut
 
 AnyScore = ScoreOut | ApplicationScoreOut
 

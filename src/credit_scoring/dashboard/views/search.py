@@ -7,10 +7,10 @@ import typing
 import pandas as pd
 import streamlit as st
 
-from credit_scoring.api.schemas import AgeBand, ClientPage, IncomeBand, ScoreBand
 from credit_scoring.dashboard import fetch, state
 from credit_scoring.dashboard.i18n import fmt_money, fmt_pct, t
 from credit_scoring.dashboard.views.common import cached
+from credit_scoring.lending.schemas import AgeBand, ClientPage, IncomeBand, ScoreBand
 
 PAGE_SIZE = 50
 FILTERS: dict[str, tuple[str, ...]] = {

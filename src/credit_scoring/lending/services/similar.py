@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from sqlalchemy.orm import Session
 
-from credit_scoring.api import schemas as s
-from credit_scoring.api.services.features import FeatureStore
+from credit_scoring.lending import schemas as s
+from credit_scoring.lending.services.features import FeatureStore
 from credit_scoring.modeling.contracts import Scorer
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from credit_scoring.api import schemas as s
 from credit_scoring.db import models as m
 from credit_scoring.db import repo
+from credit_scoring.lending import schemas as s
 
 
 def _filter(filters: s.ClientFilters) -> repo.ClientFilter:

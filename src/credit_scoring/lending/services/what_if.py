@@ -6,10 +6,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from credit_scoring.api import schemas as s
-from credit_scoring.api.services.features import FeatureStore, application_features, require_client
-from credit_scoring.api.services.scores import ScoreService
 from credit_scoring.db.load import application_dict
+from credit_scoring.lending import schemas as s
+from credit_scoring.lending.services.features import (
+    FeatureStore,
+    application_features,
+    require_client,
+)
+from credit_scoring.lending.services.scores import ScoreService
 
 
 class WhatIf:
@@ -89,7 +93,7 @@ def what_if_changes(application: dict[str, Any], body: s.WhatIfIn) -> dict[str, 
 
     Examples
     --------
-    >>> from credit_scoring.api.schemas import WhatIfIn
+    >>> from credit_scoring.lending.schemas import WhatIfIn
     >>> what_if_changes({"AMT_CREDIT": 12_000.0}, WhatIfIn(term_months=24))
     {'AMT_ANNUITY': 500.0}
     >>> what_if_changes({"AMT_CREDIT": 12_000.0}, WhatIfIn(amount_credit=6_000, term_months=24))

@@ -12,11 +12,11 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from credit_scoring.api.services.cache import LRU
 from credit_scoring.db import models as m
 from credit_scoring.db.client_scores import FeatureSetInfo, FeatureSetMissingError, feature_set_for
 from credit_scoring.db.load import decode_vector, vector_sha
 from credit_scoring.features.metadata import FeatureMeta
+from credit_scoring.lending.services.cache import LRU
 from credit_scoring.modeling.contracts import Scorer
 
 

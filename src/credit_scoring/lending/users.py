@@ -9,15 +9,15 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from credit_scoring.api import schemas as s
-from credit_scoring.api.security import (
+from credit_scoring.db.models import User
+from credit_scoring.lending import schemas as s
+from credit_scoring.lending.security import (
     add_user,
     generate_password,
     hash_password,
     record_event,
     revoke_tokens,
 )
-from credit_scoring.db.models import User
 
 
 class UserNotFoundError(LookupError):

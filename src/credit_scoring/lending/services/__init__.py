@@ -16,13 +16,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from credit_scoring.api.services.cache import LRU
-from credit_scoring.api.services.explanations import Explainer
-from credit_scoring.api.services.features import FeatureStore
-from credit_scoring.api.services.scores import ScoreService
-from credit_scoring.api.services.similar import SimilarClients
-from credit_scoring.api.services.what_if import WhatIf
 from credit_scoring.features.metadata import FeatureMeta
+from credit_scoring.lending.services.cache import LRU
+from credit_scoring.lending.services.explanations import Explainer
+from credit_scoring.lending.services.features import FeatureStore
+from credit_scoring.lending.services.scores import ScoreService
+from credit_scoring.lending.services.similar import SimilarClients
+from credit_scoring.lending.services.what_if import WhatIf
 from credit_scoring.modeling.contracts import Scorer
 
 

@@ -2,14 +2,14 @@
 
 One application is scored by one path (:meth:`ApplicationService.score_application`):
 
-1. the application row in Kaggle columns (:mod:`credit_scoring.features.bank_form`, the
+1. the application row in Kaggle columns (:mod:`credit_scoring.lending.form`, the
    only module that knows Kaggle's encodings) — for a known client, their stored row with
    the new loan;
 2. its features: for a new client from the application alone (no history: the model and
    the reasons treat the absence as a fact), for a known client the stored feature vector
    (their history) with the application's features rebuilt from the new row;
 3. the champion's probability, grade, points and reasons (catalogue codes);
-4. the credit committee's policy rules (:mod:`credit_scoring.modeling.policy`): a refusing
+4. the credit committee's policy rules (:mod:`credit_scoring.lending.policy`): a refusing
    rule wins over the model, a referral sends the application to a senior;
 5. the application and its score stored in ONE transaction (the score appended to the
    chained, append-only ``scores``); the response is built from the stored row, so what
@@ -31,31 +31,24 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from credit_scoring.api import application_schemas as a
-from credit_scoring.api import schemas as s
-from credit_scoring.api.audit import digest
-from credit_scoring.api.letter import Letter, documents_for, render_letter
-from credit_scoring.api.security import Principal
-from credit_scoring.api.services.features import FeatureStore, application_features
-from credit_scoring.api.services.scores import ScoreService, to_score_out
 from credit_scoring.config import Settings
 from credit_scoring.core import reason_codes
 from credit_scoring.db import applications as repo
 from credit_scoring.db import audit_chain
 from credit_scoring.db import models as m
 from credit_scoring.db.load import application_dict, client_row, encode_vector, vector_sha
-from credit_scoring.features import bank_form
-from credit_scoring.modeling.policy import Policy, combine, hit_rows, policy_facts
+from credit_scoring.lending import application_schemas as a
+from credit_scoring.lending import form as bank_form
+from credit_scoring.lending import schemas as s
+from credit_scoring.lending.audit import digest
+from credit_scoring.lending.errors import Conflict, Forbidden, Invalid, NotFound
+from credit_scoring.lending.letter import Letter, documents_for, render_letter
+from credit_scoring.lending.policy import Policy, combine, hit_rows, policy_facts
+from credit_scoring.lending.security import Principal
+from credit_scoring.lending.services.features import FeatureStore, application_features
+from credit_scoring.lending.services.scores import ScoreService, to_score_out
 
 SENIOR_ROLES = ("senior", "admin")
-
-
-class ApplicationError(Exception):
-    """A request the application's state refuses; ``status`` is the HTTP code to answer."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -335,8 +328,10 @@ class ApplicationService:
         self, session: Session, first: m.Application, form: bank_form.ApplicationForm
     ) -> a.ApplicationCreatedOut:
         if first.declared != form.model_dump(mode="json"):
-            raise ApplicationError(
-                409,
+            raise Conflict(
+                "idempotency_key_reused",
+                "Cette clé d'idempotence a déjà servi pour une autre demande : envoyez une "
+                "nouvelle clé pour une nouvelle demande.",
                 "This Idempotency-Key was already used for another application: send a new "
                 "key for a new application.",
             )
@@ -400,13 +395,21 @@ class ApplicationService:
             return dict(app.application_row)
         client = session.get(m.Client, app.sk_id_curr)
         if client is None:
-            raise ApplicationError(409, f"Client {app.sk_id_curr} of this application is gone.")
+            raise Conflict(
+                "client_gone",
+                f"Le client {app.sk_id_curr} de cette demande n'existe plus.",
+                f"Client {app.sk_id_curr} of this application is gone.",
+            )
         return dict(application_dict(client))
 
     def _application(self, session: Session, application_id: int) -> m.Application:
         app = session.get(m.Application, application_id)
         if app is None:
-            raise ApplicationError(404, f"Application {application_id} does not exist.")
+            raise NotFound(
+                "application_not_found",
+                f"La demande n° {application_id} n'existe pas.",
+                f"Application {application_id} does not exist.",
+            )
         return app
 
     # --- rescore --------------------------------------------------------------------------
@@ -416,7 +419,11 @@ class ApplicationService:
         """A new score of an open application with the champion now served."""
         app = self._application(session, application_id)
         if app.status not in repo.OPEN_STATUSES:
-            raise ApplicationError(409, f"Application {app.id} is {app.status}: not scored again.")
+            raise Conflict(
+                "application_closed",
+                f"La demande n° {app.id} est close : elle n'est pas notée à nouveau.",
+                f"Application {app.id} is {app.status}: it is not scored again.",
+            )
         row = self._stored_row(session, app)
         # a new applicant's features come from the application alone, as at intake
         client_id = None if app.sk_id_curr >= m.NEW_CLIENT_BASE else app.sk_id_curr
@@ -436,44 +443,67 @@ class ApplicationService:
         app = self._application(session, application_id)
         score = repo.latest_score(session, app.id)
         if app.status not in repo.OPEN_STATUSES:
-            raise ApplicationError(
-                409, f"Application {app.id} is already {app.status}: reload it to see the decision."
+            raise Conflict(
+                "application_closed",
+                f"La demande n° {app.id} est déjà close : rechargez-la pour voir la décision.",
+                f"Application {app.id} is already {app.status}: reload it to see the decision.",
             )
         if score is None or score.id != body.score_id:
-            raise ApplicationError(
-                409,
+            raise Conflict(
+                "not_latest_score",
+                f"La demande n° {app.id} a été notée à nouveau depuis l'affichage : "
+                "rechargez-la et décidez sur la note affichée.",
                 f"Score {body.score_id} is not the latest score of application {app.id}"
                 + (f" (that is score {score.id})" if score else "")
                 + ": reload the application and decide on the score shown.",
+                field="score_id",
             )
         senior = user.role in SENIOR_ROLES
         refused_by_policy = any(p["outcome"] == "refuse" for p in score.policy)
         if app.status == "referred" and not senior:
-            raise ApplicationError(
-                403, "This application was referred: a senior advisor decides it."
+            raise Forbidden(
+                "referred_to_senior",
+                "Cette demande a été transmise : un conseiller senior la décide.",
+                "This application was referred: a senior advisor decides it.",
             )
         if body.decision == "grant" and refused_by_policy and not senior:
             codes = ", ".join(p["code"] for p in score.policy if p["outcome"] == "refuse")
-            raise ApplicationError(
-                403,
+            raise Forbidden(
+                "policy_refusal",
+                f"Une règle de la politique de crédit refuse cette demande ({codes}) : seul un "
+                "conseiller senior peut l'accorder.",
                 f"A policy rule refuses this application ({codes}): only a senior may grant it.",
             )
         if body.decision == "refer" and app.status == "referred":
-            raise ApplicationError(409, "This application is already referred to a senior.")
+            raise Conflict(
+                "already_referred",
+                "Cette demande est déjà transmise à un conseiller senior.",
+                "This application is already referred to a senior.",
+            )
         override = body.decision not in (score.decision, "refer", "withdraw")
         if score.decision == "refer" and body.decision in ("grant", "refuse"):
             override = False  # a referral is decided, not overridden
         needs_reason = override or body.decision in ("refer", "withdraw")
         if needs_reason and not body.reason:
-            what = {"refer": "A referral", "withdraw": "A withdrawal"}.get(
-                body.decision, f"Overriding the score's '{score.decision}' with '{body.decision}'"
+            what_fr = {"refer": "Une transmission", "withdraw": "Un retrait"}.get(
+                body.decision, "Une décision contraire à la proposition"
             )
-            raise ApplicationError(422, f"{what} needs a reason.")
+            what_en = {"refer": "A referral", "withdraw": "A withdrawal"}.get(
+                body.decision, "A decision against the proposal"
+            )
+            raise Invalid(
+                "reason_required",
+                f"{what_fr} doit être motivé(e) : indiquez la raison.",
+                f"{what_en} needs a reason: state it.",
+                field="reason",
+            )
         now = _utcnow()
         if not repo.claim_decision(session, app, score.id, body.decision, now):
             session.rollback()
-            raise ApplicationError(
-                409,
+            raise Conflict(
+                "decided_meanwhile",
+                f"La demande n° {app.id} a été décidée ou notée à nouveau entre-temps : "
+                "rechargez-la.",
                 f"Application {app.id} was decided or scored again meanwhile: reload it.",
             )
         decision_id = audit_chain.append(
@@ -506,7 +536,11 @@ class ApplicationService:
         app = self._application(session, application_id)
         score = repo.latest_score(session, app.id)
         if score is None:
-            raise ApplicationError(409, f"Application {app.id} has no score yet.")
+            raise Conflict(
+                "not_scored",
+                f"La demande n° {app.id} n'a pas encore de note.",
+                f"Application {app.id} has no score yet.",
+            )
         final = [d for d in repo.decisions_of(session, app.id) if d.decision in ("grant", "refuse")]
         decision = final[-1].decision if final else None
         against = [r for r in score.reasons if r["direction"] == "against"]

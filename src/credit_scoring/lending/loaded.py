@@ -30,7 +30,7 @@ open applications (``scored``, ``referred``) are scored again: a decided or with
 keeps the score it was decided on. Reason texts are in French (``lang="fr"``);
 ``term_months`` is NULL (Kaggle states no term: the policy estimates it as credit /
 annuity); ``declared`` is the Kaggle row in the bank's terms
-(:func:`credit_scoring.features.bank_form.from_application_row`, dates counted back from
+(:func:`credit_scoring.lending.form.from_application_row`, dates counted back from
 the day of the load), ``application_row`` the row itself.
 """
 
@@ -49,9 +49,9 @@ from credit_scoring.core.results import Lang
 from credit_scoring.db import audit_chain
 from credit_scoring.db import models as m
 from credit_scoring.db.load import decode_vectors, vector_sha
-from credit_scoring.features.bank_form import from_application_row
+from credit_scoring.lending.form import from_application_row
+from credit_scoring.lending.policy import PolicyHit, combine, hit_rows, policy_facts
 from credit_scoring.modeling.batch import reason_records, score_reasons
-from credit_scoring.modeling.policy import PolicyHit, combine, hit_rows, policy_facts
 from credit_scoring.modeling.scorer import ChampionScorer
 
 SOURCE = "load"
@@ -63,7 +63,7 @@ Progress = Callable[[int, int], None]  # (clients done, clients in all)
 
 
 class PolicyRules(Protocol):
-    """What is used of :class:`credit_scoring.modeling.policy.Policy`."""
+    """What is used of :class:`credit_scoring.lending.policy.Policy`."""
 
     version: str
 
@@ -402,7 +402,7 @@ def load_applications(
     scorer : ChampionScorer
         The champion; its ``model_name`` and ``model_version`` are stored with each score.
     policy : PolicyRules
-        The credit committee's rules (:meth:`credit_scoring.modeling.policy.Policy.load`).
+        The credit committee's rules (:meth:`credit_scoring.lending.policy.Policy.load`).
     username : str
         Who the applications are entered by and the scores written by.
     chunk : int

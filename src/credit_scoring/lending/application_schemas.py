@@ -5,7 +5,7 @@ The names are a contract other systems rely on: an application score has
 ``refer``), ``threshold``, ``model_version``, ``policy`` (the rules that fired, each with
 ``code`` and ``text``), ``reasons_against`` and ``reasons_for`` (each with ``code`` and
 ``text``); a decision body has ``score_id``, ``decision`` and ``reason``. The request body
-of ``POST /applications`` is :class:`credit_scoring.features.bank_form.ApplicationForm`
+of ``POST /applications`` is :class:`credit_scoring.lending.form.ApplicationForm`
 (the bank's form, translated to the model's columns in that one module).
 """
 
@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from credit_scoring.api.schemas import Lang, ReasonOut
+from credit_scoring.lending.schemas import Lang, ReasonOut
 
 ScoreDecision = Literal["grant", "refuse", "refer"]
 FinalDecision = Literal["grant", "refuse", "refer", "withdraw"]

@@ -13,10 +13,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session, sessionmaker
 
-from credit_scoring.api import schemas as s
-from credit_scoring.api.services.cache import LRU
-from credit_scoring.api.services.features import FeatureStore
 from credit_scoring.core.results import ScoreResult
+from credit_scoring.lending import schemas as s
+from credit_scoring.lending.services.cache import LRU
+from credit_scoring.lending.services.features import FeatureStore
 from credit_scoring.modeling.contracts import Scorer
 
 
