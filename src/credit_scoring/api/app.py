@@ -148,13 +148,15 @@ def create_app(
         app.state.engine = engine
         app.state.sessions = sessions
         app.state.services = services
+        # The rules read once: intake, decisions and GET /policy use this same copy.
+        app.state.policy = Policy.load()
         app.state.applications = (
-            ApplicationService(services.scores, services.features, settings, Policy.load())
+            ApplicationService(services.scores, services.features, settings, app.state.policy)
             if services.scores is not None
             else None
         )
-        # One durable writer for every spooled audit table; score_log is the historic name.
-        app.state.audit = app.state.score_log = AuditSpool(
+        # One durable writer for every spooled audit table.
+        app.state.audit = AuditSpool(
             engine,
             settings.resolved_audit_spool_dir,
             backlog_max=settings.audit_backlog_max,
@@ -170,7 +172,7 @@ def create_app(
         try:
             yield
         finally:
-            app.state.score_log.close()
+            app.state.audit.close()
 
     app = FastAPI(
         title="Credit scoring API",

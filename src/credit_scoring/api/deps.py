@@ -135,7 +135,6 @@ def require(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
 AnalystUser = Annotated[Principal, Depends(require("analyst", "admin"))]
 AdvisorUser = Annotated[Principal, Depends(require("advisor", "senior", "admin"))]
 # May decide a referred application, or grant one a policy rule refuses.
-SeniorUser = Annotated[Principal, Depends(require("senior", "admin"))]
 AdminUser = Annotated[Principal, Depends(require("admin"))]
 
 

@@ -438,20 +438,35 @@ class ChampionScorer:
         """
         return np.asarray(self.booster.predict(self.matrix(features), num_threads=self.num_threads))
 
-    def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
-        """Calibrated probabilities of default, one per row of the feature table.
+    def predict_proba(
+        self, features: pd.DataFrame, *, num_threads: int | None = None
+    ) -> np.ndarray:
+        """Calibrated probabilities of default, one per row, as :meth:`score_block` gives them.
+
+        The probability is the calibrated sum of the exact TreeSHAP contributions, the same
+        numbers bit for bit as the scores served with reasons: a score stored without its
+        reasons (``client_scores``, monitoring baselines, offers) never differs from the one
+        shown with them.
 
         Parameters
         ----------
         features : DataFrame
             A feature table with :attr:`feature_names` among its columns.
+        num_threads : int, optional
+            Threads for the contributions (default: the scorer's ``num_threads``).
 
         Returns
         -------
         ndarray of shape (n_rows,)
-            Probabilities of default (:meth:`raw_scores` through the calibrator).
+            Probabilities of default.
         """
-        return self.calibrator.predict(self.raw_scores(features))
+        threads = self.num_threads if num_threads is None else num_threads
+        return self._probability(self._contrib(self.matrix(features, num_threads=threads), threads))
+
+    def _probability(self, contrib: np.ndarray) -> np.ndarray:
+        # contributions (bias included) add up to the raw log-odds
+        raw = 1.0 / (1.0 + np.exp(-contrib.sum(axis=1)))
+        return np.asarray(self.calibrator.predict(raw))
 
     @property
     def treeshap(self) -> TreeShap | None:
@@ -664,9 +679,7 @@ class ChampionScorer:
         threads = self.num_threads if num_threads is None else num_threads
         matrix = self.matrix(features, num_threads=threads)
         contrib = self._contrib(matrix, threads)
-        # contributions add up to the raw log-odds
-        raw = 1.0 / (1.0 + np.exp(-contrib.sum(axis=1)))
-        probability = self.calibrator.predict(raw)
+        probability = self._probability(contrib)
         reasons = self.reason_builder.block(
             contrib[:, :-1],
             matrix,

@@ -59,13 +59,13 @@ def test_database_going_away_gives_503_then_recovers(
         assert login(client, "advisor").status_code == 503
         # A score already in memory is still served, and its log record waits for the database.
         assert client.get(f"/clients/{known_ids[0]}/score", headers=headers).status_code == 200
-        assert app.state.score_log.flush() is False
+        assert app.state.audit.flush() is False
 
         (tmp_path / "away").rename(folder)  # it comes back
         get_engine(settings.resolved_database_url).dispose()
         assert client.get(f"/clients/{known_ids[1]}", headers=headers).status_code == 200
         assert client.get("/health").json()["ready"] is True
-        assert app.state.score_log.flush() is True
+        assert app.state.audit.flush() is True
     with get_engine(settings.resolved_database_url).connect() as conn:
         logged = conn.execute(
             select(func.count())

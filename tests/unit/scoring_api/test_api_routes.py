@@ -76,11 +76,11 @@ def test_score_is_cached_per_client(
 
 
 def test_every_score_served_is_logged(client: TestClient, tokens, bank: Bank, known_ids) -> None:
-    client.app.state.score_log.flush()  # type: ignore[attr-defined]
+    client.app.state.audit.flush()  # type: ignore[attr-defined]
     with bank.engine.connect() as conn:
         before = conn.execute(select(func.count()).select_from(m.ScoreLog)).scalar_one()
     client.get(f"/clients/{known_ids[6]}/score", headers=tokens["analyst"])
-    client.app.state.score_log.flush()  # type: ignore[attr-defined]
+    client.app.state.audit.flush()  # type: ignore[attr-defined]
     with bank.engine.connect() as conn:
         rows = conn.execute(select(m.ScoreLog).order_by(m.ScoreLog.id.desc())).all()
     assert len(rows) == before + 1

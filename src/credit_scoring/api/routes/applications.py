@@ -316,9 +316,10 @@ def client_applicant(
 
 
 @router.get("/policy")
-def policy(user: CurrentUser) -> a.PolicyOut:
-    """The credit committee's rules in force (version, conditions, texts)."""
-    rules = Policy.load()
+def policy(request: Request, user: CurrentUser) -> a.PolicyOut:
+    """The credit committee's rules in force (version, conditions, texts): the copy loaded at
+    start-up, the one intake and decisions apply."""
+    rules: Policy = request.app.state.policy
     return a.PolicyOut(
         version=rules.version,
         rules=[

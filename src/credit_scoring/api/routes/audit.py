@@ -8,23 +8,21 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from credit_scoring.api.deps import require
+from credit_scoring.api.deps import AdminUser
 from credit_scoring.db import audit_chain, audit_queries
 from credit_scoring.lending import audit_schemas as a
 from credit_scoring.lending.schemas import ErrorOut
-from credit_scoring.lending.security import Principal
 
 router = APIRouter(
     prefix="/audit",
     tags=["audit"],
     responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}},
 )
-AdminUser = Annotated[Principal, Depends(require("admin"))]
 Filters = Annotated[a.AuditFilters, Query()]
 Page = Annotated[int, Query(ge=1, le=100_000)]
 PageSize = Annotated[int, Query(ge=1, le=500)]

@@ -80,12 +80,12 @@ def score_records(
 
 def log_score(request: Request, records: list[Record]) -> None:
     """Durable before it returns (blocking: for routes that run in the thread pool)."""
-    request.app.state.score_log.write(records)
+    request.app.state.audit.write(records)
     _count(request, records)
 
 
 async def alog_score(request: Request, records: list[Record]) -> None:
-    await request.app.state.score_log.awrite(records)
+    await request.app.state.audit.awrite(records)
     _count(request, records)
 
 
