@@ -8,7 +8,7 @@ DATA ?=
 CLIENTS ?= 10000
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps run test test-fast lint bench screenshots mlflow-ui clean
+.PHONY: help install system-deps run test test-fast lint lint-checks bench screenshots mlflow-ui clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -25,15 +25,15 @@ system-deps: ## Debian packages the tests need (chromium for the browser tests; 
 run: install ## The product end to end: data, checks, features, model, database, users, API + dashboard
 	$(UV) run credit-scoring demo $(if $(DATA),--data $(DATA),--clients $(CLIENTS))
 
-test: install system-deps ## Install what is needed, then run every test (unit, integration, spark, e2e)
-	$(UV) run ruff check src tests bench
-	$(UV) run lint-imports
+test: install system-deps lint-checks ## Install what is needed, then the checks pre-commit runs and every test (unit, integration, spark, e2e)
 	$(UV) run pytest
 
 test-fast: install ## Unit tests only (no services, no browser, no Spark)
 	$(UV) run pytest -m "not integration and not e2e and not spark and not slow"
 
-lint: install ## Ruff, the layer contract (import-linter) and mypy, as pre-commit runs them
+lint: install lint-checks ## Ruff, the layer contracts (import-linter) and mypy, as pre-commit runs them
+
+lint-checks:
 	$(UV) run ruff check src tests bench
 	$(UV) run ruff format --check src tests bench
 	$(UV) run lint-imports
