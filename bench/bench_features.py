@@ -69,7 +69,7 @@ def run_case(data: Path, cache: Path) -> dict[str, float | int | str]:
 
 def run_frames(data: Path, cache: Path, repeats: int = 200) -> dict[str, float]:
     from credit_scoring.data.loading import prepare
-    from credit_scoring.features.batch import build_features_for_frames
+    from credit_scoring.features.online import build_features_for_frames
 
     prepared = prepare(data, cache)
     app = prepared.read("application_test")

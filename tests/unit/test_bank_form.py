@@ -22,7 +22,7 @@ with warnings.catch_warnings():  # starlette prefers httpx2, which is not in the
 
 from credit_scoring.config import Settings
 from credit_scoring.features import categories
-from credit_scoring.features.batch import build_features_for_frames
+from credit_scoring.features.online import build_features_for_frames
 from credit_scoring.lending.form import (
     CHOICES,
     EMPLOYED_PLACEHOLDER,

@@ -9,8 +9,8 @@ but with no row in a sub-scope (e.g. no refused application) gets a count of 0 a
 missing averages. When a whole table is absent its columns still exist, all missing.
 
 The same Ibis expression runs on DuckDB (default) or PySpark (``engine="spark"``);
-:func:`build_features_for_frames` runs it on in-memory frames for the API, from SQL
-compiled once per set of present tables.
+:func:`credit_scoring.features.online.build_features_for_frames` runs it on in-memory
+frames for the API, from SQL compiled once per set of present tables.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from credit_scoring.data.loading import PreparedData
-from credit_scoring.features.online import build_features_for_frames
 from credit_scoring.features.plan import (
     APPLICATION,
     KEY_COLUMNS,
@@ -42,7 +41,6 @@ BATCH_ROWS = 50_000
 __all__ = [
     "KEY_COLUMNS",
     "build_feature_table",
-    "build_features_for_frames",
     "feature_metadata",
     "feature_names",
     "step_count",

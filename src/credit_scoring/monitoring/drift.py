@@ -171,7 +171,7 @@ def source_features(
     given (e.g. the sampled clients of both sides), then cut to the source's clients.
     """
     try:
-        from credit_scoring.features import batch
+        from credit_scoring.features import batch, online
     except ImportError:
         return None
     if source.folder is not None:
@@ -190,7 +190,7 @@ def source_features(
         table = cache[key]
         ids = set(source.frame["SK_ID_CURR"].astype("int64"))
         return table[table["SK_ID_CURR"].isin(ids)].reset_index(drop=True)
-    return batch.build_features_for_frames({"application": source.frame})
+    return online.build_features_for_frames({"application": source.frame})
 
 
 def load_champion_or_none(settings: Settings) -> tuple[Any | None, str]:

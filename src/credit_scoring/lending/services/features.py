@@ -57,7 +57,7 @@ def application_features(application: dict) -> pd.DataFrame:
         One row: ``SK_ID_CURR``, ``TARGET`` and every feature, the history features
         missing.
     """
-    from credit_scoring.features.batch import build_features_for_frames
+    from credit_scoring.features.online import build_features_for_frames
 
     return build_features_for_frames({"application": pd.DataFrame([application])})
 

@@ -224,7 +224,7 @@ class ScoreService:
         ScoreOut
             The score of the application's feature row.
         """
-        from credit_scoring.features.batch import build_features_for_frames
+        from credit_scoring.features.online import build_features_for_frames
 
         return self.frame(build_features_for_frames(tables), sk_id_curr, lang)  # type: ignore[arg-type]
 
