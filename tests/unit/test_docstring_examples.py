@@ -16,7 +16,7 @@ import pytest
 import credit_scoring
 
 PACKAGE = Path(credit_scoring.__file__).parent
-DOCUMENTED = ("modeling", "training", "explain", "lending/services")
+DOCUMENTED = ("modeling", "training", "explain", "lending/services", "monitoring")
 
 
 def _modules_with_examples() -> list[str]:
