@@ -12,7 +12,7 @@ import contextlib
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from backends import BACKENDS, DECISION, SCORE, drop_everything, reachable_engine
@@ -42,6 +42,14 @@ def backend(
 
 ACCESS = {"username": "analyst", "role": "analyst", "route": "get_client", "sk_id_curr": 1}
 
+OUTCOME = {
+    "application_id": 1,
+    "sk_id_curr": 100002,
+    "defaulted": True,
+    "observed_on": date(2026, 6, 30),
+    "source": "outcomes.csv",
+    "username": "analyst",
+}
 
 def test_the_migration_chains_a_populated_database_in_place(backend: tuple[str, Engine]) -> None:
     _, engine = backend
@@ -97,6 +105,7 @@ def test_audit_tables_refuse_update_and_delete(backend: tuple[str, Engine]) -> N
     with engine.begin() as conn:  # a row in each, so that row triggers have one to refuse
         audit_chain.append(conn, "auth_events", [{"event": "failure", "username": "eve"}])
         audit_chain.append(conn, "scores", [SCORE | {"application_id": 1}])
+        audit_chain.append(conn, "outcomes", [OUTCOME])
     statements = ["UPDATE {t} SET username = 'x'", "DELETE FROM {t}"]
     if name == "postgresql":
         statements.append("TRUNCATE {t}")

@@ -20,6 +20,7 @@ _AREAS = (
     "credit_scoring.cli.data",
     "credit_scoring.cli.db",
     "credit_scoring.cli.audit",
+    "credit_scoring.cli.outcomes",
     "credit_scoring.cli.monitor",
     "credit_scoring.cli.dashboard",
     "credit_scoring.cli.model",

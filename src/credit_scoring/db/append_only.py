@@ -27,6 +27,7 @@ AUDIT_TABLES: tuple[str, ...] = (
     "data_access_events",
     "auth_events",
     "scores",
+    "outcomes",
 )
 # What the API may write besides appending to the audit tables (it reads every table).
 # Other areas add their tables here (login state, token denylist...).

@@ -6,12 +6,13 @@ run side by side on one server; migrations create the same tables.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Double,
     Float,
@@ -376,3 +377,26 @@ class ChampionHistory(Base):
     model_name: Mapped[str] = mapped_column(String(128))
     model_version: Mapped[str] = mapped_column(String(64))
     since: Mapped[datetime] = mapped_column(DateTime, default=_utcnow)
+
+
+class Outcome(Base):
+    """What became of a granted loan: defaulted or repaid, as observed on a date.
+
+    Append-only and chained like the other audit tables: an outcome is a fact the lender
+    learned; a correction is a new record with a later ``observed_on``, and the back-test
+    reads each application's latest one.
+    """
+
+    __tablename__ = f"{TABLE_PREFIX}outcomes"
+    __table_args__ = (Index(f"ix_{TABLE_PREFIX}outcomes_application", "application_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[int] = mapped_column(Integer)
+    sk_id_curr: Mapped[int] = mapped_column(BigInteger)
+    defaulted: Mapped[bool] = mapped_column(Boolean)
+    observed_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(AuditTime, default=_utcnow, doc="when loaded")
+    source: Mapped[str] = mapped_column(String(255), doc="the file, 'api' or 'db load'")
+    username: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))

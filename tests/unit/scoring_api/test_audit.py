@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import asyncio
 import json
 import threading
@@ -273,6 +275,20 @@ def test_audit_tables_refuse_update_and_delete(engine: Engine) -> None:
                     "policy": [],
                     "reasons": [],
                     "lang": "fr",
+                }
+            ],
+        )
+        audit_chain.append(
+            conn,
+            "outcomes",
+            [
+                {
+                    "application_id": 1,
+                    "sk_id_curr": 100002,
+                    "defaulted": False,
+                    "observed_on": date(2026, 6, 30),
+                    "source": "api",
+                    "username": "a",
                 }
             ],
         )
