@@ -147,6 +147,12 @@ class Settings(ImportTimeSettings):
     monitor_override_share_max: float = Field(
         default=0.2, gt=0, le=1, description="share of decisions overriding the model"
     )
+    backtest_auc_floor: float = Field(
+        default=0.70, gt=0.5, lt=1, description="back-test alert below this AUC on outcomes"
+    )
+    backtest_bootstrap: int = Field(
+        default=200, ge=0, le=5000, description="bootstrap resamples of the back-test intervals"
+    )
 
     @field_validator("audit_spool_dir", mode="before")
     @classmethod

@@ -21,6 +21,7 @@ _AREAS = (
     "credit_scoring.cli.db",
     "credit_scoring.cli.audit",
     "credit_scoring.cli.outcomes",
+    "credit_scoring.cli.backtest",
     "credit_scoring.cli.monitor",
     "credit_scoring.cli.dashboard",
     "credit_scoring.cli.model",

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,33 @@ from credit_scoring.lending.errors import Invalid
 
 MAX_PROBLEMS = 20  # bad rows named in the message; the count says how many in all
 BATCH = 5_000
+
+
+class OutcomeIn(BaseModel):
+    """One outcome sent by a bank system (``POST /outcomes``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    application_id: int | None = Field(None, ge=1, description="the application, or:")
+    SK_ID_CURR: int | None = Field(None, ge=0, description="the client: their latest application")
+    defaulted: int = Field(ge=0, le=1, description="1 defaulted, 0 repaid (or still paying)")
+    observed_on: date = Field(description="when the outcome was observed (not in the future)")
+
+
+class OutcomesIn(BaseModel):
+    """A batch of outcomes: all of them are appended, or none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcomes: list[OutcomeIn] = Field(min_length=1, max_length=10_000)
+
+
+class OutcomesOut(BaseModel):
+    """What a load did."""
+
+    rows: int
+    appended: int
+    already_known: int
 
 
 @dataclass(frozen=True)
@@ -336,3 +364,33 @@ def load_outcomes_file(
     with Session(engine) as session, session.begin():
         rows = check_rows(session, records, source=path.name, today=today or date.today())
         return append_outcomes(session, rows, source=path.name, username=username)
+
+
+def load_outcomes(
+    engine: Engine, body: OutcomesIn, *, username: str, today: date | None = None
+) -> OutcomesOut:
+    """Check a batch sent by a bank system, then append it in one transaction (or nothing).
+
+    Parameters
+    ----------
+    engine : Engine
+        The operational database.
+    body : OutcomesIn
+        The outcomes.
+    username : str
+        The caller (recorded with each outcome).
+    today : date, optional
+        The day of the load (default: today).
+
+    Returns
+    -------
+    OutcomesOut
+        Rows given, appended, and already known.
+    """
+    records = [o.model_dump() for o in body.outcomes]
+    with Session(engine) as session, session.begin():
+        rows = check_rows(session, records, source="api", today=today or date.today())
+        report = append_outcomes(session, rows, source="api", username=username)
+    return OutcomesOut(
+        rows=report.rows, appended=report.appended, already_known=report.already_known
+    )

@@ -9,6 +9,7 @@ from credit_scoring.api.routes import (
     drift,
     health,
     model,
+    outcomes,
     population,
     scoring,
     users,
@@ -27,4 +28,5 @@ ROUTERS = (
     drift.router,
     users.router,
     audit.router,
+    outcomes.router,
 )
