@@ -39,8 +39,10 @@ class OutcomeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    application_id: int | None = Field(None, ge=1, description="the application, or:")
-    SK_ID_CURR: int | None = Field(None, ge=0, description="the client: their latest application")
+    application_id: int | None = Field(None, ge=1, le=2**53, description="the application, or:")
+    SK_ID_CURR: int | None = Field(
+        None, ge=0, le=2**53, description="the client: their latest application"
+    )
     defaulted: int = Field(ge=0, le=1, description="1 defaulted, 0 repaid (or still paying)")
     observed_on: date = Field(description="when the outcome was observed (not in the future)")
 
