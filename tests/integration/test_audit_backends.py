@@ -51,6 +51,7 @@ OUTCOME = {
     "username": "analyst",
 }
 
+
 def test_the_migration_chains_a_populated_database_in_place(backend: tuple[str, Engine]) -> None:
     _, engine = backend
     migrate.downgrade(engine, "0001")  # the schema before the audit migration, then data

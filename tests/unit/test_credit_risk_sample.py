@@ -14,9 +14,10 @@ import pytest
 from credit_scoring.core.reason_codes import CATALOGUE
 from credit_scoring.data.loading import PreparedData, prepare
 from credit_scoring.explain.reasons import population_quantiles
-from credit_scoring.features.batch import build_feature_table, build_features_for_frames
+from credit_scoring.features.batch import build_feature_table
 from credit_scoring.features.batch import feature_metadata as all_metadata
 from credit_scoring.features.metadata import EXCLUDED_COLUMNS
+from credit_scoring.features.online import build_features_for_frames
 from credit_scoring.modeling import external_scores as ext
 from credit_scoring.modeling.batch import score_frame
 from credit_scoring.modeling.calibration import Calibrator

@@ -14,10 +14,10 @@ from credit_scoring.data.loading import prepare
 from credit_scoring.features.batch import (
     KEY_COLUMNS,
     build_feature_table,
-    build_features_for_frames,
     feature_metadata,
 )
 from credit_scoring.features.metadata import UNITS
+from credit_scoring.features.online import build_features_for_frames
 
 HISTORY_SOURCES = {
     "bureau",

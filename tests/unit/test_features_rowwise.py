@@ -11,7 +11,8 @@ from credit_scoring.data.loading import prepare
 from credit_scoring.data.synth import generate
 from credit_scoring.features import online as frames
 from credit_scoring.features import online_numpy as rowwise
-from credit_scoring.features.batch import build_feature_table, build_features_for_frames
+from credit_scoring.features.batch import build_feature_table
+from credit_scoring.features.online import build_features_for_frames
 from credit_scoring.features.plan import table_schema
 
 

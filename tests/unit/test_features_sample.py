@@ -12,9 +12,9 @@ import pytest
 from credit_scoring.data.loading import PreparedData, prepare
 from credit_scoring.features.batch import (
     build_feature_table,
-    build_features_for_frames,
     feature_metadata,
 )
+from credit_scoring.features.online import build_features_for_frames
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "home-credit-sample"
 

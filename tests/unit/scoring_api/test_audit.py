@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import asyncio
 import json
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
