@@ -297,6 +297,9 @@ def policy_facts(application: dict[str, Any], term_months: float | None) -> dict
 
 def _clean(value: Any) -> Any:
     """A fact value rule-engine accepts: NaN and numpy scalars become None / Python types."""
+    kind = type(value)
+    if kind is float:  # the usual case first (many rows at a time)
+        return value if math.isfinite(value) else None
     if value is None or isinstance(value, bool | str):
         return value
     if hasattr(value, "item") and not isinstance(value, int | float):  # numpy scalar
