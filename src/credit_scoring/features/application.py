@@ -12,6 +12,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from credit_scoring.core.kaggle import EMPLOYED_PLACEHOLDER
 from credit_scoring.features import categories as cats
 from credit_scoring.features._dsl import (
     NULL_FLOAT,
@@ -34,7 +35,6 @@ from credit_scoring.features.phrases import (
 )
 
 SOURCE = "application"
-EMPLOYED_PLACEHOLDER = 365243
 _TEXT_FLAGS = {"FLAG_OWN_CAR": "Y", "FLAG_OWN_REALTY": "Y", "EMERGENCYSTATE_MODE": "Yes"}
 _SKIP = {"SK_ID_CURR", "TARGET"}
 

@@ -68,14 +68,13 @@ from typing import Any, Literal
 import numpy as np
 import rule_engine
 
-from credit_scoring.lending.form.codes import EMPLOYED_PLACEHOLDER
+from credit_scoring.core.kaggle import DAYS_PER_YEAR, EMPLOYED_PLACEHOLDER
 from credit_scoring.lending.form.kaggle import yearly_income
 
 Outcome = Literal["refuse", "refer"]
 Decision = Literal["grant", "refuse", "refer"]
 
 DEFAULT_PATH = Path(__file__).with_name("policy_rules.json")
-DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 RATIO_DECIMALS = 6  # ratios are rounded so that 3 500 / 10 000 is exactly 0.35 at a boundary
 
