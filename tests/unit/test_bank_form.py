@@ -190,8 +190,9 @@ def test_the_row_uses_kaggle_encodings() -> None:
     assert row["CNT_CHILDREN"] == 2
     assert row["CNT_FAM_MEMBERS"] == 4.0  # two children and a couple
     assert row["REGION_RATING_CLIENT"] == row["REGION_RATING_CLIENT_W_CITY"] == 3
+    # the income convention: AMT_INCOME_TOTAL is the monthly income (30 000 a year)
     assert (row["AMT_INCOME_TOTAL"], row["AMT_CREDIT"], row["AMT_ANNUITY"]) == (
-        30000.0,
+        2500.0,
         9000.0,
         450.0,
     )
@@ -290,6 +291,9 @@ def test_real_kaggle_rows_read_back_to_the_same_kaggle_values() -> None:
         again = to_application_row(
             applicant, completed, sk_id_curr=record["SK_ID_CURR"], today=TODAY
         )
+        # the monthly AMT_INCOME_TOTAL reads back as a yearly income, and back again
+        assert applicant.income_yearly == pytest.approx(12 * record["AMT_INCOME_TOTAL"])
+        assert again["AMT_INCOME_TOTAL"] == pytest.approx(record["AMT_INCOME_TOTAL"])
         for column in (
             *KAGGLE_COLUMNS.values(),
             "DAYS_BIRTH",
@@ -827,7 +831,7 @@ def test_the_example_application_is_valid_and_builds_features() -> None:
     completed = complete_loan(body.loan, TERMS)
     assert (completed.term_months, completed.monthly_annuity) == (36, 498.21)
     row = to_application_row(body.applicant, completed, sk_id_curr=900001, today=today)
-    assert row["AMT_INCOME_TOTAL"] == 30000.0 and row["AMT_CREDIT"] == 15000.0
+    assert row["AMT_INCOME_TOTAL"] == 2500.0 and row["AMT_CREDIT"] == 15000.0  # a month
     assert row["NAME_INCOME_TYPE"] == "Working"
     features = build_features_for_frames({"application": pd.DataFrame([row])})
     assert features["SK_ID_CURR"].tolist() == [900001]
@@ -865,3 +869,32 @@ def test_an_alternative_loan_is_worded_for_the_applicant() -> None:
     french = alternative_text(12000, 36, 398.57, "fr")
     assert "12\u202f000\u00a0€" in french or "12\u00a0000\u00a0€" in french or "12 000" in french
     assert "398,57" in french and "36 mois" in french
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="the real Home Credit sample is not here")
+def test_the_example_sits_on_the_training_scale_of_the_affordability_ratios() -> None:
+    """Every ratio of the income the model reads, for the documented example, falls inside
+    the 5th-95th percentiles of the real ``application_train`` rows (the income convention:
+    ``AMT_INCOME_TOTAL`` is a monthly income, like the monthly ``AMT_ANNUITY``)."""
+    body = ApplicationForm.model_validate(json.loads(EXAMPLE.read_text(encoding="utf-8")))
+    assert body.applicant is not None
+    completed = complete_loan(body.loan, TERMS)
+    row = to_application_row(body.applicant, completed, sk_id_curr=900001, today=TODAY)
+    example = build_features_for_frames({"application": pd.DataFrame([row])}).iloc[0]
+    train = pd.read_csv(SAMPLE, usecols=["AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY"])
+    income, credit, annuity = (
+        train["AMT_INCOME_TOTAL"],
+        train["AMT_CREDIT"],
+        train["AMT_ANNUITY"],
+    )
+    real = {  # the definitions of features/application.py
+        "ANNUITY_INCOME_PERC": annuity / income,
+        "CREDIT_INCOME_RATIO": credit / income,
+        "INCOME_CREDIT_PERC": income / credit,
+    }
+    for name, values in real.items():
+        low, high = values.quantile([0.05, 0.95])
+        assert low <= example[name] <= high, (name, example[name], low, high)
+    # 498.21 a month on 2 500 a month, 15 000 on 2 500 a month
+    assert example["ANNUITY_INCOME_PERC"] == pytest.approx(498.21 / 2500)
+    assert example["CREDIT_INCOME_RATIO"] == pytest.approx(15000 / 2500)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,9 @@ class StandIn:
         if facts.get("contract_type") != "Cash loans":
             return []
         return [PolicyHit("P90", "refer", "Prêt espèces", "Cash loan", "fr", "en")]
+
+    def evaluate_many(self, facts: Sequence[dict[str, Any]]) -> list[list[PolicyHit]]:
+        return [self.evaluate(f) for f in facts]
 
 
 @dataclass
@@ -114,7 +118,10 @@ def test_every_client_gets_one_application_with_one_score_and_twice_adds_nothing
         assert app_row.application_row == kaggle
         declared = app_row.declared  # the bank's terms, as the intake form has them
         assert declared["loan"]["amount"] == kaggle["AMT_CREDIT"]
-        assert declared["applicant"]["income_yearly"] == kaggle["AMT_INCOME_TOTAL"]
+        # AMT_INCOME_TOTAL is a monthly income (the income convention)
+        assert declared["applicant"]["income_yearly"] == pytest.approx(
+            12 * kaggle["AMT_INCOME_TOTAL"]
+        )
         assert app_row.new_client == (app_row.sk_id_curr not in history)
         assert app_row.amount_credit == kaggle["AMT_CREDIT"]
         assert app_row.contract_type == kaggle["NAME_CONTRACT_TYPE"]

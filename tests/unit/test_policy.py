@@ -13,12 +13,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
+from credit_scoring.lending.form import EMPLOYED_PLACEHOLDER as NOT_EMPLOYED_DAYS
 from credit_scoring.lending.policy import (
     DAYS_PER_MONTH,
     DAYS_PER_YEAR,
-    NOT_EMPLOYED_DAYS,
+    FACT_COLUMNS,
     Policy,
     PolicyError,
     PolicyFileError,
@@ -54,7 +56,7 @@ def _row(**overrides: Any) -> dict[str, Any]:
     row: dict[str, Any] = {
         "DAYS_BIRTH": _days_for_age(40) - 10,
         "DAYS_EMPLOYED": -5 * 365,
-        "AMT_INCOME_TOTAL": 120_000.0,  # 10 000 a month
+        "AMT_INCOME_TOTAL": 10_000.0,  # a month (the income convention): 120 000 a year
         "AMT_ANNUITY": 2_000.0,  # 20 % of the monthly income
         "AMT_CREDIT": 48_000.0,  # 0.4 times the yearly income
         "NAME_CONTRACT_TYPE": "Cash loans",
@@ -334,9 +336,107 @@ def test_facts_from_real_rows_of_the_sample(policy: Policy) -> None:
             (h.outcome for h in hits), key=["refuse", "refer"].index
         )
     first = policy_facts(rows[0], None)
+    # AMT_INCOME_TOTAL is the monthly income: annuity / income is the payment-to-income
+    # ratio as it stands, and the yearly income is 12 times it
+    assert first["monthly_income"] == rows[0]["AMT_INCOME_TOTAL"]
     assert first["annuity_income_ratio"] == pytest.approx(
-        rows[0]["AMT_ANNUITY"] / (rows[0]["AMT_INCOME_TOTAL"] / 12), abs=1e-6
+        rows[0]["AMT_ANNUITY"] / rows[0]["AMT_INCOME_TOTAL"], abs=1e-6
     )
     assert first["credit_income_ratio"] == pytest.approx(
-        rows[0]["AMT_CREDIT"] / rows[0]["AMT_INCOME_TOTAL"], abs=1e-6
+        rows[0]["AMT_CREDIT"] / (12 * rows[0]["AMT_INCOME_TOTAL"]), abs=1e-6
     )
+
+
+@pytest.mark.skipif(SAMPLE is None, reason="real Kaggle sample absent")
+def test_p03_refuses_only_the_sample_clients_paying_over_half_their_income(
+    policy: Policy,
+) -> None:
+    """On every client of the shared sample (train and test), P03 fires exactly when the
+    annuity is above half of ``AMT_INCOME_TOTAL`` (a monthly income), under 1 % of them;
+    and :meth:`Policy.evaluate_many` answers as :meth:`Policy.evaluate` row by row."""
+    pd = pytest.importorskip("pandas")
+    assert SAMPLE is not None
+    columns = ["SK_ID_CURR", *FACT_COLUMNS]
+    frame = pd.concat(
+        [
+            pd.read_csv(SAMPLE / f"application_{name}.csv.gz", usecols=columns)
+            for name in ("train", "test")
+        ],
+        ignore_index=True,
+    )
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    facts = [policy_facts(row, None) for row in rows]
+    hits = policy.evaluate_many(facts)
+    p03 = np.array([any(h.code == "P03" for h in row_hits) for row_hits in hits])
+    over_half = (frame["AMT_ANNUITY"] / frame["AMT_INCOME_TOTAL"]).round(6) > 0.5
+    assert (p03 == over_half.to_numpy()).all()
+    assert 0 < p03.mean() < 0.01, p03.sum()
+    step = 97  # rule-engine row by row is slow: a spread subset
+    assert hits[::step] == [policy.evaluate(f) for f in facts[::step]]
+
+
+def test_evaluate_many_answers_as_evaluate_on_every_kind_of_expression(
+    policy: Policy, tmp_path: Path
+) -> None:
+    """Rules the numpy pass translates (or, not, strings, booleans, two facts compared) and
+    one it does not (arithmetic), on rows around each threshold and with missing facts."""
+
+    def change(data: dict[str, Any]) -> None:
+        data["rules"] += [
+            {
+                "code": "P90",
+                "outcome": "refer",
+                "when": "contract_type == 'Revolving loans' or (employed != null and not employed)",
+                "text_fr": "a",
+                "text_en": "a",
+                "applicant_fr": "a",
+                "applicant_en": "a",
+            },
+            {
+                "code": "P91",
+                "outcome": "refuse",
+                "when": "term_months != null and age_years != null and term_months / 12 > age_years",
+                "text_fr": "b",
+                "text_en": "b",
+                "applicant_fr": "b",
+                "applicant_en": "b",
+            },
+        ]
+
+    edited = Policy.load(_broken(tmp_path, policy, change))
+    rows = [
+        _row(),
+        _row(AMT_ANNUITY=5_000.0),
+        _row(AMT_ANNUITY=5_000.01),
+        _row(AMT_ANNUITY=3_500.01, AMT_CREDIT=1_200_001.0),
+        _row(NAME_CONTRACT_TYPE="Revolving loans"),
+        _row(DAYS_EMPLOYED=NOT_EMPLOYED_DAYS),
+        _row(DAYS_EMPLOYED=-30),
+        _row(AMT_INCOME_TOTAL=None, DAYS_BIRTH=None, DAYS_EMPLOYED=None),
+        {},
+    ]
+    terms: list[float | None] = [24, 24, 24, 24, 24, 24, 24, None, None]
+    facts = [policy_facts(r, t) for r, t in zip(rows, terms, strict=True)]
+    facts.append({**facts[0], "term_months": 600.0})  # 50 years of payments at 40: P91
+    many = edited.evaluate_many(facts)
+    assert many == [edited.evaluate(f) for f in facts]
+    assert [[h.code for h in hits] for hits in many] == [
+        [],
+        ["P04"],
+        ["P03"],
+        ["P05", "P04"],
+        ["P90"],
+        ["P90"],
+        ["P08"],
+        [],
+        [],
+        ["P06", "P91"],  # 600 months is also above the product's 120
+    ]
+    assert edited.evaluate_many([]) == []
+
+
+def test_evaluate_many_raises_where_evaluate_raises(policy: Policy) -> None:
+    facts = policy_facts(_row(), 24)
+    facts["age_years"] = "forty"
+    with pytest.raises(PolicyError, match="P01"):
+        policy.evaluate_many([policy_facts(_row(), 24), facts])

@@ -14,6 +14,8 @@ from credit_scoring.data.loading import prepare
 from credit_scoring.data.synth.generator import generate
 from credit_scoring.explain.reasons import population_quantiles
 from credit_scoring.features.batch import KEY_COLUMNS, build_feature_table, feature_metadata
+from credit_scoring.lending.batch import apply_policy
+from credit_scoring.lending.policy import FACT_COLUMNS, Policy
 from credit_scoring.modeling.batch import score_frame
 from credit_scoring.modeling.calibration import Calibrator
 from credit_scoring.modeling.scorer import ChampionScorer
@@ -72,12 +74,27 @@ def test_spark_scores_match_the_duckdb_path(portfolio: tuple) -> None:
     ids = prepared.read("application_test", columns=["SK_ID_CURR"])["SK_ID_CURR"]
     test_rows = table[table["SK_ID_CURR"].isin(ids)].reset_index(drop=True)
     assert 100 <= len(test_rows) <= 600
+    # the committee's rules after the model, on the driver, as the DuckDB path applies them
+    rows = prepared.read("application_test", columns=["SK_ID_CURR", *FACT_COLUMNS])
+    policy = Policy.load()
+
+    def finish(frame: pd.DataFrame) -> pd.DataFrame:
+        return apply_policy(frame, rows, policy, lang="en")
+
     expected = (
-        score_frame(scorer, test_rows, lang="en").sort_values("SK_ID_CURR").reset_index(drop=True)
+        finish(score_frame(scorer, test_rows, lang="en"))
+        .sort_values("SK_ID_CURR")
+        .reset_index(drop=True)
+        .replace({np.nan: ""})
     )
 
-    result = score_prepared_on_spark(scorer, prepared, root / "scores.csv", lang="en")
+    result = score_prepared_on_spark(
+        scorer, prepared, root / "scores.csv", lang="en", finish=finish
+    )
     written = pd.read_csv(root / "scores.csv", keep_default_na=False)
+    assert list(written.columns) == list(expected.columns)
+    for column in ("model_decision", "policy_codes", "reason_against_1_code"):
+        assert (written[column] == expected[column]).all(), column
     assert result.rows == len(expected) == len(written)
     np.testing.assert_array_equal(
         written["SK_ID_CURR"].to_numpy(), expected["SK_ID_CURR"].to_numpy()
@@ -86,5 +103,5 @@ def test_spark_scores_match_the_duckdb_path(portfolio: tuple) -> None:
         written["probability"].to_numpy(), expected["probability"].to_numpy(), rtol=1e-9, atol=1e-12
     )
     assert (written["decision"] == expected["decision"]).all()
-    assert set(written["decision"]) == {"grant", "refuse"}
+    assert set(written["model_decision"]) == {"grant", "refuse"}
     assert (written["reason_against_1"] == expected["reason_against_1"].fillna("")).all()

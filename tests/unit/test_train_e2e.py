@@ -95,19 +95,33 @@ def test_train_quick_then_score(tmp_path, home) -> None:
     test_ids = pd.read_csv(next(data.glob("application_test.csv*")), usecols=["SK_ID_CURR"])
     assert sorted(scores["SK_ID_CURR"]) == sorted(test_ids["SK_ID_CURR"])
     assert scores["probability"].between(0, 1).all()
-    assert set(scores["decision"]) <= {"grant", "refuse"}
+    # the committee's rules after the model: the decision an application gets
+    assert set(scores["decision"]) <= {"grant", "refuse", "refer"}
+    assert set(scores["model_decision"]) <= {"grant", "refuse"}
+    assert "Decisions after the committee's rules" in scored.output
+    fired = scores["policy_codes"].fillna("")
+    none = fired.eq("")  # no rule fired: the model's proposal stands
+    assert (scores.loc[none, "decision"] == scores.loc[none, "model_decision"]).all()
     assert scores["reason_against_1"].fillna("").str.len().gt(0).mean() > 0.5
-    assert list(scores.columns[:7]) == [
+    assert list(scores.columns[:9]) == [
         "SK_ID_CURR",
         "probability",
         "decision",
+        "model_decision",
+        "policy_codes",
         "grade",
         "points",
         "reason_against_1_code",
         "reason_against_1",
     ]
     assert set(scores["grade"]) <= set("ABCDEFGH")
-    assert scores["reason_against_1_code"].dropna().str.fullmatch(r"R\d\d").all()
+    # a rule that fired is the first reason against, before the model's
+    first = scores["reason_against_1_code"].dropna()
+    assert first.str.fullmatch(r"[RP]\d\d").all()
+    with_rules = fired.ne("")
+    assert (
+        scores.loc[with_rules, "reason_against_1_code"] == fired[with_rules].str.split(" ").str[0]
+    ).all()
     assert report["grades"] and report["ks_tables"] and report["scorecard_points"]
     assert report["protected"]["auc_with"] > 0.5
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -102,8 +102,16 @@ def score(
         str, typer.Option(help="duckdb (one machine) or spark (features and scoring on Spark).")
     ] = "duckdb",
 ) -> None:
-    """Score every row of application_test with the champion model."""
+    """Score every row of application_test with the champion, then the credit committee's rules.
+
+    The file's ``decision`` is the one an application gets (grant, refuse or refer), the
+    model's is ``model_decision`` and the rules that fired are ``policy_codes``.
+    """
+    import pandas as pd
+
     from credit_scoring.config import get_settings
+    from credit_scoring.lending.batch import apply_policy
+    from credit_scoring.lending.policy import FACT_COLUMNS, Policy
     from credit_scoring.modeling.batch import batch_threads, score_features
     from credit_scoring.registry import ModelNotReadyError, load_champion
     from credit_scoring.training.pipeline import load_features
@@ -111,6 +119,12 @@ def score(
     if lang not in ("fr", "en"):
         _known_errors(ValueError(f"--lang must be fr or en, not {lang!r}."))
     settings = get_settings()
+    policy = Policy.load()
+    rows = pd.DataFrame()
+
+    def finish(frame: pd.DataFrame) -> pd.DataFrame:
+        return apply_policy(frame, rows, policy, lang=lang)
+
     with user_errors(), progress() as bar:
         task = bar.add_task("Loading the champion", total=None)
         try:
@@ -125,22 +139,26 @@ def score(
 
             prepared = prepare(data, settings.cache_dir)
             prepared.raise_for_errors()
+            if prepared.has("application_test"):
+                rows = _policy_rows(prepared, FACT_COLUMNS)
             result = score_prepared_on_spark(
                 scorer,
                 prepared,
                 out,
                 lang=lang,  # type: ignore[arg-type]
                 on_step=lambda m: bar.update(task, description=m),
+                finish=finish,
             )
             console.print(
                 f"Wrote {result.rows:,} scores to {result.out} on Spark in {result.seconds:.1f} s."
             )
+            _print_decisions(result.out, policy.version)
             return
         prepared, table, _ = load_features(
             data, settings, lambda m: bar.update(task, description=m), need="application_test"
         )
-        ids = prepared.read("application_test", columns=["SK_ID_CURR"])["SK_ID_CURR"]
-        features = table[table["SK_ID_CURR"].isin(ids)].reset_index(drop=True)
+        rows = _policy_rows(prepared, FACT_COLUMNS)
+        features = table[table["SK_ID_CURR"].isin(rows["SK_ID_CURR"])].reset_index(drop=True)
         scorer.warm_up(batch_threads())  # compiled kernels loaded before the clock starts
         bar.update(
             task, description=f"Scoring {len(features):,} clients", total=len(features), completed=0
@@ -152,13 +170,36 @@ def score(
                 out,
                 lang=lang,  # type: ignore[arg-type]
                 on_chunk=lambda n: bar.advance(task, n),
+                finish=finish,
             )
         except ValueError as exc:
             _known_errors(exc)
     console.print(
         f"Wrote {result.rows:,} scores to {result.out} with {scorer.model_name} "
         f"v{scorer.model_version} in {result.seconds:.1f} s "
-        f"({result.rows_per_second:,.0f} clients/s, reasons included)."
+        f"({result.rows_per_second:,.0f} clients/s, reasons and policy included)."
+    )
+    _print_decisions(result.out, policy.version)
+
+
+def _policy_rows(prepared: Any, columns: tuple[str, ...]) -> Any:
+    """``SK_ID_CURR`` and the columns the policy reads, of every row of application_test."""
+    present = set(prepared.columns("application_test"))
+    wanted = ["SK_ID_CURR", *(c for c in columns if c in present)]
+    return prepared.read("application_test", columns=wanted)
+
+
+def _print_decisions(out: Path, policy_version: str) -> None:
+    import pandas as pd
+
+    written = pd.read_csv(out, usecols=["decision", "model_decision"])
+    counts = written["decision"].value_counts()
+    changed = int((written["decision"] != written["model_decision"]).sum())
+    console.print(
+        "Decisions after the committee's rules (policy "
+        f"{policy_version}): "
+        + ", ".join(f"{counts.get(d, 0):,} {d}" for d in ("grant", "refuse", "refer"))
+        + f"; the rules changed the model's proposal for {changed:,}."
     )
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select
 
+from credit_scoring.core.kaggle import DAYS_PER_YEAR
 from credit_scoring.data.loading import PreparedData
 from credit_scoring.db import models as m
 from credit_scoring.features.batch import feature_metadata
@@ -78,7 +79,7 @@ def client_rows(apps: pd.DataFrame) -> pd.DataFrame:
             "is_train": apps["_is_train"].astype(bool),
             "target": col("TARGET").astype("Float64"),
             "gender": col("CODE_GENDER"),
-            "age_years": (-col("DAYS_BIRTH") / 365.25).round(2),
+            "age_years": (-col("DAYS_BIRTH") / DAYS_PER_YEAR).round(2),
             "income_total": col("AMT_INCOME_TOTAL"),
             "contract_type": col("NAME_CONTRACT_TYPE"),
             "amount_credit": col("AMT_CREDIT"),
@@ -87,7 +88,7 @@ def client_rows(apps: pd.DataFrame) -> pd.DataFrame:
             "education": col("NAME_EDUCATION_TYPE"),
             "income_type": col("NAME_INCOME_TYPE"),
             "occupation": col("OCCUPATION_TYPE"),
-            "years_employed": (-employed.where(employed <= 0) / 365.25).round(2),
+            "years_employed": (-employed.where(employed <= 0) / DAYS_PER_YEAR).round(2),
             "owns_car": col("FLAG_OWN_CAR").map({"Y": True, "N": False}),
             "owns_realty": col("FLAG_OWN_REALTY").map({"Y": True, "N": False}),
             "application_json": kaggle.to_json(orient="records", lines=True).splitlines(),
@@ -117,7 +118,7 @@ def client_row(application: dict[str, Any], *, is_train: bool = False) -> dict[s
         "is_train": is_train,
         "target": None if target is None else int(target),
         "gender": application.get("CODE_GENDER"),
-        "age_years": None if birth is None else round(-birth / 365.25, 2),
+        "age_years": None if birth is None else round(-birth / DAYS_PER_YEAR, 2),
         "income_total": num("AMT_INCOME_TOTAL"),
         "contract_type": application.get("NAME_CONTRACT_TYPE"),
         "amount_credit": num("AMT_CREDIT"),
@@ -127,7 +128,7 @@ def client_row(application: dict[str, Any], *, is_train: bool = False) -> dict[s
         "income_type": application.get("NAME_INCOME_TYPE"),
         "occupation": application.get("OCCUPATION_TYPE"),
         "years_employed": (
-            None if employed is None or employed > 0 else round(-employed / 365.25, 2)
+            None if employed is None or employed > 0 else round(-employed / DAYS_PER_YEAR, 2)
         ),
         "owns_car": flag("FLAG_OWN_CAR"),
         "owns_realty": flag("FLAG_OWN_REALTY"),

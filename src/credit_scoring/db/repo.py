@@ -20,7 +20,7 @@ from credit_scoring.db.load import application_dict
 # Main features described by /population/stats: (column, unit, description en, description fr).
 POPULATION_FEATURES = (
     ("age_years", "years", "Age", "Âge"),
-    ("income_total", "currency", "Total income", "Revenu total"),
+    ("income_total", "currency", "Monthly income", "Revenu mensuel"),  # AMT_INCOME_TOTAL
     ("amount_credit", "currency", "Credit amount", "Montant du crédit"),
     ("years_employed", "years", "Years employed", "Ancienneté dans l'emploi"),
     ("children", "count", "Number of children", "Nombre d'enfants"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from credit_scoring.core.kaggle import EMPLOYED_PLACEHOLDER
 from credit_scoring.features import categories as cats
 from credit_scoring.features._dsl import (
     NULL_FLOAT,
@@ -34,7 +35,6 @@ from credit_scoring.features.phrases import (
 )
 
 SOURCE = "application"
-EMPLOYED_PLACEHOLDER = 365243
 _TEXT_FLAGS = {"FLAG_OWN_CAR": "Y", "FLAG_OWN_REALTY": "Y", "EMERGENCYSTATE_MODE": "Yes"}
 _SKIP = {"SK_ID_CURR", "TARGET"}
 
@@ -173,24 +173,24 @@ def _ratios(app: ir.Table) -> list[Feature]:
         d(
             "CREDIT_INCOME_RATIO",
             ratio(credit, income),
-            "credit amount relative to income",
-            "montant du crédit rapporté au revenu",
+            "credit amount relative to the monthly income",
+            "montant du crédit rapporté au revenu mensuel",
             "ratio",
             "CREDIT_INCOME_RATIO",
         ),
         d(
             "INCOME_CREDIT_PERC",
             ratio(income, credit),
-            "income relative to the credit amount",
-            "revenu rapporté au montant du crédit",
+            "monthly income relative to the credit amount",
+            "revenu mensuel rapporté au montant du crédit",
             "ratio",
             "CREDIT_INCOME_RATIO",
         ),
         d(
             "ANNUITY_INCOME_PERC",
             ratio(annuity, income),
-            "share of income taken by the annuity",
-            "part du revenu absorbée par l'annuité",
+            "share of the monthly income taken by the monthly payment",
+            "part du revenu mensuel absorbée par la mensualité",
             "ratio",
             "ANNUITY_INCOME_RATIO",
         ),
@@ -254,16 +254,16 @@ def _ratios(app: ir.Table) -> list[Feature]:
         d(
             "INCOME_PER_CHILD",
             ratio(income, f64(app.CNT_CHILDREN) + 1.0),
-            "income per child (plus one)",
-            "revenu par enfant (plus un)",
+            "monthly income per child (plus one)",
+            "revenu mensuel par enfant (plus un)",
             "currency",
             "AMT_INCOME_TOTAL",
         ),
         d(
             "ANNUITY_LEFT_INCOME",
             f64(income) - f64(annuity),
-            "income left after the annuity",
-            "revenu restant après l'annuité",
+            "monthly income left after the monthly payment",
+            "revenu mensuel restant après la mensualité",
             "currency",
             "ANNUITY_INCOME_RATIO",
         ),

@@ -45,7 +45,8 @@ MONOTONE_RULES: tuple[tuple[str, int], ...] = (
         r"|EXT_SOURCE_1_AGE",
         -1,
     ),
-    # income, and the income side of the affordability ratios
+    # income (AMT_INCOME_TOTAL, a monthly income), and the income side of the affordability
+    # ratios
     (r"AMT_INCOME_TOTAL|INCOME_CREDIT_PERC|INCOME_PER_CHILD|ANNUITY_LEFT_INCOME", -1),
     (r"CREDIT_INCOME_RATIO|ANNUITY_INCOME_PERC", 1),
     # late payments, days past due and overdue amounts, wherever they were observed

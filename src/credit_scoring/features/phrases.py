@@ -21,9 +21,11 @@ _P = Phrase
 COMMON: dict[str, Phrase] = {
     # application
     "CNT_CHILDREN": _P("number of children", "le nombre d'enfants", "count"),
-    "AMT_INCOME_TOTAL": _P("total income", "le revenu total", "currency"),
+    # AMT_INCOME_TOTAL is a monthly income, AMT_ANNUITY a monthly payment (the income
+    # convention of lending/form/kaggle.py)
+    "AMT_INCOME_TOTAL": _P("monthly income", "le revenu mensuel", "currency"),
     "AMT_CREDIT": _P("credit amount", "le montant du crédit", "currency"),
-    "AMT_ANNUITY": _P("loan annuity", "l'annuité du prêt", "currency"),
+    "AMT_ANNUITY": _P("monthly loan payment", "la mensualité du prêt", "currency"),
     "AMT_GOODS_PRICE": _P("price of the goods", "le prix du bien financé", "currency"),
     "REGION_POPULATION_RELATIVE": _P(
         "population density of the region", "la densité de population de la région", "ratio"

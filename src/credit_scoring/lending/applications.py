@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
@@ -40,10 +39,11 @@ from credit_scoring.db.load import application_dict, client_row, encode_vector, 
 from credit_scoring.lending import application_schemas as a
 from credit_scoring.lending import form as bank_form
 from credit_scoring.lending import schemas as s
-from credit_scoring.lending.audit import digest
 from credit_scoring.lending.errors import Conflict, Forbidden, Invalid, NotFound
 from credit_scoring.lending.letter import Letter, documents_for, render_letter
-from credit_scoring.lending.policy import Policy, combine, hit_rows, policy_facts
+from credit_scoring.lending.policy import Policy, policy_facts
+from credit_scoring.lending.scoring import ModelScore, score_row
+from credit_scoring.lending.scoring import json_safe as _json_safe
 from credit_scoring.lending.security import Principal
 from credit_scoring.lending.services.features import FeatureStore, application_features
 from credit_scoring.lending.services.scores import ScoreService, to_score_out
@@ -73,17 +73,6 @@ class Scored:
 
 def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _json_safe(row: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in row.items():
-        if isinstance(value, np.generic):
-            value = value.item()
-        if isinstance(value, float) and not np.isfinite(value):
-            value = None
-        out[key] = value
-    return out
 
 
 def score_out(score: m.Score, application: m.Application) -> a.ApplicationScoreOut:
@@ -231,25 +220,27 @@ class ApplicationService:
         out = to_score_out(self.scores.result(features, lang), None, lang)
         hits = self.policy.evaluate(policy_facts(row, term_months))
         info = self.features.feature_set(session)
-        reasons = [r.model_dump() for r in out.reasons_against + out.reasons_for]
-        score_row = {
-            "username": user.username,
-            "model_name": out.model_name,
-            "model_version": out.model_version,
-            "feature_set": info.version,
-            "inputs_digest": digest({"row": _json_safe(row), "features": info.version}),
-            "lang": lang,
-            "probability": out.probability,
-            "threshold": out.threshold,
-            "model_decision": out.decision,
-            "decision": combine(out.decision, hits),
-            "grade": out.grade,
-            "points": out.points,
-            "policy_version": self.policy.version,
-            "policy": hit_rows(hits),
-            "reasons": reasons,
-        }
-        return Scored(score_row, features, new_client)
+        model = ModelScore(
+            model_name=out.model_name,
+            model_version=out.model_version,
+            probability=out.probability,
+            threshold=out.threshold,
+            decision=out.decision,  # type: ignore[arg-type]
+            grade=out.grade,
+            points=out.points,
+            reasons=[r.model_dump() for r in out.reasons_against + out.reasons_for],
+        )
+        row_out = score_row(
+            model,
+            hits,
+            policy_version=self.policy.version,
+            row=row,
+            feature_set=info.version,
+            features_sha=None,  # set by create() when the vector is stored
+            username=user.username,
+            lang=lang,
+        )
+        return Scored(row_out, features, new_client)
 
     # --- create ---------------------------------------------------------------------------
     def create(

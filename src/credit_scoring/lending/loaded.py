@@ -1,8 +1,10 @@
 """Each loaded client's current Kaggle application becomes an application with its score.
 
 Loaded clients and new applicants then look the same everywhere: an ``applications`` row
-(``source="load"``) and its immutable, chained ``scores`` row, written the way intake
-writes them (``audit_chain.append``), scored by the one batch path
+(``source="load"``) and its immutable, chained ``scores`` row, built by the same
+builder as intake's (:func:`credit_scoring.lending.scoring.score_row`, same
+``inputs_digest``) and written the way intake writes them (``audit_chain.append``),
+scored by the one batch path
 (:func:`credit_scoring.modeling.batch.score_reasons`) and checked by the credit
 committee's policy rules.
 
@@ -50,7 +52,8 @@ from credit_scoring.db import audit_chain
 from credit_scoring.db import models as m
 from credit_scoring.db.load import decode_vectors, vector_sha
 from credit_scoring.lending.form import from_application_row
-from credit_scoring.lending.policy import PolicyHit, combine, hit_rows, policy_facts
+from credit_scoring.lending.policy import PolicyHit, policy_facts
+from credit_scoring.lending.scoring import ModelScore, score_row
 from credit_scoring.modeling.batch import reason_records, score_reasons
 from credit_scoring.modeling.scorer import ChampionScorer
 
@@ -67,8 +70,8 @@ class PolicyRules(Protocol):
 
     version: str
 
-    def evaluate(self, facts: dict[str, Any]) -> list[PolicyHit]:
-        """The rules that fire on the facts of one application."""
+    def evaluate_many(self, facts: Sequence[dict[str, Any]]) -> list[list[PolicyHit]]:
+        """The rules that fire on the facts of each application."""
         ...
 
 
@@ -146,11 +149,6 @@ def row_key(sk_id_curr: int, row: dict[str, Any]) -> str:
     """The idempotency key of a client's load application: client and hash of its row."""
     text = json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return f"{SOURCE}:{sk_id_curr}:{hashlib.sha256(text.encode()).hexdigest()}"
-
-
-def inputs_digest(features_sha: str, model_version: str) -> str:
-    """What a load score's ``inputs_digest`` covers: the stored vector and the model."""
-    return hashlib.sha256(f"{features_sha}\n{model_version}".encode()).hexdigest()
 
 
 def _number(value: Any) -> float | None:
@@ -273,32 +271,30 @@ def _scores(
     features = decode_vectors([c.vector for c in todo], info.columns, info.categories)
     features.insert(0, "SK_ID_CURR", [c.sk_id_curr for c in todo])
     frame, reasons = score_reasons(scorer, features, lang=LANG, top=REASONS)
-    version = scorer.model_version
+    all_hits = policy.evaluate_many([policy_facts(c.row, None) for c in todo])
     out = []
-    for i, client in enumerate(todo):
-        model_decision = str(frame["decision"].iat[i])
-        hits = policy.evaluate(policy_facts(client.row, None))
-        out.append(
-            {
-                "application_id": client.application_id,
-                "username": username,
-                "model_name": scorer.model_name,
-                "model_version": version,
-                "feature_set": info.version,
-                "features_sha": client.features_sha,
-                "inputs_digest": inputs_digest(client.features_sha, version),
-                "probability": float(frame["probability"].iat[i]),
-                "threshold": float(scorer.threshold),
-                "model_decision": model_decision,
-                "decision": combine(model_decision, hits),  # type: ignore[arg-type]
-                "grade": str(frame["grade"].iat[i]) or None,
-                "points": float(frame["points"].iat[i]),
-                "policy_version": policy.version,
-                "policy": hit_rows(hits),
-                "reasons": reason_records(*reasons[i]),
-                "lang": LANG,
-            }
+    for i, (client, hits) in enumerate(zip(todo, all_hits, strict=True)):
+        model = ModelScore(
+            model_name=scorer.model_name,
+            model_version=scorer.model_version,
+            probability=float(frame["probability"].iat[i]),
+            threshold=float(scorer.threshold),
+            decision=str(frame["decision"].iat[i]),  # type: ignore[arg-type]
+            grade=str(frame["grade"].iat[i]) or None,
+            points=float(frame["points"].iat[i]),
+            reasons=reason_records(*reasons[i]),
         )
+        row = score_row(
+            model,
+            hits,
+            policy_version=policy.version,
+            row=client.row,
+            feature_set=info.version,
+            features_sha=client.features_sha,
+            username=username,
+            lang=LANG,
+        )
+        out.append({"application_id": client.application_id, **row})
     return out
 
 

@@ -268,11 +268,14 @@ def score_features(
     lang: Lang = "fr",
     on_chunk: Callable[[int], None] | None = None,
     num_threads: int | None = None,
+    finish: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> BatchResult:
     """Score in chunks, write the CSV (atomically), and time it.
 
     Chunks of :data:`CHUNK` clients go through :func:`score_frame` with :data:`REASONS`
-    reasons in each direction; the file is written by :func:`write_scores`.
+    reasons in each direction, then ``finish`` (the CLI passes the credit committee's
+    rules, :func:`credit_scoring.lending.batch.apply_policy`: the policy lives above this
+    layer); the file is written by :func:`write_scores`.
 
     Parameters
     ----------
@@ -288,6 +291,9 @@ def score_features(
         Called with the number of clients of each chunk once it is scored (progress).
     num_threads : int, optional
         LightGBM threads (default: :func:`batch_threads`).
+    finish : callable, optional
+        Applied to each chunk's scores (and to the empty frame when there are no clients)
+        before they are written; timed with the rest.
 
     Returns
     -------
@@ -296,16 +302,17 @@ def score_features(
     """
     start = time.perf_counter()
     threads = batch_threads() if num_threads is None else num_threads
+    done = finish or (lambda frame: frame)
     parts = []
     for begin in range(0, len(features), CHUNK):
         chunk = features.iloc[begin : begin + CHUNK]
-        parts.append(score_frame(scorer, chunk, lang=lang, num_threads=threads))
+        parts.append(done(score_frame(scorer, chunk, lang=lang, num_threads=threads)))
         if on_chunk:
             on_chunk(len(chunk))
     result = (
         pd.concat(parts, ignore_index=True)
         if parts
-        else pd.DataFrame(columns=[*SCORE_COLUMNS, *reason_columns()])
+        else done(pd.DataFrame(columns=[*SCORE_COLUMNS, *reason_columns()]))
     )
     out = write_scores(result, out)
     return BatchResult(rows=len(result), seconds=time.perf_counter() - start, out=out)

@@ -139,6 +139,7 @@ def score_prepared_on_spark(
     *,
     lang: Lang = "fr",
     on_step: Callable[[str], None] | None = None,
+    finish: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> BatchResult:
     """Features on Spark, scores on Spark, for every row of ``application_test``; write the CSV.
 
@@ -154,6 +155,10 @@ def score_prepared_on_spark(
         Language of the reason texts.
     on_step : callable, optional
         Called with a message at each step (progress).
+    finish : callable, optional
+        Applied on the driver to the scores once they come back from Spark, before they
+        are written (the CLI passes the credit committee's rules,
+        :func:`credit_scoring.lending.batch.apply_policy`, the same as the DuckDB path's).
 
     Returns
     -------
@@ -182,5 +187,7 @@ def score_prepared_on_spark(
     features = table[table["SK_ID_CURR"].isin(ids)].reset_index(drop=True)
     step(f"Scoring {len(features):,} clients on Spark")
     result = score_features_on_spark(scorer, features, lang=lang)
+    if finish is not None:
+        result = finish(result)
     out = write_scores(result, out)
     return BatchResult(rows=len(result), seconds=time.perf_counter() - started, out=out)

@@ -45,10 +45,13 @@ Decisions
 from credit_scoring.lending.form.checks import check_form
 from credit_scoring.lending.form.codes import CHOICES, EMPLOYED_PLACEHOLDER
 from credit_scoring.lending.form.kaggle import (
+    INCOME_PERIOD_MONTHS,
     alternative_text,
     from_application_row,
+    kaggle_income,
     loan_columns,
     to_application_row,
+    yearly_income,
 )
 from credit_scoring.lending.form.loan import (
     CompletedLoan,
@@ -64,6 +67,7 @@ from credit_scoring.lending.form.schema import Applicant, ApplicationForm, Loan
 __all__ = [
     "CHOICES",
     "EMPLOYED_PLACEHOLDER",
+    "INCOME_PERIOD_MONTHS",
     "Applicant",
     "ApplicationForm",
     "CompletedLoan",
@@ -76,9 +80,11 @@ __all__ = [
     "check_form",
     "complete_loan",
     "from_application_row",
+    "kaggle_income",
     "lender_terms",
     "loan_columns",
     "pydantic_errors",
     "term_for",
     "to_application_row",
+    "yearly_income",
 ]

@@ -10,6 +10,7 @@ from credit_scoring.lending.form.codes import (
     MIN_AGE_YEARS,
     MIN_WORKING_AGE_YEARS,
 )
+from credit_scoring.lending.form.kaggle import kaggle_income
 from credit_scoring.lending.form.loan import LenderTerms, _loan_errors, annuity
 from credit_scoring.lending.form.messages import FieldError, _lang, _money, _percent, _say
 from credit_scoring.lending.form.schema import Applicant, ApplicationForm
@@ -266,7 +267,7 @@ def check_form(
                 )
             )
     if applicant is not None and completed is not None:
-        monthly_income = applicant.income_yearly / 12
+        monthly_income = kaggle_income(applicant.income_yearly)  # the income convention
         if completed.monthly_annuity > monthly_income:
             field = "term_months" if completed.computed == "monthly_annuity" else "monthly_annuity"
             errors.append(

@@ -11,7 +11,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-EMPLOYED_PLACEHOLDER = 365243  # Kaggle's DAYS_EMPLOYED for pensioners and the unemployed
+from credit_scoring.core.kaggle import EMPLOYED_PLACEHOLDER  # noqa: F401 (re-exported)
+
 NOT_EMPLOYED_ORGANIZATION = "XNA"  # Kaggle's ORGANIZATION_TYPE when not employed
 MIN_AGE_YEARS = 18
 MIN_WORKING_AGE_YEARS = 16
