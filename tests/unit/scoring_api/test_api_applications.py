@@ -220,7 +220,8 @@ def test_a_decision_is_bound_to_the_latest_score_and_made_once(
     no_reason = client.post(
         url, json={"score_id": again.json()["score_id"], "decision": other}, headers=headers
     )
-    assert no_reason.status_code == 422 and "reason" in no_reason.json()["detail"]
+    assert no_reason.status_code == 422 and no_reason.json()["code"] == "reason_required"
+    assert no_reason.json()["field"] == "reason" and "raison" in no_reason.json()["message"]
     body = {"score_id": again.json()["score_id"], "decision": other, "reason": "payslips seen"}
     decided = client.post(url, json=body, headers=headers)
     assert decided.status_code == 201, decided.text
