@@ -168,6 +168,15 @@ def _load_applications(scorer: ChampionScorer) -> None:
         f"({report.rescored:,} re-scored, {report.clients - report.scored:,} unchanged) "
         f"with policy {policy.version}."
     )
+    from credit_scoring.lending.outcomes import record_loaded_targets
+
+    with db_errors():
+        outcomes = record_loaded_targets(_engine())
+    if outcomes.rows:
+        console.print(
+            f"Outcomes: the TARGET of {outcomes.rows:,} train clients, {outcomes.appended:,} "
+            f"recorded ({outcomes.already_known:,} already known), for the back-test."
+        )
 
 
 def _score_all() -> None:

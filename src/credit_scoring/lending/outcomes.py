@@ -396,3 +396,61 @@ def load_outcomes(
     return OutcomesOut(
         rows=report.rows, appended=report.appended, already_known=report.already_known
     )
+
+
+def record_loaded_targets(engine: Engine, *, username: str = "db load") -> OutcomesReport:
+    """Record the ``TARGET`` of each loaded Kaggle train client as their application's outcome.
+
+    A Kaggle train folder says, for every client, whether their loan defaulted: that is the
+    outcome of the application ``db load`` made for them, so the demo's back-test has
+    outcomes. The observation date is the day of the load. Idempotent: an application that
+    already has an outcome with the same ``defaulted`` gets no other from a later load.
+
+    Parameters
+    ----------
+    engine : Engine
+        The operational database, loaded (clients and their applications).
+    username : str, default="db load"
+        Recorded with each outcome.
+
+    Returns
+    -------
+    OutcomesReport
+        The train clients found, outcomes appended and already known.
+    """
+    latest_load = (
+        select(m.Application.sk_id_curr, func.max(m.Application.id).label("application_id"))
+        .where(m.Application.source == "load")
+        .group_by(m.Application.sk_id_curr)
+        .subquery()
+    )
+    query = (
+        select(latest_load.c.application_id, m.Client.sk_id_curr, m.Client.target)
+        .join(m.Client, m.Client.sk_id_curr == latest_load.c.sk_id_curr)
+        .where(m.Client.target.is_not(None))
+    )
+    today = date.today()
+    with Session(engine) as session, session.begin():
+        found = session.execute(query).all()
+        report = OutcomesReport(source="db load", rows=len(found))
+        ids = [int(a) for a, _, _ in found]
+        known: set[tuple[int, bool]] = set()
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            known.update(
+                (int(a), bool(d))
+                for a, d in session.execute(
+                    select(m.Outcome.application_id, m.Outcome.defaulted).where(
+                        m.Outcome.application_id.in_(chunk)
+                    )
+                )
+            )
+        rows = [
+            OutcomeRow(int(a), int(c), bool(t), today)
+            for a, c, t in found
+            if (int(a), bool(t)) not in known
+        ]
+        report = append_outcomes(session, rows, source="db load", username=username)
+        report.rows = len(found)
+        report.already_known = len(found) - len(rows)
+    return report

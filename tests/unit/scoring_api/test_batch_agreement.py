@@ -13,17 +13,20 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from sklearn.metrics import roc_auc_score
 from sqlalchemy import func, select
 from tiny_champion import tiny_champion
 
 from credit_scoring.data.loading import prepare
 from credit_scoring.db import models as m
-from credit_scoring.features.batch import build_features_for_frames
+from credit_scoring.features.online import build_features_for_frames
 from credit_scoring.lending.batch import apply_policy
 from credit_scoring.lending.loaded import load_applications
+from credit_scoring.lending.outcomes import record_loaded_targets
 from credit_scoring.lending.policy import FACT_COLUMNS, Policy
 from credit_scoring.modeling.batch import score_features
 from credit_scoring.modeling.scorer import ChampionScorer
+from credit_scoring.monitoring.backtest_report import backtest, backtest_frame
 
 from .conftest import Bank, TestClient, bank_fixture, served, tokens_for
 
@@ -122,6 +125,28 @@ def test_db_load_and_the_batch_file_give_every_client_the_same_decision(
     p03 = fired[first == "P03"]
     assert (p03["reason_against_1"] == "Mensualité supérieure à 50 % du revenu mensuel").all()
     assert (batch.loc[batch["policy_codes"] == "", "reason_against_1_code"] != "P03").all()
+
+
+def test_the_backtest_of_a_loaded_train_folder_agrees_with_scikit_learn(
+    bank: Bank, scorer: ChampionScorer, policy: Policy, tmp_path: Path
+) -> None:
+    """db load records TARGET as each train client's outcome; the back-test's AUC is the
+    one scikit-learn gives on the batch file of the same clients (issue 23)."""
+    load_applications(bank.engine, scorer, policy=policy)  # loaded once: nothing new
+    first = record_loaded_targets(bank.engine)
+    again = record_loaded_targets(bank.engine)
+    train = prepare(bank.data_dir, bank.settings.cache_dir).read(
+        "application_train", columns=["SK_ID_CURR", "TARGET"]
+    )
+    assert first.appended == len(train) and first.already_known == 0
+    assert again.appended == 0 and again.already_known == len(train)
+    result = score_features(scorer, bank.features, tmp_path / "scores.csv", lang="fr")
+    batch = pd.read_csv(result.out).merge(train, on="SK_ID_CURR", validate="1:1")
+    expected = roc_auc_score(batch["TARGET"], batch["probability"])
+    report = backtest(backtest_frame(bank.engine), development_auc=None, auc_floor=0.5, boot=0)
+    assert report["clients"] == len(train)
+    assert report["defaults"] == int(train["TARGET"].sum())
+    assert abs(report["auc"] - expected) < 0.001
 
 
 @pytest.fixture(scope="module")
