@@ -439,6 +439,110 @@ _COMPILED = [(re.compile(pattern), code) for pattern, code in _RULES]
 FALLBACK = "R99"
 
 
+# ---- documents the applicant can bring (the letter lists them) ----------------------
+
+DOCUMENTS: dict[str, tuple[str, str]] = {
+    "income": (
+        "Un justificatif de revenus : vos trois derniers bulletins de salaire ou votre "
+        "dernier avis d'imposition",
+        "Proof of income: your last three payslips or your latest tax assessment",
+    ),
+    "employment": (
+        "Votre contrat de travail ou une attestation de votre employeur",
+        "Your employment contract or a letter from your employer",
+    ),
+    "other_lenders": (
+        "Les tableaux d'amortissement et les derniers relevés de vos crédits auprès "
+        "d'autres établissements",
+        "The repayment schedules and latest statements of your credits with other lenders",
+    ),
+    "bureau": (
+        "Un relevé récent de votre dossier auprès d'une agence d'évaluation du crédit, ou "
+        "votre accord pour que nous le consultions",
+        "A recent report from a credit reference agency, or your permission for us to consult one",
+    ),
+    "identity": (
+        "Une pièce d'identité en cours de validité",
+        "A valid identity document",
+    ),
+    "address": (
+        "Un justificatif de domicile de moins de trois mois",
+        "Proof of address less than three months old",
+    ),
+    "purchase": (
+        "Le devis ou le bon de commande du bien à financer",
+        "The quote or order form for what the credit will pay for",
+    ),
+    "supporting": (
+        "Les pièces justificatives demandées lors de votre demande",
+        "The supporting documents asked for with your application",
+    ),
+}
+# reason code (catalogue R.., policy P..) -> documents that can change the assessment
+DOCUMENTS_BY_CODE: dict[str, tuple[str, ...]] = {
+    "R01": ("bureau",),
+    "R02": ("other_lenders", "bureau"),
+    "R04": ("other_lenders",),
+    "R05": ("other_lenders",),
+    "R09": ("income",),
+    "R10": ("income",),
+    "R11": ("purchase",),
+    "R12": ("employment",),
+    "R13": ("income",),
+    "R14": ("employment",),
+    "R15": ("employment",),
+    "R17": ("identity",),
+    "R18": ("address",),
+    "R20": ("address",),
+    "R21": ("address",),
+    "R23": ("supporting",),
+    "R25": ("identity",),
+    "R26": ("bureau",),
+    "R30": ("bureau", "other_lenders"),
+    "R32": ("other_lenders",),
+    "R34": ("other_lenders",),
+    "P01": ("identity",),
+    "P02": ("identity",),
+    "P03": ("income", "other_lenders"),
+    "P04": ("income", "other_lenders"),
+    "P05": ("income",),
+    "P07": ("income",),
+    "P08": ("employment",),
+}
+# codes for which no document can help (history with us, facts a document cannot change)
+NO_DOCUMENT = frozenset(
+    {"R03", "R06", "R07", "R08", "R16", "R19", "R22", "R24", "R27", "R28", "R29"}
+    | {"R31", "R33", "R99", "P06"}
+)
+
+
+def documents_for(codes: list[str], lang: str) -> list[str]:
+    """The documents an applicant can bring to answer the given reasons.
+
+    Parameters
+    ----------
+    codes : list of str
+        Reason codes of the catalogue (``R01``...) and policy rule codes (``P03``...), in
+        order of importance.
+    lang : {"fr", "en"}
+
+    Returns
+    -------
+    list of str
+        One line per document, without duplicates, in the order of the first code that
+        asks for it; unknown codes and codes no document can answer add nothing.
+    """
+    return document_texts(
+        [document for code in codes for document in DOCUMENTS_BY_CODE.get(code, ())], lang
+    )
+
+
+def document_texts(keys: list[str], lang: str) -> list[str]:
+    """The applicant's wording of documents (keys of :data:`DOCUMENTS`), without duplicates."""
+    index = 0 if lang == "fr" else 1
+    return [DOCUMENTS[key][index] for key in dict.fromkeys(keys)]
+
+
 def code_for_group(group: str) -> str:
     """The catalogue code of a feature group (R99 when no rule names it)."""
     for pattern, code in _COMPILED:

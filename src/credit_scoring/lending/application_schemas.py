@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from credit_scoring.lending.schemas import Lang, ReasonOut
+from credit_scoring.lending.form.refusal import RefusalCategory
+from credit_scoring.lending.schemas import Lang, ReasonOut, RuleOut
 
 ScoreDecision = Literal["grant", "refuse", "refer"]
 FinalDecision = Literal["grant", "refuse", "refer", "withdraw"]
@@ -34,14 +35,6 @@ class FormErrorsOut(BaseModel):
 
     detail: str
     errors: list[FieldErrorOut]
-
-
-class RuleOut(BaseModel):
-    """A policy rule that fired on this application."""
-
-    code: str
-    outcome: Literal["refuse", "refer"]
-    text: str = Field(description="for the advisor, in the request's language")
 
 
 class ApplicationScoreOut(BaseModel):
@@ -93,6 +86,11 @@ class ApplicationDecisionIn(BaseModel):
         max_length=2000,
         description="required for an override of the score's decision, a referral or a withdrawal",
     )
+    reason_category: RefusalCategory | None = Field(
+        None,
+        description="a refusal's category (lending.form.refusal): required when refusing what "
+        "the model would grant; the letter gives its applicant text, never the model's factors",
+    )
 
     @model_validator(mode="after")
     def _strip(self) -> ApplicationDecisionIn:
@@ -111,6 +109,7 @@ class ApplicationDecisionOut(BaseModel):
     score_decision: ScoreDecision
     override: bool
     reason: str | None
+    reason_category: RefusalCategory | None = None
 
 
 class ApplicationOut(BaseModel):

@@ -32,7 +32,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from credit_scoring.config import Settings
-from credit_scoring.core import reason_codes
 from credit_scoring.db import applications as repo
 from credit_scoring.db import audit_chain
 from credit_scoring.db import models as m
@@ -42,7 +41,9 @@ from credit_scoring.lending import form as bank_form
 from credit_scoring.lending import schemas as s
 from credit_scoring.lending.audit import digest
 from credit_scoring.lending.errors import Conflict, Forbidden, Invalid, NotFound
-from credit_scoring.lending.letter import Letter, documents_for, render_letter
+from credit_scoring.lending.form.refusal import CATEGORIES
+from credit_scoring.lending.letter import Letter, letter_grounds, render_letter
+from credit_scoring.lending.offers import Offer, search_offers
 from credit_scoring.lending.policy import Policy, combine, hit_rows, policy_facts
 from credit_scoring.lending.security import Principal
 from credit_scoring.lending.services.features import FeatureStore, application_features
@@ -129,6 +130,7 @@ def decision_out(row: m.Decision) -> a.ApplicationDecisionOut:
         score_decision=row.model_decision,  # type: ignore[arg-type]
         override=row.override,
         reason=row.reason,
+        reason_category=row.reason_category,  # type: ignore[arg-type]
     )
 
 
@@ -497,6 +499,7 @@ class ApplicationService:
                 f"{what_en} needs a reason: state it.",
                 field="reason",
             )
+        self._check_category(body, score, refused_by_policy)
         now = _utcnow()
         if not repo.claim_decision(session, app, score.id, body.decision, now):
             session.rollback()
@@ -521,6 +524,7 @@ class ApplicationService:
                     "model_version": score.model_version,
                     "override": override,
                     "reason": body.reason,
+                    "reason_category": body.reason_category,
                     "application_id": app.id,
                     "score_id": score.id,
                 }
@@ -531,8 +535,44 @@ class ApplicationService:
         assert row is not None
         return decision_out(row)
 
+    @staticmethod
+    def _check_category(
+        body: a.ApplicationDecisionIn, score: m.Score, refused_by_policy: bool
+    ) -> None:
+        """A refusal of what the model grants names its category; only a refusal has one."""
+        if body.reason_category is not None and body.decision != "refuse":
+            raise Invalid(
+                "category_refusal_only",
+                "Une catégorie de motif accompagne un refus seulement : retirez-la.",
+                "A reason category goes with a refusal only: leave it out.",
+                field="reason_category",
+            )
+        if (
+            body.decision == "refuse"
+            and body.reason_category is None
+            and refuses_model_grant(score.model_decision, refused_by_policy)
+        ):
+            labels_fr = ", ".join(c.label_fr.lower() for c in CATEGORIES.values())
+            labels_en = ", ".join(c.label_en.lower() for c in CATEGORIES.values())
+            raise Invalid(
+                "category_required",
+                "Le modèle accorderait ce crédit : choisissez la catégorie du refus "
+                f"({labels_fr}), c'est elle que la lettre donne au demandeur.",
+                "The model would grant this credit: pick the refusal's category "
+                f"({labels_en}); the letter gives it to the applicant.",
+                field="reason_category",
+            )
+
     # --- letter ---------------------------------------------------------------------------
     def letter(self, session: Session, application_id: int, lang: str) -> bytes:
+        """The letter of the application's final decision, its reasons following who decided.
+
+        A refusing rule gives its applicant text first; a refusal by the model gives the
+        model's principal reasons; an advisor's refusal of what the model grants gives the
+        advisor's category (:mod:`credit_scoring.lending.form.refusal`), never the model's
+        factors. A counter-offer comes only with a refusal the loan changes (a rule's or
+        the model's), from the same search as the what-if (:mod:`credit_scoring.lending.offers`).
+        """
         app = self._application(session, application_id)
         score = repo.latest_score(session, app.id)
         if score is None:
@@ -542,69 +582,53 @@ class ApplicationService:
                 f"Application {app.id} has no score yet.",
             )
         final = [d for d in repo.decisions_of(session, app.id) if d.decision in ("grant", "refuse")]
-        decision = final[-1].decision if final else None
-        against = [r for r in score.reasons if r["direction"] == "against"]
-        favour = [r for r in score.reasons if r["direction"] == "for"]
-        policy = [p for p in score.policy if p["outcome"] == "refuse"]
-        codes = [r["code"] for r in against]
-        alternatives = (
-            self.alternatives(session, app, lang) if decision == "refuse" and not policy else []
+        last = final[-1] if final else None
+        grounds = letter_grounds(
+            decision=last.decision if last else None,  # type: ignore[arg-type]
+            model_decision=score.model_decision,  # type: ignore[arg-type]
+            policy=score.policy,
+            reasons=score.reasons,
+            category=last.reason_category if last else None,
+            lang=lang,
         )
+        offers = self.alternatives(session, app, lang) if grounds.offers else []
         letter = Letter(
             application_id=app.id,
             applicant_name=None,
             date=_utcnow().date(),
-            decision=decision,  # type: ignore[arg-type]
+            decision=grounds.decision,
             amount=app.amount_credit,
             term_months=app.term_months,
             monthly_annuity=app.monthly_annuity,
-            reasons_against=[(c, applicant_words(c, lang)) for c in _unique(codes)][:4],
-            reasons_for=[(c, applicant_words(c, lang)) for c in _unique(r["code"] for r in favour)][
-                :4
-            ],
-            policy=[(p["code"], p[f"applicant_{lang}"]) for p in policy],
-            alternatives=alternatives,
-            documents=documents_for(codes, lang),
+            reasons_against=grounds.against,
+            reasons_for=grounds.favour,
+            policy=grounds.policy,
+            alternatives=offers,
+            documents=grounds.documents,
             model_version=f"{score.model_name} v{score.model_version}",
             grade=score.grade,
         )
         return render_letter(letter, lang)
 
-    def alternatives(self, session: Session, app: m.Application, lang: str) -> list[str]:
-        """A smaller amount or a longer term the model and the rules would grant, if any."""
+    def offers(self, session: Session, app: m.Application, limit: int = 1) -> list[Offer]:
+        """The nearest loans the champion and the rules would grant for this application."""
         row = self._stored_row(session, app)
-        credit = float(row.get("AMT_CREDIT") or 0)
-        annuity = float(row.get("AMT_ANNUITY") or 0)
-        if credit <= 0 or annuity <= 0:
-            return []
-        term = app.term_months or round(
-            bank_form.term_for(credit, self.terms.monthly_rate, annuity) or credit / annuity
-        )
         known = app.sk_id_curr if app.sk_id_curr < m.NEW_CLIENT_BASE else None
-        tries = [(credit, t) for t in (term + 12, term + 24) if t <= self.terms.max_term_months]
-        tries += [(round(credit * f, -2), term) for f in (0.9, 0.8, 0.7, 0.6, 0.5)]
-        for amount, months in tries:
-            monthly = round(bank_form.annuity(amount, self.terms.monthly_rate, months), 2)
-            changed = {**row, "AMT_CREDIT": amount, "AMT_ANNUITY": monthly}
-            if row.get("AMT_GOODS_PRICE") and amount < credit:
-                changed["AMT_GOODS_PRICE"] = min(float(row["AMT_GOODS_PRICE"]), amount)
-            features, _ = self.features_for(session, changed, known)
-            scorer = self.scores.scorer
-            probability = float(scorer.predict_proba(features)[0])
-            hits = self.policy.evaluate(policy_facts(changed, months))
-            if probability < scorer.threshold and not hits:
-                return [bank_form.alternative_text(amount, months, monthly, lang)]
-        return []
+        return search_offers(
+            row,
+            app.term_months,
+            features_of=lambda changed: self.features_for(session, changed, known)[0],
+            scorer=self.scores.scorer,
+            policy=self.policy,
+            terms=self.terms,
+            limit=limit,
+        )
+
+    def alternatives(self, session: Session, app: m.Application, lang: str) -> list[str]:
+        """The letter's counter-offers in the applicant's words (:meth:`offers`)."""
+        return [offer.text(lang) for offer in self.offers(session, app)]
 
 
-def applicant_words(code: str, lang: str) -> str:
-    """The applicant's wording of a reason code (the catalogue's label, no values)."""
-    return reason_codes.reason_label(code, lang)
-
-
-def _unique(codes: Any) -> list[str]:
-    seen: list[str] = []
-    for code in codes:
-        if code and code not in seen:
-            seen.append(code)
-    return seen
+def refuses_model_grant(model_decision: str, refused_by_policy: bool) -> bool:
+    """A refusal goes against the model when the model grants and no rule refuses."""
+    return model_decision == "grant" and not refused_by_policy
