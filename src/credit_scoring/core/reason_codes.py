@@ -9,7 +9,9 @@ with other lenders known to us"...): missing history is a fact, said as such.
 
 Every entry has the applicant's wording (``label``, French and English), a shorter text
 for the advisor, and ``missing``: what to say when the client's file has no value for the
-fact, which names what is missing and how the applicant can supply it. Codes never change
+fact, which names what is missing and, when the bank's form takes it, how the applicant can
+supply it; a fact the form cannot state (history with other lenders, the building,
+documents, addresses) is said to be unknown and asks for nothing. Codes never change
 meaning; a new fact gets a new code (R99 is the catch-all for a group not mapped yet).
 Sex and family status are not model inputs, so no code exists for them.
 """
@@ -90,10 +92,8 @@ CATALOGUE: dict[str, ReasonCode] = {
             "Credits with other lenders",
             "Endettement externe",
             "External debt",
-            "Montant de vos crédits auprès d'autres établissements inconnu : joignez vos "
-            "derniers tableaux d'amortissement",
-            "Amount of your credits with other lenders unknown: attach your latest repayment "
-            "schedules",
+            "Montant de vos crédits auprès d'autres établissements inconnu",
+            "Amount of your credits with other lenders unknown to us",
         ),
         _c(
             "R05",
@@ -101,9 +101,8 @@ CATALOGUE: dict[str, ReasonCode] = {
             "Age of your credits with other lenders",
             "Ancienneté crédits externes",
             "Age of external credits",
-            "Dates de vos crédits auprès d'autres établissements inconnues : joignez vos "
-            "contrats de crédit",
-            "Dates of your credits with other lenders unknown: attach your credit contracts",
+            "Dates de vos crédits auprès d'autres établissements inconnues",
+            "Dates of your credits with other lenders unknown to us",
         ),
         _c(
             "R06",
@@ -248,8 +247,8 @@ CATALOGUE: dict[str, ReasonCode] = {
             "Contact, home and work addresses",
             "Cohérence des adresses",
             "Address consistency",
-            "Adresses de domicile et de travail non indiquées : précisez-les dans votre demande",
-            "Home and work addresses not stated: please give them in your application",
+            "Adresses de contact, de domicile et de travail non connues",
+            "Contact, home and work addresses not known to us",
         ),
         _c(
             "R22",
@@ -257,10 +256,8 @@ CATALOGUE: dict[str, ReasonCode] = {
             "Details of your home's building",
             "Infos immeuble",
             "Building details",
-            "Informations sur votre immeuble non communiquées : vous pouvez les ajouter à "
-            "votre demande (surface, année de construction...)",
-            "Details of your building not given: you can add them to your application (area, "
-            "year built...)",
+            "Informations sur votre immeuble non connues",
+            "Details of your building not known to us",
         ),
         _c(
             "R23",
@@ -268,8 +265,8 @@ CATALOGUE: dict[str, ReasonCode] = {
             "Documents provided",
             "Justificatifs",
             "Documents",
-            "Justificatifs non fournis : joignez-les à votre demande",
-            "Supporting documents missing from your file: attach them to your application",
+            "Aucun justificatif enregistré dans votre dossier",
+            "No supporting document recorded in your file",
         ),
         _c(
             "R24",
@@ -295,10 +292,8 @@ CATALOGUE: dict[str, ReasonCode] = {
             "Recent enquiries on your credit file",
             "Consultations bureau",
             "Bureau enquiries",
-            "Nombre de consultations de votre dossier de crédit inconnu : un relevé récent "
-            "de votre dossier auprès d'une agence d'évaluation du crédit le précise",
-            "Number of enquiries on your credit file unknown: a recent report from a credit "
-            "reference agency states it",
+            "Nombre de consultations de votre dossier de crédit inconnu",
+            "Number of enquiries on your credit file unknown to us",
         ),
         _c(
             "R27",
@@ -495,7 +490,6 @@ DOCUMENTS_BY_CODE: dict[str, tuple[str, ...]] = {
     "R18": ("address",),
     "R20": ("address",),
     "R21": ("address",),
-    "R23": ("supporting",),
     "R25": ("identity",),
     "R26": ("bureau",),
     "R30": ("bureau", "other_lenders"),
@@ -511,7 +505,7 @@ DOCUMENTS_BY_CODE: dict[str, tuple[str, ...]] = {
 }
 # codes for which no document can help (history with us, facts a document cannot change)
 NO_DOCUMENT = frozenset(
-    {"R03", "R06", "R07", "R08", "R16", "R19", "R22", "R24", "R27", "R28", "R29"}
+    {"R03", "R06", "R07", "R08", "R16", "R19", "R22", "R23", "R24", "R27", "R28", "R29"}
     | {"R31", "R33", "R99", "P06"}
 )
 

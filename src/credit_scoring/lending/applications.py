@@ -42,7 +42,7 @@ from credit_scoring.lending import schemas as s
 from credit_scoring.lending.audit import digest
 from credit_scoring.lending.errors import Conflict, Forbidden, Invalid, NotFound
 from credit_scoring.lending.form.refusal import CATEGORIES
-from credit_scoring.lending.letter import Letter, letter_grounds, render_letter
+from credit_scoring.lending.letter import Letter, format_money, letter_grounds, render_letter
 from credit_scoring.lending.offers import Offer, search_offers
 from credit_scoring.lending.policy import Policy, combine, hit_rows, policy_facts
 from credit_scoring.lending.security import Principal
@@ -233,7 +233,9 @@ class ApplicationService:
         out = to_score_out(self.scores.result(features, lang), None, lang)
         hits = self.policy.evaluate(policy_facts(row, term_months))
         info = self.features.feature_set(session)
-        reasons = [r.model_dump() for r in out.reasons_against + out.reasons_for]
+        reasons = loan_as_given(
+            [r.model_dump() for r in out.reasons_against + out.reasons_for], row, term_months, lang
+        )
         score_row = {
             "username": user.username,
             "model_name": out.model_name,
@@ -632,3 +634,51 @@ class ApplicationService:
 def refuses_model_grant(model_decision: str, refused_by_policy: bool) -> bool:
     """A refusal goes against the model when the model grants and no rule refuses."""
     return model_decision == "grant" and not refused_by_policy
+
+
+LOAN_FACT = "R11"  # the catalogue's fact of the loan asked: amount, term and instalment
+
+
+def loan_as_given(
+    reasons: list[dict[str, Any]], row: dict[str, Any], term_months: float | None, lang: str
+) -> list[dict[str, Any]]:
+    """The loan's reason quotes the loan as the applicant gave it, never a model's estimate.
+
+    An application states its amount, term and monthly payment: the reason of the loan's
+    fact (R11) then says them as entered ("Crédit demandé : 15 000 € sur 36 mois
+    (mensualité de 498,21 €)"), whatever member of the fact drives it (the loan-term
+    model's estimated term included). A Kaggle client's application states no term
+    (``term_months`` None): its reasons are left as the model worded them.
+
+    Parameters
+    ----------
+    reasons : list of dict
+        The score's reasons (``code``, ``text``, ``value``...).
+    row : dict of str to object
+        The application in Kaggle's columns (``AMT_CREDIT``, ``AMT_ANNUITY``).
+    term_months : float or None
+        The term of the application, if it states one.
+    lang : {"fr", "en"}
+
+    Returns
+    -------
+    list of dict
+        The reasons, the loan's one reworded (``value``: the term).
+    """
+    credit, annuity = row.get("AMT_CREDIT"), row.get("AMT_ANNUITY")
+    if not term_months or not isinstance(credit, int | float) or credit <= 0:
+        return reasons
+    months = round(term_months)
+    amount = format_money(float(credit), lang)
+    if lang == "fr":
+        text = f"Crédit demandé : {amount} sur {months} mois"
+        if isinstance(annuity, int | float) and annuity > 0:
+            text += f" (mensualité de {format_money(float(annuity), lang, cents=True)})"
+    else:
+        text = f"Credit asked: {amount} over {months} months"
+        if isinstance(annuity, int | float) and annuity > 0:
+            text += f" (monthly payment {format_money(float(annuity), lang, cents=True)})"
+    return [
+        {**r, "text": text, "value": float(months)} if r.get("code") == LOAN_FACT else r
+        for r in reasons
+    ]

@@ -449,3 +449,53 @@ def test_the_what_if_and_the_letter_offer_the_same_loan(
     finally:
         scorer.threshold = before
     assert compared >= 1
+
+
+def test_the_loans_reason_quotes_the_term_entered_never_an_estimate() -> None:
+    from credit_scoring.lending.applications import loan_as_given
+
+    estimated = {
+        "code": "R11",
+        "direction": "against",
+        "text": "Nombre estimé de mensualités du prêt : 54",
+        "value": 54.0,
+    }
+    other = {"code": "R09", "direction": "for", "text": "Revenu : 2 500 €", "value": 2500.0}
+    row = {"AMT_CREDIT": 15_000.0, "AMT_ANNUITY": 456.57}
+    fr = loan_as_given([estimated, other], row, 36, "fr")
+    assert " ".join(fr[0]["text"].split()) == (
+        "Crédit demandé : 15 000 € sur 36 mois (mensualité de 456,57 €)"
+    )
+    assert fr[0]["value"] == 36 and fr[1] == other
+    en = loan_as_given([estimated], row, 36, "en")
+    assert en[0]["text"] == "Credit asked: €15,000 over 36 months (monthly payment €456.57)"
+    assert loan_as_given([estimated], row, None, "fr") == [estimated]  # a Kaggle client
+
+
+def test_a_stored_application_score_quotes_its_term_as_entered(
+    client: TestClient, tokens: Headers, scorer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from credit_scoring.core.results import Reason
+
+    score = type(scorer).score
+
+    def with_estimate(self, features, *, lang="fr", top=4):  # type: ignore[no-untyped-def]
+        results = score(self, features, lang=lang, top=top)
+        estimate = Reason(
+            group="PAYMENT_RATE",
+            direction="against",
+            contribution=0.9,
+            text="Nombre estimé de mensualités du prêt : 54",
+            features=("LOAN_TERM_EST",),
+            value=54.0,
+            code="R11",
+        )
+        return [replace(r, reasons_against=[estimate, *r.reasons_against]) for r in results]
+
+    monkeypatch.setattr(type(scorer), "score", with_estimate)
+    created = post(client, example(), tokens["advisor"]).json()
+    (loan,) = [r for r in created["reasons_against"] if r["code"] == "R11"]
+    assert "36 mois" in loan["text"] and "54" not in loan["text"], loan
+    assert "15" in loan["text"] and loan["value"] == 36
