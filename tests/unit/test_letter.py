@@ -399,3 +399,22 @@ def _fields(grounds: Any) -> dict[str, Any]:
         "documents": grounds.documents,
         "alternatives": [],
     }
+
+
+def test_a_category_given_beside_a_rules_refusal_comes_after_the_rule() -> None:
+    from credit_scoring.lending.form.refusal import CATEGORIES
+    from credit_scoring.lending.letter import letter_grounds
+
+    grounds = letter_grounds(
+        decision="refuse",
+        model_decision="grant",
+        policy=[P03],
+        reasons=REASONS,
+        category="over_indebtedness",
+        lang="en",
+    )
+    assert grounds.policy == [("P03", POLICY_EN)]
+    assert grounds.against == [("", CATEGORIES["over_indebtedness"].applicant("en"))]
+    assert len(grounds.documents) == len(set(grounds.documents))
+    pdf = _text(render_letter(_letter("en", **_fields(grounds)), "en"))
+    assert pdf.index(_flat(POLICY_EN)) < pdf.index(_flat(grounds.against[0][1]))

@@ -263,8 +263,9 @@ def letter_grounds(
     """The letter's reasons, documents and whether to offer another loan, by who decided.
 
     - a refusal with a refusing rule: the rules' applicant texts first, then the model's
-      reasons only if the model refused too;
-    - a refusal the model proposed: the model's principal reasons;
+      reasons only if the model refused too, then the advisor's category if one was given;
+    - a refusal the model proposed: the model's principal reasons (then the advisor's
+      category if one was given);
     - an advisor's refusal of what the model grants: the category's applicant text
       (:mod:`credit_scoring.lending.form.refusal`, ``other`` when none was recorded), never
       the model's factors, and no counter-offer (the model already granted the loan asked);
@@ -299,13 +300,23 @@ def letter_grounds(
         return Grounds(decision, None, [], [], shown, [], False)
     if decision is None:
         return Grounds(None, None, rules, model, favour, [], False)
+    given = CATEGORIES.get(category or "")
+    # a category the advisor gave beside a rule's or the model's refusal comes after them
+    extra = [("", given.applicant(lang))] if given else []
+    extra_documents = list(given.documents) if given else []
     if refusing:
         mine = model if model_decision == "refuse" else []
         codes = [c for c, _ in rules] + [c for c, _ in mine]
-        return Grounds("refuse", "rule", rules, mine, favour, documents_for(codes, lang), True)
+        documents = documents_for(codes, lang) + document_texts(extra_documents, lang)
+        return Grounds(
+            "refuse", "rule", rules, mine + extra, favour, list(dict.fromkeys(documents)), True
+        )
     if model_decision == "refuse":
-        return Grounds("refuse", "model", [], model, favour, documents_for(against, lang), True)
-    chosen = CATEGORIES.get(category or "other", CATEGORIES["other"])
+        documents = documents_for(against, lang) + document_texts(extra_documents, lang)
+        return Grounds(
+            "refuse", "model", [], model + extra, favour, list(dict.fromkeys(documents)), True
+        )
+    chosen = given or CATEGORIES["other"]
     return Grounds(
         "refuse",
         "advisor",
