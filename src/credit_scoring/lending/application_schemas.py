@@ -4,8 +4,9 @@ The names are a contract other systems rely on: an application score has
 ``application_id``, ``score_id``, ``probability``, ``decision`` (``grant``, ``refuse`` or
 ``refer``), ``threshold``, ``model_version``, ``policy`` (the rules that fired, each with
 ``code`` and ``text``), ``reasons_against`` and ``reasons_for`` (each with ``code`` and
-``text``); a decision body has ``score_id``, ``decision`` and ``reason``. The request body
-of ``POST /applications`` is :class:`credit_scoring.lending.form.ApplicationForm`
+``text``); a decision body has ``score_id``, ``decision``, ``reason`` and, for a refusal,
+``reason_category`` (:mod:`credit_scoring.lending.form.refusal`). The request body of
+``POST /applications`` is :class:`credit_scoring.lending.form.ApplicationForm`
 (the bank's form, translated to the model's columns in that one module).
 """
 
