@@ -7,6 +7,7 @@ pytest's temporary folder, so that a test run leaves the work tree as it was.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -17,10 +18,12 @@ from pathlib import Path
 import pytest
 from e2e_stack import CHROMIUM, CHROMIUM_ARGS, Stack
 from playwright.sync_api import Locator, Page, expect, sync_playwright
+from pypdf import PdfReader
 
 from credit_scoring.dashboard.i18n import translate
 from credit_scoring.dashboard.views.new_application import ANSWERS, DATES
 from credit_scoring.lending.form import CHOICES
+from credit_scoring.lending.form.refusal import CATEGORIES
 
 pytestmark = pytest.mark.e2e
 SHOTS = Path(
@@ -297,6 +300,10 @@ def application_walk(page: Page) -> None:
     scroll_to(page, form.get_by_role("button", name="Enregistrer la décision"))
     shot(page, "16-application-reason-required")
     reason = "Apport personnel de 30 %, garant solide"
+    if other == "Refusé":  # refusing what the model grants: the letter's category
+        reason = "Bulletins de salaire non fournis"
+        form.get_by_label("Catégorie du refus (courrier au demandeur)").click()
+        page.get_by_role("option", name=CATEGORIES["documents_missing"].label_fr).click()
     form.get_by_role("textbox", name="Motif").fill(reason)
     form.get_by_role("button", name="Enregistrer la décision").click()
     expect(
@@ -312,6 +319,11 @@ def application_walk(page: Page) -> None:
         download.click()
     pdf = Path(done.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF")
+    words = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    if other == "Refusé":  # the advisor's category, no model factor, nothing offered
+        assert " ".join(CATEGORIES["documents_missing"].applicant_fr.split()) in words
+        assert "pourrait vous être accordé" not in words
+        assert reason not in words  # the written reason stays internal
     shot(page, "17-application-decided-letter")
 
     # 5. the Applications queue: the application is among the decided ones

@@ -1,5 +1,5 @@
-"""Migration 0005 (applications, immutable scores) on a populated database, on SQLite,
-MariaDB and PostgreSQL (integration).
+"""Migrations 0005 (applications, immutable scores) and 0006 (a refusal's category) on a
+populated database, on SQLite, MariaDB and PostgreSQL (integration).
 
 Then ``db load``'s applications step on each backend (JSON rows, key look-ups, chained
 scores). A database at ``0004_audit_append_only`` with users, clients, decisions and score log
@@ -51,7 +51,10 @@ tiny_champion = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(tiny_champion)
 
 BEFORE = "0004_audit_append_only"
-ADDED = {"decisions": ("application_id", "score_id"), "score_log": ("score_id",)}
+ADDED = {
+    "decisions": ("application_id", "score_id", "reason_category"),  # 0005 and 0006
+    "score_log": ("score_id",),
+}
 P = m.TABLE_PREFIX
 
 
@@ -226,3 +229,29 @@ def test_loaded_clients_get_one_application_and_score_each_once(
     assert all(r[1] == json.loads(kaggle[r[0]]) for r in rows)
     assert scores == before + 80
     assert all(r.ok for r in audit_chain.verify(engine))
+
+
+def test_0006_adds_the_refusal_category_and_old_decisions_still_verify(
+    populated: tuple[str, Engine, dict[str, list[tuple[int, str]]]],
+) -> None:
+    _, engine, before = populated
+    migrate.downgrade(engine, "0005_applications")
+    present = {c["name"] for c in inspect(engine).get_columns(f"{P}decisions")}
+    assert "reason_category" not in present and "score_id" in present
+    with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
+        conn.execute(text(f"DELETE FROM {P}decisions"))  # still protected after the copy
+    migrate.upgrade(engine)
+    assert _hashes(engine, "decisions")[: len(before["decisions"])] == before["decisions"]
+    with engine.begin() as conn:
+        audit_chain.append(conn, "decisions", [DECISION | {"reason_category": "documents_missing"}])
+    reports = {r.table: r for r in audit_chain.verify(engine)}
+    assert all(r.ok for r in reports.values()), reports
+    with Session(engine) as session:
+        categories = (
+            session.execute(select(m.Decision.reason_category).order_by(m.Decision.id))
+            .scalars()
+            .all()
+        )
+    assert categories[-1] == "documents_missing" and set(categories[:-1]) == {None}
+    with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
+        conn.execute(text(f"UPDATE {P}decisions SET reason_category = 'other'"))

@@ -470,6 +470,11 @@ class ApplicationRoutes:
             return httpx.Response(
                 422, json={"detail": "an override, a referral or a withdrawal needs a reason"}
             )
+        if body.reason_category is not None and body.decision != "refuse":
+            return httpx.Response(422, json={"detail": "a category goes with a refusal only"})
+        against_model = score.model_decision == "grant" and not refused
+        if body.decision == "refuse" and against_model and body.reason_category is None:
+            return httpx.Response(422, json={"detail": "refusing a model grant needs a category"})
         out = aps.ApplicationDecisionOut(
             id=sum(len(a.decisions) for a in self.items.values()) + 1,
             application_id=app.id,
@@ -480,6 +485,7 @@ class ApplicationRoutes:
             score_decision=score.decision,
             override=override,
             reason=body.reason,
+            reason_category=body.reason_category,
         )
         app.decisions.append(out)
         app.status = {"refer": "referred", "withdraw": "withdrawn"}.get(body.decision, "decided")  # type: ignore[assignment]

@@ -90,8 +90,11 @@ def errors(at: AppTest) -> str:
     return "\n".join(e.value for e in at.error)
 
 
-def decide(at: AppTest, decision: str, reason: str = "", app_id: int = 1) -> AppTest:
+def decide(
+    at: AppTest, decision: str, reason: str = "", app_id: int = 1, category: str | None = None
+) -> AppTest:
     at.radio(key=f"app_decision_value_{app_id}").set_value(decision)
+    at.selectbox(key=f"app_decision_category_{app_id}").set_value(category)
     at.text_area(key=f"app_decision_reason_{app_id}").input(reason)
     labels = ("Enregistrer la décision", "Record the decision")
     return next(b for b in at.button if b.label in labels).click().run()
@@ -237,8 +240,17 @@ def test_override_needs_a_reason_then_shows_in_the_history(fake: FakeApi) -> Non
     assert "Indiquez le motif" in errors(at)
     assert not fake.applications.items[1].decisions
     assert at.radio(key="app_decision_value_1").value == "refuse"  # the choice survives
-    at = decide(at, "refuse", "Revenus non justifiés")
+    at = decide(at, "refuse", "Bulletins de salaire non fournis")
+    assert "Choisissez la catégorie du refus" in errors(at)  # the model grants: a category
+    assert not fake.applications.items[1].decisions
+    picker = at.selectbox(key="app_decision_category_1")
+    assert picker.options[0] == "— (pas de catégorie)"
+    assert "Revenus non justifiés" in picker.options and "Suspicion de fraude" in picker.options
+    at = decide(at, "grant", "x", category="documents_missing")
+    assert "accompagne un refus seulement" in errors(at)
+    at = decide(at, "refuse", "Revenus non justifiés", category="income_not_proven")
     decision = fake.applications.items[1].decisions[0]
+    assert decision.reason_category == "income_not_proven"
     assert decision.override and decision.score_id == 1  # the score shown, sent unseen
     assert "Décision enregistrée pour la demande n° 1 : Refusé." in texts(at)
     history = at.table[0].value

@@ -17,13 +17,11 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from credit_scoring.core.reason_codes import CATALOGUE
+from credit_scoring.core.reason_codes import CATALOGUE, DOCUMENTS_BY_CODE, NO_DOCUMENT
 from credit_scoring.lending import letter as letter_module
 from credit_scoring.lending.letter import (
-    DOCUMENTS_BY_CODE,
     FONT_DIR,
     FONT_FILES,
-    NO_DOCUMENT,
     Letter,
     LetterFontError,
     decision_sentence,
@@ -273,3 +271,150 @@ def test_unknown_amounts_are_left_out_of_the_sentence() -> None:
     assert "ne pouvons pas accepter votre demande de crédit." in text
     assert "mensualité correspondante" not in text
     assert letter_module.MAX_MODEL_REASONS == 4
+
+
+# ---- who decided: letter_grounds ---------------------------------------------------------
+
+P03 = {"code": "P03", "outcome": "refuse", "applicant_fr": POLICY_FR, "applicant_en": POLICY_EN}
+REASONS = [
+    {"code": "R10", "direction": "against", "value": 0.4},
+    {"code": "R22", "direction": "against", "value": None},
+    {"code": "R12", "direction": "for", "value": 1200.0},
+    {"code": "R22", "direction": "for", "value": None},  # building details: never provided
+    {"code": "R31", "direction": "for", "value": None},  # an absence, not a fact provided
+]
+
+
+def test_a_refusing_rule_is_the_reason_and_the_model_only_if_it_refused_too() -> None:
+    from credit_scoring.lending.letter import letter_grounds
+
+    granted = letter_grounds(
+        decision="refuse",
+        model_decision="grant",
+        policy=[P03],
+        reasons=REASONS,
+        category=None,
+        lang="fr",
+    )
+    assert granted.decided_by == "rule" and granted.policy == [("P03", POLICY_FR)]
+    assert granted.against == [] and granted.offers
+    refused = letter_grounds(
+        decision="refuse",
+        model_decision="refuse",
+        policy=[P03],
+        reasons=REASONS,
+        category=None,
+        lang="fr",
+    )
+    assert [c for c, _ in refused.against] == ["R10", "R22"]
+
+
+def test_a_model_refusal_gives_the_models_reasons_and_may_offer() -> None:
+    from credit_scoring.lending.letter import letter_grounds
+
+    grounds = letter_grounds(
+        decision="refuse",
+        model_decision="refuse",
+        policy=[],
+        reasons=REASONS,
+        category=None,
+        lang="en",
+    )
+    assert grounds.decided_by == "model" and grounds.offers
+    assert grounds.against[0] == ("R10", CATALOGUE["R10"].label("en"))
+    assert grounds.documents == documents_for(["R10", "R22"], "en")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_an_advisors_refusal_of_a_model_grant_gives_the_category_only(lang: str) -> None:
+    from credit_scoring.lending.form.refusal import CATEGORIES
+    from credit_scoring.lending.letter import letter_grounds
+
+    grounds = letter_grounds(
+        decision="refuse",
+        model_decision="grant",
+        policy=[],
+        reasons=REASONS,
+        category="documents_missing",
+        lang=lang,
+    )
+    text = CATEGORIES["documents_missing"].applicant(lang)
+    assert grounds.decided_by == "advisor" and grounds.against == [("", text)]
+    assert not grounds.offers and grounds.policy == []
+    pdf = _text(render_letter(_letter(lang, **_fields(grounds)), lang))
+    assert _flat(text) in pdf
+    assert CATALOGUE["R10"].label(lang) not in pdf  # the model's factor is not a reason
+    title = "Les principales raisons de cette décision" if lang == "fr" else "The main reasons"
+    assert title in pdf
+
+
+def test_the_favour_list_cites_only_facts_the_file_states() -> None:
+    from credit_scoring.lending.letter import letter_grounds
+
+    for decision in ("grant", "refuse", None):
+        grounds = letter_grounds(
+            decision=decision,  # type: ignore[arg-type]
+            model_decision="grant",
+            policy=[],
+            reasons=REASONS,
+            category="other",
+            lang="en",
+        )
+        assert [c for c, _ in grounds.favour] == ["R12"]
+        pdf = _text(render_letter(_letter("en", **_fields(grounds)), "en"))
+        if decision is not None:  # an open application lists what will be reviewed
+            assert "building" not in pdf.lower()
+
+
+def test_a_grant_gives_no_reason_for_a_refusal_and_an_override_grant_no_model_reason() -> None:
+    from credit_scoring.lending.letter import letter_grounds
+
+    grounds = letter_grounds(
+        decision="grant",
+        model_decision="grant",
+        policy=[P03],
+        reasons=REASONS,
+        category=None,
+        lang="fr",
+    )
+    assert grounds.against == [] and grounds.policy == [] and not grounds.offers
+    assert grounds.favour == [("R12", CATALOGUE["R12"].label("fr"))]
+    override = letter_grounds(
+        decision="grant",
+        model_decision="refuse",
+        policy=[],
+        reasons=REASONS,
+        category=None,
+        lang="fr",
+    )
+    assert override.favour == [] and override.against == []
+
+
+def _fields(grounds: Any) -> dict[str, Any]:
+    return {
+        "decision": grounds.decision,
+        "policy": grounds.policy,
+        "reasons_against": grounds.against,
+        "reasons_for": grounds.favour,
+        "documents": grounds.documents,
+        "alternatives": [],
+    }
+
+
+def test_a_category_given_beside_a_rules_refusal_comes_after_the_rule() -> None:
+    from credit_scoring.lending.form.refusal import CATEGORIES
+    from credit_scoring.lending.letter import letter_grounds
+
+    grounds = letter_grounds(
+        decision="refuse",
+        model_decision="grant",
+        policy=[P03],
+        reasons=REASONS,
+        category="over_indebtedness",
+        lang="en",
+    )
+    assert grounds.policy == [("P03", POLICY_EN)]
+    assert grounds.against == [("", CATEGORIES["over_indebtedness"].applicant("en"))]
+    assert len(grounds.documents) == len(set(grounds.documents))
+    pdf = _text(render_letter(_letter("en", **_fields(grounds)), "en"))
+    assert pdf.index(_flat(POLICY_EN)) < pdf.index(_flat(grounds.against[0][1]))

@@ -102,3 +102,54 @@ def test_a_missing_declared_value_says_how_to_supply_it() -> None:
         == "Type of income (salary, pension...) not stated: please state it in your application"
     )
     assert not any(MISSING_WORDS.search(r.text) for r in against)
+
+
+_ASKS = re.compile(
+    r"indiquez|précisez|joignez|ajoutez|ajouter|fournir|autoriser|"
+    r"\bgive\b|\battach\b|\badd\b|\bstate it\b|\bplease\b|authorise",
+    re.IGNORECASE,
+)
+
+
+def _form_codes() -> set[str]:
+    """The facts an application entered through the bank's form states."""
+    import datetime as dt
+    import json
+    from pathlib import Path
+
+    from credit_scoring.config import Settings
+    from credit_scoring.lending import form
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "new-application.json"
+    body = form.ApplicationForm.model_validate(json.loads(example.read_text()))
+    assert body.applicant is not None
+    loan = form.complete_loan(body.loan, form.lender_terms(Settings()), lang="fr")
+    row = form.to_application_row(body.applicant, loan, sk_id_curr=1, today=dt.date(2026, 12, 1))
+    stated = {code_for_group(column) for column in row}
+    return stated | {code_for_group("ANNUITY_INCOME_RATIO")}  # ratios of what is entered
+
+
+def test_a_reason_never_asks_for_what_the_form_cannot_take() -> None:
+    stated = _form_codes()
+    assert {"R09", "R11", "R12", "R17"} <= stated and "R22" not in stated
+    for code, entry in CATALOGUE.items():
+        if code in stated:
+            continue
+        for text in (entry.missing_fr, entry.missing_en):
+            assert not _ASKS.search(text), (code, text)
+
+
+def test_an_estimate_counts_for_its_fact_but_is_never_quoted() -> None:
+    metas = {**feature_metadata(), **TERM_METAS}
+    names = ["AMT_CREDIT", "AMT_ANNUITY", "LOAN_TERM_EST", "LOAN_RATE_EST"]
+    builder = ReasonBuilder(names, metas)
+    values = np.array([15_000.0, 498.21, 54.0, 0.05])
+    contrib = np.array([0.05, 0.02, 0.9, 0.0])  # the estimated term drives the fact
+    totals, resolved = builder.by_code(contrib, values)
+    against, _ = builder.reasons(
+        contrib, values, totals=totals, resolved=resolved, quantiles={}, lang="fr"
+    )
+    (loan,) = [r for r in against if r.code == "R11"]
+    assert loan.contribution > 0.9  # the estimate's contribution is counted
+    assert "estimé" not in loan.text and "54" not in loan.text
+    assert "15" in loan.text  # the amount of the file is quoted instead

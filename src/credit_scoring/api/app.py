@@ -24,6 +24,7 @@ from credit_scoring.db.session import get_engine, redact, scrub
 from credit_scoring.lending.applications import ApplicationService
 from credit_scoring.lending.audit import AuditSpool, AuditWriteError
 from credit_scoring.lending.errors import LendingError
+from credit_scoring.lending.form import lender_terms
 from credit_scoring.lending.policy import Policy
 from credit_scoring.lending.services import Services, build_services
 from credit_scoring.lending.services.features import NotFoundError, load_feature_metadata
@@ -142,16 +143,24 @@ def create_app(
             _warm_up_scorer(scorer)
             _warm_up_features()
         sessions = sessionmaker(engine, expire_on_commit=False)
-        services = build_services(scorer, sessions, model_error=error, metas=metas)
+        policy = Policy.load()
+        services = build_services(
+            scorer,
+            sessions,
+            model_error=error,
+            metas=metas,
+            policy=policy,
+            terms=lender_terms(settings),
+        )
         _record_champion(services, sessions)
         _check_feature_set(services, sessions)
         app.state.engine = engine
         app.state.sessions = sessions
         app.state.services = services
-        # The rules read once: intake, decisions and GET /policy use this same copy.
-        app.state.policy = Policy.load()
+        # The rules read once: intake, decisions, offers and GET /policy use this same copy.
+        app.state.policy = policy
         app.state.applications = (
-            ApplicationService(services.scores, services.features, settings, app.state.policy)
+            ApplicationService(services.scores, services.features, settings, policy)
             if services.scores is not None
             else None
         )

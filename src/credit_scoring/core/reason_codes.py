@@ -9,7 +9,9 @@ with other lenders known to us"...): missing history is a fact, said as such.
 
 Every entry has the applicant's wording (``label``, French and English), a shorter text
 for the advisor, and ``missing``: what to say when the client's file has no value for the
-fact, which names what is missing and how the applicant can supply it. Codes never change
+fact, which names what is missing and, when the bank's form takes it, how the applicant can
+supply it; a fact the form cannot state (history with other lenders, the building,
+documents, addresses) is said to be unknown and asks for nothing. Codes never change
 meaning; a new fact gets a new code (R99 is the catch-all for a group not mapped yet).
 Sex and family status are not model inputs, so no code exists for them.
 """
@@ -90,10 +92,8 @@ CATALOGUE: dict[str, ReasonCode] = {
             "Credits with other lenders",
             "Endettement externe",
             "External debt",
-            "Montant de vos crédits auprès d'autres établissements inconnu : joignez vos "
-            "derniers tableaux d'amortissement",
-            "Amount of your credits with other lenders unknown: attach your latest repayment "
-            "schedules",
+            "Montant de vos crédits auprès d'autres établissements inconnu",
+            "Amount of your credits with other lenders unknown to us",
         ),
         _c(
             "R05",
@@ -101,9 +101,8 @@ CATALOGUE: dict[str, ReasonCode] = {
             "Age of your credits with other lenders",
             "Ancienneté crédits externes",
             "Age of external credits",
-            "Dates de vos crédits auprès d'autres établissements inconnues : joignez vos "
-            "contrats de crédit",
-            "Dates of your credits with other lenders unknown: attach your credit contracts",
+            "Dates de vos crédits auprès d'autres établissements inconnues",
+            "Dates of your credits with other lenders unknown to us",
         ),
         _c(
             "R06",
@@ -248,8 +247,8 @@ CATALOGUE: dict[str, ReasonCode] = {
             "Contact, home and work addresses",
             "Cohérence des adresses",
             "Address consistency",
-            "Adresses de domicile et de travail non indiquées : précisez-les dans votre demande",
-            "Home and work addresses not stated: please give them in your application",
+            "Adresses de contact, de domicile et de travail non connues",
+            "Contact, home and work addresses not known to us",
         ),
         _c(
             "R22",
@@ -257,10 +256,8 @@ CATALOGUE: dict[str, ReasonCode] = {
             "Details of your home's building",
             "Infos immeuble",
             "Building details",
-            "Informations sur votre immeuble non communiquées : vous pouvez les ajouter à "
-            "votre demande (surface, année de construction...)",
-            "Details of your building not given: you can add them to your application (area, "
-            "year built...)",
+            "Informations sur votre immeuble non connues",
+            "Details of your building not known to us",
         ),
         _c(
             "R23",
@@ -268,8 +265,8 @@ CATALOGUE: dict[str, ReasonCode] = {
             "Documents provided",
             "Justificatifs",
             "Documents",
-            "Justificatifs non fournis : joignez-les à votre demande",
-            "Supporting documents missing from your file: attach them to your application",
+            "Aucun justificatif enregistré dans votre dossier",
+            "No supporting document recorded in your file",
         ),
         _c(
             "R24",
@@ -295,10 +292,8 @@ CATALOGUE: dict[str, ReasonCode] = {
             "Recent enquiries on your credit file",
             "Consultations bureau",
             "Bureau enquiries",
-            "Nombre de consultations de votre dossier de crédit inconnu : un relevé récent "
-            "de votre dossier auprès d'une agence d'évaluation du crédit le précise",
-            "Number of enquiries on your credit file unknown: a recent report from a credit "
-            "reference agency states it",
+            "Nombre de consultations de votre dossier de crédit inconnu",
+            "Number of enquiries on your credit file unknown to us",
         ),
         _c(
             "R27",
@@ -437,6 +432,109 @@ _RULES: tuple[tuple[str, str], ...] = (
 )
 _COMPILED = [(re.compile(pattern), code) for pattern, code in _RULES]
 FALLBACK = "R99"
+
+
+# ---- documents the applicant can bring (the letter lists them) ----------------------
+
+DOCUMENTS: dict[str, tuple[str, str]] = {
+    "income": (
+        "Un justificatif de revenus : vos trois derniers bulletins de salaire ou votre "
+        "dernier avis d'imposition",
+        "Proof of income: your last three payslips or your latest tax assessment",
+    ),
+    "employment": (
+        "Votre contrat de travail ou une attestation de votre employeur",
+        "Your employment contract or a letter from your employer",
+    ),
+    "other_lenders": (
+        "Les tableaux d'amortissement et les derniers relevés de vos crédits auprès "
+        "d'autres établissements",
+        "The repayment schedules and latest statements of your credits with other lenders",
+    ),
+    "bureau": (
+        "Un relevé récent de votre dossier auprès d'une agence d'évaluation du crédit, ou "
+        "votre accord pour que nous le consultions",
+        "A recent report from a credit reference agency, or your permission for us to consult one",
+    ),
+    "identity": (
+        "Une pièce d'identité en cours de validité",
+        "A valid identity document",
+    ),
+    "address": (
+        "Un justificatif de domicile de moins de trois mois",
+        "Proof of address less than three months old",
+    ),
+    "purchase": (
+        "Le devis ou le bon de commande du bien à financer",
+        "The quote or order form for what the credit will pay for",
+    ),
+    "supporting": (
+        "Les pièces justificatives demandées lors de votre demande",
+        "The supporting documents asked for with your application",
+    ),
+}
+# reason code (catalogue R.., policy P..) -> documents that can change the assessment
+DOCUMENTS_BY_CODE: dict[str, tuple[str, ...]] = {
+    "R01": ("bureau",),
+    "R02": ("other_lenders", "bureau"),
+    "R04": ("other_lenders",),
+    "R05": ("other_lenders",),
+    "R09": ("income",),
+    "R10": ("income",),
+    "R11": ("purchase",),
+    "R12": ("employment",),
+    "R13": ("income",),
+    "R14": ("employment",),
+    "R15": ("employment",),
+    "R17": ("identity",),
+    "R18": ("address",),
+    "R20": ("address",),
+    "R21": ("address",),
+    "R25": ("identity",),
+    "R26": ("bureau",),
+    "R30": ("bureau", "other_lenders"),
+    "R32": ("other_lenders",),
+    "R34": ("other_lenders",),
+    "P01": ("identity",),
+    "P02": ("identity",),
+    "P03": ("income", "other_lenders"),
+    "P04": ("income", "other_lenders"),
+    "P05": ("income",),
+    "P07": ("income",),
+    "P08": ("employment",),
+}
+# codes for which no document can help (history with us, facts a document cannot change)
+NO_DOCUMENT = frozenset(
+    {"R03", "R06", "R07", "R08", "R16", "R19", "R22", "R23", "R24", "R27", "R28", "R29"}
+    | {"R31", "R33", "R99", "P06"}
+)
+
+
+def documents_for(codes: list[str], lang: str) -> list[str]:
+    """The documents an applicant can bring to answer the given reasons.
+
+    Parameters
+    ----------
+    codes : list of str
+        Reason codes of the catalogue (``R01``...) and policy rule codes (``P03``...), in
+        order of importance.
+    lang : {"fr", "en"}
+
+    Returns
+    -------
+    list of str
+        One line per document, without duplicates, in the order of the first code that
+        asks for it; unknown codes and codes no document can answer add nothing.
+    """
+    return document_texts(
+        [document for code in codes for document in DOCUMENTS_BY_CODE.get(code, ())], lang
+    )
+
+
+def document_texts(keys: list[str], lang: str) -> list[str]:
+    """The applicant's wording of documents (keys of :data:`DOCUMENTS`), without duplicates."""
+    index = 0 if lang == "fr" else 1
+    return [DOCUMENTS[key][index] for key in dict.fromkeys(keys)]
 
 
 def code_for_group(group: str) -> str:

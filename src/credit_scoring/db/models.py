@@ -301,6 +301,8 @@ class Decision(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     application_id: Mapped[int | None] = mapped_column(Integer)
     score_id: Mapped[int | None] = mapped_column(Integer)
+    # a refusal against the model's grant: the advisor's category (lending.form.refusal)
+    reason_category: Mapped[str | None] = mapped_column(String(32))
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     row_hash: Mapped[str | None] = mapped_column(String(64))
 

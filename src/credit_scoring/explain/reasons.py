@@ -404,6 +404,10 @@ def row_reasons(
 # missing, which the fact's own "missing" wording says better; never quoted as the reason
 # (nor is an estimate, ``ESTIMATE_SUFFIXES``: an applicant is told facts of the file)
 _MISSINGNESS_COUNTS = frozenset({"EXT_SOURCES_COUNT", "BUILDING_INFO_COUNT"})
+# the loan-term model's estimates (LOAN_TERM_EST, LOAN_RATE_EST..., modeling/loan_terms.py)
+# count for their fact but are never quoted: an applicant who gave 36 months must not read
+# "estimated number of monthly payments: 54"; the fact quotes an amount of the file instead
+_ESTIMATES = (*ESTIMATE_SUFFIXES, "_EST")
 
 
 def _split_label(text: str, lang: Lang) -> tuple[str, str]:
@@ -468,7 +472,7 @@ class ReasonBuilder:
         }
         self.quotable = np.asarray(
             [
-                name not in _MISSINGNESS_COUNTS and not name.endswith(ESTIMATE_SUFFIXES)
+                name not in _MISSINGNESS_COUNTS and not name.endswith(_ESTIMATES)
                 for name in self.feature_names
             ]
         )

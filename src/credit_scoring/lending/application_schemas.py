@@ -4,8 +4,9 @@ The names are a contract other systems rely on: an application score has
 ``application_id``, ``score_id``, ``probability``, ``decision`` (``grant``, ``refuse`` or
 ``refer``), ``threshold``, ``model_version``, ``policy`` (the rules that fired, each with
 ``code`` and ``text``), ``reasons_against`` and ``reasons_for`` (each with ``code`` and
-``text``); a decision body has ``score_id``, ``decision`` and ``reason``. The request body
-of ``POST /applications`` is :class:`credit_scoring.lending.form.ApplicationForm`
+``text``); a decision body has ``score_id``, ``decision``, ``reason`` and, for a refusal,
+``reason_category`` (:mod:`credit_scoring.lending.form.refusal`). The request body of
+``POST /applications`` is :class:`credit_scoring.lending.form.ApplicationForm`
 (the bank's form, translated to the model's columns in that one module).
 """
 
@@ -16,7 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from credit_scoring.lending.schemas import Lang, ReasonOut
+from credit_scoring.lending.form.refusal import RefusalCategory
+from credit_scoring.lending.schemas import Lang, ReasonOut, RuleOut
 
 ScoreDecision = Literal["grant", "refuse", "refer"]
 FinalDecision = Literal["grant", "refuse", "refer", "withdraw"]
@@ -34,14 +36,6 @@ class FormErrorsOut(BaseModel):
 
     detail: str
     errors: list[FieldErrorOut]
-
-
-class RuleOut(BaseModel):
-    """A policy rule that fired on this application."""
-
-    code: str
-    outcome: Literal["refuse", "refer"]
-    text: str = Field(description="for the advisor, in the request's language")
 
 
 class ApplicationScoreOut(BaseModel):
@@ -93,6 +87,11 @@ class ApplicationDecisionIn(BaseModel):
         max_length=2000,
         description="required for an override of the score's decision, a referral or a withdrawal",
     )
+    reason_category: RefusalCategory | None = Field(
+        None,
+        description="a refusal's category (lending.form.refusal): required when refusing what "
+        "the model would grant; the letter gives its applicant text, never the model's factors",
+    )
 
     @model_validator(mode="after")
     def _strip(self) -> ApplicationDecisionIn:
@@ -111,6 +110,7 @@ class ApplicationDecisionOut(BaseModel):
     score_decision: ScoreDecision
     override: bool
     reason: str | None
+    reason_category: RefusalCategory | None = None
 
 
 class ApplicationOut(BaseModel):

@@ -31,7 +31,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from credit_scoring.config import Settings
-from credit_scoring.core import reason_codes
 from credit_scoring.db import applications as repo
 from credit_scoring.db import audit_chain
 from credit_scoring.db import models as m
@@ -40,7 +39,9 @@ from credit_scoring.lending import application_schemas as a
 from credit_scoring.lending import form as bank_form
 from credit_scoring.lending import schemas as s
 from credit_scoring.lending.errors import Conflict, Forbidden, Invalid, NotFound
-from credit_scoring.lending.letter import Letter, documents_for, render_letter
+from credit_scoring.lending.form.refusal import CATEGORIES
+from credit_scoring.lending.letter import Letter, format_money, letter_grounds, render_letter
+from credit_scoring.lending.offers import Offer, search_offers
 from credit_scoring.lending.policy import Policy, policy_facts
 from credit_scoring.lending.scoring import ModelScore, score_row
 from credit_scoring.lending.scoring import json_safe as _json_safe
@@ -118,6 +119,7 @@ def decision_out(row: m.Decision) -> a.ApplicationDecisionOut:
         score_decision=row.model_decision,  # type: ignore[arg-type]
         override=row.override,
         reason=row.reason,
+        reason_category=row.reason_category,  # type: ignore[arg-type]
     )
 
 
@@ -228,7 +230,13 @@ class ApplicationService:
             decision=out.decision,  # type: ignore[arg-type]
             grade=out.grade,
             points=out.points,
-            reasons=[r.model_dump() for r in out.reasons_against + out.reasons_for],
+            # the loan quoted as the applicant gave it, never as the term model estimates it
+            reasons=loan_as_given(
+                [r.model_dump() for r in out.reasons_against + out.reasons_for],
+                row,
+                term_months,
+                lang,
+            ),
         )
         row_out = score_row(
             model,
@@ -488,6 +496,7 @@ class ApplicationService:
                 f"{what_en} needs a reason: state it.",
                 field="reason",
             )
+        self._check_category(body, score, refused_by_policy)
         now = _utcnow()
         if not repo.claim_decision(session, app, score.id, body.decision, now):
             session.rollback()
@@ -512,6 +521,7 @@ class ApplicationService:
                     "model_version": score.model_version,
                     "override": override,
                     "reason": body.reason,
+                    "reason_category": body.reason_category,
                     "application_id": app.id,
                     "score_id": score.id,
                 }
@@ -522,8 +532,44 @@ class ApplicationService:
         assert row is not None
         return decision_out(row)
 
+    @staticmethod
+    def _check_category(
+        body: a.ApplicationDecisionIn, score: m.Score, refused_by_policy: bool
+    ) -> None:
+        """A refusal of what the model grants names its category; only a refusal has one."""
+        if body.reason_category is not None and body.decision != "refuse":
+            raise Invalid(
+                "category_refusal_only",
+                "Une catégorie de motif accompagne un refus seulement : retirez-la.",
+                "A reason category goes with a refusal only: leave it out.",
+                field="reason_category",
+            )
+        if (
+            body.decision == "refuse"
+            and body.reason_category is None
+            and refuses_model_grant(score.model_decision, refused_by_policy)
+        ):
+            labels_fr = ", ".join(c.label_fr.lower() for c in CATEGORIES.values())
+            labels_en = ", ".join(c.label_en.lower() for c in CATEGORIES.values())
+            raise Invalid(
+                "category_required",
+                "Le modèle accorderait ce crédit : choisissez la catégorie du refus "
+                f"({labels_fr}), c'est elle que la lettre donne au demandeur.",
+                "The model would grant this credit: pick the refusal's category "
+                f"({labels_en}); the letter gives it to the applicant.",
+                field="reason_category",
+            )
+
     # --- letter ---------------------------------------------------------------------------
     def letter(self, session: Session, application_id: int, lang: str) -> bytes:
+        """The letter of the application's final decision, its reasons following who decided.
+
+        A refusing rule gives its applicant text first; a refusal by the model gives the
+        model's principal reasons; an advisor's refusal of what the model grants gives the
+        advisor's category (:mod:`credit_scoring.lending.form.refusal`), never the model's
+        factors. A counter-offer comes only with a refusal the loan changes (a rule's or
+        the model's), from the same search as the what-if (:mod:`credit_scoring.lending.offers`).
+        """
         app = self._application(session, application_id)
         score = repo.latest_score(session, app.id)
         if score is None:
@@ -533,69 +579,101 @@ class ApplicationService:
                 f"Application {app.id} has no score yet.",
             )
         final = [d for d in repo.decisions_of(session, app.id) if d.decision in ("grant", "refuse")]
-        decision = final[-1].decision if final else None
-        against = [r for r in score.reasons if r["direction"] == "against"]
-        favour = [r for r in score.reasons if r["direction"] == "for"]
-        policy = [p for p in score.policy if p["outcome"] == "refuse"]
-        codes = [r["code"] for r in against]
-        alternatives = (
-            self.alternatives(session, app, lang) if decision == "refuse" and not policy else []
+        last = final[-1] if final else None
+        grounds = letter_grounds(
+            decision=last.decision if last else None,  # type: ignore[arg-type]
+            model_decision=score.model_decision,  # type: ignore[arg-type]
+            policy=score.policy,
+            reasons=score.reasons,
+            category=last.reason_category if last else None,
+            lang=lang,
         )
+        offers = self.alternatives(session, app, lang) if grounds.offers else []
         letter = Letter(
             application_id=app.id,
             applicant_name=None,
             date=_utcnow().date(),
-            decision=decision,  # type: ignore[arg-type]
+            decision=grounds.decision,
             amount=app.amount_credit,
             term_months=app.term_months,
             monthly_annuity=app.monthly_annuity,
-            reasons_against=[(c, applicant_words(c, lang)) for c in _unique(codes)][:4],
-            reasons_for=[(c, applicant_words(c, lang)) for c in _unique(r["code"] for r in favour)][
-                :4
-            ],
-            policy=[(p["code"], p[f"applicant_{lang}"]) for p in policy],
-            alternatives=alternatives,
-            documents=documents_for(codes, lang),
+            reasons_against=grounds.against,
+            reasons_for=grounds.favour,
+            policy=grounds.policy,
+            alternatives=offers,
+            documents=grounds.documents,
             model_version=f"{score.model_name} v{score.model_version}",
             grade=score.grade,
         )
         return render_letter(letter, lang)
 
-    def alternatives(self, session: Session, app: m.Application, lang: str) -> list[str]:
-        """A smaller amount or a longer term the model and the rules would grant, if any."""
+    def offers(self, session: Session, app: m.Application, limit: int = 1) -> list[Offer]:
+        """The nearest loans the champion and the rules would grant for this application."""
         row = self._stored_row(session, app)
-        credit = float(row.get("AMT_CREDIT") or 0)
-        annuity = float(row.get("AMT_ANNUITY") or 0)
-        if credit <= 0 or annuity <= 0:
-            return []
-        term = app.term_months or round(
-            bank_form.term_for(credit, self.terms.monthly_rate, annuity) or credit / annuity
-        )
         known = app.sk_id_curr if app.sk_id_curr < m.NEW_CLIENT_BASE else None
-        tries = [(credit, t) for t in (term + 12, term + 24) if t <= self.terms.max_term_months]
-        tries += [(round(credit * f, -2), term) for f in (0.9, 0.8, 0.7, 0.6, 0.5)]
-        for amount, months in tries:
-            monthly = round(bank_form.annuity(amount, self.terms.monthly_rate, months), 2)
-            changed = {**row, "AMT_CREDIT": amount, "AMT_ANNUITY": monthly}
-            if row.get("AMT_GOODS_PRICE") and amount < credit:
-                changed["AMT_GOODS_PRICE"] = min(float(row["AMT_GOODS_PRICE"]), amount)
-            features, _ = self.features_for(session, changed, known)
-            scorer = self.scores.scorer
-            probability = float(scorer.predict_proba(features)[0])
-            hits = self.policy.evaluate(policy_facts(changed, months))
-            if probability < scorer.threshold and not hits:
-                return [bank_form.alternative_text(amount, months, monthly, lang)]
-        return []
+        return search_offers(
+            row,
+            app.term_months,
+            features_of=lambda changed: self.features_for(session, changed, known)[0],
+            scorer=self.scores.scorer,
+            policy=self.policy,
+            terms=self.terms,
+            limit=limit,
+        )
+
+    def alternatives(self, session: Session, app: m.Application, lang: str) -> list[str]:
+        """The letter's counter-offers in the applicant's words (:meth:`offers`)."""
+        return [offer.text(lang) for offer in self.offers(session, app)]
 
 
-def applicant_words(code: str, lang: str) -> str:
-    """The applicant's wording of a reason code (the catalogue's label, no values)."""
-    return reason_codes.reason_label(code, lang)
+def refuses_model_grant(model_decision: str, refused_by_policy: bool) -> bool:
+    """A refusal goes against the model when the model grants and no rule refuses."""
+    return model_decision == "grant" and not refused_by_policy
 
 
-def _unique(codes: Any) -> list[str]:
-    seen: list[str] = []
-    for code in codes:
-        if code and code not in seen:
-            seen.append(code)
-    return seen
+LOAN_FACT = "R11"  # the catalogue's fact of the loan asked: amount, term and instalment
+
+
+def loan_as_given(
+    reasons: list[dict[str, Any]], row: dict[str, Any], term_months: float | None, lang: str
+) -> list[dict[str, Any]]:
+    """The loan's reason quotes the loan as the applicant gave it, never a model's estimate.
+
+    An application states its amount, term and monthly payment: the reason of the loan's
+    fact (R11) then says them as entered ("Crédit demandé : 15 000 € sur 36 mois
+    (mensualité de 498,21 €)"), whatever member of the fact drives it (the loan-term
+    model's estimated term included). A Kaggle client's application states no term
+    (``term_months`` None): its reasons are left as the model worded them.
+
+    Parameters
+    ----------
+    reasons : list of dict
+        The score's reasons (``code``, ``text``, ``value``...).
+    row : dict of str to object
+        The application in Kaggle's columns (``AMT_CREDIT``, ``AMT_ANNUITY``).
+    term_months : float or None
+        The term of the application, if it states one.
+    lang : {"fr", "en"}
+
+    Returns
+    -------
+    list of dict
+        The reasons, the loan's one reworded (``value``: the term).
+    """
+    credit, annuity = row.get("AMT_CREDIT"), row.get("AMT_ANNUITY")
+    if not term_months or not isinstance(credit, int | float) or credit <= 0:
+        return reasons
+    months = round(term_months)
+    amount = format_money(float(credit), lang)
+    if lang == "fr":
+        text = f"Crédit demandé : {amount} sur {months} mois"
+        if isinstance(annuity, int | float) and annuity > 0:
+            text += f" (mensualité de {format_money(float(annuity), lang, cents=True)})"
+    else:
+        text = f"Credit asked: {amount} over {months} months"
+        if isinstance(annuity, int | float) and annuity > 0:
+            text += f" (monthly payment {format_money(float(annuity), lang, cents=True)})"
+    return [
+        {**r, "text": text, "value": float(months)} if r.get("code") == LOAN_FACT else r
+        for r in reasons
+    ]

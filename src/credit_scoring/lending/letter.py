@@ -27,12 +27,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from credit_scoring.core.reason_codes import CATALOGUE
+from credit_scoring.core.reason_codes import (
+    CATALOGUE,
+    document_texts,
+    documents_for,
+    reason_label,
+)
+from credit_scoring.lending.form.refusal import CATEGORIES
 
 Decision = Literal["grant", "refuse", "refer"]
 DECISIONS: tuple[Decision | None, ...] = ("grant", "refuse", "refer", None)
@@ -197,106 +203,129 @@ def _months(term: float, lang: str) -> str:
     return f"{count}{NBSP}month" + ("" if count == 1 else "s")
 
 
-# ---- documents --------------------------------------------------------------------------
-
-_DOC_TEXTS: dict[str, tuple[str, str]] = {
-    "income": (
-        "Un justificatif de revenus : vos trois derniers bulletins de salaire ou votre "
-        "dernier avis d'imposition",
-        "Proof of income: your last three payslips or your latest tax assessment",
-    ),
-    "employment": (
-        "Votre contrat de travail ou une attestation de votre employeur",
-        "Your employment contract or a letter from your employer",
-    ),
-    "other_lenders": (
-        "Les tableaux d'amortissement et les derniers relevés de vos crédits auprès "
-        "d'autres établissements",
-        "The repayment schedules and latest statements of your credits with other lenders",
-    ),
-    "bureau": (
-        "Un relevé récent de votre dossier auprès d'une agence d'évaluation du crédit, ou "
-        "votre accord pour que nous le consultions",
-        "A recent report from a credit reference agency, or your permission for us to consult one",
-    ),
-    "identity": (
-        "Une pièce d'identité en cours de validité",
-        "A valid identity document",
-    ),
-    "address": (
-        "Un justificatif de domicile de moins de trois mois",
-        "Proof of address less than three months old",
-    ),
-    "purchase": (
-        "Le devis ou le bon de commande du bien à financer",
-        "The quote or order form for what the credit will pay for",
-    ),
-    "supporting": (
-        "Les pièces justificatives demandées lors de votre demande",
-        "The supporting documents asked for with your application",
-    ),
-}
-# reason code (catalogue R.., policy P..) -> documents that can change the assessment
-DOCUMENTS_BY_CODE: dict[str, tuple[str, ...]] = {
-    "R01": ("bureau",),
-    "R02": ("other_lenders", "bureau"),
-    "R04": ("other_lenders",),
-    "R05": ("other_lenders",),
-    "R09": ("income",),
-    "R10": ("income",),
-    "R11": ("purchase",),
-    "R12": ("employment",),
-    "R13": ("income",),
-    "R14": ("employment",),
-    "R15": ("employment",),
-    "R17": ("identity",),
-    "R18": ("address",),
-    "R20": ("address",),
-    "R21": ("address",),
-    "R23": ("supporting",),
-    "R25": ("identity",),
-    "R26": ("bureau",),
-    "R30": ("bureau", "other_lenders"),
-    "R32": ("other_lenders",),
-    "R34": ("other_lenders",),
-    "P01": ("identity",),
-    "P02": ("identity",),
-    "P03": ("income", "other_lenders"),
-    "P04": ("income", "other_lenders"),
-    "P05": ("income",),
-    "P07": ("income",),
-    "P08": ("employment",),
-}
-# codes for which no document can help (history with us, facts a document cannot change)
-NO_DOCUMENT = frozenset(
-    {"R03", "R06", "R07", "R08", "R16", "R19", "R22", "R24", "R27", "R28", "R29"}
-    | {"R31", "R33", "R99", "P06"}
-)
+# ---- who decided: the reasons the letter gives ------------------------------------------
 
 
-def documents_for(codes: list[str], lang: str) -> list[str]:
-    """The documents an applicant can bring to answer the given reasons.
+@dataclass(frozen=True)
+class Grounds:
+    """What a letter says about why, chosen by who decided (:func:`letter_grounds`).
+
+    Attributes
+    ----------
+    decision : {"grant", "refuse"} or None
+        The final decision (None: not decided yet).
+    decided_by : {"rule", "model", "advisor"} or None
+        Who the refusal's reasons come from; None for a grant or an open application.
+    policy, against, favour : list of (code, text)
+        The refusing rules' applicant texts, the reasons against, the reasons in favour.
+    documents : list of str
+        What the applicant can bring.
+    offers : bool
+        Whether a counter-offer can change the outcome (a refusal by a rule or the model).
+    """
+
+    decision: Decision | None
+    decided_by: Literal["rule", "model", "advisor"] | None
+    policy: list[tuple[str, str]]
+    against: list[tuple[str, str]]
+    favour: list[tuple[str, str]]
+    documents: list[str]
+    offers: bool
+
+
+def _codes(reasons: list[dict[str, Any]], direction: str, *, stated: bool) -> list[str]:
+    """The reason codes of one direction, strongest first, each once.
+
+    ``stated``: only the facts the file states (a value quoted), so a reason in favour never
+    cites something the applicant did not or could not provide (no building details, no
+    history with us).
+    """
+    out: list[str] = []
+    for reason in reasons:
+        code = reason.get("code") or ""
+        if reason.get("direction") != direction or not code or code in out:
+            continue
+        if stated and (reason.get("value") is None or code not in CATALOGUE):
+            continue
+        out.append(code)
+    return out
+
+
+def letter_grounds(
+    *,
+    decision: Decision | None,
+    model_decision: Literal["grant", "refuse"],
+    policy: list[dict[str, Any]],
+    reasons: list[dict[str, Any]],
+    category: str | None,
+    lang: str,
+) -> Grounds:
+    """The letter's reasons, documents and whether to offer another loan, by who decided.
+
+    - a refusal with a refusing rule: the rules' applicant texts first, then the model's
+      reasons only if the model refused too, then the advisor's category if one was given;
+    - a refusal the model proposed: the model's principal reasons (then the advisor's
+      category if one was given);
+    - an advisor's refusal of what the model grants: the category's applicant text
+      (:mod:`credit_scoring.lending.form.refusal`, ``other`` when none was recorded), never
+      the model's factors, and no counter-offer (the model already granted the loan asked);
+    - a grant: the model's reasons in favour when the model granted, no reasons for a
+      refusal; an advisor's grant against the model cites no model reason.
 
     Parameters
     ----------
-    codes : list of str
-        Reason codes of the catalogue (``R01``...) and policy rule codes (``P03``...), in
-        order of importance.
+    decision : {"grant", "refuse"} or None
+        The final decision recorded (None when not decided yet).
+    model_decision : {"grant", "refuse"}
+        The model's proposal, by the threshold.
+    policy : list of dict
+        The score's rules that fired (``code``, ``outcome``, ``applicant_fr``/``_en``).
+    reasons : list of dict
+        The score's reasons (``code``, ``direction``, ``value``).
+    category : str or None
+        The advisor's category of a refusal.
     lang : {"fr", "en"}
 
     Returns
     -------
-    list of str
-        One line per document, without duplicates, in the order of the first code that
-        asks for it; unknown codes and codes no document can answer add nothing.
+    Grounds
     """
-    index = 0 if lang == "fr" else 1
-    seen: list[str] = []
-    for code in codes:
-        for document in DOCUMENTS_BY_CODE.get(code, ()):
-            if document not in seen:
-                seen.append(document)
-    return [_DOC_TEXTS[document][index] for document in seen]
+    refusing = [p for p in policy if p.get("outcome") == "refuse"]
+    rules = [(p["code"], p.get(f"applicant_{lang}") or "") for p in refusing]
+    against = _codes(reasons, "against", stated=False)
+    favour = [(c, reason_label(c, lang)) for c in _codes(reasons, "for", stated=True)]
+    model = [(c, reason_label(c, lang)) for c in against][:MAX_MODEL_REASONS]
+    if decision == "grant":
+        shown = favour if model_decision == "grant" else []
+        return Grounds(decision, None, [], [], shown, [], False)
+    if decision is None:
+        return Grounds(None, None, rules, model, favour, [], False)
+    given = CATEGORIES.get(category or "")
+    # a category the advisor gave beside a rule's or the model's refusal comes after them
+    extra = [("", given.applicant(lang))] if given else []
+    extra_documents = list(given.documents) if given else []
+    if refusing:
+        mine = model if model_decision == "refuse" else []
+        codes = [c for c, _ in rules] + [c for c, _ in mine]
+        documents = documents_for(codes, lang) + document_texts(extra_documents, lang)
+        return Grounds(
+            "refuse", "rule", rules, mine + extra, favour, list(dict.fromkeys(documents)), True
+        )
+    if model_decision == "refuse":
+        documents = documents_for(against, lang) + document_texts(extra_documents, lang)
+        return Grounds(
+            "refuse", "model", [], model + extra, favour, list(dict.fromkeys(documents)), True
+        )
+    chosen = given or CATEGORIES["other"]
+    return Grounds(
+        "refuse",
+        "advisor",
+        [],
+        [("", chosen.applicant(lang))],
+        favour,
+        document_texts(list(chosen.documents), lang),
+        False,
+    )
 
 
 # ---- sanitising -------------------------------------------------------------------------

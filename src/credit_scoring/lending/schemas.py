@@ -426,10 +426,39 @@ class WhatIfIn(BaseModel):
     lang: Lang = "fr"
 
 
+class RuleOut(BaseModel):
+    """A policy rule that fired on an application."""
+
+    code: str
+    outcome: Literal["refuse", "refer"]
+    text: str = Field(description="for the advisor, in the request's language")
+
+
+class OfferOut(BaseModel):
+    """A loan the champion and the policy rules would both grant (lending.offers)."""
+
+    amount_credit: float
+    term_months: int
+    monthly_annuity: float = Field(description="at the lender's rate")
+    probability: float
+    text: str = Field(description="the offer as the letter words it, in the request's language")
+
+
 class WhatIfOut(BaseModel):
     baseline: ScoreOut
     scenario: ScoreOut
     changes: dict[str, float] = Field(description="Kaggle columns changed, with their new values")
+    decision: Literal["grant", "refuse", "refer"] | None = Field(
+        None,
+        description="the scenario's decision after the policy rules (scenario.decision is the "
+        "model's proposal alone)",
+    )
+    policy: list[RuleOut] = Field(default_factory=list, description="the rules that fired")
+    offers: list[OfferOut] = Field(
+        default_factory=list,
+        description="for a scenario refused or referred: the nearest loans that would be "
+        "granted, the same search as the letter's",
+    )
 
 
 # --- decisions -----------------------------------------------------------------------------

@@ -14,8 +14,10 @@ from pypdf import PdfReader
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
+from credit_scoring.core.reason_codes import CATALOGUE
 from credit_scoring.db import models as m
 from credit_scoring.db.session import session_scope
+from credit_scoring.lending.form.refusal import CATEGORIES
 from credit_scoring.lending.policy import Policy
 
 from .conftest import Bank, TestClient, bank_fixture, served_fixtures
@@ -223,11 +225,13 @@ def test_a_decision_is_bound_to_the_latest_score_and_made_once(
     assert no_reason.status_code == 422 and no_reason.json()["code"] == "reason_required"
     assert no_reason.json()["field"] == "reason" and "raison" in no_reason.json()["message"]
     body = {"score_id": again.json()["score_id"], "decision": other, "reason": "payslips seen"}
+    if other == "refuse":  # a refusal of what the model grants names its category
+        body["reason_category"] = "income_not_proven"
     decided = client.post(url, json=body, headers=headers)
     assert decided.status_code == 201, decided.text
     assert decided.json()["score_id"] == again.json()["score_id"] and decided.json()["override"]
     twice = client.post(url, json=body, headers=headers)
-    assert twice.status_code == 409 and "already" in twice.json()["detail"]
+    assert twice.status_code == 409 and twice.json()["code"] == "application_closed"
     shown = client.get(f"/applications/{app_id}", headers=headers).json()
     assert shown["status"] == "decided" and shown["scores"] == 2
     assert [d["score_id"] for d in shown["decisions"]] == [again.json()["score_id"]]
@@ -244,6 +248,7 @@ def test_a_referral_goes_to_the_seniors(client: TestClient, tokens: Headers) -> 
     queue = client.get("/applications", params={"status": "referred"}, headers=tokens["senior"])
     assert created["application_id"] in [a["application_id"] for a in queue.json()["items"]]
     final = {"score_id": created["score_id"], "decision": "refuse", "reason": "income too low"}
+    final["reason_category"] = "income_not_proven"  # the senior refuses what the model grants
     assert client.post(url, json=final, headers=tokens["advisor"]).status_code == 403
     assert client.post(url, json=final, headers=tokens["senior"]).status_code == 201
 
@@ -306,3 +311,191 @@ def test_scores_are_append_only_in_the_database(created: dict[str, Any], bank: B
 def test_an_unknown_application_is_404(client: TestClient, tokens: Headers) -> None:
     response = client.get("/applications/99999", headers=tokens["advisor"])
     assert response.status_code == 404 and "99999" in response.json()["detail"]
+
+
+def _letter_words(client: TestClient, app_id: int, headers: dict[str, str], lang: str) -> str:
+    letter = client.get(f"/applications/{app_id}/letter", params={"lang": lang}, headers=headers)
+    assert letter.status_code == 200, letter.text
+    pages = PdfReader(io.BytesIO(letter.content)).pages
+    return " ".join(" ".join(p.extract_text() for p in pages).split())
+
+
+@pytest.fixture
+def model_grants(scorer):  # type: ignore[no-untyped-def]
+    """The champion grants every application while the test runs."""
+    before = scorer.threshold
+    scorer.threshold = 0.999999
+    yield scorer
+    scorer.threshold = before
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_an_advisors_refusal_of_a_model_grant_gives_its_category_not_the_models_factors(
+    client: TestClient, tokens: Headers, model_grants, lang: str
+) -> None:
+    created = post(client, example(), tokens["senior"]).json()
+    assert created["model_decision"] == "grant" and created["decision"] in ("grant", "refer")
+    assert not [p for p in created["policy"] if p["outcome"] == "refuse"]
+    app_id, url = created["application_id"], f"/applications/{created['application_id']}/decision"
+    refuse = {"score_id": created["score_id"], "decision": "refuse", "reason": "no payslips"}
+    missing = client.post(url, json=refuse, headers=tokens["senior"])
+    assert missing.status_code == 422 and missing.json()["code"] == "category_required"
+    assert missing.json()["field"] == "reason_category"
+    assert (
+        "documents"
+        in client.post(  # the picker's words are in the message
+            url, json=refuse, headers={**tokens["senior"], "Accept-Language": "en"}
+        ).json()["message"]
+    )
+    grant = {"score_id": created["score_id"], "decision": "grant"}
+    wrong = client.post(url, json=grant | {"reason_category": "other"}, headers=tokens["senior"])
+    assert wrong.status_code == 422 and wrong.json()["code"] == "category_refusal_only"
+    bad = client.post(url, json=refuse | {"reason_category": "bad"}, headers=tokens["senior"])
+    assert bad.status_code == 422
+    decided = client.post(
+        url, json=refuse | {"reason_category": "documents_missing"}, headers=tokens["senior"]
+    )
+    assert decided.status_code == 201, decided.text
+    assert decided.json()["reason_category"] == "documents_missing"
+    shown = client.get(f"/applications/{app_id}", headers=tokens["senior"]).json()
+    assert [d["reason_category"] for d in shown["decisions"]] == ["documents_missing"]
+
+    words = _letter_words(client, app_id, tokens["senior"], lang)
+    category = CATEGORIES["documents_missing"]
+    assert " ".join(category.applicant(lang).split()) in words
+    for reason in created["reasons_against"]:  # no model factor given as a reason
+        if reason["code"] in CATALOGUE:
+            assert CATALOGUE[reason["code"]].label(lang) not in words
+    offer = "pourrait vous être accordé" if lang == "fr" else "could be granted"
+    assert offer not in words  # the model granted the loan asked: nothing to offer
+    assert ("sur 36 mois" if lang == "fr" else "over 36 months") in words  # the loan asked
+
+
+def test_a_refusal_for_a_suspicion_of_fraud_says_nothing_of_it(
+    client: TestClient, tokens: Headers, model_grants
+) -> None:
+    created = post(client, example(), tokens["senior"]).json()
+    url = f"/applications/{created['application_id']}/decision"
+    body = {"score_id": created["score_id"], "decision": "refuse", "reason": "forged payslip"}
+    body["reason_category"] = "fraud_suspicion"
+    assert client.post(url, json=body, headers=tokens["senior"]).status_code == 201
+    for lang in ("fr", "en"):
+        words = _letter_words(client, created["application_id"], tokens["senior"], lang)
+        assert CATEGORIES["fraud_suspicion"].applicant(lang) in words
+        assert not any(w in words.lower() for w in ("fraud", "fraude", "forged", "suspic"))
+
+
+def test_a_grant_gives_no_reason_for_a_refusal_and_no_offer(
+    client: TestClient, tokens: Headers, model_grants
+) -> None:
+    created = post(client, example(), tokens["senior"]).json()
+    url = f"/applications/{created['application_id']}/decision"
+    body = {"score_id": created["score_id"], "decision": "grant"}
+    if created["decision"] != "grant":
+        body["reason"] = "referral reviewed"
+    assert client.post(url, json=body, headers=tokens["senior"]).status_code == 201
+    words = _letter_words(client, created["application_id"], tokens["senior"], "en")
+    assert "has been accepted" in words
+    assert "reasons for this decision" not in words or "Points to note" not in words
+    assert "Points to note" not in words and "could be granted" not in words
+    for reason in created["reasons_for"]:  # in favour: only facts the form states
+        if reason["value"] is None and reason["code"] in CATALOGUE:
+            assert CATALOGUE[reason["code"]].label("en") not in words
+
+
+def test_the_what_if_and_the_letter_offer_the_same_loan(
+    client: TestClient, tokens: Headers, known_ids: list[int], scorer, bank: Bank
+) -> None:
+    headers = tokens["senior"]
+    loan = {"contract_type": "cash", "amount": 30_000, "goods_price": 30_000, "term_months": 36}
+    change = {"amount_credit": 30_000, "amount_goods_price": 30_000, "term_months": 36}
+    before = scorer.threshold
+    compared = 0
+    try:
+        for sk_id in known_ids:
+            with session_scope(bank.settings) as session:
+                stored = session.get(m.Client, sk_id)
+                assert stored is not None
+                kind = json.loads(stored.application_json).get("NAME_CONTRACT_TYPE")
+            if kind != "Cash loans":  # the what-if keeps the stored contract type
+                continue
+            scorer.threshold = before
+            created = post(client, {"client_id": sk_id, "loan": loan}, headers).json()
+            # the model refuses this loan now: just below its probability
+            scorer.threshold = created["probability"] - 1e-9
+            app_id = created["application_id"]
+            score = client.post(f"/applications/{app_id}/score", headers=headers).json()
+            assert score["model_decision"] == "refuse"
+            what_if = client.post(f"/clients/{sk_id}/what_if", json=change, headers=headers)
+            assert what_if.status_code == 200, what_if.text
+            scenario = what_if.json()
+            assert scenario["scenario"]["probability"] == pytest.approx(score["probability"])
+            assert scenario["decision"] == score["decision"]
+            assert [r["code"] for r in scenario["policy"]] == [r["code"] for r in score["policy"]]
+            refuse = {"score_id": score["score_id"], "decision": "refuse", "reason": "model"}
+            url = f"/applications/{app_id}/decision"
+            assert client.post(url, json=refuse, headers=headers).status_code == 201
+            words = _letter_words(client, app_id, headers, "fr")
+            if scenario["offers"]:
+                offer = scenario["offers"][0]
+                assert " ".join(offer["text"].split()) in words
+                assert (offer["amount_credit"], offer["term_months"]) != (30_000, 36)
+                assert offer["probability"] < scorer.threshold
+                compared += 1
+            else:
+                assert "pourrait vous être accordé" not in words
+            if compared >= 2:
+                break
+    finally:
+        scorer.threshold = before
+    assert compared >= 1
+
+
+def test_the_loans_reason_quotes_the_term_entered_never_an_estimate() -> None:
+    from credit_scoring.lending.applications import loan_as_given
+
+    estimated = {
+        "code": "R11",
+        "direction": "against",
+        "text": "Nombre estimé de mensualités du prêt : 54",
+        "value": 54.0,
+    }
+    other = {"code": "R09", "direction": "for", "text": "Revenu : 2 500 €", "value": 2500.0}
+    row = {"AMT_CREDIT": 15_000.0, "AMT_ANNUITY": 456.57}
+    fr = loan_as_given([estimated, other], row, 36, "fr")
+    assert " ".join(fr[0]["text"].split()) == (
+        "Crédit demandé : 15 000 € sur 36 mois (mensualité de 456,57 €)"
+    )
+    assert fr[0]["value"] == 36 and fr[1] == other
+    en = loan_as_given([estimated], row, 36, "en")
+    assert en[0]["text"] == "Credit asked: €15,000 over 36 months (monthly payment €456.57)"
+    assert loan_as_given([estimated], row, None, "fr") == [estimated]  # a Kaggle client
+
+
+def test_a_stored_application_score_quotes_its_term_as_entered(
+    client: TestClient, tokens: Headers, scorer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from credit_scoring.core.results import Reason
+
+    score = type(scorer).score
+
+    def with_estimate(self, features, *, lang="fr", top=4):  # type: ignore[no-untyped-def]
+        results = score(self, features, lang=lang, top=top)
+        estimate = Reason(
+            group="PAYMENT_RATE",
+            direction="against",
+            contribution=0.9,
+            text="Nombre estimé de mensualités du prêt : 54",
+            features=("LOAN_TERM_EST",),
+            value=54.0,
+            code="R11",
+        )
+        return [replace(r, reasons_against=[estimate, *r.reasons_against]) for r in results]
+
+    monkeypatch.setattr(type(scorer), "score", with_estimate)
+    created = post(client, example(), tokens["advisor"]).json()
+    (loan,) = [r for r in created["reasons_against"] if r["code"] == "R11"]
+    assert "36 mois" in loan["text"] and "54" not in loan["text"], loan
+    assert "15" in loan["text"] and loan["value"] == 36

@@ -9,6 +9,7 @@ import numpy as np
 from sqlalchemy import func, select
 
 from credit_scoring.db import models as m
+from credit_scoring.lending.form import annuity
 
 from .conftest import APPLICATION, Bank, TestClient, served
 from .fake_scorer import FakeScorer
@@ -162,7 +163,9 @@ def test_population_stats_whole_and_filtered(
     assert 0 < men["n_clients"] < everyone["n_clients"]
 
 
-def test_what_if_changes_only_what_was_asked(client: TestClient, tokens, known_ids) -> None:
+def test_what_if_changes_only_what_was_asked(
+    client: TestClient, tokens, known_ids, bank: Bank
+) -> None:
     sk_id = known_ids[4]
     body = client.post(
         f"/clients/{sk_id}/what_if",
@@ -171,7 +174,18 @@ def test_what_if_changes_only_what_was_asked(client: TestClient, tokens, known_i
     )
     assert body.status_code == 200, body.text
     out = body.json()
-    assert out["changes"] == {"AMT_CREDIT": 1_000_000, "AMT_ANNUITY": 20_000}
+    # the term's monthly payment at the lender's rate, as the form computes it
+    rate = bank.settings.lender_rate_yearly / 12
+    monthly = round(annuity(1_000_000, rate, 50), 2)
+    assert out["changes"] == {"AMT_CREDIT": 1_000_000, "AMT_ANNUITY": monthly}
+    # the scenario's decision is an application's: the model's, then the rules
+    assert out["decision"] in ("grant", "refuse", "refer")
+    if out["decision"] == "grant":
+        assert out["offers"] == []
+    if any(r["outcome"] == "refuse" for r in out["policy"]):
+        assert out["decision"] == "refuse"
+    for offer in out["offers"]:
+        assert offer["monthly_annuity"] > 0 and offer["text"]
     assert out["baseline"]["sk_id_curr"] == out["scenario"]["sk_id_curr"] == sk_id
 
 

@@ -10,7 +10,7 @@ newer score or another decision came first).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import streamlit as st
@@ -28,6 +28,7 @@ from credit_scoring.lending.application_schemas import (
     FinalDecision,
 )
 from credit_scoring.lending.form import CHOICES, Applicant, Loan
+from credit_scoring.lending.form.refusal import CATEGORIES, RefusalCategory
 
 DECISIONS: tuple[FinalDecision, ...] = ("grant", "refuse", "refer", "withdraw")
 SAVED = "application_saved"  # the decision just recorded, shown once after the rerun
@@ -58,6 +59,22 @@ def contract_label(value: str | None) -> str:
 def needs_reason(decision: str, score_decision: str) -> bool:
     """An override of the score's decision, a referral and a withdrawal need a reason."""
     return decision != score_decision or decision in ("refer", "withdraw")
+
+
+def needs_category(decision: str, score: ApplicationScoreOut) -> bool:
+    """Refusing what the model grants (no rule refusing) needs the refusal's category.
+
+    The API checks the same (``category_required``); asking here saves a round trip.
+    """
+    refused_by_rule = any(r.outcome == "refuse" for r in score.policy)
+    return decision == "refuse" and score.model_decision == "grant" and not refused_by_rule
+
+
+def category_label(code: str | None) -> str:
+    """A refusal category in the session's language ('—' for none)."""
+    if code is None:
+        return t("application.category_none")
+    return CATEGORIES[code].label(state.lang())
 
 
 def _value_text(field: str, value: Any) -> str:
@@ -173,6 +190,14 @@ def _decision_form(app: ApplicationOut, score: ApplicationScoreOut) -> None:
             key=f"app_decision_value_{suffix}",
             format_func=labels.__getitem__,
         )
+        options: list[str | None] = [None, *CATEGORIES]
+        category = st.selectbox(
+            t("application.category"),
+            options,
+            key=f"app_decision_category_{suffix}",
+            format_func=category_label,
+            help=t("application.category_help"),
+        )
         reason = st.text_area(
             t("decision.reason"),
             key=f"app_decision_reason_{suffix}",
@@ -186,10 +211,17 @@ def _decision_form(app: ApplicationOut, score: ApplicationScoreOut) -> None:
     if needs_reason(decision, score.decision) and not reason.strip():
         st.error(t("application.reason_required"))
         return
+    if needs_category(decision, score) and category is None:
+        st.error(t("application.category_required"))
+        return
+    if category is not None and decision != "refuse":
+        st.error(t("application.category_refusal_only"))
+        return
     body = ApplicationDecisionIn(
         score_id=int(shown if shown is not None else score.score_id),
         decision=decision,
         reason=reason.strip() or None,
+        reason_category=cast("RefusalCategory | None", category),
     )
     try:
         out = state.api().decide_application(state.token() or "", app.application_id, body)

@@ -16,7 +16,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from credit_scoring.config import Settings
 from credit_scoring.features.metadata import FeatureMeta
+from credit_scoring.lending.form import LenderTerms, lender_terms
+from credit_scoring.lending.policy import Policy
 from credit_scoring.lending.services.cache import LRU
 from credit_scoring.lending.services.explanations import Explainer
 from credit_scoring.lending.services.features import FeatureStore
@@ -75,6 +78,8 @@ def build_services(
     model_error: str | None = None,
     metas: dict[str, FeatureMeta] | None = None,
     cache_size: int = 50_000,
+    policy: Policy | None = None,
+    terms: LenderTerms | None = None,
 ) -> Services:
     """The services of one champion (or none: ``model_error`` says why).
 
@@ -94,6 +99,10 @@ def build_services(
         none: explanations then fall back to the scorer's own and to the column names.
     cache_size : int, default=50_000
         Entries of the feature-vector cache and of the stored clients' score cache.
+    policy : Policy, optional
+        The credit committee's rules the what-if applies (default: the packaged file).
+    terms : LenderTerms, optional
+        The lender's rate and terms of the what-if's offers (default: the settings').
 
     Returns
     -------
@@ -110,7 +119,12 @@ def build_services(
         scores=scores,
         explainer=Explainer(scorer, features, metas),
         similar=SimilarClients(scorer, features),
-        what_if=WhatIf(scores, features),
+        what_if=WhatIf(
+            scores,
+            features,
+            policy or Policy.load(),
+            terms or lender_terms(Settings()),
+        ),
         model_error=model_error,
         responses=LRU(1_000),
     )

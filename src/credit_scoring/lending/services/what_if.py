@@ -1,13 +1,24 @@
-"""What-if: a stored client's score with their application changed (history as stored)."""
+"""What-if: a stored client's score with their application changed (history as stored).
+
+The scenario's decision is the one an application would get: the model's proposal, then
+the credit committee's rules (:mod:`credit_scoring.lending.policy`); a scenario refused or
+referred comes with the nearest loans that would be granted, found by the same search as
+the letter's counter-offers (:mod:`credit_scoring.lending.offers`), so the page and the
+letter name the same loan.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from credit_scoring.db.load import application_dict
+from credit_scoring.lending import form as bank_form
 from credit_scoring.lending import schemas as s
+from credit_scoring.lending.offers import search_offers
+from credit_scoring.lending.policy import Policy, combine, hit_rows, policy_facts
 from credit_scoring.lending.services.features import (
     FeatureStore,
     application_features,
@@ -25,11 +36,23 @@ class WhatIf:
         The champion's scores (the baseline comes from its cache).
     features : FeatureStore
         Where the stored client's feature vector is read.
+    policy : Policy
+        The credit committee's rules (the applications' own).
+    terms : LenderTerms
+        The lender's rate and terms, for the monthly payment of a term and for the offers.
     """
 
-    def __init__(self, scores: ScoreService, features: FeatureStore) -> None:
+    def __init__(
+        self,
+        scores: ScoreService,
+        features: FeatureStore,
+        policy: Policy,
+        terms: bank_form.LenderTerms,
+    ) -> None:
         self.scores = scores
         self.features = features
+        self.policy = policy
+        self.terms = terms
 
     def what_if(self, session: Session, sk_id_curr: int, body: s.WhatIfIn) -> s.WhatIfOut:
         """A stored client's score and the score with their application changed.
@@ -50,7 +73,9 @@ class WhatIf:
         Returns
         -------
         WhatIfOut
-            The baseline score, the scenario's score and the Kaggle columns changed.
+            The baseline score, the scenario's score, the Kaggle columns changed, the
+            scenario's decision after the policy rules with the rules that fired, and for a
+            scenario refused or referred the nearest offer that would be granted.
 
         Raises
         ------
@@ -60,23 +85,59 @@ class WhatIf:
         client = require_client(session, sk_id_curr)
         baseline = self.scores.client(session, sk_id_curr, body.lang).out
         application = application_dict(client)
-        changes = what_if_changes(application, body)
+        changes = what_if_changes(application, body, self.terms.monthly_rate)
         application.update(changes)
         stored = self.features.client(session, sk_id_curr)
-        scenario = self.scores.frame(
-            self.features.with_application(stored, application_features(application)),
-            sk_id_curr,
-            body.lang,
+
+        def features_of(row: dict[str, Any]) -> pd.DataFrame:
+            return self.features.with_application(stored, application_features(row))
+
+        scenario = self.scores.frame(features_of(application), sk_id_curr, body.lang)
+        hits = self.policy.evaluate(policy_facts(application, body.term_months))
+        decision = combine(scenario.decision, hits)
+        offers = []
+        if decision != "grant":
+            found = search_offers(
+                application,
+                body.term_months,
+                features_of=features_of,
+                scorer=self.scores.scorer,
+                policy=self.policy,
+                terms=self.terms,
+            )
+            offers = [
+                s.OfferOut(
+                    amount_credit=o.amount,
+                    term_months=o.term_months,
+                    monthly_annuity=o.monthly_annuity,
+                    probability=o.probability,
+                    text=o.text(body.lang),
+                )
+                for o in found
+            ]
+        rules = [
+            s.RuleOut(code=r["code"], outcome=r["outcome"], text=r[f"text_{body.lang}"])  # type: ignore[arg-type]
+            for r in hit_rows(hits)
+        ]
+        return s.WhatIfOut(
+            baseline=baseline,
+            scenario=scenario,
+            changes=changes,
+            decision=decision,
+            policy=rules,
+            offers=offers,
         )
-        return s.WhatIfOut(baseline=baseline, scenario=scenario, changes=changes)
 
 
-def what_if_changes(application: dict[str, Any], body: s.WhatIfIn) -> dict[str, float]:
+def what_if_changes(
+    application: dict[str, Any], body: s.WhatIfIn, monthly_rate: float = 0.0
+) -> dict[str, float]:
     """The Kaggle columns a what-if changes, with their new values.
 
-    An annuity given is taken as is; without one, a term gives the annuity
-    ``credit / term_months`` (rounded to the cent), with the new credit if one is given,
-    else the stored one (no annuity when neither is a number).
+    An annuity given is taken as is; without one, a term gives the annuity that repays the
+    credit in ``term_months`` at ``monthly_rate`` (``credit / term_months`` without
+    interest), rounded to the cent, with the new credit if one is given, else the stored
+    one (no annuity when neither is a number).
 
     Parameters
     ----------
@@ -84,6 +145,8 @@ def what_if_changes(application: dict[str, Any], body: s.WhatIfIn) -> dict[str, 
         The stored application in Kaggle's columns (not modified).
     body : WhatIfIn
         The changes asked for; a field left out keeps the stored value.
+    monthly_rate : float, default=0.0
+        The lender's monthly rate (:attr:`LenderTerms.monthly_rate`).
 
     Returns
     -------
@@ -98,6 +161,8 @@ def what_if_changes(application: dict[str, Any], body: s.WhatIfIn) -> dict[str, 
     {'AMT_ANNUITY': 500.0}
     >>> what_if_changes({"AMT_CREDIT": 12_000.0}, WhatIfIn(amount_credit=6_000, term_months=24))
     {'AMT_CREDIT': 6000.0, 'AMT_ANNUITY': 250.0}
+    >>> what_if_changes({"AMT_CREDIT": 12_000.0}, WhatIfIn(term_months=24), 0.05 / 12)
+    {'AMT_ANNUITY': 526.46}
     """
     changes: dict[str, float] = {}
     if body.amount_credit is not None:
@@ -111,5 +176,7 @@ def what_if_changes(application: dict[str, Any], body: s.WhatIfIn) -> dict[str, 
     elif body.term_months is not None:
         credit = changes.get("AMT_CREDIT", application.get("AMT_CREDIT"))
         if isinstance(credit, int | float):
-            changes["AMT_ANNUITY"] = round(float(credit) / body.term_months, 2)
+            changes["AMT_ANNUITY"] = round(
+                bank_form.annuity(float(credit), monthly_rate, body.term_months), 2
+            )
     return changes

@@ -1,7 +1,7 @@
 """outcomes: what became of each granted loan (append-only, hash-chained)
 
-Revision ID: 0006_outcomes
-Revises: 0005_applications
+Revision ID: 0007_outcomes
+Revises: 0006_decision_category
 
 A new, empty table: ``credit-scoring outcomes load`` and ``POST /outcomes`` append to it,
 ``db load`` of a Kaggle train folder records ``TARGET`` there. Append-only (triggers) and
@@ -18,8 +18,8 @@ from credit_scoring.db.append_only import protect, unprotect
 from credit_scoring.db.audit_chain import start_chain
 from credit_scoring.db.models import TABLE_PREFIX as P
 
-revision = "0006_outcomes"
-down_revision = "0005_applications"
+revision = "0007_outcomes"
+down_revision = "0006_decision_category"
 branch_labels = None
 depends_on = None
 
