@@ -155,3 +155,17 @@ def test_a_forbidden_import_breaks_its_contract(
     assert result.returncode != 0
     assert "BROKEN" in result.stdout, result.stdout
     assert broken in result.stdout, result.stdout
+
+
+def test_the_dashboard_contract_forbids_every_lending_module_but_the_schemas_and_the_form() -> None:
+    """A new lending module is forbidden to the dashboard unless it is added to the allowed
+    ones on purpose: the dashboard talks to the API."""
+    allowed = {"schemas", "application_schemas", "audit_schemas", "form"}
+    lending = ROOT / "src" / "credit_scoring" / "lending"
+    modules = {
+        p.stem if p.is_file() else p.name
+        for p in lending.iterdir()
+        if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").is_file()
+    }
+    forbidden = set(_contracts()["dashboard"]["forbidden_modules"])
+    assert {f"credit_scoring.lending.{name}" for name in modules - allowed} <= forbidden
