@@ -30,7 +30,9 @@ Issue 24's variants (``bench/README.md``):
   payment (``CREDIT_GOODS_DIFF``), credit over goods (``GOODS_CREDIT_RATIO``) and the
   implied rate (``LOAN_RATE_EST``) are already columns of the table.
 - ``--blend``: rank average of three boosters that differ in seed and column sampling, each
-  out of fold on the same split, then the out-of-fold sigmoid calibration of the average.
+  out of fold on the same split, then the out-of-fold sigmoid calibration of the average;
+  it also prints the AUC of their raw-score average (what one merged booster would serve,
+  with exact TreeSHAP reasons: a rank average has none).
 """
 
 from __future__ import annotations
@@ -246,6 +248,12 @@ def main() -> int:
                     flush=True,
                 )
         if args.blend:  # rank average, scaled to (0, 1) like a probability
+            logit = np.mean([np.log(s / (1.0 - s)) for s in member_scores], axis=0)
+            print(
+                f"  raw-score average (one merged booster, exact TreeSHAP): "
+                f"{crossval.auc(y, logit):.5f}",
+                flush=True,
+            )
             run.scores = np.mean([rankdata(s) for s in member_scores], axis=0) / (len(y) + 1)
         raw.append(crossval.auc(y, run.scores))
         calibrated.append(
