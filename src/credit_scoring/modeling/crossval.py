@@ -26,6 +26,8 @@ from credit_scoring.modeling.candidates import (
 )
 
 Folds = list[tuple[np.ndarray, np.ndarray]]
+# a fold's extra columns learnt from outcomes: (train_idx, valid_idx) -> (train rows, valid rows)
+FoldColumns = Callable[[np.ndarray, np.ndarray], tuple[pd.DataFrame, pd.DataFrame]]
 GRID_SAMPLE = 8_000  # rows used by GridSearchCV: enough to rank a few settings, cheap
 
 
@@ -247,6 +249,7 @@ def booster_oof(
     strategy: str = "none",
     n_threads: int = 1,
     seeds: tuple[int, ...] = (SEED,),
+    fold_columns: FoldColumns | None = None,
 ) -> OofRun:
     """LightGBM out of fold, each fold trained on its whole training part.
 
@@ -277,6 +280,12 @@ def booster_oof(
         LightGBM threads.
     seeds : tuple of int, default=(SEED,)
         One booster per seed in each fold.
+    fold_columns : callable, optional
+        Columns learnt from outcomes, which must be recomputed in each fold:
+        ``fold_columns(train_idx, valid_idx)`` returns the fold's extra columns for its
+        training rows and for its validation rows (two DataFrames, same columns), appended
+        to ``X``'s. It must read the outcomes of ``train_idx`` only, and give each training
+        row a value that does not read its own outcome (out of fold within the fold).
 
     Returns
     -------
@@ -287,11 +296,18 @@ def booster_oof(
     fit_time = predict_time = 0.0
     boosters: list[list[lgb.Booster]] = []
     curves = []
+    valid_frames = []
     for train_idx, valid_idx in folds:
-        X_fit, y_fit = imbalance.resample(X.iloc[train_idx], y[train_idx], strategy)
+        X_train, X_valid = X.iloc[train_idx], X.iloc[valid_idx]
+        if fold_columns is not None:
+            extra_train, extra_valid = fold_columns(train_idx, valid_idx)
+            X_train = pd.concat([X_train, extra_train.set_axis(X_train.index)], axis=1)
+            X_valid = pd.concat([X_valid, extra_valid.set_axis(X_valid.index)], axis=1)
+        valid_frames.append(X_valid)
+        X_fit, y_fit = imbalance.resample(X_train, y[train_idx], strategy)
         start = time.perf_counter()
         fit_set = lgb.Dataset(X_fit, y_fit)
-        valid_set = lgb.Dataset(X.iloc[valid_idx], y[valid_idx], reference=fit_set)
+        valid_set = lgb.Dataset(X_valid, y[valid_idx], reference=fit_set)
         fold_boosters = []
         for seed in seeds:
             fit_params = {
@@ -323,12 +339,10 @@ def booster_oof(
     best = int(np.argmax(np.mean([c[:common] for c in curves], axis=0))) + 1
     scores = np.zeros(len(y))
     start = time.perf_counter()
-    for fold_boosters, (_, valid_idx) in zip(boosters, folds, strict=True):
+    for fold_boosters, (_, valid_idx), X_valid in zip(boosters, folds, valid_frames, strict=True):
         raw = np.mean(
             [
-                b.predict(
-                    X.iloc[valid_idx], num_iteration=best, raw_score=True, num_threads=n_threads
-                )
+                b.predict(X_valid, num_iteration=best, raw_score=True, num_threads=n_threads)
                 for b in fold_boosters
             ],
             axis=0,
