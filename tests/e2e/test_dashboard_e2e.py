@@ -421,7 +421,9 @@ def refuse_an_application(page: Page) -> None:
     ).to_be_visible(timeout=WAIT)
     final = page.get_by_test_id("stAlertContentError").first
     expect(final).to_contain_text("Décision finale : Refusé — par ")
-    expect(page.get_by_text(re.compile(r"^Proposition du modèle seul : "))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"^Proposition du modèle seul pour cette demande : "))
+    ).to_be_visible()
     no_green_box(page)
     shot(page, "19-application-refused")
     # the letter, downloaded after the decision, is a letter of refusal

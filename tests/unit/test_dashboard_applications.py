@@ -253,7 +253,9 @@ def test_override_needs_a_reason_then_shows_in_the_history(fake: FakeApi) -> Non
     assert "Décision finale : Refusé — par alice le" in final
     assert "Dérogation à la proposition (Accordé) — motif : Revenus non justifiés" in final
     assert not at.success
-    assert "Proposition du modèle seul : Accordé" in texts(at)  # beside it, labelled
+    assert "Proposition du modèle seul pour cette demande : Accordé" in texts(
+        at
+    )  # beside it, labelled
 
 
 def test_a_stale_score_asks_for_a_reload(fake: FakeApi) -> None:

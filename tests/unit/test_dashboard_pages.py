@@ -142,7 +142,9 @@ def test_client_pages_show_the_latest_applications_refusal_by_a_rule(
     assert "Décision proposée : Refusé" in refusal
     assert "Règle DEBT_RATIO (refus) : Crédit supérieur à huit années de revenu" in refusal
     # the model's own proposal is beside it, labelled as such
-    assert "Proposition du modèle seul : Refusé (risque de défaut 55,4" in texts(at)
+    assert "Proposition du modèle seul pour cette demande : Refusé (risque de défaut 55,4" in texts(
+        at
+    )
     if page == "score":  # the client's score grants: the model's proposal, never a green box
         assert "Proposition du modèle : accorder" in at.info[-1].value
     assert not at.success
