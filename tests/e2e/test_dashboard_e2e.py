@@ -12,9 +12,11 @@ import json
 import os
 import re
 import tempfile
+import uuid
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 from e2e_stack import CHROMIUM, CHROMIUM_ARGS, Stack
 from playwright.sync_api import Locator, Page, expect, sync_playwright
@@ -32,6 +34,44 @@ SHOTS = Path(
 )
 WAIT = 30_000  # ms: the first page of a fresh server compiles and caches
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "new-application.json"
+# A small personal loan: no affordability rule refers it to a senior, an advisor decides it.
+SMALL_LOAN = {"contract_type": "cash", "amount": 3_000.0, "goods_price": 3_000.0, "term_months": 36}
+# A revolving credit over 100 months: the product allows 60, so rule P06 refuses it
+# whatever the client's income or the model's score.
+REFUSED_BY_RULE = {"contract_type": "revolving", "amount": 3_000.0, "term_months": 100}
+
+
+def api_headers(stack: Stack) -> dict[str, str]:
+    """The advisor's bearer token, for the set-up steps done through the API."""
+    login = httpx.post(
+        f"{stack.api_url}/auth/token",
+        data={"username": stack.username, "password": stack.password},
+        timeout=30,
+    )
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+def enter_for_client(stack: Stack, client_id: int, loan: dict) -> dict:
+    """An application for a known client, entered through the API (its score as answered)."""
+    headers = {**api_headers(stack), "Idempotency-Key": uuid.uuid4().hex}
+    created = httpx.post(
+        f"{stack.api_url}/applications",
+        json={"client_id": client_id, "loan": loan},
+        headers=headers,
+        timeout=60,
+    )
+    assert created.status_code == 201, created.text
+    body: dict = created.json()
+    return body
+
+
+def first_client(stack: Stack) -> int:
+    page = httpx.get(
+        f"{stack.api_url}/clients", params={"page_size": 1}, headers=api_headers(stack), timeout=30
+    )
+    assert page.status_code == 200, page.text
+    return int(page.json()["items"][0]["sk_id_curr"])
 
 
 def settle(page: Page) -> None:
@@ -148,7 +188,10 @@ def walk(page: Page, stack: Stack) -> None:
 
     # 4. score and reasons, then the full explanation
     nav(page, "Score et raisons")
-    expect(page.get_by_text(re.compile(r"Crédit (accordé|refusé)"))).to_be_visible(timeout=WAIT)
+    expect(
+        page.get_by_text(re.compile(r"Proposition du modèle : (accorder|refuser)"))
+    ).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("Décision de la dernière demande")).to_be_visible()
     expect(page.get_by_text("Ce qui augmente le risque")).to_be_visible()
     shot(page, "04-score-fr")
     page.get_by_text("Afficher l'explication complète").click()
@@ -159,7 +202,9 @@ def walk(page: Page, stack: Stack) -> None:
 
     # 5. English: every label and the reasons change language
     page.get_by_test_id("stSidebar").get_by_text("English").click()
-    expect(page.get_by_text(re.compile(r"Credit (granted|refused)"))).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(re.compile(r"The model's proposal: (grant|refuse)"))).to_be_visible(
+        timeout=WAIT
+    )
     expect(page.get_by_text("What raises the risk")).to_be_visible()
     shot(page, "06-score-en")
 
@@ -190,20 +235,24 @@ def walk(page: Page, stack: Stack) -> None:
     scroll_to(page, found)
     shot(page, "10-largest-amount")
 
-    # 8. decision: an override needs a reason, then it shows in the history
+    # 8. decision: on the client's open application, against the score shown (an application
+    # for this client entered through the API, so that the client has one to decide)
+    entered = enter_for_client(stack, int(client_id), SMALL_LOAN)
     nav(page, "Decision")
-    proposal = page.get_by_text(re.compile(r"The model proposes: (Granted|Refused)"))
-    expect(proposal).to_be_visible(timeout=WAIT)
-    other = "Refused" if "proposes: Granted" in proposal.inner_text() else "Granted"
+    shown = rf"Application #{entered['application_id']} of .* — score #{entered['score_id']} — "
+    expect(page.get_by_text(re.compile(shown))).to_be_visible(timeout=WAIT)
     form = page.get_by_test_id("stForm")
-    form.get_by_text(other, exact=True).click()
+    form.get_by_text("Refused", exact=True).click()
+    form.get_by_role("textbox", name="Reason").fill("Garant insuffisant, revenus non justifiés")
     form.get_by_role("button", name="Record the decision").click()
-    expect(page.get_by_text("Give a reason: your decision differs")).to_be_visible(timeout=WAIT)
-    form.get_by_role("textbox", name="Reason").fill("Garant solide, revenus stables depuis 10 ans")
-    form.get_by_role("button", name="Record the decision").click()
-    expect(page.get_by_text(f"Decision recorded: {other}", exact=False)).to_be_visible(timeout=WAIT)
-    history = page.get_by_test_id("stTable")
-    expect(history).to_contain_text("Garant solide, revenus stables depuis 10 ans")
+    expect(
+        page.get_by_text(f"Decision recorded for application #{entered['application_id']}: Refused")
+    ).to_be_visible(timeout=WAIT)
+    expect(page.get_by_test_id("stAlertContentError").first).to_contain_text(
+        f"Final decision: Refused — by {stack.username}"
+    )
+    history = page.get_by_test_id("stTable").last
+    expect(history).to_contain_text("Garant insuffisant, revenus non justifiés")
     expect(history).to_contain_text(stack.username)
     scroll_to(page, history)
     shot(page, "11-decision")
@@ -279,7 +328,7 @@ def application_walk(page: Page) -> None:
     expect(page.get_by_text(re.compile(r"Demande n° \d+ enregistrée et scorée"))).to_be_visible(
         timeout=WAIT
     )
-    proposal = page.get_by_text(re.compile(r"^(Crédit accordé|Crédit refusé|Avis d'un conseiller)"))
+    proposal = page.get_by_text(re.compile(r"^Proposition du modèle : (accorder|refuser)"))
     expect(proposal).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("Ce qui augmente le risque")).to_be_visible()
     expect(page.get_by_text("Règles de la politique de crédit")).to_be_visible()
@@ -292,7 +341,7 @@ def application_walk(page: Page) -> None:
     # 3. an override needs a reason; recorded, it shows in the history
     form = page.get_by_test_id("stForm")
     said = proposal.inner_text()
-    other = "Accordé" if said.startswith("Crédit refusé") else "Refusé"
+    other = "Accordé" if said.startswith("Proposition du modèle : refuser") else "Refusé"
     form.get_by_text(other, exact=True).click()
     form.get_by_role("button", name="Enregistrer la décision").click()
     refused = page.get_by_text("Indiquez le motif")
@@ -340,3 +389,92 @@ def application_walk(page: Page) -> None:
     expect(opened).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("Demande close : Décidée.")).to_be_visible()
     shot(page, "18-applications-queue")
+
+
+def test_one_decision_everywhere(stack: Stack) -> None:
+    """Override to refuse: Refusé and no green box, a letter of refusal; a client refused by
+    a policy rule: their client pages show that refusal, not the model's proposal."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        try:
+            log_in(page, stack.dashboard_url, stack.username, stack.password)
+            refuse_an_application(page)
+            client_refused_by_a_rule(page, stack)
+        finally:
+            browser.close()
+
+
+def no_green_box(page: Page) -> None:
+    """Green is for a credit granted: nothing on the page may say so."""
+    settle(page)
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_have_count(0)
+
+
+def refuse_an_application(page: Page) -> None:
+    body = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    nav(page, "Nouvelle demande")
+    fill_form(page, body)
+    page.get_by_role("button", name="Enregistrer et scorer la demande").click()
+    scored = page.get_by_text(re.compile(r"Demande n° \d+ enregistrée et scorée"))
+    expect(scored).to_be_visible(timeout=WAIT)
+    found = re.search(r"n° (\d+)", scored.inner_text())
+    assert found, scored.inner_text()
+    application_id = found.group(1)
+    # refused by the advisor (an override when the model grants): a reason is given
+    form = page.get_by_test_id("stForm")
+    form.get_by_text("Refusé", exact=True).click()
+    form.get_by_role("textbox", name="Motif").fill("Revenus non justifiés")
+    form.get_by_role("button", name="Enregistrer la décision").click()
+    expect(
+        page.get_by_text(f"Décision enregistrée pour la demande n° {application_id} : Refusé")
+    ).to_be_visible(timeout=WAIT)
+    final = page.get_by_test_id("stAlertContentError").first
+    expect(final).to_contain_text("Décision finale : Refusé — par ")
+    expect(
+        page.get_by_text(re.compile(r"^Proposition du modèle seul pour cette demande : "))
+    ).to_be_visible()
+    no_green_box(page)
+    shot(page, "19-application-refused")
+    # the letter, downloaded after the decision, is a letter of refusal
+    download = page.get_by_role("button", name="Télécharger le courrier (PDF)")
+    scroll_to(page, download)
+    with page.expect_download(timeout=WAIT) as done:
+        download.click()
+    pdf = Path(done.value.path()).read_bytes()
+    text = " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages)
+    said = " ".join(text.lower().split())
+    assert pdf.startswith(b"%PDF"), pdf[:20]
+    assert "refus" in said or "ne pouvons pas accepter" in said, text[:500]  # a refusal
+
+
+def client_refused_by_a_rule(page: Page, stack: Stack) -> None:
+    client_id = first_client(stack)
+    entered = enter_for_client(stack, client_id, REFUSED_BY_RULE)
+    assert entered["decision"] == "refuse", entered
+    assert "P06" in [r["code"] for r in entered["policy"]], entered["policy"]
+    nav(page, "Recherche de clients")
+    page.get_by_label("Identifiant client").fill(str(client_id))
+    page.get_by_label("Identifiant client").press("Enter")
+    expect(page.get_by_text("1 client(s) trouvé(s).")).to_be_visible(timeout=WAIT)
+    page.get_by_role("button", name="Ouvrir le dossier").click()
+    expect(
+        main(page).get_by_role("heading", name=f"Dossier du client n° {client_id}")
+    ).to_be_visible(timeout=WAIT)
+    which = re.compile(rf"^Demande n° {entered['application_id']} du .* — À décider$")
+    for title in ("Score et raisons", "Comparaison", "Simulation"):
+        nav(page, title)
+        expect(page.get_by_text(which)).to_be_visible(timeout=WAIT)
+        refusal = page.get_by_test_id("stAlertContentError").first
+        expect(refusal).to_contain_text("Décision proposée : Refusé")
+        expect(refusal).to_contain_text("Règle P06 (refus)")
+        no_green_box(page)
+        if title == "Score et raisons":
+            shot(page, "20-client-refused-by-a-rule")
+    # the button opens the application itself
+    page.get_by_role("button", name=f"Ouvrir la demande n° {entered['application_id']}").click()
+    expect(
+        main(page).get_by_role(
+            "heading", name=re.compile(rf"^Demande n° {entered['application_id']} — ")
+        )
+    ).to_be_visible(timeout=WAIT)

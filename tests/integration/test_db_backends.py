@@ -115,10 +115,19 @@ def test_migrate_load_twice_and_serve(backend, synthetic) -> None:  # type: igno
         )
         page = client.get(f"/clients?q={prefix}&gender=F", headers=headers).json()
         assert page["total"] == expected_total > 0
+        loan = {"contract_type": "cash", "amount": 3_000.0, "term_months": 36}
+        created = client.post(
+            "/applications",
+            json={"client_id": sk_id, "loan": loan},
+            headers={**headers, "Idempotency-Key": f"backend-{sk_id}"},
+        ).json()
         decided = client.post(
-            "/decisions", headers=headers, json={"sk_id_curr": sk_id, "decision": score["decision"]}
+            f"/applications/{created['application_id']}/decision",
+            headers=headers,
+            json={"score_id": created["score_id"], "decision": created["decision"]},
         )
-        assert decided.status_code == 201
+        assert decided.status_code == 201, decided.text
+        assert client.post("/decisions", headers=headers, json={}).status_code == 410
         stats = client.get("/population/stats", headers=headers).json()
         assert stats["n_clients"] == len(features)
     with engine.connect() as conn:

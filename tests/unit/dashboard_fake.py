@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import parse_qs
 
 import httpx
@@ -360,28 +360,17 @@ class FakeApi:
                 200, json=[d.model_dump(mode="json") for d in self.decisions if d.sk_id_curr == cid]
             )
         if path == "/decisions" and request.method == "POST":
-            if USERS[username][1] != "advisor":
-                return httpx.Response(403, json={"detail": "advisors only"})
-            body = s.DecisionIn.model_validate(json.loads(request.content))
-            score = self._score(body.sk_id_curr, "fr")
-            override = body.decision != score.decision
-            if override and not body.reason:
-                return httpx.Response(422, json={"detail": "an override needs a reason"})
-            out = s.DecisionOut(
-                id=len(self.decisions) + 1,
-                sk_id_curr=body.sk_id_curr,
-                username=username,
-                created_at=datetime.now(UTC),
-                decision=body.decision,
-                model_decision=score.decision,
-                probability=score.probability,
-                threshold=THRESHOLD,
-                model_version="3",
-                override=override,
-                reason=body.reason,
+            # gone, as on the real API: decisions are recorded on applications
+            lang = params.get("lang", "fr")
+            message = (
+                "Une décision s'enregistre désormais sur une demande : "
+                "POST /applications/{id}/decision avec son score_id."
+                if lang == "fr"
+                else "A decision is now recorded on an application: "
+                "POST /applications/{id}/decision with its score_id."
             )
-            self.decisions.append(out)
-            return ok(out, 201)
+            body = {"code": "decision_route_gone", "message": message, "field": None}
+            return httpx.Response(410, json=body | {"detail": message})
         if path == "/population/stats":
             return ok(self._stats(params))
         if path == "/model":

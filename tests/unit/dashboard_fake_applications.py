@@ -238,6 +238,9 @@ class ApplicationRoutes:
             probability=score.probability,
             grade=score.grade,
             score_id=score.score_id,
+            final_decision=app.decisions[-1].decision if app.decisions else None,
+            decided_by=app.decisions[-1].username if app.decisions else None,
+            decided_at=app.decisions[-1].created_at if app.decisions else None,
         )
 
     # --- routes ----------------------------------------------------------------------------
@@ -488,6 +491,24 @@ class ApplicationRoutes:
             reason_category=body.reason_category,
         )
         app.decisions.append(out)
+        # the client's decision log (``GET /clients/{id}/decisions``), as the API keeps it
+        self.fake.decisions.append(
+            s.DecisionOut(
+                id=out.id,
+                sk_id_curr=app.sk_id_curr,
+                username=username,
+                created_at=out.created_at,
+                decision=out.decision,
+                model_decision=score.decision,
+                probability=score.probability,
+                threshold=score.threshold,
+                model_version=score.model_version,
+                override=override,
+                reason=body.reason,
+                application_id=app.id,
+                score_id=body.score_id,
+            )
+        )
         app.status = {"refer": "referred", "withdraw": "withdrawn"}.get(body.decision, "decided")  # type: ignore[assignment]
         return ok(out, 201)
 

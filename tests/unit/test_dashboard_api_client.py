@@ -7,7 +7,8 @@ import pytest
 from dashboard_fake import FakeApi
 
 from credit_scoring.dashboard.api_client import ApiClient, ApiError
-from credit_scoring.lending.schemas import ClientFilters, DecisionIn, WhatIfIn
+from credit_scoring.dashboard.i18n import translate
+from credit_scoring.lending.schemas import ClientFilters, WhatIfIn
 
 
 def test_login_then_typed_reads(fake: FakeApi) -> None:
@@ -47,8 +48,18 @@ def test_expired_token_and_unknown_client(fake: FakeApi) -> None:
 def test_role_and_validation_errors(fake: FakeApi) -> None:
     api = fake.api_client()
     with pytest.raises(ApiError) as err:
-        api.record_decision("tok-ana", DecisionIn(sk_id_curr=100002, decision="grant"))
+        api.users("tok-alice")
     assert err.value.kind == "forbidden"
+
+
+def test_a_removed_route_is_gone_with_the_api_naming_its_replacement(fake: FakeApi) -> None:
+    api = fake.api_client()
+    body = {"sk_id_curr": 100002, "decision": "grant"}
+    with pytest.raises(ApiError) as err:
+        api._request("POST", "/decisions", token="tok-alice", json=body)
+    assert err.value.kind == "gone" and err.value.status == 410
+    assert "POST /applications/{id}/decision" in err.value.detail
+    assert translate("error.gone", "fr") == "Cette fonction a été retirée du service de scoring."
 
 
 def test_fastapi_validation_list_is_readable() -> None:

@@ -156,7 +156,9 @@ def test_form_submits_and_shows_the_decision_and_reasons(fake: FakeApi) -> None:
     assert not at.exception
     body = texts(at)
     assert "Demande n° 1 enregistrée et scorée." in body
-    assert "Crédit accordé" in body
+    # not yet decided: the proposal (model and rules) waits for the advisor, in its box
+    assert "Décision proposée : Accordé — en attente de la décision d'un conseiller" in body
+    assert "Proposition du modèle : accorder" in body
     assert "`CREDIT_TO_INCOME` Montant demandé élevé par rapport au revenu" in body
     assert "`EXT_SOURCE_GOOD` Bon score externe" in body
     assert "Aucune règle de la politique ne s'applique." in body
@@ -215,7 +217,7 @@ def test_messages_in_english(fake: FakeApi) -> None:
     fill(at, APPLICANT, LOAN)
     at = submit(at)
     body = texts(at)
-    assert "Application #1 entered and scored." in body and "Credit granted" in body
+    assert "Application #1 entered and scored." in body and "Proposed decision: Granted" in body
     assert "`CREDIT_TO_INCOME` Amount asked is high compared with income" in body
 
 
@@ -258,6 +260,14 @@ def test_override_needs_a_reason_then_shows_in_the_history(fake: FakeApi) -> Non
     assert history["Dérogation"].tolist() == ["oui"]
     assert "Demande close : Décidée." in texts(at) and not at.get("form")
     assert "score_id" not in texts(at)  # sent, never shown
+    # the final decision, not the model's green box: who, when, the override and its reason
+    final = at.error[0].value
+    assert "Décision finale : Refusé — par alice le" in final
+    assert "Dérogation à la proposition (Accordé) — motif : Revenus non justifiés" in final
+    assert not at.success
+    assert "Proposition du modèle seul pour cette demande : Accordé" in texts(
+        at
+    )  # beside it, labelled
 
 
 def test_a_stale_score_asks_for_a_reload(fake: FakeApi) -> None:
@@ -321,10 +331,12 @@ def test_queue_filters(fake: FakeApi) -> None:
     assert at.selectbox(key="apps_status").value == "scored"
     assert "1 application(s) found." in texts(at)  # her own, still to decide
     assert at.dataframe[0].value["Application"].tolist() == [second]
+    assert at.dataframe[0].value["Final decision"].tolist() == ["—"]  # nobody decided yet
     assert not [w for w in at.text_input if w.key == "apps_advisor"]  # her own only
     at.selectbox(key="apps_status").set_value("decided").run()
     assert at.dataframe[0].value["Application"].tolist() == [first]
     assert at.dataframe[0].value["Status"].tolist() == ["Decided"]
+    assert at.dataframe[0].value["Final decision"].tolist() == ["Granted"]
     at.selectbox(key="apps_status").set_value(None).run()
     assert "2 application(s) found." in texts(at)
     at.date_input(key="apps_since").set_value(date(2026, 12, 4)).run()

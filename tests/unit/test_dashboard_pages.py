@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
+import pytest
 from dashboard_fake import FakeApi
 from dashboard_session import APP, TIMEOUT, dashboard, log_in, logged_in, render_view, texts
 from streamlit.testing.v1 import AppTest
 
 from credit_scoring.dashboard import state
+from credit_scoring.lending.form import ApplicationForm
 
 
 def view(
@@ -20,6 +24,21 @@ def view(
     """One page body with a logged-in session and the fake API injected."""
     role = "advisor" if user == "alice" else "analyst"
     return logged_in(fake, render_view, name, user=user, role=role, lang=lang, client_id=client_id)
+
+
+# Client 100002 earns 202,500 a year: above eight years of it, the fake's DEBT_RATIO rule
+# refuses (the model alone grants the client: 17 % against a 30 % threshold).
+REFUSED_BY_RULE = {"contract_type": "cash", "amount": 1_700_000.0, "term_months": 600}
+GRANTED = {"contract_type": "cash", "amount": 150_000.0, "term_months": 60}
+
+
+def enter_for(fake: FakeApi, client_id: int, loan: dict, user: str = "alice") -> int:
+    """An application for a known client, entered through the API client."""
+    form = ApplicationForm.model_validate({"client_id": client_id, "loan": loan})
+    created = fake.api_client().create_application(
+        f"tok-{user}", form, idempotency_key=str(uuid.uuid4())
+    )
+    return created.application_id
 
 
 def test_login_shows_the_role_pages_and_logout(fake: FakeApi) -> None:
@@ -94,14 +113,57 @@ def test_client_file_shows_identity_application_and_history(fake: FakeApi) -> No
 def test_score_page_in_both_languages_with_waterfall(fake: FakeApi) -> None:
     at = view("score", fake, client_id=100003)
     body = texts(at)
-    assert "Crédit refusé" in body and "Montant demandé élevé par rapport au revenu" in body
+    assert "Proposition du modèle : refuser" in body
+    assert "Montant demandé élevé par rapport au revenu" in body
+    # no application, no decision: the model's proposal is said to be only that
+    assert "Aucune demande enregistrée pour ce client, donc aucune décision" in body
+    assert not at.success and not at.error  # neither a green nor a red decision box
     gauge = at.get("plotly_chart")[0].proto.spec
     assert "Classe F" in gauge and "520 points" in gauge  # grade and points beside the dial
     assert len(at.get("plotly_chart")) == 1
     at.toggle(key="score_explain").set_value(True).run()
     assert len(at.get("plotly_chart")) == 2
     at = view("score", fake, lang="en", client_id=100004)
-    assert "Credit granted" in texts(at) and "Good external score" in texts(at)
+    assert "The model's proposal: grant" in texts(at) and "Good external score" in texts(at)
+    assert not at.success
+
+
+@pytest.mark.parametrize(
+    ("page", "key"), [("score", "score"), ("comparison", "compare"), ("what_if", "whatif")]
+)
+def test_client_pages_show_the_latest_applications_refusal_by_a_rule(
+    fake: FakeApi, page: str, key: str
+) -> None:
+    app_id = enter_for(fake, 100002, REFUSED_BY_RULE)
+    at = view(page, fake, client_id=100002)
+    assert not at.exception
+    assert "Demande n° 1 du 2026-12-03 — À décider" in [c.value for c in at.caption]
+    refusal = at.error[0].value
+    assert "Décision proposée : Refusé" in refusal
+    assert "Règle DEBT_RATIO (refus) : Crédit supérieur à huit années de revenu" in refusal
+    # the model's own proposal is beside it, labelled as such
+    assert "Proposition du modèle seul pour cette demande : Refusé (risque de défaut 55,4" in texts(
+        at
+    )
+    if page == "score":  # the client's score grants: the model's proposal, never a green box
+        assert "Proposition du modèle : accorder" in at.info[-1].value
+    assert not at.success
+    at.button(key=f"{key}_open_application").click().run()
+    assert at.session_state[state.APPLICATION] == app_id
+
+
+def test_client_pages_show_the_final_decision_once_decided(fake: FakeApi) -> None:
+    enter_for(fake, 100002, GRANTED)
+    at = view("decision", fake, client_id=100002, lang="en")
+    at.radio(key="app_decision_value_1").set_value("refuse")
+    at.text_area(key="app_decision_reason_1").input("Income not proven")
+    next(b for b in at.button if b.label == "Record the decision").click().run()
+    at = view("score", fake, client_id=100002, lang="en")
+    final = at.error[0].value
+    assert "Final decision: Refused — by alice on" in final
+    assert "Override of the proposal (Granted) — reason: Income not proven" in final
+    assert "Application #1 of 2026-12-03 — Decided" in [c.value for c in at.caption]
+    assert not at.success
 
 
 def test_no_client_selected_and_unknown_client(fake: FakeApi) -> None:
@@ -126,27 +188,51 @@ def test_what_if_and_largest_amount(fake: FakeApi) -> None:
     at.number_input(key="wi_credit").set_value(100_000.0)
     at.button(key="wi_run").click().run()
     assert "Default risk: 8.0% → 8.0%" not in texts(at)
-    assert "Credit granted" in texts(at)
+    assert "The model's proposal: grant" in texts(at)
     before = len(fake.calls)
     at.button(key="wi_max").click().run()
     assert not at.exception
-    assert len(fake.calls) - before <= 12
+    searched = [c for c in fake.calls[before:] if c.endswith("/what_if")]
+    assert 0 < len(searched) <= 12
     assert "Largest amount granted:" in [s.value for s in at.success][-1]
 
 
-def test_decision_override_needs_a_reason_and_shows_in_history(fake: FakeApi) -> None:
+def test_decision_page_decides_the_open_application_on_the_score_shown(fake: FakeApi) -> None:
+    enter_for(fake, 100002, GRANTED)
+    at = view("decision", fake, client_id=100002)
+    assert "Demande n° 1 du 2026-12-03 — score n° 1 — À décider" in [c.value for c in at.caption]
+    at.radio(key="app_decision_value_1").set_value("refuse")
+    at.text_area(key="app_decision_reason_1").input("Garant insuffisant")
+    next(b for b in at.button if b.label == "Enregistrer la décision").click().run()
+    assert not at.exception
+    # recorded on the application, against the score shown; the legacy route is not called
+    assert "POST /applications/1/decision" in fake.calls and "POST /decisions" not in fake.calls
+    decision = fake.applications.items[1].decisions[0]
+    assert decision.score_id == 1 and decision.override and decision.reason == "Garant insuffisant"
+    # the application stays on screen with its final decision, and in the client's history
+    assert "Décision finale : Refusé — par alice" in at.error[0].value and not at.success
+    history = at.table[-1].value
+    assert history["Motif"].tolist() == ["Garant insuffisant"]
+    assert history["Demande"].tolist() == ["1"] and history["Dérogation"].tolist() == ["oui"]
+
+
+def test_decision_page_with_nothing_open_offers_a_new_application(fake: FakeApi) -> None:
     at = view("decision", fake, client_id=100003)
-    assert "Proposition du modèle : Refusé" in at.info[0].value
-    at.radio(key="decision_value").set_value("grant")
-    at.button[0].click().run()
-    assert "Indiquez le motif" in at.error[0].value and not fake.decisions
-    assert at.radio(key="decision_value").value == "grant"  # the choice survives the refusal
-    at.text_area(key="decision_reason").input("Garant solide")
-    at.button[0].click().run()
-    assert fake.decisions and fake.decisions[0].override
-    history = at.table[0].value
-    assert history["Motif"].tolist() == ["Garant solide"]
-    assert history["Dérogation"].tolist() == ["oui"]
+    assert "Aucune demande à décider pour ce client" in at.info[0].value and not at.get("form")
+    at.button(key="decision_new_application").click().run()
+    assert not at.exception
+    assert at.session_state[state.APPLICANT_CLIENT] == 100003  # the form filled for them
+    assert state.NEW_APPLICATION not in at.session_state
+
+
+def test_an_override_the_api_refuses_shows_its_refusal(fake: FakeApi) -> None:
+    enter_for(fake, 100002, REFUSED_BY_RULE)
+    at = view("decision", fake, client_id=100002)
+    at.radio(key="app_decision_value_1").set_value("grant")
+    at.text_area(key="app_decision_reason_1").input("Apport important")
+    next(b for b in at.button if b.label == "Enregistrer la décision").click().run()
+    assert "Cette décision revient à un conseiller senior" in "\n".join(e.value for e in at.error)
+    assert not fake.applications.items[1].decisions
 
 
 def test_analyst_pages(fake: FakeApi) -> None:

@@ -40,7 +40,6 @@ from credit_scoring.lending.schemas import (
     ClientDetail,
     ClientFilters,
     ClientPage,
-    DecisionIn,
     DecisionOut,
     DecisionPage,
     ExplanationOut,
@@ -66,6 +65,7 @@ ErrorKind = Literal[
     "invalid",
     "locked",
     "conflict",
+    "gone",
     "too_large",
     "throttled",
     "unavailable",
@@ -79,6 +79,7 @@ _STATUS_KIND: dict[int, ErrorKind] = {
     403: "forbidden",
     404: "not_found",
     409: "conflict",
+    410: "gone",
     413: "too_large",
     422: "invalid",
     423: "locked",
@@ -280,12 +281,6 @@ class ApiClient:
         return self._get(
             PopulationStats, "/population/stats", token, client_id=client_id, lang=lang, **params
         )
-
-    def record_decision(self, token: str, decision: DecisionIn) -> DecisionOut:
-        response = self._request(
-            "POST", "/decisions", token=token, json=decision.model_dump(exclude_none=True)
-        )
-        return _parse(DecisionOut, response)
 
     def audit_records(
         self,

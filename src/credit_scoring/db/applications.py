@@ -96,6 +96,20 @@ def decisions_of(session: Session, application_id: int) -> Sequence[m.Decision]:
     )
 
 
+def latest_decisions(session: Session, application_ids: Sequence[int]) -> dict[int, m.Decision]:
+    """The latest decision of each application that has one (one query for a page)."""
+    if not application_ids:
+        return {}
+    last = (
+        select(m.Decision.application_id, func.max(m.Decision.id).label("decision_id"))
+        .where(m.Decision.application_id.in_(list(application_ids)))
+        .group_by(m.Decision.application_id)
+        .subquery()
+    )
+    rows = session.execute(select(m.Decision).join(last, m.Decision.id == last.c.decision_id))
+    return {d.application_id: d for d in rows.scalars().all() if d.application_id is not None}
+
+
 def claim_decision(
     session: Session, application: m.Application, score_id: int, decision: str, when: datetime
 ) -> bool:

@@ -148,6 +148,11 @@ class ApplicationSummaryOut(BaseModel):
     probability: float | None
     grade: str | None
     score_id: int | None
+    final_decision: FinalDecision | None = Field(
+        None, description="the latest decision recorded on the application, if any"
+    )
+    decided_by: str | None = Field(None, description="who recorded that decision")
+    decided_at: datetime | None = Field(None, description="when that decision was recorded")
 
 
 class ApplicationPage(BaseModel):

@@ -21,6 +21,7 @@ application's latest score and the application is still open.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -123,7 +124,10 @@ def decision_out(row: m.Decision) -> a.ApplicationDecisionOut:
     )
 
 
-def summary_out(app: m.Application, score: m.Score | None) -> a.ApplicationSummaryOut:
+def summary_out(
+    app: m.Application, score: m.Score | None, last: m.Decision | None = None
+) -> a.ApplicationSummaryOut:
+    """One line of a list of applications: its latest score and its latest decision."""
     return a.ApplicationSummaryOut(
         application_id=app.id,
         sk_id_curr=app.sk_id_curr,
@@ -137,7 +141,18 @@ def summary_out(app: m.Application, score: m.Score | None) -> a.ApplicationSumma
         probability=score.probability if score else None,
         grade=score.grade if score else None,
         score_id=score.id if score else None,
+        final_decision=last.decision if last else None,  # type: ignore[arg-type]
+        decided_by=last.username if last else None,
+        decided_at=last.created_at if last else None,
     )
+
+
+def summaries(
+    session: Session, rows: Sequence[tuple[m.Application, m.Score | None]]
+) -> list[a.ApplicationSummaryOut]:
+    """The lines of a page of applications, each with its latest decision (one query)."""
+    decided = repo.latest_decisions(session, [app.id for app, _ in rows])
+    return [summary_out(app, score, decided.get(app.id)) for app, score in rows]
 
 
 class ApplicationService:

@@ -18,7 +18,7 @@ POST     /clients/{id}/what_if                WhatIfOut   (body WhatIfIn)   all
 GET      /clients/{id}/decisions              list[DecisionOut]             all (advisor: own)
 GET      /population/stats?<filters>&client_id=  PopulationStats            all
 POST     /predict_default                     ScoreOut    (body PredictIn)  all
-POST     /decisions                           DecisionOut (body DecisionIn) advisor, admin
+POST     /decisions                           410 Gone (decide on an app.)  advisor, admin
 GET      /decisions?page=&page_size=          DecisionPage                  analyst, admin
 GET      /model                               ModelOut                      all
 GET      /metrics                             Prometheus text               analyst, admin
@@ -462,24 +462,6 @@ class WhatIfOut(BaseModel):
 
 
 # --- decisions -----------------------------------------------------------------------------
-
-
-class DecisionIn(BaseModel):
-    """The advisor's final decision; the server attaches the model's current score itself."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-    sk_id_curr: int = Field(ge=0, le=2**53)
-    decision: DecisionValue
-    reason: str | None = Field(
-        None, max_length=2000, description="required when the decision differs from the model's"
-    )
-
-    @model_validator(mode="after")
-    def _strip(self) -> DecisionIn:
-        if self.reason is not None:
-            self.reason = self.reason.strip() or None
-        return self
 
 
 class DecisionOut(BaseModel):

@@ -1,71 +1,87 @@
-"""Final decisions: recorded beside the model's score, overrides need a reason, append-only."""
+"""Final decisions: made on an application against the score shown, logged, append-only;
+the legacy ``POST /decisions`` (a client, no score) is gone and names the route to use."""
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
+import pytest
+
 from .conftest import TestClient
 
+# A small loan: no affordability rule refers it to a senior, so an advisor may decide it.
+SMALL_LOAN = {"contract_type": "cash", "amount": 3_000.0, "goods_price": 3_000.0, "term_months": 36}
 
-def _model_decision(client: TestClient, tokens, sk_id: int) -> str:  # type: ignore[no-untyped-def]
-    return client.get(f"/clients/{sk_id}/score", headers=tokens["advisor"]).json()["decision"]
 
-
-def test_agreeing_with_the_model_needs_no_reason(client: TestClient, tokens, known_ids) -> None:
-    sk_id = known_ids[7]
-    model = _model_decision(client, tokens, sk_id)
-    response = client.post(
-        "/decisions", headers=tokens["advisor"], json={"sk_id_curr": sk_id, "decision": model}
+def _decided(client: TestClient, headers: dict[str, str], sk_id: int) -> dict[str, Any]:
+    """An application for the known client ``sk_id``, decided as its score proposes."""
+    created = client.post(
+        "/applications",
+        json={"client_id": sk_id, "loan": SMALL_LOAN},
+        headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
     )
-    assert response.status_code == 201, response.text
-    body = response.json()
-    assert body["override"] is False and body["model_decision"] == model
-    assert body["username"] == "advisor" and body["model_version"] == "7"
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["status"] == "scored", body["policy"]
+    decision = body["decision"]
+    decided = client.post(
+        f"/applications/{body['application_id']}/decision",
+        json={"score_id": body["score_id"], "decision": decision, "reason": "dossier complet"},
+        headers=headers,
+    )
+    assert decided.status_code == 201, decided.text
+    return decided.json()
 
 
-def test_override_requires_a_reason(client: TestClient, tokens, known_ids) -> None:
-    sk_id = known_ids[8]
-    other = "grant" if _model_decision(client, tokens, sk_id) == "refuse" else "refuse"
-    refused = client.post(
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("fr", "Une décision s'enregistre désormais"), ("en", "A decision is now recorded")],
+)
+def test_the_legacy_decision_route_is_gone_and_names_the_new_one(
+    client: TestClient, tokens, known_ids, lang: str, words: str
+) -> None:
+    before = client.get("/decisions", headers=tokens["analyst"]).json()["total"]
+    gone = client.post(
         "/decisions",
+        params={"lang": lang},
         headers=tokens["advisor"],
-        json={"sk_id_curr": sk_id, "decision": other, "reason": "   "},
+        json={"sk_id_curr": known_ids[7], "decision": "grant"},
     )
-    assert refused.status_code == 422 and "reason" in refused.json()["detail"]
-    accepted = client.post(
-        "/decisions",
-        headers=tokens["advisor"],
-        json={"sk_id_curr": sk_id, "decision": other, "reason": "Guarantor provided"},
+    assert gone.status_code == 410, gone.text
+    body = gone.json()
+    assert body["code"] == "decision_route_gone" and body["message"].startswith(words)
+    assert "POST /applications/{id}/decision" in body["message"] and "score_id" in body["message"]
+    assert client.get("/decisions", headers=tokens["analyst"]).json()["total"] == before
+    # by the request's language too, and whatever the body (nothing is read from it)
+    english = client.post(
+        "/decisions", headers={**tokens["advisor"], "Accept-Language": "en"}, json={}
     )
-    assert accepted.status_code == 201
-    assert accepted.json()["override"] is True and accepted.json()["reason"] == "Guarantor provided"
+    assert english.status_code == 410 and english.json()["message"].startswith("A decision")
 
 
 def test_decisions_are_listed_and_never_changed(client: TestClient, tokens, known_ids) -> None:
     sk_id = known_ids[9]
-    model = _model_decision(client, tokens, sk_id)
-    created = client.post(
-        "/decisions", headers=tokens["admin"], json={"sk_id_curr": sk_id, "decision": model}
-    ).json()
+    created = _decided(client, tokens["admin"], sk_id)
     listed = client.get("/decisions?page_size=500", headers=tokens["analyst"]).json()
-    assert created in listed["items"] and listed["total"] >= 1
+    mine = [d for d in listed["items"] if d["id"] == created["id"]]
+    assert len(mine) == 1 and mine[0]["application_id"] == created["application_id"]
+    assert mine[0]["score_id"] == created["score_id"]
     every = client.get(f"/clients/{sk_id}/decisions", headers=tokens["analyst"]).json()
     assert [d["id"] for d in every] == [created["id"]]
     # Need-to-know: an advisor sees only the decisions they recorded themselves.
     assert client.get(f"/clients/{sk_id}/decisions", headers=tokens["advisor"]).json() == []
-    own = client.post(
-        "/decisions", headers=tokens["advisor"], json={"sk_id_curr": sk_id, "decision": model}
-    ).json()
-    mine = client.get(f"/clients/{sk_id}/decisions", headers=tokens["advisor"]).json()
-    assert [d["id"] for d in mine] == [own["id"]]
+    own = _decided(client, tokens["advisor"], sk_id)
+    mine_only = client.get(f"/clients/{sk_id}/decisions", headers=tokens["advisor"]).json()
+    assert [d["id"] for d in mine_only] == [own["id"]]
+    # the client's applications carry their final decision
+    apps = client.get(f"/clients/{sk_id}/applications", headers=tokens["advisor"]).json()
+    decided = {a["application_id"]: a for a in apps}
+    assert decided[own["application_id"]]["final_decision"] == own["decision"]
+    assert decided[own["application_id"]]["decided_by"] == "advisor"
     for method in ("PUT", "PATCH", "DELETE"):
         assert client.request(method, "/decisions", headers=tokens["admin"]).status_code == 405
     assert client.get(f"/decisions/{created['id']}", headers=tokens["admin"]).status_code == 404
-
-
-def test_decision_for_unknown_client_is_404(client: TestClient, tokens) -> None:
-    response = client.post(
-        "/decisions", headers=tokens["advisor"], json={"sk_id_curr": 123456789, "decision": "grant"}
-    )
-    assert response.status_code == 404
 
 
 def test_metrics_count_requests_and_scores(client: TestClient, tokens, known_ids) -> None:

@@ -349,13 +349,19 @@ def test_decisions_and_client_reads_are_recorded_and_chained(
     client: TestClient, tokens, bank: Bank, known_ids
 ) -> None:
     cid = known_ids[7]
-    score = client.get(f"/clients/{cid}/score", headers=tokens["advisor"]).json()
+    client.get(f"/clients/{cid}/score", headers=tokens["advisor"])
+    loan = {"contract_type": "cash", "amount": 3_000.0, "term_months": 36}
+    created = client.post(
+        "/applications",
+        json={"client_id": cid, "loan": loan},
+        headers={**tokens["advisor"], "Idempotency-Key": f"audit-{cid}"},
+    ).json()
     decided = client.post(
-        "/decisions",
+        f"/applications/{created['application_id']}/decision",
         headers=tokens["advisor"],
-        json={"sk_id_curr": cid, "decision": score["decision"]},
+        json={"score_id": created["score_id"], "decision": created["decision"]},
     )
-    assert decided.status_code == 201
+    assert decided.status_code == 201, decided.text
     for path in (
         f"/clients/{cid}",
         f"/clients/{cid}/explanation",

@@ -32,7 +32,7 @@ from credit_scoring.db import applications as repo
 from credit_scoring.db import models as m
 from credit_scoring.lending import application_schemas as a
 from credit_scoring.lending import form as bank_form
-from credit_scoring.lending.applications import ApplicationService, summary_out
+from credit_scoring.lending.applications import ApplicationService, summaries
 from credit_scoring.lending.policy import Policy
 from credit_scoring.lending.schemas import ErrorOut
 from credit_scoring.lending.security import Principal
@@ -184,7 +184,7 @@ def list_applications(
     )
     total, rows = repo.list_applications(session, where, page=page, page_size=page_size)
     return a.ApplicationPage(
-        items=[summary_out(app, score) for app, score in rows],
+        items=summaries(session, rows),
         total=total,
         page=page,
         page_size=page_size,
@@ -293,10 +293,10 @@ def application_letter(
 def client_applications(
     sk_id_curr: ClientId, user: ClientReader, session: SessionDep
 ) -> list[a.ApplicationSummaryOut]:
-    """The client's applications, newest first, each with its latest score."""
+    """The client's applications, newest first, each with its latest score and decision."""
     where = repo.ApplicationFilter(sk_id_curr=sk_id_curr)
     _, rows = repo.list_applications(session, where, page=1, page_size=500)
-    return [summary_out(app, score) for app, score in rows]
+    return summaries(session, rows)
 
 
 @router.get("/clients/{sk_id_curr}/applicant")

@@ -1,64 +1,49 @@
-"""Final decisions: recorded by advisors (append-only, hash-chained), listed by analysts and admins.
+"""Final decisions: the log of every decision recorded, for analysts and admins.
 
-A decision is written in the request's transaction (``audit_chain.append``): the 201
-answer is sent only once the record is committed.
+A decision is made on an application, against the score the advisor was shown
+(``POST /applications/{id}/decision`` with its ``score_id``): the legacy
+``POST /decisions``, which named only a client and recorded no score, answers 410 Gone
+with the route to use instead.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query, status
 
-from credit_scoring.api.deps import AdvisorUser, AnalystUser, ScoresDep, SessionDep
-from credit_scoring.db import audit_chain
-from credit_scoring.db import models as m
+from credit_scoring.api.deps import AdvisorUser, AnalystUser, SessionDep
 from credit_scoring.lending import clients
-from credit_scoring.lending.schemas import DecisionIn, DecisionOut, DecisionPage, ErrorOut
+from credit_scoring.lending.errors import Gone
+from credit_scoring.lending.schemas import DecisionPage, ErrorOut
 
 router = APIRouter(
     tags=["decisions"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}}
 )
 
 
+def decision_route_gone() -> Gone:
+    """The 410 of the legacy route, naming the one to use (read by integrators, not advisors)."""
+    return Gone(
+        "decision_route_gone",
+        "Une décision s'enregistre désormais sur une demande de crédit, contre le score "
+        "affiché : POST /applications/{id}/decision avec son score_id (les demandes d'un "
+        "client : GET /clients/{id}/applications).",
+        "A decision is now recorded on a loan application, against the score shown: "
+        "POST /applications/{id}/decision with its score_id (a client's applications: "
+        "GET /clients/{id}/applications).",
+    )
+
+
 @router.post(
     "/decisions",
-    status_code=status.HTTP_201_CREATED,
-    responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    status_code=status.HTTP_410_GONE,
+    responses={410: {"model": ErrorOut, "description": "use POST /applications/{id}/decision"}},
+    deprecated=True,
 )
-def record_decision(
-    body: DecisionIn, user: AdvisorUser, scores: ScoresDep, session: SessionDep
-) -> DecisionOut:
-    """Record the advisor's decision beside the model's current one; an override needs a reason."""
-    score = scores.client(session, body.sk_id_curr, "en").out
-    override = body.decision != score.decision
-    if override and not body.reason:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"The model says '{score.decision}': overriding it with "
-            f"'{body.decision}' needs a reason.",
-        )
-    decision_id = audit_chain.append(
-        session.connection(),
-        "decisions",
-        [
-            {
-                "sk_id_curr": body.sk_id_curr,
-                "username": user.username,
-                "decision": body.decision,
-                "model_decision": score.decision,
-                "probability": score.probability,
-                "threshold": score.threshold,
-                "model_version": score.model_version,
-                "override": override,
-                "reason": body.reason,
-            }
-        ],
-    )
-    session.commit()
-    row = session.get(m.Decision, decision_id)
-    assert row is not None
-    return clients.decision_out(row)
+def record_decision(user: AdvisorUser) -> None:
+    """Gone: a decision names the application and the score shown (``score_id``)."""
+    raise decision_route_gone()
 
 
 @router.get("/decisions")

@@ -19,6 +19,7 @@ from credit_scoring.dashboard import fetch, state
 from credit_scoring.dashboard.api_client import ApiError
 from credit_scoring.dashboard.i18n import fmt_money, t
 from credit_scoring.dashboard.views.common import call, error_message
+from credit_scoring.dashboard.views.outcome import outcome_of, show_outcome
 from credit_scoring.dashboard.views.score import show_score
 from credit_scoring.lending.application_schemas import (
     ApplicationDecisionIn,
@@ -145,6 +146,14 @@ def _facts(app: ApplicationOut) -> None:
         st.caption(t("application.new_client"))
 
 
+def _outcome(app: ApplicationOut) -> None:
+    """Where the application stands: the final decision once decided (who, when, override
+    and reason), the proposal (model and rules) while it waits; the model's beside it."""
+    outcome = outcome_of(app)
+    if outcome is not None:
+        show_outcome(outcome)
+
+
 def _policy(score: ApplicationScoreOut) -> None:
     st.markdown(f"**{t('application.policy')}**")
     if not score.policy:
@@ -152,13 +161,6 @@ def _policy(score: ApplicationScoreOut) -> None:
     for rule in score.policy:
         outcome = t(f"application.rule.{rule.outcome}")
         st.markdown(f"`{rule.code}` {outcome} — {rule.text}")
-    if score.decision != score.model_decision:
-        st.caption(
-            t(
-                "application.model_alone",
-                decision=t(f"value.decision.{score.model_decision}"),
-            )
-        )
 
 
 def _decision_form(app: ApplicationOut, score: ApplicationScoreOut) -> None:
@@ -322,9 +324,10 @@ def show(application_id: int) -> ApplicationOut | None:
     kind = contract_label(app.contract_type)
     st.subheader(f"{t('application.title', id=app.application_id)} — {kind}")
     saved = st.session_state.pop(SAVED, None)
-    if saved:
-        st.success(saved)
+    if saved:  # a confirmation, in a neutral box: green is kept for a credit granted
+        st.info(saved)
     _facts(app)
+    _outcome(app)
     score = app.score
     if score is None:
         st.info(t("application.no_score"))

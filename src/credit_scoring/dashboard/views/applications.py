@@ -18,6 +18,7 @@ from credit_scoring.dashboard import state
 from credit_scoring.dashboard.i18n import fmt_money, fmt_pct, t
 from credit_scoring.dashboard.views import application
 from credit_scoring.dashboard.views.common import call
+from credit_scoring.dashboard.views.outcome import final_label
 from credit_scoring.lending.application_schemas import ApplicationPage, Status
 
 PAGE_SIZE = 50
@@ -30,7 +31,8 @@ def default_status() -> Status:
 
 
 def queue_frame(page: ApplicationPage) -> pd.DataFrame:
-    """The queue as shown (translated headers and values)."""
+    """The queue as shown (translated headers and values): the final decision once an
+    advisor made it, beside the score's proposal (model and policy rules)."""
     lang = state.lang()
     return pd.DataFrame(
         [
@@ -40,6 +42,7 @@ def queue_frame(page: ApplicationPage) -> pd.DataFrame:
                 t("apps.col.entered_at"): item.entered_at.strftime("%Y-%m-%d %H:%M"),
                 t("apps.col.entered_by"): item.entered_by,
                 t("apps.col.status"): t(f"value.status.{item.status}"),
+                t("apps.col.final"): final_label(item),
                 t("form.contract_type"): application.contract_label(item.contract_type),
                 t("form.amount"): fmt_money(item.amount_credit, lang),
                 t("apps.col.probability"): fmt_pct(item.probability, lang),

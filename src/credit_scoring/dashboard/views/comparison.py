@@ -10,6 +10,7 @@ import streamlit as st
 from credit_scoring.dashboard import charts, fetch, state
 from credit_scoring.dashboard.i18n import fmt_num, fmt_pct, t
 from credit_scoring.dashboard.views.common import cached, plot, require_client
+from credit_scoring.dashboard.views.outcome import show_client_decision
 from credit_scoring.dashboard.views.search import filter_widgets
 from credit_scoring.lending.schemas import FeatureDistribution, PopulationStats
 
@@ -168,6 +169,7 @@ def render() -> None:
     if client_id is None:
         return
     st.title(t("compare.title", id=client_id))
+    show_client_decision(client_id, key="compare")
     lang = state.lang()
     tab_all, tab_group, tab_similar = st.tabs(
         [t("compare.tab.all"), t("compare.tab.group"), t("compare.tab.similar")]

@@ -1,4 +1,12 @@
-"""Decision: record the advisor's final decision (an override needs a reason); the history."""
+"""Decision: the final decision on the client's open application, and the client's history.
+
+A decision is made on an application, against the score shown (its ``score_id``): this
+page shows the client's latest open application with the same block as the Applications
+page (:func:`credit_scoring.dashboard.views.application.show`), so there is one decision
+form and one set of rules. Who may override what is the API's to say: its refusal is
+shown as it words it. A client with no open application has nothing to decide: the page
+shows the decision of their latest application and offers to enter a new one.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +14,27 @@ import pandas as pd
 import streamlit as st
 
 from credit_scoring.dashboard import fetch, state
-from credit_scoring.dashboard.api_client import ApiError
 from credit_scoring.dashboard.i18n import fmt_pct, t
-from credit_scoring.dashboard.views.common import call, error_message, require_client, score_for
-from credit_scoring.lending.schemas import DecisionIn, DecisionOut
+from credit_scoring.dashboard.views import application, new_application, outcome
+from credit_scoring.dashboard.views.common import call, require_client
+from credit_scoring.lending.application_schemas import ApplicationSummaryOut
+from credit_scoring.lending.schemas import DecisionOut
+
+OPEN = ("scored", "referred")  # the statuses an application can still be decided in
 
 
-def needs_reason(decision: str, model_decision: str) -> bool:
-    return decision != model_decision
+def open_application(items: list[ApplicationSummaryOut]) -> ApplicationSummaryOut | None:
+    """The latest application still to decide (``items`` newest first), or None."""
+    return next((item for item in items if item.status in OPEN), None)
 
 
 def history_frame(items: list[DecisionOut], lang: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("decision.col.when"): [d.created_at.strftime("%Y-%m-%d %H:%M") for d in items],
+            t("decision.col.application"): [
+                "—" if d.application_id is None else str(d.application_id) for d in items
+            ],
             t("decision.col.user"): [d.username for d in items],
             t("decision.col.decision"): [t(f"value.decision.{d.decision}") for d in items],
             t("decision.col.model"): [t(f"value.decision.{d.model_decision}") for d in items],
@@ -33,65 +48,26 @@ def history_frame(items: list[DecisionOut], lang: str) -> pd.DataFrame:
     )
 
 
-def _form(client_id: int, model_decision: str) -> None:
-    # Not cleared on submit: a refused submission (override without a reason) keeps the choice.
-    with st.form("decision_form", clear_on_submit=False):
-        decision = st.radio(
-            t("decision.choice"),
-            ("grant", "refuse"),
-            horizontal=True,
-            index=0 if model_decision == "grant" else 1,
-            key="decision_value",
-            format_func={d: t(f"value.decision.{d}") for d in ("grant", "refuse")}.get,
-        )
-        reason = st.text_area(
-            t("decision.reason"),
-            key="decision_reason",
-            height=90,
-            help=t("decision.reason_help"),
-            max_chars=2000,
-        )
-        submitted = st.form_submit_button(t("decision.submit"), type="primary")
-    if not submitted:
-        return
-    if needs_reason(decision, model_decision) and not reason.strip():
-        st.error(t("decision.reason_required"))
-        return
-    try:
-        out = state.api().record_decision(
-            state.token() or "",
-            DecisionIn(sk_id_curr=client_id, decision=decision, reason=reason or None),
-        )
-    except ApiError as exc:
-        if exc.kind == "unauthorized":
-            state.log_out("login.expired")
-            st.rerun()
-        st.error(error_message(exc))
-        return
-    st.success(t("decision.saved", decision=t(f"value.decision.{out.decision}"), id=out.id))
-
-
-def render() -> None:
-    client_id = require_client()
-    if client_id is None:
-        return
-    st.title(t("decision.title", id=client_id))
-    lang = state.lang()
-    score = score_for(client_id)
-    if score is None:
-        return
-    st.info(
-        t(
-            "decision.model_says",
-            decision=t(f"value.decision.{score.decision}"),
-            p=fmt_pct(score.probability, lang),
-            s=fmt_pct(score.threshold, lang),
-        )
-    )
-    if state.can_decide():
-        _form(client_id, score.decision)
-    else:
+def _nothing_open(client_id: int, items: list[ApplicationSummaryOut]) -> None:
+    """No application to decide: the latest one's decision, and a new application."""
+    if items:
+        latest = items[0]
+        st.caption(outcome.application_line(latest))
+        shown = outcome.latest_outcome(latest)
+        if shown is not None:
+            outcome.show_outcome(shown)
+    st.info(t("decision.no_open"))
+    if not state.can_decide():
         st.caption(t("decision.read_only"))
+        return
+    if "new_application" in state.pages_for(state.role()) and st.button(
+        t("decision.new_application"), key="decision_new_application", type="primary"
+    ):
+        new_application.fill_from_client(client_id)
+        state.go("new_application")
+
+
+def _history(client_id: int) -> None:
     st.subheader(t("decision.history"))
     items = call(fetch.decisions, state.api(), state.token() or "", client_id)
     if items is None:
@@ -100,4 +76,35 @@ def render() -> None:
         st.write(t("decision.none"))
         return
     # a static table: short, printable, and its text is in the page (screen readers, tests)
-    st.table(history_frame(items, lang).set_index(t("decision.col.when")))
+    st.table(history_frame(items, state.lang()).set_index(t("decision.col.when")))
+
+
+def render() -> None:
+    client_id = require_client()
+    if client_id is None:
+        return
+    st.title(t("decision.title", id=client_id))
+    items = outcome.client_applications(client_id)
+    if items is not None:
+        pending = open_application(items)
+        shown_key = f"decision_shown_{client_id}"
+        if pending is None and application.SAVED in st.session_state:
+            # just decided here: the application stays on screen with its final decision
+            pending = next(
+                (i for i in items if i.application_id == st.session_state.get(shown_key)), None
+            )
+        if pending is None:
+            _nothing_open(client_id, items)
+        else:
+            st.session_state[shown_key] = pending.application_id
+            st.caption(
+                t(
+                    "decision.application",
+                    id=pending.application_id,
+                    date=pending.entered_at.strftime("%Y-%m-%d"),
+                    score_id=pending.score_id if pending.score_id is not None else "—",
+                    status=t(f"value.status.{pending.status}"),
+                )
+            )
+            application.show(pending.application_id)
+    _history(client_id)

@@ -74,6 +74,18 @@ def _load_client() -> None:
     st.session_state[state.APPLICANT_CLIENT] = int(client_id)
 
 
+def fill_from_client(client_id: int) -> None:
+    """Start a new application for a known client, the form filled with their data.
+
+    Called by the Decision page when the client has no open application; a problem (the
+    client cannot be read) is shown on the form, beside the client picker.
+    """
+    st.session_state.pop(state.NEW_APPLICATION, None)
+    state.end_submission()
+    st.session_state[f"{PREFIX}lookup"] = int(client_id)
+    _load_client()
+
+
 def _detach() -> None:
     """Button callback: back to a new applicant, with an empty form."""
     st.session_state.pop(state.APPLICANT_CLIENT, None)
@@ -336,7 +348,7 @@ def _submit(known: int | None) -> None:
 
 
 def _result(created: dict[str, Any]) -> None:
-    st.success(t("form.scored", id=created["id"]))
+    st.info(t("form.scored", id=created["id"]))  # green is kept for a credit granted
     for note in created.get("notes", []):
         st.caption(note)
     st.button(t("form.another"), key=f"{PREFIX}another", on_click=_start_again)

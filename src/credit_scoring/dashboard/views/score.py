@@ -1,4 +1,5 @@
-"""Score: the default probability against the threshold, the decision and its reasons."""
+"""Score and reasons: the decision of the client's latest application, the model's score
+(its probability against the threshold, labelled as the model's proposal) and its reasons."""
 
 from __future__ import annotations
 
@@ -8,21 +9,24 @@ import streamlit as st
 from credit_scoring.dashboard import charts, fetch, state
 from credit_scoring.dashboard.i18n import fmt_pct, t
 from credit_scoring.dashboard.views.common import cached, plot, require_client, score_for
+from credit_scoring.dashboard.views.outcome import show_client_decision
 from credit_scoring.lending.application_schemas import ApplicationScoreOut
 from credit_scoring.lending.schemas import ExplanationOut, ReasonOut, ScoreOut
 
 AnyScore = ScoreOut | ApplicationScoreOut
 
 
-def decision_sentence(score: AnyScore) -> str:
-    """The decision in plain words, e.g. 'Crédit accordé : risque 12 % < seuil 30 %'.
+def proposal_sentence(score: AnyScore) -> str:
+    """The model's proposal in plain words, e.g. 'Proposition du modèle : accorder (risque
+    12 %, sous le seuil de 30 %)'.
 
-    An application's score may also be ``refer`` (a policy rule asks for a senior).
+    Always the model's alone (an application's score says it in ``model_decision``, its
+    ``decision`` having the policy rules applied): the decision is shown apart, by
+    :mod:`credit_scoring.dashboard.views.outcome`.
     """
     lang = state.lang()
-    key = {"grant": "score.granted", "refuse": "score.refused"}.get(
-        score.decision, "score.referred"
-    )
+    model = getattr(score, "model_decision", score.decision)
+    key = "score.proposal_grant" if model == "grant" else "score.proposal_refuse"
     return t(key, p=fmt_pct(score.probability, lang), s=fmt_pct(score.threshold, lang))
 
 
@@ -39,10 +43,10 @@ def grade_text(score: AnyScore) -> str | None:
 
 
 def show_score(score: AnyScore) -> None:
-    """Gauge (with grade and points), decision and reasons.
+    """Gauge (with grade and points), the model's proposal (in a neutral box) and reasons.
 
     Also used by the what-if page and, for an application's stored score, by
-    :mod:`credit_scoring.dashboard.views.application`.
+    :mod:`credit_scoring.dashboard.views.application`. The decision is never shown here.
     """
     left, right = st.columns([2, 3])
     with left:
@@ -69,9 +73,7 @@ def show_score(score: AnyScore) -> None:
             alt=t("score.gauge"),
         )
     with right:
-        sentence = decision_sentence(score)
-        show = {"grant": st.success, "refuse": st.error}.get(score.decision, st.warning)
-        show(sentence)
+        st.info(proposal_sentence(score))
         st.markdown(f"**{t('score.against')}**")
         _reason_list(score.reasons_against, ":red[▲]")
         st.markdown(f"**{t('score.for')}**")
@@ -96,9 +98,11 @@ def render() -> None:
     if client_id is None:
         return
     st.title(t("score.title", id=client_id))
+    show_client_decision(client_id, key="score")
     score = score_for(client_id)
     if score is None:
         return
+    st.subheader(t("score.model_title"))
     show_score(score)
     if st.toggle(t("score.show_explanation"), key="score_explain"):
         explanation = cached(fetch.explanation, client_id, state.lang())

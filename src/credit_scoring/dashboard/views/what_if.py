@@ -12,6 +12,7 @@ from credit_scoring.dashboard import fetch, state
 from credit_scoring.dashboard.i18n import fmt_money, fmt_pct, t
 from credit_scoring.dashboard.views.client_file import term_months
 from credit_scoring.dashboard.views.common import cached, require_client
+from credit_scoring.dashboard.views.outcome import show_client_decision
 from credit_scoring.dashboard.views.score import show_score
 
 MAX_CALLS = 12
@@ -140,6 +141,7 @@ def render() -> None:
     if client_id is None:
         return
     st.title(t("whatif.title", id=client_id))
+    show_client_decision(client_id, key="whatif")
     st.write(t("whatif.intro"))
     lang = state.lang()
     detail = cached(fetch.client, client_id)
