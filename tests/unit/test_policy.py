@@ -213,7 +213,7 @@ def test_refusals_come_first_then_referrals_by_code(policy: Policy) -> None:
         ("P08", "refer"),
     ]
     assert outcome(hits) == "refuse"
-    assert Policy.outcome(hits[2:]) == "refer"
+    assert outcome(hits[2:]) == "refer"
     assert outcome([]) is None
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,7 +13,6 @@ from credit_scoring.explain.reasons import (
     population_quantiles,
     position_phrase,
     reason_text,
-    row_reasons,
 )
 from credit_scoring.features.metadata import FeatureMeta
 
@@ -68,65 +65,8 @@ def test_reason_text_reads_like_the_issue_example() -> None:
     assert reason_text(OWN_CAR, 1.0, None, "fr") == "Possède une voiture: oui"
 
 
-def test_row_reasons_group_features_of_one_source() -> None:
+def test_group_matrix_groups_features_of_one_source() -> None:
     names = ["LATE_12M", "LATE_MAX", "INCOME", "OWN_CAR"]
     groups, matrix = group_matrix(names, METAS)
     assert groups == ["late", "income", "car"]
-    contrib = np.array([0.3, 0.5, -0.2, 0.1])
-    values = np.array([3.0, -40.0, 250_000.0, math.nan], dtype=object)
-    against, favour = row_reasons(
-        contrib,
-        values,
-        feature_names=names,
-        metas=METAS,
-        groups=groups,
-        matrix=matrix,
-        quantiles={},
-        lang="en",
-        top=4,
-    )
-    assert [r.group for r in against] == ["late", "car"]
-    assert against[0].contribution == pytest.approx(0.8)
-    assert against[0].features == ("LATE_12M", "LATE_MAX")
-    assert against[0].text == "Longest delay on previous loans: 40 days"  # strongest feature leads
-    assert against[1].text == "Owns a car: not provided" and against[1].value is None
-    assert [r.group for r in favour] == ["income"] and favour[0].direction == "for"
-    assert favour[0].text == "Income: 250,000"
-
-
-def test_reason_quotes_the_member_driving_the_group_direction() -> None:
-    """A group against the client quotes its most risk-raising member, not the member largest
-    in absolute value when that one argues for the client."""
-    names = ["LATE_12M", "LATE_MAX", "INCOME", "OWN_CAR"]
-    groups, matrix = group_matrix(names, METAS)
-    contrib = np.array([0.9, -0.6, 0.4, -0.1])  # late: +0.3 overall, driven by LATE_12M
-    values = np.array([3.0, -40.0, 250_000.0, 1.0], dtype=object)
-    against, favour = row_reasons(
-        contrib,
-        values,
-        feature_names=names,
-        metas=METAS,
-        groups=groups,
-        matrix=matrix,
-        quantiles={},
-        lang="en",
-        top=4,
-    )
-    assert [r.group for r in against] == ["income", "late"]
-    assert against[1].text == "Late payments on previous loans in the last year: 3"
-    assert against[1].value == 3.0
-    contrib = np.array([0.5, -0.9, 0.1, 0.2])  # late: -0.4 overall, driven by LATE_MAX
-    _, favour = row_reasons(
-        contrib,
-        values,
-        feature_names=names,
-        metas=METAS,
-        groups=groups,
-        matrix=matrix,
-        quantiles={},
-        lang="en",
-        top=4,
-    )
-    assert (
-        favour[0].group == "late" and favour[0].text == "Longest delay on previous loans: 40 days"
-    )
+    assert matrix.tolist() == [[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]]

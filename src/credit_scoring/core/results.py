@@ -9,7 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Decision = Literal["grant", "refuse"]
+# The decision words, defined once for every layer:
+ModelDecision = Literal["grant", "refuse"]  # the model's proposal, by the threshold
+Decision = ModelDecision  # what a score result carries (the model's proposal)
+ScoreDecision = Literal["grant", "refuse", "refer"]  # a stored score's, after the rules
+FinalDecision = Literal["grant", "refuse", "refer", "withdraw"]  # what an advisor records
+OPEN_STATUSES = ("scored", "referred")  # an application still to decide (and to rescore)
 Lang = Literal["fr", "en"]
 
 

@@ -29,7 +29,6 @@ STATUS_AFTER = {
     "refer": "referred",
     "withdraw": "withdrawn",
 }
-OPEN_STATUSES = ("scored", "referred")
 
 
 @dataclass(frozen=True)

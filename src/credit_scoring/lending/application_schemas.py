@@ -17,11 +17,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from credit_scoring.core.results import FinalDecision, ModelDecision, ScoreDecision
 from credit_scoring.lending.form.refusal import RefusalCategory
 from credit_scoring.lending.schemas import Lang, ReasonOut, RuleOut
 
-ScoreDecision = Literal["grant", "refuse", "refer"]
-FinalDecision = Literal["grant", "refuse", "refer", "withdraw"]
 Status = Literal["scored", "referred", "decided", "withdrawn"]
 
 
@@ -50,9 +49,7 @@ class ApplicationScoreOut(BaseModel):
     decision: ScoreDecision = Field(
         description="after the policy rules: refer means a senior decides"
     )
-    model_decision: Literal["grant", "refuse"] = Field(
-        description="the model alone, by the threshold"
-    )
+    model_decision: ModelDecision = Field(description="the model alone, by the threshold")
     threshold: float
     model_name: str
     model_version: str

@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from credit_scoring.config import Settings
+from credit_scoring.core.results import OPEN_STATUSES
 from credit_scoring.db import applications as repo
 from credit_scoring.db import audit_chain
 from credit_scoring.db import models as m
@@ -432,7 +433,7 @@ class ApplicationService:
     ) -> a.ApplicationScoreOut:
         """A new score of an open application with the champion now served."""
         app = self._application(session, application_id)
-        if app.status not in repo.OPEN_STATUSES:
+        if app.status not in OPEN_STATUSES:
             raise Conflict(
                 "application_closed",
                 f"La demande n° {app.id} est close : elle n'est pas notée à nouveau.",
@@ -456,7 +457,7 @@ class ApplicationService:
     ) -> a.ApplicationDecisionOut:
         app = self._application(session, application_id)
         score = repo.latest_score(session, app.id)
-        if app.status not in repo.OPEN_STATUSES:
+        if app.status not in OPEN_STATUSES:
             raise Conflict(
                 "application_closed",
                 f"La demande n° {app.id} est déjà close : rechargez-la pour voir la décision.",

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from credit_scoring.core.results import ModelDecision
+
 AuditKind = Literal["decisions", "scores", "data-access", "auth-events"]
 
 
@@ -17,7 +19,7 @@ class AuditFilters(BaseModel):
     sk_id_curr: int | None = Field(None, ge=0, le=2**53)
     route: str | None = Field(None, max_length=64, description="scores and data access")
     event: str | None = Field(None, max_length=16, description="authentication events")
-    decision: Literal["grant", "refuse"] | None = Field(None, description="decisions and scores")
+    decision: ModelDecision | None = Field(None, description="decisions and scores")
     date_from: datetime | None = Field(None, description="created at or after (UTC)")
     date_to: datetime | None = Field(None, description="created before (UTC)")
 

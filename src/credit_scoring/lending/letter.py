@@ -38,9 +38,10 @@ from credit_scoring.core.reason_codes import (
     documents_for,
     reason_label,
 )
+from credit_scoring.core.results import ModelDecision
+from credit_scoring.core.results import ScoreDecision as Decision
 from credit_scoring.lending.form.refusal import CATEGORIES
 
-Decision = Literal["grant", "refuse", "refer"]
 DECISIONS: tuple[Decision | None, ...] = ("grant", "refuse", "refer", None)
 LANGS = ("fr", "en")
 
@@ -254,7 +255,7 @@ def _codes(reasons: list[dict[str, Any]], direction: str, *, stated: bool) -> li
 def letter_grounds(
     *,
     decision: Decision | None,
-    model_decision: Literal["grant", "refuse"],
+    model_decision: ModelDecision,
     policy: list[dict[str, Any]],
     reasons: list[dict[str, Any]],
     category: str | None,

@@ -47,7 +47,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
-from credit_scoring.core.results import Lang
+from credit_scoring.core.results import OPEN_STATUSES, Lang
 from credit_scoring.db import audit_chain
 from credit_scoring.db import models as m
 from credit_scoring.db.load import decode_vectors, vector_sha
@@ -60,7 +60,6 @@ from credit_scoring.modeling.scorer import ChampionScorer
 SOURCE = "load"
 LANG: Lang = "fr"
 REASONS = 4  # reasons against and for kept per score
-OPEN_STATUSES = ("scored", "referred")  # what may be scored again
 HISTORY_SOURCES = ("bureau", "previous")  # loans rows that make a client known to the lender
 Progress = Callable[[int, int], None]  # (clients done, clients in all)
 

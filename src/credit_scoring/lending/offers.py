@@ -22,10 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 
+from credit_scoring.core.results import ModelDecision
 from credit_scoring.lending import form as bank_form
 from credit_scoring.lending.policy import Policy, combine, policy_facts
 
@@ -184,7 +185,7 @@ def search_offers(
         if goods is not None and amount < credit:
             changed["AMT_GOODS_PRICE"] = min(goods, amount)
         probability = float(scorer.predict_proba(features_of(changed))[0])
-        model: Literal["grant", "refuse"] = "grant" if probability < scorer.threshold else "refuse"
+        model: ModelDecision = "grant" if probability < scorer.threshold else "refuse"
         hits = policy.evaluate(policy_facts(changed, months))
         if combine(model, hits) == "grant":
             offers.append(Offer(float(amount), months, monthly, probability))

@@ -69,10 +69,11 @@ import numpy as np
 import rule_engine
 
 from credit_scoring.core.kaggle import DAYS_PER_YEAR, EMPLOYED_PLACEHOLDER
+from credit_scoring.core.results import ModelDecision
+from credit_scoring.core.results import ScoreDecision as Decision
 from credit_scoring.lending.form.kaggle import yearly_income
 
 Outcome = Literal["refuse", "refer"]
-Decision = Literal["grant", "refuse", "refer"]
 
 DEFAULT_PATH = Path(__file__).with_name("policy_rules.json")
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
@@ -570,22 +571,6 @@ class Policy:
         except rule_engine.errors.EngineError as exc:
             raise PolicyError(f"rule {rule.code} could not be evaluated: {exc.message}") from exc
 
-    @staticmethod
-    def outcome(hits: list[PolicyHit]) -> Outcome | None:
-        """Same as the module's :func:`outcome`.
-
-        Parameters
-        ----------
-        hits : list of PolicyHit
-            The rules that fired.
-
-        Returns
-        -------
-        {"refuse", "refer"} or None
-            The policy's outcome.
-        """
-        return outcome(hits)
-
 
 class _NotVectorised(Exception):
     """An expression :func:`_vector` does not translate (the rule is evaluated per row)."""
@@ -696,7 +681,7 @@ def outcome(hits: list[PolicyHit]) -> Outcome | None:
     return None
 
 
-def combine(model_decision: Literal["grant", "refuse"], hits: list[PolicyHit]) -> Decision:
+def combine(model_decision: ModelDecision, hits: list[PolicyHit]) -> Decision:
     """The decision once the policy is applied to the model's.
 
     A refusing rule wins over the model; a referral turns a model grant or refusal into

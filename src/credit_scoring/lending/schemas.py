@@ -57,12 +57,13 @@ from pydantic import (
 )
 
 from credit_scoring.core.bands import AgeBand, IncomeBand
+from credit_scoring.core.results import FinalDecision, ModelDecision, ScoreDecision
 from credit_scoring.data._columns import COLUMNS
 
 Role = Literal["advisor", "senior", "analyst", "admin"]
 ROLES_ORDER: tuple[Role, ...] = ("advisor", "senior", "analyst", "admin")
 Lang = Literal["fr", "en"]
-DecisionValue = Literal["grant", "refuse"]
+DecisionValue = ModelDecision
 ScoreBand = Literal["low", "medium", "high"]
 Scalar = float | int | str | None
 # Input limits (documented in docs/database-and-api.md): a body is at most
@@ -448,7 +449,7 @@ class WhatIfOut(BaseModel):
     baseline: ScoreOut
     scenario: ScoreOut
     changes: dict[str, float] = Field(description="Kaggle columns changed, with their new values")
-    decision: Literal["grant", "refuse", "refer"] | None = Field(
+    decision: ScoreDecision | None = Field(
         None,
         description="the scenario's decision after the policy rules (scenario.decision is the "
         "model's proposal alone)",
@@ -471,8 +472,8 @@ class DecisionOut(BaseModel):
     sk_id_curr: int
     username: str
     created_at: datetime
-    decision: Literal["grant", "refuse", "refer", "withdraw"]
-    model_decision: Literal["grant", "refuse", "refer"] = Field(
+    decision: FinalDecision
+    model_decision: ScoreDecision = Field(
         description="what the score shown said (after the policy rules, for an application)"
     )
     probability: float

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from credit_scoring.core.results import ModelDecision
 from credit_scoring.lending.audit import digest
 from credit_scoring.lending.policy import PolicyHit, combine, hit_rows
 
@@ -47,7 +48,7 @@ class ModelScore:
     model_version: str
     probability: float
     threshold: float
-    decision: Literal["grant", "refuse"]
+    decision: ModelDecision
     grade: str | None
     points: float | None
     reasons: list[dict[str, Any]]

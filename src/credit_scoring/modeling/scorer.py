@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring.core.grades import grades_of, points_of
-from credit_scoring.core.results import Lang, Reason, ScoreResult, SimilarClient
-from credit_scoring.explain.reasons import ReasonBlock, ReasonBuilder, group_matrix
+from credit_scoring.core.results import Lang, ScoreResult, SimilarClient
+from credit_scoring.explain.reasons import ReasonBlock, ReasonBuilder
 from credit_scoring.explain.similar import SimilarityIndex
 from credit_scoring.explain.treeshap import TreeShap, UnsupportedModelError
 from credit_scoring.features.metadata import FeatureMeta
@@ -175,8 +175,6 @@ class ChampionScorer:
         self.loan_terms = loan_terms if set(terms.NAMES).intersection(derived) else None
         self.external_scores = external_scores if set(ext.NAMES).intersection(derived) else None
         self.derived = derived
-        self.groups_, self.group_matrix_ = group_matrix(self.model_columns, metas)
-        self.group_members_ = [np.flatnonzero(col) for col in self.group_matrix_.T]
         self.reason_builder = ReasonBuilder(self.model_columns, metas)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -191,8 +189,6 @@ class ChampionScorer:
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Restore a pickled scorer, filling the attributes older pickles lack."""
         self.__dict__.update(state)
-        if "group_members_" not in state:  # pickled before this attribute existed
-            self.group_members_ = [np.flatnonzero(col) for col in self.group_matrix_.T]
         if "derived" not in state:  # pickled before loan terms were estimated
             self.loan_terms, self.derived = None, []
         if "external_scores" not in state:  # pickled before external scores were estimated
@@ -541,21 +537,6 @@ class ChampionScorer:
         values = self._contrib(self.matrix(features))
         return pd.DataFrame(values, columns=[*self.model_columns, "bias"], index=features.index)
 
-    def decide(self, probability: float) -> str:
-        """The model's decision of one probability: ``"refuse"`` or ``"grant"``.
-
-        Parameters
-        ----------
-        probability : float
-            A calibrated probability of default.
-
-        Returns
-        -------
-        str
-            ``"refuse"`` at or above the threshold, else ``"grant"`` (as :meth:`decisions`).
-        """
-        return str(self.decisions(np.asarray([probability]))[0])
-
     def decisions(self, probabilities: np.ndarray) -> np.ndarray:
         """The model's decision of each probability: refuse at or above the threshold.
 
@@ -589,51 +570,6 @@ class ChampionScorer:
                 if name in self.categories
             }
         return cached
-
-    def reasons(
-        self,
-        contrib: np.ndarray,
-        row: np.ndarray,
-        *,
-        lang: Lang,
-        top: int,
-        totals: np.ndarray | None = None,
-        resolved: np.ndarray | None = None,
-    ) -> tuple[list[Reason], list[Reason]]:
-        """Top reasons against and for one client, with their catalogue codes.
-
-        Parameters
-        ----------
-        contrib : ndarray
-            The client's contributions without the bias (one row, or one per model column).
-        row : ndarray
-            The client's :meth:`matrix` row.
-        lang : {"fr", "en"}
-            Language of the reasons.
-        top : int
-            Most reasons on each side.
-        totals : ndarray, optional
-            The client's contributions summed per reason code (its row of the first array
-            of ``reason_builder.by_code``), if already known.
-        resolved : ndarray, optional
-            The code each feature group counts for (its row of the second array of
-            ``reason_builder.by_code``), if already known; used only with ``totals``.
-
-        Returns
-        -------
-        tuple of (list of Reason, list of Reason)
-            The reasons against, then the reasons for.
-        """
-        return self.reason_builder.block(
-            contrib,
-            row,
-            quantiles=self.quantiles,
-            labels=self.labels(),
-            lang=lang,
-            top=top,
-            totals=totals,
-            resolved=resolved,
-        ).reasons(0)
 
     def score_block(
         self,
