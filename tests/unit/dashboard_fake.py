@@ -60,6 +60,7 @@ class FakeApi:
         self.expired: set[str] = set()
         self.calls: list[str] = []
         self.drift: dict | None = None  # None: no report yet (404)
+        self.backtest: dict | None = None  # None: no back-test yet (404)
         self.logged_out: list[str] = []
         self.forwarded_for: list[str | None] = []
         now = datetime(2026, 12, 1, 9, 0)
@@ -413,6 +414,13 @@ class FakeApi:
                     points_scale={"description": "600 points at odds of 50 to one"},
                 )
             )
+        if path == "/backtest" and request.method == "POST":
+            self.backtest = backtest_report()
+            return httpx.Response(201, json=self.backtest)
+        if path == "/backtest":
+            if self.backtest is None:
+                return httpx.Response(404, json={"detail": "no back-test yet"})
+            return httpx.Response(200, json=self.backtest)
         if path.startswith("/drift/latest") and self.drift is None:
             return httpx.Response(404, json={"detail": "no drift report yet"})
         if path == "/drift/latest":
@@ -521,4 +529,123 @@ def _audit_records() -> dict[str, list]:
                 **chain,
             )
         ],
+    }
+
+
+def backtest_report() -> dict:
+    """A back-test as ``POST /backtest`` returns it: grade G is red, one alert."""
+    grade = {"clients": 100, "defaults": 2, "pd": 0.02, "observed": 0.02, "jeffreys_p": 0.5}
+    return {
+        "clients": 1200,
+        "defaults": 96,
+        "auc": 0.7612,
+        "gini": 0.5224,
+        "ks": 0.401,
+        "brier": 0.068,
+        "ece": 0.004,
+        "intervals": {
+            name: {"low": value - 0.01, "high": value + 0.01}
+            for name, value in (
+                ("auc", 0.7612),
+                ("gini", 0.5224),
+                ("ks", 0.401),
+                ("brier", 0.068),
+                ("ece", 0.004),
+            )
+        },
+        "development": {
+            "auc": 0.7612,
+            "development_auc": 0.7666,
+            "se": 0.01,
+            "z": -0.54,
+            "p_value": 0.29,
+        },
+        "grades": [{"grade": g, **grade, "light": "green"} for g in "ABCDEF"]
+        + [
+            {
+                "grade": "G",
+                "clients": 50,
+                "defaults": 30,
+                "pd": 0.2,
+                "observed": 0.6,
+                "jeffreys_p": 1e-9,
+                "light": "red",
+            },
+            {"grade": "H", **grade, "light": "green"},
+        ],
+        "portfolio": {
+            "grade": "portfolio",
+            "clients": 1200,
+            "defaults": 96,
+            "pd": 0.08,
+            "observed": 0.08,
+            "jeffreys_p": 0.5,
+            "light": "green",
+        },
+        "herfindahl": 0.14,
+        "vintages": [
+            {
+                "vintage": "2026-01",
+                "clients": 600,
+                "defaults": 48,
+                "pd": 0.08,
+                "observed": 0.08,
+                "auc": 0.76,
+                "gini": 0.52,
+                "jeffreys_p": 0.5,
+                "light": "green",
+            },
+            {
+                "vintage": "2026-02",
+                "clients": 600,
+                "defaults": 48,
+                "pd": 0.08,
+                "observed": 0.08,
+                "auc": 0.75,
+                "gini": 0.50,
+                "jeffreys_p": 0.5,
+                "light": "green",
+            },
+        ],
+        "stability": {
+            "months": 2,
+            "mean_gini": 0.51,
+            "slope": -0.02,
+            "residual_std": 0.0,
+            "score": -1.25,
+        },
+        "overrides": [
+            {
+                "kind": "followed_grant",
+                "decisions": 900,
+                "outcomes": 900,
+                "defaults": 60,
+                "default_rate": 0.0667,
+            },
+            {
+                "kind": "granted_against_advice",
+                "decisions": 20,
+                "outcomes": 20,
+                "defaults": 5,
+                "default_rate": 0.25,
+            },
+            {
+                "kind": "followed_refusal",
+                "decisions": 250,
+                "outcomes": 0,
+                "defaults": 0,
+                "default_rate": None,
+            },
+            {
+                "kind": "refused_against_advice",
+                "decisions": 30,
+                "outcomes": 0,
+                "defaults": 0,
+                "default_rate": None,
+            },
+        ],
+        "model_versions": ["3"],
+        "alerts": ["grade G: 30 defaults of 50 (60.0%) against a PD of 20.0% (Jeffreys p 1e-09)"],
+        "ok": False,
+        "created_at": "2026-12-07T19:00:00",
     }

@@ -157,6 +157,8 @@ def test_client_pages_show_the_final_decision_once_decided(fake: FakeApi) -> Non
     at = view("decision", fake, client_id=100002, lang="en")
     at.radio(key="app_decision_value_1").set_value("refuse")
     at.text_area(key="app_decision_reason_1").input("Income not proven")
+    category = at.selectbox(key="app_decision_category_1")
+    category.select_index(category.options.index("Income not proven"))
     next(b for b in at.button if b.label == "Record the decision").click().run()
     at = view("score", fake, client_id=100002, lang="en")
     final = at.error[0].value
@@ -203,6 +205,7 @@ def test_decision_page_decides_the_open_application_on_the_score_shown(fake: Fak
     assert "Demande n° 1 du 2026-12-03 — score n° 1 — À décider" in [c.value for c in at.caption]
     at.radio(key="app_decision_value_1").set_value("refuse")
     at.text_area(key="app_decision_reason_1").input("Garant insuffisant")
+    at.selectbox(key="app_decision_category_1").set_value("other")
     next(b for b in at.button if b.label == "Enregistrer la décision").click().run()
     assert not at.exception
     # recorded on the application, against the score shown; the legacy route is not called
@@ -282,3 +285,24 @@ def test_portfolio_default_rate_by_segment(fake: FakeApi) -> None:
     by_gender = next(f for f in frames if "Segment" in f.columns)
     assert by_gender["Segment"].tolist() == ["Woman", "Man"]
     assert by_gender["Clients"].tolist() == [1, 2]
+
+
+def test_performance_page_runs_the_backtest_and_reads_it_in_both_languages(fake: FakeApi) -> None:
+    at = view("performance", fake, user="ana", lang="en")
+    assert not at.exception
+    assert "No back-test has been made yet" in at.info[0].value
+    at.button(key="perf_run").click().run()
+    assert not at.exception and "POST /backtest" in fake.calls
+    body = texts(at)
+    assert "1,200 clients with a known outcome, 96 defaults" in body
+    assert at.error[0].value.startswith("grade G: 30 defaults of 50")
+    grades = at.dataframe[1].value
+    assert grades["Grade"].tolist() == [*"ABCDEFGH", "Whole portfolio"]
+    assert grades.set_index("Grade")["Light"]["G"] == "Red"
+    assert at.dataframe[3].value["Decision"].tolist()[1] == "Granted against the advice"
+    at = view("performance", fake, user="ana", lang="fr")  # the stored one, in French
+    assert not at.exception
+    assert "1 200 clients à l'issue connue" in texts(at).replace("\u202f", " ").replace("\xa0", " ")
+    figures = at.dataframe[0].value
+    assert figures["Valeur"].tolist()[0] == "0,7612"
+    assert at.dataframe[1].value.set_index("Classe")["Feu"]["G"] == "Rouge"

@@ -337,6 +337,16 @@ class ApiClient:
     def drift_latest_html(self, token: str) -> str:
         return self._request("GET", "/drift/latest.html", token=token).text
 
+    def backtest_latest(self, token: str) -> dict[str, Any]:
+        """The latest back-test of served scores against matured outcomes (``GET /backtest``)."""
+        return _json_object(self._request("GET", "/backtest", token=token), "back-test")
+
+    def run_backtest(self, token: str) -> dict[str, Any]:
+        """Back-test the stored scores now and store the result (``POST /backtest``)."""
+        return _json_object(
+            self._request("POST", "/backtest", token=token, timeout=600), "back-test"
+        )
+
     # --- applications ----------------------------------------------------------------------
 
     def create_application(
@@ -496,3 +506,13 @@ def _parse(model: type[M], response: httpx.Response) -> M:
         return model.model_validate(response.json())
     except (ValueError, ValidationError) as exc:
         raise ApiError("protocol", f"{model.__name__}: {str(exc)[:300]}") from exc
+
+
+def _json_object(response: httpx.Response, what: str) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise ApiError("protocol", f"{what} is not JSON") from exc
+    if not isinstance(body, dict):
+        raise ApiError("protocol", f"{what} is not a JSON object")
+    return body

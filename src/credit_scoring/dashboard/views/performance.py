@@ -1,0 +1,165 @@
+"""Performance (analysts): the served scores against matured outcomes — the back-test.
+
+What the validation team reads first: discrimination with its intervals, the AUC against
+development, each grade's mean PD against its observed default rate with the Jeffreys test's
+traffic light, the vintages and how the clients decided against the model turned out. The
+figures come from the API (``GET /backtest``); the button makes a new one (``POST``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from credit_scoring.dashboard import state
+from credit_scoring.dashboard.api_client import ApiError
+from credit_scoring.dashboard.i18n import fmt_num, fmt_pct, t
+from credit_scoring.dashboard.views.common import error_message
+
+LIGHTS = ("green", "yellow", "red")
+
+
+def figures_frame(report: dict[str, Any], lang: str) -> pd.DataFrame:
+    """AUC, Gini, KS, Brier and ECE with their 95% interval, in words."""
+    rows = []
+    for name in ("auc", "gini", "ks", "brier", "ece"):
+        interval = report.get("intervals", {}).get(name, {})
+        rows.append(
+            {
+                t("perf.col.figure"): t(f"perf.figure.{name}"),
+                t("perf.col.value"): fmt_num(report.get(name), lang, 4),
+                t("perf.col.interval"): (
+                    f"{fmt_num(interval.get('low'), lang, 4)} – {fmt_num(interval.get('high'), lang, 4)}"
+                    if interval.get("low") is not None
+                    else "—"
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def grades_frame(report: dict[str, Any], lang: str) -> pd.DataFrame:
+    """Per grade and for the portfolio: clients, defaults, PD, observed rate, light."""
+    rows = [*report.get("grades", []), *([report["portfolio"]] if report.get("portfolio") else [])]
+    return pd.DataFrame(
+        [
+            {
+                t("perf.col.grade"): (
+                    t("perf.portfolio") if row["grade"] == "portfolio" else row["grade"]
+                ),
+                t("perf.col.clients"): fmt_num(row["clients"], lang, 0),
+                t("perf.col.defaults"): fmt_num(row["defaults"], lang, 0),
+                t("perf.col.pd"): fmt_pct(row.get("pd"), lang, 2),
+                t("perf.col.observed"): fmt_pct(row.get("observed"), lang, 2),
+                t("perf.col.jeffreys"): fmt_num(row.get("jeffreys_p"), lang, 4),
+                t("perf.col.light"): t(f"perf.light.{row['light']}"),
+            }
+            for row in rows
+        ]
+    )
+
+
+def vintages_frame(report: dict[str, Any], lang: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                t("perf.col.vintage"): row["vintage"],
+                t("perf.col.clients"): fmt_num(row["clients"], lang, 0),
+                t("perf.col.defaults"): fmt_num(row["defaults"], lang, 0),
+                t("perf.col.pd"): fmt_pct(row.get("pd"), lang, 2),
+                t("perf.col.observed"): fmt_pct(row.get("observed"), lang, 2),
+                t("perf.col.gini"): fmt_num(row.get("gini"), lang, 3),
+                t("perf.col.light"): t(f"perf.light.{row['light']}"),
+            }
+            for row in report.get("vintages", [])
+        ]
+    )
+
+
+def overrides_frame(report: dict[str, Any], lang: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                t("perf.col.kind"): t(f"perf.override.{row['kind']}"),
+                t("perf.col.decisions"): fmt_num(row["decisions"], lang, 0),
+                t("perf.col.outcomes"): fmt_num(row["outcomes"], lang, 0),
+                t("perf.col.default_rate"): fmt_pct(row.get("default_rate"), lang, 1),
+            }
+            for row in report.get("overrides", [])
+        ]
+    )
+
+
+def _run(token: str) -> dict[str, Any] | None:
+    with st.spinner(t("perf.running")):
+        try:
+            return state.api().run_backtest(token)
+        except ApiError as exc:
+            st.error(error_message(exc))
+            return None
+
+
+def render() -> None:
+    st.title(t("perf.title"))
+    st.caption(t("perf.intro"))
+    lang, token = state.lang(), state.token() or ""
+    report: dict[str, Any] | None = None
+    if st.button(t("perf.run"), key="perf_run"):
+        report = _run(token)
+    if report is None:
+        try:
+            report = state.api().backtest_latest(token)
+        except ApiError as exc:
+            if exc.kind == "not_found":
+                st.info(t("perf.none"))
+                return
+            st.error(error_message(exc))
+            return
+    if not report.get("clients"):
+        st.info(t("perf.no_outcomes"))
+        return
+    st.markdown(
+        t("perf.summary").format(
+            clients=fmt_num(report["clients"], lang, 0),
+            defaults=fmt_num(report["defaults"], lang, 0),
+            versions=", ".join(report.get("model_versions") or []) or "—",
+            date=report.get("created_at", "—"),
+        )
+    )
+    for alert in report.get("alerts") or []:
+        st.error(alert)
+    if report.get("ok"):
+        st.success(t("perf.ok"))
+    st.subheader(t("perf.section.figures"))
+    st.dataframe(figures_frame(report, lang), hide_index=True, width="stretch")
+    dev = report.get("development") or {}
+    if dev.get("development_auc") is not None and dev.get("z") is not None:
+        st.caption(
+            t("perf.development").format(
+                auc=fmt_num(dev.get("auc"), lang, 4),
+                dev=fmt_num(dev["development_auc"], lang, 4),
+                z=fmt_num(dev["z"], lang, 2),
+                p=fmt_num(dev.get("p_value"), lang, 4),
+            )
+        )
+    st.subheader(t("perf.section.grades"))
+    st.caption(t("perf.grades_help"))
+    st.dataframe(grades_frame(report, lang), hide_index=True, width="stretch")
+    st.caption(t("perf.herfindahl").format(value=fmt_num(report.get("herfindahl"), lang, 3)))
+    if report.get("vintages"):
+        st.subheader(t("perf.section.vintages"))
+        st.dataframe(vintages_frame(report, lang), hide_index=True, width="stretch")
+        s = report.get("stability") or {}
+        if s.get("slope") is not None:
+            st.caption(
+                t("perf.stability").format(
+                    months=s["months"],
+                    mean=fmt_num(s.get("mean_gini"), lang, 3),
+                    slope=fmt_num(s.get("slope"), lang, 4),
+                    spread=fmt_num(s.get("residual_std"), lang, 4),
+                )
+            )
+    st.subheader(t("perf.section.overrides"))
+    st.dataframe(overrides_frame(report, lang), hide_index=True, width="stretch")
