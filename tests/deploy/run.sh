@@ -202,6 +202,8 @@ wait_healthy() {  # wait_healthy SERVICE SECONDS
 wait_healthy api 180
 wait_healthy dashboard 120
 passed "compose up: init trained once, api and dashboard healthy"
+! "${DC[@]}" logs --no-color init | grep -q "Failed to import Git" \
+    || fail "MLflow warned 'Failed to import Git' in init (GIT_PYTHON_REFRESH in the image?)."
 "${DC[@]}" ps --format '{{.Service}} {{.Status}}' 2>/dev/null | sed 's/^/   /' || "${DC[@]}" ps
 "${DC[@]}" logs --no-color --no-log-prefix init | grep -E 'Registered|Scored|Loaded|nothing to' | cut -c1-150 | sed 's/^/   init: /'
 
