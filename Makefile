@@ -8,7 +8,7 @@ DATA ?=
 CLIENTS ?= 10000
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps run test test-fast lint lint-checks bench screenshots mlflow-ui clean
+.PHONY: help install system-deps run test test-fast test-deploy lint lint-checks bench screenshots mlflow-ui clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ test: install system-deps lint-checks ## Install what is needed, then the checks
 
 test-fast: install ## Unit tests only (no services, no browser, no Spark)
 	$(UV) run pytest -m "not integration and not e2e and not spark and not slow"
+
+test-deploy: install system-deps ## Build the image, run the compose stack on a small synthetic bank, check it, roll its tag; tear down
+	UV="$(UV)" bash tests/deploy/run.sh
 
 lint: install lint-checks ## Ruff, the layer contracts (import-linter) and mypy, as pre-commit runs them
 

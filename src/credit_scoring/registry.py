@@ -253,6 +253,30 @@ def log_and_register(
     return RegistrationResult(run_id=run_id, version=version, promoted=promoted, reasons=reasons)
 
 
+class RegistryUnreachableError(RuntimeError):
+    """The MLflow server refused a request (unreachable, or its host check said no)."""
+
+
+def check_server(settings: Settings) -> None:
+    """Ask the tracking server for something real; raise when it refuses.
+
+    Parameters
+    ----------
+    settings : Settings
+        Where the server is (``mlflow_tracking_uri``).
+
+    Raises
+    ------
+    RegistryUnreachableError
+        With the first line of the server's answer (it may quote the URI: scrub before
+        showing it).
+    """
+    try:
+        MlflowClient(tracking_uri=settings.mlflow_tracking_uri).search_experiments(max_results=1)
+    except MlflowException as exc:
+        raise RegistryUnreachableError(str(exc).strip().splitlines()[0][:400]) from exc
+
+
 def list_versions(settings: Settings | None = None) -> list[dict[str, Any]]:
     """Every registered version, newest first, with its key metrics and aliases."""
     settings = settings or get_settings()

@@ -44,3 +44,17 @@ def test_dashboard_defaults_to_the_settings_api_url(monkeypatch: pytest.MonkeyPa
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert seen["env"]["CREDIT_SCORING_API_URL"] == "http://from-env:8000"
+
+
+def test_streamlit_variables_set_the_address_and_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The image sets STREAMLIT_SERVER_ADDRESS=0.0.0.0: a container serves on its published
+    port without --host (the default 127.0.0.1 once beat it, and the port reset connections)."""
+    seen: dict[str, list[str]] = {}
+    monkeypatch.setattr(cli_dashboard.os, "execve", lambda p, argv, env: seen.update(argv=argv))
+    monkeypatch.setenv("STREAMLIT_SERVER_ADDRESS", "0.0.0.0")
+    monkeypatch.setenv("STREAMLIT_SERVER_PORT", "8600")
+    result = CliRunner().invoke(app, ["dashboard", "--api-url", "http://api:8000"])
+    assert result.exit_code == 0, result.output
+    argv = seen["argv"]
+    assert argv[argv.index("--server.address") + 1] == "0.0.0.0"
+    assert argv[argv.index("--server.port") + 1] == "8600"

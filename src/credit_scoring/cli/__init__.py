@@ -27,6 +27,7 @@ _AREAS = (
     "credit_scoring.cli.model",
     "credit_scoring.cli.features",
     "credit_scoring.cli.demo",
+    "credit_scoring.cli.deploy",
 )
 
 for _module in _AREAS:

@@ -39,8 +39,14 @@ def streamlit_command(port: int, host: str) -> list[str]:
 
 
 def dashboard(
-    port: Annotated[int, typer.Option(help="Port of the dashboard.")] = 8501,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    # Streamlit's own variables set the defaults (the image sets 0.0.0.0): an explicit
+    # --host 127.0.0.1 default would beat them, and a container would serve loopback only.
+    port: Annotated[
+        int, typer.Option(envvar="STREAMLIT_SERVER_PORT", help="Port of the dashboard.")
+    ] = 8501,
+    host: Annotated[
+        str, typer.Option(envvar="STREAMLIT_SERVER_ADDRESS", help="Address to listen on.")
+    ] = "127.0.0.1",
     api_url: Annotated[
         str | None, typer.Option(help="URL of the scoring API (default: CREDIT_SCORING_API_URL).")
     ] = None,
