@@ -159,6 +159,7 @@ def test_monitor_command_exits_non_zero_when_a_threshold_is_crossed(
     result = runner.invoke(app, ["monitor", "--days", "3"])
     assert result.exit_code == 1, result.output
     assert "score PSI vs training" in result.output and "alert" in result.output
+    assert "action (PSI" in result.output  # the field's verdict beside the value
     monkeypatch.setenv("CREDIT_SCORING_MONITOR_PSI_MAX", "50")
     monkeypatch.setenv("CREDIT_SCORING_MONITOR_APPROVAL_GAP_MAX", "1")
     get_settings.cache_clear()

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 
 from credit_scoring.config import Settings
 from credit_scoring.core.bands import AGE_BANDS, INCOME_BANDS
+from credit_scoring.monitoring.stability import psi, verdict
+
+__all__ = ["Check", "evaluate", "psi", "run_checks"]
 
 Status = Literal["ok", "alert", "skipped"]
 
@@ -28,25 +30,6 @@ class Check:
     value: float | None
     threshold: float
     detail: str
-
-
-def psi(reference: np.ndarray, current: np.ndarray, bins: int = 10) -> float:
-    """Population stability index of ``current`` against ``reference`` (quantile bins of the reference).
-
-    Rules of thumb: < 0.1 stable, 0.1-0.2 moderate shift, > 0.2 significant shift.
-    """
-    reference = np.asarray(reference, dtype=float)
-    current = np.asarray(current, dtype=float)
-    reference, current = reference[~np.isnan(reference)], current[~np.isnan(current)]
-    if reference.size == 0 or current.size == 0:
-        raise ValueError("PSI needs values on both sides.")
-    edges = np.unique(np.quantile(reference, np.linspace(0, 1, bins + 1)))
-    edges[0], edges[-1] = -np.inf, np.inf
-    ref_share = np.histogram(reference, edges)[0] / reference.size
-    cur_share = np.histogram(current, edges)[0] / current.size
-    eps = 1e-4  # an empty bin would make the log infinite
-    ref_share, cur_share = np.clip(ref_share, eps, None), np.clip(cur_share, eps, None)
-    return float(np.sum((cur_share - ref_share) * np.log(cur_share / ref_share)))
 
 
 def _band(values: pd.Series, bands: dict[str, tuple[float, float]]) -> pd.Series:
@@ -83,6 +66,7 @@ def score_shift(scores: pd.DataFrame, training: pd.DataFrame | None, settings: S
         status,
         value,
         limit,
+        f"{verdict(value)} (PSI < 0.10 stable, 0.10-0.25 watch, > 0.25 action); "
         f"{len(scores)} scores served vs {len(training)} training scores "
         f"(mean {scores['probability'].mean():.3f} vs {training['probability'].mean():.3f}).",
     )
