@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 from sqlalchemy import Engine, create_engine
@@ -17,7 +18,12 @@ from typer.testing import CliRunner
 from credit_scoring.core.grades import grade_of
 from credit_scoring.db import audit_chain, migrate
 from credit_scoring.db import models as m
-from credit_scoring.monitoring.backtest_report import backtest, backtest_frame
+from credit_scoring.monitoring.backtest_report import (
+    backtest,
+    backtest_frame,
+    population_stability,
+)
+from credit_scoring.monitoring.stability import psi
 
 N = 600
 
@@ -200,5 +206,63 @@ def test_the_command_prints_json_and_exits_1_on_an_alert(
         assert result.exit_code == 1
         assert "Grades: mean PD against the observed default rate" in result.stdout
         assert "ALERT" in result.output
+        section = json.loads(stored.read_text())["population_stability"]
+        assert not section["available"] and "monitor baseline" in section["message"]
+        from credit_scoring.monitoring.production import baseline_path
+
+        baseline = baseline_path(get_settings(), "7")
+        baseline.parent.mkdir(parents=True, exist_ok=True)
+        pd.DataFrame({"SK_ID_CURR": np.arange(N), "probability": p}).to_parquet(baseline)
+        CliRunner().invoke(app, ["backtest", "--json"])
+        section = json.loads(stored.read_text())["population_stability"]
+        assert section["available"]
+        assert [r["month"] for r in section["score"]] == ["2026-01", "2026-02", "2026-03"]
+        assert all(r["verdict"] in {"stable", "watch", "action"} for r in section["score"])
     finally:
         get_settings.cache_clear()
+
+
+def test_population_stability_by_month_against_training() -> None:
+    rng = np.random.default_rng(3)
+    training = pd.DataFrame({"probability": rng.beta(2, 20, 4000)})
+    same, shifted = rng.beta(2, 20, 500), rng.beta(6, 20, 500)
+    frame = pd.DataFrame(
+        {
+            "sk_id_curr": np.arange(1000),
+            "scored_at": pd.to_datetime(["2026-03-02"] * 500 + ["2026-04-02"] * 500),
+            "probability": np.concatenate([same, shifted]),
+        }
+    )
+    reference_rows = pd.DataFrame(
+        {"SK_ID_CURR": np.arange(5000, 9000), "EXT_SOURCE_2": rng.uniform(0, 1, 4000)}
+    )
+    current_rows = pd.DataFrame(
+        {
+            "SK_ID_CURR": np.arange(1000),
+            "EXT_SOURCE_2": np.concatenate([rng.uniform(0, 1, 500), rng.uniform(0, 0.5, 500)]),
+        }
+    )
+    section = population_stability(
+        frame,
+        training,
+        features=["EXT_SOURCE_2", "BUREAU_DEBT_RATIO"],
+        reference_rows=reference_rows,
+        current_rows=current_rows,
+    )
+    assert section["available"]
+    march, april = section["score"]
+    assert march["month"] == "2026-03" and march["rows"] == 500
+    assert march["psi"] == pytest.approx(psi(training["probability"], same))
+    assert april["psi"] == pytest.approx(psi(training["probability"], shifted))
+    assert march["verdict"] == "stable" and april["verdict"] == "action"
+    assert section["compared"] == ["EXT_SOURCE_2"]
+    assert section["not_stored"] == ["BUREAU_DEBT_RATIO"]
+    assert [(r["month"], r["variable"]) for r in section["features"]] == [
+        ("2026-03", "EXT_SOURCE_2"),
+        ("2026-04", "EXT_SOURCE_2"),
+    ]
+    assert section["worst"]["month"] == "2026-04" and section["worst"]["verdict"] == "action"
+    assert "1 of the model's top 2 features" in section["message"]
+    skipped = population_stability(frame, None)
+    assert not skipped["available"] and "monitor baseline" in skipped["message"]
+    json.dumps(section)

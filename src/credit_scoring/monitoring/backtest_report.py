@@ -22,6 +22,7 @@ from credit_scoring.config import Settings
 from credit_scoring.core.bands import AGE_BANDS
 from credit_scoring.db import models as m
 from credit_scoring.monitoring import backtest as bt
+from credit_scoring.monitoring.stability import stability_table
 
 COLUMNS = [
     "application_id",
@@ -157,6 +158,7 @@ def backtest(
     auc_floor: float,
     boot: int = 200,
     seed: int = 0,
+    population: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The whole back-test of a frame of :func:`backtest_frame`, JSON-ready.
 
@@ -172,6 +174,8 @@ def backtest(
         Bootstrap resamples of the intervals.
     seed : int, default=0
         Seed of the bootstrap.
+    population : dict, optional
+        The :func:`population_stability` section (default: skipped, no training scores).
 
     Returns
     -------
@@ -180,7 +184,8 @@ def backtest(
         ``intervals`` (each figure's bootstrap interval), ``development`` (the AUC against
         development), ``grades`` (rows with ``grade``, ``clients``, ``defaults``, ``pd``,
         ``observed``, ``jeffreys_p``, ``light``), ``portfolio``, ``herfindahl``,
-        ``migration``, ``vintages``, ``stability``, ``segments``, ``overrides``,
+        ``migration``, ``vintages``, ``stability`` (of the Gini), ``population_stability``
+        (score PSI and feature CSI by month), ``segments``, ``overrides``,
         ``model_versions``, ``alerts`` (what a person must look at) and ``ok``.
     """
     y = frame["defaulted"].to_numpy(dtype=int)
@@ -201,6 +206,8 @@ def backtest(
         for name in ("contract_type", "age_band", "sex")
     }
     decided = frame.dropna(subset=["decision"])
+    if population is None:
+        population = population_stability(frame, None)
     migration = bt.migration_matrix(
         frame.rename(columns={"sk_id_curr": "client"})[["client", "scored_at", "grade"]]
     )
@@ -235,11 +242,104 @@ def backtest(
         },
         "vintages": bt.frame_records(vintages),
         "stability": {k: _number(v) for k, v in vars(stability).items()},
+        "population_stability": population,
         "segments": segments,
         "overrides": bt.frame_records(bt.override_outcomes(decided)),
         "model_versions": sorted({str(v) for v in frame["model_version"]}),
         "alerts": alerts,
         "ok": not alerts,
+    }
+
+
+def population_stability(
+    frame: pd.DataFrame,
+    training: pd.DataFrame | None,
+    *,
+    features: list[str] | None = None,
+    reference_rows: pd.DataFrame | None = None,
+    current_rows: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """PSI of the score and CSI of the model's top features, by month, against training.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A frame of :func:`backtest_frame`; the month is the month of the score (made when
+        the application was scored).
+    training : DataFrame or None
+        The champion's training scores (``probability``), saved by
+        ``credit-scoring monitor baseline``; None skips the whole section.
+    features : list of str, optional
+        The model's top features by importance (the training report's ``top_features``).
+    reference_rows, current_rows : DataFrame, optional
+        Stored application rows (Kaggle columns, ``SK_ID_CURR``) of the training clients
+        and of the back-tested clients. A feature is compared when both carry it; the
+        others are built from other tables and are compared by ``credit-scoring drift``.
+
+    Returns
+    -------
+    dict
+        ``available``, ``message`` (a sentence), ``score`` (rows ``month``, ``rows``,
+        ``psi``, ``verdict``), ``features`` (the same with ``variable``), ``compared`` and
+        ``not_stored`` (feature names), ``worst`` (the largest feature CSI row or None).
+    """
+    empty: dict[str, Any] = {
+        "available": False,
+        "score": [],
+        "features": [],
+        "compared": [],
+        "not_stored": [],
+        "worst": None,
+    }
+    if training is None:
+        return {
+            **empty,
+            "message": "Population stability skipped: no training scores are saved for this "
+            "model; run `credit-scoring monitor baseline --data DIR`.",
+        }
+    if frame.empty:
+        return {**empty, "message": "Population stability skipped: no scored application."}
+    score = stability_table(
+        training.rename(columns={"probability": "score"}),
+        frame.rename(columns={"probability": "score"}),
+        "scored_at",
+        ["score"],
+    ).drop(columns="variable")
+    features = list(features or [])
+    stored = (
+        [f for f in features if f in reference_rows.columns and f in current_rows.columns]
+        if reference_rows is not None and current_rows is not None
+        else []
+    )
+    csi = pd.DataFrame(columns=["month", "variable", "rows", "psi", "verdict"])
+    if stored:
+        assert current_rows is not None and reference_rows is not None
+        current = frame[["sk_id_curr", "scored_at"]].merge(
+            current_rows[["SK_ID_CURR", *stored]], left_on="sk_id_curr", right_on="SK_ID_CURR"
+        )
+        csi = stability_table(reference_rows, current, "scored_at", stored)
+    ranked = csi.dropna(subset=["psi"]).sort_values("psi", ascending=False)
+    worst = bt.frame_records(ranked.head(1))[0] if len(ranked) else None
+    not_stored = [f for f in features if f not in stored]
+    message = f"Score PSI over {len(score)} month(s) against {len(training)} training scores"
+    message += (
+        f"; CSI of {len(stored)} of the model's top {len(features)} features"
+        if features
+        else "; no feature list (the champion's training report could not be read)"
+    )
+    if not_stored:
+        message += (
+            f" ({len(not_stored)} are built from other tables and not stored with the "
+            "application: `credit-scoring drift` compares them)"
+        )
+    return {
+        "available": True,
+        "message": message + ".",
+        "score": bt.frame_records(score),
+        "features": bt.frame_records(csi),
+        "compared": stored,
+        "not_stored": not_stored,
+        "worst": worst,
     }
 
 
@@ -284,6 +384,38 @@ def development_auc(settings: Settings, versions: list[str]) -> float | None:
     return None
 
 
+def _population_stability(
+    settings: Settings, frame: pd.DataFrame, versions: list[str]
+) -> dict[str, Any]:
+    """:func:`population_stability` with what is saved: training scores, report, applications."""
+    from credit_scoring.monitoring.production import client_applications, training_scores
+
+    training = training_scores(settings, versions[0]) if len(versions) == 1 else None
+    if training is None:
+        training = training_scores(settings)
+    if training is None or frame.empty:
+        return population_stability(frame, training)
+    from credit_scoring import registry
+
+    try:
+        features = list(registry.champion_report(settings).get("top_features") or {})[:20]
+    except Exception:  # no champion or no report: the score PSI is still worth having
+        features = []
+    reference = current = None
+    if features:
+        reference = client_applications(settings, train=True, limit=settings.drift_sample_rows)
+        rows = settings.drift_sample_rows  # read and parse at most this many stored rows
+        ids = frame["sk_id_curr"].drop_duplicates()
+        ids = ids.sample(rows, random_state=0) if len(ids) > rows else ids
+        chunks = [ids.iloc[i : i + 5000] for i in range(0, len(ids), 5000)]  # SQL IN limits
+        current = pd.concat(
+            [client_applications(settings, ids=[int(i) for i in chunk]) for chunk in chunks]
+        )
+    return population_stability(
+        frame, training, features=features, reference_rows=reference, current_rows=current
+    )
+
+
 def run_backtest(
     settings: Settings,
     engine: Engine,
@@ -321,6 +453,7 @@ def run_backtest(
         development_auc=dev,
         auc_floor=settings.backtest_auc_floor,
         boot=settings.backtest_bootstrap,
+        population=_population_stability(settings, frame, versions),
     )
     report["period"] = {
         "from": start.isoformat() if start else None,
