@@ -19,7 +19,13 @@ from credit_scoring.config import Settings, get_settings
 from credit_scoring.data.loading import DataError
 from credit_scoring.db.models import Base, Client, Decision, ScoreLog
 from credit_scoring.db.session import engine_for
-from credit_scoring.monitoring.checks import approval_gaps, evaluate, override_share, psi
+from credit_scoring.monitoring.checks import (
+    approval_gaps,
+    evaluate,
+    feature_stability,
+    override_share,
+    psi,
+)
 from credit_scoring.monitoring.production import baseline_path, period, production_drift
 
 NOW = datetime.now(UTC).replace(tzinfo=None)
@@ -59,6 +65,30 @@ def test_approval_gap_alerts_when_a_segment_is_treated_differently() -> None:
     assert fair.status == "ok" and fair.value is not None and fair.value < 0.1
     unfair = approval_gaps(_scores(600, men_refused=True), settings)
     assert unfair.status == "alert" and "gender=M" in unfair.detail
+
+
+def test_feature_csi_names_the_worst_feature_and_alerts_above_the_psi_threshold() -> None:
+    settings = Settings(_env_file=None, monitor_psi_max=0.25)  # type: ignore[call-arg]
+    reference = pd.DataFrame({"EXT_SOURCE_2": np.arange(1000.0), "AMT_CREDIT": np.arange(1000.0)})
+    current = pd.DataFrame(
+        {
+            "EXT_SOURCE_2": np.arange(1000.0),
+            "AMT_CREDIT": np.concatenate([np.full(750, 100.0), np.full(250, 900.0)]),
+        }
+    )
+    features = ["EXT_SOURCE_2", "AMT_CREDIT", "BUREAU_DEBT_RATIO"]
+    calm = feature_stability(
+        reference, current.assign(AMT_CREDIT=np.arange(1000.0)), features, settings
+    )
+    assert calm.status == "ok" and calm.value == pytest.approx(0.0, abs=1e-12)
+    assert "2 of the top 3 features compared: 2 stable, 0 watch, 0 action" in calm.detail
+    shifted = feature_stability(reference, current, features, settings)
+    expected = psi(reference["AMT_CREDIT"], current["AMT_CREDIT"])
+    assert shifted.value == pytest.approx(expected) and expected > 0.25
+    assert shifted.status == "alert" and "worst AMT_CREDIT (action)" in shifted.detail
+    none = feature_stability(reference, current, ["BUREAU_DEBT_RATIO"], settings)
+    assert none.status == "skipped" and "drift --production" in none.detail
+    assert feature_stability(None, None, [], settings).status == "skipped"
 
 
 def test_override_share_and_the_minimum_number_of_scores() -> None:
@@ -155,9 +185,16 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
 def test_monitor_command_exits_non_zero_when_a_threshold_is_crossed(
     home: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    runner = CliRunner()
+    from credit_scoring import registry
+
+    # the champion's report names its top features; AMT_CREDIT doubled for the new clients
+    monkeypatch.setattr(
+        registry, "champion_report", lambda settings: {"top_features": {"AMT_CREDIT": 0.4}}
+    )
+    runner = CliRunner(env={"COLUMNS": "200"})
     result = runner.invoke(app, ["monitor", "--days", "3"])
     assert result.exit_code == 1, result.output
+    assert "feature CSI vs training" in result.output and "worst AMT_CREDIT" in result.output
     assert "score PSI vs training" in result.output and "alert" in result.output
     assert "action (PSI" in result.output  # the field's verdict beside the value
     monkeypatch.setenv("CREDIT_SCORING_MONITOR_PSI_MAX", "50")
