@@ -644,6 +644,26 @@ def backtest_report() -> dict:
                 "default_rate": None,
             },
         ],
+        "population_stability": {
+            "available": True,
+            "message": "Score PSI over 2 month(s) against 1000 training scores.",
+            "score": [
+                {"month": "2026-01", "rows": 600, "psi": 0.031, "verdict": "stable"},
+                {"month": "2026-02", "rows": 600, "psi": 0.31, "verdict": "action"},
+            ],
+            "features": [
+                {
+                    "month": "2026-02",
+                    "variable": "EXT_SOURCE_2",
+                    "rows": 600,
+                    "psi": 0.12,
+                    "verdict": "watch",
+                }
+            ],
+            "compared": ["EXT_SOURCE_2"],
+            "not_stored": ["BUREAU_DEBT_RATIO"],
+            "worst": None,
+        },
         "model_versions": ["3"],
         "alerts": ["grade G: 30 defaults of 50 (60.0%) against a PD of 20.0% (Jeffreys p 1e-09)"],
         "ok": False,

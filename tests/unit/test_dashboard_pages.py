@@ -300,9 +300,16 @@ def test_performance_page_runs_the_backtest_and_reads_it_in_both_languages(fake:
     assert grades["Grade"].tolist() == [*"ABCDEFGH", "Whole portfolio"]
     assert grades.set_index("Grade")["Light"]["G"] == "Red"
     assert at.dataframe[3].value["Decision"].tolist()[1] == "Granted against the advice"
+    population = at.dataframe[4].value
+    assert population["Variable"].tolist() == ["Score", "Score", "EXT_SOURCE_2"]
+    assert population["Light"].tolist() == ["Green", "Red", "Yellow"]
+    assert population["Verdict"].tolist() == ["Stable", "Act", "Watch"]
+    assert "1 of the model's top 2 features" in texts(at)
     at = view("performance", fake, user="ana", lang="fr")  # the stored one, in French
     assert not at.exception
     assert "1 200 clients à l'issue connue" in texts(at).replace("\u202f", " ").replace("\xa0", " ")
     figures = at.dataframe[0].value
     assert figures["Valeur"].tolist()[0] == "0,7612"
     assert at.dataframe[1].value.set_index("Classe")["Feu"]["G"] == "Rouge"
+    assert at.dataframe[4].value["Verdict"].tolist() == ["Stable", "Agir", "À surveiller"]
+    assert at.dataframe[4].value["PSI / CSI"].tolist()[1] == "0,310"

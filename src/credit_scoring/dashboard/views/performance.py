@@ -2,7 +2,8 @@
 
 What the validation team reads first: discrimination with its intervals, the AUC against
 development, each grade's mean PD against its observed default rate with the Jeffreys test's
-traffic light, the vintages and how the clients decided against the model turned out. The
+traffic light, the vintages, how the clients decided against the model turned out, and the
+population's stability against training (PSI of the score, CSI of the top features). The
 figures come from the API (``GET /backtest``); the button makes a new one (``POST``).
 """
 
@@ -92,6 +93,52 @@ def overrides_frame(report: dict[str, Any], lang: str) -> pd.DataFrame:
     )
 
 
+PSI_LIGHTS = {"stable": "green", "watch": "yellow", "action": "red"}
+
+
+def population_frame(report: dict[str, Any], lang: str) -> pd.DataFrame:
+    """Score PSI then each feature's CSI, by month, with the verdict and its light."""
+    section = report.get("population_stability") or {}
+    rows = [{**row, "variable": None} for row in section.get("score", [])]
+    rows += section.get("features", [])
+    return pd.DataFrame(
+        [
+            {
+                t("perf.col.vintage"): row["month"],
+                t("perf.col.variable"): row["variable"] or t("perf.psi.score"),
+                t("perf.col.rows"): fmt_num(row["rows"], lang, 0),
+                t("perf.col.psi"): fmt_num(row.get("psi"), lang, 3),
+                t("perf.col.verdict"): (
+                    t(f"perf.psi.verdict.{row['verdict']}") if row.get("verdict") else "—"
+                ),
+                t("perf.col.light"): (
+                    t(f"perf.light.{PSI_LIGHTS[row['verdict']]}") if row.get("verdict") else "—"
+                ),
+            }
+            for row in rows
+        ]
+    )
+
+
+def _population(report: dict[str, Any], lang: str) -> None:
+    section = report.get("population_stability")
+    if section is None:  # a back-test stored before the section existed
+        return
+    st.subheader(t("perf.section.population"))
+    if not section.get("available"):
+        st.info(t("perf.population_none"))
+        return
+    st.caption(t("perf.population_help"))
+    st.dataframe(population_frame(report, lang), hide_index=True, width="stretch")
+    features = len(section.get("compared", [])) + len(section.get("not_stored", []))
+    if features:
+        st.caption(
+            t("perf.population_features").format(
+                compared=len(section.get("compared", [])), features=features
+            )
+        )
+
+
 def _run(token: str) -> dict[str, Any] | None:
     with st.spinner(t("perf.running")):
         try:
@@ -163,3 +210,4 @@ def render() -> None:
             )
     st.subheader(t("perf.section.overrides"))
     st.dataframe(overrides_frame(report, lang), hide_index=True, width="stretch")
+    _population(report, lang)
