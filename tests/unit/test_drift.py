@@ -270,6 +270,10 @@ def test_with_a_champion_the_top_features_are_compared_and_drift_is_weighted(
     top = max(features, key=lambda c: c["importance"])
     assert "CREDIT" in top["column"] and top["drifted"]
     assert summary["weighted_drift_share"] > 0.5 and summary["verdict"] == "action"
+    csi = {row["variable"]: row for row in summary["csi"]}
+    assert {c["column"].removeprefix("model: ") for c in features} <= set(csi)
+    assert len(csi) <= 5  # the champion's top features, each with its CSI
+    assert all(r["verdict"] in {"stable", "watch", "action", None} for r in csi.values())
 
 
 def test_features_built_on_the_sampled_clients_equal_those_of_the_whole_folder(

@@ -216,6 +216,8 @@ def test_production_drift_compares_served_clients_and_scores_with_training(home:
     assert summary["score_baseline"] is True
     assert "AMT_CREDIT" in summary["by_kind"]["raw"]["drifted_columns"]
     assert summary["by_kind"]["score"]["drifted_columns"] == ["probability"]
+    assert summary["score_psi"]["variable"] == "probability"
+    assert summary["score_psi"]["psi"] > 0.25 and summary["score_psi"]["verdict"] == "action"
     assert (home.reports_dir / "drift" / summary["html"]).is_file()
     with pytest.raises(DataError, match="no score was logged"):
         production_drift(home, *period(since=datetime(2020, 1, 1), until=datetime(2020, 1, 2)))

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit_scoring.monitoring.stability import psi, stability_table, verdict
+from credit_scoring.monitoring.stability import column_psi, psi, stability_table, verdict
 
 
 def test_psi_of_identical_samples_is_zero() -> None:
@@ -74,3 +74,15 @@ def test_stability_table_is_one_row_per_month_and_variable() -> None:
     assert pd.isna(rows["2026-02", "income"].psi) and rows["2026-02", "income"].verdict is None
     empty = stability_table(reference, current.iloc[:0], "applied_at", ["score"])
     assert empty.empty
+
+
+def test_column_psi_ranks_numeric_columns_and_leaves_the_others_unmeasured() -> None:
+    reference = pd.DataFrame(
+        {"a": np.arange(1000.0), "b": np.arange(1000.0), "kind": ["x", "y"] * 500}
+    )
+    current = reference.assign(b=np.concatenate([np.full(750, 100.0), np.full(250, 900.0)]))
+    rows = column_psi(reference, current, ["a", "kind", "b"])
+    assert [r["variable"] for r in rows] == ["b", "a", "kind"]
+    assert rows[0]["psi"] == pytest.approx(psi(reference["b"], current["b"]))
+    assert rows[1]["psi"] == pytest.approx(0.0, abs=1e-12) and rows[1]["verdict"] == "stable"
+    assert rows[2]["psi"] is None and rows[2]["verdict"] is None

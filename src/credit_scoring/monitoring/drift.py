@@ -39,6 +39,7 @@ from credit_scoring.monitoring.drift_report import (
     summarise,
     write_report,
 )
+from credit_scoring.monitoring.stability import column_psi
 
 log = logging.getLogger(__name__)
 Role = Literal["reference", "current"]
@@ -244,6 +245,7 @@ def build_drift_report(
     ref_all, cur_all = ref_raw[raw_cols], cur_raw[raw_cols]
     kinds = dict.fromkeys(raw_cols, "raw")
     importances: dict[str, float] = {}
+    csi: list[dict[str, Any]] = []
     model = None
     step("Loading the champion model")
     scorer, unweighted = load_champion_or_none(settings)
@@ -274,6 +276,7 @@ def build_drift_report(
             cur_all = pd.concat([cur_all, cur_feat[top].set_axis(list(named), axis=1)], axis=1)
             kinds.update(dict.fromkeys(named, "feature"))
             importances = {col: shares[f] for col, f in named.items()}
+            csi = column_psi(ref_feat, cur_feat, top)
     step("Comparing distributions (evidently)")
     snapshot, columns = run_drift(ref_all, cur_all, kinds=kinds, importances=importances)
     summary = summarise(
@@ -289,6 +292,7 @@ def build_drift_report(
         reference=ref.label,
         current=cur.label,
         model=model,
+        csi=csi,
         html=out.name,
         rows={"reference": len(ref.frame), "current": len(cur.frame), "sampled_to": rows},
     )

@@ -24,6 +24,7 @@ from credit_scoring.config import Settings
 from credit_scoring.data.loading import DataError
 from credit_scoring.monitoring.drift import drift_dir, source_features
 from credit_scoring.monitoring.drift_report import run_drift, sample_rows, summarise, write_report
+from credit_scoring.monitoring.stability import column_psi
 
 SCORE_COLUMN = "probability"
 
@@ -215,6 +216,7 @@ def production_drift(
         current=f"clients scored {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC",
         html=out.name,
         score_baseline=base is not None,
+        score_psi=column_psi(reference, current, [SCORE_COLUMN])[0] if base is not None else None,
         rows={"reference": len(reference), "current": len(current), "sampled_to": rows},
     )
     if base is None:

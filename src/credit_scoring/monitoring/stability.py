@@ -17,7 +17,7 @@ into the index.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -132,3 +132,34 @@ def stability_table(
                 }
             )
     return pd.DataFrame(rows, columns=out_columns)
+
+
+def column_psi(
+    reference: pd.DataFrame, current: pd.DataFrame, columns: Iterable[str], *, bins: int = 10
+) -> list[dict[str, Any]]:
+    """PSI (CSI) of each numeric column of ``current`` against ``reference``, as records.
+
+    Parameters
+    ----------
+    reference, current : DataFrame
+        The two samples, with ``columns``.
+    columns : iterable of str
+        The columns compared; a categorical or text column, or one with no value on a side,
+        gets ``psi`` and ``verdict`` None (evidently's drift tests cover those).
+    bins : int, default=10
+        Quantile bins of the reference.
+
+    Returns
+    -------
+    list of dict
+        ``variable``, ``psi``, ``verdict``, largest index first.
+    """
+    rows: list[dict[str, Any]] = []
+    for column in columns:
+        ref, cur = reference[column], current[column]
+        numeric = pd.api.types.is_numeric_dtype(ref) and pd.api.types.is_numeric_dtype(cur)
+        value = None
+        if numeric and ref.notna().any() and cur.notna().any():
+            value = psi(ref.to_numpy(float), cur.to_numpy(float), bins)
+        rows.append({"variable": column, "psi": value, "verdict": verdict(value)})
+    return sorted(rows, key=lambda r: -1.0 if r["psi"] is None else float(r["psi"]), reverse=True)
