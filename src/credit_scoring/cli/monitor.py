@@ -128,7 +128,7 @@ def drift(
 def monitor(
     ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, days: DaysOpt = None
 ) -> None:
-    """Score PSI vs training, approval rate per segment, share of overrides, over a period."""
+    """Score PSI and top-feature CSI vs training, approval rate per segment, share of overrides."""
     if ctx.invoked_subcommand is not None:
         return
     from credit_scoring.monitoring.checks import run_checks

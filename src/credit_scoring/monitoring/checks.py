@@ -1,4 +1,4 @@
-"""Scheduled checks on what the API served: score shift, approval gaps, overrides.
+"""Scheduled checks on what the API served: score and feature shift, approval gaps, overrides.
 
 ``run_checks`` returns one :class:`Check` per rule; ``credit-scoring monitor``
 prints them and exits non-zero when one crosses its threshold (set in the
