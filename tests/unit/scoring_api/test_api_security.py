@@ -49,6 +49,13 @@ PROTECTED = [
     ("GET", "/clients/{id}/applications", None),
     ("GET", "/clients/{id}/applicant", None),
     ("GET", "/policy", None),
+    (
+        "POST",
+        "/outcomes",
+        {"outcomes": [{"application_id": 1, "defaulted": 0, "observed_on": "2026-01-31"}]},
+    ),
+    ("GET", "/backtest", None),
+    ("POST", "/backtest", None),
 ]
 ROLE_ONLY = [
     ("POST", "/decisions", "analyst"),
@@ -64,6 +71,9 @@ ROLE_ONLY = [
     ("POST", "/applications", "analyst"),
     ("POST", "/applications/{app}/decision", "analyst"),
     ("GET", "/applications/{app}/letter", "analyst"),
+    ("POST", "/outcomes", "advisor"),
+    ("GET", "/backtest", "advisor"),
+    ("POST", "/backtest", "advisor"),
 ]
 
 
