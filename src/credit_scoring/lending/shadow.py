@@ -21,10 +21,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from credit_scoring.core.grades import grades_of
 from credit_scoring.db import audit_chain
+from credit_scoring.db import models as m
 from credit_scoring.modeling.contracts import Scorer
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,53 @@ def shadow_rows(
         }
         for a, s, pi, g in zip(application_ids, score_ids, p, grades, strict=True)
     ]
+
+
+def shadow_loaded(
+    conn: Connection, scorer: Scorer, features: pd.DataFrame, application_ids: list[int]
+) -> int:
+    """Shadow the scores ``db load`` just appended, in its transaction; rows written.
+
+    Parameters
+    ----------
+    conn : Connection
+        The load's connection, after its ``scores`` were appended (the chain's head stays
+        locked until it commits, so each application's latest score is the one just written).
+    scorer : Scorer
+        The challenger.
+    features : DataFrame
+        The feature rows the champion scored, in the order of ``application_ids``.
+    application_ids : list of int
+        The applications scored.
+
+    Returns
+    -------
+    int
+        Shadow scores appended; 0 when the challenger cannot score these feature rows
+        (it needs columns the stored feature set lacks: logged).
+    """
+    if not application_ids:
+        return 0
+    latest = dict(
+        conn.execute(
+            select(m.Score.application_id, func.max(m.Score.id))
+            .where(m.Score.application_id.in_(application_ids))
+            .group_by(m.Score.application_id)
+        ).all()
+    )
+    try:
+        rows = shadow_rows(
+            scorer, features, application_ids, [int(latest[a]) for a in application_ids]
+        )
+    except Exception as exc:  # the champion's scores stand: only the shadow is skipped
+        log.warning(
+            "the challenger %s did not score this batch (%s): loaded without shadow scores",
+            scorer.model_version,
+            type(exc).__name__,
+        )
+        return 0
+    audit_chain.append(conn, "shadow_scores", rows)
+    return len(rows)
 
 
 class ShadowScorer:
