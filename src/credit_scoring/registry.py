@@ -42,6 +42,8 @@ EXPERIMENT = "credit-scoring"
 # Run tag: JSON {path inside the model folder: SHA-256} of the files the API loads.
 HASH_TAG = "artifact_sha256"
 HASHED_FILES = ("artifacts/scorer.joblib", "artifacts/report.json")
+CHALLENGER_ALIAS = "challenger"  # scored in the shadow beside the champion, never deciding
+FORCED_TAG = "forced_promotion"  # on a version promoted over a lost comparison: who, when, why
 HISTORY_TAG = "champion_history"  # comma-separated versions that held the alias, oldest first
 MAX_ECE = 0.02
 REQUIREMENTS = ["lightgbm", "scikit-learn", "pandas", "numpy", "joblib"]
@@ -162,9 +164,11 @@ def _finite(metrics: dict[str, float]) -> dict[str, float]:
     }
 
 
-def _champion_version(client: MlflowClient, settings: Settings) -> Any | None:
+def _champion_version(
+    client: MlflowClient, settings: Settings, alias: str | None = None
+) -> Any | None:
     try:
-        return client.get_model_version_by_alias(settings.model_name, settings.model_alias)
+        return client.get_model_version_by_alias(settings.model_name, alias or settings.model_alias)
     except MlflowException:
         return None
 
@@ -302,8 +306,20 @@ def list_versions(settings: Settings | None = None) -> list[dict[str, Any]]:
     return rows
 
 
-def promote(version: str, settings: Settings | None = None) -> None:
-    """Give the champion alias to ``version`` (no gates: a person decided)."""
+def promote(version: str, settings: Settings | None = None, *, alias: str | None = None) -> None:
+    """Give the champion alias (or ``alias``) to ``version`` (no gates: a person decided).
+
+    Parameters
+    ----------
+    version : str
+        The registered version.
+    settings : Settings, optional
+        Where the registry is.
+    alias : str, optional
+        ``"challenger"`` to have the version scored in the shadow beside the champion
+        (refused for the champion itself); default the champion alias. A challenger made
+        champion loses the challenger alias: a model does not shadow itself.
+    """
     settings = settings or get_settings()
     client = _client(settings)
     try:
@@ -313,7 +329,69 @@ def promote(version: str, settings: Settings | None = None) -> None:
             f"model {settings.model_name} has no version {version}: "
             "see `credit-scoring model list`."
         ) from exc
-    _set_champion(client, settings, str(version))
+    if alias in (None, settings.model_alias):
+        _set_champion(client, settings, str(version))
+        challenger = _champion_version(client, settings, CHALLENGER_ALIAS)
+        if challenger is not None and str(challenger.version) == str(version):
+            client.delete_registered_model_alias(settings.model_name, CHALLENGER_ALIAS)
+        return
+    if alias != CHALLENGER_ALIAS:
+        raise ModelNotReadyError(
+            f"unknown alias '{alias}': use '{settings.model_alias}' or '{CHALLENGER_ALIAS}'."
+        )
+    champion = _champion_version(client, settings)
+    if champion is not None and str(champion.version) == str(version):
+        raise ModelNotReadyError(
+            f"version {version} is the champion: a challenger must be another version "
+            "(see `credit-scoring model list`)."
+        )
+    client.set_registered_model_alias(settings.model_name, CHALLENGER_ALIAS, str(version))
+
+
+def alias_version(alias: str, settings: Settings | None = None) -> str | None:
+    """The version holding ``alias`` (``"champion"``, ``"challenger"``), or None.
+
+    Parameters
+    ----------
+    alias : str
+        The alias.
+    settings : Settings, optional
+        Where the registry is.
+
+    Returns
+    -------
+    str or None
+        The version, or None when no version holds it or there is no model store yet.
+    """
+    settings = settings or get_settings()
+    if _no_store(settings):
+        return None
+    found = _champion_version(_client(settings), settings, alias)
+    return None if found is None else str(found.version)
+
+
+def record_forced_promotion(
+    version: str, record: dict[str, Any], settings: Settings | None = None
+) -> None:
+    """Record on ``version`` why it was made champion against a lost comparison.
+
+    The record (who, when, the reason, the comparison it overrode) is kept as the
+    version's ``forced_promotion`` tag in the model registry, next to the model it is about.
+
+    Parameters
+    ----------
+    version : str
+        The promoted version.
+    record : dict
+        JSON-ready facts of the promotion.
+    settings : Settings, optional
+        Where the registry is.
+    """
+    settings = settings or get_settings()
+    client = _client(settings)
+    client.set_model_version_tag(
+        settings.model_name, str(version), FORCED_TAG, json.dumps(record, sort_keys=True)
+    )
 
 
 def rollback(settings: Settings | None = None) -> str:
@@ -389,7 +467,7 @@ def _download(settings: Settings, version: str, target: Path, hashes: dict[str, 
                 raise
 
 
-def _champion_dir(settings: Settings) -> tuple[str, Path]:
+def _champion_dir(settings: Settings, alias: str | None = None) -> tuple[str, Path]:
     """The champion's version and its checked local copy, downloaded when absent or corrupt.
 
     The copy lives in ``<home>/models/<name>-<run id>`` (a run's files never change); each
@@ -401,10 +479,10 @@ def _champion_dir(settings: Settings) -> tuple[str, Path]:
             "`credit-scoring train --data DIR` first (or set CREDIT_SCORING_MLFLOW_TRACKING_URI)."
         )
     client = _client(settings)
-    champion = _champion_version(client, settings)
+    champion = _champion_version(client, settings, alias)
     if champion is None:
         raise ModelNotReadyError(
-            f"no model holds the alias '{settings.model_alias}' of '{settings.model_name}' in "
+            f"no model holds the alias '{alias or settings.model_alias}' of '{settings.model_name}' in "
             f"{settings.resolved_mlflow_uri}: run `credit-scoring train --data DIR` (or "
             "`credit-scoring model promote VERSION`)."
         )
@@ -425,6 +503,29 @@ def load_champion(settings: Settings | None = None) -> ChampionScorer:
     """The champion as a :class:`~credit_scoring.modeling.contracts.Scorer`."""
     settings = settings or get_settings()
     version, folder = _champion_dir(settings)
+    scorer: ChampionScorer = joblib.load(folder / "artifacts" / "scorer.joblib")
+    scorer.model_version = version
+    scorer.num_threads = 1
+    return scorer
+
+
+def load_challenger(settings: Settings | None = None) -> ChampionScorer | None:
+    """The challenger (the ``challenger`` alias), checked like the champion, or None.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Where the registry is.
+
+    Returns
+    -------
+    ChampionScorer or None
+        None when no version holds the alias; a version that cannot be loaded raises.
+    """
+    settings = settings or get_settings()
+    if alias_version(CHALLENGER_ALIAS, settings) is None:
+        return None
+    version, folder = _champion_dir(settings, CHALLENGER_ALIAS)
     scorer: ChampionScorer = joblib.load(folder / "artifacts" / "scorer.joblib")
     scorer.model_version = version
     scorer.num_threads = 1

@@ -101,19 +101,37 @@ def test_chains_stay_intact_under_concurrent_writers(backend: tuple[str, Engine]
     assert all(r.ok for r in reports.values()), reports
 
 
+SHADOW = {
+    "application_id": 1,
+    "score_id": 1,
+    "model_name": "m",
+    "model_version": "8",
+    "probability": 0.2,
+    "threshold": 0.3,
+    "model_decision": "grant",
+    "grade": "B",
+}
+
+
+def _column(table: str) -> str:
+    """A column to try to rewrite: the user who wrote the record, or the shadow's model."""
+    return "model_version" if table == "shadow_scores" else "username"
+
+
 def test_audit_tables_refuse_update_and_delete(backend: tuple[str, Engine]) -> None:
     name, engine = backend
     with engine.begin() as conn:  # a row in each, so that row triggers have one to refuse
         audit_chain.append(conn, "auth_events", [{"event": "failure", "username": "eve"}])
         audit_chain.append(conn, "scores", [SCORE | {"application_id": 1}])
         audit_chain.append(conn, "outcomes", [OUTCOME])
-    statements = ["UPDATE {t} SET username = 'x'", "DELETE FROM {t}"]
+        audit_chain.append(conn, "shadow_scores", [SHADOW])
+    statements = ["UPDATE {t} SET {c} = 'x'", "DELETE FROM {t}"]
     if name == "postgresql":
         statements.append("TRUNCATE {t}")
     for table in AUDIT_TABLES:
         for sql in statements:
             with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
-                conn.execute(text(sql.format(t=f"{m.TABLE_PREFIX}{table}")))
+                conn.execute(text(sql.format(t=f"{m.TABLE_PREFIX}{table}", c=_column(table))))
     assert all(r.ok for r in audit_chain.verify(engine))
 
 
@@ -175,9 +193,9 @@ def _as_api_user(api: Engine) -> None:
             audit_chain.append(conn, "decisions", [DECISION])
             assert conn.execute(select(func.count()).select_from(m.ScoreLog)).scalar_one() > 0
         for table in AUDIT_TABLES:
-            for sql in ("UPDATE {t} SET username = 'x'", "DELETE FROM {t}"):
+            for sql in ("UPDATE {t} SET {c} = 'x'", "DELETE FROM {t}"):
                 with pytest.raises(Exception, match=r"(?i)denied|append-only"), api.begin() as c:
-                    c.execute(text(sql.format(t=f"{m.TABLE_PREFIX}{table}")))
+                    c.execute(text(sql.format(t=f"{m.TABLE_PREFIX}{table}", c=_column(table))))
         # nor drop the triggers to do it
         with pytest.raises(Exception, match=r"(?i)denied|owner|must be"), api.begin() as conn:
             unprotect(conn, f"{m.TABLE_PREFIX}score_log")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from dashboard_fake import FakeApi
+from dashboard_fake import FakeApi, backtest_report
 from dashboard_session import APP, TIMEOUT, dashboard, log_in, logged_in, render_view, texts
 from streamlit.testing.v1 import AppTest
 
@@ -313,3 +313,39 @@ def test_performance_page_runs_the_backtest_and_reads_it_in_both_languages(fake:
     assert at.dataframe[1].value.set_index("Classe")["Feu"]["G"] == "Rouge"
     assert at.dataframe[4].value["Verdict"].tolist() == ["Stable", "Agir", "À surveiller"]
     assert at.dataframe[4].value["PSI / CSI"].tolist()[1] == "0,310"
+
+
+def test_performance_page_compares_champion_and_challenger(fake: FakeApi) -> None:
+    lights = {"green": 7, "yellow": 0, "red": 1}
+    fake.backtest = {
+        **backtest_report(),
+        "challenger": {
+            "challenger_version": "8",
+            "champion_versions": ["7"],
+            "clients": 1200,
+            "defaults": 96,
+            "auc": {
+                "champion": 0.7612,
+                "challenger": 0.7301,
+                "difference": -0.0311,
+                "z": -2.6,
+                "p_value": 0.009,
+            },
+            "cost": {"champion": 0.5012, "challenger": 0.5431},
+            "threshold": {"champion": 0.09, "challenger": 0.11},
+            "grades": {"champion": [], "challenger": []},
+            "lights": {"champion": lights, "challenger": lights},
+            "lost": True,
+            "won": False,
+        },
+    }
+    at = view("performance", fake, user="ana", lang="en")
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert table["Model"].tolist() == ["Champion 7", "Challenger 8"]
+    assert table["AUC"].tolist() == ["0.7612", "0.7301"]
+    assert table["Grades green / yellow / red"].tolist() == ["7 / 0 / 1", "7 / 0 / 1"]
+    assert "DeLong's paired test" in texts(at)
+    assert "The challenger lost" in at.warning[-1].value
+    at = view("performance", fake, user="ana", lang="fr")
+    assert not at.exception and "Le challenger a perdu" in at.warning[-1].value

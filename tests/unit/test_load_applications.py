@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 from tiny_champion import tiny_champion
 from typer.testing import CliRunner
 
@@ -303,3 +304,31 @@ def test_db_load_creates_and_scores_the_applications(
     finally:
         get_settings.cache_clear()
     assert _count(engine, m.Application) == CLIENTS == _count(engine, m.Score)
+
+
+def test_a_challenger_shadows_every_score_db_load_writes(loaded: Loaded) -> None:
+    engine = loaded.engine
+    champion = tiny_champion(loaded.features, version="3")  # a new version: all re-scored
+    challenger = tiny_champion(loaded.features, version="9")
+    report = load_applications(engine, champion, policy=Policy.load(), challenger=challenger)
+    assert report.scored > 0
+    with Session(engine) as session:
+        rows = session.execute(
+            select(m.ShadowScore, m.Score.application_id, m.Score.model_version)
+            .join(m.Score, m.Score.id == m.ShadowScore.score_id)
+            .where(m.ShadowScore.model_version == "9")
+        ).all()
+    assert len(rows) == report.scored
+    assert all(s.application_id == app_id and version == "3" for s, app_id, version in rows)
+    assert all(s.model_decision in ("grant", "refuse") and s.row_hash for s, _, _ in rows)
+
+    class Broken:  # a challenger that cannot score these rows: the load goes on without it
+        model_name, model_version, threshold = "broken", "10", 0.5
+
+        def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
+            raise KeyError("a column the stored feature set lacks")
+
+    newer = tiny_champion(loaded.features, version="4")
+    again = load_applications(engine, newer, policy=Policy.load(), challenger=Broken())  # type: ignore[arg-type]
+    assert again.scored == report.scored
+    assert _count(engine, m.ShadowScore, m.ShadowScore.model_version == "10") == 0

@@ -171,3 +171,40 @@ def test_champion_files_are_checked_against_their_recorded_sha256(tmp_path, scor
     with pytest.raises(registry.ModelIntegrityError, match="SHA-256"):
         registry.load_champion(settings)
     assert cached.read_bytes() == b"also corrupt"  # nothing unchecked was moved into place
+
+
+def test_a_challenger_alias_is_loaded_apart_and_leaves_when_made_champion(tmp_path, scorer) -> None:
+    settings = Settings(home=tmp_path / "home", mlflow_tracking_uri=None)
+    assert registry.load_challenger(settings) is None  # no store: no challenger, no error
+
+    def log(metrics: dict[str, float]) -> registry.RegistrationResult:
+        return registry.log_and_register(
+            scorer=scorer,
+            params={},
+            metrics=metrics,
+            artifacts=[],
+            report={"threshold": 0.1, "metrics": metrics, "model_card": "# card"},
+            settings=settings,
+        )
+
+    assert log(GOOD).version == "1"
+    assert log({**GOOD, "cost_per_applicant": 0.6}).version == "2"  # not promoted
+    assert registry.load_challenger(settings) is None  # no version holds the alias
+    with pytest.raises(registry.ModelNotReadyError, match="is the champion"):
+        registry.promote("1", settings, alias="challenger")
+    with pytest.raises(registry.ModelNotReadyError, match="unknown alias"):
+        registry.promote("2", settings, alias="deputy")
+    registry.promote("2", settings, alias="challenger")
+    rows = {r["version"]: r for r in registry.list_versions(settings)}
+    assert rows["2"]["aliases"] == ["challenger"] and rows["1"]["aliases"] == ["champion"]
+    challenger = registry.load_challenger(settings)
+    assert challenger is not None and challenger.model_version == "2"
+    assert registry.load_champion(settings).model_version == "1"
+
+    registry.record_forced_promotion("2", {"reason": "new bureau data", "by": "ana"}, settings)
+    registry.promote("2", settings)
+    assert registry.alias_version("champion", settings) == "2"
+    assert registry.alias_version("challenger", settings) is None  # no model shadows itself
+    client = mlflow.MlflowClient(settings.resolved_mlflow_uri)
+    tag = client.get_model_version(settings.model_name, "2").tags[registry.FORCED_TAG]
+    assert '"reason": "new bureau data"' in tag

@@ -28,6 +28,7 @@ from credit_scoring.lending.form import lender_terms
 from credit_scoring.lending.policy import Policy
 from credit_scoring.lending.services import Services, build_services
 from credit_scoring.lending.services.features import NotFoundError, load_feature_metadata
+from credit_scoring.lending.shadow import ShadowScorer
 from credit_scoring.modeling.contracts import Scorer
 from credit_scoring.modeling.load_errors import ModelLoadError
 
@@ -49,6 +50,37 @@ def _default_loader(settings: Settings) -> Scorer:
     from credit_scoring.registry import load_champion
 
     return load_champion(settings)
+
+
+def _default_challenger(settings: Settings) -> Scorer | None:
+    from credit_scoring.registry import load_challenger
+
+    return load_challenger(settings)
+
+
+def _start_shadow(
+    loader: Callable[[Settings], Scorer | None],
+    settings: Settings,
+    sessions: sessionmaker[Session],
+) -> ShadowScorer | None:
+    """The challenger's background scorer when a model holds the alias, else None.
+
+    A challenger that cannot be loaded is logged: the API runs without shadow scoring.
+    """
+    try:
+        challenger = loader(settings)
+    except Exception as exc:
+        log.warning(
+            "challenger not loaded, no shadow scoring: %s",
+            scrub(f"{type(exc).__name__}: {exc}", settings),
+        )
+        return None
+    if challenger is None:
+        return None
+    shadow = ShadowScorer(challenger, sessions)
+    shadow.start()
+    log.info("challenger %s scores in the shadow", challenger.model_version)
+    return shadow
 
 
 def _default_report(settings: Settings) -> dict:
@@ -164,6 +196,14 @@ def create_app(
             if services.scores is not None
             else None
         )
+        # The challenger scores in the shadow only where the champion scores applications.
+        app.state.shadow = (
+            _start_shadow(app.state.load_challenger, settings, sessions)
+            if app.state.applications is not None
+            else None
+        )
+        if app.state.applications is not None:
+            app.state.applications.shadow = app.state.shadow
         # One durable writer for every spooled audit table.
         app.state.audit = AuditSpool(
             engine,
@@ -181,6 +221,8 @@ def create_app(
         try:
             yield
         finally:
+            if app.state.shadow is not None:
+                app.state.shadow.close()
             app.state.audit.close()
 
     app = FastAPI(
@@ -191,6 +233,7 @@ def create_app(
     )
     app.state.settings = settings or get_settings()
     app.state.load_scorer = load_scorer or _default_loader
+    app.state.load_challenger = _default_challenger  # None: no challenger alias
     app.state.load_report = _default_report  # the champion's report for GET /model
     app.state.metrics = Metrics()
     app.add_middleware(TimingMiddleware, metrics=app.state.metrics)

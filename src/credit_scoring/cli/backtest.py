@@ -95,6 +95,37 @@ def _print(report: dict[str, Any]) -> None:
             _pct(row["default_rate"]),
         )
     console.print(overrides)
+    if report.get("challenger"):
+        _print_challenger(report["challenger"])
+
+
+def _print_challenger(c: dict[str, Any]) -> None:
+    """Champion against challenger on the same applications (the ``challenger`` section)."""
+    auc = c["auc"]
+    table = Table(
+        title=f"Champion ({', '.join(c['champion_versions'])}) against challenger "
+        f"{c['challenger_version']}: {c['clients']:,} applications, {c['defaults']:,} defaults"
+    )
+    for col in ("model", "AUC", "threshold", "cost per applicant", "green", "yellow", "red"):
+        table.add_column(col)
+    for who in ("champion", "challenger"):
+        lights = c["lights"][who]
+        table.add_row(
+            who,
+            _num(auc[who]),
+            _num(c["threshold"][who], 3),
+            _num(c["cost"][who], 4),
+            str(lights["green"]),
+            str(lights["yellow"]),
+            str(lights["red"]),
+        )
+    console.print(table)
+    verdict = "lost" if c["lost"] else "won" if c["won"] else "no better, no worse"
+    console.print(
+        f"DeLong's paired test: AUC difference {_num(auc['difference'])} (challenger - "
+        f"champion), z = {_num(auc['z'], 2)}, p = {_num(auc['p_value'], 4)}; the challenger "
+        f"{verdict}."
+    )
 
 
 def backtest(

@@ -141,6 +141,20 @@ def _champion_or_none() -> ChampionScorer | None:
         return None
 
 
+def _challenger_or_none() -> ChampionScorer | None:
+    """The challenger to shadow the loaded scores with, or None (none, or not loadable)."""
+    try:
+        from credit_scoring.registry import load_challenger
+
+        challenger = load_challenger(get_settings())
+    except Exception as exc:  # the champion's scores are loaded all the same
+        console.print(f"No shadow scores: the challenger was not loaded ({type(exc).__name__}).")
+        return None
+    if challenger is not None:
+        console.print(f"Challenger v{challenger.model_version} scores in the shadow.")
+    return challenger
+
+
 def _score_clients(scorer: ChampionScorer) -> None:
     from credit_scoring.db.client_scores import refresh_client_scores
 
@@ -155,6 +169,7 @@ def _load_applications(scorer: ChampionScorer) -> None:
     from credit_scoring.lending.policy import Policy
 
     policy = Policy.load()
+    challenger = _challenger_or_none()
     with db_errors(), progress() as bar:
         task = bar.add_task("Scoring applications", total=None)
         report = load_applications(
@@ -162,6 +177,7 @@ def _load_applications(scorer: ChampionScorer) -> None:
             scorer,
             policy=policy,
             on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+            challenger=challenger,
         )
     console.print(
         f"Applications: {report.created:,} created, {report.scored:,} scores written "

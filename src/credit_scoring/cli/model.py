@@ -231,17 +231,95 @@ def list_models() -> None:
 
 @model_app.command("promote")
 def promote_model(
-    version: Annotated[str, typer.Argument(help="Version to make champion.")],
+    version: Annotated[str, typer.Argument(help="Version to give the alias.")],
+    alias: Annotated[
+        str,
+        typer.Option(help="'champion' (decides) or 'challenger' (scored in the shadow)."),
+    ] = "champion",
+    force: Annotated[
+        bool,
+        typer.Option(help="Make champion a challenger that lost on matured outcomes."),
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option(help="Why, with --force (recorded on the version).")
+    ] = None,
 ) -> None:
-    """Give the champion alias to a version (a person's decision: no gates)."""
+    """Give an alias to a version (a person's decision: no gates, but a lost challenger asks why)."""
     from credit_scoring.config import get_settings
-    from credit_scoring.registry import ModelNotReadyError, promote
+    from credit_scoring.registry import (
+        CHALLENGER_ALIAS,
+        ModelNotReadyError,
+        alias_version,
+        promote,
+        record_forced_promotion,
+    )
 
+    settings = get_settings()
+    forced: dict[str, Any] | None = None
     try:
-        promote(version, get_settings())
+        if alias == settings.model_alias and alias_version(CHALLENGER_ALIAS, settings) == version:
+            forced = _refuse_lost_challenger(settings, version, force=force, reason=reason)
+        promote(version, settings, alias=alias)
+        if forced is not None:
+            record_forced_promotion(version, forced, settings)
     except ModelNotReadyError as exc:
         _known_errors(exc)
-    console.print(f"Version {version} is now the champion.")
+    if alias == CHALLENGER_ALIAS:
+        console.print(
+            f"Version {version} is now the challenger: restart the API to score in the shadow."
+        )
+    else:
+        console.print(f"Version {version} is now the champion.")
+    if forced is not None:
+        console.print(f"Forced over a lost comparison; recorded on version {version}.")
+
+
+def _refuse_lost_challenger(
+    settings: Any, version: str, *, force: bool, reason: str | None
+) -> dict[str, Any] | None:
+    """Exit 1 when the challenger lost on matured outcomes and the promotion is not forced.
+
+    Returns the record of a forced promotion over a lost comparison, else None.
+    """
+    import getpass
+    from datetime import UTC, datetime
+
+    from credit_scoring.cli.db import db_errors
+    from credit_scoring.db.session import engine_for
+    from credit_scoring.monitoring.backtest_report import compare_challenger
+
+    with db_errors():
+        comparison = compare_challenger(settings, engine_for(settings), version)
+    if comparison is None or not comparison["lost"]:
+        return None
+    auc, cost = comparison["auc"], comparison["cost"]
+    facts = (
+        f"on {comparison['clients']:,} matured outcomes the challenger's AUC is "
+        f"{_fmt(auc['challenger'])} against {_fmt(auc['champion'])} (DeLong p = "
+        f"{_fmt(auc['p_value'])}) and its cost per applicant {cost['challenger']:.4f} against "
+        f"{cost['champion']:.4f}"
+    )
+    if not force or not (reason or "").strip():
+        err_console.print(
+            f"[bold red]refused:[/] version {version} is the challenger and lost: {facts}. "
+            'Promote it anyway with --force --reason "why" (the reason is recorded).'
+        )
+        raise typer.Exit(1)
+    return {
+        "version": version,
+        "by": getpass.getuser(),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "reason": (reason or "").strip(),
+        "comparison": {
+            "clients": comparison["clients"],
+            "auc": auc,
+            "cost": cost,
+        },
+    }
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4f}"
 
 
 @model_app.command("rollback")

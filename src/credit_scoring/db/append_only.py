@@ -28,6 +28,7 @@ AUDIT_TABLES: tuple[str, ...] = (
     "auth_events",
     "scores",
     "outcomes",
+    "shadow_scores",
 )
 # What the API may write besides appending to the audit tables (it reads every table).
 # Other areas add their tables here (login state, token denylist...).

@@ -402,3 +402,29 @@ class Outcome(Base):
     username: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     row_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class ShadowScore(Base):
+    """The challenger's score of an application the champion scored: never shown, never deciding.
+
+    Written in the background (:mod:`credit_scoring.lending.shadow`) beside the champion's
+    score ``score_id``, so that the back-test compares both models on the same
+    applications once their outcomes mature. Append-only and chained like the other
+    audit tables.
+    """
+
+    __tablename__ = f"{TABLE_PREFIX}shadow_scores"
+    __table_args__ = (Index(f"ix_{TABLE_PREFIX}shadow_scores_application", "application_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[int] = mapped_column(Integer)
+    score_id: Mapped[int] = mapped_column(Integer, doc="the champion's score it shadows")
+    model_name: Mapped[str] = mapped_column(String(128))
+    model_version: Mapped[str] = mapped_column(String(64))
+    probability: Mapped[float] = mapped_column(AuditFloat)
+    threshold: Mapped[float] = mapped_column(AuditFloat)
+    model_decision: Mapped[str] = mapped_column(String(8), doc="grant or refuse, by the threshold")
+    grade: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(AuditTime, default=_utcnow)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))

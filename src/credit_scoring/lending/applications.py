@@ -50,6 +50,7 @@ from credit_scoring.lending.scoring import json_safe as _json_safe
 from credit_scoring.lending.security import Principal
 from credit_scoring.lending.services.features import FeatureStore, application_features
 from credit_scoring.lending.services.scores import ScoreService, to_score_out
+from credit_scoring.lending.shadow import ShadowScorer
 
 SENIOR_ROLES = ("senior", "admin")
 
@@ -167,6 +168,8 @@ class ApplicationService:
         self.settings = settings
         self.policy = policy
         self.terms = bank_form.lender_terms(settings)
+        # the challenger in the shadow (lending/shadow.py), set by the API when one is loaded
+        self.shadow: ShadowScorer | None = None
 
     # --- intake ---------------------------------------------------------------------------
     def intake(
@@ -331,6 +334,8 @@ class ApplicationService:
         score_row["features_sha"] = scored.features.attrs.get("vector_sha")
         score = repo.append_score(session, score_row)
         session.commit()
+        if self.shadow is not None:
+            self.shadow.submit(app.id, score.id, scored.features)
         created = a.ApplicationCreatedOut(
             **score_out(score, app).model_dump(),
             status=app.status,  # type: ignore[arg-type]
@@ -445,6 +450,8 @@ class ApplicationService:
         scored = self.score_application(session, row, client_id, app.term_months, user, lang)
         score = repo.append_score(session, {**scored.row, "application_id": app.id})
         session.commit()
+        if self.shadow is not None:
+            self.shadow.submit(app.id, score.id, scored.features)
         return score_out(score, app)
 
     # --- decision -------------------------------------------------------------------------

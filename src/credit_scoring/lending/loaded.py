@@ -54,7 +54,9 @@ from credit_scoring.db.load import decode_vectors, vector_sha
 from credit_scoring.lending.form import from_application_row
 from credit_scoring.lending.policy import PolicyHit, policy_facts
 from credit_scoring.lending.scoring import ModelScore, score_row
+from credit_scoring.lending.shadow import shadow_loaded
 from credit_scoring.modeling.batch import reason_records, score_reasons
+from credit_scoring.modeling.contracts import Scorer
 from credit_scoring.modeling.scorer import ChampionScorer
 
 SOURCE = "load"
@@ -304,6 +306,7 @@ def _load_chunk(
     info: _FeatureSet,
     rows: list[tuple[int, str, bytes, str | None]],
     username: str,
+    challenger: Scorer | None = None,
 ) -> tuple[int, int]:
     """Create and score what this chunk of clients needs; (applications created, scores)."""
     clients = []
@@ -373,6 +376,9 @@ def _load_chunk(
         for client, row in zip(todo, scores, strict=True):
             row["application_id"] = client.application_id
     audit_chain.append(conn, "scores", scores)
+    if challenger is not None:  # the challenger in the shadow (lending/shadow.py)
+        features = decode_vectors([c.vector for c in todo], info.columns, info.categories)
+        shadow_loaded(conn, challenger, features, [int(c.application_id or 0) for c in todo])
     return len(new), len(todo)
 
 
@@ -384,6 +390,7 @@ def load_applications(
     username: str = "db-load",
     chunk: int = 5_000,
     on_progress: Progress | None = None,
+    challenger: Scorer | None = None,
 ) -> LoadApplicationsReport:
     """Give every stored client an application for its current Kaggle row, with its score.
 
@@ -404,6 +411,9 @@ def load_applications(
         Clients per transaction.
     on_progress : callable, optional
         Called after each chunk with (clients done, clients in all).
+    challenger : Scorer, optional
+        The challenger: each score written is also scored by it, in the shadow
+        (:func:`credit_scoring.lending.shadow.shadow_loaded`).
 
     Returns
     -------
@@ -431,7 +441,7 @@ def load_applications(
             rows = _chunk(conn, info, after, chunk)
             if not rows:
                 break
-            made, written = _load_chunk(conn, scorer, policy, info, rows, username)
+            made, written = _load_chunk(conn, scorer, policy, info, rows, username, challenger)
         after = rows[-1][0]
         done, created, scored = done + len(rows), created + made, scored + written
         if on_progress:

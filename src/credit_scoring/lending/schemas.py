@@ -100,6 +100,12 @@ class HealthOut(BaseModel):
         0,
         description="audit records the database refused since start (kept in the dead-letter file)",
     )
+    challenger_version: str | None = Field(
+        None, description="the challenger scoring in the shadow, when one is loaded"
+    )
+    shadow_dropped: int = Field(
+        0, description="shadow scores dropped since start because the challenger fell behind"
+    )
 
 
 class TokenOut(BaseModel):

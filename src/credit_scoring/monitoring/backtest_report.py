@@ -21,6 +21,7 @@ from sqlalchemy import Engine, func, select
 from credit_scoring.config import Settings
 from credit_scoring.core.bands import AGE_BANDS
 from credit_scoring.db import models as m
+from credit_scoring.modeling.cost import cost_per_applicant
 from credit_scoring.monitoring import backtest as bt
 from credit_scoring.monitoring.stability import stability_table
 
@@ -460,6 +461,12 @@ def run_backtest(
         "to": end.isoformat() if end else None,
     }
     report["model_version"] = model_version
+    report["challenger"] = challenger_comparison(
+        frame,
+        shadow_frame(engine, frame["score_id"].tolist()),
+        cost_fn=settings.cost_fn,
+        cost_fp=settings.cost_fp,
+    )
     report["created_at"] = datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
     folder = settings.reports_dir / "backtest"
     folder.mkdir(parents=True, exist_ok=True)
@@ -474,3 +481,196 @@ def latest_report(settings: Settings) -> dict[str, Any] | None:
     """The last stored back-test (what the API serves), or None before the first one."""
     path = settings.reports_dir / "backtest" / "latest.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+SHADOW_COLUMNS = [
+    "score_id",
+    "champion_threshold",
+    "challenger_version",
+    "challenger_probability",
+    "challenger_threshold",
+    "challenger_grade",
+    "shadow_at",
+]
+
+
+def shadow_frame(engine: Engine, score_ids: list[int]) -> pd.DataFrame:
+    """The challenger's shadow scores of the champion's scores ``score_ids``.
+
+    Parameters
+    ----------
+    engine : Engine
+        The operational database.
+    score_ids : list of int
+        The champion's scores back-tested (``backtest_frame``'s ``score_id``).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`SHADOW_COLUMNS`, one row per shadow score (a score may have one per
+        challenger version), with the champion's threshold of the score shadowed.
+    """
+    rows: list[Any] = []
+    with engine.connect() as conn:
+        for start in range(0, len(score_ids), 1000):
+            chunk = [int(i) for i in score_ids[start : start + 1000]]
+            query = (
+                select(
+                    m.ShadowScore.score_id,
+                    m.Score.threshold,
+                    m.ShadowScore.model_version,
+                    m.ShadowScore.probability,
+                    m.ShadowScore.threshold,
+                    m.ShadowScore.grade,
+                    m.ShadowScore.created_at,
+                )
+                .join(m.Score, m.Score.id == m.ShadowScore.score_id)
+                .where(m.ShadowScore.score_id.in_(chunk))
+            )
+            rows.extend(conn.execute(query).fetchall())
+    return pd.DataFrame(rows, columns=SHADOW_COLUMNS)
+
+
+def _cost(
+    y: np.ndarray, p: np.ndarray, thresholds: pd.Series, cost_fn: float, cost_fp: float
+) -> float:
+    """The cost per applicant of each score's decision at the threshold it was scored with."""
+    t = thresholds.to_numpy(dtype=float)
+    total = 0.0
+    for value in np.unique(t):  # one threshold per model version scored
+        rows = t == value
+        total += rows.sum() * cost_per_applicant(
+            y[rows], p[rows], float(value), cost_fn=cost_fn, cost_fp=cost_fp
+        )
+    return float(total / len(y))
+
+
+def _lights(grades: pd.DataFrame) -> dict[str, int]:
+    per_grade = grades[grades["grade"] != "portfolio"]
+    return {light: int((per_grade["light"] == light).sum()) for light in ("green", "yellow", "red")}
+
+
+def challenger_comparison(
+    frame: pd.DataFrame,
+    shadow: pd.DataFrame,
+    *,
+    cost_fn: float,
+    cost_fp: float,
+    version: str | None = None,
+    alpha: float = 0.05,
+) -> dict[str, Any] | None:
+    """Champion against challenger on the same applications with matured outcomes.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        :func:`backtest_frame` (the champion's scores and the outcomes).
+    shadow : DataFrame
+        :func:`shadow_frame` of the same scores.
+    cost_fn, cost_fp : float
+        The business cost of accepting a defaulter and of refusing a good client
+        (``Settings.cost_fn``, ``Settings.cost_fp``), per applicant.
+    version : str, optional
+        The challenger version to compare (default: the one that shadowed last).
+    alpha : float, default=0.05
+        Level of DeLong's paired test.
+
+    Returns
+    -------
+    dict or None
+        None when no back-tested score has a shadow score. Else ``challenger_version``,
+        ``champion_versions``, ``clients``, ``defaults``, ``auc`` (DeLong's paired test:
+        ``champion``, ``challenger``, ``difference`` challenger - champion, ``z``,
+        ``p_value``), ``cost`` and ``threshold`` (each model at its own threshold),
+        ``grades`` and ``lights`` (each model's Jeffreys table and count of lights),
+        ``lost`` (lower AUC with p < ``alpha``, or a higher cost) and ``won``.
+    """
+    if shadow.empty or frame.empty:
+        return None
+    if version is None:
+        version = str(shadow.sort_values("shadow_at")["challenger_version"].iloc[-1])
+    mine = shadow[shadow["challenger_version"].astype(str) == str(version)]
+    mine = mine.sort_values("shadow_at").drop_duplicates("score_id", keep="last")
+    paired = frame.merge(mine, on="score_id", how="inner")
+    if paired.empty:
+        return None
+    y = paired["defaulted"].to_numpy(dtype=int)
+    champion = paired["probability"].to_numpy(dtype=float)
+    challenger = paired["challenger_probability"].to_numpy(dtype=float)
+    both_classes = 0 < y.sum() < len(y)
+    if both_classes:
+        test = bt.paired_auc_test(y, champion, challenger)
+        auc = {
+            "champion": _number(test["auc_first"]),
+            "challenger": _number(test["auc_second"]),
+            "difference": _number(test["difference"]),
+            "z": _number(test["z"]),
+            "p_value": _number(test["p_value"]),
+        }
+    else:
+        auc = dict.fromkeys(("champion", "challenger", "difference", "z", "p_value"))
+    champion_cost = _cost(y, champion, paired["champion_threshold"], cost_fn, cost_fp)
+    challenger_cost = _cost(y, challenger, paired["challenger_threshold"], cost_fn, cost_fp)
+    champion_grades = bt.grades_backtest(y, champion)
+    challenger_grades = bt.grades_backtest(y, challenger)
+    worse_auc = (
+        auc["difference"] is not None
+        and auc["p_value"] is not None
+        and auc["difference"] < 0
+        and auc["p_value"] < alpha
+    )
+    better_auc = (
+        auc["difference"] is not None
+        and auc["p_value"] is not None
+        and auc["difference"] > 0
+        and auc["p_value"] < alpha
+    )
+    lost = bool(worse_auc or challenger_cost > champion_cost)
+    return {
+        "challenger_version": str(version),
+        "champion_versions": sorted({str(v) for v in paired["model_version"]}),
+        "clients": len(paired),
+        "defaults": int(y.sum()),
+        "auc": auc,
+        "cost": {"champion": champion_cost, "challenger": challenger_cost},
+        "threshold": {
+            "champion": _number(float(paired["champion_threshold"].mean())),
+            "challenger": _number(float(paired["challenger_threshold"].mean())),
+        },
+        "grades": {
+            "champion": bt.frame_records(champion_grades[champion_grades["grade"] != "portfolio"]),
+            "challenger": bt.frame_records(
+                challenger_grades[challenger_grades["grade"] != "portfolio"]
+            ),
+        },
+        "lights": {"champion": _lights(champion_grades), "challenger": _lights(challenger_grades)},
+        "lost": lost,
+        "won": bool(not lost and (better_auc or challenger_cost < champion_cost)),
+    }
+
+
+def compare_challenger(settings: Settings, engine: Engine, version: str) -> dict[str, Any] | None:
+    """:func:`challenger_comparison` of ``version`` on every matured outcome in the database.
+
+    Parameters
+    ----------
+    settings : Settings
+        The business costs.
+    engine : Engine
+        The operational database.
+    version : str
+        The challenger version.
+
+    Returns
+    -------
+    dict or None
+        The comparison, or None when the version shadowed no score with a matured outcome.
+    """
+    frame = backtest_frame(engine)
+    return challenger_comparison(
+        frame,
+        shadow_frame(engine, frame["score_id"].tolist()),
+        cost_fn=settings.cost_fn,
+        cost_fp=settings.cost_fp,
+        version=version,
+    )

@@ -28,6 +28,8 @@ def test_health_reports_model_and_database(client: TestClient) -> None:
         "feature_set_error": None,
         "audit_backlog": body["audit_backlog"],  # records on their way: other tests' scores
         "audit_dead_letters": 0,
+        "challenger_version": None,  # no challenger alias: no shadow scoring
+        "shadow_dropped": 0,
     }
     assert body["audit_backlog"] <= client.app.state.audit.backlog_max  # type: ignore[attr-defined]
 

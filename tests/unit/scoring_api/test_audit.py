@@ -291,8 +291,25 @@ def test_audit_tables_refuse_update_and_delete(engine: Engine) -> None:
                 }
             ],
         )
+        audit_chain.append(
+            conn,
+            "shadow_scores",
+            [
+                {
+                    "application_id": 1,
+                    "score_id": 1,
+                    "model_name": "m",
+                    "model_version": "8",
+                    "probability": 0.2,
+                    "threshold": 0.3,
+                    "model_decision": "grant",
+                    "grade": "B",
+                }
+            ],
+        )
     for table in AUDIT_TABLES:
-        for sql in (f"UPDATE {table} SET username = 'x'", f"DELETE FROM {table}"):
+        column = "model_version" if table == "shadow_scores" else "username"  # no user: a model
+        for sql in (f"UPDATE {table} SET {column} = 'x'", f"DELETE FROM {table}"):
             with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
                 conn.execute(text(sql))
         assert _count(engine, m.Base.metadata.tables[table]) == 1  # type: ignore[arg-type]

@@ -43,6 +43,7 @@ async def health(request: Request) -> JSONResponse:
     problem, features_problem = await run_in_threadpool(_problems, request)
     scorer = services.scorer
     spool = request.app.state.audit
+    shadow = getattr(request.app.state, "shadow", None)
     backlog = spool.backlog
     audit_ok = backlog <= spool.backlog_max
     ready = problem is None and scorer is not None and audit_ok and features_problem is None
@@ -57,5 +58,7 @@ async def health(request: Request) -> JSONResponse:
         feature_set_error=features_problem,
         audit_backlog=backlog,
         audit_dead_letters=spool.dead_letters,
+        challenger_version=shadow.model_version if shadow is not None else None,
+        shadow_dropped=shadow.dropped if shadow is not None else 0,
     )
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)

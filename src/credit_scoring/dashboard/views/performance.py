@@ -137,6 +137,46 @@ def _population(report: dict[str, Any], lang: str) -> None:
                 compared=len(section.get("compared", [])), features=features
             )
         )
+def challenger_frame(challenger: dict[str, Any], lang: str) -> pd.DataFrame:
+    """Champion and challenger side by side: AUC, threshold, cost, grade lights."""
+    rows = []
+    for who in ("champion", "challenger"):
+        lights = challenger["lights"][who]
+        rows.append(
+            {
+                t("perf.col.model"): t(f"perf.model.{who}").format(
+                    versions=", ".join(challenger["champion_versions"]),
+                    version=challenger["challenger_version"],
+                ),
+                t("perf.col.auc"): fmt_num(challenger["auc"].get(who), lang, 4),
+                t("perf.col.threshold"): fmt_num(challenger["threshold"].get(who), lang, 3),
+                t("perf.col.cost"): fmt_num(challenger["cost"].get(who), lang, 4),
+                t("perf.col.lights"): " / ".join(str(lights[light]) for light in LIGHTS),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _challenger_section(challenger: dict[str, Any], lang: str) -> None:
+    st.subheader(t("perf.section.challenger"))
+    st.caption(t("perf.challenger_help"))
+    st.dataframe(challenger_frame(challenger, lang), hide_index=True, width="stretch")
+    auc = challenger["auc"]
+    st.caption(
+        t("perf.challenger_test").format(
+            clients=fmt_num(challenger["clients"], lang, 0),
+            defaults=fmt_num(challenger["defaults"], lang, 0),
+            diff=fmt_num(auc.get("difference"), lang, 4),
+            z=fmt_num(auc.get("z"), lang, 2),
+            p=fmt_num(auc.get("p_value"), lang, 4),
+        )
+    )
+    if challenger["lost"]:
+        st.warning(t("perf.challenger.lost"))
+    elif challenger["won"]:
+        st.success(t("perf.challenger.won"))
+    else:
+        st.info(t("perf.challenger.even"))
 
 
 def _run(token: str) -> dict[str, Any] | None:
@@ -211,3 +251,5 @@ def render() -> None:
     st.subheader(t("perf.section.overrides"))
     st.dataframe(overrides_frame(report, lang), hide_index=True, width="stretch")
     _population(report, lang)
+    if report.get("challenger"):
+        _challenger_section(report["challenger"], lang)
