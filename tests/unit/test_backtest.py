@@ -175,3 +175,8 @@ def test_overrides_on_a_hand_made_log() -> None:
 def test_records_are_json_ready() -> None:
     records = bt.frame_records(pd.DataFrame({"a": [np.int64(1), 2], "b": [np.nan, 0.5]}))
     assert records == [{"a": 1, "b": None}, {"a": 2, "b": 0.5}]
+
+
+def test_delong_with_a_single_client_of_a_class_gives_a_finite_variance() -> None:
+    aucs, cov = bt.delong(np.array([1, 0, 0, 0]), np.array([0.9, 0.1, 0.2, 0.3]))
+    assert aucs[0] == 1.0 and np.isfinite(cov).all()

@@ -216,7 +216,10 @@ def delong(y: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         aucs[r] = (tz[:m].sum() - m * (m + 1) / 2) / (m * n)
         v10[r] = (tz[:m] - tx) / n
         v01[r] = 1.0 - (tz[m:] - ty) / m
-    cov = np.atleast_2d(np.cov(v10)) / m + np.atleast_2d(np.cov(v01)) / n
+    # one client of a class has no spread to estimate: its part of the variance is 0
+    cov_pos = np.atleast_2d(np.cov(v10)) / m if m > 1 else np.zeros((k, k))
+    cov_neg = np.atleast_2d(np.cov(v01)) / n if n > 1 else np.zeros((k, k))
+    cov = cov_pos + cov_neg
     return aucs, cov
 
 

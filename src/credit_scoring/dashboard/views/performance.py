@@ -137,6 +137,8 @@ def _population(report: dict[str, Any], lang: str) -> None:
                 compared=len(section.get("compared", [])), features=features
             )
         )
+
+
 def challenger_frame(challenger: dict[str, Any], lang: str) -> pd.DataFrame:
     """Champion and challenger side by side: AUC, threshold, cost, grade lights."""
     rows = []
