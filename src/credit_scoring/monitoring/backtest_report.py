@@ -22,6 +22,7 @@ from credit_scoring.config import Settings
 from credit_scoring.core.bands import AGE_BANDS
 from credit_scoring.db import models as m
 from credit_scoring.monitoring import backtest as bt
+from credit_scoring.training.review_pack import write_backtest_pack
 
 COLUMNS = [
     "application_id",
@@ -334,6 +335,7 @@ def run_backtest(
     (folder / "latest.json").write_text(text, encoding="utf-8")
     stamp = report["created_at"].replace(":", "").replace("-", "")
     (folder / f"backtest-{stamp}.json").write_text(text, encoding="utf-8")
+    write_backtest_pack(report, settings.reports_dir)  # the committee's pack, with this back-test
     return report
 
 
