@@ -306,3 +306,19 @@ def test_performance_page_runs_the_backtest_and_reads_it_in_both_languages(fake:
     figures = at.dataframe[0].value
     assert figures["Valeur"].tolist()[0] == "0,7612"
     assert at.dataframe[1].value.set_index("Classe")["Feu"]["G"] == "Rouge"
+
+
+def test_model_page_offers_the_review_pack_in_the_pages_language(fake: FakeApi) -> None:
+    at = view("model", fake, user="ana", lang="en")
+    assert not at.exception
+    download = at.get("download_button")
+    assert len(download) == 1
+    assert "Download the committee's review pack (PDF)" in str(download[0].proto.label)
+    assert fake.review_packs == ["en"]
+    view("model", fake, user="ana", lang="fr")
+    assert fake.review_packs[-1] == "fr"
+    fake.review_pack = False  # before any training wrote one: said, and the page still works
+    at = view("model", fake, user="ana", lang="fr")
+    assert not at.exception and not at.get("download_button")
+    assert any("Le dossier de revue n'est pas disponible" in c.value for c in at.caption)
+    assert "Modèle lightgbm" in texts(at)
