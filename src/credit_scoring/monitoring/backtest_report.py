@@ -296,6 +296,9 @@ def run_backtest(
 ) -> dict[str, Any]:
     """Back-test the stored scores, store the result for the dashboard, and return it.
 
+    The committee's review pack in ``<reports>/model`` is then redrawn with this back-test
+    (:func:`credit_scoring.training.review_pack.write_backtest_pack`).
+
     Parameters
     ----------
     settings : Settings
