@@ -61,6 +61,8 @@ class FakeApi:
         self.calls: list[str] = []
         self.drift: dict | None = None  # None: no report yet (404)
         self.backtest: dict | None = None  # None: no back-test yet (404)
+        self.review_pack = True  # False: no review pack written yet (404)
+        self.review_packs: list[str] = []  # the languages asked for
         self.logged_out: list[str] = []
         self.forwarded_for: list[str | None] = []
         now = datetime(2026, 12, 1, 9, 0)
@@ -413,6 +415,16 @@ class FakeApi:
                     scorecard_points=[{"characteristic": "EXT_SOURCE_3", "bin": "[0.2, 0.4)"}],
                     points_scale={"description": "600 points at odds of 50 to one"},
                 )
+            )
+        if path == "/model/review-pack":
+            if not self.review_pack:
+                return httpx.Response(404, json={"detail": "no review pack yet"})
+            lang = params.get("lang", "fr")
+            self.review_packs.append(lang)
+            return httpx.Response(
+                200,
+                content=b"%PDF-1.4 review pack " + lang.encode(),
+                headers={"content-type": "application/pdf"},
             )
         if path == "/backtest" and request.method == "POST":
             self.backtest = backtest_report()

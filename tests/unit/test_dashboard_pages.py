@@ -349,3 +349,19 @@ def test_performance_page_compares_champion_and_challenger(fake: FakeApi) -> Non
     assert "The challenger lost" in at.warning[-1].value
     at = view("performance", fake, user="ana", lang="fr")
     assert not at.exception and "Le challenger a perdu" in at.warning[-1].value
+
+
+def test_model_page_offers_the_review_pack_in_the_pages_language(fake: FakeApi) -> None:
+    at = view("model", fake, user="ana", lang="en")
+    assert not at.exception
+    download = at.get("download_button")
+    assert len(download) == 1
+    assert "Download the committee's review pack (PDF)" in str(download[0].proto.label)
+    assert fake.review_packs == ["en"]
+    view("model", fake, user="ana", lang="fr")
+    assert fake.review_packs[-1] == "fr"
+    fake.review_pack = False  # before any training wrote one: said, and the page still works
+    at = view("model", fake, user="ana", lang="fr")
+    assert not at.exception and not at.get("download_button")
+    assert any("Le dossier de revue n'est pas disponible" in c.value for c in at.caption)
+    assert "Modèle lightgbm" in texts(at)

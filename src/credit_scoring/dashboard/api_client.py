@@ -325,6 +325,13 @@ class ApiClient:
     def model(self, token: str) -> ModelOut:
         return self._get(ModelOut, "/model", token)
 
+    def review_pack(self, token: str, *, lang: str = "fr") -> bytes:
+        """The credit committee's review pack of the current model, as PDF bytes."""
+        response = self._request("GET", "/model/review-pack", token=token, params={"lang": lang})
+        if not response.content.startswith(b"%PDF"):
+            raise ApiError("protocol", "the review pack is not a PDF document")
+        return response.content
+
     def drift_latest(self, token: str) -> dict[str, Any]:
         """The latest drift report's summary (shape owned by the monitoring module)."""
         response = self._request("GET", "/drift/latest", token=token)

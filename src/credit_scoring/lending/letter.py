@@ -32,6 +32,19 @@ from typing import Any, Literal
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from credit_scoring.core.fonts import (
+    FONT,
+    FONT_DIR,
+    FontError,
+    load_fonts,
+    printable,
+)
+from credit_scoring.core.fonts import (
+    FONT_FILES as FONT_FILES,  # re-exported: the letter tests check the fonts
+)
+from credit_scoring.core.fonts import (
+    FONT_PACKAGE as FONT_PACKAGE,
+)
 from credit_scoring.core.reason_codes import (
     CATALOGUE,
     document_texts,
@@ -45,10 +58,7 @@ from credit_scoring.lending.form.refusal import CATEGORIES
 DECISIONS: tuple[Decision | None, ...] = ("grant", "refuse", "refer", None)
 LANGS = ("fr", "en")
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
-FONT_PACKAGE = "fonts-dejavu-core"
-_FONT = "DejaVuSans"
+_FONT = FONT
 
 MAX_MODEL_REASONS = 4  # principal reasons for and against, each
 MAX_ITEMS = 8  # alternatives, documents
@@ -81,7 +91,7 @@ _PLACEHOLDER = re.compile(r"non renseign|not provided|\bnan\b|\bNone\b", re.IGNO
 _COLUMN = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")
 
 
-class LetterFontError(RuntimeError):
+class LetterFontError(FontError):
     """A font file the letter needs is missing; the message names it and the package."""
 
 
@@ -566,23 +576,11 @@ class _LetterPDF(FPDF):
         self.set_text_color(0, 0, 0)
 
 
-def _printable(pdf: FPDF, text: str) -> str:
-    """Replace what the current font cannot draw (fpdf2 would only warn and drop it)."""
-    cmap = getattr(pdf.current_font, "cmap", None)
-    if not cmap:
-        return text
-    return "".join(ch if ord(ch) in cmap or ch in "\n" else "?" for ch in text)
+_printable = printable
 
 
 def _load_fonts(pdf: FPDF, font_dir: Path) -> None:
-    for style, name in FONT_FILES.items():
-        path = font_dir / name
-        if not path.is_file():
-            raise LetterFontError(
-                f"font file {path} not found: the applicant letter needs DejaVu Sans; "
-                f"install the Debian package {FONT_PACKAGE} (apt-get install {FONT_PACKAGE})"
-            )
-        pdf.add_font(_FONT, style, str(path))
+    load_fonts(pdf, font_dir, needed_by="the applicant letter", error=LetterFontError)
 
 
 def _para(pdf: FPDF, text: str, *, bold: bool = False, size: float = BODY, after: float = 2.5):

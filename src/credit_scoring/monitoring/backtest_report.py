@@ -24,6 +24,7 @@ from credit_scoring.db import models as m
 from credit_scoring.modeling.cost import cost_per_applicant
 from credit_scoring.monitoring import backtest as bt
 from credit_scoring.monitoring.stability import stability_table
+from credit_scoring.training.review_pack import write_backtest_pack
 
 COLUMNS = [
     "application_id",
@@ -428,6 +429,9 @@ def run_backtest(
 ) -> dict[str, Any]:
     """Back-test the stored scores, store the result for the dashboard, and return it.
 
+    The committee's review pack in ``<reports>/model`` is then redrawn with this back-test
+    (:func:`credit_scoring.training.review_pack.write_backtest_pack`).
+
     Parameters
     ----------
     settings : Settings
@@ -474,6 +478,7 @@ def run_backtest(
     (folder / "latest.json").write_text(text, encoding="utf-8")
     stamp = report["created_at"].replace(":", "").replace("-", "")
     (folder / f"backtest-{stamp}.json").write_text(text, encoding="utf-8")
+    write_backtest_pack(report, settings.reports_dir)  # the committee's pack, with this back-test
     return report
 
 

@@ -31,6 +31,7 @@ from credit_scoring.modeling.train import Step, TrainConfig, check_no_protected
 from credit_scoring.training.fairness import fairness_report, gap_table
 from credit_scoring.training.methodology import methodology_markdown, write_methodology
 from credit_scoring.training.model_card import model_card
+from credit_scoring.training.review_pack import write_training_pack
 from credit_scoring.training.steps import TrainingOutcome, train_on_table
 
 
@@ -518,12 +519,15 @@ def write_reports(
         protected=protected,
     )
     files.extend(write_methodology(note, out))
+    report = build_report(outcome, fairness, card, settings, grades=grades, protected=protected)
+    # before the copy below replaces <reports>/model: the previous version's report is there
+    files.extend(
+        write_training_pack(report, out, settings.reports_dir, model_name=settings.model_name)
+    )
     latest = settings.reports_dir / "model"  # stable place for the newest reports
     shutil.rmtree(latest, ignore_errors=True)
     shutil.copytree(out, latest)
-    return files, build_report(
-        outcome, fairness, card, settings, grades=grades, protected=protected
-    )
+    return files, report
 
 
 def run_training(

@@ -7,6 +7,7 @@ import json
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from .conftest import TestClient, bank_fixture, served_fixtures
 
@@ -83,3 +84,58 @@ def test_the_backtest_is_made_stored_and_served(client: TestClient, tokens: Head
     assert {"auc", "gini", "ks", "grades", "alerts"} <= set(report)
     served = client.get("/backtest", headers=tokens["analyst"])
     assert served.status_code == 200 and served.json()["created_at"] == report["created_at"]
+
+
+def test_the_review_pack_is_served_once_written_and_redrawn_by_the_backtest(
+    bank: Any, client: TestClient, tokens: Headers
+) -> None:
+    from review_pack_sample import report, text_of
+
+    from credit_scoring.training.review_pack import pack_path, write_training_pack
+
+    reports = bank.settings.reports_dir
+    for lang in ("fr", "en"):
+        pack_path(reports, lang).unlink(missing_ok=True)
+    assert client.get("/model/review-pack", headers=tokens["advisor"]).status_code == 403
+    missing = client.get(
+        "/model/review-pack", headers={**tokens["analyst"], "Accept-Language": "fr"}
+    )
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "no_review_pack"
+    assert "credit-scoring train" in missing.json()["message"]
+    assert "dossier de revue" in missing.json()["message"]
+    assert client.get("/model/review-pack?lang=de", headers=tokens["analyst"]).status_code == 422
+
+    # what a training run leaves in <reports>/model
+    write_training_pack(report(), reports / "model", reports, model_name="credit-default")
+    served = client.get("/model/review-pack?lang=en", headers=tokens["admin"])
+    assert served.status_code == 200
+    assert served.headers["content-type"] == "application/pdf"
+    assert "review_pack_en.pdf" in served.headers["content-disposition"]
+    path = reports / "served.pdf"
+    path.write_bytes(served.content)
+    assert "Cost curve and threshold" in text_of(path)
+
+    # a back-test redraws the pack with its figures
+    app = _application(client, tokens)
+    day = (date.today() - timedelta(days=1)).isoformat()
+    client.post(
+        "/outcomes",
+        json={
+            "outcomes": [
+                # repaid, like the test above: with one default among two clients the
+                # DeLong variance (np.cov of one value) warns, and warnings are errors
+                {"application_id": app["application_id"], "defaulted": 0, "observed_on": day}
+            ]
+        },
+        headers=tokens["analyst"],
+    )
+    assert client.post("/backtest", headers=tokens["admin"]).status_code == 201
+    served = client.get(
+        "/model/review-pack", headers={**tokens["analyst"], "Accept-Language": "fr"}
+    )
+    assert served.status_code == 200
+    path.write_bytes(served.content)
+    text = text_of(path)
+    assert "Back-test sur les résultats observés" in text
+    assert "aucun résultat encore mûr" not in text

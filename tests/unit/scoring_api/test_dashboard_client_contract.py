@@ -104,3 +104,17 @@ def test_the_dashboard_client_on_the_application_routes(api: ApiClient, bank: Ba
     known = int(bank.features["SK_ID_CURR"].iloc[0])
     prefill = api.client_applicant(advisor, known)
     assert set(prefill["applicant"]) == set(APPLICANT_FIELDS)
+
+
+def test_the_dashboard_client_on_the_review_pack_route(api: ApiClient, bank: Bank) -> None:
+    from review_pack_sample import report
+
+    from credit_scoring.training.review_pack import write_training_pack
+
+    analyst = api.login("analyst", PASSWORD).access_token
+    with pytest.raises(ApiError) as err:  # nothing trained in this bank's reports yet
+        api.review_pack(analyst, lang="en")
+    assert err.value.status == 404
+    reports = bank.settings.reports_dir
+    write_training_pack(report(), reports / "model", reports, model_name="credit-default")
+    assert api.review_pack(analyst, lang="fr").startswith(b"%PDF")

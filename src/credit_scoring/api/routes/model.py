@@ -1,4 +1,5 @@
-"""``GET /model`` (the champion's report) and ``GET /metrics`` (Prometheus)."""
+"""``GET /model`` (the champion's report), ``GET /model/review-pack`` (the committee's PDF)
+and ``GET /metrics`` (Prometheus)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,18 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from credit_scoring.api.deps import AnalystUser, CurrentUser, ScoresDep, ServicesDep, SettingsDep
+from credit_scoring.api.deps import (
+    AnalystUser,
+    CurrentUser,
+    ScoresDep,
+    ServicesDep,
+    SettingsDep,
+    request_lang,
+)
+from credit_scoring.api.routes.applications import QueryLang
+from credit_scoring.lending.errors import NotFound
 from credit_scoring.lending.schemas import ErrorOut, ModelOut
+from credit_scoring.training.review_pack import pack_path
 
 router = APIRouter(tags=["model"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
 
@@ -57,6 +68,40 @@ def model_report(
     )
     services.responses.put(("model", scores.version), out)
     return out
+
+
+@router.get(
+    "/model/review-pack",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "the review pack (PDF)"},
+        404: {"model": ErrorOut},
+    },
+)
+def review_pack(
+    request: Request, user: AnalystUser, settings: SettingsDep, lang: QueryLang = None
+) -> Response:
+    """The credit committee's review pack of the current model, as PDF slides.
+
+    Written by every training run and redrawn after every back-test
+    (:mod:`credit_scoring.training.review_pack`); ``lang`` (or ``Accept-Language``) picks
+    the French or English file.
+    """
+    language = request_lang(request, lang)
+    path = pack_path(settings.reports_dir, language)
+    if not path.is_file():
+        raise NotFound(
+            "no_review_pack",
+            "Aucun dossier de revue n'existe encore : il est écrit par l'entraînement "
+            "(« credit-scoring train ») et mis à jour par chaque back-test.",
+            "No review pack exists yet: it is written by training ('credit-scoring train') "
+            "and updated by every back-test.",
+        )
+    return Response(
+        path.read_bytes(),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{path.name}"'},
+    )
 
 
 @router.get(

@@ -1,4 +1,5 @@
-"""Model (analysts): performance, comparison, calibration, importance, fairness, model card."""
+"""Model (analysts): the committee's review pack, performance, comparison, calibration,
+importance, fairness, model card."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from credit_scoring.dashboard import charts, fetch, state
+from credit_scoring.dashboard.api_client import ApiError
 from credit_scoring.dashboard.i18n import fmt_pct, metric_label, t
-from credit_scoring.dashboard.views.common import cached, plot
+from credit_scoring.dashboard.views.common import cached, error_message, plot
 
 
 def scalar_metrics(metrics: dict[str, Any]) -> pd.DataFrame:
@@ -112,6 +114,23 @@ def _protected(info: Any) -> None:
         _table(protected["gaps"])
 
 
+def _review_pack(lang: str) -> None:
+    """The committee's review pack (PDF slides) in the page's language, to download."""
+    api = state.api()
+    try:
+        pdf = api.review_pack(state.token() or "", lang=lang)
+    except ApiError as exc:
+        st.caption(t("model.review_pack_unavailable") + f" ({error_message(exc)})")
+        return
+    st.download_button(
+        t("model.review_pack_download"),
+        data=pdf,
+        file_name=f"review_pack_{lang}.pdf",
+        mime="application/pdf",
+        key="model_review_pack",
+    )
+
+
 def render() -> None:
     st.title(t("model.title"))
     lang = state.lang()
@@ -126,6 +145,7 @@ def render() -> None:
             s=fmt_pct(info.threshold, lang),
         )
     )
+    _review_pack(lang)
     tabs = st.tabs(
         [
             t("model.tab.performance"),
