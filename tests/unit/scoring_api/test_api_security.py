@@ -28,6 +28,7 @@ PROTECTED = [
     ("POST", "/decisions", {"sk_id_curr": 1, "decision": "grant"}),
     ("GET", "/decisions", None),
     ("GET", "/model", None),
+    ("GET", "/model/review-pack", None),
     ("GET", "/metrics", None),
     ("GET", "/drift/latest", None),
     ("GET", "/drift/latest.html", None),
@@ -73,6 +74,7 @@ ROLE_ONLY = [
     ("GET", "/applications/{app}/letter", "analyst"),
     ("POST", "/outcomes", "advisor"),
     ("GET", "/backtest", "advisor"),
+    ("GET", "/model/review-pack", "advisor"),
     ("POST", "/backtest", "advisor"),
 ]
 
