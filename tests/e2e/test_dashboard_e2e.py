@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from e2e_stack import CHROMIUM, CHROMIUM_ARGS, Stack
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 from pypdf import PdfReader
 
@@ -88,9 +89,18 @@ def shot(page: Page, name: str) -> None:
 
 
 def scroll_to(page: Page, target: Locator) -> None:
-    """Bring an element into the screenshot, once Streamlit has stopped redrawing the page."""
-    settle(page)
-    target.scroll_into_view_if_needed(timeout=WAIT)
+    """Bring an element into the screenshot, once Streamlit has stopped redrawing the page.
+
+    Streamlit may replace the element while it redraws (the locator then finds it again on
+    the next try); this only frames a screenshot, the assertions that matter come before."""
+    for _ in range(5):
+        settle(page)
+        try:
+            target.scroll_into_view_if_needed(timeout=WAIT)
+            return
+        except PlaywrightError as exc:
+            if "not attached" not in str(exc):
+                raise
 
 
 def nav(page: Page, title: str) -> None:
