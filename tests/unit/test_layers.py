@@ -29,6 +29,19 @@ def _lint_imports(package_parent: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _lint_with(tmp_path: Path, module: str, line: str) -> subprocess.CompletedProcess[str]:
+    """The contracts checked on a copy of the package with ``line`` appended to ``module``."""
+    copy = tmp_path / "src"
+    shutil.copytree(
+        ROOT / "src" / "credit_scoring",
+        copy / "credit_scoring",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    target = copy / "credit_scoring" / module
+    target.write_text(target.read_text(encoding="utf-8") + f"\n{line}  # noqa\n", encoding="utf-8")
+    return _lint_imports(copy)
+
+
 def _layer(module: str) -> str:
     """``credit_scoring.db.repo`` -> ``credit_scoring.db``."""
     return ".".join(module.split(".")[:2])
@@ -106,15 +119,7 @@ def test_only_the_api_imports_the_web_framework() -> None:
 def test_a_back_edge_breaks_the_contract(
     tmp_path: Path, module: str, line: str, broken: str
 ) -> None:
-    copy = tmp_path / "src"
-    shutil.copytree(
-        ROOT / "src" / "credit_scoring",
-        copy / "credit_scoring",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
-    target = copy / "credit_scoring" / module
-    target.write_text(target.read_text(encoding="utf-8") + f"\n{line}  # noqa\n", encoding="utf-8")
-    result = _lint_imports(copy)
+    result = _lint_with(tmp_path, module, line)
     assert result.returncode != 0
     importer, imported = (_layer(name) for name in broken.split(" -> "))
     assert f"{importer} is not allowed to import {imported}" in result.stdout, result.stdout
@@ -143,15 +148,7 @@ def test_a_back_edge_breaks_the_contract(
 def test_a_forbidden_import_breaks_its_contract(
     tmp_path: Path, module: str, line: str, broken: str
 ) -> None:
-    copy = tmp_path / "src"
-    shutil.copytree(
-        ROOT / "src" / "credit_scoring",
-        copy / "credit_scoring",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
-    target = copy / "credit_scoring" / module
-    target.write_text(target.read_text(encoding="utf-8") + f"\n{line}  # noqa\n", encoding="utf-8")
-    result = _lint_imports(copy)
+    result = _lint_with(tmp_path, module, line)
     assert result.returncode != 0
     assert "BROKEN" in result.stdout, result.stdout
     assert broken in result.stdout, result.stdout
