@@ -226,7 +226,7 @@ def test_sanitize_strips_controls_and_breaks_long_words() -> None:
 
 def test_french_and_english_number_formatting() -> None:
     assert format_money(12_000, "fr").split() == ["12", "000", "€"]
-    assert format_money(12_000, "fr") == "12\u00a0000\u00a0€"
+    assert format_money(12_000, "fr") == "12\u202f000\u00a0€"  # CLDR: narrow no-break space
     assert format_money(412.5, "fr", cents=True) == "412,50\u00a0€"
     assert format_money(1_234_567, "en") == "€1,234,567"
     assert format_money(412.5, "en", cents=True) == "€412.50"

@@ -40,8 +40,9 @@ METAS = {m.name: m for m in (LATE, LATE_MAX, INCOME, OWN_CAR)}
 def test_values_are_formatted_by_unit() -> None:
     assert format_value(3.0, "count", "en") == "3"
     assert format_value(-12400.0, "days", "en") == "12,400 days"
-    assert format_value(-12400.0, "days", "fr") == "12\u202f400 jours"
-    assert format_value(0.35, "share", "fr") == "35 %"
+    assert format_value(-12400.0, "days", "fr") == "12\u202f400\u00a0jours"
+    assert format_value(1.0, "days", "fr") == "1\u00a0jour"  # Babel's plural forms
+    assert format_value(0.35, "share", "fr") == "35\u00a0%"
     assert format_value(1.0, "flag", "fr") == "oui"
     assert format_value(float("nan"), "currency", "en") == "not provided"
     assert format_value("Cash loans", "category", "en") == "Cash loans"

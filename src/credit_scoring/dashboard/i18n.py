@@ -8,8 +8,11 @@ and ``tests/unit/test_dashboard_i18n.py`` checks both files hold the same keys.
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+
+from credit_scoring.core import formatting
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 DEFAULT_LANG = "fr"
@@ -56,24 +59,35 @@ def metric_label(name: str, /) -> str:
 
 
 def fmt_money(value: float | None, lang: str = DEFAULT_LANG) -> str:
-    """12 345 (fr) or 12,345 (en); an em dash when unknown."""
-    if value is None:
-        return "—"
-    text = f"{value:,.0f}"
-    return text.replace(",", "\u202f") if lang == "fr" else text
+    """12 345 (fr) or 12,345 (en), no currency; an em dash when unknown."""
+    return formatting.amount(value, lang)
 
 
 def fmt_pct(value: float | None, lang: str = DEFAULT_LANG, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    text = f"{100 * value:.{digits}f}"
-    return f"{text.replace('.', ',')}\u00a0%" if lang == "fr" else f"{text}%"
+    """A share as a percentage: 2,3 % (fr) or 2.3% (en)."""
+    return formatting.percent(value, lang, digits)
 
 
 def fmt_num(value: float | None, lang: str = DEFAULT_LANG, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:,.{digits}f}"
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+    """A number with ``digits`` decimals in the language's separators."""
+    return formatting.number(value, lang, digits)
+
+
+def fmt_points(value: float | None, lang: str = DEFAULT_LANG, digits: int = 1) -> str:
+    """A difference of probabilities in percentage points: +2,3 pts."""
+    return formatting.points(value, lang, digits)
+
+
+def fmt_days(value: float | None, lang: str = DEFAULT_LANG) -> str:
+    """A number of days with the right plural: 1 jour, 3 jours."""
+    return formatting.duration(value, "day", lang)
+
+
+def fmt_date(value: date | datetime | str | None, lang: str = DEFAULT_LANG) -> str:
+    """A date as 31/12/2026 in both languages (the bank's usage)."""
+    return formatting.date(value, lang)
+
+
+def fmt_datetime(value: datetime | str | None, lang: str = DEFAULT_LANG) -> str:
+    """A date and time to the minute: 31/12/2026 14:05."""
+    return formatting.datetime(value, lang)

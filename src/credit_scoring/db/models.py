@@ -188,6 +188,9 @@ class User(Base):
     )
     last_failed_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    language: Mapped[str | None] = mapped_column(
+        String(2), doc="the dashboard language the user last chose (fr, en); null: not chosen"
+    )
 
 
 class AuthEvent(Base):

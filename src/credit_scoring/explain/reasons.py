@@ -15,18 +15,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from credit_scoring.core import formatting
 from credit_scoring.core import reason_codes as rc
 from credit_scoring.core.results import Lang, Reason
 from credit_scoring.features.categories import APPLICATION as CATEGORICAL
 from credit_scoring.features.metadata import ESTIMATE_SUFFIXES, FeatureMeta
 
 QUANTILE_LEVELS = np.linspace(0, 100, 101)
-_UNITS = {
-    "days": ("days", "jours"),
-    "years": ("years", "ans"),
-    "months": ("months", "mois"),
-    "hour": ("h", "h"),
-}
+_UNIT_NAMES: dict[str, formatting.Unit] = {"days": "day", "years": "year", "months": "month"}
 _MISSING = {"en": "not provided", "fr": "non renseigné"}
 _YES_NO = {"en": ("no", "yes"), "fr": ("non", "oui")}
 
@@ -111,10 +107,7 @@ def percentile_of(value: float, quantiles: np.ndarray) -> float:
 
 
 def _number(value: float, lang: Lang, decimals: int = 0) -> str:
-    text = f"{value:,.{decimals}f}"
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+    return formatting.number(value, lang, decimals)
 
 
 def format_value(value: object, unit: str, lang: Lang = "fr") -> str:
@@ -154,13 +147,13 @@ def format_value(value: object, unit: str, lang: Lang = "fr") -> str:
     if unit == "flag":
         return _YES_NO[lang][int(number != 0)]
     if unit in ("days", "years", "months"):
-        word = _UNITS[unit][lang == "fr"]
         magnitude = abs(number)  # Kaggle counts days back from the application as negatives
-        return f"{_number(magnitude, lang, 0 if unit == 'days' or magnitude >= 10 else 1)} {word}"
+        digits = 0 if unit == "days" or magnitude >= 10 else 1
+        return formatting.duration(magnitude, _UNIT_NAMES[unit], lang, digits)
     if unit == "hour":
         return f"{int(number)} h"
     if unit == "share":
-        return f"{_number(100 * number, lang)} %" if lang == "fr" else f"{100 * number:,.0f}%"
+        return formatting.percent(number, lang, 0)
     if unit == "currency":
         return _number(number, lang)
     if unit in ("ratio", "score"):

@@ -32,6 +32,7 @@ from typing import Any, Literal
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from credit_scoring.core import formatting
 from credit_scoring.core.fonts import (
     FONT,
     FONT_DIR,
@@ -67,20 +68,6 @@ MAX_NAME = 120
 LONG_WORD = 40  # a longer run without a space is broken every LONG_WORD characters
 NBSP = "\u00a0"
 
-_FR_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 # what must never reach the applicant: placeholders, model vocabulary, column names
 _FORBIDDEN = re.compile(
     r"non renseign|not provided|\bnan\b|\bNone\b|SHAP|log-odds|logit|probabilit|"
@@ -153,65 +140,23 @@ class Letter:
 # ---- formatting -------------------------------------------------------------------------
 
 
-def _grouped(value: float, decimals: int, thousands: str, point: str) -> str:
-    text = f"{abs(value):,.{decimals}f}".replace(",", "\0").replace(".", point)
-    return ("-" if value < 0 else "") + text.replace("\0", thousands)
-
-
 def format_money(value: float, lang: str, *, cents: bool = False) -> str:
-    """An amount in euros: ``12 000 €`` / ``412,50 €`` in French, ``€12,000`` in English.
-
-    Parameters
-    ----------
-    value : float
-        The amount.
-    lang : {"fr", "en"}
-    cents : bool
-        Two decimals (instalments) rather than whole euros (credit amounts).
-    """
-    decimals = 2 if cents else 0
-    if lang == "fr":
-        return f"{_grouped(value, decimals, NBSP, ',')}{NBSP}€"
-    sign = "-" if value < 0 else ""
-    return f"{sign}€{_grouped(abs(value), decimals, ',', '.')}"
+    """An amount in euros: ``12 000 €`` / ``412,50 €`` in French, ``€12,000`` in English."""
+    return formatting.money(value, lang, cents=cents)
 
 
 def format_percent(share: float, lang: str, decimals: int = 1) -> str:
     """A share as a percentage: 0.12 gives ``12,0 %`` in French, ``12.0%`` in English."""
-    if lang == "fr":
-        return f"{_grouped(share * 100, decimals, NBSP, ',')}{NBSP}%"
-    return f"{_grouped(share * 100, decimals, ',', '.')}%"
+    return formatting.percent(share, lang, decimals)
 
 
 def format_date(day: dt.date, lang: str) -> str:
     """``1er décembre 2026`` / ``1 December 2026``."""
-    if lang == "fr":
-        first = "1er" if day.day == 1 else str(day.day)
-        return f"{first} {_FR_MONTHS[day.month - 1]} {day.year}"
-    return f"{day.day} {_EN_MONTHS[day.month - 1]} {day.year}"  # no locale dependence
-
-
-_EN_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+    return formatting.date(day, lang, "long")
 
 
 def _months(term: float, lang: str) -> str:
-    count = round(term)
-    if lang == "fr":
-        return f"{count}{NBSP}mois"
-    return f"{count}{NBSP}month" + ("" if count == 1 else "s")
+    return formatting.duration(round(term), "month", lang)
 
 
 # ---- who decided: the reasons the letter gives ------------------------------------------
