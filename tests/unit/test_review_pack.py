@@ -67,7 +67,9 @@ def test_pack_in_both_languages_carries_the_runs_figures(tmp_path: Path) -> None
     assert "Back-test: no outcome has matured yet" in en
     assert "Back-test : aucun résultat encore mûr" in fr
     assert "First version" in en and "Première version" in fr
-    assert len(pypdf.PdfReader(paths["en"]).pages) == 12
+    assert "No PSI yet" in en and "Pas encore de PSI" in fr
+    assert "No drift report yet" in en
+    assert len(pypdf.PdfReader(paths["en"]).pages) == 13
 
 
 def test_backtest_slide_and_what_changed(tmp_path: Path) -> None:
@@ -134,3 +136,59 @@ def test_bad_language_and_missing_fonts(
     files = rp.write_training_pack(report(), tmp_path / "run", tmp_path, model_name="m")
     assert [f.name for f in files] == ["report.json"]
     assert "fonts-dejavu-core" in caplog.text
+
+
+POPULATION = {
+    "available": True,
+    "score": [
+        {"month": "2026-11", "rows": 1200, "psi": 0.031, "verdict": "stable"},
+        {"month": "2026-12", "rows": 900, "psi": 0.137, "verdict": "watch"},
+    ],
+    "features": [
+        {"month": "2026-12", "variable": "EXT_SOURCE_3", "rows": 900, "psi": 0.291,
+         "verdict": "action"},
+        {"month": "2026-12", "variable": "AMT_CREDIT", "rows": 900, "psi": 0.012,
+         "verdict": "stable"},
+        {"month": "2026-11", "variable": "DAYS_BIRTH", "rows": 1200, "psi": None,
+         "verdict": None},
+    ],
+}  # fmt: skip
+
+
+def test_stability_slide_gives_psi_by_month_the_largest_csi_and_the_latest_drift(
+    tmp_path: Path,
+) -> None:
+    drift = {
+        "created_at": "2026-12-06T08:00:00",
+        "verdict": "watch",
+        "weighted_drift_share": 0.124,
+        "top_drifted": [{"column": "AMT_INCOME_TOTAL"}, {"column": "EXT_SOURCE_1"}],
+    }
+    backtest = BACKTEST | {"population_stability": POPULATION}
+    paths = rp.write_review_pack(report(), tmp_path, backtest=backtest, previous=None, drift=drift)
+    en, fr = text_of(paths["en"]), text_of(paths["fr"])
+    assert "Population stability (PSI, CSI) and drift" in en
+    assert "2026-12" in en and "0.137" in en and "watch" in en
+    assert "0,137" in fr and "à surveiller" in fr
+    # the largest CSI first, a feature with no PSI left out
+    assert "Largest CSI: EXT_SOURCE_3 0.291 (act, 2026-12), AMT_CREDIT 0.012" in en
+    assert "DAYS_BIRTH" not in en.split("Largest CSI")[1].split("\n")[0]
+    assert "Latest drift report (2026-12-06): watch" in en
+    flat = " ".join(en.split())  # the line wraps
+    assert "moving features 12.4%; first: AMT_INCOME_TOTAL, EXT_SOURCE_1." in flat
+
+
+def test_latest_drift_is_the_newest_summary_with_a_verdict(tmp_path: Path) -> None:
+    import os
+
+    assert rp.latest_drift(tmp_path) is None
+    folder = tmp_path / "drift"
+    folder.mkdir()
+    (folder / "old.json").write_text(json.dumps({"verdict": "ok", "n": 1}), encoding="utf-8")
+    (folder / "broken.json").write_text("{not json", encoding="utf-8")
+    (folder / "new.json").write_text(json.dumps({"verdict": "action"}), encoding="utf-8")
+    os.utime(folder / "old.json", (1, 1))
+    os.utime(folder / "broken.json", (2, 2))
+    assert rp.latest_drift(tmp_path) == {"verdict": "action"}
+    (folder / "new.json").unlink()
+    assert rp.latest_drift(tmp_path) == {"verdict": "ok", "n": 1}

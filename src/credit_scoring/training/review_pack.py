@@ -92,6 +92,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "reasons": "Raisons les plus souvent données",
         "reasons_top": "Variables les plus influentes (TreeSHAP moyen)",
         "backtest": "Back-test sur les résultats observés",
+        "stability": "Stabilité de la population (PSI, CSI) et dérive",
+        "month": "Mois",
+        "rows": "Scores",
+        "verdict": "Verdict",
+        "stable": "stable",
+        "watch": "à surveiller",
+        "action": "à traiter",
+        "psi_note": "PSI du score par mois contre la population d'entraînement : "
+        "stable sous 0,10, à surveiller jusqu'à 0,25, à traiter au-delà.",
+        "csi_worst": "CSI les plus fortes : {items}",
+        "no_stability": "Pas encore de PSI : aucun score servi comparé à l'entraînement "
+        "(credit-scoring monitor baseline, puis credit-scoring backtest).",
+        "drift_line": "Dernier rapport de dérive ({date}) : {verdict}, part pondérée des "
+        "variables qui bougent {share} ; en tête : {top}.",
+        "no_drift": "Aucun rapport de dérive encore (credit-scoring drift, ou la page "
+        "Dérive des données).",
+        "drift_ok": "rien à signaler",
         "backtest_line": "{n} clients, {d} défauts observés — back-test du {date}",
         "light": "Feu",
         "alerts": "À examiner : {a}",
@@ -164,6 +181,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "reasons": "Reasons most often given",
         "reasons_top": "Most influential features (mean TreeSHAP)",
         "backtest": "Back-test on observed outcomes",
+        "stability": "Population stability (PSI, CSI) and drift",
+        "month": "Month",
+        "rows": "Scores",
+        "verdict": "Verdict",
+        "stable": "stable",
+        "watch": "watch",
+        "action": "act",
+        "psi_note": "Score PSI by month against the training population: "
+        "stable below 0.10, watch up to 0.25, act above.",
+        "csi_worst": "Largest CSI: {items}",
+        "no_stability": "No PSI yet: no served score compared with training "
+        "(credit-scoring monitor baseline, then credit-scoring backtest).",
+        "drift_line": "Latest drift report ({date}): {verdict}, importance-weighted share of "
+        "moving features {share}; first: {top}.",
+        "no_drift": "No drift report yet (credit-scoring drift, or the Data drift page).",
+        "drift_ok": "nothing to report",
         "backtest_line": "{n} clients, {d} observed defaults — back-test of {date}",
         "light": "Light",
         "alerts": "To look at: {a}",
@@ -610,12 +643,64 @@ def _changes(pdf: _Deck, report: dict[str, Any], previous: dict[str, Any] | None
         pdf.text_line(tx["removed"].format(f=", ".join(removed)), SMALL)
 
 
+def _stability(pdf: _Deck, backtest: dict[str, Any] | None, drift: dict[str, Any] | None, tx, lang):
+    """Score PSI by month, the largest feature CSIs and the latest drift report."""
+    pdf.slide(tx["stability"])
+    population = (backtest or {}).get("population_stability") or {}
+    if population.get("available") and population.get("score"):
+        pdf.text_line(tx["psi_note"], SMALL)
+        pdf.ln(2)
+        rows = sorted(population["score"], key=lambda r: str(r.get("month")))[-MAX_ROWS:]
+        pdf.grid(
+            [tx["month"], tx["rows"], "PSI", tx["verdict"]],
+            [
+                [
+                    str(r.get("month") or "—"),
+                    count(r.get("rows"), lang),
+                    fmt(r.get("psi"), lang, 3),
+                    tx.get(str(r.get("verdict")), "—"),
+                ]
+                for r in rows
+            ],
+        )
+        ranked = sorted(
+            (r for r in population.get("features") or [] if _number(r.get("psi")) is not None),
+            key=lambda r: -float(r["psi"]),
+        )[:3]
+        if ranked:
+            items = ", ".join(
+                f"{r.get('variable')} {fmt(r.get('psi'), lang, 3)} "
+                f"({tx.get(str(r.get('verdict')), '—')}, {r.get('month')})"
+                for r in ranked
+            )
+            pdf.text_line(tx["csi_worst"].format(items=items), SMALL)
+    else:
+        pdf.ln(6)
+        pdf.text_line(tx["no_stability"], BODY)
+    pdf.ln(3)
+    if drift:
+        verdict = str(drift.get("verdict") or "")
+        top = [str(c.get("column")) for c in (drift.get("top_drifted") or [])[:3]]
+        pdf.text_line(
+            tx["drift_line"].format(
+                date=str(drift.get("created_at") or "—")[:10],
+                verdict=tx.get(verdict, tx["drift_ok"]) if verdict != "ok" else tx["drift_ok"],
+                share=pct(drift.get("weighted_drift_share"), lang),
+                top=", ".join(top) or "—",
+            ),
+            SMALL,
+        )
+    else:
+        pdf.text_line(tx["no_drift"], SMALL)
+
+
 def render_review_pack(
     report: dict[str, Any],
     lang: str,
     *,
     backtest: dict[str, Any] | None = None,
     previous: dict[str, Any] | None = None,
+    drift: dict[str, Any] | None = None,
     plots_dir: Path | None = None,
     font_dir: Path | None = None,
 ) -> bytes:
@@ -632,6 +717,8 @@ def render_review_pack(
         None gives the slide saying no outcome has matured yet.
     previous : dict, optional
         The previous version's training report; None says this is the first version.
+    drift : dict, optional
+        The latest drift report's summary (``credit-scoring drift``); None says none was made.
     plots_dir : Path, optional
         The run's ``plots`` folder; the cost curve and calibration plots found there are
         embedded (a missing plot is left out, never drawn from other figures).
@@ -667,6 +754,7 @@ def render_review_pack(
     _fairness(pdf, report, tx, lang)
     _reasons_slide(pdf, report, plots_dir, tx, lang)
     _backtest(pdf, backtest, tx, lang)
+    _stability(pdf, backtest, drift, tx, lang)
     _limits(pdf, tx, lang)
     _changes(pdf, report, previous, tx, lang)
     return bytes(pdf.output())
@@ -678,6 +766,7 @@ def write_review_pack(
     *,
     backtest: dict[str, Any] | None,
     previous: dict[str, Any] | None,
+    drift: dict[str, Any] | None = None,
     font_dir: Path | None = None,
 ) -> dict[str, Path]:
     """Write ``review_pack_fr.pdf`` and ``review_pack_en.pdf`` in ``out_dir``.
@@ -693,6 +782,8 @@ def write_review_pack(
         The latest back-test, or None when no outcome has matured yet.
     previous : dict or None
         The previous version's training report, or None for the first version.
+    drift : dict, optional
+        The latest drift report's summary, or None when none was made.
     font_dir : Path, optional
         Folder of the DejaVu fonts.
 
@@ -717,6 +808,7 @@ def write_review_pack(
                 lang,
                 backtest=backtest,
                 previous=previous,
+                drift=drift,
                 plots_dir=plots if plots.is_dir() else None,
                 font_dir=font_dir,
             )
@@ -732,6 +824,18 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def latest_drift(reports_dir: Path) -> dict[str, Any] | None:
+    """The newest drift report's summary under ``<reports_dir>/drift``, or None."""
+    folder = reports_dir / "drift"
+    if not folder.is_dir():
+        return None
+    for path in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
+        found = _read_json(path)
+        if found is not None and "verdict" in found:
+            return found
+    return None
 
 
 def write_training_pack(
@@ -771,7 +875,9 @@ def write_training_pack(
         files[-1].write_text(json.dumps(previous, ensure_ascii=False, indent=1), encoding="utf-8")
     backtest = _read_json(reports_dir / "backtest" / "latest.json")
     try:
-        pdfs = write_review_pack(report, out_dir, backtest=backtest, previous=previous)
+        pdfs = write_review_pack(
+            report, out_dir, backtest=backtest, previous=previous, drift=latest_drift(reports_dir)
+        )
     except FontError as exc:  # hours of training are not lost for a missing font
         log.error("review pack not written: %s", exc)
         return files
@@ -803,7 +909,9 @@ def write_backtest_pack(backtest: dict[str, Any], reports_dir: Path) -> dict[str
         return {}
     previous = _read_json(folder / PREVIOUS_FILE)
     try:
-        return write_review_pack(report, folder, backtest=backtest, previous=previous)
+        return write_review_pack(
+            report, folder, backtest=backtest, previous=previous, drift=latest_drift(reports_dir)
+        )
     except FontError as exc:  # the back-test itself is stored: say why the pack is not
         log.error("review pack not written: %s", exc)
         return {}
