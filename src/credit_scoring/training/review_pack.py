@@ -26,6 +26,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from credit_scoring.core import formatting
 from credit_scoring.core.fonts import FONT, FONT_DIR, FontError, load_fonts, printable
 
 log = logging.getLogger(__name__)
@@ -238,20 +239,12 @@ def _number(value: Any) -> float | None:
 
 def fmt(value: Any, lang: str, digits: int = 3) -> str:
     """A number the way the language writes it (decimal comma in French); "—" if missing."""
-    x = _number(value)
-    if x is None:
-        return "—"
-    text = f"{x:,.{digits}f}".replace(",", "\u202f")
-    return text.replace(".", ",") if lang == "fr" else text.replace("\u202f", ",")
+    return formatting.number(_number(value), lang, digits)
 
 
 def pct(value: Any, lang: str, digits: int = 1) -> str:
     """A share as a percentage ("8,1 %" / "8.1%"); "—" if missing."""
-    x = _number(value)
-    if x is None:
-        return "—"
-    text = fmt(100 * x, lang, digits)
-    return f"{text}\u00a0%" if lang == "fr" else f"{text}%"
+    return formatting.percent(_number(value), lang, digits)
 
 
 def count(value: Any, lang: str) -> str:
