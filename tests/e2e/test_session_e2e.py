@@ -85,8 +85,8 @@ def sign_in_english(page: Page, url: str, username: str, password: str) -> None:
     page.goto(url)
     page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
     settle(page)
-    page.get_by_label(en("login.username")).fill(username)
-    page.get_by_label(en("login.password")).fill(password)
+    page.get_by_label(en("login.username"), exact=True).fill(username)
+    page.get_by_label(en("login.password"), exact=True).fill(password)
     page.get_by_role("button", name=en("login.submit")).click()
     expect(page.get_by_text(re.compile(r"\d+ client\(s\) found"))).to_be_visible(timeout=WAIT)
 
@@ -219,8 +219,8 @@ def test_the_lockout_says_when_to_try_again(stack: Stack, people: dict[str, str]
             settle(page)
             english_on(page, signed_in=False)
             for attempt in range(6):
-                page.get_by_label(en("login.username")).fill(people["locked"])
-                page.get_by_label(en("login.password")).fill(f"wrong-{attempt}")
+                page.get_by_label(en("login.username"), exact=True).fill(people["locked"])
+                page.get_by_label(en("login.password"), exact=True).fill(f"wrong-{attempt}")
                 page.get_by_role("button", name=en("login.submit")).click()
                 settle(page)
             message = page.get_by_text(re.compile(r"you can try again from"))
