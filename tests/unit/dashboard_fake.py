@@ -65,6 +65,10 @@ class FakeApi:
         self.review_packs: list[str] = []  # the languages asked for
         self.logged_out: list[str] = []
         self.forwarded_for: list[str | None] = []
+        # the language each user last chose (PUT /me/language), returned at login and by /me
+        self.languages: dict[str, str] = {}
+        # seconds a login must wait (a 429 with retry_after), when set
+        self.login_wait: int | None = None
         now = datetime(2026, 12, 1, 9, 0)
         self.users = {
             name: s.UserAdminOut(
@@ -280,10 +284,22 @@ class FakeApi:
             self.forwarded_for.append(request.headers.get("X-Forwarded-For"))
             form = {k: v[-1] for k, v in parse_qs(request.content.decode()).items()}
             user = USERS.get(form.get("username", ""))
+            if self.login_wait is not None:
+                wait = self.login_wait
+                return httpx.Response(
+                    429,
+                    json={"detail": f"wait {wait} seconds", "retry_after": wait},
+                    headers={"Retry-After": str(wait)},
+                )
             if not user or user[0] != form.get("password"):
                 return httpx.Response(401, json={"detail": "Incorrect username or password"})
             return ok(
-                s.TokenOut(access_token=f"tok-{form['username']}", expires_in=3600, role=user[1])
+                s.TokenOut(
+                    access_token=f"tok-{form['username']}",
+                    expires_in=3600,
+                    role=user[1],
+                    language=self.languages.get(form["username"]),  # type: ignore[arg-type]
+                )
             )
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         username = token.removeprefix("tok-")
@@ -292,6 +308,18 @@ class FakeApi:
         if path.startswith("/audit/"):
             return self._audit(path.removeprefix("/audit/"), params, USERS[username][1])
         parts = path.strip("/").split("/")
+        if path == "/me":
+            return ok(
+                s.UserOut(
+                    username=username,
+                    role=USERS[username][1],  # type: ignore[arg-type]
+                    language=self.languages.get(username),  # type: ignore[arg-type]
+                )
+            )
+        if path == "/me/language" and request.method == "PUT":
+            chosen = s.LanguageIn.model_validate_json(request.content).language
+            self.languages[username] = chosen
+            return ok(s.UserOut(username=username, role=USERS[username][1], language=chosen))  # type: ignore[arg-type]
         if path == "/auth/logout":
             self.logged_out.append(token)
             self.expired.add(token)

@@ -104,4 +104,6 @@ def test_throttled_login_says_to_wait(fake: FakeApi, monkeypatch: pytest.MonkeyP
     )
     at.run()
     log_in(at, "root", "secret-r")
-    assert "patientez" in at.error[0].value
+    # the header alone says how long: the message gives the time and the minutes
+    assert "vous pourrez réessayer à partir de" in at.error[0].value
+    assert "(UTC), dans 1 min environ" in at.error[0].value

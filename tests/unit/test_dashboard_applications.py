@@ -329,15 +329,23 @@ def test_queue_filters(fake: FakeApi) -> None:
     )
     at = view("applications", fake, lang="en")
     assert at.selectbox(key="apps_status").value == "scored"
+    assert at.title[0].value == "Applications to decide"
     assert "1 application(s) found." in texts(at)  # her own, still to decide
-    assert at.dataframe[0].value["Application"].tolist() == [second]
-    assert at.dataframe[0].value["Final decision"].tolist() == ["—"]  # nobody decided yet
+    waiting = at.dataframe[0].value
+    assert waiting["Application"].tolist() == [second]
+    # to decide: the score's proposal, its grade, when it was entered; no decision yet
+    assert list(waiting.columns[-3:]) == ["Risk", "Grade", "Score's proposal"]
+    assert "Entered (UTC)" in waiting.columns and "Final decision" not in waiting.columns
     assert not [w for w in at.text_input if w.key == "apps_advisor"]  # her own only
     at.selectbox(key="apps_status").set_value("decided").run()
-    assert at.dataframe[0].value["Application"].tolist() == [first]
-    assert at.dataframe[0].value["Status"].tolist() == ["Decided"]
-    assert at.dataframe[0].value["Final decision"].tolist() == ["Granted"]
+    assert at.title[0].value == "Decided applications"
+    decided = at.dataframe[0].value
+    assert decided["Application"].tolist() == [first]
+    assert decided["Final decision"].tolist() == ["Granted"]
+    assert decided["Decided by"].tolist() == ["alice"]
+    assert "Score's proposal" not in decided.columns
     at.selectbox(key="apps_status").set_value(None).run()
+    assert at.title[0].value == "All applications"
     assert "2 application(s) found." in texts(at)
     at.date_input(key="apps_since").set_value(date(2026, 12, 4)).run()
     assert "0 application(s) found." in texts(at)

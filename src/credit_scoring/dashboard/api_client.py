@@ -106,12 +106,15 @@ class ApiError(Exception):
         *,
         status: int | None = None,
         errors: list[FieldErrorOut] | None = None,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(f"{kind}: {detail}" if detail else kind)
         self.kind: ErrorKind = kind
         self.detail = detail
         self.status = status
         self.errors: list[FieldErrorOut] = list(errors or [])
+        # seconds to wait before trying again (a 429's ``retry_after``), when the API said
+        self.retry_after = retry_after
 
 
 def _form_errors(response: httpx.Response) -> list[FieldErrorOut]:
@@ -120,6 +123,26 @@ def _form_errors(response: httpx.Response) -> list[FieldErrorOut]:
         return FormErrorsOut.model_validate(response.json()).errors
     except (ValueError, ValidationError):
         return []
+
+
+def _retry_after(response: httpx.Response) -> int | None:
+    """The seconds a 429 asks to wait: the body's ``retry_after``, else ``Retry-After``."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    candidates = (
+        body.get("retry_after") if isinstance(body, dict) else None,
+        response.headers.get("retry-after"),
+    )
+    for value in candidates:
+        try:
+            seconds = int(str(value))
+        except ValueError:
+            continue
+        if seconds >= 0:
+            return seconds
+    return None
 
 
 def _detail(response: httpx.Response) -> str:
@@ -176,7 +199,14 @@ class ApiClient:
         if response.status_code >= 400:
             kind = _STATUS_KIND.get(response.status_code, "server")
             errors = _form_errors(response) if response.status_code == 422 else []
-            raise ApiError(kind, _detail(response), status=response.status_code, errors=errors)
+            wait = _retry_after(response) if response.status_code in (429, 503) else None
+            raise ApiError(
+                kind,
+                _detail(response),
+                status=response.status_code,
+                errors=errors,
+                retry_after=wait,
+            )
         return response
 
     def _get(self, model: type[M], path: str, token: str | None, **params: Any) -> M:
@@ -226,6 +256,11 @@ class ApiClient:
 
     def me(self, token: str) -> UserOut:
         return self._get(UserOut, "/me", token)
+
+    def set_language(self, token: str, language: str) -> UserOut:
+        """Remember the user's dashboard language (their next login starts in it)."""
+        response = self._request("PUT", "/me/language", token=token, json={"language": language})
+        return _parse(UserOut, response)
 
     def search_clients(
         self,

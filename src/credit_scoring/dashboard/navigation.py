@@ -61,8 +61,11 @@ PAGES: dict[str, PageSpec] = {
 
 
 def login_navigation() -> StreamlitPage:
-    page = st.Page(login.render, title=t("nav.login"), url_path="login")
-    return st.navigation([page], position="hidden")
+    """The login page, also under every page's address: signing in from ``/client``
+    (a reload after the session expired, a bookmark) goes on to that page."""
+    pages = [st.Page(login.render, title=t("nav.login"), url_path="login", default=True)]
+    pages += [st.Page(login.render, title=t("nav.login"), url_path=key) for key in PAGES]
+    return st.navigation(pages, position="hidden")
 
 
 def role_navigation(role: str | None) -> StreamlitPage:
@@ -77,4 +80,5 @@ def role_navigation(role: str | None) -> StreamlitPage:
     sections: dict[str, list[StreamlitPage]] = {}
     for key, page in pages.items():
         sections.setdefault(t(f"nav.section.{PAGES[key].section}"), []).append(page)
-    return st.navigation(sections)
+    # every page in view: no "View N more" hiding the last sections
+    return st.navigation(sections, expanded=True)

@@ -2,6 +2,16 @@
 
 Everything a page needs to remember lives in ``st.session_state`` under the keys
 below; pages read and change it through these functions only.
+
+The language lives under :data:`LANG`, a key no widget owns: Streamlit drops the state of
+a widget it considers gone (a page switch can do that), so the sidebar's radio has a key
+of its own (:data:`LANG_WIDGET`), is set from :data:`LANG` on every run and copies a
+choice back in its ``on_change`` callback. The language is also kept in the address
+(``?lang=en``) and, once signed in, in the user's profile on the API.
+
+A reload or a typed address starts a new Streamlit session: :func:`boot` restores the
+signed-in session from the cookie's opaque id (:mod:`credit_scoring.dashboard.sessions`),
+the language and the open client from the address (``?lang=en&client=100002``).
 """
 
 from __future__ import annotations
@@ -14,7 +24,8 @@ from typing import Any
 import streamlit as st
 
 from credit_scoring.config import get_settings
-from credit_scoring.dashboard.api_client import ApiClient
+from credit_scoring.dashboard.api_client import ApiClient, ApiError
+from credit_scoring.dashboard.sessions import COOKIE, SessionStore, Signed, is_session_id
 from credit_scoring.lending.schemas import TokenOut
 
 TOKEN, ROLE, USER, EXPIRES, LANG, CLIENT, FLASH, API = (
@@ -28,6 +39,10 @@ TOKEN, ROLE, USER, EXPIRES, LANG, CLIENT, FLASH, API = (
     "api",
 )
 LANGS = ("fr", "en")
+# The sidebar radio's own key; the session id of the signed-in session (the cookie's
+# value); set once the session was restored from the cookie and the address; set when the
+# person chose the language (the radio or ``?lang=``) rather than inheriting it.
+LANG_WIDGET, SID, BOOTED, LANG_CHOSEN = "_lang_choice", "_session_id", "_booted", "_lang_chosen"
 # Application keys: the one open on the Applications page, the one just entered on the
 # New application page, the pending submission's idempotency key (and what it was for),
 # the client attached to the form, the field errors of the last refused submission.
@@ -96,9 +111,116 @@ def api() -> ApiClient:
     return _shared_client(get_settings().api_url)
 
 
+@st.cache_resource(show_spinner=False)
+def sessions() -> SessionStore:
+    """The signed-in sessions of this dashboard server (one store per process)."""
+    return SessionStore()
+
+
 def lang() -> str:
     value = st.session_state.get(LANG, "fr")
     return value if value in LANGS else "fr"
+
+
+def set_lang(code: str) -> None:
+    """The person chose ``code``: kept for the session, its reloads and the user's next login."""
+    if code not in LANGS:
+        return
+    st.session_state[LANG] = code
+    st.session_state[LANG_CHOSEN] = True
+    sessions().update(st.session_state.get(SID), lang=code)
+    held = token()
+    if held and is_logged_in():
+        # the choice still holds for this session when the API is away
+        with contextlib.suppress(ApiError):
+            api().set_language(held, code)
+
+
+def lang_widget_changed() -> None:
+    """``on_change`` of the sidebar's language radio."""
+    set_lang(str(st.session_state.get(LANG_WIDGET, lang())))
+
+
+def _query_client(value: object) -> int | None:
+    try:
+        number = int(str(value))
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
+def boot(cookies: Any = None, query: Any = None, now: float | None = None) -> None:
+    """On a session's first run: the language and client from the address, the signed-in
+    session from the cookie (``cookies`` and ``query`` default to the browser's; for tests).
+
+    A cookie naming a session that has expired (or that this server no longer knows)
+    leaves the person on the login page with ``login.expired``, one whose token the API
+    now refuses (revoked: logged out, user disabled) with ``login.ended``; when the API is away the session is restored as it was and the
+    pages say the API is unreachable.
+    """
+    if st.session_state.get(BOOTED):
+        return
+    st.session_state[BOOTED] = True
+    cookies = st.context.cookies if cookies is None else cookies
+    query = st.query_params if query is None else query
+    asked = query.get("lang")
+    if asked in LANGS:
+        st.session_state[LANG] = asked
+        st.session_state[LANG_CHOSEN] = True
+    sid = cookies.get(COOKIE)
+    if not is_session_id(sid) or token():
+        return
+    store = sessions()
+    signed = store.get(sid, now=now)
+    if signed is None:
+        st.session_state[FLASH] = "login.expired"
+        return
+    role_now, language = signed.role, signed.lang
+    try:
+        me = api().me(signed.token)
+        role_now, language = me.role, signed.lang or me.language
+    except ApiError as exc:
+        if exc.kind == "unauthorized":  # revoked: logged out elsewhere, disabled, reset
+            store.forget(sid)
+            st.session_state[FLASH] = "login.ended"
+            return
+    restored = {
+        TOKEN: signed.token,
+        ROLE: role_now,
+        USER: signed.username,
+        EXPIRES: signed.expires_at,
+        SID: sid,
+    }
+    for key, value in restored.items():
+        st.session_state[key] = value
+    client = _query_client(query.get("client")) or signed.client_id
+    if client is not None:
+        select_client(client)
+    if asked not in LANGS and language in LANGS:
+        st.session_state[LANG] = language
+
+
+def session_id() -> str | None:
+    """The id the cookie must hold (None when signed out: the cookie is deleted)."""
+    value = st.session_state.get(SID)
+    return value if isinstance(value, str) and is_logged_in() else None
+
+
+def address_query() -> dict[str, str]:
+    """What the address keeps: the language and the open client (never the token)."""
+    query = {"lang": lang()}
+    client = selected_client()
+    if client is not None and is_logged_in():
+        query["client"] = str(client)
+    return query
+
+
+def sync_address() -> None:
+    """Write :func:`address_query` into the address when it differs (a copy keeps it)."""
+    wanted = address_query()
+    current = {key: st.query_params.get(key) for key in ("lang", "client")}
+    if current != {"lang": wanted["lang"], "client": wanted.get("client")}:
+        st.query_params.from_dict(wanted)
 
 
 def token() -> str | None:
@@ -122,18 +244,31 @@ def is_logged_in(now: float | None = None) -> bool:
 
 
 def log_in(tok: TokenOut, user: str, now: float | None = None) -> None:
+    """Hold the token; start in the user's own language unless one was chosen here first.
+
+    A language chosen on the login page wins and is saved as the user's; otherwise the
+    one they last chose (``tok.language``) applies. The session is kept under a new id
+    for the cookie, so that a reload finds it.
+    """
     st.session_state[TOKEN] = tok.access_token
     st.session_state[ROLE] = tok.role
     st.session_state[USER] = user
     # Leave a margin so a page never starts with a token about to die mid-way.
-    st.session_state[EXPIRES] = (now or time.time()) + max(tok.expires_in - 5, 1)
+    expires = (now or time.time()) + max(tok.expires_in - 5, 1)
+    st.session_state[EXPIRES] = expires
     st.session_state.pop(FLASH, None)
+    if st.session_state.get(LANG_CHOSEN) and tok.language != lang():
+        with contextlib.suppress(ApiError):
+            api().set_language(tok.access_token, lang())
+    elif not st.session_state.get(LANG_CHOSEN) and tok.language in LANGS:
+        st.session_state[LANG] = tok.language
+    st.session_state[SID] = sessions().create(
+        Signed(tok.access_token, tok.role, user, expires, lang=lang()), now=now
+    )
 
 
 def end_session() -> None:
     """The logout button: revoke the token on the API (best effort), then forget it."""
-    from credit_scoring.dashboard.api_client import ApiError
-
     held = token()
     if held:
         # Expired, or the API is away: the token dies at its expiry anyway.
@@ -143,7 +278,12 @@ def end_session() -> None:
 
 
 def log_out(message_key: str | None = None) -> None:
-    """Forget the credentials, the selected client and any application data; keep the language."""
+    """Forget the credentials, the selected client and any application data; keep the language.
+
+    The server forgets the session id too: the cookie, deleted on the next run, opens
+    nothing even if the browser kept it.
+    """
+    sessions().forget(st.session_state.pop(SID, None))
     for key in (TOKEN, ROLE, USER, EXPIRES, CLIENT, APPLICATION, NEW_APPLICATION, SUBMISSION):
         st.session_state.pop(key, None)
     # an applicant's data typed into a form is not left for the next person at this browser
@@ -212,6 +352,7 @@ def end_submission() -> None:
 
 def select_client(client_id: int) -> None:
     st.session_state[CLIENT] = int(client_id)
+    sessions().update(st.session_state.get(SID), client_id=int(client_id))
 
 
 def selected_client() -> int | None:

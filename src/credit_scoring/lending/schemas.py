@@ -9,6 +9,7 @@ method   path                                 response                      role
 GET      /health                              HealthOut                     no login
 POST     /auth/token   (OAuth2 form)          TokenOut                      no login
 GET      /me                                  UserOut                       all
+PUT      /me/language  (body LanguageIn)      UserOut                       all
 GET      /clients?q=&gender=&age_band=...     ClientPage                    all
 GET      /clients/{id}                        ClientDetail                  all
 GET      /clients/{id}/score?lang=fr|en       ScoreOut                      all
@@ -45,7 +46,7 @@ application (history optional, Kaggle column names).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -63,6 +64,7 @@ from credit_scoring.data._columns import COLUMNS
 Role = Literal["advisor", "senior", "analyst", "admin"]
 ROLES_ORDER: tuple[Role, ...] = ("advisor", "senior", "analyst", "admin")
 Lang = Literal["fr", "en"]
+LANGS: tuple[str, ...] = get_args(Lang)
 DecisionValue = ModelDecision
 ScoreBand = Literal["low", "medium", "high"]
 Scalar = float | int | str | None
@@ -77,6 +79,12 @@ INPUT_CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False, str_max_length=MA
 
 class ErrorOut(BaseModel):
     detail: str
+
+
+class ThrottledOut(ErrorOut):
+    """429 of ``POST /auth/token``: how long to wait (also in the ``Retry-After`` header)."""
+
+    retry_after: int = Field(description="seconds to wait before the next attempt")
 
 
 class HealthOut(BaseModel):
@@ -113,11 +121,23 @@ class TokenOut(BaseModel):
     token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="seconds")
     role: Role
+    language: Lang | None = Field(
+        None, description="the dashboard language the user last chose; null: not chosen yet"
+    )
 
 
 class UserOut(BaseModel):
     username: str
     role: Role
+    language: Lang | None = Field(
+        None, description="the dashboard language the user last chose; null: not chosen yet"
+    )
+
+
+class LanguageIn(BaseModel):
+    """``PUT /me/language``: the dashboard language the user chose."""
+
+    language: Lang
 
 
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")]

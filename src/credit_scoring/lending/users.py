@@ -98,3 +98,26 @@ def change_user(
     session.commit()
     session.refresh(user)
     return s.UserChanged(user=user_out(user), password=password), body.unlock
+
+
+def language_of(session: Session, username: str) -> str | None:
+    """The dashboard language ``username`` last chose (``fr``, ``en``), None when never chosen.
+
+    Examples
+    --------
+    >>> language_of(session, "conseil")  # doctest: +SKIP
+    'en'
+    """
+    value = session.execute(select(User.language).where(User.username == username)).scalar()
+    return value if value in s.LANGS else None
+
+
+def set_language(session: Session, username: str, language: str) -> None:
+    """Remember the dashboard language ``username`` chose, so their next login starts in it."""
+    if language not in s.LANGS:
+        raise ValueError(f"language must be one of {', '.join(s.LANGS)}, not {language!r}")
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise UserNotFoundError(f"User {username} does not exist: see GET /users.")
+    user.language = language
+    session.commit()

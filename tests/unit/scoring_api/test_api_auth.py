@@ -255,3 +255,40 @@ def test_the_last_administrator_cannot_be_removed(bank: Bank) -> None:
             for extra in admins[1:]:
                 session.merge(extra).active = True
             session.commit()
+
+
+def test_a_throttled_login_says_how_long_to_wait(bank: Bank, scorer: FakeScorer) -> None:
+    new_user(bank, "hasty")
+    with running(bank, scorer, address="127.0.0.71") as client:
+        for i in range(5):
+            assert login(client, "hasty", f"wrong-{i}").status_code == 401
+        waited = login(client, "hasty")  # the right password, too early
+        assert waited.status_code == 429
+        body = waited.json()
+        # a minute-long window: the wait is what remains of it, in the header and the body
+        assert 1 <= body["retry_after"] <= 60
+        assert waited.headers["retry-after"] == str(body["retry_after"])
+        assert str(body["retry_after"]) in body["detail"]
+
+
+def test_the_language_a_user_chose_comes_back_at_the_next_login(
+    bank: Bank, scorer: FakeScorer
+) -> None:
+    new_user(bank, "polyglot")
+    with running(bank, scorer, address="127.0.0.72") as client:
+        first = login(client, "polyglot")
+        assert first.status_code == 200 and first.json()["language"] is None
+        headers = {"Authorization": f"Bearer {first.json()['access_token']}"}
+        assert client.get("/me", headers=headers).json()["language"] is None
+        chosen = client.put("/me/language", json={"language": "en"}, headers=headers)
+        assert chosen.status_code == 200 and chosen.json()["language"] == "en"
+        assert client.get("/me", headers=headers).json() == {
+            "username": "polyglot",
+            "role": "advisor",
+            "language": "en",
+        }
+        again = login(client, "polyglot")
+        assert again.json()["language"] == "en"
+        refused = client.put("/me/language", json={"language": "de"}, headers=headers)
+        assert refused.status_code == 422
+        assert client.put("/me/language", json={"language": "en"}).status_code == 401

@@ -16,6 +16,7 @@ from .conftest import PASSWORD, SECRET, Bank, TestClient, login
 # Every route but /health and /auth/token, with a valid request body when one is needed.
 PROTECTED = [
     ("GET", "/me", None),
+    ("PUT", "/me/language", {"language": "en"}),
     ("GET", "/clients", None),
     ("GET", "/clients/{id}", None),
     ("GET", "/clients/{id}/score", None),
@@ -156,7 +157,7 @@ def test_login_returns_a_working_token(client: TestClient) -> None:
     body = login(client, "analyst").json()
     assert body["role"] == "analyst" and body["token_type"] == "bearer"
     me = client.get("/me", headers={"Authorization": f"Bearer {body['access_token']}"})
-    assert me.json() == {"username": "analyst", "role": "analyst"}
+    assert me.json() == {"username": "analyst", "role": "analyst", "language": None}
 
 
 def test_wrong_password_and_unknown_user_look_the_same(client: TestClient) -> None:

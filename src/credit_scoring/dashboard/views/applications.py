@@ -15,11 +15,15 @@ import pandas as pd
 import streamlit as st
 
 from credit_scoring.dashboard import state
-from credit_scoring.dashboard.i18n import fmt_money, fmt_pct, t
+from credit_scoring.dashboard.i18n import fmt_datetime, fmt_money, fmt_pct, t
 from credit_scoring.dashboard.views import application
 from credit_scoring.dashboard.views.common import call
 from credit_scoring.dashboard.views.outcome import final_label
-from credit_scoring.lending.application_schemas import ApplicationPage, Status
+from credit_scoring.lending.application_schemas import (
+    ApplicationPage,
+    ApplicationSummaryOut,
+    Status,
+)
 
 PAGE_SIZE = 50
 STATUSES: tuple[Status, ...] = typing.get_args(Status)
@@ -30,30 +34,83 @@ def default_status() -> Status:
     return "referred" if state.is_senior() else "scored"
 
 
-def queue_frame(page: ApplicationPage) -> pd.DataFrame:
-    """The queue as shown (translated headers and values): the final decision once an
-    advisor made it, beside the score's proposal (model and policy rules)."""
+# The columns of the queue, by the filter on the status: what the reader needs to act.
+# "To decide" (scored, referred): the score's proposal, its grade, when it was entered;
+# "decided": the final decision, who made it and when; no filter: a bit of both.
+_TO_DECIDE = (
+    "id",
+    "client",
+    "entered_at",
+    "entered_by",
+    "contract",
+    "amount",
+    "probability",
+    "grade",
+    "proposal",
+)
+QUEUE_COLUMNS: dict[str | None, tuple[str, ...]] = {
+    "scored": _TO_DECIDE,
+    "referred": _TO_DECIDE,
+    "decided": ("id", "client", "contract", "amount", "final", "decided_by", "decided_at"),
+    "withdrawn": ("id", "client", "entered_at", "entered_by", "contract", "amount"),
+    None: ("id", "client", "entered_at", "entered_by", "status", "amount", "proposal", "final"),
+}
+
+
+def queue_title(status: str | None) -> str:
+    """The page's title for the filter: 'Applications to decide', 'Decided applications'..."""
+    return t(f"apps.queue.title.{status}" if status in QUEUE_COLUMNS else "apps.queue.title.None")
+
+
+def queue_columns(status: str | None) -> tuple[str, ...]:
+    """The columns shown for a filter on ``status`` (every filter not listed: no filter's)."""
+    return QUEUE_COLUMNS.get(status, QUEUE_COLUMNS[None])
+
+
+def _cell(item: ApplicationSummaryOut, column: str, lang: str) -> object:
+    decision = item.decision
+    return {
+        "id": lambda: item.application_id,
+        "client": lambda: item.sk_id_curr,
+        "entered_at": lambda: fmt_datetime(item.entered_at, lang),
+        "entered_by": lambda: item.entered_by,
+        "status": lambda: t(f"value.status.{item.status}"),
+        "contract": lambda: application.contract_label(item.contract_type),
+        "amount": lambda: fmt_money(item.amount_credit, lang),
+        "probability": lambda: fmt_pct(item.probability, lang),
+        "grade": lambda: item.grade or "—",
+        "proposal": lambda: t(f"value.decision.{decision}") if decision else "—",
+        "final": lambda: final_label(item),
+        "decided_by": lambda: item.decided_by or "—",
+        "decided_at": lambda: fmt_datetime(item.decided_at, lang) if item.decided_at else "—",
+    }[column]()
+
+
+def queue_header(column: str) -> str:
+    """A column's header in the reader's language."""
+    return t(f"apps.queue.col.{column}")
+
+
+def queue_frame(page: ApplicationPage, status: str | None = None) -> pd.DataFrame:
+    """The queue as shown (translated headers and values), with the columns of the filter
+    on ``status`` (:func:`queue_columns`): the final decision once an advisor made it,
+    the score's proposal (model and policy rules) while it waits."""
     lang = state.lang()
+    columns = queue_columns(status)
     return pd.DataFrame(
-        [
-            {
-                t("apps.col.id"): item.application_id,
-                t("apps.col.client"): item.sk_id_curr,
-                t("apps.col.entered_at"): item.entered_at.strftime("%Y-%m-%d %H:%M"),
-                t("apps.col.entered_by"): item.entered_by,
-                t("apps.col.status"): t(f"value.status.{item.status}"),
-                t("apps.col.final"): final_label(item),
-                t("form.contract_type"): application.contract_label(item.contract_type),
-                t("form.amount"): fmt_money(item.amount_credit, lang),
-                t("apps.col.probability"): fmt_pct(item.probability, lang),
-                t("apps.col.grade"): item.grade or "—",
-                t("apps.col.decision"): t(f"value.decision.{item.decision}")
-                if item.decision
-                else "—",
-            }
-            for item in page.items
-        ]
+        [{queue_header(c): _cell(item, c, lang) for c in columns} for item in page.items],
+        columns=[queue_header(c) for c in columns],
     )
+
+
+def queue_column_config(status: str | None) -> dict[str, typing.Any]:
+    """Widths so that no header is cut at 1280x720 (the headers are longer than the cells)."""
+    return {
+        queue_header(c): st.column_config.Column(
+            width="small" if c in ("id", "client", "grade") else "medium"
+        )
+        for c in queue_columns(status)
+    }
 
 
 def _filters() -> dict[str, typing.Any]:
@@ -79,9 +136,10 @@ def _filters() -> dict[str, typing.Any]:
 
 
 def render() -> None:
-    st.title(t("apps.title"))
+    title = st.empty()  # the title follows the filter, chosen below it
     st.caption(t("apps.help_senior") if state.is_senior() else t("apps.help_advisor"))
     filters = _filters()
+    title.title(queue_title(filters["status"]))
     page_no = int(st.session_state.get("apps_page", 1))
     # never cached: the queue changes with every decision
     page = call(
@@ -96,7 +154,8 @@ def render() -> None:
     st.write(t("apps.found", n=page.total))
     if page.items:
         event = st.dataframe(
-            queue_frame(page),
+            queue_frame(page, filters["status"]),
+            column_config=queue_column_config(filters["status"]),
             hide_index=True,
             width="stretch",
             key="apps_table",

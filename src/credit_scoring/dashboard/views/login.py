@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime, timedelta
+
 import streamlit as st
 
 from credit_scoring.dashboard import state
 from credit_scoring.dashboard.api_client import ApiError
-from credit_scoring.dashboard.i18n import t
+from credit_scoring.dashboard.i18n import fmt_datetime, fmt_num, t
 from credit_scoring.dashboard.views.common import error_message
 
 
@@ -14,6 +17,27 @@ def _browser_address() -> str | None:
     """The browser's IP as Streamlit sees it (None when unknown, e.g. in page tests)."""
     address = st.context.ip_address
     return address if isinstance(address, str) and address else None
+
+
+def throttled_message(retry_after: int | None, now: datetime | None = None) -> str:
+    """When the person may try again, in their language (the API's ``retry_after``);
+    ``now`` in UTC (tests).
+
+    Examples
+    --------
+    >>> throttled_message(90, datetime(2026, 12, 7, 14, 3, 30))  # doctest: +SKIP
+    '... réessayer à partir de 07/12/2026 14:06 (UTC), dans 2 min environ. ...'
+    """
+    if retry_after is None:
+        return t("login.throttled")
+    # rounded up to the minute shown: trying at the time said always works
+    at = (now or datetime.now(UTC)) + timedelta(seconds=retry_after + 59)
+    minutes = max(1, math.ceil(retry_after / 60))
+    return t(
+        "login.throttled_until",
+        time=fmt_datetime(at.replace(second=0, microsecond=0, tzinfo=None), state.lang()),
+        minutes=fmt_num(minutes, state.lang(), 0),
+    )
 
 
 def render() -> None:
@@ -37,7 +61,7 @@ def render() -> None:
         if exc.kind == "unauthorized":
             st.error(t("login.failed"))
         elif exc.kind == "throttled":
-            st.error(t("login.throttled"))
+            st.error(throttled_message(exc.retry_after))
         else:
             st.error(error_message(exc))
         return
