@@ -106,7 +106,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "amount_credit": ("montant du crédit", "credit amount"),
     "amount_annuity": ("mensualité", "monthly payment"),
     "amount_goods_price": ("prix du bien", "goods price"),
-    "income_total": ("revenu", "income"),
+    "income_total": ("revenu mensuel", "monthly income"),  # as the data's income is
     "gender": ("sexe", "sex"),
     "age_band": ("tranche d'âge", "age band"),
     "income_band": ("tranche de revenu", "income band"),
@@ -217,8 +217,11 @@ def _range_text(
     field: str, lang: str, ctx: Mapping[str, Any] | None = None
 ) -> tuple[str, str] | None:
     low, high, low_strict, high_strict = _bounds(field)
-    if low is None and high is None and ctx:  # a field of another body, a path or a query
-        low, high, low_strict, high_strict = _ctx_bounds(ctx)
+    said = _ctx_bounds(ctx or {})
+    # a field of another body, a path or a query (or one named like a form field but with
+    # bounds of its own, the what-if's term): the bound the error names is the one to say
+    if (said[0] is not None and said[0] != low) or (said[1] is not None and said[1] != high):
+        low, high, low_strict, high_strict = said
     if low is not None and high is not None and not low_strict and not high_strict:
         return (
             f"doit être compris entre {_plain(low, 'fr')} et {_plain(high, 'fr')}",
