@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from credit_scoring.dashboard import fetch, state
-from credit_scoring.dashboard.api_client import ApiError
+from credit_scoring.dashboard.api_client import ApiError, speak
 from credit_scoring.dashboard.i18n import fmt_money, t
 from credit_scoring.dashboard.views.common import call, error_message
 from credit_scoring.dashboard.views.outcome import outcome_of, show_outcome
@@ -227,6 +227,7 @@ def _decision_form(app: ApplicationOut, score: ApplicationScoreOut) -> None:
         reason=reason.strip() or None,
         reason_category=cast("RefusalCategory | None", category),
     )
+    speak(state.lang())
     try:
         out = state.api().decide_application(state.token() or "", app.application_id, body)
     except ApiError as exc:

@@ -19,7 +19,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from credit_scoring.dashboard import state
-from credit_scoring.dashboard.api_client import ApiError
+from credit_scoring.dashboard.api_client import ApiError, speak
 from credit_scoring.dashboard.i18n import t
 from credit_scoring.dashboard.views import application
 from credit_scoring.dashboard.views.application import APPLICANT_FIELDS, LOAN_FIELDS
@@ -73,6 +73,7 @@ def _load_client() -> None:
     st.session_state.pop(f"{PREFIX}lookup_error", None)
     if not client_id:
         return
+    speak(state.lang())  # a callback runs before the page: the API's messages in its language
     try:
         body = state.api().client_applicant(state.token() or "", int(client_id))
     except ApiError as exc:
