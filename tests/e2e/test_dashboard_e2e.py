@@ -289,7 +289,7 @@ def fill_form(page: Page, body: dict, lang: str = "fr") -> None:
     def label(field: str) -> str:
         return translate(f"form.{field}", lang)
 
-    form = page.get_by_test_id("stForm")
+    form = main(page)  # the New application form is no st.form: each value kept as typed
     values = {**body["applicant"], **body["loan"]}
     for field, value in values.items():
         if value is None or field in ("not_employed", "region_rating"):

@@ -14,7 +14,15 @@ from datetime import datetime
 from urllib.parse import parse_qs
 
 import httpx
-from dashboard_fake_applications import ApplicationRoutes, ok, paged, reasons
+from dashboard_fake_applications import (
+    ApplicationRoutes,
+    _lang,
+    ok,
+    paged,
+    pydantic_errors,
+    reasons,
+    refusal,
+)
 
 from credit_scoring.dashboard.api_client import ApiClient
 from credit_scoring.lending import audit_schemas as a
@@ -116,7 +124,7 @@ class FakeApi:
 
     def _audit(self, kind: str, params: dict[str, str], role: str) -> httpx.Response:
         if role != "admin":
-            return httpx.Response(403, json={"detail": f"Role '{role}' may not do this"})
+            return httpx.Response(403, json=refusal(f"Role '{role}' may not do this"))
         items = [
             r
             for r in self.audit[kind]
@@ -292,7 +300,7 @@ class FakeApi:
                     headers={"Retry-After": str(wait)},
                 )
             if not user or user[0] != form.get("password"):
-                return httpx.Response(401, json={"detail": "Incorrect username or password"})
+                return httpx.Response(401, json=refusal("Incorrect username or password"))
             return ok(
                 s.TokenOut(
                     access_token=f"tok-{form['username']}",
@@ -304,7 +312,7 @@ class FakeApi:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         username = token.removeprefix("tok-")
         if username not in USERS or token in self.expired:
-            return httpx.Response(401, json={"detail": "Token expired: log in again"})
+            return httpx.Response(401, json=refusal("Token expired: log in again"))
         if path.startswith("/audit/"):
             return self._audit(path.removeprefix("/audit/"), params, USERS[username][1])
         parts = path.strip("/").split("/")
@@ -327,11 +335,17 @@ class FakeApi:
         if parts[0] == "users":
             return self._users(request, parts, USERS[username][1])
         if parts[0] == "clients" and len(parts) >= 2 and int(parts[1]) not in self.clients:
-            return httpx.Response(404, json={"detail": f"No client {parts[1]}"})
+            return httpx.Response(404, json=refusal(f"No client {parts[1]}"))
         answer = self.applications.handle(request, parts, params, username, USERS[username][1])
         if answer is not None:
             return answer
         lang = params.get("lang", "fr")
+        if path == "/clients" and params.get("q") and not params["q"].isdigit():
+            problem = {"loc": ("query", "q"), "type": "string_pattern_mismatch", "msg": "?"}
+            said = pydantic_errors([problem], _lang(request))[0]
+            return httpx.Response(
+                422, json=refusal(said.message, said.field, "invalid") | {"detail": [problem]}
+            )
         if path == "/clients":
             items = [
                 self._summary(c)
@@ -446,7 +460,7 @@ class FakeApi:
             )
         if path == "/model/review-pack":
             if not self.review_pack:
-                return httpx.Response(404, json={"detail": "no review pack yet"})
+                return httpx.Response(404, json=refusal("no review pack yet"))
             lang = params.get("lang", "fr")
             self.review_packs.append(lang)
             return httpx.Response(
@@ -459,15 +473,15 @@ class FakeApi:
             return httpx.Response(201, json=self.backtest)
         if path == "/backtest":
             if self.backtest is None:
-                return httpx.Response(404, json={"detail": "no back-test yet"})
+                return httpx.Response(404, json=refusal("no back-test yet"))
             return httpx.Response(200, json=self.backtest)
         if path.startswith("/drift/latest") and self.drift is None:
-            return httpx.Response(404, json={"detail": "no drift report yet"})
+            return httpx.Response(404, json=refusal("no drift report yet"))
         if path == "/drift/latest":
             return httpx.Response(200, json=self.drift)
         if path == "/drift/latest.html":
             return httpx.Response(200, text="<html><body><h1>Drift report</h1></body></html>")
-        return httpx.Response(404, json={"detail": f"unknown route {path}"})
+        return httpx.Response(404, json=refusal(f"unknown route {path}"))
 
 
 def _users_route(
@@ -475,14 +489,14 @@ def _users_route(
 ) -> httpx.Response:
     """``/users`` as the API answers it (admin only; passwords returned once)."""
     if role != "admin":
-        return httpx.Response(403, json={"detail": f"Role '{role}' may not do this"})
+        return httpx.Response(403, json=refusal(f"Role '{role}' may not do this"))
     if request.method == "GET":
         return httpx.Response(200, json=[u.model_dump(mode="json") for u in fake.users.values()])
     body = json.loads(request.content or b"{}")
     if request.method == "POST":
         create = s.UserCreate.model_validate(body)
         if create.username in fake.users:
-            return httpx.Response(409, json={"detail": f"User {create.username} already exists"})
+            return httpx.Response(409, json=refusal(f"User {create.username} already exists"))
         user = s.UserAdminOut(
             username=create.username,
             role=create.role,

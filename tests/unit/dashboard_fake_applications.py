@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from credit_scoring.lending import application_schemas as aps
 from credit_scoring.lending import schemas as s
-from credit_scoring.lending.form import ApplicationForm
+from credit_scoring.lending.form import ApplicationForm, pydantic_errors
 
 if TYPE_CHECKING:
     from dashboard_fake import FakeApi
@@ -67,6 +67,18 @@ class StoredApplication:
     status: aps.Status = "scored"
     score_ids: list[int] = field(default_factory=list)
     decisions: list[aps.ApplicationDecisionOut] = field(default_factory=list)
+
+
+# The API's one error shape (api/errors.py): a code, a message for a person, the field.
+def refusal(message: str, field: str | None = None, code: str = "refused") -> dict[str, Any]:
+    """An error body as the API answers it (``detail`` repeats the message, as it does)."""
+    return {"code": code, "message": message, "field": field, "detail": message}
+
+
+def _lang(request: httpx.Request) -> str:
+    """The language the API answers in: ``lang``, else ``Accept-Language``, else French."""
+    asked = request.url.params.get("lang") or request.headers.get("Accept-Language", "")
+    return "en" if asked.lower().startswith("en") else "fr"
 
 
 def monthly_payment(amount: float, months: int) -> float:
@@ -267,16 +279,16 @@ class ApplicationRoutes:
             return None
         writes = request.method == "POST" or parts[-1] == "letter"
         if role == "analyst" and writes:  # analysts read applications, enter and decide none
-            return httpx.Response(403, json={"detail": f"Role '{role}' may not do this"})
+            return httpx.Response(403, json=refusal(f"Role '{role}' may not do this"))
         if len(parts) == 1 and request.method == "POST":
             return self.create(request, lang, username)
         if len(parts) == 1:
             return self.page(params, username, role)
         app = self.items.get(int(parts[1]))
         if app is None:
-            return httpx.Response(404, json={"detail": f"Application {parts[1]} does not exist."})
+            return httpx.Response(404, json=refusal(f"Application {parts[1]} does not exist."))
         if role == "advisor" and app.entered_by != username:
-            return httpx.Response(403, json={"detail": "entered by another advisor"})
+            return httpx.Response(403, json=refusal("entered by another advisor"))
         if len(parts) == 2:
             return ok(self.out(app, lang))
         if parts[2] == "letter":
@@ -286,10 +298,10 @@ class ApplicationRoutes:
             return self.decide(request, app, username, role)
         if parts[2] == "score" and request.method == "POST":
             if app.status in ("decided", "withdrawn"):
-                return httpx.Response(409, json={"detail": "This application is closed."})
+                return httpx.Response(409, json=refusal("This application is closed."))
             self.rescore(app.id)
             return ok(self.score(app, lang), 201)
-        return httpx.Response(404, json={"detail": f"unknown route {request.url.path}"})
+        return httpx.Response(404, json=refusal(f"unknown route {request.url.path}"))
 
     def applicant(self, cid: int) -> dict[str, Any]:
         c = self.fake.clients[cid]
@@ -406,7 +418,7 @@ class ApplicationRoutes:
         self.replays[key] = app.id
         if self.lose_next_answer:
             self.lose_next_answer = False
-            return httpx.Response(503, json={"detail": "gateway timeout"})
+            return httpx.Response(503, json=refusal("gateway timeout"))
         return ok(self.created(app, lang), 201)
 
     def created(self, app: StoredApplication, lang: str) -> aps.ApplicationCreatedOut:
@@ -450,34 +462,43 @@ class ApplicationRoutes:
         try:
             body = aps.ApplicationDecisionIn.model_validate(json.loads(request.content))
         except ValidationError as exc:
-            return httpx.Response(422, json={"detail": exc.errors(include_url=False)})
+            said = pydantic_errors(exc.errors(), _lang(request))
+            return httpx.Response(
+                422,
+                json={
+                    "code": "invalid",
+                    "message": "; ".join(e.message for e in said),
+                    "field": said[0].field if said else None,
+                    "detail": exc.errors(include_url=False),
+                },
+            )
         score = self.score(app, "fr")
         if body.score_id != app.score_ids[-1]:
             return httpx.Response(
-                409, json={"detail": f"Score {body.score_id} is not the latest ({score.score_id})"}
+                409, json=refusal(f"Score {body.score_id} is not the latest ({score.score_id})")
             )
         if app.status in ("decided", "withdrawn"):
-            return httpx.Response(409, json={"detail": f"Application {app.id} is already decided"})
+            return httpx.Response(409, json=refusal(f"Application {app.id} is already decided"))
         senior = role in ("senior", "admin")
         if app.status == "referred" and not senior:
             return httpx.Response(
-                403, json={"detail": "A referred application is decided by a senior"}
+                403, json=refusal("A referred application is decided by a senior")
             )
         refused = any(r.outcome == "refuse" for r in score.policy)
         if body.decision == "grant" and refused and not senior:
             return httpx.Response(
-                403, json={"detail": "Granting against a policy refusal needs a senior"}
+                403, json=refusal("Granting against a policy refusal needs a senior")
             )
         override = body.decision != score.decision
         if (override or body.decision in ("refer", "withdraw")) and not body.reason:
             return httpx.Response(
-                422, json={"detail": "an override, a referral or a withdrawal needs a reason"}
+                422, json=refusal("an override, a referral or a withdrawal needs a reason")
             )
         if body.reason_category is not None and body.decision != "refuse":
-            return httpx.Response(422, json={"detail": "a category goes with a refusal only"})
+            return httpx.Response(422, json=refusal("a category goes with a refusal only"))
         against_model = score.model_decision == "grant" and not refused
         if body.decision == "refuse" and against_model and body.reason_category is None:
-            return httpx.Response(422, json={"detail": "refusing a model grant needs a category"})
+            return httpx.Response(422, json=refusal("refusing a model grant needs a category"))
         out = aps.ApplicationDecisionOut(
             id=sum(len(a.decisions) for a in self.items.values()) + 1,
             application_id=app.id,

@@ -689,8 +689,8 @@ def test_a_body_with_three_wrong_fields_gives_three_errors_naming_them() -> None
             form_data(applicant_data(income_yearly=0)),
             "applicant.income_yearly",
             "range",
-            "Revenu annuel : doit être supérieur à 0",
-            "Yearly income: must be greater than 0",
+            "Revenu annuel : doit être supérieur à 0 et au plus 1 000 000 000",
+            "Yearly income: must be greater than 0 and at most 1,000,000,000",
         ),
         (
             form_data(applicant_data(ext_source_1=1.5)),
@@ -781,7 +781,10 @@ def test_fastapi_errors_drop_the_body_prefix() -> None:
     answer = client.post("/applications", json=body, headers={"accept-language": "fr-FR"})
     assert answer.status_code == 422
     assert [(e["field"], plain(e["message"])) for e in answer.json()["errors"]] == [
-        ("applicant.income_yearly", "Revenu annuel : doit être supérieur à 0"),
+        (
+            "applicant.income_yearly",
+            "Revenu annuel : doit être supérieur à 0 et au plus 1 000 000 000",
+        ),
         ("applicant.housing", "Logement : obligatoire"),
     ]
     broken = client.post(

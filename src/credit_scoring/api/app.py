@@ -6,15 +6,13 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, status
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from credit_scoring.api import errors
 from credit_scoring.api.body_limit import BodySizeLimit
-from credit_scoring.api.deps import UserStates, request_lang
+from credit_scoring.api.deps import UserStates
 from credit_scoring.api.observability import Metrics, TimingMiddleware
 from credit_scoring.api.routes import ROUTERS
 from credit_scoring.api.throttle import HashingSlots, LoginThrottle
@@ -22,28 +20,17 @@ from credit_scoring.config import Settings, get_settings
 from credit_scoring.db import models as m
 from credit_scoring.db.session import get_engine, redact, scrub
 from credit_scoring.lending.applications import ApplicationService
-from credit_scoring.lending.audit import AuditSpool, AuditWriteError
-from credit_scoring.lending.errors import LendingError
+from credit_scoring.lending.audit import AuditSpool
 from credit_scoring.lending.form import lender_terms
 from credit_scoring.lending.policy import Policy
 from credit_scoring.lending.services import Services, build_services
-from credit_scoring.lending.services.features import NotFoundError, load_feature_metadata
+from credit_scoring.lending.services.features import load_feature_metadata
 from credit_scoring.lending.shadow import ShadowScorer
 from credit_scoring.modeling.contracts import Scorer
 from credit_scoring.modeling.load_errors import ModelLoadError
 
 log = logging.getLogger(__name__)
 ChampionLoader = Callable[[Settings], Scorer]
-
-
-# What each kind of domain refusal answers (``lending/errors.py``).
-ERROR_STATUS = {
-    "not_found": status.HTTP_404_NOT_FOUND,
-    "conflict": status.HTTP_409_CONFLICT,
-    "forbidden": status.HTTP_403_FORBIDDEN,
-    "invalid": status.HTTP_422_UNPROCESSABLE_CONTENT,
-    "gone": status.HTTP_410_GONE,
-}
 
 
 def _default_loader(settings: Settings) -> Scorer:
@@ -241,55 +228,5 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
 
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(DBAPIError)
-    async def database_down(request: Request, exc: Exception) -> JSONResponse:
-        log.error("database error: %s", type(exc).__name__)
-        request.app.state.engine.dispose()  # fresh connections next time: recovers when it returns
-        return JSONResponse(
-            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-            content={
-                "detail": "Database unreachable: the request was not completed. Retry in a moment; "
-                "if it lasts, check that the database server is running and "
-                "CREDIT_SCORING_DATABASE_URL."
-            },
-        )
-
-    @app.exception_handler(AuditWriteError)
-    async def audit_not_stored(_request: Request, exc: AuditWriteError) -> JSONResponse:
-        log.error("%s", exc)
-        return JSONResponse(
-            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-            content={
-                "detail": "The audit record of this request could not be stored, so its result "
-                "is not returned. Check the disk space and permissions of the audit spool "
-                "folder (CREDIT_SCORING_AUDIT_SPOOL_DIR), then retry."
-            },
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_input(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        # FastAPI's list of problems, without the values sent: they may be passwords, and
-        # NaN or Infinity would not even serialise.
-        problems = [
-            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
-            for e in exc.errors()
-        ]
-        return JSONResponse(
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": problems}
-        )
-
-    @app.exception_handler(LendingError)
-    async def refused(request: Request, exc: LendingError) -> JSONResponse:
-        # the one place a domain refusal becomes an HTTP answer, in the request's language
-        message = exc.message(request_lang(request, request.query_params.get("lang")))
-        return JSONResponse(
-            status_code=ERROR_STATUS[exc.kind],
-            content={"code": exc.code, "message": message, "field": exc.field, "detail": message},
-        )
-
-    @app.exception_handler(NotFoundError)
-    async def not_found(_request: Request, exc: NotFoundError) -> JSONResponse:
-        return JSONResponse(status_code=status.HTTP_404_NOT_FOUND, content={"detail": str(exc)})
-
+    errors.install(app)
     return app

@@ -6,6 +6,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from credit_scoring.api.errors import scope_lang, status_error
+
 
 class BodySizeLimit:
     """Pure ASGI middleware: checks ``Content-Length``; reads a chunked body up to the limit."""
@@ -14,11 +16,15 @@ class BodySizeLimit:
         self.app = app
         self.max_bytes = max_bytes
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        said = status_error(413)
         body = json.dumps(
             {
+                "code": said.code,
+                "message": said.message(scope_lang(scope)),
+                "field": None,
                 "detail": f"Request body larger than {self.max_bytes} bytes: send less "
-                "(history rows are capped, see the API documentation)."
+                "(history rows are capped, see the API documentation).",
             }
         ).encode()
         await send(
@@ -47,7 +53,7 @@ class BodySizeLimit:
                     declared = None
         if declared is not None:
             if declared > self.max_bytes:
-                await self._refuse(send)
+                await self._refuse(scope, send)
                 return
             await self.app(scope, receive, send)  # the server stops at Content-Length
             return
@@ -60,7 +66,7 @@ class BodySizeLimit:
                 break  # the client went away: let the app see the disconnect
             size += len(message.get("body", b""))
             if size > self.max_bytes:
-                await self._refuse(send)
+                await self._refuse(scope, send)
                 return
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):

@@ -7,6 +7,7 @@ instance can be shared by every user of the Streamlit server.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import date
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
@@ -87,16 +88,29 @@ _STATUS_KIND: dict[int, ErrorKind] = {
     503: "unavailable",
 }
 M = TypeVar("M", bound=BaseModel)
+# The language the API's messages are asked in (Accept-Language), for the calls made in
+# this context: one Streamlit run, one person. Set by :func:`speak` at the start of a run.
+_LANGUAGE: ContextVar[str | None] = ContextVar("api_language", default=None)
+
+
+def speak(lang: str) -> None:
+    """Ask the API's error messages in ``lang`` for the calls that follow in this context.
+
+    The client is shared by every session of the Streamlit server; the language is not.
+    """
+    _LANGUAGE.set(lang)
 
 
 class ApiError(Exception):
     """A failed API call, classified so the dashboard can show a message a person can act on.
 
-    ``kind`` selects the translated message (``error.<kind>`` in the locales);
-    ``detail`` is the API's own explanation, shown beneath it; ``errors`` holds the
-    field errors of a refused form (the 422 of ``POST /applications``, a
-    :class:`~credit_scoring.lending.application_schemas.FormErrorsOut`), each to be shown
-    beside its field.
+    ``kind`` selects the translated heading (``error.<kind>`` in the locales);
+    ``message`` is the API's own sentence for a person, in the language asked for (the
+    ``message`` of its one error shape, ``{"code", "message", "field", "detail"}``), and
+    ``field`` the input it blames, so a form can show it beside that field; ``errors``
+    holds every field's sentence of a refused form (the 422 of ``POST /applications``).
+    ``detail`` is for logs and programs only (the API's ``detail``, a URL, a parsing
+    problem): the dashboard never shows it.
     """
 
     def __init__(
@@ -107,6 +121,9 @@ class ApiError(Exception):
         status: int | None = None,
         errors: list[FieldErrorOut] | None = None,
         retry_after: int | None = None,
+        message: str = "",
+        field: str | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(f"{kind}: {detail}" if detail else kind)
         self.kind: ErrorKind = kind
@@ -115,6 +132,9 @@ class ApiError(Exception):
         self.errors: list[FieldErrorOut] = list(errors or [])
         # seconds to wait before trying again (a 429's ``retry_after``), when the API said
         self.retry_after = retry_after
+        self.message = message
+        self.field = field
+        self.code = code
 
 
 def _form_errors(response: httpx.Response) -> list[FieldErrorOut]:
@@ -145,13 +165,32 @@ def _retry_after(response: httpx.Response) -> int | None:
     return None
 
 
-def _detail(response: httpx.Response) -> str:
-    """The ``detail`` of an error body: a string, or FastAPI's list of validation problems."""
+def _refusal(response: httpx.Response) -> ApiError:
+    """The :class:`ApiError` of an error answer: the one place the dashboard reads one."""
+    kind = _STATUS_KIND.get(response.status_code, "server")
     try:
         body = response.json()
     except ValueError:
-        return response.text[:300]
-    detail = body.get("detail", "") if isinstance(body, dict) else body
+        body = None
+    if not isinstance(body, dict):
+        return ApiError(kind, response.text[:300], status=response.status_code)
+    message = body.get("message")
+    field = body.get("field")
+    code = body.get("code")
+    return ApiError(
+        kind,
+        _detail(body.get("detail", "")),
+        status=response.status_code,
+        errors=_form_errors(response) if response.status_code == 422 else [],
+        message=message if isinstance(message, str) else "",
+        field=field if isinstance(field, str) else None,
+        code=code if isinstance(code, str) else None,
+        retry_after=_retry_after(response) if response.status_code in (429, 503) else None,
+    )
+
+
+def _detail(detail: Any) -> str:
+    """The ``detail`` of an error body as text for a log: a string, or FastAPI's list."""
     if isinstance(detail, list):
         parts = []
         for item in detail:
@@ -189,7 +228,12 @@ class ApiClient:
         headers: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> httpx.Response:
-        headers = {**(headers or {}), **({"Authorization": f"Bearer {token}"} if token else {})}
+        lang = _LANGUAGE.get()
+        headers = {
+            **({"Accept-Language": lang} if lang else {}),
+            **(headers or {}),
+            **({"Authorization": f"Bearer {token}"} if token else {}),
+        }
         try:
             response = self._http.request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException as exc:
@@ -197,16 +241,7 @@ class ApiClient:
         except httpx.TransportError as exc:
             raise ApiError("unreachable", f"{self.base_url} ({exc})") from exc
         if response.status_code >= 400:
-            kind = _STATUS_KIND.get(response.status_code, "server")
-            errors = _form_errors(response) if response.status_code == 422 else []
-            wait = _retry_after(response) if response.status_code in (429, 503) else None
-            raise ApiError(
-                kind,
-                _detail(response),
-                status=response.status_code,
-                errors=errors,
-                retry_after=wait,
-            )
+            raise _refusal(response)
         return response
 
     def _get(self, model: type[M], path: str, token: str | None, **params: Any) -> M:

@@ -31,9 +31,16 @@ class FieldErrorOut(BaseModel):
 
 
 class FormErrorsOut(BaseModel):
-    """422 of ``POST /applications``: every wrong field at once, in the request's language."""
+    """422 of ``POST /applications``: every wrong field at once, in the request's language.
 
-    detail: str
+    The API's one error shape (``code``, ``message``, ``field``, ``detail``), and ``errors``:
+    each field's own sentence, to be shown beside it.
+    """
+
+    code: str = Field("invalid", description="'invalid'")
+    message: str = Field("", description="every field's sentence, for a person")
+    field: str | None = Field(None, description="the first field at fault")
+    detail: str = Field(description="how many fields to correct")
     errors: list[FieldErrorOut]
 
 

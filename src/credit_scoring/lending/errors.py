@@ -3,9 +3,9 @@
 The domain knows nothing of HTTP: it says *what kind* of refusal it is (the thing does not
 exist, it conflicts with the application's state, the user's role does not allow it, the
 input is wrong, the route is gone) and gives the sentence in both languages. The API has
-one exception handler (``api/app.py``) that maps :attr:`LendingError.kind` to a status
-and answers ``{"code", "message", "field"}`` in the request's language; the CLI prints
-the message. Nothing an applicant or an advisor reads names a route, a verb or a pattern.
+exception handler (``api/errors.py``) that maps :attr:`LendingError.kind` to a status
+and answers ``{"code", "message", "field", "detail"}`` in the request's language; the CLI
+prints the message. Nothing an applicant or an advisor reads names a route, a verb or a pattern.
 """
 
 from __future__ import annotations
@@ -70,3 +70,38 @@ class Gone(LendingError):
     """A way of doing things that was removed; the message names its replacement."""
 
     kind = "gone"
+
+
+def client_not_found(sk_id_curr: int) -> NotFound:
+    """No client has this number (``field`` names the path parameter)."""
+    return NotFound(
+        "client_not_found",
+        f"Le client n° {sk_id_curr} n'existe pas : vérifiez le numéro, ou cherchez-le sur la "
+        "page Recherche.",
+        f"Client {sk_id_curr} does not exist: check the number, or look for the client on the "
+        "Search page.",
+        field="sk_id_curr",
+    )
+
+
+def application_not_found(application_id: int) -> NotFound:
+    """No application has this number."""
+    return NotFound(
+        "application_not_found",
+        f"La demande n° {application_id} n'existe pas : vérifiez son numéro dans la liste des "
+        "demandes.",
+        f"Application {application_id} does not exist: check its number in the list of "
+        "applications.",
+        field="application_id",
+    )
+
+
+def not_your_application() -> Forbidden:
+    """An advisor opening an application another advisor entered."""
+    return Forbidden(
+        "other_advisor",
+        "Cette demande a été saisie par un autre conseiller : seul lui, un senior ou un "
+        "analyste peut l'ouvrir.",
+        "This application was entered by another advisor: only they, a senior or an analyst "
+        "may open it.",
+    )

@@ -78,7 +78,12 @@ INPUT_CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False, str_max_length=MA
 
 
 class ErrorOut(BaseModel):
-    detail: str
+    """Every error the API answers (``api/errors.py``)."""
+
+    code: str = Field(description="stable, for programs: 'not_found', 'invalid', 'user_exists'...")
+    message: str = Field(description="for a person, in the request's language: what to do")
+    field: str | None = Field(None, description="the input at fault, if one is")
+    detail: Any = Field(description="for programs: the route's text, or the validation problems")
 
 
 class ThrottledOut(ErrorOut):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from credit_scoring.db.models import User
 from credit_scoring.lending import schemas as s
+from credit_scoring.lending.errors import Conflict, NotFound
 from credit_scoring.lending.security import (
     add_user,
     generate_password,
@@ -20,11 +21,11 @@ from credit_scoring.lending.security import (
 )
 
 
-class UserNotFoundError(LookupError):
-    pass
+class UserNotFoundError(NotFound):
+    """No user has this username."""
 
 
-class UserConflictError(ValueError):
+class UserConflictError(Conflict):
     """The change is refused (the user exists, or no active administrator would remain)."""
 
 
@@ -41,7 +42,12 @@ def create_user(session: Session, body: s.UserCreate, *, actor: str) -> s.UserCh
     exists = session.execute(select(User.id).where(User.username == body.username)).first()
     if exists:
         raise UserConflictError(
-            f"User {body.username} already exists: change it with PATCH /users/{body.username}."
+            "user_exists",
+            f"L'utilisateur {body.username} existe déjà : changez son rôle ou réinitialisez son "
+            "mot de passe sur la page Administration.",
+            f"This user already exists ({body.username}): change their role or reset their "
+            "password on the Administration page.",
+            field="username",
         )
     password = generate_password()
     user = add_user(session, body.username, password, body.role)
@@ -64,12 +70,21 @@ def change_user(
     """Apply the patch; returns the result and whether the user's failures must be forgotten."""
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
-        raise UserNotFoundError(f"User {username} does not exist: see GET /users.")
+        raise UserNotFoundError(
+            "user_not_found",
+            f"L'utilisateur {username} n'existe pas : la liste des utilisateurs est sur la page "
+            "Administration.",
+            f"User {username} does not exist: the list of users is on the Administration page.",
+            field="username",
+        )
     demoted = body.role is not None and body.role != "admin" and user.role == "admin"
     disabled = body.active is False and user.active and user.role == "admin"
     if (demoted or disabled) and _other_active_admins(session, username) == 0:
         raise UserConflictError(
-            f"{username} is the last active administrator: give another user the admin role first."
+            "last_admin",
+            f"{username} est le dernier administrateur actif : donnez d'abord le rôle "
+            "administrateur à un autre utilisateur.",
+            f"{username} is the last active administrator: give another user the admin role first.",
         )
     password = None
     revoke = False

@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -33,6 +33,11 @@ from credit_scoring.db import models as m
 from credit_scoring.lending import application_schemas as a
 from credit_scoring.lending import form as bank_form
 from credit_scoring.lending.applications import ApplicationService, summaries
+from credit_scoring.lending.errors import (
+    application_not_found,
+    client_not_found,
+    not_your_application,
+)
 from credit_scoring.lending.policy import Policy
 from credit_scoring.lending.schemas import ErrorOut
 from credit_scoring.lending.security import Principal
@@ -70,6 +75,9 @@ def form_errors_response(errors: list[bank_form.FieldError], lang: str) -> JSONR
         else f"{len(errors)} field(s) to correct."
     )
     body = a.FormErrorsOut(
+        code="invalid",
+        message=("\u00a0; " if lang == "fr" else "; ").join(e.message for e in errors),
+        field=errors[0].field if errors else None,
         detail=detail,
         errors=[a.FieldErrorOut(field=e.field, code=e.code, message=e.message) for e in errors],
     )
@@ -194,9 +202,9 @@ def list_applications(
 def _readable(session: SessionDep, user: Principal, application_id: int) -> m.Application:
     app = session.get(m.Application, application_id)
     if app is None:
-        raise HTTPException(404, f"Application {application_id} does not exist.")
+        raise application_not_found(application_id)
     if user.role == "advisor" and app.entered_by != user.username and app.source == "intake":
-        raise HTTPException(403, "This application was entered by another advisor.")
+        raise not_your_application()
     return app
 
 
@@ -308,7 +316,7 @@ def client_applicant(
 
     client = session.get(m.Client, sk_id_curr)
     if client is None:
-        raise HTTPException(404, f"Client {sk_id_curr} does not exist.")
+        raise client_not_found(sk_id_curr)
     applicant, _ = bank_form.from_application_row(
         application_dict(client), today=datetime.now().date()
     )

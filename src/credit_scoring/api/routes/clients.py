@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
 from credit_scoring.api.access import ClientId, ClientReader
 from credit_scoring.api.deps import CurrentUser, ServicesDep, SessionDep
 from credit_scoring.lending import clients
+from credit_scoring.lending.errors import client_not_found
 from credit_scoring.lending.schemas import (
     ClientDetail,
     ClientFilters,
@@ -45,7 +46,7 @@ def search_clients(
 def get_client(sk_id_curr: ClientId, user: ClientReader, session: SessionDep) -> ClientDetail:
     detail = clients.client_detail(session, sk_id_curr)
     if detail is None:
-        raise HTTPException(404, f"Client {sk_id_curr} does not exist.")
+        raise client_not_found(sk_id_curr)
     return detail
 
 

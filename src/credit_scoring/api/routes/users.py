@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Request, status
+from fastapi import APIRouter, Path, Request, status
 
 from credit_scoring.api.deps import AdminUser, SessionDep
 from credit_scoring.lending import users
@@ -28,10 +28,7 @@ def list_users(admin: AdminUser, session: SessionDep) -> list[UserAdminOut]:
 @router.post("/users", status_code=status.HTTP_201_CREATED, responses={409: {"model": ErrorOut}})
 def create_user(body: UserCreate, admin: AdminUser, session: SessionDep) -> UserChanged:
     """Create a user with a generated password, returned in this answer only."""
-    try:
-        return users.create_user(session, body, actor=admin.username)
-    except users.UserConflictError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    return users.create_user(session, body, actor=admin.username)  # refusals: api/errors.py
 
 
 @router.patch("/users/{username}", responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
@@ -39,12 +36,7 @@ def change_user(
     request: Request, username: UsernamePath, body: UserPatch, admin: AdminUser, session: SessionDep
 ) -> UserChanged:
     """Disable or enable, change the role, unlock, reset the password (returned once)."""
-    try:
-        changed, unlock = users.change_user(session, username, body, actor=admin.username)
-    except users.UserNotFoundError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    except users.UserConflictError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    changed, unlock = users.change_user(session, username, body, actor=admin.username)
     if unlock:
         request.app.state.login_throttle.unlock(username)
     request.app.state.user_states.forget(username)

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from credit_scoring.dashboard import fetch, state
-from credit_scoring.dashboard.api_client import ApiError
+from credit_scoring.dashboard.api_client import ApiError, speak
 from credit_scoring.dashboard.i18n import fmt_money, t
 from credit_scoring.dashboard.views.common import call, error_message
 from credit_scoring.dashboard.views.outcome import outcome_of, show_outcome
@@ -183,6 +183,8 @@ def _decision_form(app: ApplicationOut, score: ApplicationScoreOut) -> None:
     shown = st.session_state.get(shown_key)
     st.session_state[shown_key] = score.score_id
     labels = {d: t(f"value.decision.{d}") for d in DECISIONS}
+    errors_key = f"app_decision_errors_{suffix}"
+    errors: dict[str, str] = st.session_state.get(errors_key) or {}
     with st.form(f"app_decision_form_{suffix}", clear_on_submit=False):
         decision = st.radio(
             t("decision.choice"),
@@ -192,6 +194,7 @@ def _decision_form(app: ApplicationOut, score: ApplicationScoreOut) -> None:
             key=f"app_decision_value_{suffix}",
             format_func=labels.__getitem__,
         )
+        _beside(errors, "decision")
         options: list[str | None] = [None, *CATEGORIES]
         category = st.selectbox(
             t("application.category"),
@@ -200,6 +203,7 @@ def _decision_form(app: ApplicationOut, score: ApplicationScoreOut) -> None:
             format_func=category_label,
             help=t("application.category_help"),
         )
+        _beside(errors, "reason_category")
         reason = st.text_area(
             t("decision.reason"),
             key=f"app_decision_reason_{suffix}",
@@ -207,29 +211,31 @@ def _decision_form(app: ApplicationOut, score: ApplicationScoreOut) -> None:
             help=t("application.reason_help"),
             max_chars=2000,
         )
+        _beside(errors, "reason")
+        _beside(errors, "")  # what no field of the form shows (the score, the application)
         submitted = st.form_submit_button(t("decision.submit"), type="primary")
     if not submitted:
         return
-    if needs_reason(decision, score.decision) and not reason.strip():
-        st.error(t("application.reason_required"))
-        return
-    if needs_category(decision, score) and category is None:
-        st.error(t("application.category_required"))
-        return
-    if category is not None and decision != "refuse":
-        st.error(t("application.category_refusal_only"))
-        return
+    problems = decision_problems(decision, category, reason, score)
+    if problems:  # the rules the API applies, said before the call, beside their field
+        st.session_state[errors_key] = problems
+        st.rerun()
+    st.session_state.pop(errors_key, None)
     body = ApplicationDecisionIn(
         score_id=int(shown if shown is not None else score.score_id),
         decision=decision,
         reason=reason.strip() or None,
         reason_category=cast("RefusalCategory | None", category),
     )
+    speak(state.lang())
     try:
         out = state.api().decide_application(state.token() or "", app.application_id, body)
     except ApiError as exc:
         if exc.kind == "unauthorized":
             state.log_out("login.expired")
+            st.rerun()
+        if exc.kind == "invalid" and exc.field in DECISION_FIELDS:
+            st.session_state[errors_key] = {exc.field: exc.message or error_message(exc)}
             st.rerun()
         _decision_failed(exc, suffix)
         return
@@ -239,16 +245,41 @@ def _decision_form(app: ApplicationOut, score: ApplicationScoreOut) -> None:
     st.rerun()
 
 
+# The decision form's fields, as the API names them in an error's ``field``.
+DECISION_FIELDS = ("decision", "reason_category", "reason")
+
+
+def decision_problems(
+    decision: str, category: str | None, reason: str, score: ApplicationScoreOut
+) -> dict[str, str]:
+    """What the API would refuse in this decision, by field, in the session's language.
+
+    Empty when the decision can be sent.
+    """
+    problems: dict[str, str] = {}
+    if needs_reason(decision, score.decision) and not reason.strip():
+        problems["reason"] = t("application.reason_required")
+    if needs_category(decision, score) and category is None:
+        problems["reason_category"] = t("application.category_required")
+    if category is not None and decision != "refuse":
+        problems["reason_category"] = t("application.category_refusal_only")
+    return problems
+
+
+def _beside(errors: dict[str, str], field: str) -> None:
+    if errors.get(field):
+        st.error(errors[field])
+
+
 def _decision_failed(exc: ApiError, suffix: str) -> None:
-    """The 409, 403 and 422 of a decision in words a person can act on."""
+    """The 409, 403 and 422 of a decision in words a person can act on (the API's own)."""
+    said = f"\n\n{exc.message}" if exc.message else ""
     if exc.kind == "conflict":
-        st.error(t("application.conflict"))
+        st.error(t("application.conflict") + said)
         if st.button(t("application.reload"), key=f"app_reload_{suffix}"):
             st.rerun()
     elif exc.kind == "forbidden":
-        st.error(t("application.forbidden"))
-    elif exc.kind == "invalid":
-        st.error(t("application.reason_required") + (f"\n\n{exc.detail}" if exc.detail else ""))
+        st.error(t("application.forbidden") + said)
     else:
         st.error(error_message(exc))
 

@@ -10,20 +10,25 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from credit_scoring.dashboard import fetch, state
-from credit_scoring.dashboard.api_client import ApiError
+from credit_scoring.dashboard.api_client import ApiError, speak
 from credit_scoring.dashboard.i18n import t
 
 T = TypeVar("T")
 
 
 def error_message(exc: ApiError) -> str:
-    """The translated sentence for an API failure, with the API's own detail beneath it."""
+    """The translated sentence for an API failure, with the API's own message beneath it.
+
+    The message is the API's sentence for a person, in the session's language; its
+    ``detail`` (for programs and logs) is never shown.
+    """
     text = t(f"error.{exc.kind}")
-    return f"{text}\n\n{exc.detail}" if exc.detail else text
+    return f"{text}\n\n{exc.message}" if exc.message else text
 
 
 def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
     """Run one API read; on failure show why (or go back to login when the session expired)."""
+    speak(state.lang())  # the API's messages in the person's language
     try:
         return fn(*args, **kwargs)
     except ApiError as exc:

@@ -19,15 +19,24 @@ import streamlit as st
 from pydantic import ValidationError
 
 from credit_scoring.dashboard import state
-from credit_scoring.dashboard.api_client import ApiError
+from credit_scoring.dashboard.api_client import ApiError, speak
 from credit_scoring.dashboard.i18n import t
 from credit_scoring.dashboard.views import application
 from credit_scoring.dashboard.views.application import APPLICANT_FIELDS, LOAN_FIELDS
 from credit_scoring.dashboard.views.common import error_message
-from credit_scoring.lending.form import CHOICES, ApplicationForm, pydantic_errors
+from credit_scoring.lending.form import (
+    CHOICES,
+    ApplicationForm,
+    check_applicant_dates,
+    pydantic_errors,
+)
 
 PREFIX = "na_"  # one of state.FORM_PREFIXES: logging out forgets these widgets
-OLDEST = date(1900, 1, 1)
+# The date pickers' own limits, far outside any real date: a date the form refuses (a birth
+# in the future) reaches the form's checks and is named with its cause, instead of being
+# silently dropped by the widget (which would leave the field empty, "required").
+OLDEST = date(1800, 1, 1)
+LATEST = date(2199, 12, 31)
 # What an empty form holds (the advisor must choose every required field).
 DEFAULTS: dict[str, Any] = {
     **{f: None for f in APPLICANT_FIELDS},
@@ -64,6 +73,7 @@ def _load_client() -> None:
     st.session_state.pop(f"{PREFIX}lookup_error", None)
     if not client_id:
         return
+    speak(state.lang())  # a callback runs before the page: the API's messages in its language
     try:
         body = state.api().client_applicant(state.token() or "", int(client_id))
     except ApiError as exc:
@@ -98,6 +108,19 @@ def _start_again() -> None:
     st.session_state.pop(state.APPLICANT_CLIENT, None)
     state.end_submission()
     _reset()
+
+
+def keep_typed() -> None:
+    """Keep every value typed when a widget is drawn again under another identity.
+
+    A date picker's format follows the language, and Streamlit then treats it as a new
+    widget, empty. Writing each value back to its key before the widgets are drawn makes
+    the new widget start from it; the choices keep their codes (the labels come from
+    ``format_func``), so a language switch changes the words and keeps the selection.
+    """
+    for key in [widget_key(f) for f in DEFAULTS] + [f"{PREFIX}lookup"]:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def form_values() -> dict[str, Any]:
@@ -155,9 +178,10 @@ def _select(field: str, errors: dict[str, list[str]], path: str, *, disabled: bo
 
 
 def _money(field: str, errors: dict[str, list[str]], path: str, *, disabled: bool = False) -> None:
+    # no min_value nor max_value: the widget would drop a negative or huge amount silently;
+    # the form's schema names what is wrong instead
     st.number_input(
         t(f"form.{field}"),
-        min_value=0.0,
         step=1000.0,
         format="%.2f",
         key=widget_key(field),
@@ -180,8 +204,6 @@ def _applicant_block(errors: dict[str, list[str]], known: bool) -> None:
         _select("family_status", errors, path("family_status"), disabled=known)
         st.number_input(
             t("form.children"),
-            min_value=0,
-            max_value=20,
             step=1,
             key=widget_key("children"),
             disabled=known,
@@ -218,8 +240,6 @@ def _applicant_block(errors: dict[str, list[str]], known: bool) -> None:
             field = f"ext_source_{i}"
             st.number_input(
                 t(f"form.{field}"),
-                min_value=0.0,
-                max_value=1.0,
                 step=0.01,
                 format="%.3f",
                 key=widget_key(field),
@@ -232,7 +252,7 @@ def _date(field: str, errors: dict[str, list[str]], path: str, *, disabled: bool
     st.date_input(
         t(f"form.{field}"),
         min_value=OLDEST,
-        max_value=date.today(),
+        max_value=LATEST,
         key=widget_key(field),
         format="DD/MM/YYYY" if state.lang() == "fr" else "YYYY-MM-DD",
         disabled=disabled,
@@ -273,9 +293,7 @@ def _loan_block(errors: dict[str, list[str]]) -> None:
     with cols[2]:
         _money("goods_price", errors, "loan.goods_price")
     with cols[3]:
-        st.number_input(
-            t("form.term_months"), min_value=1, max_value=600, step=1, key=widget_key("term_months")
-        )
+        st.number_input(t("form.term_months"), step=1, key=widget_key("term_months"))
         _beside(errors, "loan.term_months")
     with cols[4]:
         _money("monthly_annuity", errors, "loan.monthly_annuity")
@@ -307,13 +325,21 @@ def _client_picker(known: int | None) -> None:
 
 def _submit(known: int | None) -> None:
     """Check the form, send it, and keep either the result or every field's message."""
-    body = form_body(form_values(), known)
+    values = form_values()
+    body = form_body(values, known)
     try:
         form = ApplicationForm.model_validate(body)
     except ValidationError as exc:
+        found = pydantic_errors(exc.errors(), state.lang())
+        if known is None:  # a new applicant's dates are checked even on an incomplete form
+            said = {e.field for e in found}
+            found += [
+                e
+                for e in check_applicant_dates(values, today=date.today(), lang=state.lang())
+                if e.field not in said
+            ]
         st.session_state[state.FORM_ERRORS] = [
-            {"field": e.field, "code": e.code, "message": e.message}
-            for e in pydantic_errors(exc.errors(), state.lang())
+            {"field": e.field, "code": e.code, "message": e.message} for e in found
         ]
         st.rerun()
     sent = json.dumps(form.model_dump(mode="json"), sort_keys=True)
@@ -366,6 +392,7 @@ def render() -> None:
         return
     for field, default in DEFAULTS.items():
         st.session_state.setdefault(widget_key(field), default)
+    keep_typed()
     known = st.session_state.get(state.APPLICANT_CLIENT)
     _client_picker(known)
     errors = _errors()
@@ -377,10 +404,10 @@ def render() -> None:
             if path not in placed:  # the body itself, or a field the form does not show
                 for message in messages:
                     st.error(message)
-    with st.form(f"{PREFIX}form", clear_on_submit=False, enter_to_submit=False):
-        _applicant_block(errors, known is not None)
-        _documents_block(errors, known is not None)
-        _loan_block(errors)
-        submitted = st.form_submit_button(t("form.submit"), type="primary")
-    if submitted:
+    # No st.form: a form holds what is typed in the browser until it is sent, and a language
+    # switch (a run of its own) would lose it; each widget's value is kept as it is typed.
+    _applicant_block(errors, known is not None)
+    _documents_block(errors, known is not None)
+    _loan_block(errors)
+    if st.button(t("form.submit"), type="primary", key=f"{PREFIX}submit"):
         _submit(known)

@@ -23,7 +23,8 @@ One module per job
 - :mod:`.loan`: :func:`complete_loan`, the missing one of term and monthly payment, from
   the lender's rate (:class:`LenderTerms`, read from the settings by :func:`lender_terms`).
 - :mod:`.checks`: :func:`check_form`, the impossible combinations a valid body can still
-  hold, all reported at once.
+  hold, all reported at once; :func:`check_applicant_dates`, those of them a form still
+  incomplete can already be told (the dashboard's form says them before it sends).
 - :mod:`.kaggle`: :func:`to_application_row` / :func:`from_application_row`, the Kaggle
   row and back, and the income convention (:data:`~.kaggle.INCOME_PERIOD_MONTHS`).
 
@@ -42,7 +43,7 @@ Decisions
   the feature builder reads an absent column as missing.
 """
 
-from credit_scoring.lending.form.checks import check_form
+from credit_scoring.lending.form.checks import check_applicant_dates, check_form
 from credit_scoring.lending.form.codes import CHOICES, EMPLOYED_PLACEHOLDER
 from credit_scoring.lending.form.kaggle import (
     INCOME_PERIOD_MONTHS,
@@ -77,6 +78,7 @@ __all__ = [
     "Loan",
     "alternative_text",
     "annuity",
+    "check_applicant_dates",
     "check_form",
     "complete_loan",
     "from_application_row",

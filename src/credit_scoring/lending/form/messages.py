@@ -84,7 +84,54 @@ _WORDS: dict[str, tuple[str, str]] = {
     "goods_price": ("prix du bien", "goods price"),
     "term_months": ("durée en mois", "term in months"),
     "monthly_annuity": ("mensualité", "monthly payment"),
+    # Beyond the form: the other bodies, paths and queries of the API, named for a person.
+    "score_id": ("score présenté", "score shown"),
+    "decision": ("décision", "decision"),
+    "reason": ("motif", "reason"),
+    "reason_category": ("catégorie du refus", "refusal category"),
+    "q": ("numéro de client recherché", "client number searched"),
+    "sk_id_curr": ("numéro de client", "client number"),
+    "application_id": ("numéro de la demande", "application number"),
+    "username": ("identifiant", "username"),
+    "password": ("mot de passe", "password"),
+    "role": ("rôle", "role"),
+    "active": ("compte actif", "account active"),
+    "page": ("numéro de page", "page number"),
+    "page_size": ("taille de page", "page size"),
+    "lang": ("langue", "language"),
+    "status": ("statut", "status"),
+    "since": ("date de début", "start date"),
+    "until": ("date de fin", "end date"),
+    "entered_by": ("saisi par", "entered by"),
+    "amount_credit": ("montant du crédit", "credit amount"),
+    "amount_annuity": ("mensualité", "monthly payment"),
+    "amount_goods_price": ("prix du bien", "goods price"),
+    "income_total": ("revenu mensuel", "monthly income"),  # as the data's income is
+    "gender": ("sexe", "sex"),
+    "age_band": ("tranche d'âge", "age band"),
+    "income_band": ("tranche de revenu", "income band"),
+    "score_band": ("tranche de risque", "risk band"),
+    "idempotency-key": ("clé d'idempotence", "idempotency key"),
 }
+# What a text field must look like, for the fields the API checks against a pattern: the
+# person reads the rule, never the regular expression.
+_SHAPES: dict[str, tuple[str, str]] = {
+    "q": (
+        "un numéro de client, en chiffres uniquement (12 au plus)",
+        "a client number, digits only (at most 12)",
+    ),
+    "lang": ("fr ou en", "fr or en"),
+    "username": (
+        "de 2 à 64 lettres, chiffres, points, tirets ou soulignés",
+        "2 to 64 letters, digits, dots, hyphens or underscores",
+    ),
+    "idempotency-key": (
+        "de 8 à 128 lettres, chiffres, points, deux-points, tirets ou soulignés",
+        "8 to 128 letters, digits, dots, colons, hyphens or underscores",
+    ),
+}
+# Where FastAPI says a value came from: not part of the field's path.
+_SOURCES = frozenset({"body", "path", "query", "header", "cookie"})
 _MODELS: tuple[type[BaseModel], ...] = (Applicant, Loan, ApplicationForm)
 
 
@@ -96,7 +143,8 @@ def _lang(lang: str) -> str:
 
 
 def _words(field: str, lang: str) -> str:
-    fr, en = _WORDS.get(field, (field, field))
+    fallback = field.replace("_", " ")
+    fr, en = _WORDS.get(field.lower(), (fallback, fallback))
     return fr if lang == "fr" else en
 
 
@@ -152,8 +200,28 @@ def _bounds(field: str) -> tuple[float | None, float | None, bool, bool]:
     return None, None, False, False
 
 
-def _range_text(field: str, lang: str) -> tuple[str, str] | None:
+def _ctx_bounds(ctx: Mapping[str, Any]) -> tuple[float | None, float | None, bool, bool]:
+    """The bounds Pydantic names in an error's context (``gt``, ``ge``, ``lt``, ``le``)."""
+    low = ctx.get("gt", ctx.get("ge"))
+    high = ctx.get("lt", ctx.get("le"))
+    ok = (int, float)
+    return (
+        float(low) if isinstance(low, ok) else None,
+        float(high) if isinstance(high, ok) else None,
+        "gt" in ctx,
+        "lt" in ctx,
+    )
+
+
+def _range_text(
+    field: str, lang: str, ctx: Mapping[str, Any] | None = None
+) -> tuple[str, str] | None:
     low, high, low_strict, high_strict = _bounds(field)
+    said = _ctx_bounds(ctx or {})
+    # a field of another body, a path or a query (or one named like a form field but with
+    # bounds of its own, the what-if's term): the bound the error names is the one to say
+    if (said[0] is not None and said[0] != low) or (said[1] is not None and said[1] != high):
+        low, high, low_strict, high_strict = said
     if low is not None and high is not None and not low_strict and not high_strict:
         return (
             f"doit être compris entre {_plain(low, 'fr')} et {_plain(high, 'fr')}",
@@ -171,10 +239,13 @@ def _range_text(field: str, lang: str) -> tuple[str, str] | None:
     return "doit être " + " et ".join(parts_fr), "must be " + " and ".join(parts_en)
 
 
-def _allowed(field: str, lang: str) -> str:
+def _allowed(field: str, lang: str, ctx: Mapping[str, Any] | None = None) -> str:
     if field == "region_rating":
         return "1, 2, 3"
     labels = CHOICES.get(field, {})
+    if not labels:  # another body's choice: Pydantic's own list, "'a', 'b' or 'c'"
+        expected = str((ctx or {}).get("expected", ""))
+        return expected.replace(" or ", ", ").replace(" ou ", ", ")
     return ", ".join(f"{code} ({names[lang]})" for code, names in labels.items())
 
 
@@ -189,7 +260,7 @@ _RANGE_TYPES = frozenset({"greater_than", "greater_than_equal", "less_than", "le
 
 def _one_error(error: Mapping[str, Any], lang: str) -> FieldError:
     loc = [str(p) for p in error.get("loc", ())]
-    if loc and loc[0] == "body":
+    if loc and loc[0] in _SOURCES:
         loc = loc[1:]
     kind = str(error.get("type", ""))
     ctx = dict(error.get("ctx") or {})
@@ -216,9 +287,17 @@ def _one_error(error: Mapping[str, Any], lang: str) -> FieldError:
     path = ".".join(loc)
     field = next((p for p in reversed(loc) if not p.isdigit()), "")
     if kind == "missing":
+        if not field:
+            return FieldError(
+                path,
+                "required",
+                "Le corps de la requête est vide : envoyez les champs demandés"
+                if lang == "fr"
+                else "The request has no body: send the fields asked for",
+            )
         return FieldError(path, "required", _say(lang, field, "obligatoire", "required"))
     if kind in ("enum", "literal_error"):
-        allowed = _allowed(field, lang)
+        allowed = _allowed(field, lang, ctx)
         return FieldError(
             path,
             "choice",
@@ -230,7 +309,7 @@ def _one_error(error: Mapping[str, Any], lang: str) -> FieldError:
             ),
         )
     if kind in _RANGE_TYPES or kind in _NUMBER_TYPES:
-        bounds = _range_text(field, lang)
+        bounds = _range_text(field, lang, ctx)
         integer = kind.startswith("int") or _is_int_field(field)
         if kind in _NUMBER_TYPES:
             fr = "doit être un nombre entier" if integer else "doit être un nombre"
@@ -264,6 +343,19 @@ def _one_error(error: Mapping[str, Any], lang: str) -> FieldError:
         return FieldError(
             path, "type", _say(lang, field, "doit être un objet", "must be an object")
         )
+    if kind == "string_pattern_mismatch":
+        fr_shape, en_shape = _SHAPES.get(field.lower(), ("la forme attendue", "the expected shape"))
+        return FieldError(
+            path,
+            "format",
+            _say(lang, field, f"doit être {fr_shape}", f"must be {en_shape}"),
+        )
+    if kind in ("string_too_short", "string_too_long", "too_short", "too_long"):
+        return FieldError(path, "length", _say(lang, field, *_length_text(kind, ctx)))
+    if kind == "string_type":
+        return FieldError(path, "type", _say(lang, field, "doit être un texte", "must be text"))
+    if kind in ("list_type", "tuple_type"):
+        return FieldError(path, "type", _say(lang, field, "doit être une liste", "must be a list"))
     if kind == "json_invalid":
         return FieldError(
             path,
@@ -272,8 +364,33 @@ def _one_error(error: Mapping[str, Any], lang: str) -> FieldError:
             if lang == "fr"
             else "The request body is not readable JSON",
         )
-    detail = str(error.get("msg", ""))
-    return FieldError(path, "invalid", _say(lang, field, f"valeur invalide ({detail})", detail))
+    if kind == "value_error":  # a validator's own sentence, written for people in English
+        detail = str(error.get("msg", "")).removeprefix("Value error, ")
+        return FieldError(path, "invalid", _say(lang, field, f"valeur refusée ({detail})", detail))
+    # Any other type: a plain sentence; Pydantic's own text stays in the response's detail.
+    return FieldError(
+        path,
+        "invalid",
+        _say(
+            lang,
+            field,
+            "valeur refusée : vérifiez-la",
+            "value refused: check it",
+        ),
+    )
+
+
+def _length_text(kind: str, ctx: Mapping[str, Any]) -> tuple[str, str]:
+    """How long a text (characters) or a list (items) must be, from the error's context."""
+    text = kind.startswith("string")
+    short = kind.endswith("too_short")
+    size = ctx.get("min_length" if short else "max_length")
+    if text and short and size == 1:
+        return "ne peut pas être vide", "cannot be empty"
+    unit_fr, unit_en = ("caractères", "characters") if text else ("éléments", "items")
+    if short:
+        return f"{size} {unit_fr} au moins", f"at least {size} {unit_en}"
+    return f"{size} {unit_fr} au plus", f"at most {size} {unit_en}"
 
 
 def _is_int_field(field: str) -> bool:
@@ -298,9 +415,29 @@ def pydantic_errors(errors: Sequence[Mapping[str, Any]], lang: str) -> list[Fiel
     Returns
     -------
     list of FieldError
-        One per error, in order. The message names the field in words and says what is
-        allowed: the codes and labels of an enumeration, the bounds of a number,
-        "required" for a missing field.
+        One per field and kind of problem, in order (FastAPI reports a path parameter read
+        by two dependencies twice). The message names the field in words and says what is
+        allowed: the codes and labels of an enumeration, the bounds of a number, the shape
+        of a text checked against a pattern (never the pattern), its length, "required"
+        for a missing field. ``loc`` may start with ``body``, ``path``, ``query`` or
+        ``header`` (dropped).
+
+    Examples
+    --------
+    >>> q = {"loc": ("query", "q"), "type": "string_pattern_mismatch", "msg": "..."}
+    >>> pydantic_errors([q], "en")[0].message
+    'Client number searched: must be a client number, digits only (at most 12)'
+    >>> bad_id = {"loc": ("path", "sk_id_curr"), "type": "int_parsing", "msg": "..."}
+    >>> [e.message for e in pydantic_errors([bad_id, bad_id], "fr")]
+    ['Numéro de client\xa0: doit être un nombre entier']
     """
     code = _lang(lang)
-    return [_one_error(e, code) for e in errors]
+    found: list[FieldError] = []
+    seen: set[tuple[str, str]] = set()
+    for error in errors:
+        one = _one_error(error, code)
+        # a path parameter read by the route and by a dependency fails twice: say it once
+        if (one.field, one.code) not in seen:
+            seen.add((one.field, one.code))
+            found.append(one)
+    return found

@@ -28,6 +28,9 @@ from credit_scoring.lending.form.codes import (
 # --- The form --------------------------------------------------------------------------------
 
 _FORM_CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True)
+# The largest amount the form takes (credit, price, payment, income), as the what-if does: a
+# mistyped figure is named, not scored.
+MAX_AMOUNT = 1e9
 
 
 class Applicant(BaseModel):
@@ -41,7 +44,7 @@ class Applicant(BaseModel):
     children: int = Field(ge=0, le=20, description="number of dependent children")
     education: Education = Field(description="highest education level")
     income_type: IncomeType = Field(description="main source of income")
-    income_yearly: float = Field(gt=0, description="total yearly income")
+    income_yearly: float = Field(gt=0, le=MAX_AMOUNT, description="total yearly income")
     employed_since: date | None = Field(
         default=None, description="start of the current employment; or set not_employed"
     )
@@ -87,12 +90,14 @@ class Loan(BaseModel):
     contract_type: ContractType = Field(
         description="cash: personal loan (Kaggle 'Cash loans'); revolving: revolving credit"
     )
-    amount: float = Field(gt=0, description="credit amount")
+    amount: float = Field(gt=0, le=MAX_AMOUNT, description="credit amount")
     goods_price: float | None = Field(
-        default=None, gt=0, description="price of the goods financed, if any"
+        default=None, gt=0, le=MAX_AMOUNT, description="price of the goods financed, if any"
     )
     term_months: int | None = Field(default=None, ge=1, description="term in months")
-    monthly_annuity: float | None = Field(default=None, gt=0, description="monthly payment")
+    monthly_annuity: float | None = Field(
+        default=None, gt=0, le=MAX_AMOUNT, description="monthly payment"
+    )
 
     @model_validator(mode="after")
     def _term_or_annuity(self) -> Loan:
