@@ -133,6 +133,11 @@ def set_language(session: Session, username: str, language: str) -> None:
         raise ValueError(f"language must be one of {', '.join(s.LANGS)}, not {language!r}")
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
-        raise UserNotFoundError(f"User {username} does not exist: see GET /users.")
+        raise UserNotFoundError(
+            "user_not_found",
+            f"L'utilisateur {username} n'existe pas.",
+            f"User {username} does not exist.",
+            field="username",
+        )
     user.language = language
     session.commit()

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
-from credit_scoring.api.deps import CurrentUser, SessionDep, SettingsDep
+from credit_scoring.api.deps import CurrentUser, SessionDep, SettingsDep, request_lang
 from credit_scoring.api.throttle import client_address
 from credit_scoring.lending import users
 from credit_scoring.lending.schemas import (
@@ -62,7 +62,15 @@ def login(
     wait = state.login_throttle.check(username, address).retry_after
     if wait is not None:
         log.info("login throttled for %s s from %s", wait, address)
+        minutes = max(1, -(-wait // 60))
+        message = (
+            f"Trop d'échecs de connexion : réessayez dans {minutes} min."
+            if request_lang(request, None) == "fr"
+            else f"Too many failed logins: try again in {minutes} min."
+        )
         body = ThrottledOut(
+            code="throttled",
+            message=message,
             detail=f"Too many failed logins: wait {wait} seconds before trying again.",
             retry_after=wait,
         )
