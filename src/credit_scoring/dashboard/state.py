@@ -24,7 +24,7 @@ from typing import Any
 import streamlit as st
 
 from credit_scoring.config import get_settings
-from credit_scoring.dashboard.api_client import ApiClient, ApiError
+from credit_scoring.dashboard.api_client import ApiClient, ApiError, speak
 from credit_scoring.dashboard.sessions import COOKIE, SessionStore, Signed, is_session_id
 from credit_scoring.lending.schemas import TokenOut
 
@@ -105,6 +105,7 @@ def _shared_client(base_url: str) -> ApiClient:
 
 def api() -> ApiClient:
     """The API client: an injected one (tests) or the shared client for ``Settings.api_url``."""
+    speak(lang())  # every call of this run asks for the API's messages in the person's language
     injected = st.session_state.get(API)
     if isinstance(injected, ApiClient):
         return injected
