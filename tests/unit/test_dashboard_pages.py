@@ -110,7 +110,7 @@ def test_client_file_shows_identity_application_and_history(fake: FakeApi) -> No
     assert (
         metrics["Active loans elsewhere"] == "1" and metrics["Months with late payment"] == "2 of 6"
     )
-    assert metrics["Longest delay (days)"] == "10 days"
+    assert metrics["Longest delay"] == "10 days"
     assert "Current application — Personal loan" in [h.value for h in at.subheader]
     assert len(at.get("plotly_chart")) == 3
     # categories and flags in plain words, never the data's codes
