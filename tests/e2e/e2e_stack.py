@@ -92,9 +92,10 @@ def _wait(
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium missing: `apt-get install -y chromium`")
-    home = tmp_path_factory.mktemp("e2e-home")
+    reuse = os.environ.get("E2E_REUSE_HOME")  # a home this fixture (or the same steps) built
+    home = Path(reuse) if reuse else tmp_path_factory.mktemp("e2e-home")
     log = home / "e2e.log"
-    password = secrets.token_urlsafe(12)
+    password = os.environ["E2E_PASSWORD"] if reuse else secrets.token_urlsafe(12)
     # Only this test's settings: no database/MLflow URL inherited from the caller's shell.
     env = {k: v for k, v in os.environ.items() if not k.startswith("CREDIT_SCORING_")}
     env |= {
@@ -103,6 +104,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "CREDIT_SCORING_SECRET_KEY": secrets.token_urlsafe(48),
         "E2E_PASSWORD": password,
     }
+    if not reuse:
+        _build(home, env, log)
+    yield from _serve(home, env, log, password)
+
+
+def _build(home: Path, env: dict[str, str], log: Path) -> None:
+    """Demo data, the champion, the database, one advisor and one analyst (about 5 minutes;
+    set ``E2E_REUSE_HOME`` to a home built before, with its ``E2E_PASSWORD``, to skip it)."""
     help_train = subprocess.run(
         [*CLI, "train", "--help"], env=env, capture_output=True, check=False, cwd=home
     )
@@ -145,6 +154,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         env,
         log,
     )
+
+
+def _serve(home: Path, env: dict[str, str], log: Path, password: str) -> Iterator[Stack]:
     api_port, dash_port = free_port(), free_port()
     api_url, dash_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{dash_port}"
     procs: list[subprocess.Popen] = []

@@ -235,7 +235,9 @@ def walk(page: Page, stack: Stack) -> None:
     amount.press("Enter")
     settle(page)
     page.get_by_role("button", name="Compute the new score").click()
-    expect(page.get_by_text(re.compile(r"Default risk: .* → "))).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(re.compile(r"Probability of default: .* → "))).to_be_visible(
+        timeout=WAIT
+    )
     shot(page, "09-what-if")
     page.get_by_role("button", name="Find the largest amount").click()
     found = page.get_by_text(
@@ -488,3 +490,45 @@ def client_refused_by_a_rule(page: Page, stack: Stack) -> None:
             "heading", name=re.compile(rf"^Demande n° {entered['application_id']} — ")
         )
     ).to_be_visible(timeout=WAIT)
+
+
+def client_without_bureau_loans(stack: Stack) -> int:
+    """A stored client no other lender reports a loan for (the demo data has some)."""
+    headers = api_headers(stack)
+    page = httpx.get(
+        f"{stack.api_url}/clients", params={"page_size": 100}, headers=headers, timeout=30
+    )
+    assert page.status_code == 200, page.text
+    for item in page.json()["items"]:
+        detail = httpx.get(
+            f"{stack.api_url}/clients/{item['sk_id_curr']}", headers=headers, timeout=30
+        ).json()
+        if not any(loan["source"] == "bureau" for loan in detail["loans"]):
+            return int(item["sk_id_curr"])
+    pytest.skip("no client without loans elsewhere among the first 100 of the demo data")
+
+
+def test_an_empty_history_is_said_in_a_sentence_not_drawn(stack: Stack) -> None:
+    client_id = client_without_bureau_loans(stack)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        try:
+            log_in(page, stack.dashboard_url, stack.username, stack.password)
+            page.get_by_label("Identifiant client").fill(str(client_id))
+            page.get_by_label("Identifiant client").press("Enter")
+            expect(page.get_by_text("1 client(s) trouvé(s).")).to_be_visible(timeout=WAIT)
+            page.get_by_role("button", name="Ouvrir le dossier").click()
+            expect(
+                main(page).get_by_role("heading", name=f"Dossier du client n° {client_id}")
+            ).to_be_visible(timeout=WAIT)
+            sentence = page.get_by_text(
+                "Aucun crédit auprès d'autres établissements n'est connu pour ce client."
+            )
+            expect(sentence).to_be_visible(timeout=WAIT)
+            # no chart of the other lenders' loans: no empty axes
+            expect(page.get_by_text("Crédits auprès d'autres établissements")).to_have_count(0)
+            scroll_to(page, sentence)
+            shot(page, "19-client-file-no-bureau")
+        finally:
+            browser.close()

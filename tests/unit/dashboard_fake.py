@@ -25,6 +25,7 @@ from dashboard_fake_applications import (
 )
 
 from credit_scoring.dashboard.api_client import ApiClient
+from credit_scoring.explain.probability import ordered, probability_steps
 from credit_scoring.lending import audit_schemas as a
 from credit_scoring.lending import schemas as s
 
@@ -66,6 +67,7 @@ class FakeApi:
         }
         self.decisions: list[s.DecisionOut] = []
         self.expired: set[str] = set()
+        self.no_history: set[int] = set()  # clients with no credit and no repayment known
         self.calls: list[str] = []
         self.drift: dict | None = None  # None: no report yet (404)
         self.backtest: dict | None = None  # None: no back-test yet (404)
@@ -227,6 +229,8 @@ class FakeApi:
             )
             for m in range(1, 7)
         ]
+        if c["id"] in self.no_history:
+            loans, history = [], []
         return s.ClientDetail(
             sk_id_curr=c["id"],
             target=c["target"],
@@ -247,6 +251,10 @@ class FakeApi:
             loans=loans,
             payments=s.PaymentSummary(
                 months_observed=6, months_late=2, max_days_past_due=10.0, total_paid=600.0
+            )
+            if history
+            else s.PaymentSummary(
+                months_observed=0, months_late=0, max_days_past_due=None, total_paid=0.0
             ),
             history=history,
         )
@@ -360,25 +368,41 @@ class FakeApi:
         if parts[-1] == "score":
             return ok(self._score(cid, lang))
         if parts[-1] == "explanation":
+            logits = {f"F{i}": (-1) ** i * 0.1 * i for i in range(1, 16)}
+            steps = probability_steps(-1.5, logits)
             contributions = [
                 s.ContributionOut(
-                    feature=f"F{i}",
-                    value=float(i),
-                    contribution=(-1) ** i * 0.1 * i,
-                    description=f"Variable {i}",
-                    group=f"G{i}",
+                    feature=name,
+                    value=float(name[1:]),
+                    contribution=logit,
+                    description=f"Variable {name[1:]}",
+                    group=f"G{name[1:]}",
+                    step=steps.by_name()[name],
                 )
-                for i in range(1, 16)
+                for name, logit in ordered(logits)
             ]
             return ok(
                 s.ExplanationOut(
-                    sk_id_curr=cid, model_version="3", bias=-1.5, contributions=contributions
+                    sk_id_curr=cid,
+                    model_version="3",
+                    bias=-1.5,
+                    contributions=contributions,
+                    base_probability=steps.base,
+                    probability=steps.probability,
                 )
             )
         if parts[-1] == "similar":
             others = [c for c in self.clients.values() if c["id"] != cid]
             items = [
-                s.SimilarClientOut(sk_id_curr=c["id"], distance=0.5 + i, target=c["target"])
+                s.SimilarClientOut(
+                    sk_id_curr=c["id"],
+                    distance=0.5 + i,
+                    target=c["target"],
+                    age_band=int(c["age"] // 10 * 10),
+                    income_monthly=c["income"],
+                    contract_type="Cash loans",
+                    amount_credit=c["credit"],
+                )
                 for i, c in enumerate(others)
             ]
             known = [c.target for c in items if c.target is not None]

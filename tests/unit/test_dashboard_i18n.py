@@ -12,6 +12,7 @@ from credit_scoring.dashboard.api_client import ErrorKind
 from credit_scoring.dashboard.i18n import catalog, translate
 from credit_scoring.dashboard.views.search import FILTERS
 from credit_scoring.lending import schemas
+from credit_scoring.lending.form.codes import has_label
 
 SOURCE = Path(navigation.__file__).parent
 
@@ -43,11 +44,9 @@ def test_every_dynamic_key_exists() -> None:
     keys = set(catalog("fr"))
     dynamic = {f"error.{k}" for k in typing.get_args(ErrorKind)}
     dynamic |= {f"filter.{name}" for name in FILTERS}
-    dynamic |= {
-        f"value.{name}.{v}"
-        for name in ("gender", "contract_type", "score_band")
-        for v in FILTERS[name]
-    }
+    # gender and contract type read through the categories' dictionary (lending/form/codes.py)
+    dynamic |= {f"value.score_band.{v}" for v in FILTERS["score_band"]}
+    assert all(has_label(v) for name in ("gender", "contract_type") for v in FILTERS[name])
     dynamic |= {f"value.decision.{d}" for d in typing.get_args(schemas.DecisionValue)}
     dynamic |= {f"role.{r}" for r in typing.get_args(schemas.Role)}
     dynamic |= {f"nav.{p}" for p in navigation.PAGES} | {

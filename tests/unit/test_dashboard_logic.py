@@ -84,18 +84,28 @@ def test_charts_mark_the_threshold_and_client_and_use_the_palette() -> None:
     assert french.layout.separators.startswith(",")
     assert french.layout.annotations[0].text == "Seuil : 30,0 %"
     assert french.data[0].gauge.bar.color == charts.FOR
-    items = [(f"f{i}", 0.1 * i * (-1) ** i) for i in range(1, 21)]
+    # steps of probability: f2, f4... raise the risk, f1, f3... lower it
+    items = [(f"f{i}", 0.001 * i * (-1) ** i) for i in range(1, 21)]
     wf = charts.waterfall(
         items,
-        base=-2.0,
+        base=0.08,
         title="W",
         base_label="moyen",
         total_label="client",
         others_label="autres",
-        top=5,
+        axis_label="Probabilité de défaut",
+        fmt_step=lambda v: f"{100 * v:+.1f} pts",
+        fmt_level=lambda v: f"{100 * v:.1f} %",
+        decimal=",",
+        top=2,
     ).data[0]
-    assert list(wf.y) == ["moyen", "f20", "f19", "f18", "f17", "f16", "autres", "client"]
-    assert wf.x[-2] == pytest.approx(sum(v for _, v in items[:15]))
+    assert list(wf.y) == ["moyen", "f20", "f18", "f19", "f17", "autres", "client"]
+    assert wf.x[0] == pytest.approx(8.0)  # the axis in percent
+    rest = sum(v for name, v in items if name not in {"f20", "f18", "f19", "f17"})
+    assert wf.x[5] == pytest.approx(100 * rest)
+    assert list(wf.text)[1] == "+2.0 pts" and list(wf.text)[-1] == "9.0 %"
+    assert wf.increasing.marker.color == charts.AGAINST
+    assert wf.decreasing.marker.color == charts.FOR
     dist = charts.distribution(
         [("all", [0, 1, 2], [1, 3])],
         client_value=1.5,

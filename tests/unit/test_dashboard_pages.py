@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
+import numpy as np
+import pandas as pd
 import pytest
 from dashboard_fake import FakeApi, backtest_report
 from dashboard_session import APP, TIMEOUT, dashboard, log_in, logged_in, render_view, texts
 from streamlit.testing.v1 import AppTest
 
 from credit_scoring.dashboard import state
+from credit_scoring.explain.probability import sigmoid
 from credit_scoring.lending.form import ApplicationForm
 
 
@@ -104,10 +108,29 @@ def test_client_file_shows_identity_application_and_history(fake: FakeApi) -> No
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Age (years)"] == "26" and metrics["Term"] == "24 months"
     assert (
-        metrics["Active loans elsewhere"] == "1" and metrics["Months with late payment"] == "2 / 6"
+        metrics["Active loans elsewhere"] == "1" and metrics["Months with late payment"] == "2 of 6"
     )
-    assert "Current application — Cash loan" in [h.value for h in at.subheader]
+    assert metrics["Longest delay"] == "10 days"
+    assert "Current application — Personal loan" in [h.value for h in at.subheader]
     assert len(at.get("plotly_chart")) == 3
+    # categories and flags in plain words, never the data's codes
+    identity = pd.concat([tb.value for tb in at.table])
+    assert {"Employee", "Laborer", "Married"} <= set(identity.iloc[:, 0])
+    assert not at.info  # every part of the history has rows: charts, no sentence
+
+
+def test_client_file_says_in_words_that_the_history_is_empty(fake: FakeApi) -> None:
+    fake.no_history.add(100002)
+    at = view("client_file", fake, lang="en")
+    assert not at.exception
+    said = [i.value for i in at.info]
+    assert "No loans with other lenders are known for this client." in said
+    assert "No previous application with us is known for this client." in said
+    assert any(s.startswith("No repayment history") for s in said)
+    assert len(at.get("plotly_chart")) == 0  # no empty axes
+    at = view("client_file", fake, lang="fr")
+    said = [i.value for i in at.info]
+    assert "Aucun crédit auprès d'autres établissements n'est connu pour ce client." in said
 
 
 def test_score_page_in_both_languages_with_waterfall(fake: FakeApi) -> None:
@@ -123,6 +146,13 @@ def test_score_page_in_both_languages_with_waterfall(fake: FakeApi) -> None:
     assert len(at.get("plotly_chart")) == 1
     at.toggle(key="score_explain").set_value(True).run()
     assert len(at.get("plotly_chart")) == 2
+    # the waterfall in percentage points of probability, French numbers, the caption's sums
+    waterfall = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]
+    assert waterfall["x"][0] == pytest.approx(100 * sigmoid(np.array([-1.5]))[0])
+    assert all(text.endswith(("pts", "pt", "%")) for text in waterfall["text"])
+    assert any("," in text for text in waterfall["text"]) and "." not in "".join(waterfall["text"])
+    caption = " ".join(c.value for c in at.caption)
+    assert "points de pourcentage" in caption and "log-cotes" in caption
     at = view("score", fake, lang="en", client_id=100004)
     assert "The model's proposal: grant" in texts(at) and "Good external score" in texts(at)
     assert not at.success
@@ -142,8 +172,9 @@ def test_client_pages_show_the_latest_applications_refusal_by_a_rule(
     assert "Décision proposée : Refusé" in refusal
     assert "Règle DEBT_RATIO (refus) : Crédit supérieur à huit années de revenu" in refusal
     # the model's own proposal is beside it, labelled as such
-    assert "Proposition du modèle seul pour cette demande : Refusé (risque de défaut 55,4" in texts(
-        at
+    assert (
+        "Proposition du modèle seul pour cette demande : Refusé (probabilité de défaut 55,4"
+        in texts(at)
     )
     if page == "score":  # the client's score grants: the model's proposal, never a green box
         assert "Proposition du modèle : accorder" in at.info[-1].value
@@ -181,6 +212,21 @@ def test_comparison_against_all_group_and_similar(fake: FakeApi) -> None:
     body = texts(at)
     assert "3 clients, 50.0% of whom had payment difficulties." in body
     assert "Of the 2 closest clients, 0.0% had payment difficulties" in body
+    similar = at.dataframe[-1].value  # described by what they are: no ids, no distances
+    assert list(similar.columns) == [
+        "Age",
+        "Monthly income",
+        "Type of credit",
+        "Credit amount",
+        "Outcome",
+    ]
+    assert similar.iloc[0].tolist() == [
+        "40–49 years",
+        "270,000",
+        "Personal loan",
+        "1,293,502",
+        "repaid",
+    ]
     at.selectbox(key="compare_gender").set_value("M").run()
     assert "Group: 2 clients" in texts(at)
 
@@ -189,7 +235,7 @@ def test_what_if_and_largest_amount(fake: FakeApi) -> None:
     at = view("what_if", fake, lang="en")
     at.number_input(key="wi_credit").set_value(100_000.0)
     at.button(key="wi_run").click().run()
-    assert "Default risk: 8.0% → 8.0%" not in texts(at)
+    assert "Probability of default: 8.0% → 8.0%" not in texts(at)
     assert "The model's proposal: grant" in texts(at)
     before = len(fake.calls)
     at.button(key="wi_max").click().run()

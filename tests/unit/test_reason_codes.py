@@ -83,7 +83,7 @@ def test_missing_history_is_one_fact_and_categories_name_the_client_value() -> N
     assert by_code["R01"].contribution == np.float64(0.5)
     assert by_code["R30"].text == "Aucun historique de crédit connu auprès d'autres établissements"
     assert by_code["R30"].contribution == np.float64(0.2)  # the three bureau features, once
-    assert by_code["R13"].text == "Type de revenu : retraité"
+    assert by_code["R13"].text == "Type de revenu : retraité(e)"
     assert "R02" not in by_code and "R04" not in by_code
 
 

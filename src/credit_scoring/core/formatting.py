@@ -32,7 +32,10 @@ from babel.units import format_unit
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 MISSING = "—"
+NOT_PROVIDED = {"fr": "non renseigné", "en": "not provided"}
+_YES_NO = {"en": ("no", "yes"), "fr": ("non", "oui")}
 Unit = Literal["day", "month", "year"]
+_UNITS: dict[str, Unit] = {"days": "day", "years": "year", "months": "month"}
 
 
 def locale(lang: str) -> str:
@@ -125,3 +128,73 @@ def datetime(moment: dt.datetime | str | None, lang: str) -> str:
     if isinstance(moment, str):
         moment = dt.datetime.fromisoformat(moment)
     return _format_datetime(moment, "dd/MM/yyyy HH:mm", locale=locale(lang))
+
+
+def quantity(value: object, unit: str, lang: str) -> str:
+    """A feature's value in words fit for its unit: ``12 400 jours``, ``35 %``, ``oui``.
+
+    Parameters
+    ----------
+    value : object
+        A number, a string (a category, shown as is) or None/NaN (missing).
+    unit : str
+        The feature's unit (``FeatureMeta.unit``): ``"days"``, ``"years"`` and ``"months"``
+        (shown as magnitudes: Kaggle counts days back as negatives), ``"hour"``,
+        ``"share"`` (a fraction, shown in %), ``"currency"``, ``"ratio"`` and ``"score"``
+        (two significant digits near zero, never "-0,00"), ``"count"``, ``"flag"``,
+        ``"category"``; any other is a plain number.
+    lang : {"fr", "en"}
+        The reader's language.
+
+    Returns
+    -------
+    str
+        The value in words ("non renseigné" / "not provided" when missing).
+
+    Examples
+    --------
+    >>> quantity(12400, "days", "en"), quantity(-0.0004, "ratio", "en"), quantity(1, "flag", "en")
+    ('12,400 days', '-0.0004', 'yes')
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return NOT_PROVIDED["en" if lang == "en" else "fr"]
+    if isinstance(value, str) or unit == "category":
+        return str(value)
+    figure = float(value)  # type: ignore[arg-type]
+    if unit == "flag":
+        return _YES_NO["en" if lang == "en" else "fr"][int(figure != 0)]
+    if unit in ("days", "years", "months"):
+        magnitude = abs(figure)  # Kaggle counts days back from the application as negatives
+        digits = 0 if unit == "days" or magnitude >= 10 else 1
+        return duration(magnitude, _UNITS[unit], lang, digits)
+    if unit == "hour":
+        return f"{int(figure)} h"
+    if unit == "share":
+        return percent(figure, lang, 0)
+    if unit == "currency":
+        return number(figure, lang)
+    if unit in ("ratio", "score"):
+        digits = _ratio_digits(figure)
+        return number(figure if digits else 0.0, lang, digits)
+    if unit == "count":
+        return number(figure, lang)
+    return number(figure, lang, 0 if abs(figure) >= 100 or figure == int(figure) else 2)
+
+
+def _ratio_digits(figure: float) -> int:
+    """Decimals that show a ratio's first two significant digits (2 at least, 4 at most).
+
+    A ratio near zero (a phone changed days before the application, against the client's
+    age) would otherwise read "-0,00"; below 0.00005 it reads 0.
+
+    Examples
+    --------
+    >>> _ratio_digits(0.35), _ratio_digits(-0.0004), _ratio_digits(0.00001)
+    (2, 4, 0)
+    """
+    magnitude = abs(figure)
+    if magnitude >= 0.01 or figure == 0:
+        return 2
+    if magnitude < 0.00005:
+        return 0
+    return 3 if magnitude >= 0.001 else 4

@@ -7,7 +7,7 @@ nothing of languages or of Streamlit and is tested as plain code.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import plotly.graph_objects as go
 
@@ -26,6 +26,7 @@ SERIES = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0
 AGAINST = OKABE_ITO["vermillion"]  # raises the risk
 FOR = OKABE_ITO["blue"]  # lowers the risk
 CLIENT = OKABE_ITO["black"]
+NEUTRAL = "#8C8C8C"  # the base rate and the client's probability: levels, not changes
 _LAYOUT = {
     "template": "plotly_white",
     "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
@@ -97,48 +98,88 @@ def gauge(
     return fig
 
 
+def waterfall_rows(
+    steps: Sequence[tuple[str, float]], *, top: int, others_label: str
+) -> list[tuple[str, float]]:
+    """The bars of the waterfall: the ``top`` steps raising the risk, largest first, then the
+    ``top`` lowering it, largest first, then the rest summed as one bar (when any).
+
+    A step of exactly zero counts with the rest. The bars' sum is the steps' sum.
+
+    Examples
+    --------
+    >>> waterfall_rows([("a", 0.02), ("b", -0.01), ("c", 0.005), ("d", -0.03)],
+    ...                top=1, others_label="other")
+    [('a', 0.02), ('d', -0.03), ('other', -0.005)]
+    """
+    raising = sorted((kv for kv in steps if kv[1] > 0), key=lambda kv: -kv[1])
+    lowering = sorted((kv for kv in steps if kv[1] < 0), key=lambda kv: kv[1])
+    shown = [*raising[:top], *lowering[:top]]
+    rest = [*raising[top:], *lowering[top:], *(kv for kv in steps if kv[1] == 0)]
+    if rest:
+        shown.append((others_label, sum(v for _, v in rest)))
+    return shown
+
+
 def waterfall(
-    items: Sequence[tuple[str, float]],
+    steps: Sequence[tuple[str, float]],
     *,
     base: float,
     title: str,
     base_label: str,
     total_label: str,
     others_label: str,
-    top: int = 12,
+    axis_label: str,
+    fmt_step: Callable[[float], str],
+    fmt_level: Callable[[float], str],
+    decimal: str = ".",
+    top: int = 6,
 ) -> go.Figure:
-    """Contributions (log-odds) from the average client to this client, largest first.
+    """The probability of default from the base rate to the client's, step by step.
 
-    Beyond ``top`` items the rest are summed in one bar so the chart stays readable.
+    ``steps`` are changes of probability (0.023 = +2.3 points) that add up to the client's
+    probability minus ``base``; the axis is in percent. The ``top`` steps raising the risk
+    (vermillion) and the ``top`` lowering it (blue) are drawn, the rest summed as one bar in
+    the colour of its sign; the base and the client's probability are grey.
+    ``fmt_step`` labels a step ("+2,3 pts"), ``fmt_level`` a probability ("12,4 %").
     """
-    ordered = sorted(items, key=lambda kv: abs(kv[1]), reverse=True)
-    shown, rest = list(ordered[:top]), ordered[top:]
-    if rest:
-        shown.append((others_label, sum(v for _, v in rest)))
+    shown = waterfall_rows(steps, top=top, others_label=others_label)
+    total = base + sum(v for _, v in steps)
     labels = [base_label, *[k for k, _ in shown], total_label]
-    values = [base, *[v for _, v in shown], 0.0]
+    values = [100 * base, *[100 * v for _, v in shown], 0.0]
     measure = ["absolute", *["relative"] * len(shown), "total"]
+    text = [fmt_level(base), *[fmt_step(v) for _, v in shown], fmt_level(total)]
     fig = go.Figure(
         go.Waterfall(
             orientation="h",
             y=labels,
             x=values,
             measure=measure,
-            text=[
-                f"{v:+.2f}" if m == "relative" else "" for v, m in zip(values, measure, strict=True)
-            ],
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            hoverinfo="y+text",
             increasing={"marker": {"color": AGAINST}},
             decreasing={"marker": {"color": FOR}},
-            totals={"marker": {"color": OKABE_ITO["purple"]}},
+            totals={"marker": {"color": NEUTRAL}},
             connector={"line": {"color": "#999999", "width": 1}},
         )
     )
     fig.update_layout(
         **_LAYOUT,
         title=title,
-        height=max(320, 28 * len(labels) + 80),
+        separators=f"{decimal}\u202f" if decimal == "," else ".,",
+        height=max(320, 30 * len(labels) + 110),
         yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={
+            "title": axis_label,
+            "ticksuffix": "\u00a0%" if decimal == "," else "%",
+            "rangemode": "tozero",
+        },
+        showlegend=False,
     )
+    # room on the right for the labels written outside the bars
+    fig.update_layout(margin={**_LAYOUT["margin"], "r": 70})  # type: ignore[dict-item]
     return fig
 
 

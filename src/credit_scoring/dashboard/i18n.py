@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from credit_scoring.core import formatting
+from credit_scoring.lending.form.codes import category_label
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 DEFAULT_LANG = "fr"
@@ -44,11 +45,15 @@ def t(key: str, /, **values: object) -> str:
     return translate(key, lang(), **values)
 
 
-def category(value: str, /) -> str:
-    """A category of the Kaggle data (``Married``...) in the session's language, when known."""
+def category(value: object, /) -> str:
+    """A category of the Kaggle data (``Married``, ``XAP``...) in the session's language.
+
+    The words come from the one dictionary, :func:`credit_scoring.lending.form.codes.category_label`
+    (None and NaN read "not provided"; an unknown value is shown as it is).
+    """
     from credit_scoring.dashboard.state import lang
 
-    return catalog(lang()).get(f"cat.{value}", value)
+    return category_label(value, lang())
 
 
 def metric_label(name: str, /) -> str:

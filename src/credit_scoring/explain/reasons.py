@@ -139,28 +139,7 @@ def format_value(value: object, unit: str, lang: Lang = "fr") -> str:
     >>> format_value(1, "flag", "fr")
     'oui'
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return _MISSING[lang]
-    if isinstance(value, str) or unit == "category":
-        return str(value)
-    number = float(value)  # type: ignore[arg-type]
-    if unit == "flag":
-        return _YES_NO[lang][int(number != 0)]
-    if unit in ("days", "years", "months"):
-        magnitude = abs(number)  # Kaggle counts days back from the application as negatives
-        digits = 0 if unit == "days" or magnitude >= 10 else 1
-        return formatting.duration(magnitude, _UNIT_NAMES[unit], lang, digits)
-    if unit == "hour":
-        return f"{int(number)} h"
-    if unit == "share":
-        return formatting.percent(number, lang, 0)
-    if unit == "currency":
-        return _number(number, lang)
-    if unit in ("ratio", "score"):
-        return _number(number, lang, 2)
-    if unit == "count":
-        return _number(number, lang)
-    return _number(number, lang, 0 if abs(number) >= 100 or number == int(number) else 2)
+    return formatting.quantity(value, unit, lang)
 
 
 def position_phrase(percentile: float, lang: Lang = "fr") -> str:

@@ -3,6 +3,7 @@ database's records (``db/repo.py``) as the API's response models (``api/schemas.
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from credit_scoring.db import models as m
@@ -74,6 +75,63 @@ def population_stats(
             for f in population.features
         ],
     )
+
+
+def age_band(age_years: float | None) -> int | None:
+    """The first year of a ten-year age band: 34.7 -> 30 (a band, not the age, for privacy).
+
+    Examples
+    --------
+    >>> age_band(34.7), age_band(40.0), age_band(None)
+    (30, 40, None)
+    """
+    return None if age_years is None else int(age_years // 10 * 10)
+
+
+def describe_similar(
+    session: Session, neighbours: list[s.SimilarClientOut]
+) -> list[s.SimilarClientOut]:
+    """Similar clients described by what they are: age band, monthly income, contract, amount.
+
+    A neighbour found in the model's index but not stored in the database keeps its outcome
+    and distance only (the dashboard reads its description as "not provided").
+
+    Parameters
+    ----------
+    session : Session
+        The database session.
+    neighbours : list of SimilarClientOut
+        The neighbours, nearest first.
+
+    Returns
+    -------
+    list of SimilarClientOut
+        The same neighbours in the same order, with their description.
+    """
+    ids = [n.sk_id_curr for n in neighbours]
+    rows = (
+        session.execute(select(m.Client).where(m.Client.sk_id_curr.in_(ids))).scalars().all()
+        if ids
+        else []
+    )
+    found = {row.sk_id_curr: row for row in rows}
+    out = []
+    for n in neighbours:
+        row = found.get(n.sk_id_curr)
+        if row is None:
+            out.append(n)
+            continue
+        out.append(
+            n.model_copy(
+                update={
+                    "age_band": age_band(row.age_years),
+                    "income_monthly": row.income_total,
+                    "contract_type": row.contract_type,
+                    "amount_credit": row.amount_credit,
+                }
+            )
+        )
+    return out
 
 
 def decision_out(row: m.Decision) -> s.DecisionOut:

@@ -307,6 +307,12 @@ class ContributionOut(BaseModel):
     contribution: float = Field(description="log-odds")
     description: str
     group: str
+    step: float | None = Field(
+        None,
+        description="change of the probability of default this feature makes, the features "
+        "added largest log-odds first from the base probability (0.023 = 2.3 points)",
+    )
+    value_text: str = Field("", description="the value in words, in the explanation's language")
 
 
 class ExplanationOut(BaseModel):
@@ -314,12 +320,22 @@ class ExplanationOut(BaseModel):
     model_version: str
     bias: float
     contributions: list[ContributionOut] = Field(description="sorted by absolute contribution")
+    base_probability: float | None = Field(
+        None, description="probability of default at the bias (the model's average log-odds)"
+    )
+    probability: float | None = Field(
+        None, description="the client's probability of default: base plus every step"
+    )
 
 
 class SimilarClientOut(BaseModel):
     sk_id_curr: int
     distance: float
     target: int | None
+    age_band: int | None = Field(None, description="first year of the client's ten-year age band")
+    income_monthly: float | None = Field(None, description="monthly income (AMT_INCOME_TOTAL)")
+    contract_type: str | None = Field(None, description="Kaggle's NAME_CONTRACT_TYPE")
+    amount_credit: float | None = None
 
 
 class SimilarOut(BaseModel):

@@ -73,6 +73,24 @@ class Scorer(Protocol):
         """
         ...
 
+    def probability_of_log_odds(self, log_odds: np.ndarray) -> np.ndarray:
+        """The served probability of raw log-odds: the sigmoid, then the calibration.
+
+        :meth:`predict_proba` is this function of the row sums of :meth:`contributions`;
+        the explanation uses it to turn contributions into steps of probability.
+
+        Parameters
+        ----------
+        log_odds : ndarray
+            Raw scores in log-odds (sums of contributions, bias included).
+
+        Returns
+        -------
+        ndarray
+            Probabilities of default, non-decreasing in ``log_odds``.
+        """
+        ...
+
     def contributions(self, features: pd.DataFrame) -> pd.DataFrame:
         """Exact per-feature contributions (log-odds), one row per client, plus a 'bias' column.
 

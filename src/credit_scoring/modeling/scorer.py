@@ -461,7 +461,22 @@ class ChampionScorer:
 
     def _probability(self, contrib: np.ndarray) -> np.ndarray:
         # contributions (bias included) add up to the raw log-odds
-        raw = 1.0 / (1.0 + np.exp(-contrib.sum(axis=1)))
+        return self.probability_of_log_odds(contrib.sum(axis=1))
+
+    def probability_of_log_odds(self, log_odds: np.ndarray) -> np.ndarray:
+        """The calibrated probability of raw log-odds (what :meth:`predict_proba` serves).
+
+        Parameters
+        ----------
+        log_odds : ndarray
+            Raw scores in log-odds (sums of contributions, bias included).
+
+        Returns
+        -------
+        ndarray
+            Calibrated probabilities of default.
+        """
+        raw = 1.0 / (1.0 + np.exp(-np.asarray(log_odds, dtype=float)))
         return np.asarray(self.calibrator.predict(raw))
 
     @property

@@ -50,6 +50,9 @@ class FakeScorer:
         out["bias"] = self._bias
         return out
 
+    def probability_of_log_odds(self, log_odds: np.ndarray) -> np.ndarray:
+        return np.asarray(1.0 / (1.0 + np.exp(-np.asarray(log_odds, dtype=float))))
+
     def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
         self.calls += 1
         logit = self._bias + (self._z(features) * self._weights).sum(axis=1)

@@ -68,6 +68,10 @@ def test_real_champion_end_to_end(tmp_path: Path, home: Path) -> None:
         for name in scorer.derived:
             assert derived[name]["description"] != name
         assert all(not math.isnan(c["contribution"]) for c in explanation["contributions"])
+        # through the champion's calibration, the steps end at the probability it serves
+        steps = sum(c["step"] for c in explanation["contributions"])
+        assert abs(explanation["probability"] - score["probability"]) < 1e-9
+        assert abs(steps - (explanation["probability"] - explanation["base_probability"])) < 1e-12
 
         similar = client.get(f"/clients/{sk_id}/similar?k=5", headers=headers).json()
         assert len(similar["items"]) == 5

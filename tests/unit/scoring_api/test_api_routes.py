@@ -142,6 +142,15 @@ def test_explanation_sums_to_the_model_logit(
     sizes = [abs(c["contribution"]) for c in body["contributions"]]
     assert sizes == sorted(sizes, reverse=True)
     assert len(body["contributions"]) == len(scorer.feature_names)
+    # the steps of probability: from the base rate they add up to the score's probability
+    assert abs(body["probability"] - proba["probability"]) < 1e-9
+    assert abs(body["base_probability"] - 1 / (1 + np.exp(-body["bias"]))) < 1e-12
+    steps = [c["step"] for c in body["contributions"]]
+    assert abs(sum(steps) - (body["probability"] - body["base_probability"])) < 1e-12
+    assert all(
+        s * c["contribution"] >= 0 for s, c in zip(steps, body["contributions"], strict=True)
+    )
+    assert all(c["value_text"] for c in body["contributions"])
 
 
 def test_similar_clients_exclude_the_client(client: TestClient, tokens, known_ids) -> None:
@@ -150,6 +159,10 @@ def test_similar_clients_exclude_the_client(client: TestClient, tokens, known_id
     assert known_ids[2] not in [c["sk_id_curr"] for c in body["items"]]
     distances = [c["distance"] for c in body["items"]]
     assert distances == sorted(distances)
+    # described by what they are, from the database (known clients are stored)
+    for item in body["items"]:
+        assert item["age_band"] is None or item["age_band"] % 10 == 0
+    assert any(item["contract_type"] for item in body["items"])
 
 
 def test_population_stats_whole_and_filtered(

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from credit_scoring.core import formatting
 from credit_scoring.dashboard import charts, fetch, state
 from credit_scoring.dashboard.api_client import ApiError
-from credit_scoring.dashboard.i18n import category, fmt_money, fmt_num, t
+from credit_scoring.dashboard.i18n import category, fmt_days, fmt_money, fmt_num, t
 from credit_scoring.dashboard.views.applications import queue_frame
 from credit_scoring.dashboard.views.common import cached, error_message, plot, require_client
 from credit_scoring.lending.application_schemas import ApplicationPage
@@ -53,19 +54,19 @@ def balance_sheet(detail: ClientDetail) -> BalanceSheet:
 
 
 def _yes_no(value: bool | None) -> str:
-    return "—" if value is None else t("common.yes") if value else t("common.no")
+    return category(None) if value is None else t("common.yes") if value else t("common.no")
 
 
 def _identity(detail: ClientDetail, lang: str) -> None:
     p = detail.personal
     st.subheader(t("client.identity"))
     cols = st.columns(4)
-    cols[0].metric(t("client.age"), "—" if p.age_years is None else f"{p.age_years:.0f}")
+    cols[0].metric(t("client.age"), fmt_num(p.age_years, lang, 0))
     cols[1].metric(
         t("filter.gender"),
-        t(f"value.gender.{p.gender}") if p.gender in ("F", "M") else (p.gender or "—"),
+        category(p.gender),
     )
-    cols[2].metric(t("client.children"), "—" if p.children is None else str(p.children))
+    cols[2].metric(t("client.children"), fmt_num(p.children, lang, 0))
     cols[3].metric(t("client.income"), fmt_money(p.income_total, lang))
     housing = detail.application.get("NAME_HOUSING_TYPE")
     facts = {
@@ -80,10 +81,9 @@ def _identity(detail: ClientDetail, lang: str) -> None:
         t("client.owns_car"): _yes_no(p.owns_car),
         t("client.owns_realty"): _yes_no(p.owns_realty),
     }
-    rows = [
-        (k, category(v) if isinstance(v, str) else "—" if v is None else str(v))
-        for k, v in facts.items()
-    ]
+    # already in words; the others are categories of the data
+    worded = {t("client.years_employed"), t("client.owns_car"), t("client.owns_realty")}
+    rows = [(k, v if k in worded else category(v)) for k, v in facts.items()]
     half = (len(rows) + 1) // 2
     for col, part in zip(st.columns(2), (rows[:half], rows[half:]), strict=True):
         col.table(
@@ -97,18 +97,14 @@ def _application(detail: ClientDetail, lang: str) -> None:
     app = detail.application
     credit, annuity = app.get("AMT_CREDIT"), app.get("AMT_ANNUITY")
     contract = app.get("NAME_CONTRACT_TYPE")
-    kind = (
-        t(f"value.contract_type.{contract}")
-        if contract in ("Cash loans", "Revolving loans")
-        else "—"
-    )
+    kind = category(contract)
     # the contract type in the heading: too long for a metric at 1280 px
     st.subheader(f"{t('client.application')} — {kind}")
     cols = st.columns(4)
     cols[0].metric(t("client.amount_credit"), fmt_money(_num(credit), lang))
     cols[1].metric(t("client.amount_annuity"), fmt_money(_num(annuity), lang))
     term = term_months(_num(credit), _num(annuity))
-    cols[2].metric(t("client.term"), "—" if term is None else t("common.months", n=term))
+    cols[2].metric(t("client.term"), formatting.duration(term, "month", lang))
     cols[3].metric(t("client.goods_price"), fmt_money(_num(app.get("AMT_GOODS_PRICE")), lang))
 
 
@@ -120,50 +116,65 @@ def _history(detail: ClientDetail, lang: str) -> None:
     sheet = balance_sheet(detail)
     st.subheader(t("client.balance_sheet"))
     cols = st.columns(4)
-    cols[0].metric(t("client.bureau_active"), str(sheet.bureau_active))
+    cols[0].metric(t("client.bureau_active"), fmt_num(sheet.bureau_active, lang, 0))
     cols[1].metric(t("client.bureau_debt"), fmt_money(sheet.bureau_active_debt, lang))
-    cols[2].metric(t("client.months_late"), f"{sheet.months_late} / {sheet.months_observed}")
-    cols[3].metric(t("client.max_dpd"), fmt_num(sheet.max_days_past_due, lang, 0))
+    cols[2].metric(
+        t("client.months_late"),
+        t(
+            "history.months_late",
+            late=fmt_num(sheet.months_late, lang, 0),
+            seen=fmt_num(sheet.months_observed, lang, 0),
+        ),
+    )
+    cols[3].metric(t("client.max_dpd"), fmt_days(sheet.max_days_past_due, lang))
     left, right = st.columns(2)
     with left:
-        labels = [t("client.bureau_active"), t("client.bureau_closed")]
-        values = [sheet.bureau_active, sheet.bureau_closed]
-        plot(
-            charts.bars(
-                labels,
-                values,
-                title=t("client.chart.bureau"),
-                y_label=t("common.count"),
-                text=[str(v) for v in values],
-            ),
-            pd.DataFrame({t("common.item"): labels, t("common.count"): values}),
-            key="ch_bureau",
-        )
+        if sheet.bureau_active + sheet.bureau_closed == 0:
+            st.info(t("history.no_bureau"))
+        else:
+            labels = [t("client.bureau_active"), t("client.bureau_closed")]
+            values = [sheet.bureau_active, sheet.bureau_closed]
+            plot(
+                charts.bars(
+                    labels,
+                    values,
+                    title=t("client.chart.bureau"),
+                    y_label=t("common.count"),
+                    text=[fmt_num(v, lang, 0) for v in values],
+                ),
+                pd.DataFrame({t("common.item"): labels, t("common.count"): values}),
+                key="ch_bureau",
+            )
     with right:
-        statuses = list(sheet.previous_status) or [t("client.none")]
-        values = list(sheet.previous_status.values()) or [0]
-        colours = [
-            charts.FOR
-            if "approv" in s.lower()
-            else charts.AGAINST
-            if "refus" in s.lower()
-            else charts.OKABE_ITO["orange"]
-            for s in statuses
-        ]
-        labels = [category(s) for s in statuses]
-        plot(
-            charts.bars(
-                labels,
-                values,
-                title=t("client.chart.previous"),
-                y_label=t("common.count"),
-                text=[str(v) for v in values],
-                colors=colours,
-            ),
-            pd.DataFrame({t("common.item"): labels, t("common.count"): values}),
-            key="ch_prev",
-        )
-    if detail.history:
+        if not sheet.previous_status:
+            st.info(t("history.no_previous"))
+        else:
+            statuses = list(sheet.previous_status)
+            values = list(sheet.previous_status.values())
+            colours = [
+                charts.FOR
+                if "approv" in s.lower()
+                else charts.AGAINST
+                if "refus" in s.lower()
+                else charts.OKABE_ITO["orange"]
+                for s in statuses
+            ]
+            labels = [category(s) for s in statuses]
+            plot(
+                charts.bars(
+                    labels,
+                    values,
+                    title=t("client.chart.previous"),
+                    y_label=t("common.count"),
+                    text=[fmt_num(v, lang, 0) for v in values],
+                    colors=colours,
+                ),
+                pd.DataFrame({t("common.item"): labels, t("common.count"): values}),
+                key="ch_prev",
+            )
+    if not detail.history:
+        st.info(t("history.no_payments"))
+    else:
         frame = pd.DataFrame([m.model_dump() for m in detail.history])
         pivot = frame.pivot_table(
             index="months_balance", columns="source", values="max_days_past_due", aggfunc="max"
@@ -180,15 +191,36 @@ def _history(detail: ClientDetail, lang: str) -> None:
                 x_label=t("client.months_before"),
                 y_label=t("client.dpd"),
             ),
-            pivot.reset_index().rename(columns={"months_balance": t("client.months_before")}),
+            pivot.reset_index().rename(
+                columns={
+                    "months_balance": t("client.months_before"),
+                    **{c: t(f"value.source.{c}") for c in pivot.columns},
+                }
+            ),
             key="ch_late",
         )
     if detail.loans:
         with st.expander(t("client.loans_table")):
-            loans = pd.DataFrame([loan.model_dump() for loan in detail.loans])
-            loans["source"] = [t(f"value.source.{s}") for s in loans["source"]]
-            loans["status"] = [category(s) if s else "—" for s in loans["status"]]
-            st.dataframe(loans, hide_index=True, width="stretch")
+            st.dataframe(loans_frame(detail, lang), hide_index=True, width="stretch")
+
+
+def loans_frame(detail: ClientDetail, lang: str) -> pd.DataFrame:
+    """Every credit of the client, in words: source, type, status, amounts, in ``lang``."""
+    return pd.DataFrame(
+        {
+            t("history.col.source"): [t(f"value.source.{x.source}") for x in detail.loans],
+            t("history.col.type"): [category(x.contract_type) for x in detail.loans],
+            t("history.col.status"): [category(x.status) for x in detail.loans],
+            t("client.amount_credit"): [fmt_money(x.amount_credit, lang) for x in detail.loans],
+            t("client.amount_annuity"): [fmt_money(x.amount_annuity, lang) for x in detail.loans],
+            t("history.col.started"): [
+                t("history.days_ago", days=fmt_days(abs(x.days_start), lang))
+                if x.days_start is not None
+                else category(None)
+                for x in detail.loans
+            ],
+        }
+    )
 
 
 def _applications(client_id: int) -> None:

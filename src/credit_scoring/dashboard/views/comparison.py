@@ -7,12 +7,13 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from credit_scoring.core import formatting
 from credit_scoring.dashboard import charts, fetch, state
-from credit_scoring.dashboard.i18n import fmt_num, fmt_pct, t
+from credit_scoring.dashboard.i18n import category, fmt_money, fmt_num, fmt_pct, t
 from credit_scoring.dashboard.views.common import cached, plot, require_client
 from credit_scoring.dashboard.views.outcome import show_client_decision
 from credit_scoring.dashboard.views.search import filter_widgets
-from credit_scoring.lending.schemas import FeatureDistribution, PopulationStats
+from credit_scoring.lending.schemas import FeatureDistribution, PopulationStats, SimilarOut
 
 
 def share_below(edges: Sequence[float], counts: Sequence[int], value: float | None) -> float | None:
@@ -37,8 +38,8 @@ def position_frame(stats: PopulationStats, lang: str) -> pd.DataFrame:
         rows.append(
             {
                 t("compare.feature"): f.description or f.name,
-                t("compare.client_value"): fmt_num(f.client_value, lang, 2),
-                t("compare.median"): fmt_num(f.quantiles.get("p50"), lang, 2),
+                t("compare.client_value"): formatting.quantity(f.client_value, f.unit, lang),
+                t("compare.median"): formatting.quantity(f.quantiles.get("p50"), f.unit, lang),
                 t("compare.share_below"): fmt_pct(below, lang, 0),
             }
         )
@@ -55,8 +56,17 @@ def _feature_picker(stats: PopulationStats, key: str) -> FeatureDistribution | N
     return next(f for f in stats.features if f.name == name)
 
 
+def _digits(low: float, high: float) -> int:
+    """Decimals enough to tell a bin's two edges apart (0 for wide bins, at most 4)."""
+    width = abs(high - low)
+    for digits in range(5):
+        if width >= 10 ** (1 - digits) or digits == 4:
+            return digits
+    return 4
+
+
 def _distribution(
-    feature: FeatureDistribution, others: dict[str, FeatureDistribution], key: str
+    feature: FeatureDistribution, others: dict[str, FeatureDistribution], key: str, lang: str
 ) -> None:
     series = [(label, f.bin_edges, f.counts) for label, f in others.items()]
     fig = charts.distribution(
@@ -70,7 +80,7 @@ def _distribution(
     numbers = pd.DataFrame(
         {
             t("compare.bin"): [
-                f"{a:.4g} – {b:.4g}"
+                f"{fmt_num(a, lang, _digits(a, b))} – {fmt_num(b, lang, _digits(a, b))}"
                 for a, b in zip(feature.bin_edges[:-1], feature.bin_edges[1:], strict=True)
             ],
             **{
@@ -91,7 +101,7 @@ def _all_clients(client_id: int, lang: str) -> PopulationStats | None:
     st.dataframe(position_frame(stats, lang), hide_index=True, width="stretch")
     feature = _feature_picker(stats, "compare_feature_all")
     if feature is not None:
-        _distribution(feature, {t("compare.all"): feature}, key="dist_all")
+        _distribution(feature, {t("compare.all"): feature}, key="dist_all", lang=lang)
     return stats
 
 
@@ -119,7 +129,7 @@ def _group(client_id: int, everyone: PopulationStats, lang: str) -> None:
         t("compare.all"): next((f for f in everyone.features if f.name == feature.name), feature),
         t("compare.group"): feature,
     }
-    _distribution(feature, others, key="dist_group")
+    _distribution(feature, others, key="dist_group", lang=lang)
 
 
 def _similar(client_id: int, everyone: PopulationStats, lang: str) -> None:
@@ -135,33 +145,48 @@ def _similar(client_id: int, everyone: PopulationStats, lang: str) -> None:
             k=len(similar.items),
         )
     )
-    outcome = {
-        None: t("compare.outcome.unknown"),
-        0: t("compare.outcome.repaid"),
-        1: t("compare.outcome.default"),
-    }
-    counts = pd.Series([outcome[s.target] for s in similar.items]).value_counts()
+    if not similar.items:
+        st.info(t("similar.none"))
+        return
+    counts = pd.Series([outcome_text(s.target) for s in similar.items]).value_counts()
     plot(
         charts.bars(
             counts.index.tolist(),
             counts.tolist(),
             title=t("compare.similar_chart"),
             y_label=t("common.count"),
-            text=[str(v) for v in counts.tolist()],
+            text=[fmt_num(v, lang, 0) for v in counts.tolist()],
         ),
         key="similar_chart",
     )
-    st.dataframe(
-        pd.DataFrame(
-            {
-                t("search.col.id"): [s.sk_id_curr for s in similar.items],
-                t("compare.distance"): [round(s.distance, 3) for s in similar.items],
-                t("compare.outcome"): [outcome[s.target] for s in similar.items],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
+    st.dataframe(similar_frame(similar, lang), hide_index=True, width="stretch")
+
+
+def age_band_text(start: int | None) -> str:
+    """'30–39 ans' / '30–39 years', or "not provided"."""
+    if start is None:
+        return category(None)
+    return t("similar.age_band", low=start, high=start + 9)
+
+
+def similar_frame(similar: SimilarOut, lang: str) -> pd.DataFrame:
+    """The similar clients described by what they are, nearest first (no ids, no distances)."""
+    return pd.DataFrame(
+        {
+            t("similar.col.age"): [age_band_text(c.age_band) for c in similar.items],
+            t("similar.col.income"): [fmt_money(c.income_monthly, lang) for c in similar.items],
+            t("similar.col.contract"): [category(c.contract_type) for c in similar.items],
+            t("similar.col.amount"): [fmt_money(c.amount_credit, lang) for c in similar.items],
+            t("compare.outcome"): [outcome_text(c.target) for c in similar.items],
+        }
     )
+
+
+def outcome_text(target: int | None) -> str:
+    """How a similar client turned out: repaid, defaulted, or unknown."""
+    if target is None:
+        return t("compare.outcome.unknown")
+    return t("compare.outcome.default") if target else t("compare.outcome.repaid")
 
 
 def render() -> None:

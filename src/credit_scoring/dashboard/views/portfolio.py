@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from credit_scoring.core import formatting
 from credit_scoring.dashboard import charts, fetch, state
-from credit_scoring.dashboard.i18n import fmt_pct, t
+from credit_scoring.dashboard.i18n import fmt_num, fmt_pct, t
 from credit_scoring.dashboard.views.common import cached, plot
 from credit_scoring.dashboard.views.search import FILTERS, filter_widgets, option_label
 from credit_scoring.lending.schemas import PopulationStats
@@ -33,7 +34,7 @@ def render() -> None:
     if overall is None:
         return
     cols = st.columns(2)
-    cols[0].metric(t("portfolio.clients"), f"{overall.n_clients:,}".replace(",", " "))
+    cols[0].metric(t("portfolio.clients"), fmt_num(overall.n_clients, lang, 0))
     cols[1].metric(t("portfolio.default_rate"), fmt_pct(overall.default_rate, lang))
     dims: list[str] = [d for d in FILTERS if d not in filters]
     dim_labels = {d: t(f"filter.{d}") for d in dims}
@@ -58,7 +59,10 @@ def render() -> None:
                 percent=True,
                 title=t("portfolio.chart", by=t(f"filter.{dim}")),
                 y_label=t("portfolio.default_rate"),
-                text=[f"{fmt_pct(r, lang)} (n={n})" for r, n in zip(rates, sizes, strict=True)],
+                text=[
+                    t("portfolio.bar_text", rate=fmt_pct(r, lang), n=fmt_num(n, lang, 0))
+                    for r, n in zip(rates, sizes, strict=True)
+                ],
             ),
             segment_frame(segments, lang),
             key="portfolio_segments",
@@ -86,7 +90,13 @@ def render() -> None:
         plot(
             fig,
             pd.DataFrame(
-                {"p": list(feature.quantiles), t("common.value"): list(feature.quantiles.values())}
+                {
+                    t("portfolio.quantile"): list(feature.quantiles),
+                    t("common.value"): [
+                        formatting.quantity(v, feature.unit, lang)
+                        for v in feature.quantiles.values()
+                    ],
+                }
             ),
             key="portfolio_dist",
         )

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from credit_scoring.dashboard import charts, fetch, state
-from credit_scoring.dashboard.i18n import fmt_pct, t
+from credit_scoring.dashboard.i18n import category, fmt_num, fmt_pct, fmt_points, t
 from credit_scoring.dashboard.views.common import cached, plot, require_client, score_for
 from credit_scoring.dashboard.views.outcome import show_client_decision
 from credit_scoring.lending.application_schemas import ApplicationScoreOut
@@ -38,7 +38,7 @@ def grade_text(score: AnyScore) -> str | None:
     if score.grade:
         parts.append(t("score.grade", grade=score.grade))
     if score.points is not None:
-        parts.append(t("score.points", points=f"{score.points:.0f}"))
+        parts.append(t("score.points", points=fmt_num(score.points, state.lang(), 0)))
     return " · ".join(parts)
 
 
@@ -65,7 +65,7 @@ def show_score(score: AnyScore) -> None:
             values.append(score.grade)
         if score.points is not None:
             items.append(t("score.points_label"))
-            values.append(f"{score.points:.0f}")
+            values.append(fmt_num(score.points, state.lang(), 0))
         plot(
             fig,
             pd.DataFrame({t("common.item"): items, t("common.value"): values}),
@@ -89,8 +89,48 @@ def _reason_list(reasons: list[ReasonOut], mark: str) -> None:
         st.markdown(f"{mark} {code}{reason.text}")
 
 
-def explanation_items(explanation: ExplanationOut) -> list[tuple[str, float]]:
-    return [(c.description or c.feature, c.contribution) for c in explanation.contributions]
+def explanation_steps(explanation: ExplanationOut) -> list[tuple[str, float]]:
+    """Each feature's step of probability of default, labelled in words, in the API's order.
+
+    The steps were computed by the API (:mod:`credit_scoring.explain.probability`): from the
+    base probability, they add up to the client's probability.
+    """
+    return [(c.description or c.feature, c.step or 0.0) for c in explanation.contributions]
+
+
+def explanation_frame(explanation: ExplanationOut, lang: str) -> pd.DataFrame:
+    """The waterfall's numbers as a table: information, the client's value, its step."""
+    return pd.DataFrame(
+        {
+            t("score.feature"): [c.description or c.feature for c in explanation.contributions],
+            t("common.value"): [
+                c.value_text or category(c.value) for c in explanation.contributions
+            ],
+            t("explain.impact"): [fmt_points(c.step, lang) for c in explanation.contributions],
+        }
+    )
+
+
+def show_explanation(explanation: ExplanationOut, lang: str) -> None:
+    """The waterfall in points of probability of default, its caption and its table."""
+    if explanation.base_probability is None or explanation.probability is None:
+        st.info(t("explain.unavailable"))
+        return
+    base, final = explanation.base_probability, explanation.probability
+    fig = charts.waterfall(
+        explanation_steps(explanation),
+        base=base,
+        title=t("score.waterfall"),
+        base_label=t("score.base"),
+        total_label=t("score.total"),
+        others_label=t("score.others"),
+        axis_label=t("explain.axis"),
+        fmt_step=lambda v: fmt_points(v, lang),
+        fmt_level=lambda v: fmt_pct(v, lang),
+        decimal="," if lang == "fr" else ".",
+    )
+    st.caption(t("score.waterfall_help", base=fmt_pct(base, lang), client=fmt_pct(final, lang)))
+    plot(fig, explanation_frame(explanation, lang), key="waterfall")
 
 
 def render() -> None:
@@ -108,28 +148,4 @@ def render() -> None:
         explanation = cached(fetch.explanation, client_id, state.lang())
         if explanation is None:
             return
-        items = explanation_items(explanation)
-        fig = charts.waterfall(
-            items,
-            base=explanation.bias,
-            title=t("score.waterfall"),
-            base_label=t("score.base"),
-            total_label=t("score.total"),
-            others_label=t("score.others"),
-        )
-        st.caption(t("score.waterfall_help"))
-        plot(
-            fig,
-            pd.DataFrame(
-                {
-                    t("score.feature"): [
-                        c.description or c.feature for c in explanation.contributions
-                    ],
-                    t("common.value"): [str(c.value) for c in explanation.contributions],
-                    t("score.weight"): [
-                        round(c.contribution, 4) for c in explanation.contributions
-                    ],
-                }
-            ),
-            key="waterfall",
-        )
+        show_explanation(explanation, state.lang())

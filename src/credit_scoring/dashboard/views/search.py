@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from credit_scoring.dashboard import fetch, state
-from credit_scoring.dashboard.i18n import fmt_money, fmt_pct, t
+from credit_scoring.dashboard.i18n import category, fmt_money, fmt_num, fmt_pct, t
 from credit_scoring.dashboard.views.common import cached
 from credit_scoring.lending.schemas import AgeBand, ClientPage, IncomeBand, ScoreBand
 
@@ -26,7 +26,9 @@ def option_label(name: str, value: str | None) -> str:
     """How one filter value reads in the session's language (``None`` = any)."""
     if value is None:
         return t("filter.any")
-    if name in ("gender", "contract_type", "score_band"):
+    if name in ("gender", "contract_type"):
+        return category(value)
+    if name == "score_band":
         return t(f"value.{name}.{value}")
     return value
 
@@ -55,14 +57,10 @@ def results_frame(page: ClientPage, lang: str) -> pd.DataFrame:
     rows = [
         {
             t("search.col.id"): item.sk_id_curr,
-            t("filter.gender"): option_label("gender", item.gender)
-            if item.gender in ("F", "M")
-            else (item.gender or "—"),
-            t("search.col.age"): None if item.age_years is None else round(item.age_years),
+            t("filter.gender"): category(item.gender),
+            t("search.col.age"): fmt_num(item.age_years, lang, 0),
             t("search.col.income"): fmt_money(item.income_total, lang),
-            t("filter.contract_type"): option_label("contract_type", item.contract_type)
-            if item.contract_type in FILTERS["contract_type"]
-            else (item.contract_type or "—"),
+            t("filter.contract_type"): category(item.contract_type),
             t("search.col.credit"): fmt_money(item.amount_credit, lang),
             t("search.col.probability"): fmt_pct(item.probability, lang),
             t("filter.score_band"): option_label("score_band", item.score_band)

@@ -174,7 +174,7 @@ _TABLE: dict[str, dict[str, _Entry]] = {
         "other": ("Other", "Autre", "Other"),
     },
     "contract_type": {
-        "cash": ("Cash loans", "Prêt personnel", "Personal (cash) loan"),
+        "cash": ("Cash loans", "Prêt personnel", "Personal loan"),
         "revolving": ("Revolving loans", "Crédit renouvelable", "Revolving credit"),
     },
 }
@@ -184,6 +184,130 @@ CHOICES: dict[str, dict[str, dict[str, str]]] = {
     for field, codes in _TABLE.items()
 }
 """Field -> code -> ``{"fr": label, "en": label}``, in display order, for select boxes."""
+
+# --- Every other category the dashboard shows: Kaggle value -> (French, English) -----------
+# The client's history (bureau credits, previous applications, instalments and cards) and
+# the application's columns the form does not ask for. The form's own categories above
+# keep their form labels (:func:`category_label` reads them first): one word per value.
+
+_HISTORY: dict[str, tuple[str, str]] = {
+    # missing or "not applicable" in Kaggle's coding
+    "XNA": ("non renseigné", "not provided"),
+    "XAP": ("sans objet", "not applicable"),
+    "Y": ("oui", "yes"),
+    "N": ("non", "no"),
+    "Yes": ("oui", "yes"),
+    "No": ("non", "no"),
+    # contract types of earlier applications and other lenders' credits
+    "Consumer loans": ("Crédit à la consommation (en magasin)", "Point-of-sale loan"),
+    "Consumer credit": ("Crédit à la consommation", "Consumer credit"),
+    "Credit card": ("Carte de crédit", "Credit card"),
+    "Car loan": ("Crédit automobile", "Car loan"),
+    "Mortgage": ("Prêt immobilier", "Mortgage"),
+    "Real estate loan": ("Prêt immobilier", "Mortgage"),
+    "Microloan": ("Microcrédit", "Microloan"),
+    "Loan for business development": ("Prêt professionnel", "Business loan"),
+    "Loan for working capital replenishment": (
+        "Prêt de trésorerie professionnelle",
+        "Working-capital loan",
+    ),
+    "Loan for the purchase of equipment": ("Prêt d'équipement", "Equipment loan"),
+    "Loan for purchase of shares (margin lending)": (
+        "Prêt pour achat d'actions",
+        "Margin loan",
+    ),
+    "Cash loan (non-earmarked)": ("Prêt personnel", "Personal loan"),
+    "Interbank credit": ("Crédit interbancaire", "Interbank credit"),
+    "Mobile operator loan": ("Crédit d'opérateur mobile", "Mobile-operator loan"),
+    "Another type of loan": ("Autre type de crédit", "Other type of loan"),
+    "Unknown type of loan": ("Type de crédit inconnu", "Unknown type of loan"),
+    "currency 1": ("devise 1", "currency 1"),
+    "currency 2": ("devise 2", "currency 2"),
+    "currency 3": ("devise 3", "currency 3"),
+    "currency 4": ("devise 4", "currency 4"),
+    # states of a credit or an application
+    "Active": ("En cours", "Active"),
+    "Closed": ("Soldé", "Closed"),
+    "Sold": ("Cédé à un tiers", "Sold to a third party"),
+    "Bad debt": ("Créance irrécouvrable", "Bad debt"),
+    "Approved": ("Accordée", "Approved"),
+    "Canceled": ("Annulée", "Cancelled"),
+    "Refused": ("Refusée", "Refused"),
+    "Unused offer": ("Offre non utilisée", "Offer not taken up"),
+    "Completed": ("Terminé", "Completed"),
+    "Signed": ("Signé", "Signed"),
+    "Sent proposal": ("Proposition envoyée", "Offer sent"),
+    "Returned to the store": ("Retourné au magasin", "Returned to the shop"),
+    "Demand": ("Mise en demeure", "Formal demand"),
+    "Amortized debt": ("Dette amortie", "Amortised debt"),
+    # why an earlier application was refused (CODE_REJECT_REASON)
+    "HC": ("Refus par la politique de crédit", "Refused by the credit policy"),
+    "LIMIT": ("Plafond de crédit atteint", "Credit limit reached"),
+    "SCO": ("Score insuffisant", "Score too low"),
+    "SCOFR": ("Score insuffisant (fraude suspectée)", "Score too low (suspected fraud)"),
+    "CLIENT": ("Retrait du client", "Withdrawn by the client"),
+    "VERIF": ("Vérification non concluante", "Verification failed"),
+    "SYSTEM": ("Refus technique", "Technical refusal"),
+    # interest-rate group of an earlier loan (NAME_YIELD_GROUP)
+    "high": ("taux élevé", "high rate"),
+    "middle": ("taux moyen", "medium rate"),
+    "low_normal": ("taux bas", "low rate"),
+    "low_action": ("taux promotionnel", "promotional rate"),
+    # the client as an earlier applicant (NAME_CLIENT_TYPE), product and portfolio
+    "New": ("Nouveau client", "New client"),
+    "Repeater": ("Client régulier", "Returning client"),
+    "Refreshed": ("Client revenu", "Re-engaged client"),
+    "walk-in": ("Demande spontanée", "Walk-in"),
+    "x-sell": ("Vente croisée", "Cross-sell"),
+    "Cash": ("Prêt personnel", "Personal loan"),
+    "POS": ("Crédit en magasin", "Point-of-sale loan"),
+    "Cards": ("Cartes", "Cards"),
+    "Cars": ("Automobile", "Cars"),
+    # how an earlier loan was repaid (NAME_PAYMENT_TYPE)
+    "Cash through the bank": ("Espèces à la banque", "Cash at the bank"),
+    "Non-cash from your account": ("Prélèvement sur le compte", "Direct debit"),
+    "Cashless from the account of the employer": (
+        "Prélèvement par l'employeur",
+        "Deducted by the employer",
+    ),
+    # who came with the client (NAME_TYPE_SUITE)
+    "Unaccompanied": ("Seul(e)", "Alone"),
+    "Family": ("Famille", "Family"),
+    "Spouse, partner": ("Conjoint(e)", "Spouse or partner"),
+    "Children": ("Enfants", "Children"),
+    "Other_A": ("Autre accompagnant", "Other companion"),
+    "Other_B": ("Autre accompagnant", "Other companion"),
+    "Group of people": ("Groupe", "Group"),
+    # the building (columns the form does not ask for)
+    "block of flats": ("Immeuble", "Block of flats"),
+    "specific housing": ("Logement spécifique", "Specific housing"),
+    "terraced house": ("Maison mitoyenne", "Terraced house"),
+    "Panel": ("Panneaux", "Panels"),
+    "Stone, brick": ("Pierre ou brique", "Stone or brick"),
+    "Block": ("Parpaing", "Concrete block"),
+    "Wooden": ("Bois", "Wood"),
+    "Mixed": ("Mixte", "Mixed"),
+    "Monolithic": ("Béton coulé", "Monolithic concrete"),
+    "Others": ("Autre", "Other"),
+    "reg oper account": ("Compte d'exploitation régional", "Regional operating account"),
+    "reg oper spec account": (
+        "Compte spécial d'exploitation régional",
+        "Regional special operating account",
+    ),
+    "org spec account": ("Compte spécial d'organisme", "Organisation's special account"),
+    "not specified": ("non précisé", "not specified"),
+    # day of the week the application was started
+    "MONDAY": ("lundi", "Monday"),
+    "TUESDAY": ("mardi", "Tuesday"),
+    "WEDNESDAY": ("mercredi", "Wednesday"),
+    "THURSDAY": ("jeudi", "Thursday"),
+    "FRIDAY": ("vendredi", "Friday"),
+    "SATURDAY": ("samedi", "Saturday"),
+    "SUNDAY": ("dimanche", "Sunday"),
+    # sex not recorded
+    "Unknown": ("inconnu", "unknown"),
+}
+NOT_PROVIDED = {"fr": "non renseigné", "en": "not provided"}
 
 _KAGGLE_COLUMN = {
     "sex": "CODE_GENDER",
@@ -235,3 +359,56 @@ Occupation = Annotated[str, _choice("occupation"), _schema("occupation")]
 EmployerType = Annotated[str, _choice("employer_type"), _schema("employer_type")]
 ContractType = Annotated[str, _choice("contract_type"), _schema("contract_type")]
 Score = Annotated[float, Field(ge=0, le=1)]
+
+
+# the form's categories by their Kaggle value (the first field wins: no value is shared)
+_FORM_WORDS: dict[str, tuple[str, str]] = {}
+for _codes in _TABLE.values():
+    for _kaggle_value, _fr, _en in _codes.values():
+        _FORM_WORDS.setdefault(_kaggle_value, (_fr, _en))
+
+
+def category_label(value: object, lang: str) -> str:
+    """A category of the data (a Kaggle value) in plain words, in French or English.
+
+    The one dictionary of the dashboard and the explanations: the form's labels for the
+    categories the form asks (income type, occupation...), then the client history's codes
+    (``XAP``, ``middle``, ``Refused``...); missing values read "not provided". A value
+    neither knows is shown as it is.
+
+    Parameters
+    ----------
+    value : object
+        A Kaggle category (``"Working"``), None or NaN.
+    lang : {"fr", "en"}
+        The reader's language (French when neither).
+
+    Returns
+    -------
+    str
+        The label.
+
+    Examples
+    --------
+    >>> category_label("Working", "en"), category_label("XAP", "fr")
+    ('Employee', 'sans objet')
+    >>> category_label(None, "en"), category_label(float("nan"), "fr")
+    ('not provided', 'non renseigné')
+    """
+    if value is None or (isinstance(value, float) and value != value) or value == "":
+        return NOT_PROVIDED["en" if lang == "en" else "fr"]
+    text = str(value)
+    words = _FORM_WORDS.get(text) or _HISTORY.get(text)
+    if words is None:
+        return text
+    return words[1] if lang == "en" else words[0]
+
+
+def known_values() -> list[str]:
+    """Every Kaggle value :func:`category_label` has words for (the form's, then the history's)."""
+    return [*_FORM_WORDS, *(v for v in _HISTORY if v not in _FORM_WORDS)]
+
+
+def has_label(value: str) -> bool:
+    """Whether :func:`category_label` knows ``value`` (tests check the data's categories)."""
+    return value in _FORM_WORDS or value in _HISTORY

@@ -7,8 +7,12 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
+from credit_scoring.core.results import Lang
+from credit_scoring.explain.probability import probability_steps
+from credit_scoring.explain.reasons import format_value
 from credit_scoring.features.metadata import FeatureMeta
 from credit_scoring.lending import schemas as s
+from credit_scoring.lending.form.codes import category_label
 from credit_scoring.lending.services.features import FeatureStore
 from credit_scoring.modeling.contracts import Scorer
 
@@ -39,8 +43,11 @@ class Explainer:
 
         The contributions are the champion's exact TreeSHAP values in log-odds (before
         calibration): with the bias they sum to the raw score. Each carries the feature's
-        value, including the columns the champion derives itself (estimated loan term and
-        rate), and its description and group in ``lang``.
+        value (and the value in words), including the columns the champion derives itself
+        (estimated loan term and rate), its description and group in ``lang``, and its step
+        of probability of default (:func:`~credit_scoring.explain.probability.probability_steps`
+        through the champion's calibration): from the base probability, the steps add up
+        to the client's probability, the one its score shows.
 
         Parameters
         ----------
@@ -80,14 +87,28 @@ class Explainer:
                     contribution=float(value),
                     description=meta.description(lang) if meta else str(name),
                     group=meta.group if meta else str(name),
+                    value_text=value_text(plain(raw), meta.unit if meta else "", lang),
                 )
             )
-        items.sort(key=lambda c: abs(c.contribution), reverse=True)
+        bias = float(contrib.get("bias", 0.0))
+        steps = probability_steps(
+            bias,
+            {c.feature: c.contribution for c in items},
+            to_probability=self.scorer.probability_of_log_odds,
+        )
+        by_name = steps.by_name()
+        # the order the steps were added in: largest log-odds first, ties by name
+        items = [
+            c.model_copy(update={"step": by_name[c.feature]})
+            for c in sorted(items, key=lambda c: (-abs(c.contribution), c.feature))
+        ]
         return s.ExplanationOut(
             sk_id_curr=sk_id_curr,
             model_version=self.scorer.model_version,
-            bias=float(contrib.get("bias", 0.0)),
+            bias=bias,
             contributions=items,
+            base_probability=steps.base,
+            probability=steps.probability,
         )
 
 
@@ -118,3 +139,24 @@ def plain(value: Any) -> float | str | None:
     if isinstance(value, float | int) and not isinstance(value, bool):
         return None if value != value else float(value)
     return str(value)
+
+
+def value_text(value: float | str | None, unit: str, lang: str) -> str:
+    """A feature's value in words: a category in plain words, a number by its unit.
+
+    Returns
+    -------
+    str
+        The value in ``lang`` ("not provided" when missing).
+
+    Examples
+    --------
+    >>> value_text("XAP", "category", "en"), value_text(None, "days", "fr")
+    ('not applicable', 'non renseigné')
+    >>> value_text(1.0, "flag", "en"), value_text(-0.0004, "ratio", "fr")
+    ('yes', '-0,0004')
+    """
+    language: Lang = "en" if lang == "en" else "fr"
+    if isinstance(value, str) or unit == "category":
+        return category_label(value, language)
+    return format_value(value, unit, language)

@@ -6,6 +6,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from credit_scoring.lending import schemas as s
+from credit_scoring.lending.clients import describe_similar
 from credit_scoring.lending.services.features import FeatureStore
 from credit_scoring.modeling.contracts import Scorer
 
@@ -42,7 +43,8 @@ class SimilarClients:
         Returns
         -------
         SimilarOut
-            At most ``k`` neighbours, nearest first, with their distance and outcome; the
+            At most ``k`` neighbours, nearest first, with their distance, outcome and what
+            they are (:func:`~credit_scoring.lending.clients.describe_similar`); the
             default rate is the mean outcome of those whose outcome is known (None if none).
 
         Raises
@@ -57,11 +59,14 @@ class SimilarClients:
         known = [c.target for c in found if c.target is not None]
         return s.SimilarOut(
             sk_id_curr=sk_id_curr,
-            items=[
-                s.SimilarClientOut(
-                    sk_id_curr=c.sk_id_curr, distance=float(c.distance), target=c.target
-                )
-                for c in found
-            ],
+            items=describe_similar(
+                session,
+                [
+                    s.SimilarClientOut(
+                        sk_id_curr=c.sk_id_curr, distance=float(c.distance), target=c.target
+                    )
+                    for c in found
+                ],
+            ),
             default_rate=float(np.mean(known)) if known else None,
         )
