@@ -60,6 +60,8 @@ class FakeApi:
         self.expired: set[str] = set()
         self.calls: list[str] = []
         self.drift: dict | None = None  # None: no report yet (404)
+        self.drift_run: dict | None = None  # None: no report started (404)
+        self.drift_refusal: tuple[int, str, str] | None = None  # (status, code, message)
         self.backtest: dict | None = None  # None: no back-test yet (404)
         self.review_pack = True  # False: no review pack written yet (404)
         self.review_packs: list[str] = []  # the languages asked for
@@ -270,6 +272,47 @@ class FakeApi:
             features=[feature],
         )
 
+    def _drift_start(self, username: str) -> httpx.Response:
+        """``POST /drift/runs``: refused as set in ``drift_refusal``, busy, else running."""
+        if self.drift_refusal is not None:
+            status, code, message = self.drift_refusal
+            return httpx.Response(
+                status, json={"code": code, "message": message, "field": None, "detail": message}
+            )
+        if self.drift_run is not None and self.drift_run["state"] == "running":
+            message = (
+                f"A drift report is already being made (started by {self.drift_run['started_by']})"
+            )
+            body = {"code": "drift_running", "message": message, "field": None}
+            return httpx.Response(409, json=body | {"detail": message})
+        self.drift_run = {
+            "state": "running",
+            "started_by": username,
+            "started_at": "2026-12-01T09:00:00Z",
+            "finished_at": None,
+            "steps_done": 3,
+            "steps_total": 6,
+            "step": "features",
+            "elapsed_seconds": 75.4,
+            "report": None,
+            "error_code": None,
+            "error": None,
+        }
+        return httpx.Response(202, json=self.drift_run)
+
+    def finish_drift(self, report: dict) -> None:
+        """The running drift report ends and ``report`` becomes the latest."""
+        assert self.drift_run is not None
+        self.drift_run |= {
+            "state": "done",
+            "steps_done": 6,
+            "step": "write",
+            "finished_at": "2026-12-01T09:02:00Z",
+            "elapsed_seconds": 120.0,
+            "report": report.get("html"),
+        }
+        self.drift = report
+
     # --- routing ---------------------------------------------------------------------------
 
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -433,6 +476,12 @@ class FakeApi:
             if self.backtest is None:
                 return httpx.Response(404, json={"detail": "no back-test yet"})
             return httpx.Response(200, json=self.backtest)
+        if path == "/drift/runs" and request.method == "POST":
+            return self._drift_start(username)
+        if path == "/drift/runs/current":
+            if self.drift_run is None:
+                return httpx.Response(404, json={"detail": "no drift run"})
+            return httpx.Response(200, json=self.drift_run)
         if path.startswith("/drift/latest") and self.drift is None:
             return httpx.Response(404, json={"detail": "no drift report yet"})
         if path == "/drift/latest":
@@ -680,4 +729,60 @@ def backtest_report() -> dict:
         "alerts": ["grade G: 30 defaults of 50 (60.0%) against a PD of 20.0% (Jeffreys p 1e-09)"],
         "ok": False,
         "created_at": "2026-12-07T19:00:00",
+    }
+
+
+def drift_report() -> dict:
+    """A drift summary shaped as ``GET /drift/latest`` answers it (columns labelled)."""
+    column = {
+        "kind": "feature",
+        "method": "wasserstein",
+        "threshold": 0.1,
+    }
+    columns = [
+        column
+        | {
+            "column": "model: AMT_CREDIT",
+            "label": "Montant du crédit",
+            "score": 0.2346,
+            "drifted": True,
+            "importance": 0.25,
+        },
+        column
+        | {
+            "column": "model: EXT_SOURCE_2",
+            "label": "Score externe n° 2",
+            "score": 0.0123,
+            "drifted": False,
+            "importance": 0.5,
+        },
+        {
+            "column": "FLAG_DOCUMENT_3",
+            "label": "FLAG_DOCUMENT_3",
+            "kind": "raw",
+            "method": "chisquare",
+            "score": 0.5,
+            "threshold": 0.05,
+            "drifted": False,
+            "importance": None,
+        },
+    ]
+    return {
+        "created_at": "2026-11-21T12:00:00+00:00",
+        "reference": "data/application_train",
+        "current": "data/application_test",
+        "verdict": "action",
+        "message": "Drifted features carry 33% of the importance of the model's top features.",
+        "weighted": True,
+        "weighted_drift_share": 0.3333,
+        "importance_covered": 0.75,
+        "by_kind": {
+            "raw": {"columns": 1, "drifted": 0, "share": 0.0},
+            "feature": {"columns": 2, "drifted": 1, "share": 0.5},
+        },
+        "top_drifted": [columns[0]],
+        "columns": columns,
+        "rows": {"reference": 1500, "current": 600, "sampled_to": 5000},
+        "model": {"name": "credit-default", "version": "7"},
+        "html": "drift-20261121T120000000000.html",
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from dashboard_fake import FakeApi, backtest_report
+from dashboard_fake import FakeApi, backtest_report, drift_report
 from dashboard_session import APP, TIMEOUT, dashboard, log_in, logged_in, render_view, texts
 from streamlit.testing.v1 import AppTest
 
@@ -258,22 +258,69 @@ def test_analyst_pages(fake: FakeApi) -> None:
 
 
 def test_drift_summary_and_full_report(fake: FakeApi) -> None:
-    fake.drift = {
-        "created_at": "2026-11-21T12:00:00",
-        "share_drifted": 0.25,
-        "verdict": "watch",
-        "message": "2 columns moved",
-        "columns": [{"column": "AMT_CREDIT", "p_value": 0.001, "drifted": True}],
-    }
-    at = view("drift", fake, user="ana", lang="en")
-    assert at.warning[0].value == "To watch — 2 columns moved"
+    fake.drift = drift_report()
+    at = view("drift", fake, user="ana", lang="fr")
+    assert not at.exception
+    assert at.error[0].value == (
+        "Action nécessaire — les variables qui ont dérivé portent 33\u00a0% de l'importance des "
+        "principales variables du modèle : vérifiez la distribution des scores et envisagez un "
+        "réentraînement sur des données récentes."
+    )
     summary = at.dataframe[0].value
-    rows = dict(zip(summary["Item"], summary["Value"], strict=True))
-    assert rows["share_drifted"] == "0.25" and rows["Report date"] == "2026-11-21T12:00:00"
-    assert "verdict" not in rows  # shown above the table, in words
-    assert at.dataframe[1].value["Column"].tolist() == ["AMT_CREDIT"]
+    rows = dict(zip(summary["Élément"], summary["Valeur"], strict=True))
+    assert rows["Date du rapport (UTC)"] == "21/11/2026 12:00"
+    assert rows["Demandes de référence"] == "1\u202f500"
+    assert rows["Variables du modèle ayant dérivé"] == "1 sur 2 (50\u00a0%)"
+    assert rows["Part de l'importance du modèle qui a dérivé"] == "33,3\u00a0%"
+    columns = at.dataframe[1].value
+    assert columns["Variable"].tolist() == [
+        "Montant du crédit",  # drifted first, then by importance
+        "Score externe n° 2",
+        "FLAG_DOCUMENT_3",
+    ]
+    assert columns["Statistique"].tolist()[:2] == ["0,235", "0,012"]
+    assert columns["Importance pour le modèle"].tolist() == ["25,0\u00a0%", "50,0\u00a0%", "—"]
+    assert at.get("download_button")  # the summary as JSON
     at.toggle(key="drift_html").set_value(True).run()
     assert not at.exception and "GET /drift/latest.html" in fake.calls
+
+
+def test_drift_page_starts_the_report_and_follows_it(fake: FakeApi) -> None:
+    at = view("drift", fake, user="ana", lang="en")
+    assert "No drift report has been produced yet" in at.info[0].value
+    at.button(key="drift_start").click().run()
+    assert not at.exception and "POST /drift/runs" in fake.calls
+    assert at.button(key="drift_start").disabled  # one at a time
+    progress = at.get("progress")[0]
+    assert progress.proto.text == (
+        "Building the model's features — step 3 of 6, for 1 minute 15 seconds"
+    )
+    assert "Started by ana on 01/12/2026 09:00 (UTC)." in texts(at)
+    fake.finish_drift(drift_report())
+    at.run()
+    assert not at.exception and not at.get("progress")
+    assert "Report finished (started by ana, made in 2 minutes)." in texts(at)
+    assert at.dataframe[1].value["Column"].tolist()[0] == "Montant du crédit"
+
+
+def test_drift_page_says_why_a_report_cannot_be_started(fake: FakeApi) -> None:
+    message = "Aucune donnée de référence : le dossier /srv/data ne contient pas les demandes."
+    fake.drift_refusal = (404, "no_reference_data", message)
+    at = view("drift", fake, user="ana", lang="fr")
+    at.button(key="drift_start").click().run()
+    assert not at.exception and at.error[0].value == message
+    fake.drift_refusal = None
+    fake.drift_run = {
+        "state": "failed",
+        "started_by": "root",
+        "started_at": "2026-12-01T09:00:00Z",
+        "steps_done": 1,
+        "steps_total": 6,
+        "error": "Le rapport n'a pas pu être fait : les données n'ont pas pu être lues.",
+    }
+    at.run()
+    assert at.error[0].value.startswith("Le rapport n'a pas pu être fait")
+    assert not at.button(key="drift_start").disabled
 
 
 def test_portfolio_default_rate_by_segment(fake: FakeApi) -> None:
