@@ -485,7 +485,7 @@ class FakeApi:
         if path.startswith("/drift/latest") and self.drift is None:
             return httpx.Response(404, json={"detail": "no drift report yet"})
         if path == "/drift/latest":
-            return httpx.Response(200, json=self.drift)
+            return httpx.Response(200, json=_drift_in(self.drift, params.get("lang", "fr")))
         if path == "/drift/latest.html":
             return httpx.Response(200, text="<html><body><h1>Drift report</h1></body></html>")
         return httpx.Response(404, json={"detail": f"unknown route {path}"})
@@ -732,6 +732,23 @@ def backtest_report() -> dict:
     }
 
 
+DRIFT_LABELS_EN = {
+    "Montant du crédit": "Credit amount",
+    "Score externe n° 2": "External score 2",
+    "Document n° 3 fourni": "Document 3 provided",
+}
+
+
+def _drift_in(report: dict, lang: str) -> dict:
+    """The report as the API words it in ``lang`` (its columns' labels)."""
+    if lang == "fr":
+        return report
+    relabel = [
+        c | {"label": DRIFT_LABELS_EN.get(c["label"], c["label"])} for c in report["columns"]
+    ]
+    return report | {"columns": relabel}
+
+
 def drift_report() -> dict:
     """A drift summary shaped as ``GET /drift/latest`` answers it (columns labelled)."""
     column = {
@@ -758,7 +775,7 @@ def drift_report() -> dict:
         },
         {
             "column": "FLAG_DOCUMENT_3",
-            "label": "FLAG_DOCUMENT_3",
+            "label": "Document n° 3 fourni",
             "kind": "raw",
             "method": "chisquare",
             "score": 0.5,

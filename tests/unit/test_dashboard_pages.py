@@ -276,7 +276,7 @@ def test_drift_summary_and_full_report(fake: FakeApi) -> None:
     assert columns["Variable"].tolist() == [
         "Montant du crédit",  # drifted first, then by importance
         "Score externe n° 2",
-        "FLAG_DOCUMENT_3",
+        "Document n° 3 fourni",
     ]
     assert columns["Statistique"].tolist()[:2] == ["0,235", "0,012"]
     assert columns["Importance pour le modèle"].tolist() == ["25,0\u00a0%", "50,0\u00a0%", "—"]

@@ -29,6 +29,7 @@ PROTECTED = [
     ("GET", "/decisions", None),
     ("GET", "/model", None),
     ("GET", "/model/review-pack", None),
+    ("GET", "/model/methodology", None),
     ("GET", "/metrics", None),
     ("GET", "/drift/latest", None),
     ("GET", "/drift/latest.html", None),
@@ -79,6 +80,7 @@ ROLE_ONLY = [
     ("POST", "/outcomes", "advisor"),
     ("GET", "/backtest", "advisor"),
     ("GET", "/model/review-pack", "advisor"),
+    ("GET", "/model/methodology", "advisor"),
     ("POST", "/backtest", "advisor"),
 ]
 

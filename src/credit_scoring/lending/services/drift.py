@@ -230,6 +230,9 @@ class DriftReports:
 def column_label(column: str, metas: Mapping[str, FeatureMeta], lang: str) -> str:
     """A report column in words: its feature's description when known, else its name.
 
+    A raw column is described by the model feature of the same name, else by an
+    application feature derived from it alone (its ``group``).
+
     Returns
     -------
     str
@@ -246,5 +249,8 @@ def column_label(column: str, metas: Mapping[str, FeatureMeta], lang: str) -> st
     'FLAG_X'
     """
     name = column.removeprefix(drift.FEATURE_PREFIX)
-    meta = metas.get(name)
+    meta = metas.get(name) or next(
+        (m for m in metas.values() if m.group == name and m.source.startswith("application")),
+        None,
+    )
     return meta.description(lang) if meta is not None else name
