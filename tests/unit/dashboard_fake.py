@@ -420,45 +420,11 @@ class FakeApi:
         if path == "/population/stats":
             return ok(self._stats(params))
         if path == "/model":
-            return ok(
-                s.ModelOut(
-                    model_name="lightgbm",
-                    model_version="3",
-                    threshold=THRESHOLD,
-                    metrics={
-                        "roc_auc": 0.76,
-                        "calibration": {
-                            "predicted": [0.05, 0.2, 0.5],
-                            "observed": [0.04, 0.22, 0.45],
-                        },
-                        "global_importance": {"EXT_SOURCE_2": 0.3, "AMT_CREDIT": 0.1},
-                    },
-                    costs={"fn": 10, "fp": 1},
-                    comparison=[
-                        {"model": "lightgbm", "auc": 0.76},
-                        {"model": "logistic", "auc": 0.72},
-                    ],
-                    model_card_markdown="# Model card\nLightGBM.",
-                    fairness={
-                        "gender": {"F": {"selection_rate": 0.8}, "M": {"selection_rate": 0.7}}
-                    },
-                    grades=[
-                        {"grade": "A", "clients": 900, "predicted_pd": 0.012},
-                        {"grade": "B", "clients": 1200, "predicted_pd": 0.027},
-                    ],
-                    ks_tables={
-                        "lightgbm": [{"decile": 1, "clients": 100, "ks": 0.2}],
-                        "scorecard": [{"decile": 1, "clients": 100, "ks": 0.18}],
-                    },
-                    protected={
-                        "auc_with": 0.768,
-                        "auc_without": 0.765,
-                        "gaps": [{"attribute": "CODE_GENDER", "metric": "approval_rate"}],
-                    },
-                    scorecard_points=[{"characteristic": "EXT_SOURCE_3", "bin": "[0.2, 0.4)"}],
-                    points_scale={"description": "600 points at odds of 50 to one"},
-                )
-            )
+            return ok(model_report(params.get("lang", "fr")))
+        if path == "/model/methodology":
+            lang = params.get("lang", "fr")
+            title = "Note méthodologique" if lang == "fr" else "Methodology note"
+            return httpx.Response(200, text=f"<html lang='{lang}'><h1>{title}</h1></html>")
         if path == "/model/review-pack":
             if not self.review_pack:
                 return httpx.Response(404, json={"detail": "no review pack yet"})
@@ -803,3 +769,103 @@ def drift_report() -> dict:
         "model": {"name": "credit-default", "version": "7"},
         "html": "drift-20261121T120000000000.html",
     }
+
+
+IMPORTANCE = {  # feature: (French description, English description, importance)
+    "EXT_SOURCE_2": ("Score externe n° 2", "External score 2", 0.3),
+    "AMT_CREDIT": ("Montant du crédit", "Credit amount", 0.1),
+    "EXT_SOURCE_3": ("Score externe n° 3", "External score 3", 0.05),
+}
+
+
+def _fairness_rows(groups: list[str]) -> list[dict]:
+    return [
+        {
+            "group": group,
+            "clients": 400 + 10 * i,
+            "default_rate": 0.08 + 0.01 * i,
+            "approval_rate": 0.7 - 0.05 * i,
+            "false_negative_rate": 0.3,
+            "false_positive_rate": 0.1,
+            "roc_auc": 0.74,
+        }
+        for i, group in enumerate(groups)
+    ]
+
+
+def model_report(lang: str) -> s.ModelOut:
+    """``GET /model`` as the API answers it in ``lang`` (card and descriptions)."""
+    described = 0 if lang == "fr" else 1
+    return s.ModelOut(
+        model_name="lightgbm",
+        model_version="3",
+        threshold=THRESHOLD,
+        metrics={
+            "roc_auc": 0.76,
+            "n_train": 48744,
+            "default_rate": 0.0807,
+            "calibration": {
+                "predicted": [0.05, 0.2, 0.5],
+                "observed": [0.04, 0.22, 0.45],
+            },
+            "global_importance": [
+                {"feature": name, "description": texts[described], "importance": texts[2]}
+                for name, texts in IMPORTANCE.items()
+            ],
+        },
+        costs={"cost_fn": 10, "cost_fp": 1, "per_applicant": 0.4321},
+        comparison=[
+            {"candidate": "lightgbm_none", "roc_auc": 0.76, "cost_per_applicant": 0.4321},
+            {"candidate": "logistic_regression", "roc_auc": 0.72, "cost_per_applicant": 0.4711},
+        ],
+        model_card_markdown=(
+            "# Fiche du modèle — lightgbm\n\n| ROC AUC | 0,7600 |"
+            if lang == "fr"
+            else "# Model card — lightgbm\n\n| ROC AUC | 0.7600 |"
+        ),
+        fairness={
+            "CODE_GENDER": _fairness_rows(["F", "M"]),
+            "age_band": _fairness_rows(["under 30", "30–45", "45–60", "over 60", "unknown"]),
+        },
+        grades=[
+            {"grade": "A", "clients": 900, "predicted_pd": 0.012},
+            {"grade": "B", "clients": 1200, "predicted_pd": 0.027},
+        ],
+        ks_tables={
+            "lightgbm": [{"decile": 1, "clients": 100, "ks": 0.2}],
+            "scorecard": [{"decile": 1, "clients": 100, "ks": 0.18}],
+        },
+        protected={
+            "auc_with": 0.768,
+            "auc_without": 0.765,
+            "gaps": [
+                {
+                    "attribute": "CODE_GENDER",
+                    "metric": "approval_rate",
+                    "gap_with_protected": 0.05,
+                    "gap_without_protected": 0.03,
+                }
+            ],
+        },
+        scorecard_points=[
+            {
+                "characteristic": "EXT_SOURCE_3",
+                "description": IMPORTANCE["EXT_SOURCE_3"][described],
+                "bin": "[0.2, 0.4)",
+                "points": 12.5,
+            },
+            {
+                "characteristic": "EXT_SOURCE_3",
+                "description": IMPORTANCE["EXT_SOURCE_3"][described],
+                "bin": "Missing",
+                "points": -3.0,
+            },
+        ],
+        points_scale={
+            "description": (
+                "600 points pour une cote de 50 bons clients contre un défaillant"
+                if lang == "fr"
+                else "600 points at odds of 50 good clients to one defaulter"
+            )
+        },
+    )

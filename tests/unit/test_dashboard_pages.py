@@ -246,7 +246,7 @@ def test_analyst_pages(fake: FakeApi) -> None:
     at = view("model", fake, user="ana", lang="en")
     assert not at.exception and len(at.get("plotly_chart")) == 2
     assert "Model lightgbm, version 3" in texts(at)
-    assert at.dataframe[0].value.set_index("Item")["Value"]["ROC AUC"] == 0.76
+    assert at.dataframe[0].value.set_index("Item")["Value"]["ROC AUC"] == "0.7600"
     body = texts(at)
     assert "Master scale" in body and "KS table by score decile" in body
     assert "0.7650 without them, 0.7680 with them" in body
@@ -300,7 +300,7 @@ def test_drift_page_starts_the_report_and_follows_it(fake: FakeApi) -> None:
     at.run()
     assert not at.exception and not at.get("progress")
     assert "Report finished (started by ana, made in 2 minutes)." in texts(at)
-    assert at.dataframe[1].value["Column"].tolist()[0] == "Montant du crédit"
+    assert at.dataframe[1].value["Column"].tolist()[0] == "Credit amount"
 
 
 def test_drift_page_says_why_a_report_cannot_be_started(fake: FakeApi) -> None:
@@ -401,14 +401,40 @@ def test_performance_page_compares_champion_and_challenger(fake: FakeApi) -> Non
 def test_model_page_offers_the_review_pack_in_the_pages_language(fake: FakeApi) -> None:
     at = view("model", fake, user="ana", lang="en")
     assert not at.exception
-    download = at.get("download_button")
-    assert len(download) == 1
-    assert "Download the committee's review pack (PDF)" in str(download[0].proto.label)
+    download = [str(d.proto.label) for d in at.get("download_button")]
+    assert download == [
+        "Download the committee's review pack (PDF)",
+        "Download the methodology note (HTML)",
+    ]
     assert fake.review_packs == ["en"]
     view("model", fake, user="ana", lang="fr")
     assert fake.review_packs[-1] == "fr"
     fake.review_pack = False  # before any training wrote one: said, and the page still works
     at = view("model", fake, user="ana", lang="fr")
-    assert not at.exception and not at.get("download_button")
+    labels = [str(d.proto.label) for d in at.get("download_button")]
+    assert not at.exception and labels == ["Télécharger la note méthodologique (HTML)"]
     assert any("Le dossier de revue n'est pas disponible" in c.value for c in at.caption)
     assert "Modèle lightgbm" in texts(at)
+
+
+def test_model_page_in_french_card_groups_and_numbers(fake: FakeApi) -> None:
+    at = view("model", fake, user="ana", lang="fr")
+    assert not at.exception
+    assert "GET /model/methodology" in fake.calls
+    figures = at.dataframe[0].value.set_index("Élément")["Valeur"]
+    assert figures["AUC ROC"] == "0,7600" and figures["Clients d'entraînement"] == "48\u202f744"
+    assert figures["Taux de défaut"] == "8,1\u00a0%"
+    frames = [d.value for d in at.dataframe]
+    ages = next(f for f in frames if "Groupe" in f.columns and "30 à 45 ans" in set(f["Groupe"]))
+    assert ages["Groupe"].tolist() == [
+        "moins de 30 ans",
+        "30 à 45 ans",
+        "45 à 60 ans",
+        "60 ans et plus",
+        "non renseigné",
+    ]
+    assert ages["Taux d'acceptation"].tolist()[0] == "70,0\u00a0%"
+    points = next(f for f in frames if "Classe de valeurs" in f.columns)
+    assert points["Classe de valeurs"].tolist() == ["[0,2 ; 0,4)", "non renseigné"]
+    assert points["Description"].tolist()[0] == "Score externe n° 3"
+    assert "# Fiche du modèle" in [m.value for m in at.markdown][-1]

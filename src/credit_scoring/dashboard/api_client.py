@@ -322,8 +322,13 @@ class ApiClient:
     def decisions(self, token: str, *, page: int = 1, page_size: int = 50) -> DecisionPage:
         return self._get(DecisionPage, "/decisions", token, page=page, page_size=page_size)
 
-    def model(self, token: str) -> ModelOut:
-        return self._get(ModelOut, "/model", token)
+    def model(self, token: str, *, lang: str = "fr") -> ModelOut:
+        """The champion's report: the model card, importance and scorecard in ``lang``."""
+        return self._get(ModelOut, "/model", token, lang=lang)
+
+    def methodology(self, token: str, *, lang: str = "fr") -> str:
+        """The methodology note of the current model (HTML) in ``lang``."""
+        return self._request("GET", "/model/methodology", token=token, params={"lang": lang}).text
 
     def review_pack(self, token: str, *, lang: str = "fr") -> bytes:
         """The credit committee's review pack of the current model, as PDF bytes."""
