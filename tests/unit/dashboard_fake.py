@@ -690,9 +690,21 @@ def backtest_report() -> dict:
             "compared": ["EXT_SOURCE_2"],
             "not_stored": ["BUREAU_DEBT_RATIO"],
             "worst": None,
+            "labels": {"EXT_SOURCE_2": {"fr": "Score externe n° 2", "en": "External score 2"}},
         },
         "model_versions": ["3"],
         "alerts": ["grade G: 30 defaults of 50 (60.0%) against a PD of 20.0% (Jeffreys p 1e-09)"],
+        "alert_items": [
+            {
+                "code": "grade_red",
+                "grade": "G",
+                "defaults": 30,
+                "clients": 50,
+                "observed": 0.6,
+                "pd": 0.2,
+                "jeffreys_p": 1e-9,
+            }
+        ],
         "ok": False,
         "created_at": "2026-12-07T19:00:00",
     }

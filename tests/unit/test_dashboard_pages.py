@@ -342,13 +342,16 @@ def test_performance_page_runs_the_backtest_and_reads_it_in_both_languages(fake:
     assert not at.exception and "POST /backtest" in fake.calls
     body = texts(at)
     assert "1,200 clients with a known outcome, 96 defaults" in body
-    assert at.error[0].value.startswith("grade G: 30 defaults of 50")
+    assert at.error[0].value == (
+        "Grade G: 30 defaults of 50 clients (60.0%) against a predicted PD of 20.0% "
+        "(Jeffreys p < 0.0001): the grade's PD looks underestimated."
+    )
     grades = at.dataframe[1].value
     assert grades["Grade"].tolist() == [*"ABCDEFGH", "Whole portfolio"]
     assert grades.set_index("Grade")["Light"]["G"] == "Red"
     assert at.dataframe[3].value["Decision"].tolist()[1] == "Granted against the advice"
     population = at.dataframe[4].value
-    assert population["Variable"].tolist() == ["Score", "Score", "EXT_SOURCE_2"]
+    assert population["Variable"].tolist() == ["Score", "Score", "External score 2"]
     assert population["Light"].tolist() == ["Green", "Red", "Yellow"]
     assert population["Verdict"].tolist() == ["Stable", "Act", "Watch"]
     assert "1 of the model's top 2 features" in texts(at)
