@@ -255,7 +255,7 @@ class FakeApi:
         value = self.clients[cid]["age"] if cid in self.clients else None
         feature = s.FeatureDistribution(
             name="AGE_YEARS",
-            description="Âge",
+            description="Âge" if params.get("lang", "fr") == "fr" else "Age",  # as the API
             unit="years",
             count=len(chosen),
             missing=0,
