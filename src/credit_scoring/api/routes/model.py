@@ -19,6 +19,7 @@ from credit_scoring.api.deps import (
     request_lang,
 )
 from credit_scoring.api.routes.applications import QueryLang
+from credit_scoring.core.grades import scale_description
 from credit_scoring.lending.errors import NotFound
 from credit_scoring.lending.schemas import ErrorOut, ModelOut
 from credit_scoring.training.methodology import methodology_path
@@ -73,7 +74,11 @@ def model_report(
         scorecard_points=described_points(
             report.get("scorecard_points") or [], services.features.metas, language
         ),
-        points_scale=dict(report.get("points_scale") or {}),
+        points_scale=(
+            {**report["points_scale"], "description": scale_description(language)}
+            if report.get("points_scale")
+            else {}
+        ),
     )
     services.responses.put(("model", scores.version, language), out)
     return out
