@@ -70,6 +70,8 @@ class FakeApi:
         self.no_history: set[int] = set()  # clients with no credit and no repayment known
         self.calls: list[str] = []
         self.drift: dict | None = None  # None: no report yet (404)
+        self.drift_run: dict | None = None  # None: no report started (404)
+        self.drift_refusal: tuple[int, str, str] | None = None  # (status, code, message)
         self.backtest: dict | None = None  # None: no back-test yet (404)
         self.review_pack = True  # False: no review pack written yet (404)
         self.review_packs: list[str] = []  # the languages asked for
@@ -273,7 +275,7 @@ class FakeApi:
         value = self.clients[cid]["age"] if cid in self.clients else None
         feature = s.FeatureDistribution(
             name="AGE_YEARS",
-            description="Âge",
+            description="Âge" if params.get("lang", "fr") == "fr" else "Age",  # as the API
             unit="years",
             count=len(chosen),
             missing=0,
@@ -289,6 +291,47 @@ class FakeApi:
             default_rate=sum(known) / len(known) if known else None,
             features=[feature],
         )
+
+    def _drift_start(self, username: str) -> httpx.Response:
+        """``POST /drift/runs``: refused as set in ``drift_refusal``, busy, else running."""
+        if self.drift_refusal is not None:
+            status, code, message = self.drift_refusal
+            return httpx.Response(
+                status, json={"code": code, "message": message, "field": None, "detail": message}
+            )
+        if self.drift_run is not None and self.drift_run["state"] == "running":
+            message = (
+                f"A drift report is already being made (started by {self.drift_run['started_by']})"
+            )
+            body = {"code": "drift_running", "message": message, "field": None}
+            return httpx.Response(409, json=body | {"detail": message})
+        self.drift_run = {
+            "state": "running",
+            "started_by": username,
+            "started_at": "2026-12-01T09:00:00Z",
+            "finished_at": None,
+            "steps_done": 3,
+            "steps_total": 6,
+            "step": "features",
+            "elapsed_seconds": 75.4,
+            "report": None,
+            "error_code": None,
+            "error": None,
+        }
+        return httpx.Response(202, json=self.drift_run)
+
+    def finish_drift(self, report: dict) -> None:
+        """The running drift report ends and ``report`` becomes the latest."""
+        assert self.drift_run is not None
+        self.drift_run |= {
+            "state": "done",
+            "steps_done": 6,
+            "step": "write",
+            "finished_at": "2026-12-01T09:02:00Z",
+            "elapsed_seconds": 120.0,
+            "report": report.get("html"),
+        }
+        self.drift = report
 
     # --- routing ---------------------------------------------------------------------------
 
@@ -443,45 +486,11 @@ class FakeApi:
         if path == "/population/stats":
             return ok(self._stats(params))
         if path == "/model":
-            return ok(
-                s.ModelOut(
-                    model_name="lightgbm",
-                    model_version="3",
-                    threshold=THRESHOLD,
-                    metrics={
-                        "roc_auc": 0.76,
-                        "calibration": {
-                            "predicted": [0.05, 0.2, 0.5],
-                            "observed": [0.04, 0.22, 0.45],
-                        },
-                        "global_importance": {"EXT_SOURCE_2": 0.3, "AMT_CREDIT": 0.1},
-                    },
-                    costs={"fn": 10, "fp": 1},
-                    comparison=[
-                        {"model": "lightgbm", "auc": 0.76},
-                        {"model": "logistic", "auc": 0.72},
-                    ],
-                    model_card_markdown="# Model card\nLightGBM.",
-                    fairness={
-                        "gender": {"F": {"selection_rate": 0.8}, "M": {"selection_rate": 0.7}}
-                    },
-                    grades=[
-                        {"grade": "A", "clients": 900, "predicted_pd": 0.012},
-                        {"grade": "B", "clients": 1200, "predicted_pd": 0.027},
-                    ],
-                    ks_tables={
-                        "lightgbm": [{"decile": 1, "clients": 100, "ks": 0.2}],
-                        "scorecard": [{"decile": 1, "clients": 100, "ks": 0.18}],
-                    },
-                    protected={
-                        "auc_with": 0.768,
-                        "auc_without": 0.765,
-                        "gaps": [{"attribute": "CODE_GENDER", "metric": "approval_rate"}],
-                    },
-                    scorecard_points=[{"characteristic": "EXT_SOURCE_3", "bin": "[0.2, 0.4)"}],
-                    points_scale={"description": "600 points at odds of 50 to one"},
-                )
-            )
+            return ok(model_report(params.get("lang", "fr")))
+        if path == "/model/methodology":
+            lang = params.get("lang", "fr")
+            title = "Note méthodologique" if lang == "fr" else "Methodology note"
+            return httpx.Response(200, text=f"<html lang='{lang}'><h1>{title}</h1></html>")
         if path == "/model/review-pack":
             if not self.review_pack:
                 return httpx.Response(404, json=refusal("no review pack yet"))
@@ -499,10 +508,16 @@ class FakeApi:
             if self.backtest is None:
                 return httpx.Response(404, json=refusal("no back-test yet"))
             return httpx.Response(200, json=self.backtest)
+        if path == "/drift/runs" and request.method == "POST":
+            return self._drift_start(username)
+        if path == "/drift/runs/current":
+            if self.drift_run is None:
+                return httpx.Response(404, json={"detail": "no drift run"})
+            return httpx.Response(200, json=self.drift_run)
         if path.startswith("/drift/latest") and self.drift is None:
             return httpx.Response(404, json=refusal("no drift report yet"))
         if path == "/drift/latest":
-            return httpx.Response(200, json=self.drift)
+            return httpx.Response(200, json=_drift_in(self.drift, params.get("lang", "fr")))
         if path == "/drift/latest.html":
             return httpx.Response(200, text="<html><body><h1>Drift report</h1></body></html>")
         return httpx.Response(404, json=refusal(f"unknown route {path}"))
@@ -741,9 +756,194 @@ def backtest_report() -> dict:
             "compared": ["EXT_SOURCE_2"],
             "not_stored": ["BUREAU_DEBT_RATIO"],
             "worst": None,
+            "labels": {"EXT_SOURCE_2": {"fr": "Score externe n° 2", "en": "External score 2"}},
         },
         "model_versions": ["3"],
         "alerts": ["grade G: 30 defaults of 50 (60.0%) against a PD of 20.0% (Jeffreys p 1e-09)"],
+        "alert_items": [
+            {
+                "code": "grade_red",
+                "grade": "G",
+                "defaults": 30,
+                "clients": 50,
+                "observed": 0.6,
+                "pd": 0.2,
+                "jeffreys_p": 1e-9,
+            }
+        ],
         "ok": False,
         "created_at": "2026-12-07T19:00:00",
     }
+
+
+DRIFT_LABELS_EN = {
+    "Montant du crédit": "Credit amount",
+    "Score externe n° 2": "External score 2",
+    "Document n° 3 fourni": "Document 3 provided",
+}
+
+
+def _drift_in(report: dict, lang: str) -> dict:
+    """The report as the API words it in ``lang`` (its columns' labels)."""
+    if lang == "fr":
+        return report
+    relabel = [
+        c | {"label": DRIFT_LABELS_EN.get(c["label"], c["label"])} for c in report["columns"]
+    ]
+    return report | {"columns": relabel}
+
+
+def drift_report() -> dict:
+    """A drift summary shaped as ``GET /drift/latest`` answers it (columns labelled)."""
+    column = {
+        "kind": "feature",
+        "method": "wasserstein",
+        "threshold": 0.1,
+    }
+    columns = [
+        column
+        | {
+            "column": "model: AMT_CREDIT",
+            "label": "Montant du crédit",
+            "score": 0.2346,
+            "drifted": True,
+            "importance": 0.25,
+        },
+        column
+        | {
+            "column": "model: EXT_SOURCE_2",
+            "label": "Score externe n° 2",
+            "score": 0.0123,
+            "drifted": False,
+            "importance": 0.5,
+        },
+        {
+            "column": "FLAG_DOCUMENT_3",
+            "label": "Document n° 3 fourni",
+            "kind": "raw",
+            "method": "chisquare",
+            "score": 0.5,
+            "threshold": 0.05,
+            "drifted": False,
+            "importance": None,
+        },
+    ]
+    return {
+        "created_at": "2026-11-21T12:00:00+00:00",
+        "reference": "data/application_train",
+        "current": "data/application_test",
+        "verdict": "action",
+        "message": "Drifted features carry 33% of the importance of the model's top features.",
+        "weighted": True,
+        "weighted_drift_share": 0.3333,
+        "importance_covered": 0.75,
+        "by_kind": {
+            "raw": {"columns": 1, "drifted": 0, "share": 0.0},
+            "feature": {"columns": 2, "drifted": 1, "share": 0.5},
+        },
+        "top_drifted": [columns[0]],
+        "columns": columns,
+        "rows": {"reference": 1500, "current": 600, "sampled_to": 5000},
+        "model": {"name": "credit-default", "version": "7"},
+        "html": "drift-20261121T120000000000.html",
+    }
+
+
+IMPORTANCE = {  # feature: (French description, English description, importance)
+    "EXT_SOURCE_2": ("Score externe n° 2", "External score 2", 0.3),
+    "AMT_CREDIT": ("Montant du crédit", "Credit amount", 0.1),
+    "EXT_SOURCE_3": ("Score externe n° 3", "External score 3", 0.05),
+}
+
+
+def _fairness_rows(groups: list[str]) -> list[dict]:
+    return [
+        {
+            "group": group,
+            "clients": 400 + 10 * i,
+            "default_rate": 0.08 + 0.01 * i,
+            "approval_rate": 0.7 - 0.05 * i,
+            "false_negative_rate": 0.3,
+            "false_positive_rate": 0.1,
+            "roc_auc": 0.74,
+        }
+        for i, group in enumerate(groups)
+    ]
+
+
+def model_report(lang: str) -> s.ModelOut:
+    """``GET /model`` as the API answers it in ``lang`` (card and descriptions)."""
+    described = 0 if lang == "fr" else 1
+    return s.ModelOut(
+        model_name="lightgbm",
+        model_version="3",
+        threshold=THRESHOLD,
+        metrics={
+            "roc_auc": 0.76,
+            "n_train": 48744,
+            "default_rate": 0.0807,
+            "calibration": {
+                "predicted": [0.05, 0.2, 0.5],
+                "observed": [0.04, 0.22, 0.45],
+            },
+            "global_importance": [
+                {"feature": name, "description": texts[described], "importance": texts[2]}
+                for name, texts in IMPORTANCE.items()
+            ],
+        },
+        costs={"cost_fn": 10, "cost_fp": 1, "per_applicant": 0.4321},
+        comparison=[
+            {"candidate": "lightgbm_none", "roc_auc": 0.76, "cost_per_applicant": 0.4321},
+            {"candidate": "logistic_regression", "roc_auc": 0.72, "cost_per_applicant": 0.4711},
+        ],
+        model_card_markdown=(
+            "# Fiche du modèle — lightgbm\n\n| ROC AUC | 0,7600 |"
+            if lang == "fr"
+            else "# Model card — lightgbm\n\n| ROC AUC | 0.7600 |"
+        ),
+        fairness={
+            "CODE_GENDER": _fairness_rows(["F", "M"]),
+            "age_band": _fairness_rows(["under 30", "30–45", "45–60", "over 60", "unknown"]),
+        },
+        grades=[
+            {"grade": "A", "clients": 900, "predicted_pd": 0.012},
+            {"grade": "B", "clients": 1200, "predicted_pd": 0.027},
+        ],
+        ks_tables={
+            "lightgbm": [{"decile": 1, "clients": 100, "ks": 0.2}],
+            "scorecard": [{"decile": 1, "clients": 100, "ks": 0.18}],
+        },
+        protected={
+            "auc_with": 0.768,
+            "auc_without": 0.765,
+            "gaps": [
+                {
+                    "attribute": "CODE_GENDER",
+                    "metric": "approval_rate",
+                    "gap_with_protected": 0.05,
+                    "gap_without_protected": 0.03,
+                }
+            ],
+        },
+        scorecard_points=[
+            {
+                "characteristic": "EXT_SOURCE_3",
+                "description": IMPORTANCE["EXT_SOURCE_3"][described],
+                "bin": "[0.2, 0.4)",
+                "points": 12.5,
+            },
+            {
+                "characteristic": "EXT_SOURCE_3",
+                "description": IMPORTANCE["EXT_SOURCE_3"][described],
+                "bin": "Missing",
+                "points": -3.0,
+            },
+        ],
+        points_scale={
+            "description": (
+                "600 points pour une cote de 50 bons clients contre un défaillant"
+                if lang == "fr"
+                else "600 points at odds of 50 good clients to one defaulter"
+            )
+        },
+    )

@@ -178,6 +178,24 @@ def test_a_floor_above_the_auc_raises_an_alert(bank) -> None:
     engine, _, _ = bank
     report = backtest(backtest_frame(engine), development_auc=None, auc_floor=0.99, boot=0)
     assert not report["ok"] and "below its floor" in report["alerts"][0]
+    item = report["alert_items"][0]  # the same alert as figures, for the dashboard's words
+    assert item["code"] == "auc_floor" and item["floor"] == 0.99
+    assert item["auc"] == pytest.approx(report["auc"])
+    assert len(report["alert_items"]) == len(report["alerts"])
+
+
+def test_compared_features_are_described_from_the_training_metadata(tmp_path: Path) -> None:
+    from credit_scoring.config import Settings
+    from credit_scoring.features.metadata import FeatureMeta, save_metadata
+    from credit_scoring.monitoring.backtest_report import feature_labels
+
+    settings = Settings(home=tmp_path)
+    assert feature_labels(settings, ["AMT_CREDIT"]) == {}  # no training yet: names stay
+    meta = FeatureMeta("AMT_CREDIT", "application", "Credit amount", "Montant du crédit", "", "")
+    save_metadata({"AMT_CREDIT": meta}, settings.reports_dir / "model" / "features.json")
+    assert feature_labels(settings, ["AMT_CREDIT", "OTHER"]) == {
+        "AMT_CREDIT": {"fr": "Montant du crédit", "en": "Credit amount"}
+    }
 
 
 def test_the_command_prints_json_and_exits_1_on_an_alert(

@@ -32,6 +32,7 @@ def test_lists_users_in_both_languages(fake: FakeApi) -> None:
     assert at.title[0].value == "Administration"
     table = at.dataframe[0].value
     assert list(table["Identifiant"]) == ["alice", "sam", "ana", "root"]
+    assert set(table["Créé le"]) == {"01/12/2026 09:00"}  # the bank's one date format
     assert "conseiller" in list(table["Rôle"]) or "advisor" not in list(table["Rôle"])
     en = admin_page(fake, lang="en")
     assert list(en.dataframe[0].value.columns)[:2] == ["Username", "Role"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dashboard_fake import FakeApi
 from dashboard_session import logged_in
 from streamlit.testing.v1 import AppTest
@@ -30,6 +32,7 @@ def test_admin_browses_each_kind_of_record_with_filters(fake: FakeApi) -> None:
     at.radio(key="audit_kind").set_value("scores").run()
     table = at.dataframe[0].value
     assert list(table["No."]) == [3, 2, 1]  # newest first
+    assert all(re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", w) for w in table["When (UTC)"])
     at.text_input(key="audit_user").input("alice").run()
     assert list(at.dataframe[0].value["Client"]) == [100004, 100002]
     assert "GET /audit/scores" in fake.calls
@@ -43,12 +46,12 @@ def test_admin_browses_each_kind_of_record_with_filters(fake: FakeApi) -> None:
     at.text_input(key="audit_user").input("")
     at.text_input(key="audit_client").input("").run()
     table = at.dataframe[0].value
-    assert list(table["Screen / route"]) == ["get_client"]
+    assert list(table["Screen / route"]) == ["Client file"]  # the route in words
     assert list(table["Role"]) == ["analyst"]
 
     at.radio(key="audit_kind").set_value("auth-events").run()
     table = at.dataframe[0].value
-    assert list(table["Event"]) == ["failure"] and list(table["Address"]) == ["10.0.0.7"]
+    assert list(table["Event"]) == ["Failed login"] and list(table["Address"]) == ["10.0.0.7"]
 
 
 def test_export_downloads_the_csv_the_api_gives(fake: FakeApi) -> None:

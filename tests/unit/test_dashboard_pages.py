@@ -8,7 +8,7 @@ import uuid
 import numpy as np
 import pandas as pd
 import pytest
-from dashboard_fake import FakeApi, backtest_report
+from dashboard_fake import FakeApi, backtest_report, drift_report
 from dashboard_session import APP, TIMEOUT, dashboard, log_in, logged_in, render_view, texts
 from streamlit.testing.v1 import AppTest
 
@@ -292,7 +292,7 @@ def test_analyst_pages(fake: FakeApi) -> None:
     at = view("model", fake, user="ana", lang="en")
     assert not at.exception and len(at.get("plotly_chart")) == 2
     assert "Model lightgbm, version 3" in texts(at)
-    assert at.dataframe[0].value.set_index("Item")["Value"]["ROC AUC"] == 0.76
+    assert at.dataframe[0].value.set_index("Item")["Value"]["ROC AUC"] == "0.7600"
     body = texts(at)
     assert "Master scale" in body and "KS table by score decile" in body
     assert "0.7650 without them, 0.7680 with them" in body
@@ -304,22 +304,69 @@ def test_analyst_pages(fake: FakeApi) -> None:
 
 
 def test_drift_summary_and_full_report(fake: FakeApi) -> None:
-    fake.drift = {
-        "created_at": "2026-11-21T12:00:00",
-        "share_drifted": 0.25,
-        "verdict": "watch",
-        "message": "2 columns moved",
-        "columns": [{"column": "AMT_CREDIT", "p_value": 0.001, "drifted": True}],
-    }
-    at = view("drift", fake, user="ana", lang="en")
-    assert at.warning[0].value == "To watch — 2 columns moved"
+    fake.drift = drift_report()
+    at = view("drift", fake, user="ana", lang="fr")
+    assert not at.exception
+    assert at.error[0].value == (
+        "Action nécessaire — les variables qui ont dérivé portent 33\u00a0% de l'importance des "
+        "principales variables du modèle : vérifiez la distribution des scores et envisagez un "
+        "réentraînement sur des données récentes."
+    )
     summary = at.dataframe[0].value
-    rows = dict(zip(summary["Item"], summary["Value"], strict=True))
-    assert rows["share_drifted"] == "0.25" and rows["Report date"] == "2026-11-21T12:00:00"
-    assert "verdict" not in rows  # shown above the table, in words
-    assert at.dataframe[1].value["Column"].tolist() == ["AMT_CREDIT"]
+    rows = dict(zip(summary["Élément"], summary["Valeur"], strict=True))
+    assert rows["Date du rapport (UTC)"] == "21/11/2026 12:00"
+    assert rows["Demandes de référence"] == "1\u202f500"
+    assert rows["Variables du modèle ayant dérivé"] == "1 sur 2 (50\u00a0%)"
+    assert rows["Part de l'importance du modèle qui a dérivé"] == "33,3\u00a0%"
+    columns = at.dataframe[1].value
+    assert columns["Variable"].tolist() == [
+        "Montant du crédit",  # drifted first, then by importance
+        "Score externe n° 2",
+        "Document n° 3 fourni",
+    ]
+    assert columns["Statistique"].tolist()[:2] == ["0,235", "0,012"]
+    assert columns["Importance pour le modèle"].tolist() == ["25,0\u00a0%", "50,0\u00a0%", "—"]
+    assert at.get("download_button")  # the summary as JSON
     at.toggle(key="drift_html").set_value(True).run()
     assert not at.exception and "GET /drift/latest.html" in fake.calls
+
+
+def test_drift_page_starts_the_report_and_follows_it(fake: FakeApi) -> None:
+    at = view("drift", fake, user="ana", lang="en")
+    assert "No drift report has been produced yet" in at.info[0].value
+    at.button(key="drift_start").click().run()
+    assert not at.exception and "POST /drift/runs" in fake.calls
+    assert at.button(key="drift_start").disabled  # one at a time
+    progress = at.get("progress")[0]
+    assert progress.proto.text == (
+        "Building the model's features — step 3 of 6, for 1 minute 15 seconds"
+    )
+    assert "Started by ana on 01/12/2026 09:00 (UTC)." in texts(at)
+    fake.finish_drift(drift_report())
+    at.run()
+    assert not at.exception and not at.get("progress")
+    assert "Report finished (started by ana, made in 2 minutes)." in texts(at)
+    assert at.dataframe[1].value["Column"].tolist()[0] == "Credit amount"
+
+
+def test_drift_page_says_why_a_report_cannot_be_started(fake: FakeApi) -> None:
+    message = "Aucune donnée de référence : le dossier /srv/data ne contient pas les demandes."
+    fake.drift_refusal = (404, "no_reference_data", message)
+    at = view("drift", fake, user="ana", lang="fr")
+    at.button(key="drift_start").click().run()
+    assert not at.exception and at.error[0].value == message
+    fake.drift_refusal = None
+    fake.drift_run = {
+        "state": "failed",
+        "started_by": "root",
+        "started_at": "2026-12-01T09:00:00Z",
+        "steps_done": 1,
+        "steps_total": 6,
+        "error": "Le rapport n'a pas pu être fait : les données n'ont pas pu être lues.",
+    }
+    at.run()
+    assert at.error[0].value.startswith("Le rapport n'a pas pu être fait")
+    assert not at.button(key="drift_start").disabled
 
 
 def test_portfolio_default_rate_by_segment(fake: FakeApi) -> None:
@@ -341,13 +388,16 @@ def test_performance_page_runs_the_backtest_and_reads_it_in_both_languages(fake:
     assert not at.exception and "POST /backtest" in fake.calls
     body = texts(at)
     assert "1,200 clients with a known outcome, 96 defaults" in body
-    assert at.error[0].value.startswith("grade G: 30 defaults of 50")
+    assert at.error[0].value == (
+        "Grade G: 30 defaults of 50 clients (60.0%) against a predicted PD of 20.0% "
+        "(Jeffreys p < 0.0001): the grade's PD looks underestimated."
+    )
     grades = at.dataframe[1].value
     assert grades["Grade"].tolist() == [*"ABCDEFGH", "Whole portfolio"]
     assert grades.set_index("Grade")["Light"]["G"] == "Red"
     assert at.dataframe[3].value["Decision"].tolist()[1] == "Granted against the advice"
     population = at.dataframe[4].value
-    assert population["Variable"].tolist() == ["Score", "Score", "EXT_SOURCE_2"]
+    assert population["Variable"].tolist() == ["Score", "Score", "External score 2"]
     assert population["Light"].tolist() == ["Green", "Red", "Yellow"]
     assert population["Verdict"].tolist() == ["Stable", "Act", "Watch"]
     assert "1 of the model's top 2 features" in texts(at)
@@ -400,14 +450,40 @@ def test_performance_page_compares_champion_and_challenger(fake: FakeApi) -> Non
 def test_model_page_offers_the_review_pack_in_the_pages_language(fake: FakeApi) -> None:
     at = view("model", fake, user="ana", lang="en")
     assert not at.exception
-    download = at.get("download_button")
-    assert len(download) == 1
-    assert "Download the committee's review pack (PDF)" in str(download[0].proto.label)
+    download = [str(d.proto.label) for d in at.get("download_button")]
+    assert download == [
+        "Download the committee's review pack (PDF)",
+        "Download the methodology note (HTML)",
+    ]
     assert fake.review_packs == ["en"]
     view("model", fake, user="ana", lang="fr")
     assert fake.review_packs[-1] == "fr"
     fake.review_pack = False  # before any training wrote one: said, and the page still works
     at = view("model", fake, user="ana", lang="fr")
-    assert not at.exception and not at.get("download_button")
+    labels = [str(d.proto.label) for d in at.get("download_button")]
+    assert not at.exception and labels == ["Télécharger la note méthodologique (HTML)"]
     assert any("Le dossier de revue n'est pas disponible" in c.value for c in at.caption)
     assert "Modèle lightgbm" in texts(at)
+
+
+def test_model_page_in_french_card_groups_and_numbers(fake: FakeApi) -> None:
+    at = view("model", fake, user="ana", lang="fr")
+    assert not at.exception
+    assert "GET /model/methodology" in fake.calls
+    figures = at.dataframe[0].value.set_index("Élément")["Valeur"]
+    assert figures["AUC ROC"] == "0,7600" and figures["Clients d'entraînement"] == "48\u202f744"
+    assert figures["Taux de défaut"] == "8,1\u00a0%"
+    frames = [d.value for d in at.dataframe]
+    ages = next(f for f in frames if "Groupe" in f.columns and "30 à 45 ans" in set(f["Groupe"]))
+    assert ages["Groupe"].tolist() == [
+        "moins de 30 ans",
+        "30 à 45 ans",
+        "45 à 60 ans",
+        "60 ans et plus",
+        "non renseigné",
+    ]
+    assert ages["Taux d'acceptation"].tolist()[0] == "70,0\u00a0%"
+    points = next(f for f in frames if "Classe de valeurs" in f.columns)
+    assert points["Classe de valeurs"].tolist() == ["[0,2 ; 0,4)", "non renseigné"]
+    assert points["Description"].tolist()[0] == "Score externe n° 3"
+    assert "# Fiche du modèle" in [m.value for m in at.markdown][-1]

@@ -202,7 +202,7 @@ def test_api_serves_the_latest_report_to_analysts_only(kaggle_folder: Path, tmp_
 
     with TestClient(create_app(settings, load_scorer=no_model)) as client:  # type: ignore[arg-type]
         missing = client.get("/drift/latest", headers=auth("analyst"))
-        assert missing.status_code == 404 and "credit-scoring drift" in missing.json()["detail"]
+        assert missing.status_code == 404 and missing.json()["code"] == "no_drift_report"
         summary = build_drift_report(kaggle_folder, kaggle_folder, settings=settings, sample=300)
         assert client.get("/drift/latest").status_code == 401
         assert client.get("/drift/latest", headers=auth("advisor")).status_code == 403

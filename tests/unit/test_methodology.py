@@ -11,7 +11,14 @@ import pandas as pd
 
 from credit_scoring.config import Settings
 from credit_scoring.modeling.train import TrainConfig
-from credit_scoring.training.methodology import TEMPLATE, methodology_markdown, write_methodology
+from credit_scoring.training.methodology import (
+    TEMPLATE,
+    TEMPLATES,
+    methodology_markdown,
+    methodology_path,
+    write_methodology,
+)
+from credit_scoring.training.model_card import card_in, model_card
 
 SECTIONS = [
     "# Methodology note — credit default model",
@@ -81,12 +88,13 @@ def _outcome(
     )
 
 
-def _note(outcome: SimpleNamespace) -> str:
+def _note(outcome: SimpleNamespace, lang: str = "en") -> str:
     return methodology_markdown(
         outcome,
         fairness={},
         data_summary="Folder `data`.",
         settings=Settings(cost_fn=10, cost_fp=1),  # type: ignore[call-arg]
+        lang=lang,
     )
 
 
@@ -141,3 +149,111 @@ def test_the_template_ships_in_the_package_and_the_note_becomes_html(tmp_path: P
     md, html = write_methodology(_note(_outcome(tmp_path)), tmp_path / "out")
     assert md.read_text(encoding="utf-8").startswith("# Methodology note")
     assert "<h2>10. Fairness</h2>" in html.read_text(encoding="utf-8")
+
+
+SECTIONS_FR = [
+    "# Note méthodologique — modèle de défaut de crédit",
+    "## 1. Données",
+    "## 2. Variables",
+    "## 3. Schéma de validation",
+    "## 4. Déséquilibre des classes",
+    "## 5. Coût métier et seuil",
+    "## 6. Résultats",
+    "## 6b. Classes de risque et points",
+    "## 6c. Grille de score challenger",
+    "## 6d. Coût du retrait des attributs protégés",
+    "## 7. Calibration",
+    "## 8. Interprétabilité globale",
+    "## 9. Interprétabilité locale",
+    "## 10. Équité",
+    "## 11. Limites et améliorations",
+]
+
+
+def test_the_french_note_has_every_section_and_french_numbers(tmp_path: Path) -> None:
+    outcome = _outcome(
+        tmp_path,
+        loan_terms=SimpleNamespace(n_contracts=12345),
+        external_scores=SimpleNamespace(n_rows={"EXT_SOURCE_1": 45404}),
+        seeds=3,
+    )
+    note = _note(outcome, "fr")
+    positions = [note.index(s) for s in SECTIONS_FR]
+    assert positions == sorted(positions)
+    assert "empreinte `abc123`, 1,4\nminutes, mode complet._" in note
+    assert (
+        "Lignes d'entraînement : 1\u202f295 clients dont l'issue est connue ; défaillants "
+        "8,12\u00a0%." in note
+    )
+    assert "**0,1234**" in note and "| seuil 0,5 | 0,8000 |" in note
+    assert "Économie par rapport à tout accepter : 44,4\u00a0%." in note
+    assert "Une régression apprise sur 12\u202f345 prêts personnels" in note
+    assert "la moyenne de 3 boosters" in note
+    assert "| EXT_SOURCE_2 | EXT_SOURCE_2 | 0,5123 |" in note
+    assert "**lightgbm_none**\n\n| décile | lift |\n|---|---|\n| 1 | 2,000 |" in note
+    assert "_Non calculé._" in note and "{{" not in note
+    assert files("credit_scoring.training").joinpath(TEMPLATES["fr"]).is_file()
+
+
+def test_training_writes_the_note_in_both_languages_and_the_api_finds_each(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "reports" / "model"
+    assert methodology_path(tmp_path / "reports", "fr") is None
+    write_methodology(_note(_outcome(tmp_path), "en"), out, "en")
+    _, html_fr = write_methodology(_note(_outcome(tmp_path), "fr"), out, "fr")
+    assert html_fr.name == "methodology.fr.html"
+    french = methodology_path(tmp_path / "reports", "fr")
+    english = methodology_path(tmp_path / "reports", "en")
+    assert french == html_fr and english is not None and english.name == "methodology.html"
+    assert "<html lang='fr'>" in french.read_text(encoding="utf-8")
+    assert "<h2>10. Équité</h2>" in french.read_text(encoding="utf-8")
+
+
+def test_the_model_card_in_french_and_english() -> None:
+    metrics = {
+        "roc_auc": 0.7612,
+        "pr_auc": 0.25,
+        "brier": 0.07,
+        "ece": 0.012,
+        "threshold": 0.1234,
+        "cost_per_applicant": 0.5,
+        "cost_at_half": 0.8,
+        "cost_accept_all": 0.9,
+        "n_train": 1295.0,
+        "default_rate": 0.0812,
+    }
+    fairness = {
+        "age_band": pd.DataFrame(
+            {
+                "group": ["under 30", "over 60", "unknown"],
+                "clients": [120, 130, 5],
+                "default_rate": [0.1, 0.05, 0.2],
+                "approval_rate": [0.8, 0.9, 0.5],
+                "false_negative_rate": [0.3, 0.2, 0.1],
+                "false_positive_rate": [0.1, 0.05, 0.0],
+                "roc_auc": [0.7, 0.72, float("nan")],
+            }
+        )
+    }
+    args = {
+        "model_name": "credit-default",
+        "winner": "lightgbm_none",
+        "metrics": metrics,
+        "params": {"calibration": "sigmoid", "feature_set_version": "v1"},
+        "fairness": fairness,
+        "n_features": 120,
+        "fingerprint": "abc123",
+        "cost_fn": 10.0,
+        "cost_fp": 1.0,
+    }
+    fr, en = model_card(**args, lang="fr"), model_card(**args)  # type: ignore[arg-type]
+    assert fr.startswith("# Fiche du modèle — credit-default") and "## Équité" in fr
+    assert "| ROC AUC | 0,7612 (" in fr and "8,1\u00a0% de défaillants" in fr
+    assert "| moins de 30 ans | 120 | 0,100 |" in fr and "| 60 ans et plus |" in fr
+    assert "| non renseigné |" in fr and "calibration sigmoïde" in fr
+    assert "Tranche d'âge" in fr and "Écart entre groupes" in fr
+    assert en.startswith("# Model card — credit-default") and "| ROC AUC | 0.7612 (" in en
+    assert "| under 30 |" in en
+    report = {"model_cards": {"fr": fr, "en": en}, "model_card": en}
+    assert card_in(report, "fr") == fr and card_in(report, "en") == en

@@ -34,7 +34,10 @@ def test_train_quick_then_score(tmp_path, home) -> None:
     for name in (
         "methodology.md",
         "methodology.html",
+        "methodology.fr.md",
+        "methodology.fr.html",
         "model_card.md",
+        "model_card.fr.md",
         "comparison.csv",
         "fairness_CODE_GENDER.csv",
         "fairness_age_band.csv",
@@ -67,6 +70,10 @@ def test_train_quick_then_score(tmp_path, home) -> None:
     assert "## Rating grades" in card and "## Protected attributes" in card
     note = (home / "reports" / "model" / "methodology.md").read_text()
     assert "Scorecard challenger" in note and "Age stays an" in note
+    card_fr = (home / "reports" / "model" / "model_card.fr.md").read_text()
+    assert "## Classes de risque" in card_fr and "moins de 30 ans" in card_fr
+    note_fr = (home / "reports" / "model" / "methodology.fr.md").read_text()
+    assert "Grille de score challenger" in note_fr and "L'âge reste une entrée" in note_fr
     assert abs(table.set_index("candidate").loc["dummy", "roc_auc"] - 0.5) < 0.05
     assert (table["cost_per_applicant"] <= table["cost_at_half"] + 1e-12).all()
     ages = pd.read_csv(home / "reports" / "model" / "fairness_age_band.csv")
@@ -82,6 +89,7 @@ def test_train_quick_then_score(tmp_path, home) -> None:
     from credit_scoring.registry import champion_report
 
     report = champion_report(get_settings())
+    assert report["model_cards"]["fr"] == card_fr  # what the Model page shows in French
     curve = report["calibration"]
     assert len(curve["predicted"]) == len(curve["observed"]) >= 5
     assert curve["predicted"] == sorted(curve["predicted"])  # quantile bins, in order

@@ -34,7 +34,7 @@ LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 MISSING = "—"
 NOT_PROVIDED = {"fr": "non renseigné", "en": "not provided"}
 _YES_NO = {"en": ("no", "yes"), "fr": ("non", "oui")}
-Unit = Literal["day", "month", "year"]
+Unit = Literal["second", "minute", "hour", "day", "month", "year"]
 _UNITS: dict[str, Unit] = {"days": "day", "years": "year", "months": "month"}
 
 
@@ -89,7 +89,7 @@ def points(delta: float | None, lang: str, digits: int = 1) -> str:
 
 
 def duration(value: float | None, unit: Unit, lang: str, digits: int = 0) -> str:
-    """A count of days, months or years with the unit's plural form: ``1 jour``, ``3 days``."""
+    """A count of a duration unit with its plural form: ``1 jour``, ``3 days``, ``5 minutes``."""
     if _missing(value):
         return MISSING
     rounded = round(float(value), digits)  # type: ignore[arg-type]

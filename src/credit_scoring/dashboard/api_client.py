@@ -392,8 +392,13 @@ class ApiClient:
     def decisions(self, token: str, *, page: int = 1, page_size: int = 50) -> DecisionPage:
         return self._get(DecisionPage, "/decisions", token, page=page, page_size=page_size)
 
-    def model(self, token: str) -> ModelOut:
-        return self._get(ModelOut, "/model", token)
+    def model(self, token: str, *, lang: str = "fr") -> ModelOut:
+        """The champion's report: the model card, importance and scorecard in ``lang``."""
+        return self._get(ModelOut, "/model", token, lang=lang)
+
+    def methodology(self, token: str, *, lang: str = "fr") -> str:
+        """The methodology note of the current model (HTML) in ``lang``."""
+        return self._request("GET", "/model/methodology", token=token, params={"lang": lang}).text
 
     def review_pack(self, token: str, *, lang: str = "fr") -> bytes:
         """The credit committee's review pack of the current model, as PDF bytes."""
@@ -402,14 +407,25 @@ class ApiClient:
             raise ApiError("protocol", "the review pack is not a PDF document")
         return response.content
 
-    def drift_latest(self, token: str) -> dict[str, Any]:
-        """The latest drift report's summary (shape owned by the monitoring module)."""
-        response = self._request("GET", "/drift/latest", token=token)
+    def drift_latest(self, token: str, *, lang: str = "fr") -> dict[str, Any]:
+        """The latest drift report's summary (shape owned by the monitoring module), its
+        columns described in ``lang``."""
+        response = self._request("GET", "/drift/latest", token=token, params={"lang": lang})
         try:
             body = response.json()
         except ValueError as exc:
             raise ApiError("protocol", "drift summary is not JSON") from exc
         return body if isinstance(body, dict) else {"report": body}
+
+    def drift_start(self, token: str, *, lang: str = "fr") -> dict[str, Any]:
+        """Start a drift report in the background (``POST /drift/runs``); its progress."""
+        response = self._request("POST", "/drift/runs", token=token, params={"lang": lang})
+        return _json_object(response, "drift run")
+
+    def drift_run(self, token: str, *, lang: str = "fr") -> dict[str, Any]:
+        """The running drift report's progress, else how the last one ended."""
+        response = self._request("GET", "/drift/runs/current", token=token, params={"lang": lang})
+        return _json_object(response, "drift run")
 
     def drift_latest_html(self, token: str) -> str:
         return self._request("GET", "/drift/latest.html", token=token).text

@@ -81,8 +81,9 @@ def what_if(
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=20)
-def model(_api: ApiClient, url: str, token: str) -> ModelOut:
-    return _api.model(token)
+def model(_api: ApiClient, url: str, token: str, lang: str = "fr") -> ModelOut:
+    """The champion's report, its card and descriptions in ``lang``."""
+    return _api.model(token, lang=lang)
 
 
 def decisions(api: ApiClient, token: str, client_id: int) -> list[DecisionOut]:

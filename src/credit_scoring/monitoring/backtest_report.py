@@ -11,6 +11,7 @@ a scheduler acts on (``credit-scoring backtest`` exits 1 when there is one).
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +26,8 @@ from credit_scoring.modeling.cost import cost_per_applicant
 from credit_scoring.monitoring import backtest as bt
 from credit_scoring.monitoring.stability import stability_table
 from credit_scoring.training.review_pack import write_backtest_pack
+
+log = logging.getLogger(__name__)
 
 COLUMNS = [
     "application_id",
@@ -214,17 +217,32 @@ def backtest(
         frame.rename(columns={"sk_id_curr": "client"})[["client", "scored_at", "grade"]]
     )
     alerts: list[str] = []
+    # The same alerts as figures, for pages that word them in their reader's language.
+    alert_items: list[dict[str, Any]] = []
     auc = figures["auc"]["value"]
     if np.isfinite(auc) and auc < auc_floor:
         alerts.append(f"AUC {auc:.4f} is below its floor {auc_floor:.4f}")
+        alert_items.append({"code": "auc_floor", "auc": float(auc), "floor": float(auc_floor)})
     for row in per_grade.itertuples():
         if row.light == "red":
             alerts.append(
                 f"grade {row.grade}: {row.defaults} defaults of {row.clients} "
                 f"({row.observed:.1%}) against a PD of {row.pd:.1%} (Jeffreys p {row.jeffreys_p:.2g})"
             )
+            alert_items.append(
+                {
+                    "code": "grade_red",
+                    "grade": str(row.grade),
+                    "defaults": int(row.defaults),
+                    "clients": int(row.clients),
+                    "observed": float(row.observed),
+                    "pd": float(row.pd),
+                    "jeffreys_p": float(row.jeffreys_p),
+                }
+            )
     if not portfolio.empty and portfolio["light"].iloc[0] == "red":
         alerts.append("the portfolio's default rate is above its PD (red)")
+        alert_items.append({"code": "portfolio_red"})
     return {
         "clients": len(frame),
         "defaults": int(y.sum()),
@@ -249,6 +267,7 @@ def backtest(
         "overrides": bt.frame_records(bt.override_outcomes(decided)),
         "model_versions": sorted({str(v) for v in frame["model_version"]}),
         "alerts": alerts,
+        "alert_items": alert_items,
         "ok": not alerts,
     }
 
@@ -413,9 +432,41 @@ def _population_stability(
         current = pd.concat(
             [client_applications(settings, ids=[int(i) for i in chunk]) for chunk in chunks]
         )
-    return population_stability(
+    section = population_stability(
         frame, training, features=features, reference_rows=reference, current_rows=current
     )
+    section["labels"] = feature_labels(settings, features)
+    return section
+
+
+def feature_labels(settings: Settings, names: list[str]) -> dict[str, dict[str, str]]:
+    """The features' descriptions in French and English, from the newest training's metadata.
+
+    Parameters
+    ----------
+    settings : Settings
+        Where the reports are (``<reports>/model/features.json``).
+    names : list of str
+        The features compared.
+
+    Returns
+    -------
+    dict
+        ``{name: {"fr": ..., "en": ...}}`` for the features described; empty without metadata.
+    """
+    from credit_scoring.features.metadata import load_metadata
+
+    path = settings.reports_dir / "model" / "features.json"
+    try:
+        metas = load_metadata(path) if path.is_file() else {}
+    except (OSError, ValueError, TypeError) as exc:
+        log.warning("feature descriptions not read from %s: %s", path, exc)
+        metas = {}
+    return {
+        n: {"fr": metas[n].description("fr"), "en": metas[n].description("en")}
+        for n in names
+        if n in metas
+    }
 
 
 def run_backtest(

@@ -45,6 +45,17 @@ log = logging.getLogger(__name__)
 Role = Literal["reference", "current"]
 DEFAULT_TABLE: dict[Role, str] = {"reference": "application_train", "current": "application_test"}
 ID_COLUMNS = ("SK_ID_CURR", "TARGET")
+# The steps of a report, in order: (key, what the CLI's progress bar says). The key names the
+# step for the dashboard, which words it in the reader's language (``drift_job``).
+STEPS: tuple[tuple[str, str], ...] = (
+    ("reference", "Reading the reference"),
+    ("current", "Reading the current data"),
+    ("model", "Loading the champion model"),
+    ("features", "Building the model's features"),
+    ("compare", "Comparing distributions (evidently)"),
+    ("write", "Writing the report"),
+)
+STEP_LABEL = dict(STEPS)
 
 
 @dataclass
@@ -232,13 +243,18 @@ def build_drift_report(
     top_features: int = 20,
     seed: int = 42,
     on_step: Callable[[str], None] | None = None,
+    champion: Any | None = None,
 ) -> dict[str, Any]:
-    """Compare two data sets, write ``out`` (HTML) and its JSON summary; return the summary."""
+    """Compare two data sets, write ``out`` (HTML) and its JSON summary; return the summary.
+
+    ``champion`` is a Scorer already loaded (the API's); without it the champion is loaded
+    from the registry, and the report is not weighted when there is none.
+    """
     step = on_step or (lambda _: None)
     rows = sample or settings.drift_sample_rows
-    step("Reading the reference")
+    step(STEP_LABEL["reference"])
     ref = load_source(reference, role="reference", settings=settings)
-    step("Reading the current data")
+    step(STEP_LABEL["current"])
     cur = load_source(current, role="current", settings=settings)
     raw_cols = [c for c in ref.frame.columns if c in cur.frame.columns and c not in ID_COLUMNS]
     ref_raw, cur_raw = sample_rows(ref.frame, rows, seed), sample_rows(cur.frame, rows, seed)
@@ -247,10 +263,10 @@ def build_drift_report(
     importances: dict[str, float] = {}
     csi: list[dict[str, Any]] = []
     model = None
-    step("Loading the champion model")
-    scorer, unweighted = load_champion_or_none(settings)
+    step(STEP_LABEL["model"])
+    scorer, unweighted = (champion, "") if champion is not None else load_champion_or_none(settings)
     if scorer is not None:
-        step("Building the model's features")
+        step(STEP_LABEL["features"])
         cache: dict[Path, pd.DataFrame] = {}
         problems: list[str] = []
         only = {
@@ -277,7 +293,7 @@ def build_drift_report(
             kinds.update(dict.fromkeys(named, "feature"))
             importances = {col: shares[f] for col, f in named.items()}
             csi = column_psi(ref_feat, cur_feat, top)
-    step("Comparing distributions (evidently)")
+    step(STEP_LABEL["compare"])
     snapshot, columns = run_drift(ref_all, cur_all, kinds=kinds, importances=importances)
     summary = summarise(
         columns,
@@ -296,7 +312,7 @@ def build_drift_report(
         html=out.name,
         rows={"reference": len(ref.frame), "current": len(cur.frame), "sampled_to": rows},
     )
-    step("Writing the report")
+    step(STEP_LABEL["write"])
     write_report(snapshot, summary, out)
     return summary
 

@@ -30,7 +30,7 @@ from credit_scoring.modeling.loan_terms import PREVIOUS_COLUMNS, LoanTermModel
 from credit_scoring.modeling.train import Step, TrainConfig, check_no_protected
 from credit_scoring.training.fairness import fairness_report, gap_table
 from credit_scoring.training.methodology import methodology_markdown, write_methodology
-from credit_scoring.training.model_card import model_card
+from credit_scoring.training.model_card import LANGS, model_card
 from credit_scoring.training.review_pack import write_training_pack
 from credit_scoring.training.steps import TrainingOutcome, train_on_table
 
@@ -437,21 +437,26 @@ def write_reports(
     )
     protected = protected_summary(outcome, app, fairness)
     grades = grade_table(outcome.y, outcome.winner.oof_probability)
-    card = model_card(
-        model_name=settings.model_name,
-        winner=outcome.winner.name,
-        metrics=outcome.metrics,
-        params=outcome.params,
-        fairness=fairness,
-        n_features=len(outcome.scorer.feature_names),
-        fingerprint=outcome.data_fingerprint,
-        cost_fn=settings.cost_fn,
-        cost_fp=settings.cost_fp,
-        grades=grades,
-        ks=outcome.ks_tables.get(outcome.winner.name),
-        protected=protected,
-        monotone=len(outcome.monotone),
-    )
+    cards = {
+        lang: model_card(
+            lang=lang,
+            model_name=settings.model_name,
+            winner=outcome.winner.name,
+            metrics=outcome.metrics,
+            params=outcome.params,
+            fairness=fairness,
+            n_features=len(outcome.scorer.feature_names),
+            fingerprint=outcome.data_fingerprint,
+            cost_fn=settings.cost_fn,
+            cost_fp=settings.cost_fp,
+            grades=grades,
+            ks=outcome.ks_tables.get(outcome.winner.name),
+            protected=protected,
+            monotone=len(outcome.monotone),
+        )
+        for lang in LANGS
+    }
+    card = cards["en"]
     files = [
         out / "comparison.csv",
         out / "comparison.md",
@@ -462,6 +467,8 @@ def write_reports(
     outcome.table.to_csv(files[0], index=False)
     files[1].write_text(to_markdown(outcome.table) + "\n", encoding="utf-8")
     files[2].write_text(card, encoding="utf-8")
+    files.append(out / "model_card.fr.md")
+    files[-1].write_text(cards["fr"], encoding="utf-8")
     save_metadata(
         {n: outcome.metas[n] for n in outcome.scorer.model_columns if n in outcome.metas}, files[3]
     )
@@ -510,16 +517,19 @@ def write_reports(
             ),
             encoding="utf-8",
         )
-    note = methodology_markdown(
-        outcome,
-        fairness=fairness,
-        data_summary=data_summary(prepared),
-        settings=settings,
-        grades=grades,
-        protected=protected,
-    )
-    files.extend(write_methodology(note, out))
+    for lang in LANGS:
+        note = methodology_markdown(
+            outcome,
+            fairness=fairness,
+            data_summary=data_summary(prepared),
+            settings=settings,
+            grades=grades,
+            protected=protected,
+            lang=lang,
+        )
+        files.extend(write_methodology(note, out, lang))
     report = build_report(outcome, fairness, card, settings, grades=grades, protected=protected)
+    report["model_cards"] = cards
     # before the copy below replaces <reports>/model: the previous version's report is there
     files.extend(
         write_training_pack(report, out, settings.reports_dir, model_name=settings.model_name)

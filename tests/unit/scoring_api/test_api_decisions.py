@@ -101,13 +101,25 @@ def test_model_report_comes_from_the_registry_report(client: TestClient, tokens)
         "costs": {"fn": 10, "fp": 1},
         "comparison": [{"model": "lightgbm", "roc_auc": 0.76}],
         "model_card": "# Card",
+        "model_cards": {"fr": "# Fiche", "en": "# Card"},
+        "points_scale": {"pdo": 20, "description": "600 points at odds of 50..."},
         "fairness": {"gender": {"gap": 0.01}},
         "top_features": {"EXT_SOURCE_MEAN": 0.31},
         "calibration": {"predicted": [0.02, 0.2], "observed": [0.03, 0.18], "count": [900, 100]},
     }
-    body = client.get("/model", headers=tokens["advisor"]).json()
+    body = client.get("/model?lang=en", headers=tokens["advisor"]).json()
     assert body["metrics"]["roc_auc"] == 0.76 and body["model_card_markdown"] == "# Card"
     # What the dashboard's Model page draws: global importance and the reliability curve.
-    assert body["metrics"]["global_importance"] == {"EXT_SOURCE_MEAN": 0.31}
+    importance = body["metrics"]["global_importance"]
+    assert [(r["feature"], r["importance"]) for r in importance] == [("EXT_SOURCE_MEAN", 0.31)]
+    french = client.get("/model", headers=tokens["advisor"]).json()  # French by default
+    assert french["model_card_markdown"] == "# Fiche"
+    assert french["points_scale"]["description"].startswith("600 points pour une cote de")
+    assert french["points_scale"]["pdo"] == 20
+    metas = client.app.state.services.features.metas  # type: ignore[attr-defined]
+    described = metas["EXT_SOURCE_MEAN"].description("fr") if "EXT_SOURCE_MEAN" in metas else None
+    assert french["metrics"]["global_importance"][0]["description"] == (
+        described or "EXT_SOURCE_MEAN"
+    )
     assert body["metrics"]["calibration"]["observed"] == [0.03, 0.18]
     assert body["model_version"] == "7" and body["comparison"][0]["model"] == "lightgbm"

@@ -1,5 +1,6 @@
-"""``GET /model`` (the champion's report), ``GET /model/review-pack`` (the committee's PDF)
-and ``GET /metrics`` (Prometheus)."""
+"""``GET /model`` (the champion's report), ``GET /model/review-pack`` (the committee's PDF),
+``GET /model/methodology`` (the methodology note, French or English) and ``GET /metrics``
+(Prometheus)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,11 @@ from credit_scoring.api.deps import (
     request_lang,
 )
 from credit_scoring.api.routes.applications import QueryLang
+from credit_scoring.core.grades import scale_description
 from credit_scoring.lending.errors import NotFound
 from credit_scoring.lending.schemas import ErrorOut, ModelOut
+from credit_scoring.training.methodology import methodology_path
+from credit_scoring.training.model_card import card_in, described_importance, described_points
 from credit_scoring.training.review_pack import pack_path
 
 router = APIRouter(tags=["model"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
@@ -32,8 +36,12 @@ def model_report(
     scores: ScoresDep,
     services: ServicesDep,
     settings: SettingsDep,
+    lang: QueryLang = None,
 ) -> ModelOut:
-    cached = services.responses.get(("model", scores.version))
+    """The champion's report: the model card in the request's language, importance and the
+    scorecard's characteristics described in it."""
+    language = request_lang(request, lang)
+    cached = services.responses.get(("model", scores.version, language))
     if cached is not None:
         return cached
     try:
@@ -51,22 +59,28 @@ def model_report(
         # The Model page draws global importance and the reliability curve from these two.
         metrics={
             **(report.get("metrics") or {}),
-            "global_importance": dict(report.get("top_features") or {}),
+            "global_importance": described_importance(
+                report.get("top_features") or {}, services.features.metas, language
+            ),
             "calibration": report.get("calibration"),
         },
         costs=dict(report.get("costs") or {}),
         comparison=list(report.get("comparison") or []),
-        model_card_markdown=str(
-            report.get("model_card") or report.get("model_card_markdown") or ""
-        ),
+        model_card_markdown=card_in(report, language),
         fairness=dict(report.get("fairness") or {}),
         grades=list(report.get("grades") or []),
         ks_tables=dict(report.get("ks_tables") or {}),
         protected=dict(report.get("protected") or {}),
-        scorecard_points=list(report.get("scorecard_points") or []),
-        points_scale=dict(report.get("points_scale") or {}),
+        scorecard_points=described_points(
+            report.get("scorecard_points") or [], services.features.metas, language
+        ),
+        points_scale=(
+            {**report["points_scale"], "description": scale_description(language)}
+            if report.get("points_scale")
+            else {}
+        ),
     )
-    services.responses.put(("model", scores.version), out)
+    services.responses.put(("model", scores.version, language), out)
     return out
 
 
@@ -102,6 +116,29 @@ def review_pack(
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{path.name}"'},
     )
+
+
+@router.get(
+    "/model/methodology",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/html": {}}, "description": "the methodology note (HTML)"},
+        404: {"model": ErrorOut},
+    },
+)
+def methodology_note(
+    request: Request, user: AnalystUser, settings: SettingsDep, lang: QueryLang = None
+) -> Response:
+    """The methodology note of the current model, in French or English (``lang``)."""
+    path = methodology_path(settings.reports_dir, request_lang(request, lang))
+    if path is None:
+        raise NotFound(
+            "no_methodology",
+            "Aucune note méthodologique n'existe encore : elle est écrite par l'entraînement "
+            "(« credit-scoring train »).",
+            "No methodology note exists yet: it is written by training ('credit-scoring train').",
+        )
+    return Response(path.read_text(encoding="utf-8"), media_type="text/html")
 
 
 @router.get(

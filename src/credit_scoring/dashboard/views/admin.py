@@ -6,12 +6,14 @@ only its hash, so the page cannot show it again.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 import streamlit as st
 
 from credit_scoring.dashboard import state
 from credit_scoring.dashboard.api_client import ApiError
-from credit_scoring.dashboard.i18n import t
+from credit_scoring.dashboard.i18n import fmt_datetime, fmt_num, t
 from credit_scoring.dashboard.views.common import call, error_message
 from credit_scoring.lending.schemas import ROLES_ORDER, UserAdminOut, UserCreate, UserPatch
 
@@ -23,16 +25,18 @@ def _role_labels() -> dict[str, str]:
     return {r: t(f"role.{r}") for r in ROLES_ORDER}
 
 
-def users_frame(users: list[UserAdminOut]) -> pd.DataFrame:
-    def when(value) -> str:  # type: ignore[no-untyped-def]
-        return value.strftime("%Y-%m-%d %H:%M") if value else ""
+def users_frame(users: list[UserAdminOut], lang: str = "fr") -> pd.DataFrame:
+    """The users as a table in ``lang``: roles in words, dates as 31/12/2026 14:05."""
+
+    def when(value: datetime | None) -> str:
+        return fmt_datetime(value, lang) if value else ""
 
     return pd.DataFrame(
         {
             t("admin.col.username"): [u.username for u in users],
             t("admin.col.role"): [t(f"role.{u.role}") for u in users],
             t("admin.col.active"): [t("common.yes") if u.active else t("common.no") for u in users],
-            t("admin.col.failed"): [u.failed_logins for u in users],
+            t("admin.col.failed"): [fmt_num(u.failed_logins, lang, 0) for u in users],
             t("admin.col.last_login"): [when(u.last_login_at) for u in users],
             t("admin.col.created"): [when(u.created_at) for u in users],
         }
@@ -120,7 +124,7 @@ def render() -> None:
     users = call(state.api().users, token)
     if users is None:
         return
-    st.dataframe(users_frame(users), hide_index=True, width="stretch")
+    st.dataframe(users_frame(users, state.lang()), hide_index=True, width="stretch")
     left, right = st.columns(2)
     with left:
         _create(token)

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from credit_scoring.dashboard import state
-from credit_scoring.dashboard.i18n import fmt_pct, t
+from credit_scoring.dashboard.i18n import fmt_datetime, fmt_num, fmt_pct, t
 from credit_scoring.dashboard.views.common import call
 from credit_scoring.lending.audit_schemas import (
     AuditFilters,
@@ -25,8 +25,17 @@ KINDS: tuple[AuditKind, ...] = ("decisions", "scores", "data-access", "auth-even
 PAGE_SIZE = 50
 
 
-def _when(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S")
+def _when(value: datetime, lang: str) -> str:
+    """The bank's one date format, to the minute: 31/12/2026 14:05."""
+    return fmt_datetime(value, lang)
+
+
+def _code(prefix: str, value: str | None) -> str:
+    """A recorded code (an event, a route) in words when the locales know it, else as is."""
+    if not value:
+        return ""
+    words = t(f"{prefix}.{value}")
+    return value if words == f"{prefix}.{value}" else words
 
 
 def records_frame(kind: AuditKind, items: list[Any], lang: str) -> pd.DataFrame:
@@ -35,7 +44,7 @@ def records_frame(kind: AuditKind, items: list[Any], lang: str) -> pd.DataFrame:
     for r in items:
         row: dict[str, Any] = {
             t("audit.col.id"): r.id,
-            t("audit.col.when"): _when(r.created_at),
+            t("audit.col.when"): _when(r.created_at, lang),
             t("audit.col.user"): r.username,
         }
         if isinstance(r, DecisionRecord):
@@ -51,20 +60,20 @@ def records_frame(kind: AuditKind, items: list[Any], lang: str) -> pd.DataFrame:
         elif isinstance(r, ScoreRecord):
             row |= {
                 t("audit.col.client"): r.sk_id_curr if r.sk_id_curr is not None else "",
-                t("audit.col.route"): r.route,
+                t("audit.col.route"): _code("audit.route", r.route),
                 t("audit.col.decision"): t(f"value.decision.{r.decision}"),
                 t("audit.col.probability"): fmt_pct(r.probability, lang),
                 t("audit.col.version"): r.model_version,
             }
         elif isinstance(r, DataAccessRecord):
             row |= {
-                t("audit.col.role"): r.role,
+                t("audit.col.role"): t(f"role.{r.role}"),
                 t("audit.col.client"): r.sk_id_curr if r.sk_id_curr is not None else "",
-                t("audit.col.route"): r.route,
+                t("audit.col.route"): _code("audit.route", r.route),
             }
         elif isinstance(r, AuthEventRecord):
             row |= {
-                t("audit.col.event"): r.event,
+                t("audit.col.event"): _code("audit.event", r.event),
                 t("audit.col.actor"): r.actor or "",
                 t("audit.col.address"): r.client_address or "",
                 t("audit.col.detail"): r.detail or "",
@@ -120,7 +129,7 @@ def render() -> None:
     result = call(api.audit_records, token, kind, filters=filters, page=page, page_size=PAGE_SIZE)
     if result is None:
         return
-    st.write(t("audit.total", n=result.total))
+    st.write(t("audit.total", n=fmt_num(result.total, state.lang(), 0)))
     if not result.items:
         st.info(t("audit.none"))
         return

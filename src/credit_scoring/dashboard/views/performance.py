@@ -16,7 +16,7 @@ import streamlit as st
 
 from credit_scoring.dashboard import state
 from credit_scoring.dashboard.api_client import ApiError
-from credit_scoring.dashboard.i18n import fmt_num, fmt_pct, t
+from credit_scoring.dashboard.i18n import fmt_datetime, fmt_num, fmt_pct, t
 from credit_scoring.dashboard.views.common import error_message
 
 LIGHTS = ("green", "yellow", "red")
@@ -101,11 +101,18 @@ def population_frame(report: dict[str, Any], lang: str) -> pd.DataFrame:
     section = report.get("population_stability") or {}
     rows = [{**row, "variable": None} for row in section.get("score", [])]
     rows += section.get("features", [])
+    labels = section.get("labels") or {}
+
+    def variable(name: str | None) -> str:
+        if name is None:
+            return t("perf.psi.score")
+        return str((labels.get(name) or {}).get(lang) or name)
+
     return pd.DataFrame(
         [
             {
                 t("perf.col.vintage"): row["month"],
-                t("perf.col.variable"): row["variable"] or t("perf.psi.score"),
+                t("perf.col.variable"): variable(row["variable"]),
                 t("perf.col.rows"): fmt_num(row["rows"], lang, 0),
                 t("perf.col.psi"): fmt_num(row.get("psi"), lang, 3),
                 t("perf.col.verdict"): (
@@ -190,6 +197,49 @@ def _run(token: str) -> dict[str, Any] | None:
             return None
 
 
+def _p_value(value: float | None, lang: str) -> str:
+    """A p-value to four decimals; ``< 0,0001`` below that."""
+    if value is not None and value < 1e-4:
+        return "< " + fmt_num(1e-4, lang, 4)
+    return fmt_num(value, lang, 4)
+
+
+def alert_texts(report: dict[str, Any], lang: str) -> list[str]:
+    """The back-test's alerts in ``lang``, worded from their figures (``alert_items``).
+
+    A report stored before the alerts carried their figures gives its English sentences.
+    """
+    items = report.get("alert_items")
+    if items is None:
+        return [str(a) for a in report.get("alerts") or []]
+    texts = []
+    for item in items:
+        code = item.get("code")
+        if code == "auc_floor":
+            texts.append(
+                t(
+                    "perf.alert.auc_floor",
+                    auc=fmt_num(item.get("auc"), lang, 4),
+                    floor=fmt_num(item.get("floor"), lang, 4),
+                )
+            )
+        elif code == "grade_red":
+            texts.append(
+                t(
+                    "perf.alert.grade_red",
+                    grade=item.get("grade", ""),
+                    defaults=fmt_num(item.get("defaults"), lang, 0),
+                    clients=fmt_num(item.get("clients"), lang, 0),
+                    observed=fmt_pct(item.get("observed"), lang),
+                    pd=fmt_pct(item.get("pd"), lang),
+                    p=_p_value(item.get("jeffreys_p"), lang),
+                )
+            )
+        elif code == "portfolio_red":
+            texts.append(t("perf.alert.portfolio_red"))
+    return texts
+
+
 def render() -> None:
     st.title(t("perf.title"))
     st.caption(t("perf.intro"))
@@ -214,10 +264,10 @@ def render() -> None:
             clients=fmt_num(report["clients"], lang, 0),
             defaults=fmt_num(report["defaults"], lang, 0),
             versions=", ".join(report.get("model_versions") or []) or "—",
-            date=report.get("created_at", "—"),
+            date=fmt_datetime(report.get("created_at"), lang),
         )
     )
-    for alert in report.get("alerts") or []:
+    for alert in alert_texts(report, lang):
         st.error(alert)
     if report.get("ok"):
         st.success(t("perf.ok"))
