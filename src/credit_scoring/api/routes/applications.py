@@ -32,7 +32,7 @@ from credit_scoring.db import applications as repo
 from credit_scoring.db import models as m
 from credit_scoring.lending import application_schemas as a
 from credit_scoring.lending import form as bank_form
-from credit_scoring.lending.applicant import issue_code
+from credit_scoring.lending.applicant import generate_code, issue_code
 from credit_scoring.lending.applications import ApplicationService, summaries
 from credit_scoring.lending.letter import ApplicantSpace
 from credit_scoring.lending.policy import Policy
@@ -293,9 +293,10 @@ def application_letter(
         [("data_access_events", access_row(user, "application_letter", app.sk_id_curr))]
     )
     language = request_lang(request, lang)
-    code = issue_code(session, application_id, user.username)
+    code = generate_code()
     space = ApplicantSpace(url=request.app.state.settings.applicant_url, code=code)
     pdf = service.letter(session, application_id, language, space=space)
+    issue_code(session, application_id, user.username, code=code)  # once the letter is drawn
     name = f"letter-{application_id}-{language}.pdf"
     return Response(
         pdf,

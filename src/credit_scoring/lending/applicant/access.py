@@ -168,7 +168,9 @@ def _valid_code(session: Session, application_id: int) -> m.ApplicantAccessCode 
     ).scalar_one_or_none()
 
 
-def issue_code(session: Session, application_id: int, actor: str) -> str:
+def issue_code(
+    session: Session, application_id: int, actor: str, *, code: str | None = None
+) -> str:
     """A new personal code for the application; its other codes are revoked. Committed.
 
     Parameters
@@ -178,6 +180,9 @@ def issue_code(session: Session, application_id: int, actor: str) -> str:
         An existing application (``LookupError`` otherwise).
     actor : str
         The staff user (or ``cli:<name>``) issuing it, recorded.
+    code : str, optional
+        A code from :func:`generate_code` already printed (the letter is drawn first, so
+        that a letter that cannot be drawn revokes nothing); a new one by default.
 
     Returns
     -------
@@ -195,7 +200,7 @@ def issue_code(session: Session, application_id: int, actor: str) -> str:
         )
         .values(revoked_at=now, revoked_reason="reissued")
     )
-    code = generate_code()
+    code = code or generate_code()
     session.add(
         m.ApplicantAccessCode(
             application_id=application_id,
