@@ -32,7 +32,7 @@ from babel.units import format_unit
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 MISSING = "—"
-Unit = Literal["day", "month", "year"]
+Unit = Literal["second", "minute", "day", "month", "year"]
 
 
 def locale(lang: str) -> str:
