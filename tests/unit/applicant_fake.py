@@ -64,6 +64,7 @@ class FakeApplicantApi:
         self.review: dict | None = None
         self.rectifications: list[dict] = []
         self.throttle_for: int | None = None  # seconds: every sign-in answers 429
+        self.throttle_message = True  # False: the 429 carries retry_after and no message
         self.group_size = 412
         self.calls: list[str] = []
         self.langs: list[str] = []
@@ -108,6 +109,9 @@ class FakeApplicantApi:
         return route(app_id, lang, body)
 
     def _sign_in(self, body: dict, lang: str) -> httpx.Response:
+        if self.throttle_for is not None and not self.throttle_message:
+            body = {"code": "applicant.throttled", "retry_after": self.throttle_for}
+            return httpx.Response(429, json=body)
         if self.throttle_for is not None:
             return _error(429, "applicant.throttled", lang, retry_after=self.throttle_for)
         if body["code"] == REVOKED_CODE:

@@ -32,7 +32,7 @@ from babel.units import format_unit
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 MISSING = "—"
-Unit = Literal["second", "minute", "day", "month", "year"]
+Unit = Literal["second", "minute", "hour", "day", "month", "year"]
 
 
 def locale(lang: str) -> str:
@@ -86,7 +86,7 @@ def points(delta: float | None, lang: str, digits: int = 1) -> str:
 
 
 def duration(value: float | None, unit: Unit, lang: str, digits: int = 0) -> str:
-    """A count of days, months or years with the unit's plural form: ``1 jour``, ``3 days``."""
+    """A count of seconds to years with the unit's plural form: ``1 jour``, ``3 days``."""
     if _missing(value):
         return MISSING
     rounded = round(float(value), digits)  # type: ignore[arg-type]

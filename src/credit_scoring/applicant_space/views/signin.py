@@ -30,7 +30,8 @@ def check(number: str, code: str, birth: date | None) -> list[str]:
 def _failed(exc: ApplicantApiError) -> None:
     """The refusal in the API's words, with the time to wait or whom to ask."""
     st.error(error_text(exc))
-    if exc.status == 429 and exc.retry_after is not None:
+    # the API's message says when to try again; without one, the app says it from retry_after
+    if exc.status == 429 and not exc.message and exc.retry_after is not None:
         st.info(t("signin.wait", wait=wait(exc.retry_after, state.lang())))
     if "revoked" in exc.code:
         st.info(t("signin.ask_advisor"))
