@@ -94,6 +94,28 @@ class Settings(ImportTimeSettings):
         default="", description="comma-separated addresses or networks of reverse proxies"
     )
 
+    # The applicant's own space (issue 22): its address on the letter, the applicant's
+    # short-lived token, wrong codes throttled and counted, the comparison's smallest group.
+    applicant_url: str = Field(
+        default="http://127.0.0.1:8502",
+        description="the applicant space's address, printed on the letter",
+    )
+    applicant_token_minutes: int = Field(default=15, ge=1, le=120)
+    applicant_limits_per_application: str = Field(
+        default="5/minute;10/hour;20/day",
+        description="failed sign-ins on one application from one client address",
+    )
+    applicant_limits_per_address: str = Field(
+        default="20/minute;60/hour;200/day",
+        description="failed sign-ins from one client address, whatever the applications",
+    )
+    applicant_max_failures: int = Field(
+        default=20, ge=3, le=1000, description="wrong codes in all before the code is revoked"
+    )
+    applicant_min_group_size: int = Field(
+        default=20, ge=5, le=100_000, description="smallest group an applicant is compared with"
+    )
+
     # Resource limits of the API.
     max_body_bytes: int = Field(default=262_144, ge=1024, le=64 * 1024 * 1024)
 
@@ -159,7 +181,12 @@ class Settings(ImportTimeSettings):
     def _empty_is_default(cls, value: object) -> object:
         return None if value == "" else value
 
-    @field_validator("login_limits_per_user", "login_limits_per_address")
+    @field_validator(
+        "login_limits_per_user",
+        "login_limits_per_address",
+        "applicant_limits_per_application",
+        "applicant_limits_per_address",
+    )
     @classmethod
     def _parse_limits(cls, value: str) -> str:
         try:

@@ -18,14 +18,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from backends import BACKENDS, drop_everything, reachable_engine
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from credit_scoring.api.app import create_app
 from credit_scoring.config import Settings
 from credit_scoring.data.loading import prepare
 from credit_scoring.data.synth import generate
-from credit_scoring.db import migrate
+from credit_scoring.db import audit_chain, migrate
 from credit_scoring.db import models as m
 from credit_scoring.db.load import load_prepared
 from credit_scoring.db.session import get_engine
@@ -127,6 +127,7 @@ def test_migrate_load_twice_and_serve(backend, synthetic) -> None:  # type: igno
             json={"score_id": created["score_id"], "decision": created["decision"]},
         )
         assert decided.status_code == 201, decided.text
+        _applicant_space(client, engine, headers, created["application_id"])
         assert client.post("/decisions", headers=headers, json={}).status_code == 410
         stats = client.get("/population/stats", headers=headers).json()
         assert stats["n_clients"] == len(features)
@@ -134,6 +135,53 @@ def test_migrate_load_twice_and_serve(backend, synthetic) -> None:  # type: igno
         assert conn.execute(select(func.count()).select_from(m.ScoreLog)).scalar_one() >= 1
     migrate.downgrade(engine)
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+
+
+def _applicant_space(
+    client: TestClient, engine: Engine, headers: dict[str, str], app_id: int
+) -> None:
+    """Migration 0010 on this backend (issue 22): a code hashed and issued, a failure and a
+    sign-in chained in the append-only access events, a review in the advisors' queue."""
+    from sqlalchemy.orm import Session
+
+    from credit_scoring.lending.applicant import birth_date_of
+
+    with Session(engine) as session:
+        app = session.get(m.Application, app_id)
+        assert app is not None
+        born = birth_date_of(session, app)
+    assert born is not None
+    issued = client.post(f"/applications/{app_id}/applicant-access", headers=headers)
+    assert issued.status_code == 201, issued.text
+    code = issued.json()["code"]
+    body = {"application_id": app_id, "code": "0000-0000-0000-0000", "birth_date": str(born)}
+    assert client.post("/applicant/session", json=body).status_code == 401
+    signed = client.post("/applicant/session", json=body | {"code": code})
+    assert signed.status_code == 200, signed.text
+    mine = {"Authorization": f"Bearer {signed.json()['access_token']}"}
+    seen = client.get(f"/applicant/applications/{app_id}", headers=mine)
+    assert seen.status_code == 200 and seen.json()["application_id"] == app_id
+    review = {"comment": "Merci de revoir mon dossier", "attachments": ["bulletin.pdf"]}
+    asked = client.post(f"/applicant/applications/{app_id}/review", json=review, headers=mine)
+    assert asked.status_code == 201, asked.text
+    queue = client.get("/applications?review=requested", headers=headers).json()
+    assert [i["application_id"] for i in queue["items"]] == [app_id]
+    fix = {"item": "income_yearly", "comment": "plus élevé"}
+    assert client.post(
+        f"/applicant/applications/{app_id}/rectifications", json=fix, headers=mine
+    ).status_code == 201  # fmt: skip
+    staff = client.get(f"/applications/{app_id}", headers=headers).json()
+    assert staff["review"]["status"] == "open" and staff["rectifications"][0]["item"] == fix["item"]
+    assert staff["applicant_views"] >= 3 and staff["applicant_seen_at"] is not None
+    dialect = engine.dialect.name
+    statements = ["UPDATE {t} SET event = 'read'", "DELETE FROM {t}"]
+    if dialect == "postgresql":
+        statements.append("TRUNCATE {t}")
+    for sql in statements:
+        with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
+            conn.execute(text(sql.format(t=f"{m.TABLE_PREFIX}applicant_access_events")))
+    (report,) = audit_chain.verify(engine, ["applicant_access_events"])
+    assert report.ok and report.records >= 5  # issued, failure, sign-in, read, review...
 
 
 class _Proxy:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from credit_scoring.config import Settings
 from credit_scoring.db.models import User
+from credit_scoring.lending.applicant import access as applicant_access
 from credit_scoring.lending.security import Principal, decode_token
 from credit_scoring.lending.services import Explainer, Services, SimilarClients, WhatIf
 from credit_scoring.lending.services.scores import ScoreService
@@ -177,3 +178,70 @@ def request_lang(request: Request, lang: str | None = None) -> str:
         if code in ("fr", "en"):
             return code
     return "fr"
+
+
+# ---- the applicant's own space ------------------------------------------------------------
+
+
+class ApplicantRefusal(Exception):
+    """An applicant route's refusal in the API's one format (rendered by the applicant
+    router's route class): ``{"code", "message", "field", "detail"}`` plus ``extra``."""
+
+    def __init__(
+        self,
+        status_code: int,
+        code: str,
+        fr: str,
+        en: str,
+        *,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(en)
+        self.status_code = status_code
+        self.code = code
+        self.fr = fr
+        self.en = en
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+
+applicant_bearer = OAuth2PasswordBearer(
+    tokenUrl="/applicant/session", auto_error=False, scheme_name="applicant"
+)
+
+
+def _signed_out(code: str, fr: str, en: str) -> ApplicantRefusal:
+    return ApplicantRefusal(status.HTTP_401_UNAUTHORIZED, code, fr, en, headers=_UNAUTHORIZED)
+
+
+def get_applicant(
+    request: Request, token: Annotated[str | None, Depends(applicant_bearer)]
+) -> applicant_access.Applicant:
+    """The signed-in applicant of an applicant token (401 otherwise, staff tokens included:
+    they have another key and no applicant audience)."""
+    if not token:
+        raise _signed_out(
+            "applicant.not_signed_in",
+            "Connectez-vous à votre espace avec le numéro de demande, votre code personnel et "
+            "votre date de naissance.",
+            "Sign in to your space with the application number, your personal code and your "
+            "birth date.",
+        )
+    ended = _signed_out(
+        "applicant.session_ended",
+        "Votre session est terminée : connectez-vous à nouveau.",
+        "Your session has ended: sign in again.",
+    )
+    try:
+        session_id, application_id = applicant_access.decode(request.app.state.settings, token)
+    except jwt.InvalidTokenError:
+        raise ended from None
+    with request.app.state.sessions() as session:
+        applicant = applicant_access.current(session, session_id, application_id)
+    if applicant is None:
+        raise ended
+    return applicant
+
+
+CurrentApplicant = Annotated[applicant_access.Applicant, Depends(get_applicant)]

@@ -29,6 +29,7 @@ AUDIT_TABLES: tuple[str, ...] = (
     "scores",
     "outcomes",
     "shadow_scores",
+    "applicant_access_events",
 )
 # What the API may write besides appending to the audit tables (it reads every table).
 # Other areas add their tables here (login state, token denylist...).
@@ -40,6 +41,10 @@ API_WRITES: dict[str, str] = {
     "champion_history": "INSERT",
     "audit_chain_heads": "UPDATE",  # the chains' last links (never deleted)
     "audit_spool_progress": "INSERT, UPDATE, DELETE",  # how far each spool segment is shipped
+    "applicant_access_codes": "INSERT, UPDATE",  # issued, failures counted, revoked
+    "applicant_sessions": "INSERT, UPDATE",  # sign-in, logout
+    "review_requests": "INSERT, UPDATE",  # asked by the applicant, closed by a decision
+    "rectification_requests": "INSERT",
 }
 
 

@@ -38,6 +38,7 @@ class ApplicationFilter:
     sk_id_curr: int | None = None
     since: datetime | None = None
     until: datetime | None = None
+    review_requested: bool = False  # only those with an open review, oldest due first
 
 
 def by_idempotency_key(session: Session, username: str, key: str) -> m.Application | None:
@@ -150,13 +151,15 @@ def list_applications(
         stmt = stmt.where(m.Application.entered_at >= where.since)
     if where.until is not None:
         stmt = stmt.where(m.Application.entered_at < where.until)
+    order: list[Any] = [m.Application.entered_at.desc(), m.Application.id.desc()]
+    if where.review_requested:
+        stmt = stmt.join(m.ReviewRequest, m.ReviewRequest.application_id == m.Application.id).where(
+            m.ReviewRequest.status == "open"
+        )
+        order = [m.ReviewRequest.due_on, m.ReviewRequest.id]
     total = int(session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
     apps = (
-        session.execute(
-            stmt.order_by(m.Application.entered_at.desc(), m.Application.id.desc())
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-        )
+        session.execute(stmt.order_by(*order).offset((page - 1) * page_size).limit(page_size))
         .scalars()
         .all()
     )
@@ -176,3 +179,67 @@ def list_applications(
         .all()
     }
     return total, [(a, scores.get(a.id)) for a in apps]
+
+
+# --- the applicant's requests, as the advisors see them ---------------------------------
+
+
+def open_reviews(session: Session, application_ids: Sequence[int]) -> dict[int, m.ReviewRequest]:
+    """The open review of each application that has one (one query for a page)."""
+    if not application_ids:
+        return {}
+    rows = session.execute(
+        select(m.ReviewRequest).where(
+            m.ReviewRequest.application_id.in_(list(application_ids)),
+            m.ReviewRequest.status == "open",
+        )
+    )
+    return {r.application_id: r for r in rows.scalars().all()}
+
+
+def latest_review(session: Session, application_id: int) -> m.ReviewRequest | None:
+    return session.execute(
+        select(m.ReviewRequest)
+        .where(m.ReviewRequest.application_id == application_id)
+        .order_by(m.ReviewRequest.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def close_review(
+    session: Session, application_id: int, decision_id: int | None, when: datetime
+) -> None:
+    """Close the application's open review (the decision that answers it), if one is open."""
+    session.execute(
+        update(m.ReviewRequest)
+        .where(m.ReviewRequest.application_id == application_id, m.ReviewRequest.status == "open")
+        .values(status="closed", closed_at=when, decision_id=decision_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def rectifications_of(session: Session, application_id: int) -> Sequence[m.RectificationRequest]:
+    return (
+        session.execute(
+            select(m.RectificationRequest)
+            .where(m.RectificationRequest.application_id == application_id)
+            .order_by(m.RectificationRequest.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+# what the applicant did in their space (not the codes staff issued, not failed attempts)
+APPLICANT_VIEW_EVENTS = ("sign_in", "read", "write")
+
+
+def applicant_views(session: Session, application_id: int) -> tuple[int, datetime | None]:
+    """How many times the applicant accessed this application in their space, and when last."""
+    events = m.ApplicantAccessEvent
+    count, last = session.execute(
+        select(func.count(), func.max(events.created_at)).where(
+            events.target_id == application_id, events.event.in_(APPLICANT_VIEW_EVENTS)
+        )
+    ).one()
+    return int(count or 0), last

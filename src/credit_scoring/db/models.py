@@ -213,14 +213,16 @@ class AuthEvent(Base):
 # New applicants become clients with ids from here on (Kaggle's SK_ID_CURR stay below 10^6,
 # the synthetic generator's too): ``NEW_CLIENT_BASE + application id``.
 NEW_CLIENT_BASE = 900_000_000
-APPLICATION_STATUSES = ("scored", "referred", "decided", "withdrawn")
+APPLICATION_STATUSES = ("scored", "referred", "decided", "withdrawn", "review")
 
 
 class Application(Base):
     """A loan application: the unit of work, from intake to the letter.
 
     ``status`` moves ``scored`` -> ``referred`` (a senior decides) -> ``decided``, or to
-    ``withdrawn``; it is the only column that changes after insert (with ``decided_at``).
+    ``withdrawn``; a decided application goes to ``review`` when its applicant asks for a
+    human review, and back to ``decided`` with the advisor's next decision. It is the only
+    column that changes after insert (with ``decided_at``).
     The scores of an application are immutable rows of ``scores``; its decisions are rows
     of ``decisions`` that name the score the advisor saw.
     """
@@ -431,3 +433,99 @@ class ShadowScore(Base):
     created_at: Mapped[datetime] = mapped_column(AuditTime, default=_utcnow)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     row_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class ApplicantAccessCode(Base):
+    """A personal code giving an applicant access to their space (only its hash is kept).
+
+    One code per letter (or per advisor's request); issuing one revokes the others of the
+    application. ``failures`` counts wrong sign-ins on the application while this code was
+    the valid one; at the setting's limit the code is revoked and an advisor issues another.
+    """
+
+    __tablename__ = f"{TABLE_PREFIX}applicant_access_codes"
+    __table_args__ = (
+        Index(f"ix_{TABLE_PREFIX}applicant_access_codes_application", "application_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[int] = mapped_column(Integer)
+    code_hash: Mapped[str] = mapped_column(String(255), doc="scrypt$n$r$p$salt$hash")
+    issued_by: Mapped[str] = mapped_column(String(64), doc="the staff user who issued it")
+    issued_at: Mapped[datetime] = mapped_column(AuditTime, default=_utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(AuditTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(32), doc="reissued or failures")
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ApplicantSession(Base):
+    """A signed-in applicant's session: its token's id, until logout or expiry."""
+
+    __tablename__ = f"{TABLE_PREFIX}applicant_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, doc="the token's jti")
+    application_id: Mapped[int] = mapped_column(Integer, doc="the application signed in with")
+    code_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(AuditTime, default=_utcnow)
+    expires_at: Mapped[datetime] = mapped_column(AuditTime)
+    ended_at: Mapped[datetime | None] = mapped_column(AuditTime, doc="logout")
+
+
+class ApplicantAccessEvent(Base):
+    """Every applicant access: sign-in, failure, throttle, each read and write; and the codes
+    staff issued (append-only, chained)."""
+
+    __tablename__ = f"{TABLE_PREFIX}applicant_access_events"
+    __table_args__ = (
+        Index(f"ix_{TABLE_PREFIX}applicant_access_events_application", "application_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(AuditTime, default=_utcnow)
+    application_id: Mapped[int | None] = mapped_column(
+        Integer, doc="the application signed in with (as typed for a failure)"
+    )
+    session_id: Mapped[str | None] = mapped_column(String(32), doc="the applicant's session")
+    actor: Mapped[str | None] = mapped_column(String(64), doc="a staff user (issued a code)")
+    event: Mapped[str] = mapped_column(String(16), doc="see lending.applicant.EVENTS")
+    route: Mapped[str | None] = mapped_column(String(64))
+    target_id: Mapped[int | None] = mapped_column(Integer, doc="the application read or written")
+    client_address: Mapped[str | None] = mapped_column(String(45))
+    detail: Mapped[str | None] = mapped_column(String(255))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class ReviewRequest(Base):
+    """An applicant's request for a human review of the decision (GDPR Art. 22(3)).
+
+    Open until an advisor's grant or refusal on the application closes it.
+    """
+
+    __tablename__ = f"{TABLE_PREFIX}review_requests"
+    __table_args__ = (Index(f"ix_{TABLE_PREFIX}review_requests_application", "application_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[int] = mapped_column(Integer)
+    requested_at: Mapped[datetime] = mapped_column(AuditTime, default=_utcnow)
+    due_on: Mapped[date] = mapped_column(Date)
+    comment: Mapped[str] = mapped_column(Text)
+    attachments: Mapped[list] = mapped_column(JSON, doc="names of the documents to bring")
+    status: Mapped[str] = mapped_column(String(8), default="open", doc="open or closed")
+    closed_at: Mapped[datetime | None] = mapped_column(AuditTime)
+    decision_id: Mapped[int | None] = mapped_column(Integer, doc="the decision that closed it")
+
+
+class RectificationRequest(Base):
+    """An applicant's "this is wrong" on one item of their data (GDPR Art. 16)."""
+
+    __tablename__ = f"{TABLE_PREFIX}rectification_requests"
+    __table_args__ = (
+        Index(f"ix_{TABLE_PREFIX}rectification_requests_application", "application_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[int] = mapped_column(Integer)
+    item: Mapped[str] = mapped_column(String(64))
+    comment: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(AuditTime, default=_utcnow)

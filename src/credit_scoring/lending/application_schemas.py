@@ -12,7 +12,7 @@ The names are a contract other systems rely on: an application score has
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -21,7 +21,8 @@ from credit_scoring.core.results import FinalDecision, ModelDecision, ScoreDecis
 from credit_scoring.lending.form.refusal import RefusalCategory
 from credit_scoring.lending.schemas import Lang, ReasonOut, RuleOut
 
-Status = Literal["scored", "referred", "decided", "withdrawn"]
+# review: decided, then sent back to the advisors by the applicant's request for a review
+Status = Literal["scored", "referred", "decided", "withdrawn", "review"]
 
 
 class FieldErrorOut(BaseModel):
@@ -110,6 +111,24 @@ class ApplicationDecisionOut(BaseModel):
     reason_category: RefusalCategory | None = None
 
 
+class ReviewOut(BaseModel):
+    """The applicant's request for a human review (GDPR Art. 22(3)) of the decision."""
+
+    requested_at: datetime
+    due_on: date = Field(description="the answer is due by this day (30 days after the request)")
+    comment: str = Field(description="the applicant's point of view, in their words")
+    attachments: list[str] = Field(description="names of the documents they will bring")
+    status: Literal["open", "closed"] = Field(description="closed by the next decision")
+
+
+class RectificationOut(BaseModel):
+    """An applicant's "this is wrong" on one item of their data (GDPR Art. 16)."""
+
+    item: str
+    comment: str
+    created_at: datetime
+
+
 class ApplicationOut(BaseModel):
     """An application with its latest stored score and its decision history."""
 
@@ -130,6 +149,12 @@ class ApplicationOut(BaseModel):
     score: ApplicationScoreOut | None
     scores: int = Field(description="how many scores the application has had")
     decisions: list[ApplicationDecisionOut]
+    review: ReviewOut | None = Field(None, description="the latest review the applicant asked")
+    rectifications: list[RectificationOut] = Field(default_factory=list)
+    applicant_views: int = Field(0, description="accesses of the applicant to their space")
+    applicant_seen_at: datetime | None = Field(
+        None, description="the applicant's last access, or null"
+    )
 
 
 class ApplicationSummaryOut(BaseModel):
@@ -150,6 +175,9 @@ class ApplicationSummaryOut(BaseModel):
     )
     decided_by: str | None = Field(None, description="who recorded that decision")
     decided_at: datetime | None = Field(None, description="when that decision was recorded")
+    review_due: date | None = Field(
+        None, description="an open review's due day (the review=requested queue)"
+    )
 
 
 class ApplicationPage(BaseModel):

@@ -42,7 +42,13 @@ from credit_scoring.lending import form as bank_form
 from credit_scoring.lending import schemas as s
 from credit_scoring.lending.errors import Conflict, Forbidden, Invalid, NotFound
 from credit_scoring.lending.form.refusal import CATEGORIES
-from credit_scoring.lending.letter import Letter, format_money, letter_grounds, render_letter
+from credit_scoring.lending.letter import (
+    ApplicantSpace,
+    Letter,
+    format_money,
+    letter_grounds,
+    render_letter,
+)
 from credit_scoring.lending.offers import Offer, search_offers
 from credit_scoring.lending.policy import Policy, policy_facts
 from credit_scoring.lending.scoring import ModelScore, score_row
@@ -53,6 +59,9 @@ from credit_scoring.lending.services.scores import ScoreService, to_score_out
 from credit_scoring.lending.shadow import ShadowScorer
 
 SENIOR_ROLES = ("senior", "admin")
+# An application to decide: open, or decided and then sent back by the applicant's request
+# for a human review (GDPR Art. 22(3)); the review's decision is taken on the latest score.
+DECIDABLE = (*OPEN_STATUSES, "review")
 
 
 @dataclass(frozen=True)
@@ -127,7 +136,10 @@ def decision_out(row: m.Decision) -> a.ApplicationDecisionOut:
 
 
 def summary_out(
-    app: m.Application, score: m.Score | None, last: m.Decision | None = None
+    app: m.Application,
+    score: m.Score | None,
+    last: m.Decision | None = None,
+    review: m.ReviewRequest | None = None,
 ) -> a.ApplicationSummaryOut:
     """One line of a list of applications: its latest score and its latest decision."""
     return a.ApplicationSummaryOut(
@@ -146,6 +158,7 @@ def summary_out(
         final_decision=last.decision if last else None,  # type: ignore[arg-type]
         decided_by=last.username if last else None,
         decided_at=last.created_at if last else None,
+        review_due=review.due_on if review else None,
     )
 
 
@@ -153,8 +166,12 @@ def summaries(
     session: Session, rows: Sequence[tuple[m.Application, m.Score | None]]
 ) -> list[a.ApplicationSummaryOut]:
     """The lines of a page of applications, each with its latest decision (one query)."""
-    decided = repo.latest_decisions(session, [app.id for app, _ in rows])
-    return [summary_out(app, score, decided.get(app.id)) for app, score in rows]
+    ids = [app.id for app, _ in rows]
+    decided = repo.latest_decisions(session, ids)
+    reviews = repo.open_reviews(session, ids)
+    return [
+        summary_out(app, score, decided.get(app.id), reviews.get(app.id)) for app, score in rows
+    ]
 
 
 class ApplicationService:
@@ -407,6 +424,7 @@ class ApplicationService:
             score=score_out(score, app) if score else None,
             scores=repo.count_scores(session, app.id),
             decisions=[decision_out(d) for d in repo.decisions_of(session, app.id)],
+            **applicant_fields(session, app.id),
         )
 
     def _stored_row(self, session: Session, app: m.Application) -> dict[str, Any]:
@@ -464,7 +482,7 @@ class ApplicationService:
     ) -> a.ApplicationDecisionOut:
         app = self._application(session, application_id)
         score = repo.latest_score(session, app.id)
-        if app.status not in OPEN_STATUSES:
+        if app.status not in DECIDABLE:
             raise Conflict(
                 "application_closed",
                 f"La demande n° {app.id} est déjà close : rechargez-la pour voir la décision.",
@@ -550,6 +568,8 @@ class ApplicationService:
                 }
             ],
         )
+        if body.decision != "refer":  # a grant, a refusal or a withdrawal answers the review
+            repo.close_review(session, app.id, decision_id, now)
         session.commit()
         row = session.get(m.Decision, decision_id)
         assert row is not None
@@ -584,7 +604,14 @@ class ApplicationService:
             )
 
     # --- letter ---------------------------------------------------------------------------
-    def letter(self, session: Session, application_id: int, lang: str) -> bytes:
+    def letter(
+        self,
+        session: Session,
+        application_id: int,
+        lang: str,
+        *,
+        space: ApplicantSpace | None = None,
+    ) -> bytes:
         """The letter of the application's final decision, its reasons following who decided.
 
         A refusing rule gives its applicant text first; a refusal by the model gives the
@@ -627,6 +654,7 @@ class ApplicationService:
             documents=grounds.documents,
             model_version=f"{score.model_name} v{score.model_version}",
             grade=score.grade,
+            applicant_space=space,
         )
         return render_letter(letter, lang)
 
@@ -700,3 +728,28 @@ def loan_as_given(
         {**r, "text": text, "value": float(months)} if r.get("code") == LOAN_FACT else r
         for r in reasons
     ]
+
+
+def applicant_fields(session: Session, application_id: int) -> dict[str, Any]:
+    """What the advisor sees of the applicant's own space on the application: the review
+    asked for (or None), the rectification requests, how often and when the applicant
+    last looked at it."""
+    review = repo.latest_review(session, application_id)
+    views, seen = repo.applicant_views(session, application_id)
+    return {
+        "review": None
+        if review is None
+        else a.ReviewOut(
+            requested_at=review.requested_at,
+            due_on=review.due_on,
+            comment=review.comment,
+            attachments=list(review.attachments or []),
+            status=review.status,  # type: ignore[arg-type]
+        ),
+        "rectifications": [
+            a.RectificationOut(item=r.item, comment=r.comment, created_at=r.created_at)
+            for r in repo.rectifications_of(session, application_id)
+        ],
+        "applicant_views": views,
+        "applicant_seen_at": seen,
+    }

@@ -78,6 +78,18 @@ _PLACEHOLDER = re.compile(r"non renseign|not provided|\bnan\b|\bNone\b", re.IGNO
 _COLUMN = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")
 
 
+@dataclass(frozen=True)
+class ApplicantSpace:
+    """How the applicant reaches their own space: address, application number, code.
+
+    ``code`` None: the letter says the code is the one of the first letter (the applicant
+    downloading their letter from their space never receives a new one).
+    """
+
+    url: str
+    code: str | None
+
+
 class LetterFontError(FontError):
     """A font file the letter needs is missing; the message names it and the package."""
 
@@ -114,6 +126,8 @@ class Letter:
         The risk grade given, printed in the reference block when known.
     lender_name : str
         The lender's name, at the head of the letter and in the rights paragraph.
+    applicant_space : ApplicantSpace or None
+        The applicant space's address and personal code (None: no such block).
     """
 
     application_id: int
@@ -131,6 +145,7 @@ class Letter:
     model_version: str
     grade: str | None
     lender_name: str = "Prêt à dépenser"
+    applicant_space: ApplicantSpace | None = None
 
     def __post_init__(self) -> None:
         if self.decision not in DECISIONS:
@@ -341,6 +356,26 @@ def _reasons(items: list[tuple[str, str]], lang: str, limit: int | None) -> list
     return out[:limit] if limit is not None else out
 
 
+def worded_reasons(
+    policy: list[tuple[str, str]],
+    against: list[tuple[str, str]],
+    favour: list[tuple[str, str]],
+    lang: str,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The reasons against and in favour exactly as the letter prints them.
+
+    The rules' texts first, then at most :data:`MAX_MODEL_REASONS` of the model's, each
+    sanitised (or replaced by its catalogue wording, or left out): the applicant space
+    shows these same lists (one source).
+
+    Returns
+    -------
+    (against, favour) : lists of (code, text)
+    """
+    shown_against = _reasons(policy, lang, None) + _reasons(against, lang, MAX_MODEL_REASONS)
+    return shown_against, _reasons(favour, lang, MAX_MODEL_REASONS)
+
+
 def _lines(items: list[str]) -> list[str]:
     out = []
     for item in items:
@@ -461,6 +496,17 @@ _TEXTS = {
         "codes": " · Motifs : {codes}",
         "footer": "{lender} · demande n° {id} · page {page}/{{nb}}",
         "title": "Votre demande de crédit n° {id}",
+        "space_title": "Votre espace personnel",
+        "space": "Consultez en ligne les données sur lesquelles cette décision repose, ses "
+        "raisons, ce qui pourrait la changer, et demandez un réexamen par une personne : "
+        "{url}",
+        "space_login": "Connectez-vous avec le numéro de demande {id}, votre date de "
+        "naissance et votre code personnel :",
+        "space_keep": "Ce code est personnel : ne le communiquez à personne. Nous ne vous le "
+        "demanderons jamais par téléphone ni par courriel.",
+        "space_same": "Connectez-vous avec le numéro de demande {id}, votre date de naissance "
+        "et le code personnel figurant dans le premier courrier reçu ; votre conseiller peut "
+        "vous en remettre un nouveau.",
     },
     "en": {
         "reference": "Reference: application no. {id}",
@@ -497,6 +543,15 @@ _TEXTS = {
         "codes": " · Reason codes: {codes}",
         "footer": "{lender} · application no. {id} · page {page}/{{nb}}",
         "title": "Your credit application no. {id}",
+        "space_title": "Your personal space",
+        "space": "See online the data this decision is based on, its reasons, what could "
+        "change it, and ask for a review by a person: {url}",
+        "space_login": "Sign in with application number {id}, your birth date and your "
+        "personal code:",
+        "space_keep": "This code is personal: do not share it with anyone. We will never ask "
+        "you for it by phone or e-mail.",
+        "space_same": "Sign in with application number {id}, your birth date and the personal "
+        "code printed in the first letter you received; your advisor can give you a new one.",
     },
 }
 
@@ -589,9 +644,9 @@ def render_letter(letter: Letter, lang: str, *, font_dir: Path | None = None) ->
     day = format_date(letter.date, lang)
     decision = letter.decision
 
-    policy = _reasons(letter.policy, lang, None)
-    against = policy + _reasons(letter.reasons_against, lang, MAX_MODEL_REASONS)
-    favour = _reasons(letter.reasons_for, lang, MAX_MODEL_REASONS)
+    against, favour = worded_reasons(
+        letter.policy, letter.reasons_against, letter.reasons_for, lang
+    )
     alternatives = _lines(letter.alternatives)
     documents = _lines(letter.documents)
 
@@ -644,6 +699,18 @@ def render_letter(letter: Letter, lang: str, *, font_dir: Path | None = None) ->
         _para(pdf, t["documents"], after=1)
         _bullets(pdf, documents)
     _para(pdf, t["advisor"])
+
+    # the applicant's own space: where, and how to sign in
+    space = letter.applicant_space
+    if space is not None:
+        _heading(pdf, t["space_title"])
+        _para(pdf, t["space"].format(url=sanitize(space.url, limit=200)), after=1)
+        if space.code:
+            _para(pdf, t["space_login"].format(id=app_id), after=1)
+            _para(pdf, sanitize(space.code, limit=40), bold=True, size=13, after=1)
+            _para(pdf, t["space_keep"])
+        else:
+            _para(pdf, t["space_same"].format(id=app_id))
 
     # the rights (GDPR Art. 22(3), AI Act Art. 86) and how to use them
     pending = "pending" if decision is None else "decided"

@@ -57,6 +57,18 @@ PROTECTED = [
     ),
     ("GET", "/backtest", None),
     ("POST", "/backtest", None),
+    ("POST", "/applications/{app}/applicant-access", None),
+    # the applicant space: its own token (test_api_applicant checks no staff token opens it)
+    ("POST", "/applicant/logout", None),
+    ("GET", "/applicant/applications", None),
+    ("GET", "/applicant/applications/{app}", None),
+    ("GET", "/applicant/applications/{app}/data", None),
+    ("GET", "/applicant/applications/{app}/changes", None),
+    ("GET", "/applicant/applications/{app}/comparison", None),
+    ("GET", "/applicant/applications/{app}/letter", None),
+    ("POST", "/applicant/applications/{app}/rectifications", {"item": "x", "comment": "y"}),
+    ("POST", "/applicant/applications/{app}/review", {"comment": "y", "attachments": []}),
+    ("POST", "/applicant/applications/{app}/withdraw", None),
 ]
 ROLE_ONLY = [
     ("POST", "/decisions", "analyst"),
@@ -76,6 +88,7 @@ ROLE_ONLY = [
     ("GET", "/backtest", "advisor"),
     ("GET", "/model/review-pack", "advisor"),
     ("POST", "/backtest", "advisor"),
+    ("POST", "/applications/{app}/applicant-access", "analyst"),
 ]
 
 
@@ -87,7 +100,7 @@ def _call(client: TestClient, method: str, path: str, body, headers=None):  # ty
 def test_the_list_covers_every_route(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     paths = {(method.upper(), path) for path, ops in spec["paths"].items() for method in ops}
-    public = {("GET", "/health"), ("POST", "/auth/token")}
+    public = {("GET", "/health"), ("POST", "/auth/token"), ("POST", "/applicant/session")}
     listed = {
         (method, path.replace("{id}", "{sk_id_curr}").replace("{app}", "{application_id}"))
         for method, path, _ in PROTECTED

@@ -307,8 +307,15 @@ def test_audit_tables_refuse_update_and_delete(engine: Engine) -> None:
                 }
             ],
         )
+        audit_chain.append(
+            conn,
+            "applicant_access_events",
+            [{"application_id": 1, "event": "sign_in", "client_address": "127.0.0.1"}],
+        )
+    # no user column: a model's scores, an applicant's accesses
+    own = {"shadow_scores": "model_version", "applicant_access_events": "event"}
     for table in AUDIT_TABLES:
-        column = "model_version" if table == "shadow_scores" else "username"  # no user: a model
+        column = own.get(table, "username")
         for sql in (f"UPDATE {table} SET {column} = 'x'", f"DELETE FROM {table}"):
             with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
                 conn.execute(text(sql))

@@ -1,6 +1,7 @@
 """Route modules, one per area; ``ROUTERS`` is what the app includes."""
 
 from credit_scoring.api.routes import (
+    applicant,
     applications,
     audit,
     auth,
@@ -24,6 +25,8 @@ ROUTERS = (
     decisions.router,
     applications.intake_router,
     applications.router,
+    applicant.router,
+    applicant.staff_router,
     model.router,
     drift.router,
     users.router,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -32,7 +32,9 @@ from credit_scoring.db import applications as repo
 from credit_scoring.db import models as m
 from credit_scoring.lending import application_schemas as a
 from credit_scoring.lending import form as bank_form
+from credit_scoring.lending.applicant import issue_code
 from credit_scoring.lending.applications import ApplicationService, summaries
+from credit_scoring.lending.letter import ApplicantSpace
 from credit_scoring.lending.policy import Policy
 from credit_scoring.lending.schemas import ErrorOut
 from credit_scoring.lending.security import Principal
@@ -165,7 +167,15 @@ def list_applications(
     user: CurrentUser,
     session: SessionDep,
     status_: Annotated[
-        a.Status | None, Query(alias="status", description="scored, referred, decided, withdrawn")
+        a.Status | None,
+        Query(alias="status", description="scored, referred, decided, withdrawn, review"),
+    ] = None,
+    review: Annotated[
+        Literal["requested"] | None,
+        Query(
+            description="requested: the applications whose applicant asked for a review "
+            "still open, oldest due first"
+        ),
     ] = None,
     entered_by: Annotated[str | None, Query(max_length=64)] = None,
     since: Annotated[date | None, Query(description="entered on or after this day")] = None,
@@ -181,6 +191,7 @@ def list_applications(
         entered_by=entered_by,
         since=datetime.combine(since, time()) if since else None,
         until=datetime.combine(until + timedelta(days=1), time()) if until else None,
+        review_requested=review == "requested",
     )
     total, rows = repo.list_applications(session, where, page=page, page_size=page_size)
     return a.ApplicationPage(
@@ -274,13 +285,17 @@ def application_letter(
     service: Applications,
     lang: QueryLang = None,
 ) -> Response:
-    """The letter to the applicant: decision, reasons in plain words, what to do, their rights."""
+    """The letter to the applicant: decision, reasons in plain words, what to do, their rights,
+    and their own space's address with a new personal code (the previous ones revoked: a
+    code is shown once, only its hash is kept)."""
     app = _readable(session, user, application_id)
     request.app.state.audit.write(
         [("data_access_events", access_row(user, "application_letter", app.sk_id_curr))]
     )
     language = request_lang(request, lang)
-    pdf = service.letter(session, application_id, language)
+    code = issue_code(session, application_id, user.username)
+    space = ApplicantSpace(url=request.app.state.settings.applicant_url, code=code)
+    pdf = service.letter(session, application_id, language, space=space)
     name = f"letter-{application_id}-{language}.pdf"
     return Response(
         pdf,
