@@ -200,11 +200,17 @@ class FakeApplicantApi:
             ],
             bureau=[
                 m.DataItem(
-                    item="bureau.1",
-                    label="Crédit auto, en cours" if fr else "Car loan, active",
+                    item="bureau.7.credit_type",
+                    label="Type de crédit" if fr else "Kind of credit",
+                    value="Crédit auto" if fr else "Car loan",
+                    source=bureau_src,
+                ),
+                m.DataItem(
+                    item="bureau.7.amount_credit",
+                    label="Montant" if fr else "Amount",
                     value=8_500.0,
                     source=bureau_src,
-                )
+                ),
             ],
             previous=[],
         )
@@ -269,6 +275,7 @@ class FakeApplicantApi:
             ),
             figures=figures,
             too_small=too_small,
+            message=("Groupe trop petit." if fr else "Group too small.") if too_small else None,
         )
         return httpx.Response(200, json=out.model_dump(mode="json"))
 

@@ -185,7 +185,7 @@ def test_how_i_compare_shows_the_group_size_and_a_chart_or_a_sentence() -> None:
     assert len(at.get("plotly_chart")) == 1
     fake.group_size = 12
     at = at.run()
-    assert [i.value for i in at.info] == [translate("compare.too_small", "fr", n="12")]
+    assert [i.value for i in at.info] == ["Groupe trop petit."]  # the API's sentence
     assert len(at.get("plotly_chart")) == 0
 
 
@@ -283,6 +283,16 @@ def test_every_key_the_code_asks_for_exists() -> None:
     used |= {"decision.grant", "decision.refuse", "signin.expired", "signin.signed_out"}
     missing = sorted(k for k in used if k not in catalog("fr"))
     assert len(used) > 60 and not missing, missing
+
+
+def test_the_docstring_examples_hold() -> None:
+    import doctest
+
+    from credit_scoring.applicant_space.views import my_data, review
+
+    for module in (my_data, review):
+        result = doctest.testmod(module)
+        assert result.attempted and not result.failed, module.__name__
 
 
 def test_values_read_in_the_applicants_language() -> None:

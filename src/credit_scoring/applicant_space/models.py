@@ -145,3 +145,4 @@ class Comparison(_Model):
     group: Group
     figures: list[Figure] = Field(default_factory=list)
     too_small: bool = False
+    message: str | None = None  # the API's sentence when the group is too small

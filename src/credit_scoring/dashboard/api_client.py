@@ -7,12 +7,12 @@ instance can be shared by every user of the Streamlit server.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from credit_scoring.lending.application_schemas import (
     ApplicationCreatedOut,
@@ -505,20 +505,17 @@ class ApiClient:
 
     # --- the applicant space, as the staff see it (issue 22) -------------------------------
 
-    def review_queue(self, token: str, *, page: int = 1, page_size: int = 50) -> ReviewQueuePage:
-        """The applications whose applicant asked for a human review, oldest due first."""
+    def review_queue(self, token: str, *, page: int = 1, page_size: int = 50) -> ApplicationPage:
+        """The applications whose applicant asked for a human review, oldest due first (each
+        with its ``review_due``)."""
         return self._get(
-            ReviewQueuePage,
+            ApplicationPage,
             "/applications",
             token,
             review="requested",
             page=page,
             page_size=page_size,
         )
-
-    def applicant_follow_up(self, token: str, application_id: int) -> ApplicantFollowUp:
-        """The review request, the rectification requests and the applicant's visits."""
-        return self._get(ApplicantFollowUp, f"/applications/{int(application_id)}", token)
 
     def new_applicant_code(self, token: str, application_id: int) -> ApplicantAccessOut:
         """Issue a new personal code for the applicant space (the previous ones stop working).
@@ -554,49 +551,6 @@ def _json_object(response: httpx.Response, what: str) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ApiError("protocol", f"{what} is not a JSON object")
     return body
-
-
-# --- the applicant space, as the staff see it (issue 22) -------------------------------------
-
-
-class ReviewQueueItem(ApplicationSummaryOut):
-    """An application whose applicant asked for a human review, with the review's due date."""
-
-    review_due: date | None = None
-
-
-class ReviewQueuePage(BaseModel):
-    items: list[ReviewQueueItem]
-    total: int
-    page: int
-    page_size: int
-
-
-class ReviewRequestOut(BaseModel):
-    """The applicant's request for a human review, as the advisor reads it."""
-
-    requested_at: datetime | None = None
-    due_on: date | None = None
-    comment: str | None = None
-    attachments: list[str] = Field(default_factory=list)
-    status: str = "open"
-
-
-class RectificationOut(BaseModel):
-    """An item the applicant says is wrong, with their comment."""
-
-    item: str
-    comment: str
-    created_at: datetime | None = None
-
-
-class ApplicantFollowUp(BaseModel):
-    """What the applicant did in their space about one application."""
-
-    review: ReviewRequestOut | None = None
-    rectifications: list[RectificationOut] = Field(default_factory=list)
-    applicant_views: int = 0
-    applicant_seen_at: datetime | None = None
 
 
 class ApplicantAccessOut(BaseModel):

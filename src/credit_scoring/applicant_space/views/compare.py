@@ -81,7 +81,7 @@ def render() -> None:
     size = formatting.number(found.group.size, state.lang())
     st.write(t("compare.group_line", label=found.group.label, n=size))
     if found.too_small or not found.figures:
-        st.info(t("compare.too_small", n=size))
+        st.info(found.message or t("compare.too_small", n=size))
         return
     for index, figure in enumerate(found.figures):
         st.markdown(f"**{figure.label}**")

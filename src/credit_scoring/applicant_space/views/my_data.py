@@ -55,16 +55,36 @@ def _rectify_form(item: DataItem, key: str) -> None:
     st.rerun()
 
 
-def _item(item: DataItem, section: str, index: int) -> None:
-    key = f"{section}_{index}"
-    with st.container(border=True):
-        st.markdown(f"**{item.label}**  \n{value_text(item.value, state.lang())}")
-        st.caption(t("data.source", source=item.source))
-        if st.session_state.get(OPEN) == key:
-            _rectify_form(item, key)
-        elif st.button(t("data.wrong"), key=f"asw_wrong_{key}"):
-            st.session_state[OPEN] = key
-            st.rerun()
+def _item(item: DataItem, key: str) -> None:
+    st.markdown(f"**{item.label}**  \n{value_text(item.value, state.lang())}")
+    st.caption(t("data.source", source=item.source))
+    if st.session_state.get(OPEN) == key:
+        _rectify_form(item, key)
+    elif st.button(t("data.wrong"), key=f"asw_wrong_{key}"):
+        st.session_state[OPEN] = key
+        st.rerun()
+
+
+def groups(items: list[DataItem]) -> list[list[DataItem]]:
+    """The items of one loan or one application together: they share their ``item``'s prefix
+    (``bureau.<loan>.amount_credit``); an item without one is a group of its own.
+
+    Examples
+    --------
+    >>> its = [DataItem(item=i, label=i) for i in ("b.1.x", "b.1.y", "b.2.x", "income")]
+    >>> [[i.item for i in g] for g in groups(its)]
+    [['b.1.x', 'b.1.y'], ['b.2.x'], ['income']]
+    """
+    found: list[list[DataItem]] = []
+    last = None
+    for item in items:
+        prefix = item.item.rsplit(".", 1)[0] if item.item.count(".") >= 2 else None
+        if found and prefix is not None and prefix == last:
+            found[-1].append(item)
+        else:
+            found.append([item])
+        last = prefix
+    return found
 
 
 def render() -> None:
@@ -81,5 +101,9 @@ def render() -> None:
         st.markdown(f"#### {t(f'data.{section}')}")
         if not items:
             st.caption(t(f"data.{section}_none"))
-        for index, item in enumerate(items):
-            _item(item, section, index)
+        index = 0
+        for group in groups(items) if section != "form" else [[i] for i in items]:
+            with st.container(border=True):
+                for item in group:
+                    _item(item, f"{section}_{index}")
+                    index += 1

@@ -308,10 +308,7 @@ def applicant_section(app: ApplicationOut) -> None:
     """What the applicant did in their space: the review they asked for (with its due date),
     the items they say are wrong, their last visit, and a new personal code on demand."""
     lang = state.lang()
-    follow = call(state.api().applicant_follow_up, state.token() or "", app.application_id)
-    if follow is None:
-        return
-    review = follow.review
+    review = app.review
     if review is not None and review.status == "open":
         st.warning(
             t(
@@ -328,19 +325,19 @@ def applicant_section(app: ApplicationOut) -> None:
     elif review is not None:
         st.caption(t("applicant.review_closed", asked=fmt_date(review.requested_at, lang)))
     with st.expander(
-        t("applicant.section", n=len(follow.rectifications)), expanded=bool(follow.rectifications)
+        t("applicant.section", n=len(app.rectifications)), expanded=bool(app.rectifications)
     ):
-        if follow.applicant_seen_at is not None:
+        if app.applicant_seen_at is not None:
             st.write(
                 t(
                     "applicant.seen",
-                    when=fmt_datetime(follow.applicant_seen_at, lang),
-                    n=fmt_num(follow.applicant_views, lang, 0),
+                    when=fmt_datetime(app.applicant_seen_at, lang),
+                    n=fmt_num(app.applicant_views, lang, 0),
                 )
             )
         else:
             st.write(t("applicant.never_seen"))
-        if follow.rectifications:
+        if app.rectifications:
             st.markdown(f"**{t('applicant.rectifications')}**")
             st.table(
                 pd.DataFrame(
@@ -350,7 +347,7 @@ def applicant_section(app: ApplicationOut) -> None:
                             t("applicant.col.comment"): r.comment,
                             t("applicant.col.when"): fmt_datetime(r.created_at, lang),
                         }
-                        for r in follow.rectifications
+                        for r in app.rectifications
                     ]
                 ).set_index(t("applicant.col.item"))
             )

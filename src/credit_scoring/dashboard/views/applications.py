@@ -15,7 +15,6 @@ import pandas as pd
 import streamlit as st
 
 from credit_scoring.dashboard import state
-from credit_scoring.dashboard.api_client import ReviewQueuePage
 from credit_scoring.dashboard.i18n import fmt_date, fmt_money, fmt_pct, t
 from credit_scoring.dashboard.views import application
 from credit_scoring.dashboard.views.common import call
@@ -79,7 +78,7 @@ def _filters() -> dict[str, typing.Any]:
     return {"status": status, "since": since, "until": until, "entered_by": entered_by}
 
 
-def review_frame(page: ReviewQueuePage) -> pd.DataFrame:
+def review_frame(page: ApplicationPage) -> pd.DataFrame:
     """The review queue as shown: the due date first (oldest due first, as the API sorts)."""
     lang = state.lang()
     return pd.DataFrame(
