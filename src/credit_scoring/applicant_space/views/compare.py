@@ -68,7 +68,8 @@ def sentence(figure: Figure) -> str:
         return text
     mine = t("compare.yours", value=value_text(figure.value, lang))
     if figure.percentile is not None:
-        share = figure.percentile / 100 if figure.percentile > 1 else figure.percentile
+        # the API's percentile is in percent (0-100): the share of the group at or below
+        share = figure.percentile / 100
         mine += " " + t("compare.percentile", share=formatting.percent(share, lang, 0))
     return f"{mine} {text}"
 
