@@ -122,6 +122,8 @@ def tour(page: Page, lang: str, size: str) -> None:
         shot(page, f"{number:02d}-{name}-{lang}-{size}")
 
 
+# The stack's set-up (data, training, database, three servers) counts in the first test's time.
+@pytest.mark.timeout(2400)
 def test_refused_applicant_reads_asks_for_review_and_gets_a_new_decision(stack: Stack) -> None:
     body = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     body["loan"] = dict(LOAN)
