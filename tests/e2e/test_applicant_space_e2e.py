@@ -85,6 +85,11 @@ def enter_and_refuse(page: Page, body: dict) -> tuple[int, str]:
 def choose_language(page: Page, lang: str) -> None:
     label = {"fr": "Français", "en": "English"}[lang]
     page.get_by_test_id("stButtonGroup").first.get_by_text(label, exact=True).click()
+    # the page in that language: the sign-in title, or the sign-out button once signed in
+    said = page.get_by_text(translate("signin.title", lang), exact=True).or_(
+        page.get_by_role("button", name=translate("app.sign_out", lang))
+    )
+    expect(said.first).to_be_visible(timeout=WAIT)
     settle(page)
 
 
