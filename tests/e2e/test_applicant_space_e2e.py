@@ -170,7 +170,7 @@ def applicant_walk(page: Page, stack: Stack, application_id: int, code: str, bir
 
     # my data: each item with its source; "this is wrong" sends a rectification
     open_screen(page, "data", "fr")
-    expect(page.get_by_text("Votre formulaire de demande")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("Votre formulaire de demande", exact=True)).to_be_visible(timeout=WAIT)
     expect(page.get_by_text(re.compile(r"^Source : ")).first).to_be_visible()
     main(page).get_by_role("button", name="C'est inexact").first.click()
     settle(page)
@@ -196,15 +196,15 @@ def applicant_walk(page: Page, stack: Stack, application_id: int, code: str, bir
     # a human review: what to look at, the papers to bring; the due date once asked for
     open_screen(page, "review", "fr")
     form = page.get_by_test_id("stForm")
-    form.get_by_label("Ce que le conseiller devrait réexaminer").fill(
+    form.get_by_role("textbox", name="Ce que le conseiller devrait réexaminer", exact=True).fill(
         "La durée peut être ramenée à 48 mois ; mes revenus ont augmenté."
     )
-    form.get_by_label("Documents que vous apporterez (un nom par ligne)").fill(
-        "bulletin de salaire d'octobre\navis d'imposition 2026"
-    )
+    form.get_by_role(
+        "textbox", name="Documents que vous apporterez (un nom par ligne)", exact=True
+    ).fill("bulletin de salaire d'octobre\navis d'imposition 2026")
     form.get_by_role("button", name="Demander le réexamen").click()
     expect(
-        page.get_by_text(re.compile(r"Un conseiller vous répondra au plus tard le .+ 20\d\d"))
+        page.get_by_text(re.compile(r"Un conseiller vous répondra au plus tard le .+ 20\d\d")).first
     ).to_be_visible(timeout=WAIT)
 
 
