@@ -2,7 +2,8 @@
 
 ``/health`` ready with the model loaded; a login; a new application (the documented example)
 with its decision and its letter (a PDF); the dashboard's login page in a browser, and a login
-there (it calls the API over compose's network). ``--health-only`` after a roll: ready, and the
+there (it calls the API over compose's network); with ``--applicant``, the applicant space's
+health endpoint and page. ``--health-only`` after a roll: ready, and the
 same model version as the first run (``--expect-state``). Exits 1 with what failed.
 """
 
@@ -95,6 +96,16 @@ def dashboard_page(dashboard: str) -> None:
         raise CheckError(f"{dashboard}/: {status} {raw[:200]!r}")
 
 
+def applicant_page(applicant: str) -> None:
+    """The applicant space's health endpoint and its page through the published port."""
+    status, _, raw = _request(f"{applicant}/_stcore/health")
+    if status != 200:
+        raise CheckError(f"{applicant}/_stcore/health: {status} {raw[:200]!r}")
+    status, _, raw = _request(applicant)
+    if status != 200:
+        raise CheckError(f"{applicant}/: {status} {raw[:200]!r}")
+
+
 def dashboard_login(dashboard: str, username: str, password: str) -> str:
     """The login page in Debian's chromium, then a login (the dashboard calls the API)."""
     if not CHROMIUM.exists():
@@ -127,6 +138,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--api", required=True)
     parser.add_argument("--dashboard", required=True)
+    parser.add_argument("--applicant", help="the applicant space's published address")
     parser.add_argument("--username")
     parser.add_argument("--password")
     parser.add_argument("--application", type=Path)
@@ -145,6 +157,9 @@ def main() -> int:
                 )
         dashboard_page(args.dashboard)
         print("   dashboard: /_stcore/health ok and its page through the published port")
+        if args.applicant:
+            applicant_page(args.applicant)
+            print("   applicant space: /_stcore/health ok and its page through the published port")
         if not args.health_only:
             token = login(args.api, args.username, args.password)
             print(f"   login as {args.username}: token received")

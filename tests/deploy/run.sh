@@ -167,6 +167,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 secret() { python3 -c 'import secrets; print(secrets.token_urlsafe(32))'; }
 API_PORT=$(free_port)
 DASHBOARD_PORT=$(free_port)
+APPLICANT_PORT=$(free_port)
 # .env.example with its secrets set, as docs/operations.md says
 sed -e "s|^CREDIT_SCORING_SECRET_KEY=.*|CREDIT_SCORING_SECRET_KEY=$(secret)$(secret)|" \
     -e "s|^DB_PASSWORD=.*|DB_PASSWORD=$(secret)|" \
@@ -176,6 +177,7 @@ sed -e "s|^CREDIT_SCORING_SECRET_KEY=.*|CREDIT_SCORING_SECRET_KEY=$(secret)$(sec
     -e "s|^CREDIT_SCORING_IMAGE_TAG=.*|CREDIT_SCORING_IMAGE_TAG=$TAG1|" \
     -e "s|^API_PORT=.*|API_PORT=$API_PORT|" \
     -e "s|^DASHBOARD_PORT=.*|DASHBOARD_PORT=$DASHBOARD_PORT|" \
+    -e "s|^APPLICANT_PORT=.*|APPLICANT_PORT=$APPLICANT_PORT|" \
     .env.example >"$TMP/.env"
 echo "MLFLOW_STANDIN_BASE=credit-scoring:$TAG1" >>"$TMP/.env"
 "${DC[@]}" down -v --remove-orphans --timeout 5 >/dev/null 2>&1 || true  # a previous run killed hard
@@ -201,7 +203,8 @@ wait_healthy() {  # wait_healthy SERVICE SECONDS
 }
 wait_healthy api 180
 wait_healthy dashboard 120
-passed "compose up: init trained once, api and dashboard healthy"
+wait_healthy applicant 120
+passed "compose up: init trained once, api, dashboard and applicant space healthy"
 ! "${DC[@]}" logs --no-color init | grep -q "Failed to import Git" \
     || fail "MLflow warned 'Failed to import Git' in init (GIT_PYTHON_REFRESH in the image?)."
 "${DC[@]}" ps --format '{{.Service}} {{.Status}}' 2>/dev/null | sed 's/^/   /' || "${DC[@]}" ps
@@ -215,6 +218,7 @@ PASSWORD=$(secret)
     || fail "users add in the API container failed."
 $UV run --frozen python tests/deploy/check_stack.py \
     --api "http://127.0.0.1:$API_PORT" --dashboard "http://127.0.0.1:$DASHBOARD_PORT" \
+    --applicant "http://127.0.0.1:$APPLICANT_PORT" \
     --username deploy-advisor --password "$PASSWORD" --application docs/examples/new-application.json \
     --out "$TMP/state.json" || fail "checks through the published ports (above)."
 passed "/health ready, login, new application and its letter, dashboard login page (published ports)"

@@ -1,5 +1,6 @@
 """The whole product on demo data for browser tests (the ``stack`` fixture, see conftest.py): synthetic data, quick training,
-database, one advisor, the API and the dashboard as subprocesses on free ports.
+database, one advisor, the API, the dashboard and the applicant space as subprocesses on free
+ports.
 
 Everything lives under a temporary ``CREDIT_SCORING_HOME``; one set-up per session.
 """
@@ -42,6 +43,7 @@ class Stack:
     password: str
     analyst: str  # same password
     home: Path
+    applicant_url: str = ""  # the applicant space (its address is printed on the letters)
 
 
 def free_port() -> int:
@@ -157,8 +159,10 @@ def _build(home: Path, env: dict[str, str], log: Path) -> None:
 
 
 def _serve(home: Path, env: dict[str, str], log: Path, password: str) -> Iterator[Stack]:
-    api_port, dash_port = free_port(), free_port()
+    api_port, dash_port, applicant_port = free_port(), free_port(), free_port()
     api_url, dash_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{dash_port}"
+    applicant_url = f"http://127.0.0.1:{applicant_port}"
+    env["CREDIT_SCORING_APPLICANT_URL"] = applicant_url  # the address the letters print
     procs: list[subprocess.Popen] = []
     with log.open("a") as out:
         procs.append(
@@ -179,10 +183,20 @@ def _serve(home: Path, env: dict[str, str], log: Path, password: str) -> Iterato
                 cwd=home,
             )
         )
+        procs.append(
+            subprocess.Popen(
+                [*CLI, "applicant-space", "--port", str(applicant_port), "--api-url", api_url],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=home,
+            )
+        )
     try:
         _wait(f"{api_url}/health", procs[0], log, ready='"ready":true')
         _wait(f"{dash_url}/_stcore/health", procs[1], log)
-        yield Stack(api_url, dash_url, "conseil", password, "analyste", home)
+        _wait(f"{applicant_url}/_stcore/health", procs[2], log)
+        yield Stack(api_url, dash_url, "conseil", password, "analyste", home, applicant_url)
     finally:
         for proc in procs:
             proc.terminate()

@@ -150,6 +150,11 @@ class ApplicationRoutes:
         # the next created application is stored but its answer is lost (a 503 instead):
         # the dashboard must retry with the same Idempotency-Key
         self.lose_next_answer = False
+        # the applicant space (issue 22): reviews asked for, rectifications, visits, codes
+        self.reviews: dict[int, dict[str, Any]] = {}
+        self.rectifications: dict[int, list[dict[str, Any]]] = {}
+        self.seen: dict[int, tuple[int, datetime]] = {}
+        self.codes: list[int] = []
 
     # --- scoring ---------------------------------------------------------------------------
 
@@ -290,7 +295,13 @@ class ApplicationRoutes:
         if role == "advisor" and app.entered_by != username:
             return httpx.Response(403, json=refusal("entered by another advisor"))
         if len(parts) == 2:
-            return ok(self.out(app, lang))
+            return httpx.Response(200, json=self.out_with_applicant(app, lang))
+        if parts[2] == "applicant-access" and request.method == "POST":
+            self.codes.append(app.id)
+            code = f"K7QF-9XMA-2TRC-{len(self.codes):04d}"
+            return httpx.Response(
+                201, json={"application_id": app.id, "code": code, "url": "http://127.0.0.1:8502"}
+            )
         if parts[2] == "letter":
             self.letters.append((app.id, lang))
             return httpx.Response(200, content=PDF, headers={"content-type": "application/pdf"})
@@ -442,7 +453,30 @@ class ApplicationRoutes:
             notes=notes,
         )
 
+    def out_with_applicant(self, app: StoredApplication, lang: str) -> dict[str, Any]:
+        """The application with what its applicant did in their space."""
+        views, seen_at = self.seen.get(app.id, (0, None))
+        return self.out(app, lang).model_dump(mode="json") | {
+            "review": self.reviews.get(app.id),
+            "rectifications": self.rectifications.get(app.id, []),
+            "applicant_views": views,
+            "applicant_seen_at": seen_at.isoformat() if seen_at else None,
+        }
+
+    def review_page(self, params: dict[str, str]) -> httpx.Response:
+        """``?review=requested``: the open reviews, oldest due first, with their due date."""
+        due = {i: r["due_on"] for i, r in self.reviews.items() if r["status"] == "open"}
+        items = [
+            self.summary(self.items[i]).model_dump(mode="json") | {"review_due": due[i]}
+            for i in sorted(due, key=due.__getitem__)
+        ]
+        size = int(params.get("page_size", 50))
+        body = {"items": items[:size], "total": len(items), "page": 1, "page_size": size}
+        return httpx.Response(200, json=body)
+
     def page(self, params: dict[str, str], username: str, role: str) -> httpx.Response:
+        if params.get("review") == "requested":
+            return self.review_page(params)
         since = date.fromisoformat(params["since"]) if "since" in params else None
         until = date.fromisoformat(params["until"]) if "until" in params else None
         chosen = [

@@ -58,3 +58,23 @@ def test_streamlit_variables_set_the_address_and_port(monkeypatch: pytest.Monkey
     argv = seen["argv"]
     assert argv[argv.index("--server.address") + 1] == "0.0.0.0"
     assert argv[argv.index("--server.port") + 1] == "8600"
+
+
+def test_applicant_space_execs_streamlit_on_its_own_app_and_port(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from credit_scoring.cli import applicant_space as cli_applicant
+
+    seen: dict[str, object] = {}
+    monkeypatch.delenv("STREAMLIT_SERVER_PORT", raising=False)
+    monkeypatch.setattr(
+        cli_applicant.os, "execve", lambda p, argv, env: seen.update(argv=argv, env=env)
+    )
+    result = CliRunner().invoke(app, ["applicant-space", "--api-url", "http://api.test:9000"])
+    assert result.exit_code == 0, result.output
+    argv = seen["argv"]
+    assert isinstance(argv, list)
+    assert Path(argv[4]).parts[-2:] == ("applicant_space", "app.py") and Path(argv[4]).exists()
+    assert argv[argv.index("--server.port") + 1] == "8502"  # beside the dashboard's 8501
+    env = seen["env"]
+    assert isinstance(env, dict) and env["CREDIT_SCORING_API_URL"] == "http://api.test:9000"

@@ -316,3 +316,21 @@ def test_env_example_says_how_to_make_the_data_folder() -> None:
     block = text.split("\nCREDIT_SCORING_DATA_SOURCE=")[0].rsplit("\n\n", 1)[-1]
     assert "data synth --out /out" in block and "var/data/demo" in block
     assert _env_example_keys()["CREDIT_SCORING_DATA_SOURCE"] == "./var/data/demo"
+
+
+def test_compose_serves_the_applicant_space_from_the_same_image(compose: dict[str, Any]) -> None:
+    """The applicants' app: the project's image, its own port, the API over compose's network."""
+    service = compose["services"]["applicant"]
+    assert service["image"] == compose["services"]["dashboard"]["image"]
+    assert service["command"] == [
+        "credit-scoring",
+        "applicant-space",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "8502",
+    ]
+    assert service["environment"]["CREDIT_SCORING_API_URL"] == "http://api:8000"
+    assert service["environment"]["HEALTH_URL"] == "http://{host}:8502/_stcore/health"
+    assert service["ports"] == ["${APPLICANT_PORT:-8502}:8502"]
+    assert service["depends_on"]["api"]["condition"] == "service_healthy"

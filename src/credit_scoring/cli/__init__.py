@@ -24,6 +24,7 @@ _AREAS = (
     "credit_scoring.cli.backtest",
     "credit_scoring.cli.monitor",
     "credit_scoring.cli.dashboard",
+    "credit_scoring.cli.applicant_space",
     "credit_scoring.cli.model",
     "credit_scoring.cli.features",
     "credit_scoring.cli.demo",

@@ -15,14 +15,14 @@ from credit_scoring.config import get_settings
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
 
-def streamlit_command(port: int, host: str) -> list[str]:
-    """The ``streamlit run`` command line (headless, no usage statistics)."""
+def streamlit_command(port: int, host: str, app: Path = APP) -> list[str]:
+    """The ``streamlit run`` command line of ``app`` (headless, no usage statistics)."""
     return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(APP),
+        str(app),
         "--server.port",
         str(port),
         "--server.address",

@@ -1,8 +1,9 @@
 """``credit-scoring demo``: the product end to end on one machine.
 
 Data (synthetic unless ``--data`` is given), checks, features, quick training,
-database, demo users, then the API and the dashboard, which keep running until
-Ctrl-C. Each step runs as its own ``credit-scoring`` process, so its progress
+database, demo users, then the API, the dashboard and the applicant space, which keep
+running until Ctrl-C; it prints, for one loaded application, what its applicant types to
+sign in (the application number, the birth date and a fresh personal code). Each step runs as its own ``credit-scoring`` process, so its progress
 bars show and its memory is freed before the next one starts.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +21,7 @@ import typer
 
 from credit_scoring.cli.common import console, err_console
 from credit_scoring.config import get_settings
+from credit_scoring.core import formatting
 
 
 def _run_step(title: str, *args: str) -> None:
@@ -58,6 +61,43 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], what: str, seconds: 
     raise RuntimeError(f"the {what} did not answer on {url} within {seconds:.0f} s.")
 
 
+@dataclass(frozen=True)
+class DemoApplicant:
+    """What the applicant of one loaded application types to open their space."""
+
+    application_id: int
+    birth_date: str
+    code: str
+
+
+def demo_applicant() -> DemoApplicant | None:
+    """A fresh personal code for one loaded application, preferably a decided one.
+
+    Issuing a code revokes the application's previous ones (only its hash is kept), so each
+    ``make run`` prints a new one; None when the database holds no loaded application.
+    """
+    from sqlalchemy import case, select
+
+    from credit_scoring.db.models import Application
+    from credit_scoring.db.session import session_factory
+    from credit_scoring.lending.applicant import birth_date_of, issue_code
+
+    decided_first = case((Application.status == "decided", 0), else_=1)
+    with session_factory(get_settings())() as session:  # issue_code commits
+        app = session.scalars(
+            select(Application)
+            .where(Application.source == "load")
+            .order_by(decided_first, Application.id)
+            .limit(1)
+        ).first()
+        if app is None:
+            return None
+        birth = birth_date_of(session, app)
+        code = issue_code(session, app.id, "cli:demo")
+        # as the sign-in form reads it (day/month/year)
+        return DemoApplicant(app.id, formatting.date(birth, "fr"), code)
+
+
 def demo(
     data: Annotated[
         Path | None,
@@ -70,9 +110,13 @@ def demo(
     retrain: Annotated[bool, typer.Option(help="Train even if a champion model exists.")] = False,
     api_port: Annotated[int, typer.Option(help="Port of the API.")] = 8000,
     dashboard_port: Annotated[int, typer.Option(help="Port of the dashboard.")] = 8501,
-    serve: Annotated[bool, typer.Option(help="Start the API and the dashboard at the end.")] = True,
+    applicant_port: Annotated[int, typer.Option(help="Port of the applicant space.")] = 8502,
+    serve: Annotated[
+        bool, typer.Option(help="Start the API, the dashboard and the applicant space at the end.")
+    ] = True,
 ) -> None:
-    """Run the product end to end: data, features, model, database, users, API and dashboard."""
+    """Run the product end to end: data, features, model, database, users, API, dashboard
+    and applicant space."""
     settings = get_settings()
     if data is None:
         data = settings.data_dir / f"synthetic-{clients}-{seed}"
@@ -118,19 +162,41 @@ def demo(
             api_url,
         ]
     )
+    applicant_url = f"http://127.0.0.1:{applicant_port}"
+    applicant = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "credit_scoring",
+            "applicant-space",
+            "--port",
+            str(applicant_port),
+            "--api-url",
+            api_url,
+        ]
+    )
+    services = (api, dashboard, applicant)
     try:
         _wait_until_up(f"{api_url}/health", api, "API")
         _wait_until_up(dash_url, dashboard, "dashboard")
+        _wait_until_up(f"{applicant_url}/_stcore/health", applicant, "applicant space")
+        who = demo_applicant()
         console.rule("[bold green]Running")
         console.print(
             f"Dashboard : {dash_url}  (log in with a user printed above: advisor, senior, analyst, admin)"
         )
+        console.print(f"Applicant : {applicant_url}  (the applicant's own space)")
+        if who is not None:
+            console.print(
+                f"            application {who.application_id}, birth date {who.birth_date}, "
+                f"personal code {who.code}"
+            )
         console.print(f"API       : {api_url}  (OpenAPI docs at {api_url}/docs)")
         console.print(
             f"MLflow UI : uv run mlflow ui --backend-store-uri {settings.resolved_mlflow_uri}"
         )
         console.print("Press Ctrl-C to stop.")
-        while api.poll() is None and dashboard.poll() is None:
+        while all(proc.poll() is None for proc in services):
             time.sleep(1)
         err_console.print("[bold red]error:[/] a service stopped; see its output above.")
         raise typer.Exit(1)
@@ -140,10 +206,10 @@ def demo(
     except KeyboardInterrupt:
         console.print("Stopping.")
     finally:
-        for proc in (api, dashboard):
+        for proc in services:
             if proc.poll() is None:
                 proc.terminate()
-        for proc in (api, dashboard):
+        for proc in services:
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:

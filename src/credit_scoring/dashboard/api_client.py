@@ -589,6 +589,34 @@ class ApiClient:
         """The policy rules in force."""
         return self._get(PolicyOut, "/policy", token)
 
+    # --- the applicant space, as the staff see it (issue 22) -------------------------------
+
+    def review_queue(self, token: str, *, page: int = 1, page_size: int = 50) -> ApplicationPage:
+        """The applications whose applicant asked for a human review, oldest due first (each
+        with its ``review_due``)."""
+        return self._get(
+            ApplicationPage,
+            "/applications",
+            token,
+            review="requested",
+            page=page,
+            page_size=page_size,
+        )
+
+    def new_applicant_code(self, token: str, application_id: int) -> ApplicantAccessOut:
+        """Issue a new personal code for the applicant space (the previous ones stop working).
+
+        Raises
+        ------
+        ApiError
+            ``forbidden`` (403) for a role that may not, ``not_found`` (404) for no such
+            application.
+        """
+        response = self._request(
+            "POST", f"/applications/{int(application_id)}/applicant-access", token=token
+        )
+        return _parse(ApplicantAccessOut, response)
+
 
 def _clean(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None and v != ""}
@@ -609,3 +637,11 @@ def _json_object(response: httpx.Response, what: str) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ApiError("protocol", f"{what} is not a JSON object")
     return body
+
+
+class ApplicantAccessOut(BaseModel):
+    """A new personal code for the applicant space (shown once: only its hash is kept)."""
+
+    application_id: int
+    code: str
+    url: str

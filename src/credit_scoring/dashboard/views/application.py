@@ -17,7 +17,7 @@ import streamlit as st
 
 from credit_scoring.dashboard import fetch, state
 from credit_scoring.dashboard.api_client import ApiError, speak
-from credit_scoring.dashboard.i18n import fmt_money, t
+from credit_scoring.dashboard.i18n import fmt_date, fmt_datetime, fmt_money, fmt_num, t
 from credit_scoring.dashboard.views.common import call, error_message
 from credit_scoring.dashboard.views.outcome import outcome_of, show_outcome
 from credit_scoring.dashboard.views.score import show_score
@@ -335,6 +335,66 @@ def _letter(app: ApplicationOut, score: ApplicationScoreOut) -> None:
     )
 
 
+def applicant_section(app: ApplicationOut) -> None:
+    """What the applicant did in their space: the review they asked for (with its due date),
+    the items they say are wrong, their last visit, and a new personal code on demand."""
+    lang = state.lang()
+    review = app.review
+    if review is not None and review.status == "open":
+        st.warning(
+            t(
+                "applicant.review_open",
+                asked=fmt_date(review.requested_at, lang),
+                due=fmt_date(review.due_on, lang),
+            )
+        )
+        if review.comment:
+            st.markdown(f"**{t('applicant.review_comment')}** {review.comment}")
+        if review.attachments:
+            st.markdown(f"**{t('applicant.review_attachments')}** " + ", ".join(review.attachments))
+        st.caption(t("applicant.review_how"))
+    elif review is not None:
+        st.caption(t("applicant.review_closed", asked=fmt_date(review.requested_at, lang)))
+    with st.expander(
+        t("applicant.section", n=len(app.rectifications)), expanded=bool(app.rectifications)
+    ):
+        if app.applicant_seen_at is not None:
+            st.write(
+                t(
+                    "applicant.seen",
+                    when=fmt_datetime(app.applicant_seen_at, lang),
+                    n=fmt_num(app.applicant_views, lang, 0),
+                )
+            )
+        else:
+            st.write(t("applicant.never_seen"))
+        if app.rectifications:
+            st.markdown(f"**{t('applicant.rectifications')}**")
+            st.table(
+                pd.DataFrame(
+                    [
+                        {
+                            t("applicant.col.item"): r.item,
+                            t("applicant.col.comment"): r.comment,
+                            t("applicant.col.when"): fmt_datetime(r.created_at, lang),
+                        }
+                        for r in app.rectifications
+                    ]
+                ).set_index(t("applicant.col.item"))
+            )
+        if state.can_decide() and st.button(
+            t("applicant.new_code"), key=f"app_new_code_{app.application_id}"
+        ):
+            try:
+                access = state.api().new_applicant_code(state.token() or "", app.application_id)
+            except ApiError as exc:
+                st.error(error_message(exc))
+                return
+            # shown this once: the API keeps only its hash
+            st.code(access.code, language=None)
+            st.caption(t("applicant.new_code_once", url=access.url, id=access.application_id))
+
+
 def show(application_id: int) -> ApplicationOut | None:
     """The application's view: facts, score, policy, reasons, decision block, history, letter.
 
@@ -359,6 +419,7 @@ def show(application_id: int) -> ApplicationOut | None:
         st.info(saved)
     _facts(app)
     _outcome(app)
+    applicant_section(app)
     score = app.score
     if score is None:
         st.info(t("application.no_score"))

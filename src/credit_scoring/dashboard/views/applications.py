@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from credit_scoring.dashboard import state
-from credit_scoring.dashboard.i18n import fmt_datetime, fmt_money, fmt_pct, t
+from credit_scoring.dashboard.i18n import fmt_date, fmt_datetime, fmt_money, fmt_pct, t
 from credit_scoring.dashboard.views import application
 from credit_scoring.dashboard.views.common import call
 from credit_scoring.dashboard.views.outcome import final_label
@@ -135,9 +135,57 @@ def _filters() -> dict[str, typing.Any]:
     return {"status": status, "since": since, "until": until, "entered_by": entered_by}
 
 
+def review_frame(page: ApplicationPage) -> pd.DataFrame:
+    """The review queue as shown: the due date first (oldest due first, as the API sorts)."""
+    lang = state.lang()
+    return pd.DataFrame(
+        [
+            {
+                t("applicant.col.due"): fmt_date(item.review_due, lang),
+                t("apps.col.id"): item.application_id,
+                t("apps.col.client"): item.sk_id_curr,
+                t("apps.col.entered_by"): item.entered_by,
+                t("apps.col.final"): final_label(item),
+                t("form.contract_type"): application.contract_label(item.contract_type),
+                t("form.amount"): fmt_money(item.amount_credit, lang),
+            }
+            for item in page.items
+        ]
+    )
+
+
+def review_queue() -> bool:
+    """The "review requested" filter: when on, the applications whose applicant asked for a
+    human review, with their due date, instead of the queue (True when it was shown)."""
+    if not st.toggle(t("applicant.review_filter"), key="apps_review"):
+        return False
+    page = call(state.api().review_queue, state.token() or "", page_size=PAGE_SIZE)
+    if page is None:
+        return True
+    st.write(t("applicant.review_found", n=page.total))
+    if page.items:
+        st.dataframe(review_frame(page), hide_index=True, width="stretch", key="apps_review_table")
+        ids = [item.application_id for item in page.items]
+        cols = st.columns([3, 1])
+        with cols[0]:
+            chosen = st.selectbox(t("apps.choose"), ids, key="apps_review_choice")
+        with cols[1]:
+            st.write("")
+            if st.button(t("apps.open"), type="primary", key="apps_review_open"):
+                state.open_application(int(chosen))
+    opened = state.opened_application()
+    if opened is not None:
+        st.divider()
+        application.show(opened)
+    return True
+
+
 def render() -> None:
     title = st.empty()  # the title follows the filter, chosen below it
     st.caption(t("apps.help_senior") if state.is_senior() else t("apps.help_advisor"))
+    if review_queue():
+        title.title(t("applicant.review_filter"))
+        return
     filters = _filters()
     title.title(queue_title(filters["status"]))
     page_no = int(st.session_state.get("apps_page", 1))

@@ -1,0 +1,1 @@
+"""The applicant space's screens, one module each."""

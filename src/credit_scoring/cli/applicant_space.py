@@ -1,0 +1,45 @@
+"""``credit-scoring applicant-space``: start the applicant's own Streamlit app.
+
+A separate server from the staff dashboard: it faces the public (the applicants), the
+dashboard stays on the staff network. It calls the API's ``/applicant`` routes only.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from credit_scoring.cli.common import console
+from credit_scoring.cli.dashboard import streamlit_command
+from credit_scoring.config import get_settings
+
+APP = Path(__file__).resolve().parent.parent / "applicant_space" / "app.py"
+
+
+def applicant_space(
+    # Streamlit's own variables set the defaults (the image sets 0.0.0.0), as for the dashboard.
+    port: Annotated[
+        int, typer.Option(envvar="STREAMLIT_SERVER_PORT", help="Port of the applicant space.")
+    ] = 8502,
+    host: Annotated[
+        str, typer.Option(envvar="STREAMLIT_SERVER_ADDRESS", help="Address to listen on.")
+    ] = "127.0.0.1",
+    api_url: Annotated[
+        str | None, typer.Option(help="URL of the scoring API (default: CREDIT_SCORING_API_URL).")
+    ] = None,
+) -> None:
+    """Start the applicant space (Streamlit): applicants see their own application."""
+    env = dict(os.environ)
+    env["CREDIT_SCORING_API_URL"] = api_url or get_settings().api_url
+    console.print(f"Applicant space on http://{host}:{port} — API {env['CREDIT_SCORING_API_URL']}")
+    command = streamlit_command(port, host, APP)
+    sys.stdout.flush()
+    os.execve(command[0], command, env)  # become Streamlit, as `credit-scoring dashboard` does
+
+
+def register(app: typer.Typer) -> None:
+    app.command("applicant-space")(applicant_space)
