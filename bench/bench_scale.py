@@ -88,6 +88,8 @@ def run_step(
 def run_process(
     name: str, command: list[str], env: dict[str, str], *, ok: tuple[int, ...] = (0,)
 ) -> Step:
+    if command[1:2] != ["-m"]:
+        print(f"\n== {name}: {' '.join(command[1:])}", flush=True)
     done = run_measured(name, command, env=env, cwd=REPO, capture=True)
     if done.code not in ok:
         sys.exit(f"step '{name}' failed (exit {done.code}); its output is above")
@@ -163,7 +165,8 @@ def pandas_aggregations(data: Path, cache: Path) -> None:
         agg[f"{prefix}_COUNT"] = rows.groupby("SK_ID_CURR").size()
         out = out.merge(agg, left_index=True, right_index=True, how="left")
     print(
-        f"pandas: {len(out):,} clients x {out.shape[1]:,} bureau and previous-application columns"
+        f"pandas: {len(out):,} clients (every application) x {out.shape[1]:,} bureau and "
+        "previous-application columns"
     )
 
 
@@ -189,7 +192,10 @@ def ibis_aggregations(data: Path, cache: Path) -> None:
                 result = con.con.sql(con.compile(part)).to_arrow_table()  # type: ignore[attr-defined]
                 rows, columns = max(rows, result.num_rows), columns + result.num_columns - 1
     con.disconnect()
-    print(f"ibis/duckdb: {rows:,} clients x {columns:,} bureau and previous-application columns")
+    print(
+        f"ibis/duckdb: {rows:,} clients (with a bureau or previous-application row) x "
+        f"{columns:,} bureau and previous-application columns"
+    )
 
 
 # -- the API against the loaded database ----------------------------------------------------
