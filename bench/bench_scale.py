@@ -255,40 +255,38 @@ def api_step(env: dict[str, str]) -> Step:
         genders, ages = ("", "F", "M"), ("", "18-29", "30-39", "40-49", "50-59", "60+")
         incomes = ("", "<100k", "100k-200k", "200k-300k", "300k+")
         combos = [
-            "&".join(
-                p
-                for p in (
-                    f"gender={g}" if g else "",
-                    f"age_band={a}" if a else "",
-                    f"income_band={i}" if i else "",
-                )
-                if p
-            )
+            {
+                k: v
+                for k, v in (("gender", g), ("age_band", a), ("income_band", i))
+                if v  # every combination of filters, none included
+            }
             for g in genders
             for a in ages
             for i in incomes
         ]
-        paths = {
+        requests: dict[str, list[tuple[str, dict[str, str | int]]]] = {
             "client search": [
-                f"/clients?{c}&page={1 + n % 7}&page_size=20" for n, c in enumerate(combos)
+                ("/clients", {**c, "page": 1 + n % 7, "page_size": 20})
+                for n, c in enumerate(combos)
             ],
-            "population stats": [f"/population/stats?{c}&lang=fr" for c in combos],
-            "similar clients": [f"/clients/{i}/similar" for i in ids[:50]],
+            "population stats": [("/population/stats", {**c, "lang": "fr"}) for c in combos],
+            "similar clients": [(f"/clients/{i}/similar", {}) for i in ids[:50]],
             "applications queue": [
-                f"/applications?page={p}&page_size=50" + (f"&status={s}" if s else "")
+                ("/applications", {"page": p, "page_size": 50, **({"status": s} if s else {})})
                 for p in (1, 2, 3)
                 for s in ("", "scored", "referred", "decided")
             ],
         }
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=url, headers=headers, timeout=120) as client:
-            for label, requests in paths.items():
+            for label, calls in requests.items():
                 times = []
-                for path in requests:
-                    response = client.get(path)
+                for path, params in calls:
+                    response = client.get(path, params=params)  # encoded: "300k+", "<100k"
                     if response.status_code != 200:
                         sys.exit(
-                            f"GET {path} answered {response.status_code}: {response.text[:300]}"
+                            f"GET {response.url} answered {response.status_code}: "
+                            f"{response.text[:300]}"
                         )
                     times.append(float(response.headers["x-process-time"]))
                 figures[f"{label} p50 ms"] = statistics.median(times)
