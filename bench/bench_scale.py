@@ -288,6 +288,8 @@ def api_step(env: dict[str, str]) -> Step:
             ],
             "population stats": [("/population/stats", {**c, "lang": "fr"}) for c in combos],
             "similar clients": [(f"/clients/{i}/similar", {}) for i in ids[:50]],
+            # also fills the score log, so that `monitor` below has scores to check
+            "client score": [(f"/clients/{i}/score", {"lang": "fr"}) for i in ids],
             "applications queue": [
                 ("/applications", {"page": p, "page_size": 50, **({"status": s} if s else {})})
                 for p in (1, 2, 3)
