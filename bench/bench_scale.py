@@ -612,10 +612,10 @@ def report(steps: dict[str, Step], args: argparse.Namespace, data: Path) -> None
             _application(args.sample, "application_test")
         )
         for what, big, small in (
-            ("features", steps["features duckdb"], steps["sample features"]),
+            ("features", steps.get("features duckdb"), steps["sample features"]),
             ("score test", steps.get("score test duckdb"), steps["sample score"]),
         ):
-            if big is None:
+            if big is None or big.code != 0:
                 continue
             n_big = clients if what == "features" else _scored_rows(big)
             n_small = sample_clients if what == "features" else _scored_rows(small)
