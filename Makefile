@@ -8,7 +8,7 @@ DATA ?=
 CLIENTS ?= 10000
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps run test test-fast test-deploy lint lint-checks bench screenshots mlflow-ui clean
+.PHONY: help install system-deps run test test-fast test-deploy lint lint-checks bench bench-scale screenshots mlflow-ui clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -44,6 +44,11 @@ lint-checks:
 
 bench: install ## Self-contained benchmarks (synth, features, model, drift); see bench/README.md for the rest
 	@for f in synth features model_quality drift; do echo "== bench/bench_$$f.py"; $(UV) run python bench/bench_$$f.py || exit 1; done
+
+# Issue 26: the product at Kaggle size; takes about an hour on a quiet machine.
+SCALE_CLIENTS ?= 356255
+bench-scale: install ## Every step at Kaggle size (356,255 clients): time and peak memory vs targets; see bench/README.md
+	$(UV) run python bench/bench_scale.py --clients $(SCALE_CLIENTS)
 
 screenshots: install system-deps ## Regenerate docs/screenshots/ (the browser walk-through of the user guide)
 	CREDIT_SCORING_SCREENSHOTS=$(CURDIR)/docs/screenshots $(UV) run pytest tests/e2e -m e2e

@@ -296,6 +296,7 @@ def test_db_load_creates_and_scores_the_applications(
     try:
         first = CliRunner().invoke(app, args)
         assert first.exit_code == 0, first.output
+        assert f"Scored {CLIENTS:,} clients" in first.output  # with its progress bar
         assert f"Applications: {CLIENTS:,} created, {CLIENTS:,} scores written" in first.output
         second = CliRunner().invoke(app, args)
         assert second.exit_code == 0, second.output

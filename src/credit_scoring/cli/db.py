@@ -158,8 +158,13 @@ def _challenger_or_none() -> ChampionScorer | None:
 def _score_clients(scorer: ChampionScorer) -> None:
     from credit_scoring.db.client_scores import refresh_client_scores
 
-    with db_errors():
-        done = refresh_client_scores(_engine(), scorer)
+    with db_errors(), progress() as bar:
+        task = bar.add_task("Scoring the clients", total=None)
+        done = refresh_client_scores(
+            _engine(),
+            scorer,
+            on_progress=lambda n, total: bar.update(task, completed=n, total=total),
+        )
     console.print(f"Scored {done:,} clients with {scorer.model_name} v{scorer.model_version}.")
 
 

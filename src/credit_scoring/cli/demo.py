@@ -3,8 +3,11 @@
 Data (synthetic unless ``--data`` is given), checks, features, quick training,
 database, demo users, then the API, the dashboard and the applicant space, which keep
 running until Ctrl-C; it prints, for one loaded application, what its applicant types to
-sign in (the application number, the birth date and a fresh personal code). Each step runs as its own ``credit-scoring`` process, so its progress
-bars show and its memory is freed before the next one starts.
+sign in (the application number, the birth date and a fresh personal code). Each step runs
+as its own ``credit-scoring`` process, so its progress bars show and its memory is freed
+before the next one starts; its wall time and the peak resident memory of its process tree
+are measured (:mod:`credit_scoring.cli.measure`) and the run ends with a table of them, the
+time to a ready dashboard last.
 """
 
 from __future__ import annotations
@@ -18,13 +21,16 @@ from typing import Annotated
 
 import httpx
 import typer
+from rich.table import Table
 
 from credit_scoring.cli.common import console, err_console
+from credit_scoring.cli.measure import GB, MeasuredStep, PeakWatch, run_measured
 from credit_scoring.config import get_settings
 from credit_scoring.core import formatting
 
 
 def _run_step(title: str, *args: str) -> None:
+    """Run ``credit-scoring ARGS`` as its own process (``deploy init``'s steps, unmeasured)."""
     console.rule(f"[bold]{title}")
     code = subprocess.call([sys.executable, "-m", "credit_scoring", *args])
     if code != 0:
@@ -33,6 +39,55 @@ def _run_step(title: str, *args: str) -> None:
             f"run `credit-scoring {' '.join(args)}` to see it alone."
         )
         raise typer.Exit(code)
+
+
+class StepLog:
+    """The measured steps of one run, for the summary table (the clock starts here)."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.steps: list[MeasuredStep] = []
+
+    def run(self, title: str, *args: str) -> None:
+        """Run ``credit-scoring ARGS`` as its own process, measured; stop the demo if it fails."""
+        console.rule(f"[bold]{title}")
+        step = run_measured(title, [sys.executable, "-m", "credit_scoring", *args])
+        self.steps.append(step)
+        if step.code != 0:
+            self.print_summary()
+            err_console.print(
+                f"[bold red]error:[/] step '{title}' failed (exit {step.code}); "
+                f"run `credit-scoring {' '.join(args)}` to see it alone."
+            )
+            raise typer.Exit(step.code)
+        console.print(
+            f"{title}: {_seconds(step.seconds)}, peak memory {_gigabytes(step.peak_bytes)}."
+        )
+
+    def print_summary(self, *, ready: str | None = None) -> None:
+        """Each step's wall time and peak memory; with ``ready``, the time to get there."""
+        table = Table(title="Steps of this run")
+        for col in ("step", "wall time", "peak memory"):
+            table.add_column(col, justify="left" if col == "step" else "right")
+        for step in self.steps:
+            table.add_row(step.title, _seconds(step.seconds), _gigabytes(step.peak_bytes))
+        total = time.perf_counter() - self.started
+        peak = max((s.peak_bytes for s in self.steps), default=0)
+        table.add_row(
+            f"[bold]{ready or 'total'}", f"[bold]{_seconds(total)}", f"[bold]{_gigabytes(peak)}"
+        )
+        console.print(table)
+
+
+def _seconds(value: float) -> str:
+    minutes, seconds = divmod(value, 60)
+    if minutes:
+        return f"{formatting.number(minutes, 'en')} min {formatting.number(seconds, 'en')} s"
+    return f"{formatting.number(seconds, 'en', 1)} s"
+
+
+def _gigabytes(value: int) -> str:
+    return f"{formatting.number(value / GB, 'en', 2)} GB"
 
 
 def _has_champion() -> bool:
@@ -116,12 +171,16 @@ def demo(
     ] = True,
 ) -> None:
     """Run the product end to end: data, features, model, database, users, API, dashboard
-    and applicant space."""
+    and applicant space.
+
+    Every step shows its progress; the run ends with each step's wall time and peak memory.
+    """
     settings = get_settings()
+    log = StepLog()
     if data is None:
         data = settings.data_dir / f"synthetic-{clients}-{seed}"
         if not (data / "application_train.csv").is_file():
-            _run_step(
+            log.run(
                 "Synthetic data",
                 "data",
                 "synth",
@@ -134,16 +193,17 @@ def demo(
             )
         else:
             console.print(f"Synthetic data already in {data}.")
-    _run_step("Data checks", "data", "check", str(data))
+    log.run("Data checks", "data", "check", str(data))
     features = settings.features_dir / "features.parquet"
-    _run_step("Features", "features", "build", "--data", str(data), "--out", str(features))
+    log.run("Features", "features", "build", "--data", str(data), "--out", str(features))
     if retrain or not _has_champion():
-        _run_step("Model training (quick)", "train", "--data", str(data), "--quick")
+        log.run("Model training (quick)", "train", "--data", str(data), "--quick")
     else:
         console.print("A champion model exists (pass --retrain to train again).")
-    _run_step("Database", "db", "load", "--data", str(data), "--features", str(features))
-    _run_step("Demo users", "demo-users")
+    log.run("Database", "db", "load", "--data", str(data), "--features", str(features))
+    log.run("Demo users", "demo-users")
     if not serve:
+        log.print_summary(ready="ready database (total)")
         return
     api_url = f"http://127.0.0.1:{api_port}"
     dash_url = f"http://127.0.0.1:{dashboard_port}"
@@ -177,9 +237,20 @@ def demo(
     )
     services = (api, dashboard, applicant)
     try:
+        start = time.perf_counter()
+        watches = [PeakWatch(p.pid) for p in services]
         _wait_until_up(f"{api_url}/health", api, "API")
         _wait_until_up(dash_url, dashboard, "dashboard")
         _wait_until_up(f"{applicant_url}/_stcore/health", applicant, "applicant space")
+        log.steps.append(
+            MeasuredStep(
+                "API, dashboard and applicant space start",
+                0,
+                time.perf_counter() - start,
+                sum(w.stop() for w in watches),
+            )
+        )
+        log.print_summary(ready="ready dashboard (total)")
         who = demo_applicant()
         console.rule("[bold green]Running")
         console.print(

@@ -56,10 +56,14 @@ def build(
 
             table = build_feature_table(prepared, engine=engine, on_step=step)
             bar.update(task, completed=step_count(), description="Features built")
+    from credit_scoring.training.feature_reuse import forget, write_fingerprint
+
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".partial")
     table.to_parquet(tmp, index=False)
+    forget(target)
     tmp.replace(target)
+    write_fingerprint(target, data, drop_orphans=drop_orphans)  # train/score reuse the table
     meta_path = target.with_name("features.meta.json")
     save_metadata(feature_metadata(), meta_path)
     elapsed = time.perf_counter() - started

@@ -6,9 +6,10 @@ search's score-band filters; ``db load`` and ``db score`` refresh it in chunks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from credit_scoring.db import models as m
@@ -84,7 +85,13 @@ def feature_set_for(session: Session, scorer: Scorer) -> FeatureSetInfo:
     )
 
 
-def refresh_client_scores(engine: Engine, scorer: Scorer, *, chunk: int = 5_000) -> int:
+def refresh_client_scores(
+    engine: Engine,
+    scorer: Scorer,
+    *,
+    chunk: int = 5_000,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Store ``scorer``'s probability for every client with a vector of its feature set.
 
     In one transaction: the model version's previous scores are deleted, then the vectors
@@ -98,6 +105,8 @@ def refresh_client_scores(engine: Engine, scorer: Scorer, *, chunk: int = 5_000)
         The model whose scores are stored, under its ``model_version``.
     chunk : int, default=5_000
         Vectors read, scored and inserted at a time.
+    on_progress : callable, optional
+        Called with (clients scored so far, clients to score) after each chunk.
 
     Returns
     -------
@@ -116,6 +125,15 @@ def refresh_client_scores(engine: Engine, scorer: Scorer, *, chunk: int = 5_000)
         info = feature_set_for(session, scorer)
         version = scorer.model_version
         session.execute(delete(m.ClientScore).where(m.ClientScore.model_version == version))
+        total = (
+            session.execute(
+                select(func.count())
+                .select_from(m.FeatureVector)
+                .where(m.FeatureVector.feature_set == info.version)
+            ).scalar_one()
+            if on_progress is not None
+            else 0
+        )
         result = session.execute(
             select(m.FeatureVector.sk_id_curr, m.FeatureVector.vector).where(
                 m.FeatureVector.feature_set == info.version
@@ -140,4 +158,6 @@ def refresh_client_scores(engine: Engine, scorer: Scorer, *, chunk: int = 5_000)
                 ],
             )
             done += len(rows)
+            if on_progress is not None:
+                on_progress(done, total)
     return done

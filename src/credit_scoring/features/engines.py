@@ -7,6 +7,8 @@ no web UI, quiet logs).
 
 from __future__ import annotations
 
+import os
+import sys
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -33,9 +35,19 @@ def duckdb_backend(
 
 @lru_cache(maxsize=1)
 def spark_session() -> Any:
-    """The process-wide local SparkSession (``local[2]``), created lazily."""
+    """The process-wide local SparkSession (``local[2]``), created lazily.
+
+    Spark's Python workers run the interpreter that runs this process
+    (``sys.executable``), not the first ``python3`` on ``PATH``: a scheduler that
+    calls ``<venv>/bin/credit-scoring`` by its path, without the virtual environment
+    on ``PATH``, would otherwise start workers that cannot import ``credit_scoring``.
+    """
     from pyspark.sql import SparkSession
 
+    # Read when the JVM and its worker factory start; the conf key below wins over the
+    # environment, the environment covers code that reads it directly (pyspark's own).
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
     session = (
         SparkSession.builder.master("local[2]")
         .appName("credit-scoring-features")
@@ -48,6 +60,8 @@ def spark_session() -> Any:
         .config("spark.driver.memory", ImportTimeSettings().spark_memory)
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.pyspark.python", sys.executable)
+        .config("spark.pyspark.driver.python", sys.executable)
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")

@@ -62,6 +62,10 @@ def load_features(
 ) -> tuple[PreparedData, pd.DataFrame, dict[str, FeatureMeta]]:
     """Check the folder, then build the feature table with the project's feature definitions.
 
+    The table ``features build`` wrote (``<home>/features/features.parquet``) is read back
+    instead when it was built from this folder's files as they are, by the same feature
+    code (:mod:`credit_scoring.training.feature_reuse`); ``step`` says which happened.
+
     Parameters
     ----------
     data_dir : Path
@@ -98,7 +102,17 @@ def load_features(
             f"has no {need} table.",
             hint=f"Give a folder in Kaggle layout with {need}.csv(.gz) or .parquet.",
         )
-    step("Building features")
+    from credit_scoring.training.feature_reuse import fingerprint_path, reusable_table
+
+    stored = settings.features_dir / "features.parquet"
+    table = reusable_table(stored, data_dir)
+    if table is not None:
+        step(
+            f"Reusing the feature table {stored} (same input files and feature code, "
+            f"{fingerprint_path(stored).name})"
+        )
+        return prepared, table, feature_metadata()
+    step("Building features (no stored table built from these files by this feature code)")
     return prepared, build_feature_table(prepared), feature_metadata()
 
 
