@@ -295,3 +295,31 @@ def test_features_built_on_the_sampled_clients_equal_those_of_the_whole_folder(
     expected = whole.loc[sorted(ids), part.columns]
     assert expected["BURO_COUNT"].notna().any() if "BURO_COUNT" in part else True
     pd.testing.assert_frame_equal(part, expected, check_dtype=False, check_categorical=False)
+
+
+class _DerivingScorer:
+    """A champion that derives a column itself (as the loan-term estimate is derived)."""
+
+    model_name, model_version = "credit-default", "9"
+    feature_names = ("AMT_CREDIT", "LOAN_TERM_EST")
+
+    def with_derived(self, features: pd.DataFrame) -> pd.DataFrame:
+        return features.assign(LOAN_TERM_EST=features["AMT_CREDIT"] / 1000.0)
+
+    def contributions(self, sample: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"AMT_CREDIT": 1.0, "LOAN_TERM_EST": 3.0, "bias": 0.5}, index=sample.index
+        )
+
+
+def test_columns_the_champion_derives_are_compared_too(kaggle_folder: Path, tmp_path: Path) -> None:
+    # A champion trained on real data ranks derived columns (estimated loan term, filled
+    # external scores) among its top features: the report built them, it did not fail.
+    settings = Settings(home=tmp_path / "home")
+    summary = build_drift_report(
+        kaggle_folder, kaggle_folder, settings=settings, top_features=2, champion=_DerivingScorer()
+    )
+    features = {c["column"]: c for c in summary["columns"] if c["kind"] == "feature"}
+    assert set(features) == {"model: LOAN_TERM_EST", "model: AMT_CREDIT"}
+    assert features["model: LOAN_TERM_EST"]["importance"] == pytest.approx(0.75)
+    assert summary["model"] == {"name": "credit-default", "version": "9"}

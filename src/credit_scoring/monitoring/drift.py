@@ -227,10 +227,18 @@ def champion_importances(scorer: Any, features: pd.DataFrame, rows: int = 2000) 
     Importance is the mean absolute exact TreeSHAP contribution on (a sample of)
     ``features``, so it reflects the population being monitored.
     """
-    sample = features[scorer.feature_names].head(rows)
+    sample = features[list(scorer.feature_names)].head(rows)
     contrib = scorer.contributions(sample).drop(columns=["bias"], errors="ignore").abs().mean()
     total = float(contrib.sum())
     return {str(k): float(v) / total for k, v in contrib.items()} if total > 0 else {}
+
+
+def _with_derived(scorer: Any, features: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The feature table with the columns the champion derives itself (estimated loan terms,
+    filled external scores), which its importances and top features may name."""
+    if features is None or not hasattr(scorer, "with_derived"):
+        return features
+    return scorer.with_derived(features)
 
 
 def build_drift_report(
@@ -275,8 +283,8 @@ def build_drift_report(
             if "SK_ID_CURR" in frame
             for i in frame["SK_ID_CURR"]
         }
-        ref_feat = _features_for(ref, ref_raw, cache, problems, only)
-        cur_feat = _features_for(cur, cur_raw, cache, problems, only)
+        ref_feat = _with_derived(scorer, _features_for(ref, ref_raw, cache, problems, only))
+        cur_feat = _with_derived(scorer, _features_for(cur, cur_raw, cache, problems, only))
         shares = (
             {} if ref_feat is None or cur_feat is None else champion_importances(scorer, cur_feat)
         )
