@@ -31,9 +31,14 @@ pytestmark = pytest.mark.e2e
 APPLICANT_SHOTS = SHOTS / "applicant"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-# A revolving credit over 100 months: the product allows 60, so rule P06 refuses it, and a
-# shorter term is a change the policy would grant.
-LOAN = {"contract_type": "revolving", "amount": 3_000.0, "term_months": 100}
+# A personal loan of 40,000 over 36 months for the example's income of 2,500 a month: a
+# monthly payment of 1,328.57 is 53 % of the income, so rule P03 refuses it; a smaller amount
+# (24,000, a payment under 35 %) is a single change the model and the policy would grant. (A term change
+# is not enough: 60 months still take 36 %, which rule P04 refers.)
+LOAN = {"contract_type": "cash", "amount": 40_000, "goods_price": 40_000, "term_months": 36}
+# The trained model refuses the example applicant (external score 0.62) whatever the loan, so
+# no change of the loan alone would be granted; with 0.8 it grants, and P03 alone refuses.
+EXTERNAL_SCORE = 0.8
 # A personal code as the letter prints it: four groups of four (Crockford base32).
 CODE = re.compile(r"\b([0-9A-Z]{4}(?:-[0-9A-Z]{4}){3})\b")
 SCREENS = ("decision", "data", "changes", "compare", "review", "withdraw")
@@ -68,7 +73,7 @@ def enter_and_refuse(page: Page, body: dict) -> tuple[int, str]:
     found = re.search(r"n° (\d+)", scored.inner_text())
     assert found, scored.inner_text()
     application_id = int(found.group(1))
-    expect(page.get_by_text(re.compile(r"Règle P06"))).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(re.compile(r"Règle P03"))).to_be_visible(timeout=WAIT)
     form = page.get_by_test_id("stForm")
     form.get_by_text("Refusé", exact=True).click()
     form.get_by_role("button", name="Enregistrer la décision").click()
@@ -132,6 +137,7 @@ def tour(page: Page, lang: str, size: str) -> None:
 def test_refused_applicant_reads_asks_for_review_and_gets_a_new_decision(stack: Stack) -> None:
     body = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     body["loan"] = dict(LOAN)
+    body["applicant"]["ext_source_2"] = EXTERNAL_SCORE
     birth = date.fromisoformat(body["applicant"]["birth_date"])
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -197,7 +203,7 @@ def applicant_walk(page: Page, stack: Stack, application_id: int, code: str, bir
     open_screen(page, "review", "fr")
     form = page.get_by_test_id("stForm")
     form.get_by_role("textbox", name="Ce que le conseiller devrait réexaminer", exact=True).fill(
-        "La durée peut être ramenée à 48 mois ; mes revenus ont augmenté."
+        "Un crédit de 24 000 € me suffirait ; mes revenus ont augmenté."
     )
     form.get_by_role(
         "textbox", name="Documents que vous apporterez (un nom par ligne)", exact=True
@@ -240,7 +246,7 @@ def advisor_decides_the_review(page: Page, application_id: int) -> None:
     form = page.get_by_test_id("stForm")
     form.get_by_text("Refusé", exact=True).click()
     form.get_by_role("textbox", name="Motif").fill(
-        "Réexamen : la durée dépasse toujours le maximum du produit"
+        "Réexamen : la mensualité dépasse toujours la moitié du revenu"
     )
     form.get_by_role("button", name="Enregistrer la décision").click()
     expect(

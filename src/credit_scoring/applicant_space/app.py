@@ -34,6 +34,9 @@ SCREENS = {
 NAMES = {"fr": "Français", "en": "English"}
 
 
+_LAST_LANG = "asw_lang_last"  # the language shown, kept when its button is deselected
+
+
 def _top() -> None:
     """The language switch, and the sign-out once signed in."""
     cols = st.columns([3, 2] if state.token() else [1])
@@ -84,8 +87,9 @@ st.set_page_config(
     page_title="Prêt à dépenser", layout="centered", initial_sidebar_state="collapsed"
 )
 st.session_state.setdefault(state.LANG, "fr")
-if st.session_state.get(state.LANG) not in LANGS:  # a deselected language button
-    st.session_state[state.LANG] = "fr"
+if st.session_state.get(state.LANG) not in LANGS:  # the chosen language clicked again: keep it
+    st.session_state[state.LANG] = st.session_state.get(_LAST_LANG, "fr")
+st.session_state[_LAST_LANG] = st.session_state[state.LANG]
 if state.token() and not state.is_signed_in():
     state.sign_out("signin.expired")
 _top()
