@@ -676,7 +676,7 @@ def test_a_body_with_three_wrong_fields_gives_three_errors_naming_them() -> None
             "loan.contract_type",
             "choice",
             "valeurs possibles : cash (Prêt personnel), revolving (Crédit renouvelable)",
-            "allowed values: cash (Personal (cash) loan), revolving (Revolving credit)",
+            "allowed values: cash (Personal loan), revolving (Revolving credit)",
         ),
         (
             form_data(applicant_data(region_rating=4)),

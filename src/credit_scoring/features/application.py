@@ -203,11 +203,11 @@ def _ratios(app: ir.Table) -> list[Feature]:
             "PAYMENT_RATE",
         ),
         d(
-            "CREDIT_TERM_YEARS",
+            "CREDIT_TERM_YEARS",  # the name is kept for trained models: it counts months
             ratio(credit, annuity),
-            "credit length in years of annuity",
-            "durée du crédit en années d'annuité",
-            "years",
+            "credit length in monthly payments",
+            "durée du crédit en nombre de mensualités",
+            "months",
             "PAYMENT_RATE",
         ),
         d(
