@@ -115,7 +115,9 @@ SHADOW = {
 
 def _column(table: str) -> str:
     """A column to try to rewrite: the user who wrote the record, or the shadow's model."""
-    return "model_version" if table == "shadow_scores" else "username"
+    return {"shadow_scores": "model_version", "applicant_access_events": "detail"}.get(
+        table, "username"
+    )
 
 
 def test_audit_tables_refuse_update_and_delete(backend: tuple[str, Engine]) -> None:
@@ -125,6 +127,9 @@ def test_audit_tables_refuse_update_and_delete(backend: tuple[str, Engine]) -> N
         audit_chain.append(conn, "scores", [SCORE | {"application_id": 1}])
         audit_chain.append(conn, "outcomes", [OUTCOME])
         audit_chain.append(conn, "shadow_scores", [SHADOW])
+        audit_chain.append(
+            conn, "applicant_access_events", [{"event": "sign_in", "application_id": 1}]
+        )
     statements = ["UPDATE {t} SET {c} = 'x'", "DELETE FROM {t}"]
     if name == "postgresql":
         statements.append("TRUNCATE {t}")
