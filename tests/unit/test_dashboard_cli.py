@@ -63,12 +63,11 @@ def test_streamlit_variables_set_the_address_and_port(monkeypatch: pytest.Monkey
 def test_applicant_space_execs_streamlit_on_its_own_app_and_port(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from credit_scoring.cli import applicant_space as cli_applicant
-
     seen: dict[str, object] = {}
     monkeypatch.delenv("STREAMLIT_SERVER_PORT", raising=False)
+    # both commands become Streamlit through the dashboard's one helper
     monkeypatch.setattr(
-        cli_applicant.os, "execve", lambda p, argv, env: seen.update(argv=argv, env=env)
+        cli_dashboard.os, "execve", lambda p, argv, env: seen.update(argv=argv, env=env)
     )
     result = CliRunner().invoke(app, ["applicant-space", "--api-url", "http://api.test:9000"])
     assert result.exit_code == 0, result.output

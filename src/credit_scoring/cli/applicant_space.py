@@ -6,16 +6,12 @@ dashboard stays on the staff network. It calls the API's ``/applicant`` routes o
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from credit_scoring.cli.common import console
-from credit_scoring.cli.dashboard import streamlit_command
-from credit_scoring.config import get_settings
+from credit_scoring.cli.dashboard import become_streamlit
 
 APP = Path(__file__).resolve().parent.parent / "applicant_space" / "app.py"
 
@@ -33,12 +29,7 @@ def applicant_space(
     ] = None,
 ) -> None:
     """Start the applicant space (Streamlit): applicants see their own application."""
-    env = dict(os.environ)
-    env["CREDIT_SCORING_API_URL"] = api_url or get_settings().api_url
-    console.print(f"Applicant space on http://{host}:{port} — API {env['CREDIT_SCORING_API_URL']}")
-    command = streamlit_command(port, host, APP)
-    sys.stdout.flush()
-    os.execve(command[0], command, env)  # become Streamlit, as `credit-scoring dashboard` does
+    become_streamlit("Applicant space", APP, port, host, api_url)
 
 
 def register(app: typer.Typer) -> None:

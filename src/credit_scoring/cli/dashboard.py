@@ -52,11 +52,18 @@ def dashboard(
     ] = None,
 ) -> None:
     """Start the relationship-manager dashboard (Streamlit) against the scoring API."""
+    become_streamlit("Dashboard", APP, port, host, api_url)
+
+
+def become_streamlit(name: str, app: Path, port: int, host: str, api_url: str | None) -> None:
+    """Replace this process by ``streamlit run app`` against the API at ``api_url``.
+
+    No child process: a supervisor's SIGTERM then stops the server itself.
+    """
     env = dict(os.environ)
     env["CREDIT_SCORING_API_URL"] = api_url or get_settings().api_url
-    console.print(f"Dashboard on http://{host}:{port} — API {env['CREDIT_SCORING_API_URL']}")
-    # Become Streamlit (no child process): a supervisor's SIGTERM then stops the server itself.
-    command = streamlit_command(port, host)
+    console.print(f"{name} on http://{host}:{port} — API {env['CREDIT_SCORING_API_URL']}")
+    command = streamlit_command(port, host, app)
     sys.stdout.flush()
     os.execve(command[0], command, env)
 
