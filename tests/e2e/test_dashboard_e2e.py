@@ -204,7 +204,7 @@ def walk(page: Page, stack: Stack) -> None:
         page.get_by_text(re.compile(r"Proposition du modèle : (accorder|refuser)"))
     ).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("Décision de la dernière demande")).to_be_visible()
-    expect(page.get_by_text("Ce qui augmente le risque")).to_be_visible()
+    expect(page.get_by_text("Ce qui augmente le risque", exact=True)).to_be_visible()
     shot(page, "04-score-fr")
     page.get_by_text("Afficher l'explication complète").click()
     charts = page.get_by_test_id("stPlotlyChart")
@@ -217,7 +217,7 @@ def walk(page: Page, stack: Stack) -> None:
     expect(page.get_by_text(re.compile(r"The model's proposal: (grant|refuse)"))).to_be_visible(
         timeout=WAIT
     )
-    expect(page.get_by_text("What raises the risk")).to_be_visible()
+    expect(page.get_by_text("What raises the risk", exact=True)).to_be_visible()
     shot(page, "06-score-en")
 
     # 6. comparison with all clients, a group and similar clients
@@ -319,7 +319,17 @@ def fill_form(page: Page, body: dict, lang: str = "fr") -> None:
             if value:
                 form.get_by_text(label(field), exact=True).click()
         else:
-            form.get_by_label(label(field), exact=True).fill(str(value))
+            # a number is sent on leaving the field; typed while the page reruns it can be
+            # drawn again from the old value: type it again until the page shows it
+            box = form.get_by_label(label(field), exact=True)
+            for _ in range(3):
+                box.fill(str(value))
+                box.press("Tab")
+                settle(page)
+                if box.input_value() and float(box.input_value()) == float(value):
+                    break
+            assert float(box.input_value() or "nan") == float(value), (field, box.input_value())
+        settle(page)
     if values.get("not_employed"):
         form.get_by_text(label("not_employed"), exact=True).click()
     if values.get("region_rating", 2) != 2:
@@ -344,7 +354,7 @@ def application_walk(page: Page) -> None:
     )
     proposal = page.get_by_text(re.compile(r"^Proposition du modèle : (accorder|refuser)"))
     expect(proposal).to_be_visible(timeout=WAIT)
-    expect(page.get_by_text("Ce qui augmente le risque")).to_be_visible()
+    expect(page.get_by_text("Ce qui augmente le risque", exact=True)).to_be_visible()
     expect(page.get_by_text("Règles de la politique de crédit")).to_be_visible()
     heading = main(page).get_by_role("heading", name=re.compile(r"^Demande n° \d+ — "))
     found = re.search(r"n° (\d+)", heading.inner_text())
