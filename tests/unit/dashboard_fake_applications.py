@@ -381,7 +381,7 @@ class ApplicationRoutes:
                     "applicant.birth_date",
                     "under_18",
                     "Date de naissance : le demandeur doit avoir 18 ans",
-                    "Birth date: the applicant must be 18 or over",
+                    "Date of birth: the applicant must be 18 or over",
                 )
             )
         if payment > income / 12:

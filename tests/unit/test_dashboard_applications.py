@@ -212,7 +212,7 @@ def test_messages_in_english(fake: FakeApi) -> None:
     assert "Civil partnership" in at.selectbox(key=widget_key("family_status")).options
     fill(at, {**APPLICANT, "birth_date": "2015-01-01"}, LOAN)
     at = submit(at)
-    assert errors_beside(at, "Date of birth") == ["Birth date: the applicant must be 18 or over"]
+    assert errors_beside(at, "Date of birth") == ["Date of birth: the applicant must be 18 or over"]
     assert "1 field(s) to correct" in at.error[0].value
     fill(at, APPLICANT, LOAN)
     at = submit(at)
