@@ -307,6 +307,11 @@ class ContributionOut(BaseModel):
     contribution: float = Field(description="log-odds")
     description: str
     group: str
+    source: str = Field(
+        "application",
+        description="the table the feature comes from: application, bureau, "
+        "previous_application, POS_CASH_balance, credit_card_balance or installments_payments",
+    )
     step: float | None = Field(
         None,
         description="change of the probability of default this feature makes, the features "

@@ -98,6 +98,26 @@ def explanation_steps(explanation: ExplanationOut) -> list[tuple[str, float]]:
     return [(c.description or c.feature, c.step or 0.0) for c in explanation.contributions]
 
 
+# Where a feature's information comes from, as the waterfall names the rest of the steps
+FAMILIES = {
+    "application": "application",
+    "bureau": "bureau",
+    "previous_application": "previous",
+    "POS_CASH_balance": "repayments",
+    "credit_card_balance": "repayments",
+    "installments_payments": "repayments",
+}
+
+
+def explanation_families(explanation: ExplanationOut) -> dict[str, str]:
+    """Each step's family bar (the application, the bureau, earlier applications, the
+    repayments), by the label :func:`explanation_steps` gives it."""
+    return {
+        c.description or c.feature: t(f"score.others.{FAMILIES.get(c.source, 'application')}")
+        for c in explanation.contributions
+    }
+
+
 def explanation_frame(explanation: ExplanationOut, lang: str) -> pd.DataFrame:
     """The waterfall's numbers as a table: information, the client's value, its step."""
     return pd.DataFrame(
@@ -128,6 +148,7 @@ def show_explanation(explanation: ExplanationOut, lang: str) -> None:
         fmt_step=lambda v: fmt_points(v, lang),
         fmt_level=lambda v: fmt_pct(v, lang),
         decimal="," if lang == "fr" else ".",
+        family=explanation_families(explanation),
     )
     st.caption(t("score.waterfall_help", base=fmt_pct(base, lang), client=fmt_pct(final, lang)))
     plot(fig, explanation_frame(explanation, lang), key="waterfall")
