@@ -78,6 +78,10 @@ def show_score(score: AnyScore) -> None:
         _reason_list(score.reasons_against, ":red[▲]")
         st.markdown(f"**{t('score.for')}**")
         _reason_list(score.reasons_for, ":blue[▼]")
+        if score.lang != state.lang() and (score.reasons_against or score.reasons_for):
+            # a stored score keeps the reasons shown when it was made: say why they are in
+            # the other language, and how to get them in this one
+            st.caption(t("score.reasons_lang", lang=t(f"lang.{score.lang}")))
         st.caption(t("score.model", name=score.model_name, version=score.model_version))
 
 
