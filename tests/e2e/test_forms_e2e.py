@@ -1,20 +1,18 @@
 """Forms in headless Chromium, on the real API (issue 21): a refused value is named with its
 cause and nothing is computed; a language switch keeps a half-filled form; a search that is not
-a number is a sentence; a client with no history gets a sentence, not an empty chart; no page
-shows a regular expression, an HTTP verb or a route."""
+a number is a sentence; no form shows a regular expression, an HTTP verb or a route (an empty
+history said in a sentence: ``test_dashboard_e2e.py``; every page in English without those:
+``test_session_e2e.py``)."""
 
 from __future__ import annotations
 
-import json
 import re
-import uuid
 
-import httpx
 import pytest
 from e2e_stack import CHROMIUM, CHROMIUM_ARGS, Stack
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect, sync_playwright
-from test_dashboard_e2e import EXAMPLE, WAIT, api_headers, log_in, main, nav, settle
+from test_dashboard_e2e import WAIT, log_in, main, nav, settle
 
 from credit_scoring.dashboard.i18n import translate
 
@@ -88,40 +86,6 @@ def test_forms_name_the_cause_and_keep_what_was_typed(stack: Stack) -> None:
             search(page)
             new_application(page)
             what_if(page)
-        finally:
-            browser.close()
-
-
-def test_a_client_without_history_reads_a_sentence(stack: Stack) -> None:
-    """A new applicant, entered through the API, has no history: the file says so in words."""
-    body = json.loads(EXAMPLE.read_text(encoding="utf-8"))
-    created = httpx.post(
-        f"{stack.api_url}/applications",
-        json=body,
-        headers={**api_headers(stack), "Idempotency-Key": uuid.uuid4().hex},
-        timeout=60,
-    )
-    assert created.status_code == 201, created.text
-    client_id = str(created.json()["sk_id_curr"])
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        try:
-            log_in(page, stack.dashboard_url, stack.username, stack.password)
-            box = main(page).get_by_label(translate("search.by_id", "fr"), exact=True)
-            box.fill(client_id)
-            box.press("Enter")
-            expect(page.get_by_text("1 client(s) trouvé(s).")).to_be_visible(timeout=WAIT)
-            page.get_by_role("button", name=translate("search.open", "fr")).click()
-            expect(
-                main(page).get_by_role("heading", name=f"Dossier du client n° {client_id}")
-            ).to_be_visible(timeout=WAIT)
-            settle(page)
-            expect(main(page).get_by_text(translate("history.no_bureau", "fr"))).to_be_visible()
-            expect(main(page).get_by_text(translate("history.no_previous", "fr"))).to_be_visible()
-            # no chart drawn on nothing: the two history charts are not on the page
-            expect(main(page).locator(".st-key-ch_bureau")).to_have_count(0)
-            no_technical_text(page)
         finally:
             browser.close()
 
