@@ -11,6 +11,8 @@ Revises: 0010_applicant_space
   chose one of them, then read each matching row of the table — each carries its whole
   application — and sorted them: about a second per search page).
 - ``applications`` (entered_at, id): the unfiltered queue, newest first, without a sort;
+  (status) alone: the queue's count by status reads an index a third of the size of
+  (status, entered_at) (on 285,000 scored applications, about 15 ms instead of 45);
   ``decisions`` (application_id): the latest decision of a page's applications.
 
 The summary is not built here (it reads every client): the next ``db load``, ``db score``
@@ -66,11 +68,13 @@ def upgrade() -> None:
     for name in _FILTER_INDEXES.values():
         op.drop_index(name, table_name=f"{P}clients")
     op.create_index(f"ix_{P}applications_entered", f"{P}applications", ["entered_at", "id"])
+    op.create_index(f"ix_{P}applications_status_count", f"{P}applications", ["status"])
     op.create_index(f"ix_{P}decisions_application", f"{P}decisions", ["application_id"])
 
 
 def downgrade() -> None:
     op.drop_index(f"ix_{P}decisions_application", table_name=f"{P}decisions")
+    op.drop_index(f"ix_{P}applications_status_count", table_name=f"{P}applications")
     op.drop_index(f"ix_{P}applications_entered", table_name=f"{P}applications")
     for column, name in _FILTER_INDEXES.items():
         op.create_index(name, f"{P}clients", [column])
