@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from credit_scoring.cli import app
+from credit_scoring.cli import app, deploy
 from credit_scoring.config import Settings, get_settings
 from credit_scoring.data.loading import prepare
 from credit_scoring.db import models as m
@@ -91,10 +91,12 @@ def test_load_builds_the_summary_and_a_reload_replaces_it(home: Path, bank: Bank
     # a load by itself (no CLI) removes the summary in its transaction
     load_prepared(engine, prepare(data, home / "cache"), bank.features)
     assert _cells(engine) == {}
+    assert not deploy.population_summarized(get_settings())  # `init` would build it
     rebuilt = CliRunner().invoke(app, ["db", "summarize"])
     assert rebuilt.exit_code == 0, rebuilt.output
     assert f"{len(bank.features):,} clients" in rebuilt.output
     assert _cells(engine) == {UNSCORED: 1080}
+    assert deploy.population_summarized(get_settings())
 
 
 def test_a_rescore_removes_its_version_and_summarize_builds_it_again(
