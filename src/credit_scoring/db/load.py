@@ -360,6 +360,9 @@ def load_prepared(
         incoming = {} if vectors is None else vectors.shas()
         report.rows["feature_vector_versions"] = _keep_replaced_vectors(conn, ids, incoming)
         _clear(conn, ids)
+        # the population summary describes the clients as they were: gone with them
+        # (``db load`` builds it again, `credit-scoring db summarize` too)
+        conn.execute(delete(m.PopulationSummary))
         report.rows["clients"] = _insert_frame(conn, m.Client, clients, "clients", on_progress)
         report.rows["loans"] = _insert_frame(conn, m.Loan, loans, "loans", on_progress)
         report.rows["transactions"] = _insert_frame(
