@@ -170,7 +170,7 @@ def test_the_note_says_which_candidates_fitted_on_a_subsample(tmp_path: Path) ->
     assert "| knn | 20,000 | 245,004 | 8.2% |\n| scorecard | 88,000 | 245,004 | 35.9% |\n" in note
     assert "| dummy | 245,004" not in note and "| lightgbm_none | 245,004" not in note
     assert "The table refitted on a stratified subsample of 88,000 clients" in note
-    assert "knn 5%" in note and "{{" not in note
+    assert "knn 10%" in note and "{{" not in note
     french = _note(outcome, "fr")
     assert (
         "Dans cet entraînement, ces candidats se sont entraînés sur un sous-échantillon stratifié :"

@@ -51,59 +51,68 @@ class _Clock:
         self.now += self.cost(n)
 
 
-def test_the_rows_are_the_most_whose_folds_fit_in_the_share() -> None:
-    clock = _Clock(fixed=0.5, per_row=0.001)
-    seconds, folds = 100.0, 5
-    plan = sizing.plan_rows(
+def _plan(
+    clock: _Clock, *, seconds: float, available: int = 200_000, max_rows: int = 10**9
+) -> sizing.RowPlan | None:
+    return sizing.plan_rows(
         clock.run,
-        available=200_000,
-        n_folds=folds,
+        available=available,
+        n_folds=5,
         seconds=seconds,
-        max_rows=10**9,
+        max_rows=max_rows,
         clock=clock,
     )
+
+
+def test_pilots_grow_toward_the_rows_whose_folds_fit_in_the_share() -> None:
+    clock = _Clock(fixed=0.5, per_row=0.001)
+    seconds = 1_000.0
+    plan = _plan(clock, seconds=seconds)
     assert plan is not None and plan.subsampled and plan.limit == "time"
-    first = sizing.PILOT_ROWS
-    assert clock.pilots == [first, first * sizing.PILOT_GROWTH]
+    first, growth = sizing.PILOT_ROWS, sizing.PILOT_GROWTH
+    assert clock.pilots == [first, first * growth, first * growth**2]
     allowed = sizing.SAFETY * (seconds - clock.now)  # what is left after the pilots
-    assert folds * clock.cost(plan.rows_used) <= allowed
-    # the next number of two significant digits would not fit
-    digits = 10 ** (len(str(plan.rows_used)) - 2)
-    assert folds * clock.cost(plan.rows_used + digits) > allowed
+    assert 5 * clock.cost(plan.rows_used) <= allowed
+    most = (allowed / 5 - clock.fixed) / clock.per_row  # the most rows that would fit
+    assert plan.rows_used >= 0.8 * most
     assert sizing.round_down(plan.rows_used) == plan.rows_used >= sizing.MIN_ROWS
 
 
-def test_every_row_when_the_first_pilot_shows_they_fit() -> None:
+def test_a_cost_growing_faster_than_the_rows_stays_within_the_share() -> None:
+    class Convex(_Clock):
+        def cost(self, n: int) -> float:
+            return 1e-4 * n + 1e-9 * n**2
+
+    clock = Convex(fixed=0.0, per_row=0.0)
+    seconds = 100.0
+    plan = _plan(clock, seconds=seconds)
+    assert plan is not None and plan.limit == "time"
+    assert len(clock.pilots) >= 3  # grown near the rows chosen, where the curve bends
+    assert 5 * clock.cost(plan.rows_used) <= seconds - clock.now
+
+
+def test_every_row_when_the_pilots_show_they_fit() -> None:
     clock = _Clock(fixed=0.0, per_row=1e-6)
-    plan = sizing.plan_rows(
-        clock.run, available=200_000, n_folds=5, seconds=100.0, max_rows=10**9, clock=clock
-    )
-    assert plan == sizing.RowPlan(200_000, 200_000, "all")
-    assert clock.pilots == [sizing.PILOT_ROWS]
+    assert _plan(clock, seconds=100.0) == sizing.RowPlan(200_000, 200_000, "all")
+    assert max(clock.pilots) * sizing.PILOT_GROWTH * 2 > 200_000  # grown as far as useful
 
 
 def test_memory_bounds_the_rows_even_when_time_would_allow_them() -> None:
     clock = _Clock(fixed=0.0, per_row=1e-6)
     ceiling = sizing.memory_rows(900)
     assert ceiling * 900 <= sizing.FIT_CELLS
-    plan = sizing.plan_rows(
-        clock.run, available=245_000, n_folds=5, seconds=600.0, max_rows=ceiling, clock=clock
-    )
+    plan = _plan(clock, seconds=600.0, available=245_000, max_rows=ceiling)
     assert plan == sizing.RowPlan(ceiling, 245_000, "memory")
 
 
 def test_small_tables_run_whole_and_the_skip_is_the_last_resort() -> None:
     clock = _Clock(fixed=0.0, per_row=1.0)  # a second per row: nothing large would fit
     small = sizing.PILOT_ROWS * sizing.PILOT_GROWTH
-    whole = sizing.plan_rows(
-        clock.run, available=small, n_folds=5, seconds=0.0, max_rows=10**9, clock=clock
-    )
+    whole = _plan(clock, seconds=0.0, available=small)
     assert whole == sizing.RowPlan(small, small, "all") and clock.pilots == []
     for seconds in (0.0, 100.0):  # no time left; too little for MIN_ROWS rows
-        skipped = sizing.plan_rows(
-            clock.run, available=200_000, n_folds=5, seconds=seconds, max_rows=10**9, clock=clock
-        )
-        assert skipped is None
+        assert _plan(clock, seconds=seconds) is None
+    assert clock.pilots == [sizing.PILOT_ROWS]  # the first pilot was enough to know
 
 
 def test_each_candidate_fits_its_rows_lightgbm_every_row_and_all_score_every_client(

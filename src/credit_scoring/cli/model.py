@@ -25,7 +25,14 @@ def train(
     quick: Annotated[
         bool, typer.Option(help="Fixed LightGBM settings, 3 folds, baselines only (< 2 min).")
     ] = False,
-    budget_minutes: Annotated[float, typer.Option(min=1, help="Time budget of the search.")] = 15.0,
+    budget_minutes: Annotated[
+        float,
+        typer.Option(
+            min=1,
+            help="Time budget of the comparison: the baselines fit on a stratified subsample "
+            "sized to their share of it, LightGBM on every row.",
+        ),
+    ] = 15.0,
     folds: Annotated[
         int | None,
         typer.Option(min=2, max=10, help="Cross-validation folds (default 5, 3 with --quick)."),

@@ -259,10 +259,8 @@ def sklearn_candidates() -> list[SklearnCandidate]:
     list of SklearnCandidate
         Dummy (prior), logistic regression, k-nearest neighbours on at most 20
         principal components and a random forest; the last two are left out of ``--quick``
-        runs. All but the dummy have a share of the budget: on a large table they fit on a
-        stratified subsample of each fold (the logistic regression and the random forest a
-        tenth of the time left, the neighbours a twentieth: they predict by comparing
-        every client with every training row).
+        runs. All but the dummy may take a tenth of the time left in the budget when they
+        start: on a large table they fit on a stratified subsample of each fold sized to it.
     """
     return [
         SklearnCandidate("dummy", _dummy),
@@ -270,7 +268,7 @@ def sklearn_candidates() -> list[SklearnCandidate]:
             "logistic_regression", _logreg, {"model__C": [0.01, 0.1]}, budget_share=0.10
         ),
         SklearnCandidate(
-            "knn", _knn, {"model__n_neighbors": [50, 200]}, quick=False, budget_share=0.05
+            "knn", _knn, {"model__n_neighbors": [50, 200]}, quick=False, budget_share=0.10
         ),
         SklearnCandidate(
             "random_forest",

@@ -7,14 +7,15 @@ the scorecard — declares a share of the time budget. The pipeline then sizes i
 
 1. a table whose folds train on at most ``PILOT_ROWS * PILOT_GROWTH`` rows runs whole,
    whatever the time left (:func:`is_small`);
-2. otherwise the candidate is timed on a stratified pilot of ``PILOT_ROWS`` rows of the
-   first fold's training part, predicting that fold's whole validation part; if every
-   fold would fit in ``SAFETY`` of its share even at that pilot's cost per row (an upper
-   bound when the cost grows at most linearly with the rows), it runs whole;
-3. else a second pilot, ``PILOT_GROWTH`` times larger, gives a line (seconds per fold
-   against training rows); the candidate gets the most rows whose folds fit in ``SAFETY``
-   of what is left of its share, rounded down to two significant digits so that a run's
-   figures read plainly;
+2. otherwise the candidate is timed on stratified pilots of the first fold's training
+   part, each predicting that fold's whole validation part: ``PILOT_ROWS`` rows, then
+   ``PILOT_GROWTH`` times more, and so on while the next pilot is at most half the rows the
+   last two point to (:func:`rows_within` extrapolates from them; the nearer the pilots to
+   the size chosen, the less a cost that bends can surprise). When a second pilot could
+   take half of the time left, the first alone decides, its cost taken in proportion to
+   the rows;
+3. the candidate gets the most rows whose folds fit in ``SAFETY`` of what is left of its
+   share, rounded down to two significant digits so that a run's figures read plainly;
 4. the rows are also bounded by memory: at most ``FIT_CELLS`` rows x columns, since the
    baselines' preprocessing makes several dense float64 copies of the matrix they fit on;
 5. fewer than ``MIN_ROWS`` rows, or no time left at all: the candidate is skipped (the last
@@ -44,8 +45,9 @@ PILOT_GROWTH = 4  # the second pilot's size over the first's
 SAFETY = 0.75  # plan on this part of the time left: costs grow a little faster than linearly
 MIN_ROWS = 1_000  # fewer training rows per fold: the candidate is skipped
 # Rows x columns a baseline fits on at most. Its preprocessing (median imputation with a
-# missing-value indicator per column, scaling, one-hot) holds about six dense float64 copies
-# of the matrix: 80 M cells keep that near 4 GB, within the 16 GB of the whole run.
+# missing-value indicator per column, scaling, one-hot) or the scorecard's ranking peaks at
+# 5 to 6.5 times the float64 matrix (tracemalloc, 10,000 x 900 with 30% missing): 80 M cells
+# keep that near 4 GB, within the 16 GB of the whole run.
 FIT_CELLS = 80_000_000
 
 
@@ -278,21 +280,61 @@ def plan_rows(
         time_fold(n)
         return clock() - start
 
-    n1 = PILOT_ROWS
-    t1 = timed(n1)
-    spent = t1
-    if t1 * ceiling / n1 <= SAFETY * (seconds - spent) / n_folds:
-        return RowPlan(ceiling, available, limit)
-    n2 = n1 * PILOT_GROWTH
-    t2 = timed(n2)
-    spent += t2
-    # a cost that does not grow with the rows would be a measuring error: at least a quarter
-    # of the second pilot's mean cost per row
-    slope = max((t2 - t1) / (n2 - n1), 0.25 * t2 / n2)
-    target = SAFETY * (seconds - spent) / n_folds
-    rows = round_down(n2 + (target - t2) / slope)
+    small = (PILOT_ROWS, timed(PILOT_ROWS))
+    spent = small[1]
+    if small[1] * PILOT_GROWTH > (seconds - spent) / 2:
+        # a second pilot could take half of what is left: the first alone, its cost in
+        # proportion to the rows (an upper bound when fixed costs dominate a small pilot)
+        rows = PILOT_ROWS * max(SAFETY * (seconds - spent) / n_folds, 0.0) / max(small[1], 1e-9)
+    else:
+        large = (PILOT_ROWS * PILOT_GROWTH, timed(PILOT_ROWS * PILOT_GROWTH))
+        spent += large[1]
+        while True:
+            target = SAFETY * (seconds - spent) / n_folds  # seconds one fold may take
+            rows = rows_within(small, large, target)
+            grown = large[0] * PILOT_GROWTH
+            if 2 * grown > min(rows, ceiling):  # the next pilot would cost about a fold
+                break
+            small, large = large, (grown, timed(grown))
+            spent += large[1]
     if rows >= ceiling:
         return RowPlan(ceiling, available, limit)
-    if rows < MIN_ROWS:
-        return None
-    return RowPlan(rows, available, "time")
+    used = round_down(rows)
+    return RowPlan(used, available, "time") if used >= MIN_ROWS else None
+
+
+def rows_within(small: tuple[int, float], large: tuple[int, float], seconds: float) -> float:
+    """The training rows one fold can take in ``seconds``, from two pilots' (rows, seconds).
+
+    A cost that grew faster than the rows between the pilots is extrapolated as the power
+    of the rows it showed; otherwise as a line (the validation part's prediction and the
+    other fixed costs do not grow with the rows), its slope at least half the larger
+    pilot's mean cost per row, so that a slow first pilot cannot make the rows look free.
+
+    Parameters
+    ----------
+    small, large : tuple of (int, float)
+        The two largest pilots: rows and seconds, ``large`` with more rows.
+    seconds : float
+        What one fold may take.
+
+    Returns
+    -------
+    float
+        The rows (0 when not even the fixed costs fit).
+
+    Examples
+    --------
+    >>> rows_within((2_000, 2.5), (8_000, 8.5), 14.5)  # 0.5 s + 1 ms per row
+    14000.0
+    >>> round(rows_within((2_000, 1.0), (8_000, 16.0), 64.0))  # the cost grows as rows squared
+    16000
+    """
+    (n1, t1), (n2, t2) = small, large
+    if seconds <= 0 or t2 <= 0:
+        return 0.0 if seconds <= 0 else math.inf
+    exponent = math.log(t2 / t1) / math.log(n2 / n1) if t1 > 0 else 1.0
+    if exponent > 1:
+        return n2 * (seconds / t2) ** (1 / exponent)
+    slope = max((t2 - t1) / (n2 - n1), 0.5 * t2 / n2)
+    return max(n2 + (seconds - t2) / slope, 0.0)

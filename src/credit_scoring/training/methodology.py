@@ -95,7 +95,7 @@ def _sizing() -> dict[str, Any]:
     return {
         "shares": [*shares, ("scorecard", scorecard.BUDGET_SHARE)],
         "pilot_rows": sizing.PILOT_ROWS,
-        "pilot_rows_2": sizing.PILOT_ROWS * sizing.PILOT_GROWTH,
+        "pilot_growth": sizing.PILOT_GROWTH,
         "safety": sizing.SAFETY,
         "fit_cells": sizing.FIT_CELLS,
         "min_rows": sizing.MIN_ROWS,
