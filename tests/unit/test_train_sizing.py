@@ -97,6 +97,13 @@ def test_every_row_when_the_pilots_show_they_fit() -> None:
     assert max(clock.pilots) * sizing.PILOT_GROWTH * 2 > 200_000  # grown as far as useful
 
 
+def test_a_table_near_the_first_pilot_is_cleared_by_it_alone() -> None:
+    clock = _Clock(fixed=0.5, per_row=1e-4)
+    near = sizing.NEAR * sizing.PILOT_ROWS
+    assert _plan(clock, seconds=100.0, available=near) == sizing.RowPlan(near, near, "all")
+    assert clock.pilots == [sizing.PILOT_ROWS]
+
+
 def test_memory_bounds_the_rows_even_when_time_would_allow_them() -> None:
     clock = _Clock(fixed=0.0, per_row=1e-6)
     ceiling = sizing.memory_rows(900)

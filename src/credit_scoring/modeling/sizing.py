@@ -7,18 +7,21 @@ the scorecard — declares a share of the time budget. The pipeline then sizes i
 
 1. a table whose folds train on at most ``PILOT_ROWS * PILOT_GROWTH`` rows runs whole,
    whatever the time left (:func:`is_small`);
-2. otherwise the candidate is timed on stratified pilots of the first fold's training
-   part, each predicting that fold's whole validation part: ``PILOT_ROWS`` rows, then
-   ``PILOT_GROWTH`` times more, and so on while the next pilot is at most half the rows the
-   last two point to (:func:`rows_within` extrapolates from them; the nearer the pilots to
-   the size chosen, the less a cost that bends can surprise). When a second pilot could
-   take half of the time left, the first alone decides, its cost taken in proportion to
-   the rows;
-3. the candidate gets the most rows whose folds fit in ``SAFETY`` of what is left of its
+2. otherwise the candidate is timed on a stratified pilot of ``PILOT_ROWS`` rows of the
+   first fold's training part, predicting that fold's whole validation part; a table at
+   most ``NEAR`` times larger whose folds would fit even at that pilot's cost per row (an
+   upper bound when fixed costs dominate a small pilot) runs whole — the shared sample's
+   case;
+3. otherwise further pilots, ``PILOT_GROWTH`` times larger each, run while the next one is
+   at most half the rows the last two point to (:func:`rows_within` extrapolates from
+   them; the nearer the pilots to the size chosen, the less a cost that bends can
+   surprise). When a second pilot could take half of the time left, the first alone
+   decides, its cost taken in proportion to the rows;
+4. the candidate gets the most rows whose folds fit in ``SAFETY`` of what is left of its
    share, rounded down to two significant digits so that a run's figures read plainly;
-4. the rows are also bounded by memory: at most ``FIT_CELLS`` rows x columns, since the
+5. the rows are also bounded by memory: at most ``FIT_CELLS`` rows x columns, since the
    baselines' preprocessing makes several dense float64 copies of the matrix they fit on;
-5. fewer than ``MIN_ROWS`` rows, or no time left at all: the candidate is skipped (the last
+6. fewer than ``MIN_ROWS`` rows, or no time left at all: the candidate is skipped (the last
    resort), and the run's notes say so.
 
 Each fold's training part is then subsampled to that size with a fixed seed, stratified on
@@ -44,6 +47,7 @@ PILOT_ROWS = 2_000  # the first pilot: enough rows for the fixed costs to show
 PILOT_GROWTH = 4  # the second pilot's size over the first's
 SAFETY = 0.75  # plan on this part of the time left: costs grow a little faster than linearly
 MIN_ROWS = 1_000  # fewer training rows per fold: the candidate is skipped
+NEAR = 16  # the first pilot alone may clear a table up to this many times its rows
 # Rows x columns a baseline fits on at most. Its preprocessing (median imputation with a
 # missing-value indicator per column, scaling, one-hot) or the scorecard's ranking peaks at
 # 5 to 6.5 times the float64 matrix (tracemalloc, 10,000 x 900 with 30% missing): 80 M cells
@@ -282,6 +286,9 @@ def plan_rows(
 
     small = (PILOT_ROWS, timed(PILOT_ROWS))
     spent = small[1]
+    in_proportion = small[1] * ceiling / PILOT_ROWS  # an upper bound when fixed costs dominate
+    if ceiling <= NEAR * PILOT_ROWS and in_proportion <= SAFETY * (seconds - spent) / n_folds:
+        return RowPlan(ceiling, available, limit)
     if small[1] * PILOT_GROWTH > (seconds - spent) / 2:
         # a second pilot could take half of what is left: the first alone, its cost in
         # proportion to the rows (an upper bound when fixed costs dominate a small pilot)

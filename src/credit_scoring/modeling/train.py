@@ -468,18 +468,18 @@ def compare_candidates(
         if rows is None:
             notes.append(
                 f"{name} skipped: its share of the time budget ({allowed:.0f} s) does not "
-                f"fit {sizing.MIN_ROWS:,} training rows per fold (the last resort)."
+                f"fit {sizing.MIN_ROWS:,} training rows per fold."
             )
             return
         if rows.subsampled:
+            bound = "its share of the time budget" if rows.limit == "time" else "memory"
             step(
                 f"{name} on a stratified subsample: {rows.rows_used:,} of "
-                f"{rows.rows_available:,} training rows per fold ({rows.limit})"
+                f"{rows.rows_available:,} training rows per fold (bounded by {bound})"
             )
             notes.append(
                 f"{name} fitted on a stratified subsample of {rows.rows_used:,} of the "
-                f"{rows.rows_available:,} training rows of each fold (bounded by "
-                f"{'its share of the time budget' if rows.limit == 'time' else 'memory'}); "
+                f"{rows.rows_available:,} training rows of each fold (bounded by {bound}); "
                 "scored out of fold on every client."
             )
         record(
@@ -497,7 +497,7 @@ def compare_candidates(
             and allowed <= 0
             and not sizing.is_small(sizing.available_rows(folds))
         ):
-            notes.append(f"{candidate.name} skipped: the time budget is spent (the last resort).")
+            notes.append(f"{candidate.name} skipped: the time budget is spent.")
             continue
         step(f"Baseline {candidate.name}")
         params = {} if config.quick else crossval.grid_search(candidate, X, y, strategy="none")

@@ -581,7 +581,7 @@ def train_on_table(
     labelled, metas, external_scores = add_derived(labelled, metas, external_scores, notes)
     fingerprint = data_fingerprint(labelled)
     data = training_data(labelled, metas, config, notes)
-    del labelled  # the matrix is a copy: one table less in memory for the comparison
+    del labelled  # nothing below reads it: freed before the comparison when X is a copy
     X, y = data.X, data.y
     results, extras = compare_candidates(
         X,
