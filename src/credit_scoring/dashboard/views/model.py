@@ -35,7 +35,16 @@ SHARES = {
     "saving_vs_accept_all",
     "importance_covered",
 }
-COUNTS = {"clients", "defaults", "n_train", "decile", "points", "n_features"}
+COUNTS = {
+    "clients",
+    "defaults",
+    "n_train",
+    "decile",
+    "points",
+    "n_features",
+    "rows_used",
+    "rows_available",
+}
 _DECIMAL = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
 
 
