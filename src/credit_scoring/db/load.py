@@ -302,7 +302,8 @@ class VectorSpec:
             }
         else:
             schema = pq.read_schema(features)
-            columns = [c for c in schema.names if c not in KEYS]
+            index = (schema.pandas_metadata or {}).get("index_columns", [])  # a frame's index
+            columns = [c for c in schema.names if c not in KEYS and c not in index]
             coded = [f.name for f in schema if pa.types.is_dictionary(f.type) and f.name in columns]
             frame = pq.read_table(features, columns=coded).to_pandas() if coded else pd.DataFrame()
             dtypes = {c: frame[c].dtype for c in coded}
