@@ -2,7 +2,8 @@
 nothing, a load stopped after some batches continues with the next one and ends with the
 database an uninterrupted load gives, a changed client rewrites its own batch only, each
 batch is read on its own (never a whole table), and a client's stored application row does
-not depend on which clients share its batch."""
+not depend on which clients share its batch; the client scores and the applications that
+follow read the stored vectors a chunk at a time, and only those they score."""
 
 from __future__ import annotations
 
@@ -18,15 +19,20 @@ import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
+from tiny_champion import tiny_champion
 
 from credit_scoring.data.loading import PreparedData, prepare
 from credit_scoring.data.synth import generate
 from credit_scoring.db import bulk, load, migrate
 from credit_scoring.db import models as m
-from credit_scoring.db.load import client_rows, load_prepared
+from credit_scoring.db.client_scores import refresh_client_scores
+from credit_scoring.db.load import client_rows, decode_vectors, load_prepared
 from credit_scoring.db.session import get_engine
 from credit_scoring.db.staging import Staging
 from credit_scoring.features.batch import build_feature_table
+from credit_scoring.lending import loaded
+from credit_scoring.lending.loaded import load_applications
+from credit_scoring.lending.policy import Policy
 
 CLIENTS = 300
 BATCH = 70  # 5 batches: 70, 70, 70, 70 and 20 clients
@@ -340,3 +346,38 @@ def test_a_client_application_row_does_not_depend_on_its_batch(
     assert stored[0] == stored[1] == expected
     children = {type(json.loads(text)["CNT_CHILDREN"]) for text in expected.values()}
     assert children <= {float, type(None)}
+
+
+def test_scores_and_applications_read_a_chunk_of_vectors_at_a_time(
+    folder: Folder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = _engine(tmp_path / "scores.db")
+    load_prepared(engine, folder.prepared, folder.features, batch_size=BATCH)
+    scorer = tiny_champion(folder.features)
+    seen: list[tuple[int, int]] = []
+    done = refresh_client_scores(engine, scorer, chunk=BATCH, on_progress=lambda *p: seen.append(p))
+    assert done == CLIENTS and seen[-1] == (CLIENTS, CLIENTS) and len(seen) == BATCHES
+    with engine.connect() as conn:
+        stored = dict(
+            conn.execute(select(m.ClientScore.sk_id_curr, m.ClientScore.probability)).all()
+        )
+        vectors = conn.execute(select(m.FeatureVector.sk_id_curr, m.FeatureVector.vector)).all()
+        info = conn.execute(select(m.FeatureSet.columns, m.FeatureSet.categories)).one()
+    frame = decode_vectors([v for _, v in vectors], list(info[0]), dict(info[1]))
+    expected = scorer.predict_proba(frame[list(scorer.feature_names)])
+    np.testing.assert_allclose([stored[i] for i, _ in vectors], expected)
+
+    # applications: a run with nothing to do reads no vector
+    policy = Policy.load()
+    assert load_applications(engine, scorer, policy=policy, chunk=BATCH).created == CLIENTS
+    asked: list[list[int]] = []
+    read = loaded._vectors
+
+    def spy(conn: Any, info: Any, wanted: list[int]) -> dict[int, bytes]:
+        asked.append(wanted)
+        return read(conn, info, wanted)
+
+    monkeypatch.setattr(loaded, "_vectors", spy)
+    again = load_applications(engine, scorer, policy=policy, chunk=BATCH)
+    assert (again.clients, again.scored) == (CLIENTS, 0)
+    assert asked and not any(asked)
