@@ -1,6 +1,6 @@
 """``db load`` by batches of clients (SQLite): loading twice changes nothing and writes
-nothing, a load stopped after some batches continues with the next one and ends with the
-database an uninterrupted load gives, a changed client rewrites its own batch only, each
+nothing, a load stopped after some batches (Ctrl-C, an error, a kill) continues with the
+next one and ends with the database an uninterrupted load gives, a changed client rewrites its own batch only, each
 batch is read on its own (never a whole table), and a client's stored application row does
 not depend on which clients share its batch; the client scores and the applications that
 follow read the stored vectors a chunk at a time, and only those they score."""
@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +24,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 from tiny_champion import tiny_champion
+from typer.testing import CliRunner
 
+from credit_scoring.cli import app
+from credit_scoring.config import get_settings
 from credit_scoring.data.loading import PreparedData, prepare
 from credit_scoring.data.synth import generate
 from credit_scoring.db import bulk, load, migrate
@@ -381,3 +388,62 @@ def test_scores_and_applications_read_a_chunk_of_vectors_at_a_time(
     again = load_applications(engine, scorer, policy=policy, chunk=BATCH)
     assert (again.clients, again.scored) == (CLIENTS, 0)
     assert asked and not any(asked)
+
+
+# `db load` in a process of its own that is killed (SIGKILL) while its second batch is
+# written, before that batch commits.
+KILLED = """
+import os, sys, time
+from pathlib import Path
+from credit_scoring.db import load
+write, written = load._write_batch, []
+def slow(conn, staged, batch, *args):
+    kept = write(conn, staged, batch, *args)
+    written.append(batch.lo)
+    if len(written) == 2:
+        Path(os.environ["SECOND_BATCH_WRITTEN"]).touch()
+        time.sleep(300)
+    return kept
+load._write_batch = slow
+from credit_scoring.cli import app
+app(sys.argv[1:])
+"""
+
+
+def test_a_killed_load_resumes_and_its_staged_files_are_removed(
+    folder: Folder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home, features = tmp_path / "home", tmp_path / "features.parquet"
+    folder.features.to_parquet(features, index=False)
+    args = ["db", "load", "--data", str(folder.data), "--features", str(features)]
+    args += ["--no-score", "--batch-size", "100"]
+    marker = tmp_path / "second-batch-written"
+    env = {**os.environ, "CREDIT_SCORING_HOME": str(home), "SECOND_BATCH_WRITTEN": str(marker)}
+    env.pop("CREDIT_SCORING_DATABASE_URL", None)
+    child = subprocess.Popen([sys.executable, "-c", KILLED, *args], env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the load did not reach its second batch"
+    finally:
+        child.kill()
+        child.wait()
+    left = list((home / "cache").glob(f"db-load-{child.pid}-*"))
+    assert left, "the killed load left no staged files to clean"
+
+    monkeypatch.setenv("CREDIT_SCORING_HOME", str(home))
+    monkeypatch.delenv("CREDIT_SCORING_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        engine = get_engine(get_settings().resolved_database_url)
+        assert len(_snapshot(engine)["clients"]) == 100  # the first batch only
+        result = CliRunner().invoke(app, args)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "3 batches, 2 written, 1 already loaded" in " ".join(result.output.split())
+    assert not any(path.exists() for path in left)
+    whole = _engine(tmp_path / "whole.db")
+    load_prepared(whole, folder.prepared, folder.features)
+    _assert_same(_snapshot(engine), _snapshot(whole))

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -468,6 +470,21 @@ def _add_feature_set(engine: Engine, spec: VectorSpec) -> None:
             )
 
 
+def _remove_stale_staging(work_dir: Path) -> None:
+    """Remove the staged files of loads that were killed (their process is gone): a kill
+    leaves its temporary folder, up to a few GB at Kaggle size."""
+    for folder in work_dir.glob("db-load-*-*"):
+        pid = folder.name.split("-")[2]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:  # alive, another user's
+            continue
+
+
 def load_prepared(
     engine: Engine,
     prepared: PreparedData,
@@ -496,7 +513,8 @@ def load_prepared(
     rewrite : bool
         Write every batch, even one already loaded with the same content.
     work_dir : Path, optional
-        Where the staged files go (a temporary folder inside it, removed at the end).
+        Where the staged files go: a temporary folder inside it, removed at the end (the
+        folders of killed loads are removed at the start).
     on_progress : callable, optional
         Called with (step, done, total): ``"staging"`` per staged part, ``"batches"`` after
         each batch, ``"already loaded"`` (batches skipped so far) after a skipped one.
@@ -516,8 +534,10 @@ def load_prepared(
     prepared.raise_for_errors()
     step = on_progress or (lambda _step, _done, _total: None)
     report = LoadReport()
+    if work_dir is not None:
+        _remove_stale_staging(work_dir)
     with (
-        tempfile.TemporaryDirectory(dir=work_dir, prefix="db-load-") as tmp,
+        tempfile.TemporaryDirectory(dir=work_dir, prefix=f"db-load-{os.getpid()}-") as tmp,
         Staging(prepared, Path(tmp)) as staged,
     ):
         work = Path(tmp)
