@@ -110,9 +110,9 @@ def test_a_stopped_load_resumes_to_the_rows_of_a_whole_load(
     written: list[int] = []
     write = load._write_batch
 
-    def spy(conn: Any, staged: Staging, batch: Any, *args: Any) -> int:
+    def spy(conn: Any, staged: Staging, batch: Any, *args: Any, **kwargs: Any) -> int:
         written.append(batch.lo)
-        return write(conn, staged, batch, *args)
+        return write(conn, staged, batch, *args, **kwargs)
 
     monkeypatch.setattr(load, "_write_batch", spy)
     resumed = load_prepared(engine, prepared, features, batch_size=BATCH)

@@ -108,9 +108,9 @@ def _written(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     written: list[int] = []
     write = load._write_batch
 
-    def spy(conn: Any, staged: Staging, batch: Any, *args: Any) -> int:
+    def spy(conn: Any, staged: Staging, batch: Any, *args: Any, **kwargs: Any) -> int:
         written.append(batch.lo)
-        return write(conn, staged, batch, *args)
+        return write(conn, staged, batch, *args, **kwargs)
 
     monkeypatch.setattr(load, "_write_batch", spy)
     return written
@@ -397,8 +397,8 @@ import os, sys, time
 from pathlib import Path
 from credit_scoring.db import load
 write, written = load._write_batch, []
-def slow(conn, staged, batch, *args):
-    kept = write(conn, staged, batch, *args)
+def slow(conn, staged, batch, *args, **kwargs):
+    kept = write(conn, staged, batch, *args, **kwargs)
     written.append(batch.lo)
     if len(written) == 2:
         Path(os.environ["SECOND_BATCH_WRITTEN"]).touch()

@@ -5,8 +5,9 @@ A batch of ``db load`` writes about a million monthly rows. Through SQLAlchemy's
 ``executemany`` costs ~20 s a million rows. So rows go in as they come:
 
 - on PostgreSQL (psycopg), ``COPY ... FROM STDIN`` inside the caller's transaction,
-  fed either tuples (:func:`write_rows`) or a CSV file written by DuckDB
-  (:func:`write_csv`, the faster of the two for large batches);
+  fed either tuples in the binary format (:func:`write_rows`: a vector's bytes go as they
+  are, 2.6 times faster than as hex text) or a CSV file written by DuckDB
+  (:func:`write_csv`, the faster for the million narrow rows of a batch's history);
 - elsewhere (SQLite, MariaDB), one ``executemany`` of tuples on the driver's cursor,
   which the drivers run as prepared or multi-row statements.
 
@@ -23,9 +24,21 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Connection,
+    Float,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    text,
+)
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.types import TypeEngine
 
 from credit_scoring.db import models as m
 
@@ -47,6 +60,23 @@ def _names(conn: Connection, table: type[m.Base], columns: Sequence[str]) -> tup
     return name, ", ".join(quote.quote(c) for c in columns)
 
 
+def _binary_type(kind: TypeEngine[Any]) -> str:
+    """The PostgreSQL type a binary COPY sends a column's values as (it must be exact)."""
+    if isinstance(kind, BigInteger):
+        return "int8"
+    if isinstance(kind, Boolean):
+        return "bool"
+    if isinstance(kind, Integer):
+        return "int4"
+    if isinstance(kind, Float):
+        return "float8"
+    if isinstance(kind, LargeBinary):
+        return "bytea"
+    if isinstance(kind, String):  # Text too; varchar reads the same bytes
+        return "text"
+    raise TypeError(f"no binary COPY type for {kind!r}")
+
+
 def write_rows(
     conn: Connection, table: type[m.Base], columns: Sequence[str], rows: Iterable[tuple]
 ) -> int:
@@ -55,7 +85,11 @@ def write_rows(
     if uses_copy(conn):
         done = 0
         raw = conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:  # type: ignore[union-attr]
+        with (
+            raw.cursor() as cur,  # type: ignore[union-attr]
+            cur.copy(f"COPY {name} ({cols}) FROM STDIN (FORMAT BINARY)") as copy,
+        ):
+            copy.set_types([_binary_type(_table(table).c[c].type) for c in columns])
             for row in rows:
                 copy.write_row(row)
                 done += 1

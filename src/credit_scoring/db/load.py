@@ -382,10 +382,11 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield list(ids[start : start + CHUNK])
 
 
-def _is_loaded(conn: Connection, batch: _Batch, version: str | None) -> bool:
-    """True when the database holds exactly this batch: the same clients with the same
+def _stored(conn: Connection, batch: _Batch, version: str | None) -> str:
+    """What the database holds of this batch: ``"none"`` of its clients (nor, by the
+    foreign keys, any of their rows), ``"same"`` (the same clients with the same
     application rows, the same feature vectors and no other, the same loans and monthly
-    rows (counts and sums of their integer keys). The cheap checks come first."""
+    rows: counts and sums of their integer keys) or ``"other"``. Cheap checks first."""
     c, fv = m.Client, m.FeatureVector
     stored = 0
     for chunk in _chunks(batch.ids):
@@ -393,7 +394,7 @@ def _is_loaded(conn: Connection, batch: _Batch, version: str | None) -> bool:
             select(func.count()).select_from(c).where(c.sk_id_curr.in_(chunk))
         ).scalar_one()
     if stored != len(batch.ids):
-        return False
+        return "other" if stored else "none"
     vectors: dict[tuple[int, str], str | None] = {}
     for chunk in _chunks(batch.ids):
         rows = conn.execute(
@@ -401,7 +402,7 @@ def _is_loaded(conn: Connection, batch: _Batch, version: str | None) -> bool:
         ).all()
         vectors.update({(int(i), str(s)): sha for i, s, sha in rows})
     if vectors != {(i, str(version)): sha for i, _, sha in batch.vectors}:
-        return False
+        return "other"
     loan, month = m.Loan, m.Transaction
     checks = {
         "loans": (loan.sk_id_curr, (func.count(), func.sum(loan.loan_id))),
@@ -416,25 +417,34 @@ def _is_loaded(conn: Connection, batch: _Batch, version: str | None) -> bool:
             row = conn.execute(select(*figures).where(client.in_(chunk))).one()
             totals = [t + int(v or 0) for t, v in zip(totals, row, strict=True)]
         if tuple(totals) != batch.history[name]:
-            return False
+            return "other"
     documents = batch.documents
     for chunk in _chunks(batch.ids):
         texts = conn.execute(
             select(c.sk_id_curr, c.application_json).where(c.sk_id_curr.in_(chunk))
         ).all()
         if any(documents.get(int(i)) != text for i, text in texts):
-            return False
-    return True
+            return "other"
+    return "same"
 
 
 def _write_batch(
-    conn: Connection, staged: Staging, batch: _Batch, spec: VectorSpec | None, work: Path
+    conn: Connection,
+    staged: Staging,
+    batch: _Batch,
+    spec: VectorSpec | None,
+    work: Path,
+    *,
+    clear: bool = True,
 ) -> int:
-    """Replace the batch's clients in the database; the number of vector versions kept."""
-    ids = np.asarray(batch.ids, dtype=np.int64)
-    incoming = {} if spec is None else {(i, spec.version): sha for i, _, sha in batch.vectors}
-    kept = _keep_replaced_vectors(conn, ids, incoming)
-    _clear(conn, ids)
+    """Replace the batch's clients in the database; the number of vector versions kept.
+    ``clear=False``: none of them is stored, nothing to keep or delete first."""
+    kept = 0
+    if clear:
+        ids = np.asarray(batch.ids, dtype=np.int64)
+        incoming = {} if spec is None else {(i, spec.version): h for i, _, h in batch.vectors}
+        kept = _keep_replaced_vectors(conn, ids, incoming)
+        _clear(conn, ids)
     bulk.write_rows(conn, m.Client, batch.columns, batch.clients)
     with bulk.parents_written(conn):  # every row below is of a client just written
         for name, table, columns in (
@@ -568,9 +578,10 @@ def load_prepared(
         for done, (lo, hi) in enumerate(bounds, start=1):
             batch = _read_batch(staged, lo, hi)
             with engine.begin() as conn:
-                loaded = not rewrite and _is_loaded(conn, batch, report.feature_set)
+                stored = _stored(conn, batch, report.feature_set)
+                loaded = stored == "same" and not rewrite
                 if not loaded:
-                    kept = _write_batch(conn, staged, batch, spec, work)
+                    kept = _write_batch(conn, staged, batch, spec, work, clear=stored != "none")
                     report.rows["feature_vector_versions"] += kept
             if loaded:
                 report.skipped += 1

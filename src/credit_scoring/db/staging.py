@@ -56,7 +56,7 @@ TRANSACTION_COLUMNS = (
     "payment",
     "max_days_past_due",
 )
-# The figures a batch of history is recognised by (see load._is_loaded): its row count and
+# The figures a batch of history is recognised by (see load._stored): its row count and
 # sums of integer columns, which every database adds up exactly.
 HISTORY_CHECKS = {
     "loans": ("count(*)", "sum(loan_id)"),
