@@ -135,3 +135,54 @@ def test_a_stopped_load_resumes_to_the_rows_of_a_whole_load(
             assert role == "origin"
         elif engine.dialect.name in ("mysql", "mariadb"):
             assert conn.execute(text("SELECT @@SESSION.foreign_key_checks")).scalar_one() == 1
+
+
+def _application(i: int, by: str) -> dict[str, Any]:
+    """An applications row as the load writes it (entered_at and status left to defaults)."""
+    return {
+        "sk_id_curr": 100_000 + i,
+        "source": "load",
+        "new_client": i % 2 == 0,
+        "contract_type": "Cash loans" if i % 3 else None,
+        "amount_credit": 1 / 3 + i,
+        "amount_goods_price": None,
+        "term_months": None if i % 4 else 36,
+        "monthly_annuity": 12_345.678,
+        # JSON null (not SQL NULL: the column refuses it) on one row
+        "declared": None if i == 5 else {"applicant": {"name": "Élodie", "income": i * 1.5}},
+        "application_row": {"SK_ID_CURR": 100_000 + i, "TARGET": None, "AMT": 0.1 + i},
+        "entered_by": by,
+        "idempotency_key": f"load:{i}:{by}",
+    }
+
+
+def test_many_rows_are_stored_as_insert_stores_them(engine: Engine) -> None:
+    """``bulk.insert_dicts`` (COPY on PostgreSQL from COPY_FROM rows) and ``insert()`` give
+    the same rows, JSON, defaults and order of ids included; a chain appended by COPY
+    verifies."""
+    from backends import score_record
+    from sqlalchemy import insert
+
+    from credit_scoring.db import audit_chain, bulk
+    from credit_scoring.db.bulk import COPY_FROM
+
+    table = m.Application.__table__
+    n = COPY_FROM + 20
+    with engine.begin() as conn:
+        bulk.insert_dicts(conn, table, [_application(i, "copy") for i in range(n)])  # type: ignore[arg-type]
+        conn.execute(insert(table), [_application(i, "insert") for i in range(n)])
+        audit_chain.append(conn, "score_log", [score_record(i) for i in range(n)])
+    with engine.connect() as conn:
+        stored = pd.read_sql(select(table).order_by(table.c.id), conn)
+    by = dict(tuple(stored.groupby("entered_by")))
+    copied, inserted = by["copy"], by["insert"]
+    assert copied["id"].is_monotonic_increasing and copied["sk_id_curr"].is_monotonic_increasing
+    assert copied["entered_at"].notna().all() and set(copied["status"]) == {"scored"}
+    same = [
+        c for c in stored.columns if c not in ("id", "entered_at", "entered_by", "idempotency_key")
+    ]
+    pd.testing.assert_frame_equal(
+        copied[same].reset_index(drop=True), inserted[same].reset_index(drop=True)
+    )
+    (report,) = audit_chain.verify(engine, ["score_log"])
+    assert report.ok and report.records == n

@@ -440,6 +440,7 @@ def _write_batch(
     """Replace the batch's clients in the database; the number of vector versions kept.
     ``clear=False``: none of them is stored, nothing to keep or delete first."""
     kept = 0
+    bulk.compress_fast(conn)
     if clear:
         ids = np.asarray(batch.ids, dtype=np.int64)
         incoming = {} if spec is None else {(i, spec.version): h for i, _, h in batch.vectors}

@@ -45,10 +45,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, select
 
 from credit_scoring.core.results import OPEN_STATUSES, Lang
-from credit_scoring.db import audit_chain
+from credit_scoring.db import audit_chain, bulk
 from credit_scoring.db import models as m
 from credit_scoring.db.load import decode_vectors, vector_sha
 from credit_scoring.lending.form import from_application_row
@@ -326,6 +326,7 @@ def _load_chunk(
 
     Vectors are read for the clients scored only: a rerun with nothing to do reads
     application rows and shas."""
+    bulk.compress_fast(conn)
     unsigned = _vectors(conn, info, [i for i, _, sha in rows if sha is None])
     clients = []
     for sk_id_curr, application_json, sha in rows:
@@ -370,8 +371,9 @@ def _load_chunk(
         known = _known_clients(conn, [c.sk_id_curr for c in new])
         decisions = {c.key: row["decision"] for c, row in zip(todo, scores, strict=True)}
         today = date.today()
-        conn.execute(
-            insert(m.Application),
+        bulk.insert_dicts(
+            conn,
+            m.Application.__table__,  # type: ignore[arg-type]
             [
                 application_values(
                     c.sk_id_curr,
