@@ -38,7 +38,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import Connection, Engine, delete, func, insert, select
+from sqlalchemy import BigInteger, Connection, Engine, any_, delete, func, insert, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import ColumnElement
 
 from credit_scoring.core.kaggle import DAYS_PER_YEAR
 from credit_scoring.data.loading import PreparedData
@@ -276,10 +278,9 @@ def _keep_replaced_vectors(
 
 def _clear(conn: Connection, ids: np.ndarray) -> None:
     """Remove what is stored for these clients (children first), so that a reload rewrites them."""
-    for start in range(0, len(ids), CHUNK):
-        chunk = [int(i) for i in ids[start : start + CHUNK]]
-        for table in (m.FeatureVector, m.Transaction, m.Loan, m.Client):
-            conn.execute(delete(table).where(table.sk_id_curr.in_(chunk)))
+    for table in (m.FeatureVector, m.Transaction, m.Loan, m.Client):
+        for among in _among(conn, table.sk_id_curr, [int(i) for i in ids]):
+            conn.execute(delete(table).where(among))
 
 
 @dataclass(frozen=True)
@@ -382,6 +383,14 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield list(ids[start : start + CHUNK])
 
 
+def _among(conn: Connection, column: Any, ids: Sequence[int]) -> list[ColumnElement[bool]]:
+    """Conditions that together select ``ids`` of ``column``: one array on PostgreSQL (an
+    ``IN`` of 5,000 parameters costs psycopg ~40 ms to send), ``IN`` lists elsewhere."""
+    if conn.dialect.name == "postgresql":
+        return [column == any_(literal([int(i) for i in ids], ARRAY(BigInteger)))]
+    return [column.in_(chunk) for chunk in _chunks(ids)]
+
+
 def _stored(conn: Connection, batch: _Batch, version: str | None) -> str:
     """What the database holds of this batch: ``"none"`` of its clients (nor, by the
     foreign keys, any of their rows), ``"same"`` (the same clients with the same
@@ -389,17 +398,13 @@ def _stored(conn: Connection, batch: _Batch, version: str | None) -> str:
     rows: counts and sums of their integer keys) or ``"other"``. Cheap checks first."""
     c, fv = m.Client, m.FeatureVector
     stored = 0
-    for chunk in _chunks(batch.ids):
-        stored += conn.execute(
-            select(func.count()).select_from(c).where(c.sk_id_curr.in_(chunk))
-        ).scalar_one()
+    for among in _among(conn, c.sk_id_curr, batch.ids):
+        stored += conn.execute(select(func.count()).select_from(c).where(among)).scalar_one()
     if stored != len(batch.ids):
         return "other" if stored else "none"
     vectors: dict[tuple[int, str], str | None] = {}
-    for chunk in _chunks(batch.ids):
-        rows = conn.execute(
-            select(fv.sk_id_curr, fv.feature_set, fv.vector_sha).where(fv.sk_id_curr.in_(chunk))
-        ).all()
+    for among in _among(conn, fv.sk_id_curr, batch.ids):
+        rows = conn.execute(select(fv.sk_id_curr, fv.feature_set, fv.vector_sha).where(among)).all()
         vectors.update({(int(i), str(s)): sha for i, s, sha in rows})
     if vectors != {(i, str(version)): sha for i, _, sha in batch.vectors}:
         return "other"
@@ -413,16 +418,14 @@ def _stored(conn: Connection, batch: _Batch, version: str | None) -> str:
     }
     for name, (client, figures) in checks.items():
         totals = [0] * len(figures)
-        for chunk in _chunks(batch.ids):
-            row = conn.execute(select(*figures).where(client.in_(chunk))).one()
+        for among in _among(conn, client, batch.ids):
+            row = conn.execute(select(*figures).where(among)).one()
             totals = [t + int(v or 0) for t, v in zip(totals, row, strict=True)]
         if tuple(totals) != batch.history[name]:
             return "other"
     documents = batch.documents
-    for chunk in _chunks(batch.ids):
-        texts = conn.execute(
-            select(c.sk_id_curr, c.application_json).where(c.sk_id_curr.in_(chunk))
-        ).all()
+    for among in _among(conn, c.sk_id_curr, batch.ids):
+        texts = conn.execute(select(c.sk_id_curr, c.application_json).where(among)).all()
         if any(documents.get(int(i)) != text for i, text in texts):
             return "other"
     return "same"
