@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 from credit_scoring.data.loading import DataError, PreparedData
 
 MEMORY_LIMIT = "1GB"  # DuckDB's share of the load's memory; it spills to disk beyond
-FEATURE_ROWS = 10_000  # feature rows encoded at a time
+FEATURE_ROWS = 2_500  # feature rows encoded at a time (~100 MB of frames and vectors)
 FETCH_ROWS = 100_000  # history rows handed to the database driver at a time
 APPLICATIONS = (("application_train", True), ("application_test", False))
 LOAN_COLUMNS = (
