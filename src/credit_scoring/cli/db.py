@@ -18,6 +18,8 @@ from credit_scoring.config import get_settings
 from credit_scoring.core.roles import ROLES
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from credit_scoring.modeling.scorer import ChampionScorer
 
 db_app = typer.Typer(help="Operational database: migrations and loading.", no_args_is_help=True)
@@ -78,10 +80,17 @@ def load(
             help="Score every client with the champion, if one exists (for filters by score band)."
         ),
     ] = True,
+    batch_size: Annotated[
+        int, typer.Option(min=100, help="Clients per batch (one transaction each).")
+    ] = 10_000,
+    rewrite: Annotated[
+        bool,
+        typer.Option(help="Write every batch again, even those already loaded with the same rows."),
+    ] = False,
 ) -> None:
-    """Load clients, loans, monthly history and feature vectors in ONE transaction (idempotent)."""
-    import pandas as pd
-
+    """Load clients, loans, monthly history and feature vectors by batches of clients, one
+    transaction each: idempotent, and resumable (run again after a stop, it continues with
+    the first batch not loaded)."""
     from credit_scoring.data.loading import prepare
     from credit_scoring.db import migrate
     from credit_scoring.db.load import load_prepared
@@ -99,9 +108,9 @@ def load(
                 on_table=lambda n: bar.update(task, description=f"Reading {n}"),
             )
             prepared.raise_for_errors()
+            table: Path | pd.DataFrame
             if features is not None:
-                bar.update(task, description=f"Reading features {features}")
-                table = pd.read_parquet(features)
+                table = features  # read a row group at a time by the load
             else:
                 from credit_scoring.features.batch import build_feature_table
 
@@ -109,17 +118,37 @@ def load(
                 table = build_feature_table(prepared)
             bar.update(task, total=1, completed=1)
             steps: dict[str, TaskID] = {}
+            labels = {
+                "staging": "Sorting the tables by client",
+                "batches": f"Loading batches of {batch_size:,} clients",
+            }
 
             def on_progress(step: str, done: int, total: int) -> None:
+                if step == "already loaded":  # said on the batches' bar
+                    bar.update(
+                        steps["batches"],
+                        description=f"{labels['batches']} ({done:,} already loaded)",
+                    )
+                    return
                 if step not in steps:
-                    steps[step] = bar.add_task(f"Writing {step}", total=total)
-                bar.update(steps[step], completed=done)
+                    steps[step] = bar.add_task(labels.get(step, step), total=total)
+                bar.update(steps[step], completed=done, total=total)
 
-            report = load_prepared(engine, prepared, table, on_progress=on_progress)
+            report = load_prepared(
+                engine,
+                prepared,
+                table,
+                batch_size=batch_size,
+                rewrite=rewrite,
+                work_dir=settings.cache_dir,
+                on_progress=on_progress,
+            )
     console.print(
         "Loaded "
         + ", ".join(f"{n:,} {k}" for k, n in report.rows.items())
-        + f" (feature set {report.feature_set})."
+        + f" (feature set {report.feature_set}) in {_seconds(report.seconds)}: "
+        f"{report.batches:,} batches, {report.written:,} written, "
+        f"{report.skipped:,} already loaded."
     )
     if score:
         scorer = _champion_or_none()
@@ -127,6 +156,11 @@ def load(
             _score_clients(scorer)
             _load_applications(scorer)
     _summarize(None)
+
+
+def _seconds(value: float) -> str:
+    minutes, seconds = divmod(round(value), 60)
+    return f"{minutes} min {seconds} s" if minutes else f"{value:.1f} s"
 
 
 def _champion_or_none() -> ChampionScorer | None:

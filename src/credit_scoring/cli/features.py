@@ -60,7 +60,8 @@ def build(
 
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".partial")
-    table.to_parquet(tmp, index=False)
+    # row groups of 10,000 clients: `db load` streams the table a row group at a time
+    table.to_parquet(tmp, index=False, row_group_size=10_000)
     forget(target)
     tmp.replace(target)
     write_fingerprint(target, data, drop_orphans=drop_orphans)  # train/score reuse the table

@@ -36,6 +36,7 @@ from sqlalchemy import (
     update,
 )
 
+from credit_scoring.db import bulk
 from credit_scoring.db import models as m
 from credit_scoring.db.append_only import AUDIT_TABLES
 
@@ -138,8 +139,8 @@ def append(conn: Connection, name: str, rows: Iterable[Mapping[str, Any]]) -> in
         inserted = conn.execute(insert(table), full[0]).inserted_primary_key
         assert inserted is not None
         last_id = inserted[0]
-    else:
-        conn.execute(insert(table), full)
+    else:  # many rows (batch writers): COPY on PostgreSQL, in this order
+        bulk.insert_dicts(conn, table, full)
         last_id = conn.execute(select(func.max(table.c.id))).scalar_one()
     heads = _heads()
     conn.execute(

@@ -96,8 +96,8 @@ def refresh_client_scores(
 
     In one transaction: the model version's previous scores (and its population summary,
     which :func:`credit_scoring.db.population.summarize` builds again) are deleted, then
-    the vectors are read, scored and inserted ``chunk`` at a time, with the model's
-    threshold.
+    the vectors are read (by ranges of client ids), scored and inserted ``chunk`` at a
+    time, with the model's threshold; memory is that of one chunk.
 
     Parameters
     ----------
@@ -140,13 +140,16 @@ def refresh_client_scores(
             if on_progress is not None
             else 0
         )
-        result = session.execute(
-            select(m.FeatureVector.sk_id_curr, m.FeatureVector.vector).where(
-                m.FeatureVector.feature_set == info.version
-            )
-        )
-        done = 0
-        while rows := result.fetchmany(chunk):
+        fv, done, after = m.FeatureVector, 0, -1
+        # by key ranges: a plain result is read whole by psycopg and PyMySQL (1.3 GB of
+        # vectors at Kaggle size), whatever fetchmany asks
+        while rows := session.execute(
+            select(fv.sk_id_curr, fv.vector)
+            .where(fv.feature_set == info.version, fv.sk_id_curr > after)
+            .order_by(fv.sk_id_curr)
+            .limit(chunk)
+        ).all():
+            after = int(rows[-1][0])
             frame = decode_vectors([r[1] for r in rows], info.columns, info.categories)
             if set(names) <= set(frame.columns):
                 frame = frame[names]

@@ -1,8 +1,19 @@
 """Bulk load of a prepared Kaggle folder and its feature table into the operational database.
 
-One transaction for the whole load: a failure leaves the database as it was.
-Idempotent: rows have natural keys (client id, loan id per source, client+source+month),
-and the clients being loaded are first cleared, so loading twice gives the same rows.
+Streamed by batches of clients, one transaction each, so that memory is bounded by the
+batch at any size: the folder is first staged sorted by client (:mod:`credit_scoring.db.
+staging`, DuckDB), then each batch of :data:`BATCH` clients is read from the staged files,
+checked against the database and, unless already there, written (:mod:`credit_scoring.db.
+bulk`: COPY on PostgreSQL).
+
+Idempotent and resumable: rows have natural keys (client id, loan id per source,
+client+source+month) and a batch's clients are cleared before they are written, so loading
+twice gives the same rows. A batch whose clients are stored with the same application rows,
+the same feature vectors (``vector_sha``) and the same loans and monthly rows (counts and
+sums of their integer keys) is recognised as loaded and skipped: a load stopped half-way
+(Ctrl-C, a kill, a lost connection) continues, when run again, with the first batch it had
+not committed. ``rewrite=True`` writes every batch again.
+
 Feature vectors are versioned: a vector that a load replaces (changed data, or a new
 feature set) is first copied to ``feature_vector_versions``, so that the vector behind
 any past score (``score_log.features_sha``) can always be read back.
@@ -14,29 +25,72 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, insert, select
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlalchemy import BigInteger, Connection, Engine, any_, delete, func, insert, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import ColumnElement
 
 from credit_scoring.core.kaggle import DAYS_PER_YEAR
 from credit_scoring.data.loading import PreparedData
+from credit_scoring.db import bulk
 from credit_scoring.db import models as m
+from credit_scoring.db.staging import (
+    LOAN_COLUMNS,
+    TRANSACTION_COLUMNS,
+    Encoder,
+    Staging,
+)
 from credit_scoring.features.batch import feature_metadata
 from credit_scoring.features.metadata import feature_set_version
 
-CHUNK = 5_000
+CHUNK = 5_000  # ids per IN (...) list
+BATCH = 10_000  # clients per batch: one transaction, the unit a rerun skips
+KEYS = ("SK_ID_CURR", "TARGET")  # feature-table columns that are not features
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 
 
 @dataclass
 class LoadReport:
+    """What :func:`load_prepared` did.
+
+    Attributes
+    ----------
+    rows : dict of str to int
+        Rows of the load per table (``clients``, ``loans``, ``transactions``,
+        ``feature_vectors``), whether written now or found already loaded; and
+        ``feature_vector_versions``, the stored vectors this run replaced and kept.
+    feature_set : str or None
+        The version of the feature set loaded.
+    batches : int
+        Batches of clients in the load.
+    skipped : int
+        Batches found already loaded with the same content, and not written again.
+    seconds : float
+        Wall time of the load.
+    """
+
     rows: dict[str, int] = field(default_factory=dict)
     feature_set: str | None = None
+    batches: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+
+    @property
+    def written(self) -> int:
+        """Batches written by this run."""
+        return self.batches - self.skipped
 
 
 def _none(value: object) -> object:
@@ -45,24 +99,6 @@ def _none(value: object) -> object:
     if isinstance(value, np.generic):
         return value.item()
     return value
-
-
-def _records(df: pd.DataFrame) -> list[dict]:
-    clean = df.astype(object).where(df.notna(), None)
-    return clean.to_dict("records")
-
-
-def _applications(prepared: PreparedData) -> pd.DataFrame:
-    frames = []
-    for table, is_train in (("application_train", True), ("application_test", False)):
-        if prepared.has(table):
-            frame = prepared.read(table)
-            frame["_is_train"] = is_train
-            frames.append(frame)
-    apps = pd.concat(frames, ignore_index=True)
-    if "TARGET" not in apps:
-        apps["TARGET"] = np.nan
-    return apps
 
 
 def client_rows(apps: pd.DataFrame) -> pd.DataFrame:
@@ -138,100 +174,25 @@ def client_row(application: dict[str, Any], *, is_train: bool = False) -> dict[s
     }
 
 
-def _q(prepared: PreparedData, table: str) -> str:
-    return "read_parquet('" + str(prepared.parquet[table]).replace("'", "''") + "')"
-
-
-def loan_rows(prepared: PreparedData, apps: pd.DataFrame) -> pd.DataFrame:
-    frames = [
-        pd.DataFrame(
-            {
-                "source": "application",
-                "loan_id": apps["SK_ID_CURR"],
-                "sk_id_curr": apps["SK_ID_CURR"],
-                "contract_type": apps.get("NAME_CONTRACT_TYPE"),
-                "status": "Current application",
-                "amount_credit": apps.get("AMT_CREDIT"),
-                "amount_annuity": apps.get("AMT_ANNUITY"),
-                "days_start": 0.0,
-                "days_end": np.nan,
-            }
-        )
-    ]
-    con = duckdb.connect()
-    try:
-        queries = {
-            "bureau": "SELECT 'bureau' AS source, SK_ID_BUREAU AS loan_id, SK_ID_CURR AS sk_id_curr, "
-            "CREDIT_TYPE AS contract_type, CREDIT_ACTIVE AS status, "
-            "AMT_CREDIT_SUM AS amount_credit, AMT_ANNUITY AS amount_annuity, "
-            "DAYS_CREDIT AS days_start, DAYS_CREDIT_ENDDATE AS days_end FROM {src}",
-            "previous_application": "SELECT 'previous' AS source, SK_ID_PREV AS loan_id, SK_ID_CURR AS sk_id_curr, "
-            "NAME_CONTRACT_TYPE AS contract_type, NAME_CONTRACT_STATUS AS status, "
-            "AMT_CREDIT AS amount_credit, AMT_ANNUITY AS amount_annuity, "
-            "DAYS_DECISION AS days_start, DAYS_TERMINATION AS days_end FROM {src}",
-        }
-        for table, sql in queries.items():
-            if prepared.has(table):
-                frames.append(con.execute(sql.format(src=_q(prepared, table))).df())
-    finally:
-        con.close()
-    return pd.concat([f for f in frames if len(f)], ignore_index=True)
-
-
-_MONTHLY = {
-    "POS_CASH_balance": "SELECT SK_ID_CURR AS sk_id_curr, 'pos' AS source, MONTHS_BALANCE AS "
-    "months_balance, count(DISTINCT SK_ID_PREV) AS loans, sum(CNT_INSTALMENT_FUTURE) AS balance, "
-    "NULL::DOUBLE AS payment, max(SK_DPD) AS max_days_past_due FROM {src} GROUP BY 1, 3",
-    "credit_card_balance": "SELECT SK_ID_CURR, 'card', MONTHS_BALANCE, count(DISTINCT SK_ID_PREV), "
-    "sum(AMT_BALANCE), sum(AMT_PAYMENT_TOTAL_CURRENT), max(SK_DPD) FROM {src} GROUP BY 1, 3",
-    "installments_payments": "SELECT SK_ID_CURR, 'installments', CAST(floor(DAYS_INSTALMENT / 30) "
-    "AS INTEGER) AS mb, count(DISTINCT SK_ID_PREV), sum(AMT_INSTALMENT), sum(AMT_PAYMENT), "
-    "max(greatest(DAYS_ENTRY_PAYMENT - DAYS_INSTALMENT, 0)) FROM {src} GROUP BY 1, 3",
-}
-# Bureau months: status 1..5 = months late; days past due approximated as months x 30.
-_BUREAU_MONTHLY = (
-    "SELECT b.SK_ID_CURR, 'bureau', bb.MONTHS_BALANCE, count(DISTINCT bb.SK_ID_BUREAU), NULL::DOUBLE, "
-    "NULL::DOUBLE, max(CASE WHEN bb.STATUS IN ('1','2','3','4','5') THEN CAST(bb.STATUS AS INTEGER) * 30 "
-    "ELSE 0 END) FROM {bb} bb JOIN {b} b USING (SK_ID_BUREAU) GROUP BY 1, 3"
-)
-
-
-def transaction_rows(prepared: PreparedData) -> pd.DataFrame:
-    parts = []
-    con = duckdb.connect()
-    try:
-        for table, sql in _MONTHLY.items():
-            if prepared.has(table):
-                parts.append(sql.format(src=_q(prepared, table)))
-        if prepared.has("bureau_balance") and prepared.has("bureau"):
-            parts.append(
-                _BUREAU_MONTHLY.format(bb=_q(prepared, "bureau_balance"), b=_q(prepared, "bureau"))
-            )
-        if not parts:
-            return pd.DataFrame(
-                columns=[
-                    "sk_id_curr",
-                    "source",
-                    "months_balance",
-                    "loans",
-                    "balance",
-                    "payment",
-                    "max_days_past_due",
-                ]
-            )
-        return con.execute(" UNION ALL ".join(parts)).df()
-    finally:
-        con.close()
-
-
 def vector_sha(feature_set: str, blob: bytes) -> str:
     """The id of one stored vector: sha256 of its feature set and its bytes."""
     return hashlib.sha256(feature_set.encode() + bytes(blob)).hexdigest()
 
 
 def _vector_matrix(features: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Float32 rows of ``columns``: a categorical as its code, anything else as a number
+    (NaN when missing or not a number). Float columns convert in one block."""
     values = np.empty((len(features), len(columns)), dtype=np.float32)
+    floats = [j for j, name in enumerate(columns) if features[name].dtype.kind == "f"]
+    if floats:
+        block = features[[columns[j] for j in floats]].to_numpy(np.float32, na_value=np.nan)
+        if len(floats) == len(columns):
+            return block
+        values[:, floats] = block
+    done = set(floats)
     for j, name in enumerate(columns):
+        if j in done:
+            continue
         series = features[name]
         if isinstance(series.dtype, pd.CategoricalDtype):
             codes = series.cat.codes.to_numpy().astype(np.float32)
@@ -268,21 +229,6 @@ def encode_vector(
             if value in cats:
                 values[j] = cats.index(value)
     return values.astype(np.float32).tobytes()
-
-
-def _insert_frame(
-    conn: Connection,
-    table: type[m.Base],
-    frame: pd.DataFrame,
-    step: str,
-    on_progress: Progress | None,
-) -> int:
-    total = len(frame)
-    for start in range(0, total, CHUNK):
-        conn.execute(insert(table), _records(frame.iloc[start : start + CHUNK]))
-        if on_progress:
-            on_progress(step, min(start + CHUNK, total), total)
-    return total
 
 
 def _keep_replaced_vectors(
@@ -332,108 +278,325 @@ def _keep_replaced_vectors(
 
 def _clear(conn: Connection, ids: np.ndarray) -> None:
     """Remove what is stored for these clients (children first), so that a reload rewrites them."""
+    for table in (m.FeatureVector, m.Transaction, m.Loan, m.Client):
+        for among in _among(conn, table.sk_id_curr, [int(i) for i in ids]):
+            conn.execute(delete(table).where(among))
+
+
+@dataclass(frozen=True)
+class VectorSpec:
+    """The feature set of a load: its version, columns in stored order, and categories."""
+
+    version: str
+    columns: list[str]
+    categories: dict[str, list[str]]  # as stored: each categorical column's labels, in code order
+    dtypes: dict[str, pd.CategoricalDtype]  # the same as pandas types, to code every slice alike
+
+    @classmethod
+    def of(cls, features: pd.DataFrame | Path) -> VectorSpec:
+        """The spec of a feature frame or parquet file (a file's schema, and its categorical
+        columns only, are read)."""
+        if isinstance(features, pd.DataFrame):
+            columns = [c for c in features.columns if c not in KEYS]
+            dtypes = {
+                c: features[c].dtype
+                for c in columns
+                if isinstance(features[c].dtype, pd.CategoricalDtype)
+            }
+        else:
+            schema = pq.read_schema(features)
+            index = (schema.pandas_metadata or {}).get("index_columns", [])  # a frame's index
+            columns = [c for c in schema.names if c not in KEYS and c not in index]
+            coded = [f.name for f in schema if pa.types.is_dictionary(f.type) and f.name in columns]
+            frame = pq.read_table(features, columns=coded).to_pandas() if coded else pd.DataFrame()
+            dtypes = {c: frame[c].dtype for c in coded}
+        return cls(
+            feature_set_version(columns, feature_metadata()),
+            columns,
+            {c: [str(v) for v in dtype.categories] for c, dtype in dtypes.items()},
+            dtypes,
+        )
+
+    def encoder(self) -> Encoder:
+        """Feature rows to (client ids, stored vector bytes, their :func:`vector_sha`)."""
+        prefix = self.version.encode()
+
+        def encode(frame: pd.DataFrame) -> tuple[np.ndarray, list[bytes], list[str]]:
+            recoded = {c: frame[c].astype(t) for c, t in self.dtypes.items() if frame[c].dtype != t}
+            if recoded:
+                frame = frame.assign(**recoded)
+            matrix = np.ascontiguousarray(_vector_matrix(frame, self.columns))
+            blobs = [row.tobytes() for row in matrix]
+            shas = [hashlib.sha256(prefix + blob).hexdigest() for blob in blobs]
+            return frame["SK_ID_CURR"].to_numpy(np.int64), blobs, shas
+
+        return encode
+
+
+@dataclass
+class _Batch:
+    """One batch of clients as read from the staged files (what is written, what is checked)."""
+
+    lo: int
+    hi: int
+    ids: list[int]
+    columns: list[str]  # of ``clients``
+    clients: list[tuple]
+    vectors: list[tuple[int, bytes, str]]  # (client, vector, sha)
+    history: dict[str, tuple[int, ...]]  # staging.HISTORY_CHECKS of loans and transactions
+
+    @property
+    def documents(self) -> dict[int, str]:
+        at = self.columns.index("application_json")
+        return {row[0]: row[at] for row in self.clients}
+
+
+def _client_tuples(frame: pd.DataFrame) -> list[tuple]:
+    """``clients`` rows as tuples of plain values (integers as int: COPY refuses ``1.0``)."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    table = m.Client.__table__
+    columns = []
+    for name in clean.columns:
+        values = clean[name].tolist()
+        kind = table.c[name].type.python_type
+        if kind in (int, bool):
+            values = [None if v is None else kind(v) for v in values]
+        columns.append(values)
+    return list(zip(*columns, strict=True))
+
+
+def _read_batch(staged: Staging, lo: int, hi: int) -> _Batch:
+    clients = client_rows(staged.applications(lo, hi))
+    return _Batch(
+        lo,
+        hi,
+        [int(i) for i in clients["sk_id_curr"]],
+        list(clients.columns),
+        _client_tuples(clients),
+        staged.vectors(lo, hi),
+        {name: staged.history_check(name, lo, hi) for name in ("loans", "transactions")},
+    )
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), CHUNK):
-        chunk = [int(i) for i in ids[start : start + CHUNK]]
-        for table in (m.FeatureVector, m.Transaction, m.Loan, m.Client):
-            conn.execute(delete(table).where(table.sk_id_curr.in_(chunk)))
+        yield list(ids[start : start + CHUNK])
+
+
+def _among(conn: Connection, column: Any, ids: Sequence[int]) -> list[ColumnElement[bool]]:
+    """Conditions that together select ``ids`` of ``column``: one array on PostgreSQL (an
+    ``IN`` of 5,000 parameters costs psycopg ~40 ms to send), ``IN`` lists elsewhere."""
+    if conn.dialect.name == "postgresql":
+        return [column == any_(literal([int(i) for i in ids], ARRAY(BigInteger)))]
+    return [column.in_(chunk) for chunk in _chunks(ids)]
+
+
+def _stored(conn: Connection, batch: _Batch, version: str | None) -> str:
+    """What the database holds of this batch: ``"none"`` of its clients (nor, by the
+    foreign keys, any of their rows), ``"same"`` (the same clients with the same
+    application rows, the same feature vectors and no other, the same loans and monthly
+    rows: counts and sums of their integer keys) or ``"other"``. Cheap checks first."""
+    c, fv = m.Client, m.FeatureVector
+    stored = 0
+    for among in _among(conn, c.sk_id_curr, batch.ids):
+        stored += conn.execute(select(func.count()).select_from(c).where(among)).scalar_one()
+    if stored != len(batch.ids):
+        return "other" if stored else "none"
+    vectors: dict[tuple[int, str], str | None] = {}
+    for among in _among(conn, fv.sk_id_curr, batch.ids):
+        rows = conn.execute(select(fv.sk_id_curr, fv.feature_set, fv.vector_sha).where(among)).all()
+        vectors.update({(int(i), str(s)): sha for i, s, sha in rows})
+    if vectors != {(i, str(version)): sha for i, _, sha in batch.vectors}:
+        return "other"
+    loan, month = m.Loan, m.Transaction
+    checks = {
+        "loans": (loan.sk_id_curr, (func.count(), func.sum(loan.loan_id))),
+        "transactions": (
+            month.sk_id_curr,
+            (func.count(), func.sum(month.months_balance), func.sum(month.loans)),
+        ),
+    }
+    for name, (client, figures) in checks.items():
+        totals = [0] * len(figures)
+        for among in _among(conn, client, batch.ids):
+            row = conn.execute(select(*figures).where(among)).one()
+            totals = [t + int(v or 0) for t, v in zip(totals, row, strict=True)]
+        if tuple(totals) != batch.history[name]:
+            return "other"
+    documents = batch.documents
+    for among in _among(conn, c.sk_id_curr, batch.ids):
+        texts = conn.execute(select(c.sk_id_curr, c.application_json).where(among)).all()
+        if any(documents.get(int(i)) != text for i, text in texts):
+            return "other"
+    return "same"
+
+
+def _write_batch(
+    conn: Connection,
+    staged: Staging,
+    batch: _Batch,
+    spec: VectorSpec | None,
+    work: Path,
+    *,
+    clear: bool = True,
+) -> int:
+    """Replace the batch's clients in the database; the number of vector versions kept.
+    ``clear=False``: none of them is stored, nothing to keep or delete first."""
+    kept = 0
+    bulk.compress_fast(conn)
+    if clear:
+        ids = np.asarray(batch.ids, dtype=np.int64)
+        incoming = {} if spec is None else {(i, spec.version): h for i, _, h in batch.vectors}
+        kept = _keep_replaced_vectors(conn, ids, incoming)
+        _clear(conn, ids)
+    bulk.write_rows(conn, m.Client, batch.columns, batch.clients)
+    with bulk.parents_written(conn):  # every row below is of a client just written
+        for name, table, columns in (
+            ("loans", m.Loan, LOAN_COLUMNS),
+            ("transactions", m.Transaction, TRANSACTION_COLUMNS),
+        ):
+            if bulk.uses_copy(conn):
+                csv = staged.history_csv(name, batch.lo, batch.hi, work / f"{name}.csv")
+                bulk.write_csv(conn, table, columns, csv)
+                csv.unlink()
+            else:
+                for rows in staged.history_rows(name, batch.lo, batch.hi):
+                    bulk.write_rows(conn, table, columns, rows)
+        if spec is not None:
+            bulk.write_rows(
+                conn,
+                m.FeatureVector,
+                ("sk_id_curr", "feature_set", "vector", "vector_sha"),
+                [(i, spec.version, blob, sha) for i, blob, sha in batch.vectors],
+            )
+    return kept
+
+
+def _add_feature_set(engine: Engine, spec: VectorSpec) -> None:
+    with engine.begin() as conn:
+        exists = conn.execute(
+            select(m.FeatureSet.version).where(m.FeatureSet.version == spec.version)
+        ).first()
+        if exists is None:
+            conn.execute(
+                insert(m.FeatureSet),
+                [{"version": spec.version, "columns": spec.columns, "categories": spec.categories}],
+            )
+
+
+def _remove_stale_staging(work_dir: Path) -> None:
+    """Remove the staged files of loads that were killed (their process is gone): a kill
+    leaves its temporary folder, up to a few GB at Kaggle size."""
+    for folder in work_dir.glob("db-load-*-*"):
+        pid = folder.name.split("-")[2]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:  # alive, another user's
+            continue
 
 
 def load_prepared(
     engine: Engine,
     prepared: PreparedData,
-    features: pd.DataFrame | None,
+    features: pd.DataFrame | Path | None,
     *,
+    batch_size: int = BATCH,
+    rewrite: bool = False,
+    work_dir: Path | None = None,
     on_progress: Progress | None = None,
 ) -> LoadReport:
-    """Load clients, loans, monthly transactions and feature vectors in ONE transaction."""
+    """Load clients, loans, monthly history and feature vectors, one batch of clients per
+    transaction (see the module docstring).
+
+    Parameters
+    ----------
+    engine : Engine
+        The operational database, at the current revision.
+    prepared : PreparedData
+        The checked Kaggle folder.
+    features : DataFrame, Path or None
+        The feature table built from the same folder (a frame, or the parquet file that
+        ``features build`` writes, read a row group at a time); None loads no vector (and
+        removes the stored vectors of the clients loaded).
+    batch_size : int
+        Clients per batch.
+    rewrite : bool
+        Write every batch, even one already loaded with the same content.
+    work_dir : Path, optional
+        Where the staged files go: a temporary folder inside it, removed at the end (the
+        folders of killed loads are removed at the start).
+    on_progress : callable, optional
+        Called with (step, done, total): ``"staging"`` per staged part, ``"batches"`` after
+        each batch, ``"already loaded"`` (batches skipped so far) after a skipped one.
+
+    Returns
+    -------
+    LoadReport
+        Rows of the load per table, batches written and skipped, the time it took.
+
+    Raises
+    ------
+    DataError
+        The folder has errors, a client is in both application tables, or the feature
+        table has a client twice (nothing is written).
+    """
+    started = time.perf_counter()
     prepared.raise_for_errors()
-    apps = _applications(prepared)
-    clients = client_rows(apps)
-    loans = loan_rows(prepared, apps)
-    loans = loans[loans["sk_id_curr"].isin(clients["sk_id_curr"])]
-    months = transaction_rows(prepared)
-    months = months[months["sk_id_curr"].isin(clients["sk_id_curr"])]
+    step = on_progress or (lambda _step, _done, _total: None)
     report = LoadReport()
-    vectors = _vectors(features, clients) if features is not None else None
-    with engine.begin() as conn:
-        ids = clients["sk_id_curr"].to_numpy()
-        incoming = {} if vectors is None else vectors.shas()
-        report.rows["feature_vector_versions"] = _keep_replaced_vectors(conn, ids, incoming)
-        _clear(conn, ids)
-        # the population summary describes the clients as they were: gone with them
-        # (``db load`` builds it again, `credit-scoring db summarize` too)
-        conn.execute(delete(m.PopulationSummary))
-        report.rows["clients"] = _insert_frame(conn, m.Client, clients, "clients", on_progress)
-        report.rows["loans"] = _insert_frame(conn, m.Loan, loans, "loans", on_progress)
-        report.rows["transactions"] = _insert_frame(
-            conn, m.Transaction, months, "transactions", on_progress
-        )
-        if vectors is not None:
-            report.feature_set = _load_features(conn, vectors, on_progress)
-            report.rows["feature_vectors"] = len(vectors.ids)
+    if work_dir is not None:
+        _remove_stale_staging(work_dir)
+    with (
+        tempfile.TemporaryDirectory(dir=work_dir, prefix=f"db-load-{os.getpid()}-") as tmp,
+        Staging(prepared, Path(tmp)) as staged,
+    ):
+        work = Path(tmp)
+        step("staging", 0, 3)
+        staged.stage_clients()
+        step("staging", 1, 3)
+        spec = None if features is None else VectorSpec.of(features)
+        if spec is not None:
+            report.feature_set = spec.version
+            vectors = staged.stage_vectors(features, spec.encoder())  # type: ignore[arg-type]
+        step("staging", 2, 3)
+        staged.stage_history()
+        step("staging", 3, 3)
+        ids = staged.ids
+        report.rows["clients"] = len(ids)
+        for name in ("loans", "transactions"):
+            report.rows[name] = int(pq.ParquetFile(staged.files[name]).metadata.num_rows)
+        if spec is not None:
+            report.rows["feature_vectors"] = vectors
+            _add_feature_set(engine, spec)
+        report.rows["feature_vector_versions"] = 0
+        bounds = [
+            (int(ids[i]), int(ids[min(i + batch_size, len(ids)) - 1]))
+            for i in range(0, len(ids), batch_size)
+        ]
+        report.batches = len(bounds)
+        # the population summary describes the clients as they were: gone before the first
+        # batch changes them (``db load`` builds it again at the end, `db summarize` too)
+        with engine.begin() as conn:
+            conn.execute(delete(m.PopulationSummary))
+        step("batches", 0, len(bounds))
+        for done, (lo, hi) in enumerate(bounds, start=1):
+            batch = _read_batch(staged, lo, hi)
+            with engine.begin() as conn:
+                stored = _stored(conn, batch, report.feature_set)
+                loaded = stored == "same" and not rewrite
+                if not loaded:
+                    kept = _write_batch(conn, staged, batch, spec, work, clear=stored != "none")
+                    report.rows["feature_vector_versions"] += kept
+            if loaded:
+                report.skipped += 1
+                step("already loaded", report.skipped, len(bounds))
+            step("batches", done, len(bounds))
+    report.seconds = time.perf_counter() - started
     return report
-
-
-@dataclass
-class _Vectors:
-    """The feature vectors of a load, encoded once (float32 rows and shas) before writing."""
-
-    version: str
-    columns: list[str]
-    categories: dict[str, list[str]]
-    ids: np.ndarray
-    values: np.ndarray  # one float32 row per client: its bytes are the stored vector
-    digests: list[str]
-
-    def shas(self) -> dict[tuple[int, str], str]:
-        return {(int(i), self.version): d for i, d in zip(self.ids, self.digests, strict=True)}
-
-
-def _vectors(features: pd.DataFrame, clients: pd.DataFrame) -> _Vectors:
-    features = features[features["SK_ID_CURR"].isin(clients["sk_id_curr"])]
-    columns = [c for c in features.columns if c not in ("SK_ID_CURR", "TARGET")]
-    version = feature_set_version(columns, feature_metadata())
-    categories = {
-        c: [str(v) for v in features[c].cat.categories]
-        for c in columns
-        if isinstance(features[c].dtype, pd.CategoricalDtype)
-    }
-    values = _vector_matrix(features, columns)
-    prefix = version.encode()
-    digests = [hashlib.sha256(prefix + row.tobytes()).hexdigest() for row in values]
-    return _Vectors(
-        version, columns, categories, features["SK_ID_CURR"].to_numpy(np.int64), values, digests
-    )
-
-
-def _load_features(conn: Connection, vectors: _Vectors, on_progress: Progress | None) -> str:
-    version = vectors.version
-    exists = conn.execute(
-        select(m.FeatureSet.version).where(m.FeatureSet.version == version)
-    ).first()
-    if exists is None:
-        conn.execute(
-            insert(m.FeatureSet),
-            [{"version": version, "columns": vectors.columns, "categories": vectors.categories}],
-        )
-    total = len(vectors.ids)
-    for start in range(0, total, CHUNK):
-        end = min(start + CHUNK, total)
-        conn.execute(
-            insert(m.FeatureVector),
-            [
-                {
-                    "sk_id_curr": int(vectors.ids[i]),
-                    "feature_set": version,
-                    "vector": vectors.values[i].tobytes(),
-                    "vector_sha": vectors.digests[i],
-                }
-                for i in range(start, end)
-            ],
-        )
-        if on_progress:
-            on_progress("feature vectors", end, total)
-    return version
 
 
 def decode_vector(

@@ -45,10 +45,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, select
 
 from credit_scoring.core.results import OPEN_STATUSES, Lang
-from credit_scoring.db import audit_chain
+from credit_scoring.db import audit_chain, bulk
 from credit_scoring.db import models as m
 from credit_scoring.db.load import decode_vectors, vector_sha
 from credit_scoring.lending.form import from_application_row
@@ -200,25 +200,39 @@ class _Client:
     sk_id_curr: int
     row: dict[str, Any]
     key: str
-    vector: bytes
     features_sha: str
+    vector: bytes = b""  # read only when the client is scored (or has no stored sha)
     application_id: int | None = None  # the existing application of this row, if any
 
 
 def _chunk(
     conn: Connection, info: _FeatureSet, after: int, size: int
-) -> list[tuple[int, str, bytes, str | None]]:
+) -> list[tuple[int, str, str | None]]:
+    """The next clients after ``after``: (id, application row, stored vector's sha)."""
     fv, c = m.FeatureVector, m.Client
     return [
-        (int(r[0]), r[1], bytes(r[2]), r[3])
+        (int(r[0]), r[1], r[2])
         for r in conn.execute(
-            select(c.sk_id_curr, c.application_json, fv.vector, fv.vector_sha)
+            select(c.sk_id_curr, c.application_json, fv.vector_sha)
             .join(fv, fv.sk_id_curr == c.sk_id_curr)
             .where(fv.feature_set == info.version, c.sk_id_curr > after)
             .order_by(c.sk_id_curr)
             .limit(size)
         ).all()
     ]
+
+
+def _vectors(conn: Connection, info: _FeatureSet, ids: list[int]) -> dict[int, bytes]:
+    """The stored vectors of these clients in the feature set."""
+    if not ids:
+        return {}
+    fv = m.FeatureVector
+    rows = conn.execute(
+        select(fv.sk_id_curr, fv.vector).where(
+            fv.feature_set == info.version, fv.sk_id_curr.in_(ids)
+        )
+    ).all()
+    return {int(i): bytes(blob) for i, blob in rows}
 
 
 def _existing(conn: Connection, ids: list[int]) -> dict[str, tuple[int, str]]:
@@ -304,21 +318,27 @@ def _load_chunk(
     scorer: ChampionScorer,
     policy: PolicyRules,
     info: _FeatureSet,
-    rows: list[tuple[int, str, bytes, str | None]],
+    rows: list[tuple[int, str, str | None]],
     username: str,
     challenger: Scorer | None = None,
 ) -> tuple[int, int]:
-    """Create and score what this chunk of clients needs; (applications created, scores)."""
+    """Create and score what this chunk of clients needs; (applications created, scores).
+
+    Vectors are read for the clients scored only: a rerun with nothing to do reads
+    application rows and shas."""
+    bulk.compress_fast(conn)
+    unsigned = _vectors(conn, info, [i for i, _, sha in rows if sha is None])
     clients = []
-    for sk_id_curr, application_json, vector, sha in rows:
+    for sk_id_curr, application_json, sha in rows:
         row = json.loads(application_json)
+        vector = unsigned.get(sk_id_curr, b"")
         clients.append(
             _Client(
                 sk_id_curr,
                 row,
                 row_key(sk_id_curr, row),
-                vector,
                 sha or vector_sha(info.version, vector),
+                vector,
             )
         )
     existing = _existing(conn, [c.sk_id_curr for c in clients])
@@ -343,13 +363,17 @@ def _load_chunk(
             todo.append(client)
     if not todo:
         return 0, 0
+    stored = _vectors(conn, info, [c.sk_id_curr for c in todo if not c.vector])
+    for client in todo:
+        client.vector = client.vector or stored[client.sk_id_curr]
     scores = _scores(scorer, policy, info, todo, username)
     if new:
         known = _known_clients(conn, [c.sk_id_curr for c in new])
         decisions = {c.key: row["decision"] for c, row in zip(todo, scores, strict=True)}
         today = date.today()
-        conn.execute(
-            insert(m.Application),
+        bulk.insert_dicts(
+            conn,
+            m.Application.__table__,  # type: ignore[arg-type]
             [
                 application_values(
                     c.sk_id_curr,

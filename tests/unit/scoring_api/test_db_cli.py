@@ -1,4 +1,5 @@
-"""``db upgrade``, ``db load`` (idempotent, all-or-nothing), ``users add`` and ``demo-users``."""
+"""``db upgrade``, ``db load`` (idempotent, by batches; a bad input writes nothing), ``users add``
+and ``demo-users``."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from sqlalchemy import func, inspect, select, text
-from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
 from credit_scoring.cli import app
 from credit_scoring.config import get_settings
-from credit_scoring.data.loading import prepare
+from credit_scoring.data.loading import DataError, prepare
 from credit_scoring.db import models as m
 from credit_scoring.db.load import load_prepared
 from credit_scoring.db.session import get_engine
@@ -91,14 +91,17 @@ def test_bad_file_leaves_the_database_as_it_was(home: Path, bank: Bank) -> None:
     assert _counts(url) == before
 
 
-def test_failure_mid_load_rolls_everything_back(bank: Bank, tmp_path: Path) -> None:
+def test_a_client_twice_in_the_features_is_refused_before_anything_is_written(
+    bank: Bank, tmp_path: Path
+) -> None:
     engine = get_engine(f"sqlite:///{tmp_path / 'atomic.db'}")
     from credit_scoring.db import migrate
 
     migrate.upgrade(engine)
     prepared = prepare(bank.data_dir, tmp_path / "cache")
     duplicated = pd.concat([bank.features, bank.features.tail(1)], ignore_index=True)
-    with pytest.raises(IntegrityError):  # the last feature vector collides, after all else
+    client = int(bank.features["SK_ID_CURR"].iloc[-1])
+    with pytest.raises(DataError, match=f"client {client} has more than one row"):
         load_prepared(engine, prepared, duplicated)
     assert _counts(str(engine.url)) == dict.fromkeys((t.__tablename__ for t in TABLES), 0)
 
