@@ -13,6 +13,7 @@ from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from credit_scoring.db import models as m
+from credit_scoring.db import population
 from credit_scoring.db.load import decode_vectors
 from credit_scoring.modeling.contracts import Scorer
 
@@ -128,9 +129,7 @@ def refresh_client_scores(
         version = scorer.model_version
         session.execute(delete(m.ClientScore).where(m.ClientScore.model_version == version))
         # its population summary describes the scores being replaced (`db summarize`)
-        session.execute(
-            delete(m.PopulationSummary).where(m.PopulationSummary.model_version == version)
-        )
+        population.forget_summary(session, version)
         total = (
             session.execute(
                 select(func.count())

@@ -44,7 +44,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from credit_scoring.core.kaggle import DAYS_PER_YEAR
 from credit_scoring.data.loading import PreparedData
-from credit_scoring.db import bulk
+from credit_scoring.db import bulk, population
 from credit_scoring.db import models as m
 from credit_scoring.db.staging import (
     LOAN_COLUMNS,
@@ -581,7 +581,7 @@ def load_prepared(
         # the population summary describes the clients as they were: gone before the first
         # batch changes them (``db load`` builds it again at the end, `db summarize` too)
         with engine.begin() as conn:
-            conn.execute(delete(m.PopulationSummary))
+            population.forget_summary(conn)
         step("batches", 0, len(bounds))
         for done, (lo, hi) in enumerate(bounds, start=1):
             batch = _read_batch(staged, lo, hi)

@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import numpy as np
-from sqlalchemy import Engine, and_, delete, func, insert, select
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from credit_scoring.db import models as m
@@ -346,12 +346,23 @@ def summarize(
 
 def remove_summary(engine: Engine, version: str | None = None) -> None:
     """Delete the summary of ``version`` (default: of every version)."""
-    table = m.PopulationSummary
     with engine.begin() as conn:
-        stmt = delete(table)
-        if version is not None:
-            stmt = stmt.where(table.model_version == version)
-        conn.execute(stmt)
+        forget_summary(conn, version)
+
+
+def forget_summary(conn: Connection | Session, version: str | None = None) -> None:
+    """Delete the summary of ``version`` (default: every version) in the caller's transaction.
+
+    A database not yet upgraded to revision 0011 has no summary to forget: nothing is done
+    (a load into an older database, as the upgrade tests do, stays possible).
+    """
+    bind = conn.connection() if isinstance(conn, Session) else conn
+    if not inspect(bind).has_table(m.PopulationSummary.__tablename__):
+        return
+    stmt = delete(m.PopulationSummary)
+    if version is not None:
+        stmt = stmt.where(m.PopulationSummary.model_version == version)
+    conn.execute(stmt)
 
 
 # --- serving ------------------------------------------------------------------------------
