@@ -21,6 +21,7 @@ import httpx
 import pytest
 from e2e_stack import CHROMIUM, CHROMIUM_ARGS, CLI, Stack
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from test_forms_e2e import no_technical_text
 
 from credit_scoring.dashboard.i18n import translate
 from credit_scoring.dashboard.sessions import COOKIE, new_session_id
@@ -129,6 +130,7 @@ def test_english_is_kept_on_every_page(stack: Stack, people: dict[str, str], rol
                 assert "lang=en" in page.url, (key, page.url)
                 # the page is in English: nothing of the French navigation is left
                 expect(nav.get_by_text(translate("nav.search", "fr"), exact=True)).to_have_count(0)
+                no_technical_text(page)  # no pattern, no HTTP verb, no route
         finally:
             browser.close()
 

@@ -37,6 +37,9 @@ USERS = {
     "root": ("secret-r", "admin"),
 }
 
+# the tables a feature comes from, spread over the fake's explanation
+SOURCES = ("application", "bureau", "previous_application", "installments_payments")
+
 
 def probability(credit: float, income: float) -> float:
     """Monotone in the amount: the what-if bisection relies on it."""
@@ -420,6 +423,7 @@ class FakeApi:
                     contribution=logit,
                     description=f"Variable {name[1:]}",
                     group=f"G{name[1:]}",
+                    source=SOURCES[int(name[1:]) % len(SOURCES)],
                     step=steps.by_name()[name],
                 )
                 for name, logit in ordered(logits)

@@ -66,6 +66,7 @@ class StoredApplication:
     term: int
     status: aps.Status = "scored"
     score_ids: list[int] = field(default_factory=list)
+    lang: str = "fr"  # the language of its latest score's reasons (as the API stores them)
     decisions: list[aps.ApplicationDecisionOut] = field(default_factory=list)
 
 
@@ -186,8 +187,8 @@ class ApplicationRoutes:
             if rules
             else model_decision
         )
-        fr = lang == "fr"
-        against, for_ = reasons(lang)
+        # the reasons as shown when it was scored, in that language; the rules in the reader's
+        against, for_ = reasons(app.lang)
         return aps.ApplicationScoreOut(
             application_id=app.id,
             score_id=app.score_ids[-1],
@@ -208,7 +209,7 @@ class ApplicationRoutes:
             policy=rules,
             reasons_against=against,
             reasons_for=for_,
-            lang="fr" if fr else "en",
+            lang="fr" if app.lang == "fr" else "en",
         )
 
     def rescore(self, application_id: int) -> int:
@@ -311,6 +312,7 @@ class ApplicationRoutes:
             if app.status in ("decided", "withdrawn"):
                 return httpx.Response(409, json=refusal("This application is closed."))
             self.rescore(app.id)
+            app.lang = lang
             return ok(self.score(app, lang), 201)
         return httpx.Response(404, json=refusal(f"unknown route {request.url.path}"))
 
@@ -381,7 +383,7 @@ class ApplicationRoutes:
                     "applicant.birth_date",
                     "under_18",
                     "Date de naissance : le demandeur doit avoir 18 ans",
-                    "Birth date: the applicant must be 18 or over",
+                    "Date of birth: the applicant must be 18 or over",
                 )
             )
         if payment > income / 12:
@@ -421,6 +423,7 @@ class ApplicationRoutes:
             age=age,
             annuity=payment,
             term=term,
+            lang=lang,
         )
         self.items[app.id] = app
         self.rescore(app.id)

@@ -424,8 +424,8 @@ COMBINATIONS = [
         {},
         "applicant.birth_date",
         "birth_in_future",
-        "Date de naissance : le 2027-01-01 est dans le futur",
-        "Birth date: 2027-01-01 is in the future",
+        "Date de naissance : le 01/01/2027 est dans le futur",
+        "Date of birth: 01/01/2027 is in the future",
     ),
     (
         "under 18",
@@ -447,8 +447,8 @@ COMBINATIONS = [
         {},
         "applicant.employed_since",
         "employment_in_future",
-        "Date d'embauche : le 2026-04-01 est dans le futur",
-        "Employment start date: 2026-04-01 is in the future",
+        "Date d'embauche : le 01/04/2026 est dans le futur",
+        "Employment start date: 01/04/2026 is in the future",
     ),
     (
         "employment before 16",
@@ -456,8 +456,8 @@ COMBINATIONS = [
         {},
         "applicant.employed_since",
         "employment_before_16",
-        "le 2007-03-13 précède les 16 ans du demandeur (2007-03-14)",
-        "2007-03-13 is before the applicant's 16th birthday (2007-03-14)",
+        "le 13/03/2007 précède les 16 ans du demandeur (14/03/2007)",
+        "13/03/2007 is before the applicant's 16th birthday (14/03/2007)",
     ),
     (
         "not employed but salaried",
@@ -711,7 +711,7 @@ def test_a_body_with_three_wrong_fields_gives_three_errors_naming_them() -> None
             "applicant.birth_date",
             "type",
             "Date de naissance : doit être une date (AAAA-MM-JJ)",
-            "Birth date: must be a date (YYYY-MM-DD)",
+            "Date of birth: must be a date (YYYY-MM-DD)",
         ),
         (
             form_data(applicant_data(owns_car="maybe")),

@@ -212,7 +212,7 @@ def test_messages_in_english(fake: FakeApi) -> None:
     assert "Civil partnership" in at.selectbox(key=widget_key("family_status")).options
     fill(at, {**APPLICANT, "birth_date": "2015-01-01"}, LOAN)
     at = submit(at)
-    assert errors_beside(at, "Date of birth") == ["Birth date: the applicant must be 18 or over"]
+    assert errors_beside(at, "Date of birth") == ["Date of birth: the applicant must be 18 or over"]
     assert "1 field(s) to correct" in at.error[0].value
     fill(at, APPLICANT, LOAN)
     at = submit(at)
@@ -437,3 +437,19 @@ def test_api_client_application_routes(fake: FakeApi) -> None:
     with pytest.raises(ApiError) as err:
         api.create_application("tok-ana", form, idempotency_key=str(uuid.uuid4()))
     assert err.value.kind == "forbidden"
+
+
+def test_reasons_of_another_language_say_so(fake: FakeApi) -> None:
+    """Scored in French, read in English: the stored reasons stay as shown then, and the page
+    says why and how to get them in English; read in French, nothing is said."""
+    enter(fake)  # the API client's default language: French
+    at = view("applications", fake, lang="en")
+    at.button(key="apps_open").click().run()
+    said = [c.value for c in at.caption]
+    assert (
+        "The reasons are those given when the application was scored, in French; scoring it "
+        "again gives them in English." in said
+    )
+    at = view("applications", fake, lang="fr")
+    at.button(key="apps_open").click().run()
+    assert not [c for c in at.caption if "Les raisons sont celles" in c.value]

@@ -62,7 +62,7 @@ def test_a_birth_date_in_the_future_is_kept_by_the_widget(fake: FakeApi) -> None
     at = submit(at.run())  # the rest of the form still empty
     assert at.date_input(key=widget_key("birth_date")).value == date(2030, 1, 1)
     assert errors_beside(at, "Date de naissance") == [
-        "Date de naissance\u00a0: le 2030-01-01 est dans le futur"
+        "Date de naissance\u00a0: le 01/01/2030 est dans le futur"
     ]
     assert errors_beside(at, "Sexe") == ["Sexe\u00a0: obligatoire"]  # really missing
 

@@ -153,6 +153,21 @@ def test_score_page_in_both_languages_with_waterfall(fake: FakeApi) -> None:
     assert any("," in text for text in waterfall["text"]) and "." not in "".join(waterfall["text"])
     caption = " ".join(c.value for c in at.caption)
     assert "points de pourcentage" in caption and "log-cotes" in caption
+    # beyond the six largest steps each way, the rest summed by where it comes from, and
+    # every bar between the base and the client adds up to the client's probability
+    labels = waterfall["y"]
+    assert "Autres facteurs" not in labels
+    families = [label for label in labels if label.startswith("Autres ")]
+    assert families and set(families) <= {
+        "Autres informations de la demande",
+        "Autres éléments des crédits auprès d'autres prêteurs",
+        "Autres éléments des demandes précédentes chez nous",
+        "Autres éléments de l'historique de remboursement",
+    }
+    assert len(labels) == 1 + 12 + len(families) + 1
+    assert sum(waterfall["x"][:-1]) == pytest.approx(
+        100 * sigmoid(np.array([-1.5 + sum((-1) ** i * 0.1 * i for i in range(1, 16))]))[0]
+    )
     at = view("score", fake, lang="en", client_id=100004)
     assert "The model's proposal: grant" in texts(at) and "Good external score" in texts(at)
     assert not at.success
@@ -167,7 +182,7 @@ def test_client_pages_show_the_latest_applications_refusal_by_a_rule(
     app_id = enter_for(fake, 100002, REFUSED_BY_RULE)
     at = view(page, fake, client_id=100002)
     assert not at.exception
-    assert "Demande n° 1 du 2026-12-03 — À décider" in [c.value for c in at.caption]
+    assert "Demande n° 1 du 03/12/2026 — À décider" in [c.value for c in at.caption]
     refusal = at.error[0].value
     assert "Décision proposée : Refusé" in refusal
     assert "Règle DEBT_RATIO (refus) : Crédit supérieur à huit années de revenu" in refusal
@@ -195,7 +210,7 @@ def test_client_pages_show_the_final_decision_once_decided(fake: FakeApi) -> Non
     final = at.error[0].value
     assert "Final decision: Refused — by alice on" in final
     assert "Override of the proposal (Granted) — reason: Income not proven" in final
-    assert "Application #1 of 2026-12-03 — Decided" in [c.value for c in at.caption]
+    assert "Application #1 of 03/12/2026 — Decided" in [c.value for c in at.caption]
     assert not at.success
 
 
@@ -248,7 +263,7 @@ def test_what_if_and_largest_amount(fake: FakeApi) -> None:
 def test_decision_page_decides_the_open_application_on_the_score_shown(fake: FakeApi) -> None:
     enter_for(fake, 100002, GRANTED)
     at = view("decision", fake, client_id=100002)
-    assert "Demande n° 1 du 2026-12-03 — score n° 1 — À décider" in [c.value for c in at.caption]
+    assert "Demande n° 1 du 03/12/2026 — score n° 1 — À décider" in [c.value for c in at.caption]
     at.radio(key="app_decision_value_1").set_value("refuse")
     at.text_area(key="app_decision_reason_1").input("Garant insuffisant")
     at.selectbox(key="app_decision_category_1").set_value("other")

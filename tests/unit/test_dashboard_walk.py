@@ -80,6 +80,8 @@ KAGGLE_COLUMN = re.compile(r"\b[A-Z]{2,}(?:_[A-Z0-9]+)+\b")
 DOT_DECIMAL = re.compile(r"(?<![\w.\-/:])\d+\.\d+(?![\w.])")
 REGEX = re.compile(r"\^[\[(\\]|\\[dwsb]|\[\^?[a-zA-Z0-9]-[a-zA-Z0-9]\]|\(\?[:P!=<]|[)\]][+*]?\$")
 HTTP_ROUTE = re.compile(r"\b(?:GET|POST|PUT|PATCH|DELETE|HEAD)\s+/")
+RUN_NAME = re.compile(r"\b(?:lightgbm_\w+|logistic_regression|random_forest|knn|dummy)\b")
+ISO_DATE = re.compile(r"(?<![\w\-/])\d{4}-\d{2}-\d{2}(?![\w\-])")  # a person reads 31/12/2026
 ATOM_CODES = {"middle", "none", "nan", "null", "unknown", "True", "False"}
 # A language's name is written in that language on a language switch, whatever the page's.
 ENDONYMS = {"Français", "English"}
@@ -176,6 +178,8 @@ def problems(texts: list[str], lang: str) -> list[str]:
             (KAGGLE_COLUMN, "data set column"),
             (REGEX, "regular expression"),
             (HTTP_ROUTE, "HTTP route"),
+            (ISO_DATE, "date not in the bank's format"),
+            (RUN_NAME, "candidate's run name"),
         ):
             match = pattern.search(text)
             if match:

@@ -25,9 +25,12 @@ def steps(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
     return done
 
 
-def _state(monkeypatch: pytest.MonkeyPatch, *, loaded: bool, champions: list[bool]) -> None:
+def _state(
+    monkeypatch: pytest.MonkeyPatch, *, loaded: bool, champions: list[bool], summary: bool = True
+) -> None:
     answers = iter(champions)
     monkeypatch.setattr(deploy, "database_loaded", lambda settings: loaded)
+    monkeypatch.setattr(deploy, "population_summarized", lambda settings: summary)
     monkeypatch.setattr(deploy, "champion_exists", lambda settings: next(answers))
 
 
@@ -65,6 +68,17 @@ def test_with_data_and_a_champion_it_neither_loads_nor_trains(
     assert result.exit_code == 0, result.output
     assert steps == [("mlflow",), ("db", "upgrade"), ("db", "grant-api", "--user", "api")]
     assert "nothing to load nor train" in result.output
+
+
+def test_a_database_upgraded_without_its_population_summary_gets_one(
+    steps: list[tuple[str, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _state(monkeypatch, loaded=True, champions=[True], summary=False)
+    result = _init()
+    assert result.exit_code == 0, result.output
+    assert steps[3:] == [("db", "summarize")]
+    root = typer.main.get_command(app)
+    assert "summarize" in root.commands["db"].commands  # type: ignore[attr-defined]
 
 
 def test_a_loaded_database_without_champion_is_trained_not_reloaded(

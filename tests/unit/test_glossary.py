@@ -4,6 +4,7 @@ is in use."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from credit_scoring.dashboard.i18n import catalog
 from credit_scoring.lending.form import codes
 
 GLOSSARY = Path(__file__).parents[2] / "docs" / "glossary.md"
+RULES = Path(__file__).parents[2] / "src" / "credit_scoring" / "lending" / "policy_rules.json"
 
 
 def glossary() -> list[dict[str, str | list[str]]]:
@@ -36,10 +38,16 @@ def glossary() -> list[dict[str, str | list[str]]]:
 
 
 def labels_of(lang: str) -> dict[str, str]:
-    """Every label a person reads in ``lang``: the locale file's, then the categories' words
-    (the form's choices and the history's codes, ``lending/form/codes.py``)."""
+    """Every label a person reads in ``lang``: the locale file's, the categories' words (the
+    form's choices and the history's codes, ``lending/form/codes.py``), then the committee's
+    rules as the advisor and the applicant read them (``lending/policy_rules.json``)."""
     words = {f"codes.{value}": codes.category_label(value, lang) for value in codes.known_values()}
-    return {**catalog(lang), **words}
+    rules = {
+        f"rules.{rule['code']}.{kind}": rule[f"{kind}_{lang}"]
+        for rule in json.loads(RULES.read_text(encoding="utf-8"))["rules"]
+        for kind in ("text", "applicant")
+    }
+    return {**catalog(lang), **words, **rules}
 
 
 def _mentions(text: str, term: str) -> bool:

@@ -144,6 +144,42 @@ def test_optional_paragraphs_appear_when_they_apply(tmp_path: Path) -> None:
     assert "Notes from the run:\n- knn skipped\n\n## 4." in note
 
 
+def test_the_note_says_which_candidates_fitted_on_a_subsample(tmp_path: Path) -> None:
+    outcome = _outcome(tmp_path)
+    assert "rows and metrics.\n\nIn this run every candidate fitted on every training row" in _note(
+        outcome
+    )
+    whole = {"rows_used": 245_004, "rows_available": 245_004}
+    outcome.table = pd.DataFrame(
+        [
+            {"candidate": "lightgbm_none", **whole},
+            {"candidate": "knn", "rows_used": 20_000, "rows_available": 245_004},
+            {"candidate": "scorecard", "rows_used": 88_000, "rows_available": 245_004},
+            {"candidate": "dummy", **whole},
+        ]
+    ).assign(roc_auc=0.7, gini=0.4, ks=0.3, cost_per_applicant=0.5, ece=0.01, brier=0.07)
+    outcome.scorecard_points = pd.DataFrame(
+        {"characteristic": ["EXT_SOURCE_2"], "bin": ["(-inf, 0.3)"], "share": [0.2]}
+    ).assign(default_rate=0.15, points=-12.0)
+    note = _note(outcome)
+    assert "LightGBM always fits on every training row of each fold." in note
+    assert (
+        "rows and metrics.\n\nIn this run, these candidates fitted on a stratified subsample:"
+        in note
+    )
+    assert "| knn | 20,000 | 245,004 | 8.2% |\n| scorecard | 88,000 | 245,004 | 35.9% |\n" in note
+    assert "| dummy | 245,004" not in note and "| lightgbm_none | 245,004" not in note
+    assert "The table refitted on a stratified subsample of 88,000 clients" in note
+    assert "knn 10%" in note and "{{" not in note
+    french = _note(outcome, "fr")
+    assert (
+        "Dans cet entraînement, ces candidats se sont entraînés sur un sous-échantillon stratifié :"
+        in french
+    )
+    assert "| knn | 20\u202f000 | 245\u202f004 | 8,2\u00a0% |" in french
+    assert "La table réajustée sur un sous-échantillon stratifié de 88\u202f000 clients" in french
+
+
 def test_the_template_ships_in_the_package_and_the_note_becomes_html(tmp_path: Path) -> None:
     assert files("credit_scoring.training").joinpath(TEMPLATE).is_file()
     md, html = write_methodology(_note(_outcome(tmp_path)), tmp_path / "out")

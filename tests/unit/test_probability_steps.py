@@ -1,5 +1,5 @@
 """Contributions in log-odds as steps of probability of default (``explain/probability.py``):
-they add up to the client's probability minus the base rate, in a fixed order, with the sign
+they add up to the client's probability minus the base rate, in no order, with the sign
 of their contribution, through the served model's calibration too."""
 
 from __future__ import annotations
@@ -79,3 +79,20 @@ def test_through_a_calibration_the_steps_end_at_the_calibrated_probability() -> 
 def test_no_contribution_no_step() -> None:
     steps = probability_steps(-1.0, {})
     assert steps.steps == [] and steps.base == steps.probability
+
+
+def test_equal_contributions_get_equal_steps_whatever_their_place() -> None:
+    """No order enters: the contribution listed first is not read where the curve is flat."""
+    steps = probability_steps(-3.0, {"a": 0.5, "b": 0.5, "c": 2.0, "d": -0.2}).by_name()
+    assert steps["a"] == pytest.approx(steps["b"], abs=1e-15)
+    # each step is its contribution's share of the change: c_i / sum(c) of (p - p0)
+    ratio = steps["c"] / steps["a"]
+    assert ratio == pytest.approx(4.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_larger_contribution_gets_a_larger_step(seed: int) -> None:
+    contributions = _contributions(seed)
+    steps = probability_steps(-2.5, contributions).by_name()
+    by_size = sorted(contributions, key=lambda n: abs(contributions[n]))
+    assert sorted(steps, key=lambda n: abs(steps[n])) == by_size

@@ -1,4 +1,4 @@
-"""``credit-scoring db upgrade|load|score``, ``users add``, ``demo-users`` and ``serve``."""
+"""``credit-scoring db upgrade|load|score|summarize``, ``users add``, ``demo-users`` and ``serve``."""
 
 from __future__ import annotations
 
@@ -155,6 +155,7 @@ def load(
         if scorer is not None:
             _score_clients(scorer)
             _load_applications(scorer)
+    _summarize(None)
 
 
 def _seconds(value: float) -> str:
@@ -238,12 +239,54 @@ def _score_all() -> None:
     scorer = _champion_or_none()
     if scorer is not None:
         _score_clients(scorer)
+        _summarize([scorer.model_version])
 
 
 @db_app.command("score")
 def score_clients() -> None:
     """Store the champion's probability for every client (filters by score band)."""
     _score_all()
+
+
+def _summarize(versions: list[str] | None) -> None:
+    from credit_scoring.db.population import summarize
+
+    with db_errors(), progress() as bar:
+        task = bar.add_task("Summarising the population", total=None)
+        report = summarize(
+            _engine(),
+            versions,
+            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    shown = ", ".join(f"v{v}" if v else "no scores" for v in report.versions)
+    console.print(
+        f"Population summary: {report.clients:,} clients, {report.cells:,} cells "
+        f"({shown}) in {report.seconds:.1f} s."
+    )
+
+
+@db_app.command("summarize")
+def summarize_population(
+    model_version: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model-version",
+            help="A model version to summarise (repeatable); default: every version with "
+            "stored scores, and the population without scores.",
+        ),
+    ] = None,
+) -> None:
+    """Rebuild the population summary that population statistics and client search read.
+
+    `db load` and `db score` rebuild it; run it after writing clients or scores another
+    way, or to count in the new applicants since (they are counted in at read time, but
+    the quantiles stay those of the summary).
+    """
+    from credit_scoring.db import migrate
+
+    with db_errors():
+        migrate.upgrade(_engine())
+    _summarize(model_version or None)
 
 
 def _read_password(password_env: str | None, generate: bool) -> tuple[str, bool]:

@@ -4,7 +4,8 @@ It asks the MLflow server for something real first (a server that refuses the re
 MLflow's host check, fails the job in seconds, not after a training), migrates the schema and
 grants the API's user, then loads the data only when the database holds no client, trains
 only when no model holds the champion alias, and stores the scores when either happened.
-With a loaded database and a champion it changes nothing: an image rolled forward or back
+With a loaded database and a champion it changes nothing but a missing population summary
+(built after migration 0011): an image rolled forward or back
 (``CREDIT_SCORING_IMAGE_TAG=... docker compose up -d``) never retrains nor promotes.
 """
 
@@ -52,6 +53,18 @@ def database_loaded(settings: Settings) -> bool:
         return session.execute(select(Client.sk_id_curr).limit(1)).first() is not None
 
 
+def population_summarized(settings: Settings) -> bool:
+    """True when the population summary holds at least one cell (migration 0011 builds
+    none: a database upgraded to it gets its summary from the next init)."""
+    from sqlalchemy import select
+
+    from credit_scoring.db.models import PopulationSummary
+    from credit_scoring.db.session import session_scope
+
+    with session_scope(settings) as session:
+        return session.execute(select(PopulationSummary.cell).limit(1)).first() is not None
+
+
 def champion_exists(settings: Settings) -> bool:
     """True when a registered version holds the champion alias."""
     from credit_scoring.registry import list_versions
@@ -83,6 +96,8 @@ def init(
             f"New data: `credit-scoring db load --data {data}`, then `credit-scoring train "
             f"--data {data}` (docs/operations.md)."
         )
+        if not population_summarized(settings):
+            _run_step("Population summary", "db", "summarize")
         return
     if not loaded:
         _run_step("Data", "db", "load", "--data", str(data), "--no-score")

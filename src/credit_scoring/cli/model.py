@@ -25,7 +25,14 @@ def train(
     quick: Annotated[
         bool, typer.Option(help="Fixed LightGBM settings, 3 folds, baselines only (< 2 min).")
     ] = False,
-    budget_minutes: Annotated[float, typer.Option(min=1, help="Time budget of the search.")] = 15.0,
+    budget_minutes: Annotated[
+        float,
+        typer.Option(
+            min=1,
+            help="Time budget of the comparison: the baselines fit on a stratified subsample "
+            "sized to their share of it, LightGBM on every row.",
+        ),
+    ] = 15.0,
     folds: Annotated[
         int | None,
         typer.Option(min=2, max=10, help="Cross-validation folds (default 5, 3 with --quick)."),
@@ -49,7 +56,7 @@ def train(
 ) -> None:
     """Train, compare and calibrate candidates; register the winner (champion if it passes)."""
     from credit_scoring.config import get_settings
-    from credit_scoring.modeling.train import TrainConfig
+    from credit_scoring.modeling.train import TrainConfig, rows_in_words
     from credit_scoring.training.pipeline import run_training
 
     settings = get_settings()
@@ -80,6 +87,14 @@ def train(
         f"threshold {m['threshold']:.4f}, cost per applicant {m['cost_per_applicant']:.4f} "
         f"(0.5: {m['cost_at_half']:.4f}, accept all: {m['cost_accept_all']:.4f}); "
         f"{run.outcome.seconds / 60:.1f} min."
+    )
+    subsampled = rows_in_words(run.outcome.results)
+    console.print(
+        "Every candidate fitted on every training row of each fold."
+        if not subsampled
+        else f"Fitted on a stratified subsample (scored out of fold on every client; "
+        f"LightGBM on every row): {subsampled}.",
+        markup=False,
     )
     console.print(f"Reports: {run.report_dir} (newest copy in {settings.reports_dir / 'model'})")
     if run.registration:

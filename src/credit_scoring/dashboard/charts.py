@@ -7,7 +7,7 @@ nothing of languages or of Streamlit and is tested as plain code.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import plotly.graph_objects as go
 
@@ -99,26 +99,40 @@ def gauge(
 
 
 def waterfall_rows(
-    steps: Sequence[tuple[str, float]], *, top: int, others_label: str
+    steps: Sequence[tuple[str, float]],
+    *,
+    top: int,
+    others_label: str,
+    family: Mapping[str, str] | None = None,
 ) -> list[tuple[str, float]]:
     """The bars of the waterfall: the ``top`` steps raising the risk, largest first, then the
-    ``top`` lowering it, largest first, then the rest summed as one bar (when any).
+    ``top`` lowering it, largest first, then the rest summed by family (when any).
 
-    A step of exactly zero counts with the rest. The bars' sum is the steps' sum.
+    ``family`` names the bar each step of the rest is summed into (where its information
+    comes from: the application, the bureau, ...); a step it does not name goes to
+    ``others_label``. The families come largest in absolute value first. A model of hundreds
+    of features spreads much of a client's risk over small steps: one "other factors" bar
+    would then outweigh every bar named, and tell nothing of where it comes from. A step of
+    exactly zero counts with the rest. The bars' sum is the steps' sum.
 
     Examples
     --------
     >>> waterfall_rows([("a", 0.02), ("b", -0.01), ("c", 0.005), ("d", -0.03)],
     ...                top=1, others_label="other")
     [('a', 0.02), ('d', -0.03), ('other', -0.005)]
+    >>> waterfall_rows([("a", 0.02), ("b", 0.01), ("c", 0.005), ("d", -0.03)],
+    ...                top=1, others_label="other", family={"b": "bureau", "c": "form"})
+    [('a', 0.02), ('d', -0.03), ('bureau', 0.01), ('form', 0.005)]
     """
     raising = sorted((kv for kv in steps if kv[1] > 0), key=lambda kv: -kv[1])
     lowering = sorted((kv for kv in steps if kv[1] < 0), key=lambda kv: kv[1])
     shown = [*raising[:top], *lowering[:top]]
     rest = [*raising[top:], *lowering[top:], *(kv for kv in steps if kv[1] == 0)]
-    if rest:
-        shown.append((others_label, sum(v for _, v in rest)))
-    return shown
+    buckets: dict[str, float] = {}
+    for name, value in rest:
+        label = (family or {}).get(name, others_label)
+        buckets[label] = buckets.get(label, 0.0) + value
+    return shown + sorted(buckets.items(), key=lambda kv: (-abs(kv[1]), kv[0]))
 
 
 def waterfall(
@@ -134,16 +148,18 @@ def waterfall(
     fmt_level: Callable[[float], str],
     decimal: str = ".",
     top: int = 6,
+    family: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """The probability of default from the base rate to the client's, step by step.
 
     ``steps`` are changes of probability (0.023 = +2.3 points) that add up to the client's
     probability minus ``base``; the axis is in percent. The ``top`` steps raising the risk
-    (vermillion) and the ``top`` lowering it (blue) are drawn, the rest summed as one bar in
-    the colour of its sign; the base and the client's probability are grey.
+    (vermillion) and the ``top`` lowering it (blue) are drawn, the rest summed by ``family``
+    (:func:`waterfall_rows`), each bar in the colour of its sign; the base and the client's
+    probability are grey.
     ``fmt_step`` labels a step ("+2,3 pts"), ``fmt_level`` a probability ("12,4 %").
     """
-    shown = waterfall_rows(steps, top=top, others_label=others_label)
+    shown = waterfall_rows(steps, top=top, others_label=others_label, family=family)
     total = base + sum(v for _, v in steps)
     labels = [base_label, *[k for k, _ in shown], total_label]
     values = [100 * base, *[100 * v for _, v in shown], 0.0]

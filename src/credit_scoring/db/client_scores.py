@@ -94,9 +94,10 @@ def refresh_client_scores(
 ) -> int:
     """Store ``scorer``'s probability for every client with a vector of its feature set.
 
-    In one transaction: the model version's previous scores are deleted, then the vectors
-    are read (by ranges of client ids), scored and inserted ``chunk`` at a time, with the
-    model's threshold; memory is that of one chunk.
+    In one transaction: the model version's previous scores (and its population summary,
+    which :func:`credit_scoring.db.population.summarize` builds again) are deleted, then
+    the vectors are read (by ranges of client ids), scored and inserted ``chunk`` at a
+    time, with the model's threshold; memory is that of one chunk.
 
     Parameters
     ----------
@@ -126,6 +127,10 @@ def refresh_client_scores(
         info = feature_set_for(session, scorer)
         version = scorer.model_version
         session.execute(delete(m.ClientScore).where(m.ClientScore.model_version == version))
+        # its population summary describes the scores being replaced (`db summarize`)
+        session.execute(
+            delete(m.PopulationSummary).where(m.PopulationSummary.model_version == version)
+        )
         total = (
             session.execute(
                 select(func.count())

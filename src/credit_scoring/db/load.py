@@ -581,6 +581,10 @@ def load_prepared(
             for i in range(0, len(ids), batch_size)
         ]
         report.batches = len(bounds)
+        # the population summary describes the clients as they were: gone before the first
+        # batch changes them (``db load`` builds it again at the end, `db summarize` too)
+        with engine.begin() as conn:
+            conn.execute(delete(m.PopulationSummary))
         step("batches", 0, len(bounds))
 
         def one(lo: int, hi: int) -> tuple[bool, int]:

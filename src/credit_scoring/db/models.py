@@ -59,14 +59,31 @@ class Client(Base):
     """A client as seen in their current application (identity and personal information)."""
 
     __tablename__ = f"{TABLE_PREFIX}clients"
+    # Client search and population statistics read these columns of many clients: one
+    # index holds them all, in id order, so that neither reads the table's rows (each
+    # carries its whole application, about 3 KB) nor sorts what it finds.
+    __table_args__ = (
+        Index(
+            f"ix_{TABLE_PREFIX}clients_population",
+            "sk_id_curr",
+            "gender",
+            "contract_type",
+            "age_years",
+            "income_total",
+            "amount_credit",
+            "years_employed",
+            "children",
+            "target",
+        ),
+    )
 
     sk_id_curr: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     is_train: Mapped[bool] = mapped_column(Boolean, default=False)
     target: Mapped[int | None] = mapped_column(Integer)
-    gender: Mapped[str | None] = mapped_column(String(8), index=True)
-    age_years: Mapped[float | None] = mapped_column(Float, index=True)
-    income_total: Mapped[float | None] = mapped_column(Float, index=True)
-    contract_type: Mapped[str | None] = mapped_column(String(32), index=True)
+    gender: Mapped[str | None] = mapped_column(String(8))
+    age_years: Mapped[float | None] = mapped_column(Float)
+    income_total: Mapped[float | None] = mapped_column(Float)
+    contract_type: Mapped[str | None] = mapped_column(String(32))
     amount_credit: Mapped[float | None] = mapped_column(Float)
     family_status: Mapped[str | None] = mapped_column(String(64))
     children: Mapped[int | None] = mapped_column(Integer)
@@ -234,6 +251,9 @@ class Application(Base):
         ),
         Index(f"ix_{TABLE_PREFIX}applications_client", "sk_id_curr"),
         Index(f"ix_{TABLE_PREFIX}applications_status", "status", "entered_at"),
+        Index(f"ix_{TABLE_PREFIX}applications_entered", "entered_at", "id"),
+        # the queue's count by status reads this narrower index (a third of the other's size)
+        Index(f"ix_{TABLE_PREFIX}applications_status_count", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -291,7 +311,10 @@ class Decision(Base):
     """
 
     __tablename__ = f"{TABLE_PREFIX}decisions"
-    __table_args__ = (Index(f"ix_{TABLE_PREFIX}decisions_client", "sk_id_curr"),)
+    __table_args__ = (
+        Index(f"ix_{TABLE_PREFIX}decisions_client", "sk_id_curr"),
+        Index(f"ix_{TABLE_PREFIX}decisions_application", "application_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     sk_id_curr: Mapped[int] = mapped_column(BigInteger)
@@ -529,3 +552,33 @@ class RectificationRequest(Base):
     item: Mapped[str] = mapped_column(String(64))
     comment: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(AuditTime, default=_utcnow)
+
+
+class PopulationSummary(Base):
+    """The population statistics of every combination of the client filters, ready to serve.
+
+    One row per model version and cell (a combination of the filters of
+    :mod:`credit_scoring.db.client_filters`, ``""`` for every client): the number of
+    clients, of known outcomes and defaults, and each main feature's count, missing,
+    mean, quantiles and histogram (``features``). ``model_version`` ``""`` is the
+    population without scores (a version with no stored scores). Rebuilt by ``db
+    summarize``, ``db load`` and ``db score``; a load deletes it in its transaction.
+    Clients added since (ids above ``max_sk_id_curr``: new applicants) are counted in at
+    read time (:mod:`credit_scoring.db.population`).
+    """
+
+    __tablename__ = f"{TABLE_PREFIX}population_summary"
+
+    model_version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cell: Mapped[str] = mapped_column(String(128), primary_key=True)
+    n_clients: Mapped[int] = mapped_column(BigInteger)
+    n_targets: Mapped[int] = mapped_column(BigInteger, doc="clients with a known outcome")
+    n_defaults: Mapped[int] = mapped_column(BigInteger, doc="of which defaulted (TARGET 1)")
+    features: Mapped[list] = mapped_column(
+        JSON, doc="per main feature: count, missing, mean, quantiles, bin_edges, counts"
+    )
+    bins: Mapped[int] = mapped_column(Integer)
+    max_sk_id_curr: Mapped[int | None] = mapped_column(
+        BigInteger, doc="the largest client id when built (None: no client)"
+    )
+    built_at: Mapped[datetime] = mapped_column(DateTime, default=_utcnow)

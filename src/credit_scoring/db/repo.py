@@ -1,7 +1,9 @@
-"""Queries the API needs: client search and detail, population statistics, decisions.
+"""Queries the API needs: client search and detail, decisions.
 
-They return the database's rows or plain records (dataclasses below); ``api/clients.py``
-turns them into the API's response models."""
+They return the database's rows or plain records (dataclasses below); ``lending/clients.py``
+turns them into the API's response models. Population statistics are in
+:mod:`credit_scoring.db.population`; the filters both share in
+:mod:`credit_scoring.db.client_filters`."""
 
 from __future__ import annotations
 
@@ -9,37 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from credit_scoring.core.bands import AGE_BANDS, INCOME_BANDS
 from credit_scoring.db import models as m
+from credit_scoring.db import population
+from credit_scoring.db.client_filters import ClientFilter, conditions
 from credit_scoring.db.load import application_dict
-
-# Main features described by /population/stats: (column, unit, description en, description fr).
-POPULATION_FEATURES = (
-    ("age_years", "years", "Age", "Âge"),
-    ("income_total", "currency", "Monthly income", "Revenu mensuel"),  # AMT_INCOME_TOTAL
-    ("amount_credit", "currency", "Credit amount", "Montant du crédit"),
-    ("years_employed", "years", "Years employed", "Ancienneté dans l'emploi"),
-    ("children", "count", "Number of children", "Nombre d'enfants"),
-    ("probability", "share", "Probability of default", "Probabilité de défaut"),
-)
-
-
-@dataclass(frozen=True)
-class ClientFilter:
-    """Filters of client search and population statistics; ``None`` keeps every client.
-
-    ``age_band`` and ``income_band`` are keys of ``core.bands``; ``score_band`` is low
-    (p < threshold/2), medium (< threshold) or high (>= threshold)."""
-
-    gender: str | None = None
-    age_band: str | None = None
-    income_band: str | None = None
-    contract_type: str | None = None
-    score_band: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,63 +54,12 @@ class ClientFile:
     payments: PaymentSummary
 
 
-@dataclass(frozen=True)
-class FeatureStats:
-    """One feature's distribution over the filtered clients (quantiles p05 ... p95)."""
-
-    name: str
-    description: str
-    unit: str
-    count: int
-    missing: int
-    mean: float | None
-    quantiles: dict[str, float | None]
-    bin_edges: list[float]
-    counts: list[int]
-    client_value: float | None
-
-
-@dataclass(frozen=True)
-class Population:
-    n_clients: int
-    default_rate: float | None
-    features: list[FeatureStats]
-
-
 def _band(probability: float | None, threshold: float | None) -> str | None:
     if probability is None or threshold is None:
         return None
     if probability >= threshold:
         return "high"
     return "medium" if probability >= threshold / 2 else "low"
-
-
-def _filtered(stmt: Select, filters: ClientFilter, model_version: str) -> Select:
-    score = m.ClientScore
-    stmt = stmt.outerjoin(
-        score, and_(score.sk_id_curr == m.Client.sk_id_curr, score.model_version == model_version)
-    )
-    if filters.gender:
-        stmt = stmt.where(m.Client.gender == filters.gender)
-    if filters.contract_type:
-        stmt = stmt.where(m.Client.contract_type == filters.contract_type)
-    if filters.age_band:
-        low, high = AGE_BANDS[filters.age_band]
-        stmt = stmt.where(m.Client.age_years >= low, m.Client.age_years < high)
-    if filters.income_band:
-        low, high = INCOME_BANDS[filters.income_band]
-        stmt = stmt.where(m.Client.income_total >= low)
-        if high != float("inf"):
-            stmt = stmt.where(m.Client.income_total < high)
-    if filters.score_band == "high":
-        stmt = stmt.where(score.probability >= score.threshold)
-    elif filters.score_band == "medium":
-        stmt = stmt.where(
-            score.probability < score.threshold, score.probability >= score.threshold / 2
-        )
-    elif filters.score_band == "low":
-        stmt = stmt.where(score.probability < score.threshold / 2)
-    return stmt
 
 
 def search_clients(
@@ -144,38 +71,73 @@ def search_clients(
     page_size: int,
     model_version: str,
 ) -> tuple[int, list[ClientRow]]:
-    """The number of matching clients, and the page's clients in id order."""
-    base = select(m.Client, m.ClientScore.probability, m.ClientScore.threshold)
-    stmt = _filtered(base, filters, model_version)
+    """The number of matching clients, and the page's clients in id order.
+
+    The number comes from the population summary when there is one and no id prefix is
+    typed (:func:`credit_scoring.db.population.count_clients`), else from a count in the
+    database. The page is found in two steps: the ids in id order, on the clients'
+    covering index (the score band an EXISTS on each client's score, so that nothing is
+    sorted), then those clients' rows and scores.
+    """
+    where = conditions(filters, model_version)
     if q:
         # Id prefix as a numeric range: uses the primary key index on every backend.
-        stmt = stmt.where(_prefix_clause(q))
-    total = session.execute(
-        select(func.count()).select_from(stmt.order_by(None).subquery())
-    ).scalar_one()
+        where.append(_prefix_clause(q))
+    total = None if q else population.count_clients(session, filters, model_version)
+    if total is None:
+        total = session.execute(
+            select(func.count()).select_from(m.Client).where(*where)
+        ).scalar_one()
+    ids = (
+        session.execute(
+            select(m.Client.sk_id_curr)
+            .where(*where)
+            .order_by(m.Client.sk_id_curr)
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        )
+        .scalars()
+        .all()
+    )
+    if not ids:
+        return total, []
+    c, score = m.Client, m.ClientScore
     rows = session.execute(
-        stmt.order_by(m.Client.sk_id_curr).offset((page - 1) * page_size).limit(page_size)
+        select(
+            c.sk_id_curr,
+            c.gender,
+            c.age_years,
+            c.income_total,
+            c.contract_type,
+            c.amount_credit,
+            c.target,
+            score.probability,
+            score.threshold,
+        )
+        .outerjoin(
+            score, and_(score.sk_id_curr == c.sk_id_curr, score.model_version == model_version)
+        )
+        .where(c.sk_id_curr.in_(ids))
+        .order_by(c.sk_id_curr)
     ).all()
     items = [
         ClientRow(
-            sk_id_curr=c.sk_id_curr,
-            gender=c.gender,
-            age_years=c.age_years,
-            income_total=c.income_total,
-            contract_type=c.contract_type,
-            amount_credit=c.amount_credit,
-            target=c.target,
-            probability=p,
-            score_band=_band(p, t),
+            sk_id_curr=r.sk_id_curr,
+            gender=r.gender,
+            age_years=r.age_years,
+            income_total=r.income_total,
+            contract_type=r.contract_type,
+            amount_credit=r.amount_credit,
+            target=r.target,
+            probability=r.probability,
+            score_band=_band(r.probability, r.threshold),
         )
-        for c, p, t in rows
+        for r in rows
     ]
     return total, items
 
 
 def _prefix_clause(q: str) -> Any:
-    from sqlalchemy import or_
-
     prefix = int(q)
     clauses = [m.Client.sk_id_curr == prefix]
     low, high = prefix, prefix + 1
@@ -220,76 +182,6 @@ def client_detail(session: Session, sk_id_curr: int) -> ClientFile | None:
             max_days_past_due=max(dpd) if dpd else None,
             total_paid=float(sum(paid)) if paid else None,
         ),
-    )
-
-
-def population_stats(
-    session: Session,
-    *,
-    filters: ClientFilter,
-    model_version: str,
-    client_id: int | None,
-    lang: str,
-    bins: int = 20,
-) -> Population:
-    cols = [getattr(m.Client, name) for name, *_ in POPULATION_FEATURES[:-1]]
-    stmt = _filtered(
-        select(*cols, m.ClientScore.probability, m.Client.target, m.Client.sk_id_curr),
-        filters,
-        model_version,
-    )
-    rows = session.execute(stmt).all()
-    data = np.array(
-        [[np.nan if v is None else float(v) for v in r] for r in rows], dtype=np.float64
-    ).reshape(len(rows), len(POPULATION_FEATURES) + 2)
-    targets = data[:, -2][~np.isnan(data[:, -2])]
-    client_row: np.ndarray | None = None
-    if client_id is not None:
-        one = session.execute(
-            _filtered(
-                select(*cols, m.ClientScore.probability), ClientFilter(), model_version
-            ).where(m.Client.sk_id_curr == client_id)
-        ).first()
-        if one is not None:
-            client_row = np.array([np.nan if v is None else float(v) for v in one])
-    features = []
-    for j, (name, unit, en, fr) in enumerate(POPULATION_FEATURES):
-        column = data[:, j]
-        present = column[~np.isnan(column)]
-        quantiles: dict[str, float | None] = dict.fromkeys(("p05", "p25", "p50", "p75", "p95"))
-        edges: list[float] = []
-        counts: list[int] = []
-        if len(present):
-            for key, value in zip(
-                quantiles, np.quantile(present, [0.05, 0.25, 0.5, 0.75, 0.95]), strict=True
-            ):
-                quantiles[key] = float(value)
-            low, high = np.quantile(present, [0.01, 0.99])
-            hist, edge = np.histogram(
-                np.clip(present, low, high),
-                bins=bins,
-                range=(float(low), float(high) if high > low else float(low) + 1),
-            )
-            edges, counts = [float(e) for e in edge], [int(c) for c in hist]
-        value = None if client_row is None or np.isnan(client_row[j]) else float(client_row[j])
-        features.append(
-            FeatureStats(
-                name=name,
-                description=fr if lang == "fr" else en,
-                unit=unit,
-                count=len(present),
-                missing=int(len(column) - len(present)),
-                mean=float(present.mean()) if len(present) else None,
-                quantiles=quantiles,
-                bin_edges=edges,
-                counts=counts,
-                client_value=value,
-            )
-        )
-    return Population(
-        n_clients=len(rows),
-        default_rate=float(targets.mean()) if len(targets) else None,
-        features=features,
     )
 
 

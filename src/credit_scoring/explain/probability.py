@@ -1,13 +1,18 @@
-"""Contributions in log-odds as steps of probability of default, in a fixed order.
+"""Contributions in log-odds as steps of probability of default, the same on every run.
 
 TreeSHAP splits a client's raw score (log-odds) exactly into one contribution per feature
 plus a bias, the model's average log-odds. A person reads a probability, not log-odds, and
 the sigmoid (then the calibration) is not linear: a contribution of +0.5 log-odds moves the
-probability of default by more at 30 % than at 2 %. So the contributions are added one at a
-time, largest in absolute value first (ties by name), and each step is the probability
-after it minus the probability before it. The steps then add up, by telescoping, to the
-client's probability minus the base probability, with nothing left over and the same
-result on every run.
+probability of default by more at 30 % than at 2 %. Adding the contributions one at a time
+would make each step depend on the order chosen: the first ones, added where the curve is
+flat, would look small and the last ones large. Each contribution instead gets its share of
+the change of probability in proportion to its share of the change of log-odds: the step of
+feature *i* is ``c_i x (p - p0) / sum(c)``, where ``p0`` is the probability at the bias and
+``p`` the client's. This is Integrated Gradients of the served probability along the straight
+path in log-odds from the average client to this client (Sundararajan et al., 2017): the
+steps add up to ``p - p0`` exactly (completeness), two equal contributions get equal steps
+(symmetry), a step has the sign of its contribution (the probability never decreases with the
+log-odds), and no order enters. The steps are listed largest contribution first.
 
 Examples
 --------
@@ -57,8 +62,8 @@ class ProbabilitySteps:
     probability : float
         The client's probability (at the bias plus every contribution).
     steps : list of (str, float)
-        Each feature and its step of probability, in the order added (largest log-odds
-        first); a positive step raises the risk. They sum to ``probability - base``.
+        Each feature and its step of probability, largest log-odds first; a positive step
+        raises the risk. They sum to ``probability - base``.
     """
 
     base: float
@@ -92,7 +97,7 @@ def probability_steps(
     *,
     to_probability: ToProbability = sigmoid,
 ) -> ProbabilitySteps:
-    """Each contribution's step of probability, added largest first from the bias.
+    """Each contribution's step of probability, its share of the change from the bias.
 
     Parameters
     ----------
@@ -107,17 +112,20 @@ def probability_steps(
     Returns
     -------
     ProbabilitySteps
-        The base and final probabilities and one step per contribution. The steps are
-        differences of consecutive cumulative probabilities, so they add up to
-        ``probability - base`` up to floating-point rounding (below 1e-12); a step has the
-        sign of its contribution (or is zero where the calibration is flat).
+        The base and final probabilities and one step per contribution, largest log-odds
+        first. The steps are the contributions times the same slope, ``(probability - base)
+        / sum(contributions)``, so they add up to ``probability - base`` up to
+        floating-point rounding (below 1e-12); a step has the sign of its contribution (or
+        is zero where the calibration is flat over the whole path).
     """
     items = ordered(contributions)
-    cumulative = float(bias) + np.cumsum([0.0, *[value for _, value in items]])
-    probabilities = np.asarray(to_probability(cumulative), dtype=float)
-    deltas = np.diff(probabilities)
+    total = float(sum(value for _, value in items))
+    ends = np.asarray(to_probability(np.array([float(bias), float(bias) + total])), dtype=float)
+    base, probability = float(ends[0]), float(ends[1])
+    # the secant slope of the served probability along the path: Integrated Gradients
+    slope = (probability - base) / total if total != 0.0 else 0.0
     return ProbabilitySteps(
-        base=float(probabilities[0]),
-        probability=float(probabilities[-1]),
-        steps=[(name, float(d)) for (name, _), d in zip(items, deltas, strict=True)],
+        base=base,
+        probability=probability,
+        steps=[(name, float(value) * slope) for name, value in items],
     )

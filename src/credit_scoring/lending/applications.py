@@ -88,9 +88,18 @@ def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def score_out(score: m.Score, application: m.Application) -> a.ApplicationScoreOut:
-    """The stored score as the API shows it (texts in the language it was scored in)."""
+def score_out(
+    score: m.Score, application: m.Application, lang: str | None = None
+) -> a.ApplicationScoreOut:
+    """The stored score as the API shows it.
+
+    The reasons are the texts shown when it was scored, in that language (``lang`` of the
+    result): the decision is bound to them. The committee's rules that fired are stored with
+    both languages' texts, so they are given in ``lang`` when asked (the reader's language),
+    else in the score's.
+    """
     reasons = [s.ReasonOut(**r) for r in score.reasons]
+    said = lang if lang in ("fr", "en") else score.lang
     lang = score.lang
     return a.ApplicationScoreOut(
         application_id=application.id,
@@ -110,7 +119,11 @@ def score_out(score: m.Score, application: m.Application) -> a.ApplicationScoreO
         points=score.points,
         policy_version=score.policy_version,
         policy=[
-            a.RuleOut(code=p["code"], outcome=p["outcome"], text=p[f"text_{lang}"])
+            a.RuleOut(
+                code=p["code"],
+                outcome=p["outcome"],
+                text=p.get(f"text_{said}") or p[f"text_{lang}"],
+            )
             for p in score.policy
         ],
         reasons_against=[r for r in reasons if r.direction == "against"],
@@ -403,8 +416,11 @@ class ApplicationService:
         features.attrs["vector_sha"] = sha
 
     # --- reads ----------------------------------------------------------------------------
-    def get(self, session: Session, app: m.Application) -> a.ApplicationOut:
-        """The application as stored: its latest score (never recomputed) and its decisions."""
+    def get(
+        self, session: Session, app: m.Application, lang: str | None = None
+    ) -> a.ApplicationOut:
+        """The application as stored: its latest score (never recomputed) and its decisions;
+        the rules that fired in ``lang`` (:func:`score_out`)."""
         score = repo.latest_score(session, app.id)
         return a.ApplicationOut(
             application_id=app.id,
@@ -421,7 +437,7 @@ class ApplicationService:
             term_months=app.term_months,
             monthly_annuity=app.monthly_annuity,
             declared=app.declared,
-            score=score_out(score, app) if score else None,
+            score=score_out(score, app, lang) if score else None,
             scores=repo.count_scores(session, app.id),
             decisions=[decision_out(d) for d in repo.decisions_of(session, app.id)],
             **applicant_fields(session, app.id),

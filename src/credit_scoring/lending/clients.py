@@ -1,5 +1,6 @@
 """Client search, the client file, population statistics and recorded decisions: the
-database's records (``db/repo.py``) as the API's response models (``api/schemas.py``)."""
+database's records (``db/repo.py``, ``db/population.py``) as the API's response models
+(``lending/schemas.py``)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from credit_scoring.db import models as m
+from credit_scoring.db import population as pop
 from credit_scoring.db import repo
+from credit_scoring.db.client_filters import ClientFilter
 from credit_scoring.lending import schemas as s
 
 
-def _filter(filters: s.ClientFilters) -> repo.ClientFilter:
-    return repo.ClientFilter(**filters.model_dump())
+def _filter(filters: s.ClientFilters) -> ClientFilter:
+    return ClientFilter(**filters.model_dump())
 
 
 def search_clients(
@@ -59,7 +62,7 @@ def population_stats(
     client_id: int | None,
     lang: str,
 ) -> s.PopulationStats:
-    population = repo.population_stats(
+    population = pop.population_stats(
         session,
         filters=_filter(filters),
         model_version=model_version,
@@ -70,6 +73,9 @@ def population_stats(
         filters=filters,
         n_clients=population.n_clients,
         default_rate=population.default_rate,
+        source=population.source,
+        sample_size=population.sample_size,
+        summary_built_at=population.built_at,
         features=[
             s.FeatureDistribution.model_validate(f, from_attributes=True)
             for f in population.features

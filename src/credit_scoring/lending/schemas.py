@@ -307,6 +307,11 @@ class ContributionOut(BaseModel):
     contribution: float = Field(description="log-odds")
     description: str
     group: str
+    source: str = Field(
+        "application",
+        description="the table the feature comes from: application, bureau, "
+        "previous_application, POS_CASH_balance, credit_card_balance or installments_payments",
+    )
     step: float | None = Field(
         None,
         description="change of the probability of default this feature makes, the features "
@@ -362,6 +367,16 @@ class PopulationStats(BaseModel):
     n_clients: int
     default_rate: float | None
     features: list[FeatureDistribution]
+    source: Literal["summary", "database", "sample"] = Field(
+        "database",
+        description="summary: the maintained population summary (as of summary_built_at; "
+        "clients added since counted in, their values in the histograms, quantiles those of "
+        "the summary); database: computed now on every matching client; sample: counts, "
+        "missing values, means and the default rate on every matching client, quantiles and "
+        "histograms on a deterministic sample of sample_size of them (counts scaled)",
+    )
+    sample_size: int | None = Field(None, description="clients in the sample, when sampled")
+    summary_built_at: datetime | None = Field(None, description="when the summary was built")
 
 
 def _application_model() -> type[BaseModel]:

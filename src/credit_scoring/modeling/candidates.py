@@ -192,12 +192,17 @@ class SklearnCandidate:
         ``GridSearchCV`` parameter grid (``"model__C"``...); empty: fixed parameters.
     quick : bool, default=True
         Part of ``--quick`` runs.
+    budget_share : float, optional
+        Share of the time left in the budget when it starts that its cross-validation may
+        take: it fits on a stratified subsample of each fold's training part sized to it
+        (:mod:`credit_scoring.modeling.sizing`). None: always every row.
     """
 
     name: str
     make: Callable[[pd.DataFrame, dict[str, Any]], Pipeline]
     grid: dict[str, list[Any]] = field(default_factory=dict)
     quick: bool = True  # part of ``--quick`` runs
+    budget_share: float | None = None  # None: every row, whatever the table's size
 
 
 def _dummy(X: pd.DataFrame, extra: dict[str, Any]) -> Pipeline:
@@ -253,14 +258,24 @@ def sklearn_candidates() -> list[SklearnCandidate]:
     -------
     list of SklearnCandidate
         Dummy (prior), logistic regression, k-nearest neighbours on at most 20
-        principal components and a random forest; the last two are left out of ``--quick`` runs.
+        principal components and a random forest; the last two are left out of ``--quick``
+        runs. All but the dummy may take a tenth of the time left in the budget when they
+        start: on a large table they fit on a stratified subsample of each fold sized to it.
     """
     return [
         SklearnCandidate("dummy", _dummy),
-        SklearnCandidate("logistic_regression", _logreg, {"model__C": [0.01, 0.1]}),
-        SklearnCandidate("knn", _knn, {"model__n_neighbors": [50, 200]}, quick=False),
         SklearnCandidate(
-            "random_forest", _forest, {"model__min_samples_leaf": [10, 40]}, quick=False
+            "logistic_regression", _logreg, {"model__C": [0.01, 0.1]}, budget_share=0.10
+        ),
+        SklearnCandidate(
+            "knn", _knn, {"model__n_neighbors": [50, 200]}, quick=False, budget_share=0.10
+        ),
+        SklearnCandidate(
+            "random_forest",
+            _forest,
+            {"model__min_samples_leaf": [10, 40]},
+            quick=False,
+            budget_share=0.10,
         ),
     ]
 

@@ -200,7 +200,7 @@ def sklearn_oof(
     OofRun
         The scores and the timings.
     """
-    scores = np.zeros(len(y))
+    scores = np.full(len(y), np.nan)  # a row no fold predicts stays NaN, never a silent 0
     fit_time = predict_time = 0.0
     for train_idx, valid_idx in folds:
         X_fit, y_fit = imbalance.resample(X.iloc[train_idx], y[train_idx], strategy)
@@ -337,7 +337,7 @@ def booster_oof(
         boosters.append(fold_boosters)
     common = min(len(c) for c in curves)  # every fold ran at least this many rounds
     best = int(np.argmax(np.mean([c[:common] for c in curves], axis=0))) + 1
-    scores = np.zeros(len(y))
+    scores = np.full(len(y), np.nan)  # a row no fold predicts stays NaN, never a silent 0
     start = time.perf_counter()
     for fold_boosters, (_, valid_idx), X_valid in zip(boosters, folds, valid_frames, strict=True):
         raw = np.mean(

@@ -61,6 +61,11 @@ class CandidateResult:
         :func:`compute_metrics` of ``oof_probability``.
     seeds : tuple of int
         LightGBM: one booster per seed, averaged; empty for other families.
+    rows_used : int
+        Training rows per fold it was fitted on (a stratified subsample when fewer than
+        ``rows_available``); its out-of-fold scores cover every row all the same.
+    rows_available : int
+        Training rows per fold (the smallest fold's training part).
     """
 
     name: str
@@ -74,6 +79,8 @@ class CandidateResult:
     predict_ms_per_1000: float
     metrics: dict[str, float] = field(default_factory=dict)
     seeds: tuple[int, ...] = ()  # LightGBM: one booster per seed, averaged
+    rows_used: int = 0  # training rows per fold it was fitted on
+    rows_available: int = 0  # training rows per fold (the smallest fold's)
 
 
 def compute_metrics(
@@ -268,6 +275,8 @@ TABLE_COLUMNS = [
     "saving_vs_accept_all",
     "fit_seconds",
     "predict_ms_per_1000",
+    "rows_used",
+    "rows_available",
 ]
 
 
@@ -293,6 +302,8 @@ def comparison_table(results: list[CandidateResult]) -> pd.DataFrame:
             **r.metrics,
             "fit_seconds": r.fit_seconds,
             "predict_ms_per_1000": r.predict_ms_per_1000,
+            "rows_used": r.rows_used,
+            "rows_available": r.rows_available,
         }
         for r in results
     ]

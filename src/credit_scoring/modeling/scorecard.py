@@ -38,6 +38,9 @@ MAX_BINS = 6
 MIN_IV = 0.01
 MIN_BIN_SIZE = 0.03
 C = 0.1  # L2 strength of the regression on WoE values
+# Share of the time left in the training budget its cross-validation may take: on a large
+# table it fits on a stratified subsample of each fold (credit_scoring.modeling.sizing).
+BUDGET_SHARE = 0.10
 
 
 @dataclass
@@ -230,7 +233,7 @@ def scorecard_oof(
     ValueError
         In a fold, no feature separates defaulters from repaid clients.
     """
-    scores = np.zeros(len(y))
+    scores = np.full(len(y), np.nan)  # a row no fold predicts stays NaN, never a silent 0
     fit_time = predict_time = 0.0
     kept = []
     for train_idx, valid_idx in folds:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,7 @@ import pandas as pd
 from credit_scoring.config import Settings
 from credit_scoring.explain.reasons import population_quantiles
 from credit_scoring.features.metadata import EXCLUDED_COLUMNS, FeatureMeta
-from credit_scoring.modeling import crossval, imbalance, scorecard
+from credit_scoring.modeling import crossval, imbalance, scorecard, sizing
 from credit_scoring.modeling import external_scores as ext
 from credit_scoring.modeling import loan_terms as terms
 from credit_scoring.modeling.calibration import CalibrationResult, choose_calibration
@@ -203,6 +204,7 @@ def candidate_result(
     y: np.ndarray,
     folds: crossval.Folds,
     settings: Settings,
+    rows: sizing.RowPlan | None = None,
 ) -> tuple[CandidateResult, CalibrationResult]:
     """Calibrate a candidate's out-of-fold run and compute its metrics.
 
@@ -222,6 +224,8 @@ def candidate_result(
         The folds the run used (calibration out of fold on the same ones).
     settings : Settings
         The business costs ``cost_fn`` and ``cost_fp``.
+    rows : RowPlan, optional
+        The training rows per fold it was fitted on; by default every row of each fold.
 
     Returns
     -------
@@ -231,6 +235,7 @@ def candidate_result(
         The calibration kept.
     """
     calibration = choose_calibration(run.scores, y, folds)
+    rows = rows or sizing.all_rows(folds)
     result = CandidateResult(
         name=name,
         family=family,
@@ -242,6 +247,8 @@ def candidate_result(
         fit_seconds=run.fit_seconds,
         predict_ms_per_1000=run.predict_ms_per_1000,
         seeds=run.seeds if family == "lightgbm" else (),
+        rows_used=rows.rows_used,
+        rows_available=rows.rows_available,
     )
     result.metrics = compute_metrics(
         y, result.oof_probability, cost_fn=settings.cost_fn, cost_fp=settings.cost_fp
@@ -287,6 +294,82 @@ def monotone_params(columns: list[str], metas: dict[str, FeatureMeta]) -> dict[s
     return {"monotone_constraints": constraints, "monotone_constraints_method": MONOTONE_METHOD}
 
 
+def plan_candidate(
+    run: Callable[[crossval.Folds], Any],
+    y: np.ndarray,
+    folds: crossval.Folds,
+    *,
+    columns: int,
+    seconds: float | None,
+    seed: int,
+) -> sizing.RowPlan | None:
+    """The training rows per fold a candidate fits on (:func:`sizing.plan_rows`).
+
+    Parameters
+    ----------
+    run : callable
+        ``run(folds)`` cross-validates the candidate on the folds given.
+    y : ndarray of shape (n_samples,)
+        Outcomes (1 defaulted, 0 repaid), the strata of the pilots.
+    folds : list of (train_idx, valid_idx)
+        The folds shared by every candidate; the pilots use the first one's training part,
+        subsampled, and its whole validation part.
+    columns : int
+        Columns of the training matrix (the memory bound).
+    seconds : float or None
+        What is left of the candidate's share of the budget; None: every row.
+    seed : int
+        Seed of the pilots' subsamples.
+
+    Returns
+    -------
+    RowPlan or None
+        The rows per fold; None when the candidate must be skipped.
+    """
+    if seconds is None:
+        return sizing.all_rows(folds)
+    train, valid = folds[0]
+
+    def time_fold(n: int) -> None:
+        run([(sizing.stratified_subsample(train, y, n, seed=seed), valid)])
+
+    return sizing.plan_rows(
+        time_fold,
+        available=sizing.available_rows(folds),
+        n_folds=len(folds),
+        seconds=seconds,
+        max_rows=sizing.memory_rows(columns),
+    )
+
+
+def rows_in_words(results: list[CandidateResult]) -> str:
+    """Which candidates fitted on a subsample, and how many rows, in one sentence.
+
+    Parameters
+    ----------
+    results : list of CandidateResult
+        The candidates compared.
+
+    Returns
+    -------
+    str
+        E.g. ``"knn on 20,000 of 245,004 training rows per fold"``, the candidates joined
+        by ``"; "``; empty when every candidate fitted on every row.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> rows_in_words([R(name="knn", rows_used=20_000, rows_available=245_004),
+    ...                R(name="lightgbm_none", rows_used=245_004, rows_available=245_004)])
+    'knn on 20,000 of 245,004 training rows per fold'
+    """
+    return "; ".join(
+        f"{r.name} on {r.rows_used:,} of {r.rows_available:,} training rows per fold"
+        for r in results
+        if r.rows_used < r.rows_available
+    )
+
+
 def compare_candidates(
     X: pd.DataFrame,
     y: np.ndarray,
@@ -301,11 +384,16 @@ def compare_candidates(
 ) -> tuple[list[CandidateResult], dict[str, Any]]:
     """Every candidate's calibrated out-of-fold results; LightGBM runs keep their calibration.
 
-    In order: the scikit-learn baselines (KNN and the random forest skipped when less than
-    60% of the budget is left), the scorecard, LightGBM (fixed parameters with ``quick``,
-    else an Optuna search), LightGBM with each imbalance strategy (always run, even past
-    the budget, with a note), and with ``bagging_seeds`` > 1 the best LightGBM averaged
-    over several seeds.
+    In order: the scikit-learn baselines, the scorecard, LightGBM (fixed parameters with
+    ``quick``, else an Optuna search), LightGBM with each imbalance strategy (always run,
+    even past the budget, with a note), and with ``bagging_seeds`` > 1 the best LightGBM
+    averaged over several seeds.
+
+    A baseline or the scorecard with a share of the budget may take that share of the time
+    left when it starts: on a large table it fits on a stratified subsample of each fold's
+    training part sized to it (:func:`plan_candidate`), and predicts the whole validation
+    part. It is skipped, with a note, only when not even :data:`sizing.MIN_ROWS` rows fit.
+    LightGBM always fits on every row.
 
     Parameters
     ----------
@@ -324,7 +412,8 @@ def compare_candidates(
     step : callable
         Called with the name of each step (progress display).
     notes : list of str
-        Appended to: skipped candidates, the number of trials, budget overruns.
+        Appended to: subsampled and skipped candidates, the number of trials, budget
+        overruns.
     metas : dict of str to FeatureMeta, optional
         The declared monotone directions (LightGBM constraints, the scorecard's binning
         trends); without it nothing is constrained.
@@ -332,49 +421,107 @@ def compare_candidates(
     Returns
     -------
     results : list of CandidateResult
-        Every candidate, in the order run.
+        Every candidate, in the order run, with the rows it fitted on.
     extras : dict
         ``"calibrations"`` and ``"iterations"``: per LightGBM candidate name, its
         :class:`~credit_scoring.modeling.calibration.CalibrationResult` and its rounds
-        per fold, for the refit.
+        per fold, for the refit; ``"rows"``: per candidate run, its
+        :class:`~credit_scoring.modeling.sizing.RowPlan`.
     """
     metas = metas or {}
     results: list[CandidateResult] = []
-    extras: dict[str, Any] = {"calibrations": {}, "iterations": {}}
+    extras: dict[str, Any] = {"calibrations": {}, "iterations": {}, "rows": {}}
 
-    def record(name: str, family: str, strategy: str, run: crossval.OofRun) -> None:
+    def record(
+        name: str,
+        family: str,
+        strategy: str,
+        run: crossval.OofRun,
+        rows: sizing.RowPlan | None = None,
+    ) -> None:
         """Keep a candidate's calibrated results.
 
         A LightGBM one also keeps its calibrator and its rounds per fold for the refit.
         """
-        result, calibration = candidate_result(name, family, strategy, run, y, folds, settings)
+        result, calibration = candidate_result(
+            name, family, strategy, run, y, folds, settings, rows
+        )
         results.append(result)
+        extras["rows"][name] = rows or sizing.all_rows(folds)
         if family == "lightgbm":
             extras["calibrations"][name] = calibration
             extras["iterations"][name] = run.best_iterations
 
+    def run_sized(
+        name: str,
+        family: str,
+        run: Callable[[crossval.Folds], crossval.OofRun],
+        allowed: float | None,
+        started: float,
+    ) -> None:
+        """Cross-validate a candidate on the rows its share allows, or note why it cannot.
+
+        ``allowed`` is its share of the budget in seconds from ``started`` (None: every row).
+        """
+        seconds = None if allowed is None else allowed - (time.perf_counter() - started)
+        rows = plan_candidate(run, y, folds, columns=X.shape[1], seconds=seconds, seed=config.seed)
+        if rows is None:
+            notes.append(
+                f"{name} skipped: its share of the time budget ({allowed:.0f} s) does not "
+                f"fit {sizing.MIN_ROWS:,} training rows per fold."
+            )
+            return
+        if rows.subsampled:
+            bound = "its share of the time budget" if rows.limit == "time" else "memory"
+            step(
+                f"{name} on a stratified subsample: {rows.rows_used:,} of "
+                f"{rows.rows_available:,} training rows per fold (bounded by {bound})"
+            )
+            notes.append(
+                f"{name} fitted on a stratified subsample of {rows.rows_used:,} of the "
+                f"{rows.rows_available:,} training rows of each fold (bounded by {bound}); "
+                "scored out of fold on every client."
+            )
+        record(
+            name, family, "none", run(sizing.capped_folds(folds, y, rows, seed=config.seed)), rows
+        )
+
     for candidate in sklearn_candidates():
         if config.quick and not candidate.quick:
             continue
-        if budget.remaining < 0.6 * budget.seconds and candidate.name in ("knn", "random_forest"):
-            notes.append(f"{candidate.name} skipped: less than 60% of the time budget left.")
+        started = time.perf_counter()
+        share = candidate.budget_share
+        allowed = None if share is None else share * budget.remaining
+        if (
+            allowed is not None
+            and allowed <= 0
+            and not sizing.is_small(sizing.available_rows(folds))
+        ):
+            notes.append(f"{candidate.name} skipped: the time budget is spent.")
             continue
         step(f"Baseline {candidate.name}")
         params = {} if config.quick else crossval.grid_search(candidate, X, y, strategy="none")
-        record(
-            candidate.name,
-            "sklearn",
-            "none",
-            crossval.sklearn_oof(candidate, X, y, folds, params=params),
-        )
+
+        def sklearn_run(
+            fold_list: crossval.Folds,
+            candidate: Any = candidate,
+            params: dict[str, Any] = params,
+        ) -> crossval.OofRun:
+            return crossval.sklearn_oof(candidate, X, y, fold_list, params=params)
+
+        run_sized(candidate.name, "sklearn", sklearn_run, allowed, started)
+
+    def scorecard_run(fold_list: crossval.Folds) -> crossval.OofRun:
+        card = scorecard.scorecard_oof(X, y, fold_list, metas)
+        return crossval.OofRun(card.scores, {}, card.fit_seconds, card.predict_ms_per_1000)
 
     step("WoE/IV scorecard (optbinning binning, logistic regression, points)")
-    card = scorecard.scorecard_oof(X, y, folds, metas)
-    record(
+    run_sized(
         "scorecard",
         "scorecard",
-        "none",
-        crossval.OofRun(card.scores, {}, card.fit_seconds, card.predict_ms_per_1000),
+        scorecard_run,
+        scorecard.BUDGET_SHARE * budget.remaining,
+        time.perf_counter(),
     )
 
     base = {

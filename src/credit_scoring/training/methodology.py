@@ -16,8 +16,9 @@ import markdown
 from credit_scoring.core import formatting
 from credit_scoring.core import grades as scale
 from credit_scoring.modeling import external_scores as ext
-from credit_scoring.modeling import imbalance
+from credit_scoring.modeling import imbalance, scorecard, sizing
 from credit_scoring.modeling import loan_terms as terms
+from credit_scoring.modeling.candidates import sklearn_candidates
 from credit_scoring.training.model_card import (
     fairness_markdown,
     grades_markdown,
@@ -61,7 +62,10 @@ def _scorecard(outcome: Any, lang: str = "en") -> dict[str, Any] | None:
     cols = ["roc_auc", "gini", "ks", "cost_per_applicant", "ece"]
     rows = table.loc[[n for n in ("scorecard", outcome.winner.name) if n in table.index], cols]
     points = outcome.scorecard_points
+    used = _subsampled(outcome.table).get("scorecard")
     return {
+        # the points table is fitted on as many clients as each fold's subsample
+        "fitted_on": used[0] if used else None,
         "figures": table_markdown(rows.reset_index(), lang),
         "points": (
             table_markdown(
@@ -71,6 +75,30 @@ def _scorecard(outcome: Any, lang: str = "en") -> dict[str, Any] | None:
             else ("_Pas de table de points._" if lang == "fr" else "_No points table._")
         ),
         "characteristics": points["characteristic"].nunique() if points is not None else 0,
+    }
+
+
+def _subsampled(table: Any) -> dict[str, tuple[int, int]]:
+    """Per candidate fitted on a subsample, its (rows used, rows available) per fold."""
+    if "rows_used" not in table.columns:
+        return {}
+    return {
+        str(r.candidate): (int(r.rows_used), int(r.rows_available))
+        for r in table.itertuples(index=False)
+        if r.rows_used < r.rows_available
+    }
+
+
+def _sizing() -> dict[str, Any]:
+    """The rule that sizes the candidates' training rows, as the note states it."""
+    shares = [(c.name, c.budget_share) for c in sklearn_candidates() if c.budget_share]
+    return {
+        "shares": [*shares, ("scorecard", scorecard.BUDGET_SHARE)],
+        "pilot_rows": sizing.PILOT_ROWS,
+        "pilot_growth": sizing.PILOT_GROWTH,
+        "safety": sizing.SAFETY,
+        "fit_cells": sizing.FIT_CELLS,
+        "min_rows": sizing.MIN_ROWS,
     }
 
 
@@ -178,6 +206,8 @@ def methodology_markdown(
         derived_columns=", ".join(f"`{n}`" for n in scorer.derived if n in terms.NAMES),
         external_scores=scorer.external_scores,
         estimated_columns=", ".join(f"`{n}`" for n in scorer.derived if n in ext.NAMES),
+        subsampled=_subsampled(outcome.table),
+        sizing=_sizing(),
         strategies=", ".join(imbalance.describe(s) for s in imbalance.STRATEGIES),
         kept_strategy=imbalance.describe(outcome.winner.imbalance),
         imbalance_table=table_markdown(

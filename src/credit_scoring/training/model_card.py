@@ -44,6 +44,8 @@ HEADERS_FR = {
     "cum_repaid_share": "part cumulée des bons clients",
     "ks": "KS",
     "lift": "lift",
+    "rows_used": "lignes utilisées par pli",
+    "rows_available": "lignes par pli",
 }
 # Group and attribute labels of the fairness tables, in French.
 GROUPS_FR = {

@@ -27,7 +27,7 @@ from credit_scoring.modeling.calibration import reliability_curve
 from credit_scoring.modeling.evaluate import grade_table, to_markdown
 from credit_scoring.modeling.external_scores import ExternalScoreModel
 from credit_scoring.modeling.loan_terms import PREVIOUS_COLUMNS, LoanTermModel
-from credit_scoring.modeling.train import Step, TrainConfig, check_no_protected
+from credit_scoring.modeling.train import Step, TrainConfig, check_no_protected, rows_in_words
 from credit_scoring.training.fairness import fairness_report, gap_table
 from credit_scoring.training.methodology import methodology_markdown, write_methodology
 from credit_scoring.training.model_card import LANGS, model_card
@@ -625,6 +625,7 @@ def run_training(
                 "data_fingerprint": outcome.data_fingerprint,
                 "winner": outcome.winner.name,
                 "mode": "quick" if config.quick else "full",
+                "subsampled": rows_in_words(outcome.results) or "none",
             },
         )
     return TrainingRun(

@@ -20,7 +20,7 @@ from credit_scoring.config import Settings
 from credit_scoring.explain.shap_values import global_plots, tree_contributions
 from credit_scoring.explain.similar import SimilarityIndex
 from credit_scoring.features.metadata import FeatureMeta, feature_set_version
-from credit_scoring.modeling import crossval, scorecard
+from credit_scoring.modeling import crossval, scorecard, sizing
 from credit_scoring.modeling.calibration import CalibrationResult
 from credit_scoring.modeling.derived import DerivedColumns
 from credit_scoring.modeling.evaluate import CandidateResult, comparison_table, ks_table, plot_all
@@ -373,6 +373,48 @@ def explain_champion(
     return importance, shap_plots
 
 
+def scorecard_points(
+    data: TrainingData,
+    rows: sizing.RowPlan | None,
+    metas: dict[str, FeatureMeta],
+    config: TrainConfig,
+    step: Step,
+) -> pd.DataFrame | None:
+    """The scorecard's points table, fitted on all clients or on the subsample it was sized to.
+
+    Parameters
+    ----------
+    data : TrainingData
+        The training matrix and outcomes.
+    rows : RowPlan or None
+        The scorecard's rows in the comparison; None when it was skipped.
+    metas : dict of str to FeatureMeta
+        Feature metadata (binning trends, descriptions).
+    config : TrainConfig
+        The sampling seed.
+    step : callable
+        Called with the name of the step.
+
+    Returns
+    -------
+    DataFrame or None
+        The points table (:func:`~credit_scoring.modeling.scorecard.points_table`); None
+        when the scorecard was skipped. A scorecard fitted on a subsample of each fold is
+        fitted here on a stratified subsample of as many clients.
+    """
+    if rows is None:
+        return None
+    every = np.arange(len(data.y))
+    chosen = (
+        sizing.stratified_subsample(every, data.y, rows.rows_used, seed=config.seed)
+        if rows.subsampled
+        else every
+    )
+    step(f"Fitting the scorecard's points table on {len(chosen):,} of {len(data.y):,} clients")
+    card = scorecard.fit_scorecard(data.X.iloc[chosen], data.y[chosen], metas)
+    return scorecard.points_table(card, metas)
+
+
 def run_metrics(
     results: list[CandidateResult],
     winner: CandidateResult,
@@ -425,6 +467,7 @@ def run_params(
     settings: Settings,
     config: TrainConfig,
     version: str,
+    results: list[CandidateResult] | None = None,
 ) -> dict[str, Any]:
     """The run's parameters as MLflow logs them (the winner's LightGBM ones prefixed).
 
@@ -442,13 +485,16 @@ def run_params(
         The run's configuration.
     version : str
         The feature-set version.
+    results : list of CandidateResult, optional
+        Every candidate compared: the training rows per fold each fitted on.
 
     Returns
     -------
     dict
-        The configuration, winner, costs and feature counts, and the winner's LightGBM
+        The configuration, winner, costs and feature counts, the winner's LightGBM
         parameters as ``lgbm_<name>`` (without verbosity, objective, metric and the
-        constraint list).
+        constraint list), and per candidate ``rows_used_<name>`` and
+        ``rows_available_<name>`` (training rows per fold it fitted on, and in each fold).
     """
     return {
         "quick": config.quick,
@@ -468,6 +514,8 @@ def run_params(
             for k, v in winner.params.items()
             if k not in ("verbosity", "objective", "metric", "monotone_constraints")
         },
+        **{f"rows_used_{r.name}": r.rows_used for r in results or []},
+        **{f"rows_available_{r.name}": r.rows_available for r in results or []},
     }
 
 
@@ -531,7 +579,9 @@ def train_on_table(
     version = feature_set_version([c for c in table.columns if c not in KEY_COLUMNS], metas)
     labelled, metas, loan_terms = add_derived(labelled, metas, loan_terms, notes)
     labelled, metas, external_scores = add_derived(labelled, metas, external_scores, notes)
+    fingerprint = data_fingerprint(labelled)
     data = training_data(labelled, metas, config, notes)
+    del labelled  # nothing below reads it: freed before the comparison when X is a copy
     X, y = data.X, data.y
     results, extras = compare_candidates(
         X,
@@ -570,8 +620,7 @@ def train_on_table(
     plots_dir = out_dir / "plots"
     importance, shap_plots = explain_champion(scorer, data, plots_dir, config)
 
-    step("Fitting the scorecard's points table on all clients")
-    points = scorecard.points_table(scorecard.fit_scorecard(X, y, metas), metas)
+    points = scorecard_points(data, extras["rows"].get("scorecard"), metas, config, step)
     table_df = comparison_table(results)
     plots = plot_all(
         results, winner, y, plots_dir, cost_fn=settings.cost_fn, cost_fp=settings.cost_fp
@@ -588,9 +637,11 @@ def train_on_table(
         metas=metas,
         config=config,
         out_dir=out_dir,
-        data_fingerprint=data_fingerprint(labelled),
+        data_fingerprint=fingerprint,
         feature_set_version=version,
-        params=run_params(winner, X, metas, settings=settings, config=config, version=version),
+        params=run_params(
+            winner, X, metas, settings=settings, config=config, version=version, results=results
+        ),
         metrics=run_metrics(results, winner, calibration, reference, y),
         plots=plots + shap_plots,
         notes=notes,

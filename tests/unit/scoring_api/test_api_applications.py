@@ -203,6 +203,24 @@ def test_a_refusing_rule_wins_and_only_a_senior_may_grant(
     assert granted.json()["override"] is True
 
 
+def test_the_rules_that_fired_are_read_in_the_readers_language(
+    client: TestClient, tokens: Headers
+) -> None:
+    """Entered in French, read in English: the rule's text follows the reader; the reasons
+    stay the ones shown when it was scored (the decision is bound to them)."""
+    created = post(client, _older_applicant(), tokens["advisor"]).json()
+    assert created["lang"] == "fr"
+    url = f"/applications/{created['application_id']}"
+    french = client.get(url, params={"lang": "fr"}, headers=tokens["advisor"]).json()["score"]
+    english = client.get(url, params={"lang": "en"}, headers=tokens["advisor"]).json()["score"]
+    assert french["policy"][0]["code"] == english["policy"][0]["code"]
+    assert french["policy"][0]["text"] == created["policy"][0]["text"]
+    assert english["policy"][0]["text"] != french["policy"][0]["text"]
+    assert english["policy"][0]["text"].isascii()  # the English catalogue's text
+    assert english["reasons_against"] == french["reasons_against"]
+    assert english["lang"] == "fr"  # the reasons' language
+
+
 def test_a_decision_is_bound_to_the_latest_score_and_made_once(
     client: TestClient, tokens: Headers, created: dict[str, Any]
 ) -> None:

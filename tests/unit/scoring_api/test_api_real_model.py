@@ -68,6 +68,17 @@ def test_real_champion_end_to_end(tmp_path: Path, home: Path) -> None:
         for name in scorer.derived:
             assert derived[name]["description"] != name
         assert all(not math.isnan(c["contribution"]) for c in explanation["contributions"])
+        # each feature names the table it comes from (the waterfall sums the rest by it)
+        sources = {c["source"] for c in explanation["contributions"]}
+        assert {"application", "bureau", "previous_application"} <= sources
+        assert sources <= {
+            "application",
+            "bureau",
+            "previous_application",
+            "POS_CASH_balance",
+            "credit_card_balance",
+            "installments_payments",
+        }
         # through the champion's calibration, the steps end at the probability it serves
         steps = sum(c["step"] for c in explanation["contributions"])
         assert abs(explanation["probability"] - score["probability"]) < 1e-9

@@ -225,14 +225,17 @@ async def get_application(
     application_id: ApplicationId,
     user: CurrentUser,
     service: Applications,
+    lang: QueryLang = None,
 ) -> Response:
-    """The application, its latest STORED score (never recomputed) and its decisions."""
+    """The application, its latest STORED score (never recomputed) and its decisions; the
+    reasons as shown when it was scored, the rules that fired in the request's language."""
+    language = request_lang(request, lang)
 
     def read() -> a.ApplicationOut:
         # one trip to the thread pool: the read and its data-access record, synced to disk
         # before anything of the application leaves (a session dependency costs two trips)
         with request.app.state.sessions() as session:
-            out = service.get(session, _readable(session, user, application_id))
+            out = service.get(session, _readable(session, user, application_id), language)
         request.app.state.audit.write(
             [("data_access_events", access_row(user, "get_application", out.sk_id_curr))]
         )

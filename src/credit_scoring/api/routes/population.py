@@ -30,10 +30,8 @@ def population_stats(
         request.app.state.audit.write(
             [("data_access_events", access_row(user, "population_stats", client_id))]
         )
-    key = ("population", filters.model_dump_json(), client_id, lang, services.version)
-    return services.responses.get_or(
-        key,
-        lambda: clients.population_stats(
-            session, filters=filters, model_version=services.version, client_id=client_id, lang=lang
-        ),
+    # Not cached: the population summary makes it one row's read, and a cached answer
+    # would miss the clients added and the summaries rebuilt while the API runs.
+    return clients.population_stats(
+        session, filters=filters, model_version=services.version, client_id=client_id, lang=lang
     )

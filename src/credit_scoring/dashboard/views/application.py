@@ -108,7 +108,7 @@ def declared_frame(declared: dict[str, Any]) -> pd.DataFrame:
 def history_frame(items: list[ApplicationDecisionOut]) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            t("decision.col.when"): [d.created_at.strftime("%Y-%m-%d %H:%M") for d in items],
+            t("decision.col.when"): [fmt_datetime(d.created_at, state.lang()) for d in items],
             t("decision.col.user"): [d.username for d in items],
             t("decision.col.decision"): [t(f"value.decision.{d.decision}") for d in items],
             t("application.col.score_said"): [
@@ -130,7 +130,7 @@ def _facts(app: ApplicationOut) -> None:
             id=app.application_id,
             client=app.sk_id_curr,
             user=app.entered_by,
-            when=app.entered_at.strftime("%Y-%m-%d %H:%M"),
+            when=fmt_datetime(app.entered_at, state.lang()),
             status=t(f"value.status.{app.status}"),
         )
     )

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from credit_scoring.dashboard import fetch, state
-from credit_scoring.dashboard.i18n import fmt_pct, t
+from credit_scoring.dashboard.i18n import fmt_date, fmt_datetime, fmt_pct, t
 from credit_scoring.dashboard.views import application, new_application, outcome
 from credit_scoring.dashboard.views.common import call, require_client
 from credit_scoring.lending.application_schemas import ApplicationSummaryOut
@@ -31,7 +31,7 @@ def open_application(items: list[ApplicationSummaryOut]) -> ApplicationSummaryOu
 def history_frame(items: list[DecisionOut], lang: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            t("decision.col.when"): [d.created_at.strftime("%Y-%m-%d %H:%M") for d in items],
+            t("decision.col.when"): [fmt_datetime(d.created_at, lang) for d in items],
             t("decision.col.application"): [
                 "—" if d.application_id is None else str(d.application_id) for d in items
             ],
@@ -101,7 +101,7 @@ def render() -> None:
                 t(
                     "decision.application",
                     id=pending.application_id,
-                    date=pending.entered_at.strftime("%Y-%m-%d"),
+                    date=fmt_date(pending.entered_at, state.lang()),
                     score_id=pending.score_id if pending.score_id is not None else "—",
                     status=t(f"value.status.{pending.status}"),
                 )

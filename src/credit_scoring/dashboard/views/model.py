@@ -35,21 +35,53 @@ SHARES = {
     "saving_vs_accept_all",
     "importance_covered",
 }
-COUNTS = {"clients", "defaults", "n_train", "decile", "points", "n_features"}
+COUNTS = {
+    "clients",
+    "defaults",
+    "n_train",
+    "decile",
+    "points",
+    "n_features",
+    "rows_used",
+    "rows_available",
+}
 _DECIMAL = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
 
 
 def label(value: str, lang: str) -> str:
     """A code of the report (a group, an attribute, a metric, a bin) in words in ``lang``.
 
-    >>> label("over 60", "fr"), label("CODE_GENDER", "en"), label("lightgbm_none", "fr")
-    ('60 ans et plus', 'Sex', 'lightgbm_none')
+    >>> label("over 60", "fr"), label("CODE_GENDER", "en"), label("knn", "fr")
+    ('60 ans et plus', 'Sex', 'Plus proches voisins')
     """
     words = catalog(lang)
     for prefix in ("analyst.group.", "analyst.attribute.", "analyst.bin.", "metric."):
         if f"{prefix}{value}" in words:
             return words[f"{prefix}{value}"]
-    return value
+    return candidate_label(value, lang)
+
+
+def candidate_label(name: str, lang: str) -> str:
+    """A candidate model of the comparison in words (its run name otherwise).
+
+    >>> candidate_label("lightgbm_class_weight", "en")
+    'LightGBM (boosted trees), weighted classes'
+    >>> candidate_label("lightgbm_none_5seeds", "fr")
+    'LightGBM (arbres boostés), sans correction du déséquilibre, moyenne de 5 graines'
+    >>> candidate_label("something_else", "fr")
+    'something_else'
+    """
+    words = catalog(lang)
+    seeds = re.fullmatch(r"(.+)_(\d+)seeds", name)
+    if seeds:
+        inner = candidate_label(seeds.group(1), lang)
+        return words["model.candidate.seeds"].format(name=inner, n=seeds.group(2))
+    if f"model.candidate.{name}" in words:
+        return words[f"model.candidate.{name}"]
+    family, _, strategy = name.partition("_")
+    if f"model.candidate.{family}" in words and f"model.strategy.{strategy}" in words:
+        return f"{words[f'model.candidate.{family}']}, {words[f'model.strategy.{strategy}']}"
+    return name
 
 
 def bin_label(text: str, lang: str) -> str:
@@ -188,7 +220,12 @@ def _grades(info: Any, lang: str) -> None:
         st.write(t("model.nothing"))
         return
     names = list(info.ks_tables)
-    chosen = st.selectbox(t("model.ks_candidate"), names, key="ks_candidate")
+    chosen = st.selectbox(
+        t("model.ks_candidate"),
+        names,
+        key="ks_candidate",
+        format_func=lambda name: candidate_label(name, lang),
+    )
     _table(info.ks_tables[chosen], lang)
 
 

@@ -21,7 +21,7 @@ import streamlit as st
 
 from credit_scoring.dashboard import state
 from credit_scoring.dashboard.api_client import ApiError
-from credit_scoring.dashboard.i18n import fmt_pct, t
+from credit_scoring.dashboard.i18n import fmt_date, fmt_datetime, fmt_pct, t
 from credit_scoring.dashboard.views.common import error_message
 from credit_scoring.lending.application_schemas import (
     ApplicationOut,
@@ -113,7 +113,7 @@ def outcome_sentence(outcome: Outcome) -> str:
     decision = t(f"value.decision.{outcome.decision}")
     if not outcome.final:
         return t("outcome.pending", decision=decision)
-    when = outcome.when.strftime("%Y-%m-%d %H:%M") if outcome.when else "—"
+    when = fmt_datetime(outcome.when, state.lang()) if outcome.when else "—"
     return t("outcome.final", decision=decision, user=outcome.by or "—", when=when)
 
 
@@ -173,7 +173,7 @@ def application_line(item: ApplicationSummaryOut) -> str:
     return t(
         "outcome.application",
         id=item.application_id,
-        date=item.entered_at.strftime("%Y-%m-%d"),
+        date=fmt_date(item.entered_at, state.lang()),
         status=t(f"value.status.{item.status}"),
     )
 

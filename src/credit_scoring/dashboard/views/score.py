@@ -78,6 +78,10 @@ def show_score(score: AnyScore) -> None:
         _reason_list(score.reasons_against, ":red[▲]")
         st.markdown(f"**{t('score.for')}**")
         _reason_list(score.reasons_for, ":blue[▼]")
+        if score.lang != state.lang() and (score.reasons_against or score.reasons_for):
+            # a stored score keeps the reasons shown when it was made: say why they are in
+            # the other language, and how to get them in this one
+            st.caption(t("score.reasons_lang", lang=t(f"lang.{score.lang}")))
         st.caption(t("score.model", name=score.model_name, version=score.model_version))
 
 
@@ -96,6 +100,26 @@ def explanation_steps(explanation: ExplanationOut) -> list[tuple[str, float]]:
     base probability, they add up to the client's probability.
     """
     return [(c.description or c.feature, c.step or 0.0) for c in explanation.contributions]
+
+
+# Where a feature's information comes from, as the waterfall names the rest of the steps
+FAMILIES = {
+    "application": "application",
+    "bureau": "bureau",
+    "previous_application": "previous",
+    "POS_CASH_balance": "repayments",
+    "credit_card_balance": "repayments",
+    "installments_payments": "repayments",
+}
+
+
+def explanation_families(explanation: ExplanationOut) -> dict[str, str]:
+    """Each step's family bar (the application, the bureau, earlier applications, the
+    repayments), by the label :func:`explanation_steps` gives it."""
+    return {
+        c.description or c.feature: t(f"score.others.{FAMILIES.get(c.source, 'application')}")
+        for c in explanation.contributions
+    }
 
 
 def explanation_frame(explanation: ExplanationOut, lang: str) -> pd.DataFrame:
@@ -128,6 +152,7 @@ def show_explanation(explanation: ExplanationOut, lang: str) -> None:
         fmt_step=lambda v: fmt_points(v, lang),
         fmt_level=lambda v: fmt_pct(v, lang),
         decimal="," if lang == "fr" else ".",
+        family=explanation_families(explanation),
     )
     st.caption(t("score.waterfall_help", base=fmt_pct(base, lang), client=fmt_pct(final, lang)))
     plot(fig, explanation_frame(explanation, lang), key="waterfall")

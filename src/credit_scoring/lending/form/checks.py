@@ -7,6 +7,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
+from credit_scoring.core import formatting
 from credit_scoring.lending.form.codes import (
     _EMPLOYED_INCOME,
     CHOICES,
@@ -28,6 +29,11 @@ def _birthday(birth: date, years: int) -> date:
         return date(birth.year + years, 3, 1)
 
 
+def _day(day: date) -> str:
+    """A date as the form shows it (dd/mm/yyyy in both languages)."""
+    return formatting.date(day, "fr")
+
+
 def _age(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
@@ -43,8 +49,8 @@ def _applicant_errors(applicant: Applicant, today: date, lang: str, path: str) -
                 _say(
                     lang,
                     "birth_date",
-                    f"le {birth.isoformat()} est dans le futur",
-                    f"{birth.isoformat()} is in the future",
+                    f"le {_day(birth)} est dans le futur",
+                    f"{_day(birth)} is in the future",
                 ),
             )
         )
@@ -71,9 +77,9 @@ def _applicant_errors(applicant: Applicant, today: date, lang: str, path: str) -
                     _say(
                         lang,
                         "employed_since",
-                        f"le {since.isoformat()} est dans le futur ; indiquez le début de "
+                        f"le {_day(since)} est dans le futur ; indiquez le début de "
                         "l'emploi actuel",
-                        f"{since.isoformat()} is in the future; give the start of the current job",
+                        f"{_day(since)} is in the future; give the start of the current job",
                     ),
                 )
             )
@@ -86,10 +92,8 @@ def _applicant_errors(applicant: Applicant, today: date, lang: str, path: str) -
                     _say(
                         lang,
                         "employed_since",
-                        f"le {since.isoformat()} précède les 16 ans du demandeur "
-                        f"({sixteen.isoformat()})",
-                        f"{since.isoformat()} is before the applicant's 16th birthday "
-                        f"({sixteen.isoformat()})",
+                        f"le {_day(since)} précède les 16 ans du demandeur ({_day(sixteen)})",
+                        f"{_day(since)} is before the applicant's 16th birthday ({_day(sixteen)})",
                     ),
                 )
             )
@@ -103,10 +107,10 @@ def _applicant_errors(applicant: Applicant, today: date, lang: str, path: str) -
                     _say(
                         lang,
                         name,
-                        f"le {day.isoformat()} doit être entre la naissance du demandeur "
-                        f"({birth.isoformat()}) et aujourd'hui",
-                        f"{day.isoformat()} must be between the applicant's birth "
-                        f"({birth.isoformat()}) and today",
+                        f"le {_day(day)} doit être entre la naissance du demandeur "
+                        f"({_day(birth)}) et aujourd'hui",
+                        f"{_day(day)} must be between the applicant's birth "
+                        f"({_day(birth)}) and today",
                     ),
                 )
             )

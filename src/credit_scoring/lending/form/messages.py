@@ -52,7 +52,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "applicant": ("demandeur", "applicant"),
     "client_id": ("numéro de client", "client number"),
     "loan": ("prêt", "loan"),
-    "birth_date": ("date de naissance", "birth date"),
+    "birth_date": ("date de naissance", "date of birth"),
     "sex": ("sexe", "sex"),
     "family_status": ("situation familiale", "family status"),
     "children": ("nombre d'enfants", "number of children"),

@@ -49,7 +49,7 @@ class Services:
     model_error : str or None
         Why no champion is loaded (the routes that need one answer 503 with it), or None.
     responses : LRU
-        Ready-made route responses (model report, population), keyed with the model version.
+        Ready-made route responses (the model report), keyed with the model version.
     """
 
     features: FeatureStore
@@ -58,7 +58,7 @@ class Services:
     similar: SimilarClients | None
     what_if: WhatIf | None
     model_error: str | None
-    responses: LRU  # ready-made route responses (model report, population), by model version
+    responses: LRU  # ready-made route responses (the model report), by model version
 
     @property
     def scorer(self) -> Scorer | None:

@@ -87,6 +87,7 @@ class Explainer:
                     contribution=float(value),
                     description=meta.description(lang) if meta else str(name),
                     group=meta.group if meta else str(name),
+                    source=meta.source if meta else "application",
                     value_text=value_text(plain(raw), meta.unit if meta else "", lang),
                 )
             )
