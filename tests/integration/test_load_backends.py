@@ -1,7 +1,8 @@
 """``db load`` by batches on SQLite, MariaDB and PostgreSQL (marked integration): a load
-stopped by Ctrl-C after a batch, then by a failure inside the next one, continues when run
-again with the first batch not loaded and ends with the rows an uninterrupted load writes;
-loading again writes nothing; the foreign-key checks the batches lift come back.
+stopped by Ctrl-C after a batch, then by a failure inside the next one, keeps whole
+batches only (two are written at once on a server), continues when run again with the
+batches not loaded and ends with the rows an uninterrupted load writes; loading again
+writes nothing; the foreign-key checks the batches lift come back.
 
 Needs the servers of ``backends.py`` (``CREDIT_SCORING_TEST_MARIADB`` and
 ``CREDIT_SCORING_TEST_POSTGRESQL`` point at other databases); every table is dropped
@@ -83,12 +84,25 @@ def test_a_stopped_load_resumes_to_the_rows_of_a_whole_load(
     engine: Engine, synthetic: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     prepared, features = synthetic
+    ids = sorted(int(i) for i in features["SK_ID_CURR"])
+    batches = [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
+
+    def whole_batches(stored: pd.DataFrame) -> list[int]:
+        """The batches stored (each whole: a batch is one transaction)."""
+        clients = set(stored["sk_id_curr"])
+        assert all(set(b) <= clients or not set(b) & clients for b in batches)
+        return [k for k, b in enumerate(batches) if set(b) <= clients]
+
     with pytest.raises(KeyboardInterrupt):
         load_prepared(engine, prepared, features, batch_size=BATCH, on_progress=_stop_after(1))
+    # the first batch, and on a server those its writers had started (two at a time)
+    first = whole_batches(_snapshot(engine)["clients"])
+    assert 0 in first and len(first) <= 1 + load.WRITERS
 
-    # the server goes away while the second batch's history is written: that batch is lost
+    # the server goes away while the next batch's history is written: that batch is lost
     reads = {"rows": Staging.history_rows, "csv": Staging.history_csv}
-    second = sorted(int(i) for i in features["SK_ID_CURR"])[BATCH]
+    lost = min(k for k in range(len(batches)) if k not in first)
+    second = batches[lost][0]
 
     def failing(kind: str):  # type: ignore[no-untyped-def]
         def read(self: Staging, name: str, lo: int, hi: int, *args: Any) -> Any:
@@ -103,7 +117,9 @@ def test_a_stopped_load_resumes_to_the_rows_of_a_whole_load(
     with pytest.raises(ConnectionError):
         load_prepared(engine, prepared, features, batch_size=BATCH)
     stopped = _snapshot(engine)
-    assert len(stopped["clients"]) == len(stopped["feature_vectors"]) == BATCH
+    done = whole_batches(stopped["clients"])
+    assert lost not in done and set(first) <= set(done)
+    assert set(stopped["feature_vectors"]["sk_id_curr"]) == set(stopped["clients"]["sk_id_curr"])
     monkeypatch.setattr(Staging, "history_rows", reads["rows"])
     monkeypatch.setattr(Staging, "history_csv", reads["csv"])
 
@@ -116,14 +132,15 @@ def test_a_stopped_load_resumes_to_the_rows_of_a_whole_load(
 
     monkeypatch.setattr(load, "_write_batch", spy)
     resumed = load_prepared(engine, prepared, features, batch_size=BATCH)
-    assert (resumed.batches, resumed.skipped) == (4, 1) and len(written) == 3
+    assert (resumed.batches, resumed.skipped) == (4, len(done)) and len(written) == 4 - len(done)
+    assert sorted(written) == [b[0] for k, b in enumerate(batches) if k not in done]
     loaded = _snapshot(engine)
     assert {name: len(frame) for name, frame in loaded.items()} == {
         name: resumed.rows[name] for name in loaded
     }
 
     again = load_prepared(engine, prepared, features, batch_size=BATCH)
-    assert again.skipped == again.batches and len(written) == 3
+    assert again.skipped == again.batches and len(written) == 4 - len(done)
     whole = load_prepared(engine, prepared, features, batch_size=BATCH, rewrite=True)
     assert whole.skipped == 0
     for name, frame in _snapshot(engine).items():

@@ -447,3 +447,23 @@ def test_a_killed_load_resumes_and_its_staged_files_are_removed(
     whole = _engine(tmp_path / "whole.db")
     load_prepared(whole, folder.prepared, folder.features)
     _assert_same(_snapshot(engine), _snapshot(whole))
+
+
+def test_batches_written_two_at_a_time_stop_at_the_first_failure() -> None:
+    """On a server two batches are written at once (``load._run``): every result comes back,
+    and a failing batch stops the load, the batches not started are not started."""
+    started: list[int] = []
+
+    def one(lo: int, hi: int) -> tuple[bool, int]:
+        started.append(lo)
+        if lo == 30:
+            raise ConnectionError("server closed the connection")
+        time.sleep(0.05)
+        return lo % 20 == 0, hi - lo
+
+    bounds = [(lo, lo + 9) for lo in range(0, 200, 10)]
+    assert sorted(load._run(one, bounds[:3], 2)) == [(False, 9), (True, 9), (True, 9)]
+    started.clear()
+    with pytest.raises(ConnectionError):
+        list(load._run(one, bounds, load.WRITERS))
+    assert 30 in started and len(started) < len(bounds)

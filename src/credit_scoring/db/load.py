@@ -30,6 +30,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ from credit_scoring.features.metadata import feature_set_version
 
 CHUNK = 5_000  # ids per IN (...) list
 BATCH = 10_000  # clients per batch: one transaction, the unit a rerun skips
+WRITERS = 2  # batches written at once on PostgreSQL and MariaDB (each its own transaction)
 KEYS = ("SK_ID_CURR", "TARGET")  # feature-table columns that are not features
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 
@@ -456,7 +458,8 @@ def _write_batch(
             ("transactions", m.Transaction, TRANSACTION_COLUMNS),
         ):
             if bulk.uses_copy(conn):
-                csv = staged.history_csv(name, batch.lo, batch.hi, work / f"{name}.csv")
+                target = work / f"{name}-{batch.lo}.csv"
+                csv = staged.history_csv(name, batch.lo, batch.hi, target)
                 bulk.write_csv(conn, table, columns, csv)
                 csv.unlink()
             else:
@@ -583,20 +586,50 @@ def load_prepared(
         with engine.begin() as conn:
             population.forget_summary(conn)
         step("batches", 0, len(bounds))
-        for done, (lo, hi) in enumerate(bounds, start=1):
+
+        def one(lo: int, hi: int) -> tuple[bool, int]:
+            """(already loaded, vector versions kept) of the batch ``lo``..``hi``."""
             batch = _read_batch(staged, lo, hi)
             with engine.begin() as conn:
                 stored = _stored(conn, batch, report.feature_set)
-                loaded = stored == "same" and not rewrite
-                if not loaded:
-                    kept = _write_batch(conn, staged, batch, spec, work, clear=stored != "none")
-                    report.rows["feature_vector_versions"] += kept
+                if stored == "same" and not rewrite:
+                    return True, 0
+                return False, _write_batch(conn, staged, batch, spec, work, clear=stored != "none")
+
+        for done, (loaded, kept) in enumerate(_run(one, bounds, _writers(engine)), start=1):
+            report.rows["feature_vector_versions"] += kept
             if loaded:
                 report.skipped += 1
                 step("already loaded", report.skipped, len(bounds))
             step("batches", done, len(bounds))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _writers(engine: Engine) -> int:
+    """Batches written at once: the server's cores work on two COPYs; SQLite has one writer."""
+    return 1 if engine.dialect.name == "sqlite" else WRITERS
+
+
+def _run(
+    one: Callable[[int, int], tuple[bool, int]], bounds: list[tuple[int, int]], writers: int
+) -> Iterator[tuple[bool, int]]:
+    """The results of ``one`` on every batch, as they complete, ``writers`` at a time.
+
+    A failure (or Ctrl-C in the caller) cancels the batches not started; those running
+    finish, each committed whole or rolled back."""
+    if writers == 1:
+        for lo, hi in bounds:
+            yield one(lo, hi)
+        return
+    with ThreadPoolExecutor(writers, thread_name_prefix="db-load") as pool:
+        futures = [pool.submit(one, lo, hi) for lo, hi in bounds]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
 
 
 def decode_vector(

@@ -20,6 +20,7 @@ on ``sk_id_curr`` that the parquet row-group statistics answer.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
@@ -91,6 +92,9 @@ class Staging:
         self.ids = np.empty(0, dtype=np.int64)
         self.files: dict[str, Path] = {}
         self._plan = pd.DataFrame()
+        self._local = threading.local()
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._lock = threading.Lock()
 
     def __enter__(self) -> Staging:
         return self
@@ -101,7 +105,19 @@ class Staging:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
+        for cursor in self._cursors:
+            cursor.close()
         self.con.close()
+
+    def _db(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor on the staging database: batches are read from several
+        threads (a DuckDB connection serves one at a time)."""
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None:
+            with self._lock:
+                cursor = self._local.cursor = self.con.cursor()
+                self._cursors.append(cursor)
+        return cursor
 
     def _src(self, table: str) -> str:
         return f"read_parquet({_path(self.prepared.parquet[table])})"
@@ -282,20 +298,20 @@ class Staging:
 
     def history_check(self, name: str, lo: int, hi: int) -> tuple[int, ...]:
         """The figures of :data:`HISTORY_CHECKS` for the clients ``lo``..``hi``."""
-        row = self.con.execute(self._range(name, ", ".join(HISTORY_CHECKS[name]), lo, hi))
+        row = self._db().execute(self._range(name, ", ".join(HISTORY_CHECKS[name]), lo, hi))
         return tuple(int(v or 0) for v in row.fetchone() or ())
 
     def history_rows(self, name: str, lo: int, hi: int) -> Iterator[list[tuple]]:
         """The staged rows of the clients ``lo``..``hi``, :data:`FETCH_ROWS` at a time."""
         columns = LOAN_COLUMNS if name == "loans" else TRANSACTION_COLUMNS
-        result = self.con.execute(self._range(name, ", ".join(columns), lo, hi))
+        result = self._db().execute(self._range(name, ", ".join(columns), lo, hi))
         while rows := result.fetchmany(FETCH_ROWS):
             yield rows
 
     def history_csv(self, name: str, lo: int, hi: int, target: Path) -> Path:
         """The same rows as a headerless CSV file (for PostgreSQL's COPY)."""
         columns = LOAN_COLUMNS if name == "loans" else TRANSACTION_COLUMNS
-        self.con.execute(
+        self._db().execute(
             f"COPY ({self._range(name, ', '.join(columns), lo, hi)}) TO {_path(target)} "
             "(FORMAT csv, HEADER false)"
         )
@@ -356,9 +372,11 @@ class Staging:
         """(client, vector bytes, sha) of the clients ``lo``..``hi`` that have a feature row."""
         if "vectors" not in self.files:
             return []
-        return self.con.execute(
-            self._range("vectors", "sk_id_curr, vector, vector_sha", lo, hi)
-        ).fetchall()
+        return (
+            self._db()
+            .execute(self._range("vectors", "sk_id_curr, vector, vector_sha", lo, hi))
+            .fetchall()
+        )
 
 
 def _feature_slices(features: pd.DataFrame | Path) -> Iterator[pd.DataFrame]:
