@@ -4,6 +4,7 @@ metadata, and the in-memory path agreeing with the batch path."""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -248,6 +249,18 @@ def test_client_without_history_gets_missing_not_zero(tiny_batch: pd.DataFrame) 
     assert math.isnan(client_2["BURO_COUNT"]) and math.isnan(client_2["PREV_COUNT"])
     # client 1 has bureau credits but none refused in previous: a true zero count
     assert tiny_batch.set_index("SK_ID_CURR").loc[1, "CLOSED_COUNT"] == 1.0
+
+
+def test_no_description_says_a_word_twice_in_a_row() -> None:
+    """'Highest highest overdue amount' read on the waterfall: an aggregate's word and the
+    column's own word must not repeat."""
+    doubled = [
+        text
+        for meta in feature_metadata().values()
+        for text in (meta.description_en, meta.description_fr)
+        if re.search(r"\b(\w+)\s+\1\b", text, re.IGNORECASE)
+    ]
+    assert not doubled, doubled
 
 
 def test_unknown_category_and_zero_credit(tiny_batch: pd.DataFrame) -> None:

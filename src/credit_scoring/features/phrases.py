@@ -147,9 +147,7 @@ COMMON: dict[str, Phrase] = {
     "DAYS_ENDDATE_FACT": _P(
         "days since the actual end", "les jours depuis la fin effective", "days"
     ),
-    "AMT_CREDIT_MAX_OVERDUE": _P(
-        "highest overdue amount", "le plus fort montant impayé", "currency"
-    ),
+    "AMT_CREDIT_MAX_OVERDUE": _P("peak overdue amount", "le pic d'impayé", "currency"),
     "CNT_CREDIT_PROLONG": _P("number of prolongations", "le nombre de prolongations", "count"),
     "AMT_CREDIT_SUM": _P("credit amount", "le montant du crédit", "currency"),
     "AMT_CREDIT_SUM_DEBT": _P("remaining debt", "la dette restante", "currency"),
@@ -236,11 +234,11 @@ COMMON: dict[str, Phrase] = {
     "AMT_INST_MIN_REGULARITY": _P("minimum instalment", "l'échéance minimale", "currency"),
     "AMT_PAYMENT_CURRENT": _P("payment in the month", "le paiement du mois", "currency"),
     "AMT_PAYMENT_TOTAL_CURRENT": _P(
-        "total payment in the month", "le paiement total du mois", "currency"
+        "payment of all kinds in the month", "le paiement total du mois", "currency"
     ),
     "AMT_RECEIVABLE_PRINCIPAL": _P("principal receivable", "le principal dû", "currency"),
     "AMT_RECIVABLE": _P("amount receivable", "le montant dû", "currency"),
-    "AMT_TOTAL_RECEIVABLE": _P("total amount receivable", "le montant total dû", "currency"),
+    "AMT_TOTAL_RECEIVABLE": _P("full amount receivable", "le montant total dû", "currency"),
     "CNT_DRAWINGS_ATM_CURRENT": _P("number of cash withdrawals", "le nombre de retraits", "count"),
     "CNT_DRAWINGS_CURRENT": _P("number of drawings", "le nombre de tirages", "count"),
     "CNT_DRAWINGS_OTHER_CURRENT": _P(
