@@ -99,8 +99,7 @@ def score_out(
     else in the score's.
     """
     reasons = [s.ReasonOut(**r) for r in score.reasons]
-    said = lang if lang in ("fr", "en") else score.lang
-    lang = score.lang
+    reader = lang if lang in ("fr", "en") else score.lang
     return a.ApplicationScoreOut(
         application_id=application.id,
         score_id=score.id,
@@ -122,13 +121,13 @@ def score_out(
             a.RuleOut(
                 code=p["code"],
                 outcome=p["outcome"],
-                text=p.get(f"text_{said}") or p[f"text_{lang}"],
+                text=p.get(f"text_{reader}") or p[f"text_{score.lang}"],
             )
             for p in score.policy
         ],
         reasons_against=[r for r in reasons if r.direction == "against"],
         reasons_for=[r for r in reasons if r.direction == "for"],
-        lang=lang,  # type: ignore[arg-type]
+        lang=score.lang,  # type: ignore[arg-type]
     )
 
 
