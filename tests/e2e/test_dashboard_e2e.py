@@ -88,6 +88,19 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
+def type_number(page: Page, label: str, value: str) -> None:
+    """Type a number as a person does. It is sent on leaving the field; typed while the page
+    reruns it can be drawn again from the old value: type it again until the page shows it."""
+    box = main(page).get_by_label(label, exact=True)
+    for _ in range(3):
+        box.fill(value)
+        box.press("Enter")
+        settle(page)
+        if box.input_value() and float(box.input_value()) == float(value):
+            return
+    raise AssertionError(f"{label}: {box.input_value()!r} shown, {value} typed")
+
+
 def scroll_to(page: Page, target: Locator) -> None:
     """Bring an element into the screenshot, once Streamlit has stopped redrawing the page.
 
@@ -319,16 +332,7 @@ def fill_form(page: Page, body: dict, lang: str = "fr") -> None:
             if value:
                 form.get_by_text(label(field), exact=True).click()
         else:
-            # a number is sent on leaving the field; typed while the page reruns it can be
-            # drawn again from the old value: type it again until the page shows it
-            box = form.get_by_label(label(field), exact=True)
-            for _ in range(3):
-                box.fill(str(value))
-                box.press("Tab")
-                settle(page)
-                if box.input_value() and float(box.input_value()) == float(value):
-                    break
-            assert float(box.input_value() or "nan") == float(value), (field, box.input_value())
+            type_number(page, label(field), str(value))
         settle(page)
     if values.get("not_employed"):
         form.get_by_text(label("not_employed"), exact=True).click()

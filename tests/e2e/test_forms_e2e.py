@@ -12,7 +12,7 @@ import pytest
 from e2e_stack import CHROMIUM, CHROMIUM_ARGS, Stack
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect, sync_playwright
-from test_dashboard_e2e import WAIT, log_in, main, nav, settle
+from test_dashboard_e2e import WAIT, log_in, main, nav, settle, type_number
 
 from credit_scoring.dashboard.i18n import translate
 
@@ -21,18 +21,6 @@ pytestmark = pytest.mark.e2e
 TECHNICAL = re.compile(
     r"String should|Input should|pattern|\^|\\d|\b(GET|POST|PUT|PATCH|DELETE) /|/clients/|/applications"
 )
-
-
-def type_number(page: Page, label: str, value: str) -> None:
-    """Type a number as a person does (the page reruns when the field is left)."""
-    box = main(page).get_by_label(label, exact=True)
-    for _ in range(3):
-        box.fill(value)
-        box.press("Enter")
-        settle(page)
-        if box.input_value() and float(box.input_value()) == float(value):
-            return
-    raise AssertionError(f"{label}: {box.input_value()!r} shown, {value} typed")
 
 
 def choose(page: Page, label: str, option: str) -> None:
